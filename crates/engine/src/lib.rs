@@ -1,1 +1,34 @@
-//! x
+//! # heapwise-engine
+//!
+//! A pure-Rust engine for V8 heap snapshots (`.heapsnapshot`, as written by
+//! `v8.writeHeapSnapshot()`, Chrome, Electron, Deno and Bun) whose numbers equal Chrome DevTools'
+//! on the same file: shallow and retained sizes, distances, the dominator tree, the Summary and
+//! Statistics views.
+//!
+//! * [`parse`] streams a file into the columns of a [`Snapshot`] without building a JSON tree;
+//! * [`Analysis::run`] applies DevTools' post-processing (see `analysis` module docs);
+//! * the [`Analysis`] answers queries: [`Analysis::summary`], [`Analysis::top`],
+//!   [`Analysis::retainer_path`], [`Analysis::node`], …
+//!
+//! ```no_run
+//! use heapwise_engine::{Analysis, Quiet};
+//! let a = Analysis::from_path("app.heapsnapshot".as_ref(), &Quiet)?;
+//! for row in a.summary().iter().take(10) {
+//!     println!("{:<40} {:>8} {:>12}", row.name, row.count, row.retained_size);
+//! }
+//! # Ok::<(), heapwise_engine::Error>(())
+//! ```
+#![deny(missing_docs)]
+
+pub mod analysis;
+pub mod error;
+pub mod meta;
+pub mod parse;
+pub mod progress;
+pub mod snapshot;
+pub mod strings;
+
+pub use analysis::{Analysis, EdgeInfo, NodeInfo, SourceLocation, SummaryRow};
+pub use error::{Error, ErrorKind, Result};
+pub use progress::{CancelFlag, Observer, Phase, Quiet};
+pub use snapshot::{NodeId, NodeOrd, Snapshot};

@@ -1,0 +1,447 @@
+//! Class names and class keys (spec §3.1–§3.3, DevTools `calculateObjectNames`,
+//! `inferInterfaceDefinitions`, `applyInterfaceDefinitions`, `classKeyInternal`).
+//!
+//! A node's *class name* is what the Summary groups it under: `(system)` for hidden nodes,
+//! `Function` for closures, the constructor name for objects, `{a, b}` for plain objects that
+//! match a popular property set ("interface"), and so on. Its *class key* also separates objects
+//! whose constructors live at different source locations. Added names are appended to the string
+//! table, deduplicated among themselves but not against the file's strings, exactly as DevTools
+//! does: that keeps DevTools' (rare) row merges and splits identical.
+
+use crate::snapshot::{Location, Snapshot};
+use crate::strings::{cmp_utf16, utf16_len, StrId, StringTable};
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+/// An interface definition: a name like `{a, b}` and the property names it requires.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InterfaceDefinition {
+    /// The class name objects matching it get.
+    pub name: String,
+    /// Properties an object must have (it may have more).
+    pub properties: Vec<Vec<u8>>,
+}
+
+/// How nodes are grouped into classes.
+#[derive(Debug, Clone)]
+pub struct Classes {
+    /// Class name string id of every node.
+    pub class_of: Vec<StrId>,
+    /// Class key id of every node (index into `keys`).
+    pub key_of: Vec<u32>,
+    /// The distinct internal class keys, in first-seen (ordinal) order.
+    pub keys: Vec<ClassKey>,
+    /// The interface definitions inferred for this snapshot, most popular first.
+    pub interfaces: Vec<InterfaceDefinition>,
+}
+
+/// One internal class key (DevTools `classKeyInternal`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ClassKey {
+    /// Keyed by the class name's string id.
+    Name(StrId),
+    /// An `object` with a location: keyed by location and class name text.
+    Located(Location, Vec<u8>),
+}
+
+/// Formats a property name as DevTools does: names containing `, ' " { }` become JSON string
+/// literals.
+pub fn format_property_name(name: &[u8]) -> Vec<u8> {
+    if !name
+        .iter()
+        .any(|b| matches!(b, b',' | b'\'' | b'"' | b'{' | b'}'))
+    {
+        return name.to_vec();
+    }
+    json_string_literal(name)
+}
+
+/// `JSON.stringify(string)` on WTF-8 input (lone surrogates become `\udxxx`).
+pub fn json_string_literal(name: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(name.len() + 2);
+    out.push(b'"');
+    let mut cps = crate::strings::CodePoints::new(name);
+    for cp in cps.by_ref() {
+        match cp {
+            0x22 => out.extend_from_slice(b"\\\""),
+            0x5C => out.extend_from_slice(b"\\\\"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x0C => out.extend_from_slice(b"\\f"),
+            0x0A => out.extend_from_slice(b"\\n"),
+            0x0D => out.extend_from_slice(b"\\r"),
+            0x09 => out.extend_from_slice(b"\\t"),
+            c if c < 0x20 || (0xD800..0xE000).contains(&c) => {
+                out.extend_from_slice(format!("\\u{c:04x}").as_bytes())
+            }
+            c => crate::strings::push_code_point(&mut out, c),
+        }
+    }
+    out.push(b'"');
+    out
+}
+
+fn is_plain_object(snap: &Snapshot, o: usize) -> bool {
+    snap.node_type[o] == snap.header.meta.node_types.object
+        && snap.strings.eq(snap.node_name[o], "Object")
+}
+
+/// Strings the analysis adds after the snapshot's own: ids continue from the table's length.
+pub struct AddedStrings {
+    base_len: u32,
+    /// The added strings, in id order.
+    pub table: StringTable,
+    dedup: HashMap<Vec<u8>, StrId>,
+}
+
+impl AddedStrings {
+    /// No strings added yet to `base`.
+    pub fn new(base: &StringTable) -> Self {
+        AddedStrings {
+            base_len: base.len() as u32,
+            table: StringTable::new(),
+            dedup: HashMap::new(),
+        }
+    }
+
+    /// The id of `s` among the added strings, adding it if needed.
+    pub fn get(&mut self, s: &[u8]) -> StrId {
+        if let Some(&id) = self.dedup.get(s) {
+            return id;
+        }
+        let id = self.push(s);
+        self.dedup.insert(s.to_vec(), id);
+        id
+    }
+
+    /// Adds `s` without deduplication.
+    pub fn push(&mut self, s: &[u8]) -> StrId {
+        self.base_len + self.table.push_wtf8(s)
+    }
+
+    /// Text of `id`, whether it is one of `base`'s or an added one.
+    pub fn text<'a>(&'a self, base: &'a StringTable, id: StrId) -> &'a [u8] {
+        if id < self.base_len {
+            base.wtf8(id)
+        } else {
+            self.table.wtf8(id - self.base_len)
+        }
+    }
+}
+
+/// Computes class names, interfaces and class keys; returns the strings to append to `snap`.
+pub fn compute(snap: &Snapshot) -> (Classes, AddedStrings) {
+    let mut added = AddedStrings::new(&snap.strings);
+    let mut class_of = base_class_names(snap, &mut added);
+    let interfaces = infer_interfaces(snap);
+    apply_interfaces(
+        snap,
+        &interfaces,
+        &mut class_of,
+        &mut added,
+        &mut HashMap::new(),
+    );
+    let (key_of, keys) = class_keys(snap, &class_of, &added);
+    (
+        Classes {
+            class_of,
+            key_of,
+            keys,
+            interfaces,
+        },
+        added,
+    )
+}
+
+fn base_class_names(snap: &Snapshot, added: &mut AddedStrings) -> Vec<StrId> {
+    let nt = snap.header.meta.node_types;
+    let hidden = added.get(b"(system)");
+    let code = added.get(b"(compiled code)");
+    let function = added.get(b"Function");
+    let regexp = added.get(b"RegExp");
+    let n = snap.node_count();
+    let mut by_type: HashMap<u8, StrId> = HashMap::new();
+    let mut class_of = Vec::with_capacity(n);
+    for o in 0..n {
+        let t = snap.node_type[o];
+        let c = if t == nt.hidden {
+            hidden
+        } else if t == nt.object || t == nt.native {
+            let name = snap.strings.wtf8(snap.node_name[o]);
+            if name.starts_with(b"<") {
+                let cut = match name.iter().position(|&b| b == b' ') {
+                    Some(sp) => [&name[..sp], b">"].concat(),
+                    None => name.to_vec(),
+                };
+                added.get(&cut)
+            } else if name.starts_with(b"Detached <") {
+                let cut = match name[10..].iter().position(|&b| b == b' ') {
+                    Some(sp) => [&name[..10 + sp], b">"].concat(),
+                    None => name.to_vec(),
+                };
+                added.get(&cut)
+            } else {
+                snap.node_name[o]
+            }
+        } else if t == nt.code {
+            code
+        } else if t == nt.closure {
+            function
+        } else if t == nt.regexp {
+            regexp
+        } else {
+            match by_type.get(&t) {
+                Some(&id) => id,
+                None => {
+                    let s = format!("({})", snap.header.meta.node_type_name(t));
+                    let id = added.get(s.as_bytes());
+                    by_type.insert(t, id);
+                    id
+                }
+            }
+        };
+        class_of.push(c);
+    }
+    class_of
+}
+
+/// DevTools `inferInterfaceDefinitions`: the most popular property lists of plain objects.
+pub fn infer_interfaces(snap: &Snapshot) -> Vec<InterfaceDefinition> {
+    const MAX_INTERFACE_NAME_LENGTH: usize = 120;
+    let property = snap.header.meta.edge_types.property;
+    let mut candidates: HashMap<Vec<u8>, usize> = HashMap::new();
+    let mut list: Vec<(Vec<u8>, Vec<Vec<u8>>, usize)> = Vec::new();
+    let mut total = 0usize;
+    for o in 0..snap.node_count() {
+        if !is_plain_object(snap, o) {
+            continue;
+        }
+        total += 1;
+        let mut name = b"{".to_vec();
+        let mut name_len = 1usize; // UTF-16 length of `name`
+        let mut props: Vec<Vec<u8>> = Vec::new();
+        for ei in snap.edges_of(o) {
+            if snap.edge_type[ei] != property {
+                continue;
+            }
+            let en = snap.strings.wtf8(snap.edge_name[ei]);
+            if en == b"__proto__" {
+                continue;
+            }
+            let f = format_property_name(en);
+            let flen = utf16_len(&f);
+            if name_len > 1 && name_len + flen > MAX_INTERFACE_NAME_LENGTH {
+                break;
+            }
+            if name_len != 1 {
+                name.extend_from_slice(b", ");
+                name_len += 2;
+            }
+            name.extend_from_slice(&f);
+            name_len += flen;
+            props.push(en.to_vec());
+        }
+        if props.is_empty() {
+            continue;
+        }
+        name.push(b'}');
+        match candidates.get(&name) {
+            Some(&i) => list[i].2 += 1,
+            None => {
+                candidates.insert(name.clone(), list.len());
+                list.push((name, props, 1));
+            }
+        }
+    }
+    // Stable sort by count, descending (Array.prototype.sort is stable).
+    list.sort_by(|a, b| b.2.cmp(&a.2));
+    let min_count = (2.0f64).max(total as f64 / 1000.0);
+    list.into_iter()
+        .take_while(|c| c.2 as f64 >= min_count)
+        .map(|(name, properties, _)| InterfaceDefinition {
+            name: crate::strings::wtf8_to_str(&name).into_owned(),
+            properties,
+        })
+        .collect()
+}
+
+struct TrieNode {
+    next: HashMap<Vec<u8>, usize>,
+    greatest: Option<Vec<u8>>,
+    matched: Option<(usize, usize)>, // (property count, definition index)
+}
+
+/// DevTools `applyInterfaceDefinitions`: gives every plain object the name of the best matching
+/// definition (most properties, then earliest), or its raw name `Object`.
+pub fn apply_interfaces(
+    snap: &Snapshot,
+    defs: &[InterfaceDefinition],
+    class_of: &mut [StrId],
+    added: &mut AddedStrings,
+    names: &mut HashMap<String, StrId>,
+) {
+    let mut trie = vec![TrieNode {
+        next: HashMap::new(),
+        greatest: None,
+        matched: None,
+    }];
+    for (di, def) in defs.iter().enumerate() {
+        let mut props = def.properties.clone();
+        props.sort_by(|a, b| cmp_utf16(a, b));
+        let mut cur = 0usize;
+        for p in &props {
+            cur = match trie[cur].next.get(p) {
+                Some(&c) => c,
+                None => {
+                    let c = trie.len();
+                    trie.push(TrieNode {
+                        next: HashMap::new(),
+                        greatest: None,
+                        matched: None,
+                    });
+                    trie[cur].next.insert(p.clone(), c);
+                    let replace = match &trie[cur].greatest {
+                        None => true,
+                        Some(g) => cmp_utf16(g, p) == Ordering::Less,
+                    };
+                    if replace {
+                        trie[cur].greatest = Some(p.clone());
+                    }
+                    c
+                }
+            };
+        }
+        if trie[cur].matched.is_none() {
+            trie[cur].matched = Some((props.len(), di));
+        }
+    }
+    let better = |a: Option<(usize, usize)>, b: Option<(usize, usize)>| -> Option<(usize, usize)> {
+        match (a, b) {
+            (a, None) => a,
+            (None, b) => b,
+            (Some(x), Some(y)) => {
+                if y.0 > x.0 || (y.0 == x.0 && y.1 < x.1) {
+                    Some(y)
+                } else {
+                    Some(x)
+                }
+            }
+        }
+    };
+    let property = snap.header.meta.edge_types.property;
+    let mut props: Vec<&[u8]> = Vec::new();
+    let mut states: Vec<usize> = Vec::new();
+    let mut chosen: Vec<(usize, usize)> = Vec::new();
+    for o in 0..snap.node_count() {
+        if !is_plain_object(snap, o) {
+            continue;
+        }
+        props.clear();
+        for ei in snap.edges_of(o) {
+            if snap.edge_type[ei] == property {
+                props.push(snap.strings.wtf8(snap.edge_name[ei]));
+            }
+        }
+        props.sort_by(|a, b| cmp_utf16(a, b));
+        states.clear();
+        states.push(0);
+        let mut best = trie[0].matched;
+        for p in &props {
+            // JS Set semantics: walk a copy of the states that existed before this property;
+            // deleting and adding act on the live set in that order.
+            let before: Vec<usize> = states.clone();
+            for &s in &before {
+                let dead = match &trie[s].greatest {
+                    None => true,
+                    Some(g) => cmp_utf16(p, g) != Ordering::Less,
+                };
+                if dead {
+                    states.retain(|&x| x != s);
+                }
+                if let Some(&next) = trie[s].next.get(*p) {
+                    if !states.contains(&next) {
+                        states.push(next);
+                    }
+                    best = better(best, trie[next].matched);
+                }
+            }
+        }
+        if let Some(m) = best {
+            chosen.push((o, m.1));
+        } else {
+            class_of[o] = snap.node_name[o];
+        }
+    }
+    for (o, di) in chosen {
+        let name = &defs[di].name;
+        let id = match names.get(name) {
+            Some(&id) => id,
+            None => {
+                let id = added.push(name.as_bytes());
+                names.insert(name.clone(), id);
+                id
+            }
+        };
+        class_of[o] = id;
+    }
+}
+
+/// Assigns internal class keys in first-seen order.
+pub fn class_keys(
+    snap: &Snapshot,
+    class_of: &[StrId],
+    added: &AddedStrings,
+) -> (Vec<u32>, Vec<ClassKey>) {
+    let object = snap.header.meta.node_types.object;
+    let mut ids: HashMap<ClassKey, u32> = HashMap::new();
+    let mut located: HashMap<(Location, StrId), u32> = HashMap::new();
+    let mut by_name: HashMap<StrId, u32> = HashMap::new();
+    let mut keys = Vec::new();
+    let mut key_of = Vec::with_capacity(snap.node_count());
+    let mut loc_iter = snap.locations.iter().peekable();
+    for (o, &c) in class_of.iter().enumerate() {
+        let mut loc = None;
+        while let Some(&&(lo, l)) = loc_iter.peek() {
+            if lo as usize > o {
+                break;
+            }
+            if lo as usize == o {
+                loc = Some(l);
+            }
+            loc_iter.next();
+        }
+        let id = match loc.filter(|_| snap.node_type[o] == object) {
+            Some(l) => *located.entry((l, c)).or_insert_with(|| {
+                let key = ClassKey::Located(l, added.text(&snap.strings, c).to_vec());
+                *ids.entry(key.clone()).or_insert_with(|| {
+                    keys.push(key);
+                    (keys.len() - 1) as u32
+                })
+            }),
+            None => *by_name.entry(c).or_insert_with(|| {
+                keys.push(ClassKey::Name(c));
+                (keys.len() - 1) as u32
+            }),
+        };
+        key_of.push(id);
+    }
+    (key_of, keys)
+}
+
+impl ClassKey {
+    /// The public key DevTools uses for Summary rows and comparisons: `,Name` or
+    /// `scriptId,line,column,Name`.
+    pub fn public(&self, snap: &Snapshot) -> String {
+        match self {
+            ClassKey::Name(id) => format!(",{}", snap.strings.get(*id)),
+            ClassKey::Located(l, name) => {
+                format!(
+                    "{},{},{},{}",
+                    l.script_id,
+                    l.line,
+                    l.column,
+                    crate::strings::wtf8_to_str(name)
+                )
+            }
+        }
+    }
+}

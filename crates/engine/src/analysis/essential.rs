@@ -1,0 +1,127 @@
+//! Which edges retain: page-owned marking and the essential-edge bitmap that the dominator tree
+//! is built on (spec §2.3, §2.4; DevTools `markPageOwnedNodes`, `computeIsEssentialEdge`).
+
+use super::bits::BitVec;
+use super::weakmap;
+use crate::snapshot::Snapshot;
+use crate::strings::StrId;
+use std::collections::HashMap;
+
+/// Per string id: the parsed ephemeron name, for the internal edge names that are one.
+#[derive(Debug, Default)]
+pub struct EphemeronNames {
+    /// string id -> (duplicated-part id, table id)
+    pub by_string: HashMap<StrId, (u32, Option<u32>)>,
+}
+
+impl EphemeronNames {
+    /// Parses the names of all `internal` edges once.
+    pub fn build(snap: &Snapshot) -> EphemeronNames {
+        let internal = snap.header.meta.edge_types.internal;
+        let mut seen = BitVec::new(snap.strings.len());
+        let mut dup_ids: HashMap<&[u8], u32> = HashMap::new();
+        let mut by_string = HashMap::new();
+        for (ei, &t) in snap.edge_type.iter().enumerate() {
+            if t != internal {
+                continue;
+            }
+            let s = snap.edge_name[ei];
+            if seen.get(s as usize) {
+                continue;
+            }
+            seen.set(s as usize);
+            if let Some(e) = weakmap::parse(snap.strings.wtf8(s)) {
+                let next = dup_ids.len() as u32;
+                let dup = *dup_ids.entry(e.duplicated_part).or_insert(next);
+                by_string.insert(s, (dup, e.table_id));
+            }
+        }
+        EphemeronNames { by_string }
+    }
+
+    /// The ephemeron capture of an edge, if it is an internal ephemeron edge.
+    #[inline]
+    pub fn of_edge(&self, snap: &Snapshot, ei: usize) -> Option<(u32, Option<u32>)> {
+        if self.by_string.is_empty() || snap.edge_type[ei] != snap.header.meta.edge_types.internal {
+            return None;
+        }
+        self.by_string.get(&snap.edge_name[ei]).copied()
+    }
+}
+
+/// True if the root has a user root: a non-synthetic target, or `(Document DOM trees)`.
+pub fn is_user_root(snap: &Snapshot, o: usize) -> bool {
+    let nt = snap.header.meta.node_types;
+    snap.node_type[o] != nt.synthetic || snap.strings.eq(snap.node_name[o], "(Document DOM trees)")
+}
+
+/// Nodes reachable through non-weak edges from the root's shortcut targets and from
+/// `(Document DOM trees)` (DevTools' `pageObject` flag).
+pub fn mark_page_owned(snap: &Snapshot) -> BitVec {
+    let et = snap.header.meta.edge_types;
+    let nt = snap.header.meta.node_types;
+    let mut flags = BitVec::new(snap.node_count());
+    let mut stack: Vec<u32> = Vec::new();
+    let root = snap.root as usize;
+    for ei in snap.edges_of(root) {
+        let t = snap.edge_type[ei];
+        let to = snap.edge_to[ei] as usize;
+        if t == et.element {
+            if !(snap.node_type[to] == nt.synthetic
+                && snap.strings.eq(snap.node_name[to], "(Document DOM trees)"))
+            {
+                continue;
+            }
+        } else if t != et.shortcut {
+            continue;
+        }
+        stack.push(to as u32);
+        flags.set(to);
+    }
+    while let Some(o) = stack.pop() {
+        for ei in snap.edges_of(o as usize) {
+            let to = snap.edge_to[ei] as usize;
+            if flags.get(to) || snap.edge_type[ei] == et.weak {
+                continue;
+            }
+            stack.push(to as u32);
+            flags.set(to);
+        }
+    }
+    flags
+}
+
+/// The essential-edge bitmap, indexed by edge ordinal.
+pub fn essential_edges(snap: &Snapshot, page_owned: &BitVec, eph: &EphemeronNames) -> BitVec {
+    let et = snap.header.meta.edge_types;
+    let root = snap.root as usize;
+    let mut bits = BitVec::new(snap.edge_count());
+    for src in 0..snap.node_count() {
+        let src_id = snap.node_id[src];
+        for ei in snap.edges_of(src) {
+            let t = snap.edge_type[ei];
+            if let Some((_, table)) = eph.of_edge(snap, ei) {
+                if table == Some(src_id) {
+                    continue;
+                }
+            }
+            if t == et.weak {
+                continue;
+            }
+            let to = snap.edge_to[ei] as usize;
+            if to == src {
+                continue;
+            }
+            if src != root {
+                if t == et.shortcut {
+                    continue;
+                }
+                if page_owned.get(to) && !page_owned.get(src) {
+                    continue;
+                }
+            }
+            bits.set(ei);
+        }
+    }
+    bits
+}

@@ -1,0 +1,64 @@
+//! Reverse CSR: for every node, the edges that point at it (its retainers), in DevTools' order.
+//!
+//! DevTools fills each node's slot range from the end while walking sources in ordinal order and
+//! their edges in file order, so a node's retainers come out in *reverse* (source, edge) order
+//! (spec §2.1). That order is the Retainers view's last tie-break, so it is reproduced exactly.
+
+use crate::snapshot::Snapshot;
+
+/// Incoming edges per node.
+#[derive(Debug, Clone, Default)]
+pub struct Retainers {
+    /// `first[o]..first[o + 1]` is node `o`'s range in the two arrays below (length n + 1).
+    pub first: Vec<u32>,
+    /// The retaining (source) node ordinal of each incoming edge.
+    pub node: Vec<u32>,
+    /// The edge ordinal of each incoming edge.
+    pub edge: Vec<u32>,
+}
+
+impl Retainers {
+    /// Builds the reverse index of `snap`'s edges.
+    pub fn build(snap: &Snapshot) -> Retainers {
+        let n = snap.node_count();
+        let e = snap.edge_count();
+        let mut first = vec![0u32; n + 1];
+        for &to in &snap.edge_to {
+            first[to as usize] += 1;
+        }
+        // Exclusive prefix sum; `next[o]` counts down from the end of o's range.
+        let mut next = vec![0u32; n];
+        let mut acc = 0u32;
+        for o in 0..n {
+            let c = first[o];
+            first[o] = acc;
+            acc += c;
+            next[o] = acc;
+        }
+        first[n] = acc;
+        let mut node = vec![0u32; e];
+        let mut edge = vec![0u32; e];
+        for src in 0..n {
+            for ei in snap.edges_of(src) {
+                let to = snap.edge_to[ei] as usize;
+                next[to] -= 1;
+                let slot = next[to] as usize;
+                node[slot] = src as u32;
+                edge[slot] = ei as u32;
+            }
+        }
+        Retainers { first, node, edge }
+    }
+
+    /// The retainer slots of node `o`.
+    #[inline]
+    pub fn of(&self, o: usize) -> std::ops::Range<usize> {
+        self.first[o] as usize..self.first[o + 1] as usize
+    }
+
+    /// Number of incoming edges of node `o` (all types, weak included).
+    #[inline]
+    pub fn count(&self, o: usize) -> usize {
+        (self.first[o + 1] - self.first[o]) as usize
+    }
+}

@@ -1,0 +1,82 @@
+//! The Statistics view (spec §5.1, DevTools `JSHeapSnapshot.calculateStatistics`).
+
+use super::retainers::Retainers;
+use crate::snapshot::Snapshot;
+
+/// The Statistics pie, in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Statistics {
+    /// Total size: root retained size plus `extra_native_bytes`.
+    pub total: f64,
+    /// V8 heap: `total - native`.
+    pub v8_heap: f64,
+    /// Native (embedder) memory, including `extra_native_bytes`.
+    pub native: f64,
+    /// Compiled code.
+    pub code: f64,
+    /// Strings (flat, concatenated, sliced).
+    pub strings: f64,
+    /// JS arrays, with their exclusively-held `elements` store.
+    pub js_arrays: f64,
+    /// Typed-array backing stores (`system / JSArrayBufferData`).
+    pub typed_arrays: f64,
+    /// System objects (`hidden` nodes).
+    pub system: f64,
+    /// The rest of the V8 heap: `v8_heap - code - strings - js_arrays - system`.
+    pub other_js_objects: f64,
+    /// The rest of native memory: `native - typed_arrays`.
+    pub other_non_js_objects: f64,
+}
+
+/// Computes the statistics from the adjusted shallow sizes.
+pub fn compute(snap: &Snapshot, shallow: &[u32], retainers: &Retainers, total: f64) -> Statistics {
+    let nt = snap.header.meta.node_types;
+    let internal = snap.header.meta.edge_types.internal;
+    let buffer_data = snap.strings.find("system / JSArrayBufferData");
+    let array = snap.strings.find("Array");
+    let elements = snap.strings.find("elements");
+    let mut native = snap.header.extra_native_bytes as f64;
+    let (mut typed, mut code, mut strings, mut arrays, mut system) = (0f64, 0f64, 0f64, 0f64, 0f64);
+    for o in 0..snap.node_count() {
+        let size = shallow[o] as f64;
+        let t = snap.node_type[o];
+        if t == nt.hidden {
+            system += size;
+        } else if t == nt.native {
+            native += size;
+            if Some(snap.node_name[o]) == buffer_data {
+                typed += size;
+            }
+        } else if t == nt.code {
+            code += size;
+        } else if t == nt.cons_string || t == nt.sliced_string || t == nt.string {
+            strings += size;
+        } else if array.is_some() && Some(snap.node_name[o]) == array {
+            let mut s = size;
+            for ei in snap.edges_of(o) {
+                if snap.edge_type[ei] != internal || Some(snap.edge_name[ei]) != elements {
+                    continue;
+                }
+                let to = snap.edge_to[ei] as usize;
+                if retainers.count(to) == 1 {
+                    s += shallow[to] as f64;
+                }
+                break;
+            }
+            arrays += s;
+        }
+    }
+    let v8_heap = total - native;
+    Statistics {
+        total,
+        v8_heap,
+        native,
+        code,
+        strings,
+        js_arrays: arrays,
+        typed_arrays: typed,
+        system,
+        other_js_objects: v8_heap - code - strings - arrays - system,
+        other_non_js_objects: native - typed,
+    }
+}

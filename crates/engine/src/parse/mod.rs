@@ -1,0 +1,686 @@
+//! Streaming parser: reads a `.heapsnapshot` from any `io::Read` straight into the columns of a
+//! [`Snapshot`], without a JSON DOM. Layout comes from `snapshot.meta` ([`crate::meta`]); every
+//! value and index is range-checked, and every error carries the byte offset where it was found.
+
+mod scanner;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::meta::Header;
+use crate::progress::{check, Observer, Phase};
+use crate::snapshot::{Location, Snapshot, TraceFunctionInfo, TraceNode};
+use crate::strings::StringTable;
+use scanner::Scanner;
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+/// Values between two progress/cancellation checks while reading number arrays.
+const CHECK_EVERY: u32 = 1 << 20;
+
+/// Opens and parses the snapshot at `path`.
+pub fn parse_file(path: &Path, obs: &dyn Observer) -> Result<Snapshot> {
+    let shown = path.display();
+    let meta = std::fs::metadata(path)
+        .map_err(|e| Error::new(ErrorKind::Io, format!("cannot read {shown}: {e}")))?;
+    if meta.is_dir() {
+        return Err(Error::new(
+            ErrorKind::Io,
+            format!("cannot read {shown}: it is a directory"),
+        ));
+    }
+    let file = File::open(path)
+        .map_err(|e| Error::new(ErrorKind::Io, format!("cannot open {shown}: {e}")))?;
+    parse(file, meta.len(), obs)
+}
+
+#[derive(Clone, Copy)]
+enum NodeField {
+    Type,
+    Name,
+    Id,
+    SelfSize,
+    EdgeCount,
+    TraceNodeId,
+    Detachedness,
+    Other,
+}
+
+#[derive(Clone, Copy)]
+enum EdgeField {
+    Type,
+    Name,
+    To,
+    Other,
+}
+
+struct Builder {
+    header: Option<Header>,
+    snap_nodes_seen: bool,
+    snap_edges_seen: bool,
+    strings_seen: bool,
+    node_type: Vec<u8>,
+    node_name: Vec<u32>,
+    node_id: Vec<u32>,
+    self_size: Vec<u32>,
+    first_edge: Vec<u32>,
+    detachedness: Vec<u8>,
+    trace_node_id: Vec<u32>,
+    edge_type: Vec<u8>,
+    edge_name: Vec<u32>,
+    edge_to: Vec<u32>,
+    strings: StringTable,
+    raw_locations: Vec<u32>,
+    trace_function_infos: Vec<u32>,
+    trace_tree: Vec<TraceNode>,
+    samples: Vec<u64>,
+    warnings: Vec<String>,
+}
+
+fn too_big(off: u64, what: &str) -> Error {
+    Error::at(
+        ErrorKind::InvalidData,
+        off,
+        format!("{what} does not fit in 32 bits"),
+    )
+}
+
+fn u32_of(v: u64, off: u64, what: &str) -> Result<u32> {
+    u32::try_from(v).map_err(|_| too_big(off, what))
+}
+
+/// Parses a snapshot from `reader`; `input_bytes` is the input's size (for progress and for
+/// sizing the columns; 0 if unknown).
+pub fn parse<R: Read>(reader: R, input_bytes: u64, obs: &dyn Observer) -> Result<Snapshot> {
+    let mut sc = Scanner::new(reader);
+    let mut b = Builder {
+        header: None,
+        snap_nodes_seen: false,
+        snap_edges_seen: false,
+        strings_seen: false,
+        node_type: Vec::new(),
+        node_name: Vec::new(),
+        node_id: Vec::new(),
+        self_size: Vec::new(),
+        first_edge: Vec::new(),
+        detachedness: Vec::new(),
+        trace_node_id: Vec::new(),
+        edge_type: Vec::new(),
+        edge_name: Vec::new(),
+        edge_to: Vec::new(),
+        strings: StringTable::new(),
+        raw_locations: Vec::new(),
+        trace_function_infos: Vec::new(),
+        trace_tree: Vec::new(),
+        samples: Vec::new(),
+        warnings: Vec::new(),
+    };
+    let progress = |off: u64| {
+        if input_bytes > 0 {
+            obs.progress(Phase::Parse, (off as f64 / input_bytes as f64).min(1.0));
+        }
+    };
+    match sc.peek_token()? {
+        None => return Err(Error::at(ErrorKind::Empty, 0, "the file is empty")),
+        Some(b'{') => {}
+        Some(b'[') => {
+            return Err(Error::at(
+                ErrorKind::NotASnapshot,
+                sc.offset(),
+                "a JSON array, not a heap snapshot object",
+            ))
+        }
+        Some(_) => {
+            return Err(Error::at(
+                ErrorKind::NotJson,
+                sc.offset(),
+                "the file is not JSON (it does not start with '{')",
+            ))
+        }
+    }
+    sc.expect(b'{', "the top-level object")?;
+    if sc.peek_token()? == Some(b'}') {
+        return Err(Error::at(
+            ErrorKind::NotASnapshot,
+            sc.offset(),
+            "an empty JSON object, not a heap snapshot",
+        ));
+    }
+    loop {
+        let key_off = sc.offset();
+        let key = sc.read_key()?;
+        sc.expect(b':', "after an object key")?;
+        check(obs)?;
+        match key.as_slice() {
+            b"snapshot" => {
+                let start = sc.offset();
+                let mut text = Vec::new();
+                sc.capture_value(&mut text, "the snapshot header")?;
+                let header = Header::from_json(&text, start)?;
+                b.reserve(&header, input_bytes);
+                b.header = Some(header);
+            }
+            b"nodes" => b.read_nodes(&mut sc, obs, &progress, key_off)?,
+            b"edges" => b.read_edges(&mut sc, obs, &progress, key_off)?,
+            b"strings" => b.read_strings(&mut sc, obs, key_off)?,
+            b"locations" => {
+                let v = &mut b.raw_locations;
+                sc.read_uint_array("locations", |x, off| {
+                    v.push(u32_of(x, off, "a location value")?);
+                    Ok(())
+                })?
+            }
+            b"trace_function_infos" => {
+                let v = &mut b.trace_function_infos;
+                sc.read_uint_array("trace_function_infos", |x, off| {
+                    v.push(u32_of(x, off, "a trace function info value")?);
+                    Ok(())
+                })?
+            }
+            b"samples" => {
+                let v = &mut b.samples;
+                sc.read_uint_array("samples", |x, _| {
+                    v.push(x);
+                    Ok(())
+                })?
+            }
+            b"trace_tree" => read_trace_tree(&mut sc, &mut b.trace_tree)?,
+            _ => sc.skip_value("an unknown top-level value")?,
+        }
+        match sc.peek_token()? {
+            Some(b',') => {
+                sc.expect(b',', "between top-level keys")?;
+            }
+            Some(b'}') => {
+                sc.expect(b'}', "at the end")?;
+                break;
+            }
+            Some(_) => {
+                sc.expect(b',', "between top-level keys")?;
+            }
+            None => return Err(sc.truncated("the top-level object")),
+        }
+    }
+    if let Some(c) = sc.peek_token()? {
+        b.warnings.push(format!(
+            "ignored data after the snapshot's closing brace (byte 0x{c:02x} at {})",
+            sc.offset()
+        ));
+    }
+    progress(input_bytes);
+    b.finish(input_bytes)
+}
+
+impl Builder {
+    fn reserve(&mut self, h: &Header, input_bytes: u64) {
+        // Never trust the header more than the file: a node takes at least 2 bytes per field.
+        let cap = |count: u64, per: usize| -> usize {
+            let bound = if input_bytes > 0 {
+                input_bytes / (2 * per.max(1) as u64)
+            } else {
+                1 << 20
+            };
+            count.min(bound) as usize
+        };
+        let n = cap(h.node_count, h.meta.node_field_count);
+        let e = cap(h.edge_count, h.meta.edge_field_count);
+        self.node_type.reserve_exact(n);
+        self.node_name.reserve_exact(n);
+        self.node_id.reserve_exact(n);
+        self.self_size.reserve_exact(n);
+        self.first_edge.reserve_exact(n + 1);
+        if h.meta.node_detachedness_offset.is_some() {
+            self.detachedness.reserve_exact(n);
+        }
+        self.edge_type.reserve_exact(e);
+        self.edge_name.reserve_exact(e);
+        self.edge_to.reserve_exact(e);
+    }
+
+    fn header(&self, off: u64, section: &str) -> Result<&Header> {
+        self.header.as_ref().ok_or_else(|| {
+            Error::at(
+                ErrorKind::NotASnapshot,
+                off,
+                format!("\"{section}\" comes before the \"snapshot\" header; this is not a V8 heap snapshot"),
+            )
+        })
+    }
+
+    fn read_nodes<R: Read>(
+        &mut self,
+        sc: &mut Scanner<R>,
+        obs: &dyn Observer,
+        progress: &dyn Fn(u64),
+        off: u64,
+    ) -> Result<()> {
+        let meta = self.header(off, "nodes")?.meta.clone();
+        if self.snap_nodes_seen {
+            return Err(Error::at(
+                ErrorKind::InvalidData,
+                off,
+                "the snapshot has two \"nodes\" arrays",
+            ));
+        }
+        self.snap_nodes_seen = true;
+        let f = meta.node_field_count;
+        let mut roles = vec![NodeField::Other; f];
+        roles[meta.node_type_offset] = NodeField::Type;
+        roles[meta.node_name_offset] = NodeField::Name;
+        roles[meta.node_id_offset] = NodeField::Id;
+        roles[meta.node_self_size_offset] = NodeField::SelfSize;
+        roles[meta.node_edge_count_offset] = NodeField::EdgeCount;
+        if let Some(o) = meta.node_trace_node_id_offset {
+            roles[o] = NodeField::TraceNodeId;
+        }
+        if let Some(o) = meta.node_detachedness_offset {
+            roles[o] = NodeField::Detachedness;
+        }
+        let type_count = meta.node_type_names.len() as u64;
+        let mut k = 0usize;
+        let mut total_edges: u64 = 0;
+        let mut tick = 0u32;
+        sc.read_uint_array("nodes", |v, off| {
+            match roles[k] {
+                NodeField::Type => {
+                    if v >= type_count {
+                        return Err(Error::at(
+                            ErrorKind::InvalidData,
+                            off,
+                            format!("unknown node type {v} (the snapshot lists {type_count})"),
+                        ));
+                    }
+                    self.node_type.push(v as u8);
+                }
+                NodeField::Name => self.node_name.push(u32_of(v, off, "a node name index")?),
+                // DevTools stores every node value as a Uint32 (spec §1.1, §1.7).
+                NodeField::Id => self.node_id.push(v as u32),
+                NodeField::SelfSize => self.self_size.push(v as u32),
+                NodeField::EdgeCount => {
+                    self.first_edge.push(total_edges as u32);
+                    total_edges += v;
+                    if total_edges > u32::MAX as u64 {
+                        return Err(too_big(off, "the total edge count"));
+                    }
+                }
+                NodeField::TraceNodeId => self.trace_node_id.push(v as u32),
+                NodeField::Detachedness => self.detachedness.push((v & 3) as u8),
+                NodeField::Other => {}
+            }
+            k += 1;
+            if k == f {
+                k = 0;
+                tick += 1;
+                if tick == CHECK_EVERY / f as u32 {
+                    tick = 0;
+                    progress(off);
+                    check(obs)?;
+                }
+            }
+            Ok(())
+        })?;
+        if k != 0 {
+            return Err(Error::at(
+                ErrorKind::InvalidData,
+                sc.offset(),
+                format!("the nodes array ends in the middle of a node ({k} of {f} fields)"),
+            ));
+        }
+        self.first_edge.push(total_edges as u32);
+        let h = self.header.as_ref().expect("header checked above");
+        if self.node_type.len() as u64 != h.node_count {
+            self.warnings.push(format!(
+                "the header says {} nodes but the nodes array has {}; using the array",
+                h.node_count,
+                self.node_type.len()
+            ));
+        }
+        if self.node_type.is_empty() {
+            return Err(Error::at(
+                ErrorKind::NotASnapshot,
+                off,
+                "the snapshot has no nodes",
+            ));
+        }
+        Ok(())
+    }
+
+    fn read_edges<R: Read>(
+        &mut self,
+        sc: &mut Scanner<R>,
+        obs: &dyn Observer,
+        progress: &dyn Fn(u64),
+        off: u64,
+    ) -> Result<()> {
+        let meta = self.header(off, "edges")?.meta.clone();
+        if !self.snap_nodes_seen {
+            return Err(Error::at(
+                ErrorKind::NotASnapshot,
+                off,
+                "\"edges\" comes before \"nodes\"; this is not a V8 heap snapshot",
+            ));
+        }
+        if self.snap_edges_seen {
+            return Err(Error::at(
+                ErrorKind::InvalidData,
+                off,
+                "the snapshot has two \"edges\" arrays",
+            ));
+        }
+        self.snap_edges_seen = true;
+        let f = meta.edge_field_count;
+        let nf = meta.node_field_count as u64;
+        let node_count = self.node_type.len() as u64;
+        let mut roles = vec![EdgeField::Other; f];
+        roles[meta.edge_type_offset] = EdgeField::Type;
+        roles[meta.edge_name_offset] = EdgeField::Name;
+        roles[meta.edge_to_node_offset] = EdgeField::To;
+        let type_count = meta.edge_type_names.len() as u64;
+        let mut k = 0usize;
+        let mut tick = 0u32;
+        sc.read_uint_array("edges", |v, off| {
+            match roles[k] {
+                EdgeField::Type => {
+                    if v >= type_count {
+                        return Err(Error::at(
+                            ErrorKind::InvalidData,
+                            off,
+                            format!("unknown edge type {v} (the snapshot lists {type_count})"),
+                        ));
+                    }
+                    self.edge_type.push(v as u8);
+                }
+                EdgeField::Name => self
+                    .edge_name
+                    .push(u32_of(v, off, "an edge name or index")?),
+                EdgeField::To => {
+                    if v % nf != 0 {
+                        return Err(Error::at(
+                            ErrorKind::InvalidData,
+                            off,
+                            format!(
+                                "edge target {v} is not a multiple of the node field count {nf}"
+                            ),
+                        ));
+                    }
+                    if v / nf >= node_count {
+                        return Err(Error::at(
+                            ErrorKind::InvalidData,
+                            off,
+                            format!(
+                                "edge target {v} points past the last node ({node_count} nodes)"
+                            ),
+                        ));
+                    }
+                    self.edge_to.push((v / nf) as u32);
+                }
+                EdgeField::Other => {}
+            }
+            k += 1;
+            if k == f {
+                k = 0;
+                tick += 1;
+                if tick == CHECK_EVERY / f as u32 {
+                    tick = 0;
+                    progress(off);
+                    check(obs)?;
+                }
+            }
+            Ok(())
+        })?;
+        if k != 0 {
+            return Err(Error::at(
+                ErrorKind::InvalidData,
+                sc.offset(),
+                format!("the edges array ends in the middle of an edge ({k} of {f} fields)"),
+            ));
+        }
+        let expected = *self.first_edge.last().unwrap_or(&0) as usize;
+        if self.edge_to.len() != expected {
+            return Err(Error::at(
+                ErrorKind::InvalidData,
+                sc.offset(),
+                format!(
+                    "the nodes' edge counts add up to {expected} but the edges array has {}",
+                    self.edge_to.len()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn read_strings<R: Read>(
+        &mut self,
+        sc: &mut Scanner<R>,
+        obs: &dyn Observer,
+        off: u64,
+    ) -> Result<()> {
+        if self.strings_seen {
+            return Err(Error::at(
+                ErrorKind::InvalidData,
+                off,
+                "the snapshot has two \"strings\" arrays",
+            ));
+        }
+        self.strings_seen = true;
+        sc.expect(b'[', "the strings array")?;
+        if sc.peek_token()? == Some(b']') {
+            sc.expect(b']', "the strings array")?;
+            return Ok(());
+        }
+        let mut n = 0u32;
+        loop {
+            sc.read_string(self.strings.bytes_mut(), "a string of the strings array")?;
+            self.strings.finish_string();
+            n += 1;
+            if n % 65536 == 0 {
+                check(obs)?;
+            }
+            match sc.peek_token()? {
+                Some(b',') => sc.expect(b',', "in the strings array")?,
+                Some(b']') => {
+                    sc.expect(b']', "the strings array")?;
+                    break;
+                }
+                Some(_) => sc.expect(b',', "in the strings array")?,
+                None => return Err(sc.truncated("the strings array")),
+            }
+        }
+        self.strings.shrink_to_fit();
+        Ok(())
+    }
+
+    fn finish(mut self, input_bytes: u64) -> Result<Snapshot> {
+        let end = Some(input_bytes);
+        let header = self.header.take().ok_or_else(|| {
+            Error::at(
+                ErrorKind::NotASnapshot,
+                0,
+                "JSON, but not a heap snapshot: there is no \"snapshot\" header",
+            )
+        })?;
+        for (present, name) in [
+            (self.snap_nodes_seen, "nodes"),
+            (self.snap_edges_seen, "edges"),
+            (self.strings_seen, "strings"),
+        ] {
+            if !present {
+                return Err(Error::new(
+                    ErrorKind::NotASnapshot,
+                    format!("JSON, but not a heap snapshot: there is no \"{name}\" array"),
+                ));
+            }
+        }
+        let meta = &header.meta;
+        let nstr = self.strings.len() as u64;
+        if let Some(bad) = self.node_name.iter().position(|&s| s as u64 >= nstr) {
+            return Err(Error::new(
+                ErrorKind::InvalidData,
+                format!(
+                    "node {bad} names string {} but there are only {nstr} strings",
+                    self.node_name[bad]
+                ),
+            ));
+        }
+        for (i, (&t, &name)) in self.edge_type.iter().zip(&self.edge_name).enumerate() {
+            if !meta.edge_has_index_name(t) && name as u64 >= nstr {
+                return Err(Error::new(
+                    ErrorKind::InvalidData,
+                    format!("edge {i} names string {name} but there are only {nstr} strings"),
+                ));
+            }
+        }
+        let n = self.node_type.len() as u64;
+        let nf = meta.node_field_count as u64;
+        let root = match header.root_index {
+            Some(ri) if ri % nf == 0 && ri / nf < n => (ri / nf) as u32,
+            Some(ri) => {
+                return Err(Error::new(
+                    ErrorKind::InvalidData,
+                    format!("snapshot.root_index {ri} is not a node"),
+                ));
+            }
+            None => 0,
+        };
+        // Locations: node index -> ordinal, the last entry for a node wins (DevTools' Map::set).
+        let mut locations = Vec::new();
+        if let (Some([oi, si, li, ci]), lf) = (meta.location_offsets, meta.location_field_count) {
+            if lf > 0 {
+                if self.raw_locations.len() % lf != 0 {
+                    self.warnings.push(
+                        "the locations array ends in the middle of a record; the rest is ignored"
+                            .into(),
+                    );
+                }
+                for rec in self.raw_locations.chunks_exact(lf) {
+                    let idx = rec[oi] as u64;
+                    if idx % nf != 0 || idx / nf >= n {
+                        self.warnings.push(format!(
+                            "a location names node index {idx}, which is not a node; ignored"
+                        ));
+                        continue;
+                    }
+                    locations.push((
+                        (idx / nf) as u32,
+                        Location {
+                            script_id: rec[si],
+                            line: rec[li],
+                            column: rec[ci],
+                        },
+                    ));
+                }
+                let len = locations.len();
+                // Stable sort keeps file order among equal ordinals, then keep the last.
+                locations.sort_by_key(|&(o, _)| o);
+                let mut dedup: Vec<(u32, Location)> = Vec::with_capacity(len);
+                for item in locations {
+                    match dedup.last_mut() {
+                        Some(last) if last.0 == item.0 => *last = item,
+                        _ => dedup.push(item),
+                    }
+                }
+                locations = dedup;
+            }
+        }
+        let tfi = if meta.trace_function_info_field_count == 6 {
+            self.trace_function_infos
+                .chunks_exact(6)
+                .map(|r| TraceFunctionInfo {
+                    function_id: r[0],
+                    name: r[1],
+                    script_name: r[2],
+                    script_id: r[3],
+                    line: r[4],
+                    column: r[5],
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let samples = if meta.sample_field_count == 2 {
+            self.samples.chunks_exact(2).map(|r| (r[0], r[1])).collect()
+        } else {
+            Vec::new()
+        };
+        let _ = end;
+        Ok(Snapshot {
+            node_type: self.node_type,
+            node_name: self.node_name,
+            node_id: self.node_id,
+            self_size: self.self_size,
+            first_edge: self.first_edge,
+            detachedness: self.detachedness,
+            trace_node_id: self.trace_node_id,
+            edge_type: self.edge_type,
+            edge_name: self.edge_name,
+            edge_to: self.edge_to,
+            strings: self.strings,
+            locations,
+            trace_function_infos: tfi,
+            trace_tree: self.trace_tree,
+            samples,
+            root,
+            input_bytes,
+            warnings: self.warnings,
+            header,
+        })
+    }
+}
+
+/// Reads the nested `trace_tree` (`[id, function_info_index, count, size, [children…], …]`)
+/// into a flat pre-order list with parent links.
+fn read_trace_tree<R: Read>(sc: &mut Scanner<R>, out: &mut Vec<TraceNode>) -> Result<()> {
+    sc.expect(b'[', "trace_tree")?;
+    let mut parents: Vec<u32> = vec![u32::MAX];
+    let mut fields: Vec<u64> = Vec::with_capacity(4);
+    loop {
+        match sc.peek_token()? {
+            None => return Err(sc.truncated("trace_tree")),
+            Some(b',') => sc.expect(b',', "trace_tree")?,
+            Some(b']') => {
+                sc.expect(b']', "trace_tree")?;
+                parents.pop();
+                if parents.is_empty() {
+                    return Ok(());
+                }
+            }
+            Some(b'[') => {
+                if fields.len() != 4 {
+                    return Err(Error::at(
+                        ErrorKind::InvalidData,
+                        sc.offset(),
+                        "a trace_tree node does not have 4 numbers before its children",
+                    ));
+                }
+                sc.expect(b'[', "trace_tree")?;
+                out.push(TraceNode {
+                    id: fields[0] as u32,
+                    function_info_index: fields[1] as u32,
+                    count: fields[2] as u32,
+                    size: fields[3],
+                    parent: *parents.last().expect("non-empty while inside the tree"),
+                });
+                fields.clear();
+                if parents.len() > 10_000 {
+                    return Err(Error::at(
+                        ErrorKind::InvalidData,
+                        sc.offset(),
+                        "trace_tree is nested too deeply",
+                    ));
+                }
+                parents.push((out.len() - 1) as u32);
+            }
+            Some(_) => {
+                let off = sc.offset();
+                let v = sc.read_uint("trace_tree")?;
+                if fields.len() == 4 {
+                    return Err(Error::at(
+                        ErrorKind::InvalidData,
+                        off,
+                        "a trace_tree node has more than 4 numbers",
+                    ));
+                }
+                fields.push(v);
+            }
+        }
+    }
+}

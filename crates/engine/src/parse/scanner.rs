@@ -1,0 +1,455 @@
+//! A byte scanner over any `io::Read` with its own buffer, tracking the absolute offset so that
+//! every error can say where reading failed. Numbers and strings are decoded straight from the
+//! buffer; nothing builds a JSON tree.
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::strings::push_code_point;
+use std::io::Read;
+
+/// 4 MiB: large enough that refills are rare, small enough to be nothing next to the graph.
+const BUFFER_SIZE: usize = 4 << 20;
+
+/// Deepest nesting accepted when skipping unknown values (serde_json uses 128).
+const MAX_DEPTH: usize = 128;
+
+pub(crate) struct Scanner<R> {
+    reader: R,
+    buf: Box<[u8]>,
+    pos: usize,
+    len: usize,
+    /// Offset in the input of `buf[0]`.
+    base: u64,
+    eof: bool,
+}
+
+impl<R: Read> Scanner<R> {
+    pub(crate) fn new(reader: R) -> Self {
+        Scanner {
+            reader,
+            buf: vec![0; BUFFER_SIZE].into_boxed_slice(),
+            pos: 0,
+            len: 0,
+            base: 0,
+            eof: false,
+        }
+    }
+
+    /// Offset of the next unread byte.
+    pub(crate) fn offset(&self) -> u64 {
+        self.base + self.pos as u64
+    }
+
+    #[cold]
+    fn refill(&mut self) -> Result<bool> {
+        if self.eof {
+            return Ok(false);
+        }
+        self.base += self.len as u64;
+        self.pos = 0;
+        self.len = 0;
+        loop {
+            match self.reader.read(&mut self.buf) {
+                Ok(0) => {
+                    self.eof = true;
+                    return Ok(false);
+                }
+                Ok(n) => {
+                    self.len = n;
+                    return Ok(true);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    return Err(Error::at(
+                        ErrorKind::Io,
+                        self.base,
+                        format!("reading the snapshot failed: {e}"),
+                    ))
+                }
+            }
+        }
+    }
+
+    /// The next byte without consuming it; `None` at the end of input.
+    #[inline]
+    pub(crate) fn peek(&mut self) -> Result<Option<u8>> {
+        if self.pos < self.len || self.refill()? {
+            Ok(Some(self.buf[self.pos]))
+        } else {
+            Ok(None)
+        }
+    }
+
+    #[inline]
+    fn next(&mut self) -> Result<Option<u8>> {
+        if self.pos < self.len || self.refill()? {
+            let b = self.buf[self.pos];
+            self.pos += 1;
+            Ok(Some(b))
+        } else {
+            Ok(None)
+        }
+    }
+
+    pub(crate) fn truncated(&self, what: &str) -> Error {
+        Error::at(
+            ErrorKind::Truncated,
+            self.offset(),
+            format!("the file ends inside {what}: it is truncated"),
+        )
+    }
+
+    fn unexpected(&self, b: u8, expected: &str) -> Error {
+        let shown = if b.is_ascii_graphic() {
+            format!("'{}'", b as char)
+        } else {
+            format!("byte 0x{b:02x}")
+        };
+        Error::at(
+            ErrorKind::NotJson,
+            self.offset().saturating_sub(1),
+            format!("expected {expected}, found {shown}"),
+        )
+    }
+
+    /// Skips whitespace and returns the next byte without consuming it.
+    #[inline]
+    pub(crate) fn peek_token(&mut self) -> Result<Option<u8>> {
+        loop {
+            match self.peek()? {
+                Some(b' ' | b'\n' | b'\r' | b'\t') => self.pos += 1,
+                other => return Ok(other),
+            }
+        }
+    }
+
+    /// Skips whitespace and consumes the next byte, which must be `want`.
+    pub(crate) fn expect(&mut self, want: u8, what: &str) -> Result<()> {
+        match self.peek_token()? {
+            Some(b) if b == want => {
+                self.pos += 1;
+                Ok(())
+            }
+            Some(b) => {
+                self.pos += 1;
+                Err(self.unexpected(b, &format!("'{}' {what}", want as char)))
+            }
+            None => Err(self.truncated(what)),
+        }
+    }
+
+    /// Reads `[n, n, …]` of non-negative integers, calling `sink` with each value and its offset.
+    pub(crate) fn read_uint_array(
+        &mut self,
+        what: &str,
+        mut sink: impl FnMut(u64, u64) -> Result<()>,
+    ) -> Result<()> {
+        self.expect(b'[', what)?;
+        if self.peek_token()? == Some(b']') {
+            self.pos += 1;
+            return Ok(());
+        }
+        loop {
+            // Fast path: the whole number is in the buffer.
+            let start = self.offset();
+            let mut value: u64 = 0;
+            let mut digits = 0usize;
+            loop {
+                while self.pos < self.len {
+                    let b = self.buf[self.pos];
+                    let d = b.wrapping_sub(b'0');
+                    if d > 9 {
+                        break;
+                    }
+                    value = match value.checked_mul(10).and_then(|v| v.checked_add(d as u64)) {
+                        Some(v) => v,
+                        None => {
+                            return Err(Error::at(
+                                ErrorKind::InvalidData,
+                                start,
+                                format!("a number in {what} does not fit in 64 bits"),
+                            ))
+                        }
+                    };
+                    digits += 1;
+                    self.pos += 1;
+                }
+                if self.pos < self.len || !self.refill()? {
+                    break;
+                }
+            }
+            match self.peek()? {
+                None => return Err(self.truncated(what)),
+                Some(b'-') if digits == 0 => {
+                    return Err(Error::at(
+                        ErrorKind::InvalidData,
+                        start,
+                        format!("a negative number in {what}"),
+                    ))
+                }
+                Some(b'.' | b'e' | b'E') if digits > 0 => {
+                    return Err(Error::at(
+                        ErrorKind::InvalidData,
+                        start,
+                        format!("a non-integer number in {what}"),
+                    ))
+                }
+                _ => {}
+            }
+            if digits == 0 {
+                let b = self.peek_token()?.ok_or_else(|| self.truncated(what))?;
+                self.pos += 1;
+                return Err(self.unexpected(b, &format!("a number in {what}")));
+            }
+            sink(value, start)?;
+            match self.peek_token()? {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                Some(b) => {
+                    self.pos += 1;
+                    return Err(self.unexpected(b, &format!("',' or ']' in {what}")));
+                }
+                None => return Err(self.truncated(what)),
+            }
+        }
+    }
+
+    fn hex4(&mut self, what: &str) -> Result<u32> {
+        let mut v = 0u32;
+        for _ in 0..4 {
+            let b = self.next()?.ok_or_else(|| self.truncated(what))?;
+            let d = match b {
+                b'0'..=b'9' => b - b'0',
+                b'a'..=b'f' => b - b'a' + 10,
+                b'A'..=b'F' => b - b'A' + 10,
+                _ => return Err(self.unexpected(b, "a hex digit in a \\u escape")),
+            };
+            v = v << 4 | d as u32;
+        }
+        Ok(v)
+    }
+
+    /// Reads a JSON string (the opening quote not yet consumed) and appends its WTF-8 to `out`.
+    /// Escaped surrogate pairs are joined; lone surrogates are kept (spec §1.6).
+    pub(crate) fn read_string(&mut self, out: &mut Vec<u8>, what: &str) -> Result<()> {
+        self.expect(b'"', what)?;
+        loop {
+            // Copy the plain run in one go.
+            let run_start = self.pos;
+            while self.pos < self.len {
+                let b = self.buf[self.pos];
+                if b == b'"' || b == b'\\' || b < 0x20 {
+                    break;
+                }
+                self.pos += 1;
+            }
+            out.extend_from_slice(&self.buf[run_start..self.pos]);
+            let b = match self.next()? {
+                Some(b) => b,
+                None => return Err(self.truncated(what)),
+            };
+            match b {
+                b'"' => return Ok(()),
+                b'\\' => {
+                    let e = self.next()?.ok_or_else(|| self.truncated(what))?;
+                    match e {
+                        b'"' => out.push(b'"'),
+                        b'\\' => out.push(b'\\'),
+                        b'/' => out.push(b'/'),
+                        b'b' => out.push(8),
+                        b'f' => out.push(12),
+                        b'n' => out.push(b'\n'),
+                        b'r' => out.push(b'\r'),
+                        b't' => out.push(b'\t'),
+                        b'u' => {
+                            let mut cp = self.hex4(what)?;
+                            if (0xD800..0xDC00).contains(&cp) && self.peek()? == Some(b'\\') {
+                                // Possibly a pair: look for "\uDCxx" right after.
+                                self.pos += 1;
+                                match self.next()? {
+                                    Some(b'u') => {
+                                        let lo = self.hex4(what)?;
+                                        if (0xDC00..0xE000).contains(&lo) {
+                                            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                                        } else {
+                                            push_code_point(out, cp);
+                                            cp = lo;
+                                        }
+                                    }
+                                    Some(other) => {
+                                        // Not a \u escape: emit the lone surrogate, then re-handle.
+                                        push_code_point(out, cp);
+                                        match other {
+                                            b'"' => out.push(b'"'),
+                                            b'\\' => out.push(b'\\'),
+                                            b'/' => out.push(b'/'),
+                                            b'b' => out.push(8),
+                                            b'f' => out.push(12),
+                                            b'n' => out.push(b'\n'),
+                                            b'r' => out.push(b'\r'),
+                                            b't' => out.push(b'\t'),
+                                            _ => {
+                                                return Err(self.unexpected(other, "a valid escape"))
+                                            }
+                                        }
+                                        continue;
+                                    }
+                                    None => return Err(self.truncated(what)),
+                                }
+                            }
+                            push_code_point(out, cp);
+                        }
+                        _ => return Err(self.unexpected(e, "a valid escape")),
+                    }
+                }
+                _ => return Err(self.unexpected(b, "no raw control character inside a string")),
+            }
+        }
+    }
+
+    /// Reads a string and returns it as an owned UTF-8 `String` (lossy), for keys.
+    pub(crate) fn read_key(&mut self) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        self.read_string(&mut out, "an object key")?;
+        Ok(out)
+    }
+
+    /// Copies the raw text of one JSON value (any kind) into `out`, checking only nesting and
+    /// string boundaries; used for the small `snapshot` header, which serde_json then parses.
+    pub(crate) fn capture_value(&mut self, out: &mut Vec<u8>, what: &str) -> Result<()> {
+        let mut depth = 0usize;
+        self.peek_token()?;
+        loop {
+            let b = self.next()?.ok_or_else(|| self.truncated(what))?;
+            out.push(b);
+            match b {
+                b'{' | b'[' => {
+                    depth += 1;
+                    if depth > MAX_DEPTH {
+                        return Err(Error::at(
+                            ErrorKind::InvalidData,
+                            self.offset(),
+                            format!("{what} is nested too deeply"),
+                        ));
+                    }
+                }
+                b'}' | b']' => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        return Ok(());
+                    }
+                }
+                b'"' => loop {
+                    let c = self.next()?.ok_or_else(|| self.truncated(what))?;
+                    out.push(c);
+                    if c == b'\\' {
+                        let e = self.next()?.ok_or_else(|| self.truncated(what))?;
+                        out.push(e);
+                    } else if c == b'"' {
+                        break;
+                    }
+                },
+                _ => {}
+            }
+            if depth == 0 {
+                // A scalar: read until a delimiter.
+                while let Some(c) = self.peek()? {
+                    if matches!(c, b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t') {
+                        break;
+                    }
+                    out.push(c);
+                    self.pos += 1;
+                }
+                return Ok(());
+            }
+        }
+    }
+
+    /// Skips one JSON value of any kind, with a nesting limit.
+    pub(crate) fn skip_value(&mut self, what: &str) -> Result<()> {
+        let mut sink = Vec::new();
+        let mut depth = 0usize;
+        loop {
+            let b = self.peek_token()?.ok_or_else(|| self.truncated(what))?;
+            match b {
+                b'{' | b'[' => {
+                    self.pos += 1;
+                    depth += 1;
+                    if depth > MAX_DEPTH {
+                        return Err(Error::at(
+                            ErrorKind::InvalidData,
+                            self.offset(),
+                            format!("{what} is nested too deeply"),
+                        ));
+                    }
+                    continue;
+                }
+                b'}' | b']' => {
+                    self.pos += 1;
+                    depth = depth.saturating_sub(1);
+                }
+                b'"' => {
+                    sink.clear();
+                    self.read_string(&mut sink, what)?;
+                }
+                b',' | b':' => {
+                    self.pos += 1;
+                    continue;
+                }
+                _ => {
+                    let mut any = false;
+                    while let Some(c) = self.peek()? {
+                        if matches!(c, b',' | b'}' | b']' | b':' | b' ' | b'\n' | b'\r' | b'\t') {
+                            break;
+                        }
+                        any = true;
+                        self.pos += 1;
+                    }
+                    if !any {
+                        self.pos += 1;
+                        return Err(self.unexpected(b, "a JSON value"));
+                    }
+                }
+            }
+            if depth == 0 {
+                return Ok(());
+            }
+        }
+    }
+}
+
+impl<R: Read> Scanner<R> {
+    /// Reads one non-negative integer.
+    pub(crate) fn read_uint(&mut self, what: &str) -> Result<u64> {
+        self.peek_token()?;
+        let start = self.offset();
+        let mut value: u64 = 0;
+        let mut digits = 0;
+        while let Some(b) = self.peek()? {
+            if !b.is_ascii_digit() {
+                break;
+            }
+            value = value
+                .checked_mul(10)
+                .and_then(|v| v.checked_add((b - b'0') as u64))
+                .ok_or_else(|| {
+                    Error::at(
+                        ErrorKind::InvalidData,
+                        start,
+                        format!("a number in {what} does not fit in 64 bits"),
+                    )
+                })?;
+            digits += 1;
+            self.pos += 1;
+        }
+        if digits == 0 {
+            return match self.next()? {
+                Some(b) => Err(self.unexpected(b, &format!("a number in {what}"))),
+                None => Err(self.truncated(what)),
+            };
+        }
+        Ok(value)
+    }
+}

@@ -1,0 +1,144 @@
+//! The parsed snapshot: columns indexed by node ordinal, CSR edges, and the string table.
+//!
+//! Terms: a node's *ordinal* is its position in the file (0-based); its *id* is the V8 object id,
+//! stable across snapshots of one process. The two are kept apart by type ([`NodeOrd`],
+//! [`NodeId`]). Edges are stored grouped by source node in file order; `first_edge[o]` is the
+//! ordinal of node `o`'s first edge and `first_edge[n]` the total (compressed sparse rows).
+
+use crate::meta::Header;
+use crate::strings::{StrId, StringTable};
+
+/// A node's position in one snapshot (0-based). Not comparable across snapshots.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct NodeOrd(pub u32);
+
+/// A V8 heap object id, stable across snapshots of one process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct NodeId(pub u32);
+
+/// A source position attached to a node (`locations` section), 0-based line and column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Location {
+    /// V8 script id (per isolate).
+    pub script_id: u32,
+    /// 0-based line.
+    pub line: u32,
+    /// 0-based column.
+    pub column: u32,
+}
+
+/// One function of the allocation-tracking `trace_function_infos` section.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TraceFunctionInfo {
+    /// V8's function id.
+    pub function_id: u32,
+    /// Function name (string index).
+    pub name: StrId,
+    /// Script name (string index).
+    pub script_name: StrId,
+    /// Script id.
+    pub script_id: u32,
+    /// 1-based line (0 = unknown).
+    pub line: u32,
+    /// 1-based column (0 = unknown).
+    pub column: u32,
+}
+
+/// One node of the allocation-tracking `trace_tree`, flattened in pre-order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TraceNode {
+    /// Trace node id (what a node's `trace_node_id` refers to).
+    pub id: u32,
+    /// Index into the function infos.
+    pub function_info_index: u32,
+    /// Live allocation count.
+    pub count: u32,
+    /// Live allocation size.
+    pub size: u64,
+    /// Index of the parent in the flattened list (`u32::MAX` for a top-level node).
+    pub parent: u32,
+}
+
+/// A parsed heap snapshot, before analysis.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    /// The header and layout.
+    pub header: Header,
+    /// Node type numbers.
+    pub node_type: Vec<u8>,
+    /// Node name string indexes.
+    pub node_name: Vec<StrId>,
+    /// V8 object ids.
+    pub node_id: Vec<u32>,
+    /// Raw self sizes, stored modulo 2^32 as DevTools stores them (spec §1.7).
+    pub self_size: Vec<u32>,
+    /// CSR offsets into the edge columns (length `node_count + 1`).
+    pub first_edge: Vec<u32>,
+    /// Detachedness (0 unknown, 1 attached, 2 detached); empty if the snapshot has no such field.
+    pub detachedness: Vec<u8>,
+    /// Allocation trace node ids; empty if the snapshot has no such field.
+    pub trace_node_id: Vec<u32>,
+    /// Edge type numbers.
+    pub edge_type: Vec<u8>,
+    /// Edge `name_or_index`: a string index, or a number for `element`/`hidden` edges.
+    pub edge_name: Vec<u32>,
+    /// Edge target ordinals.
+    pub edge_to: Vec<u32>,
+    /// The string table.
+    pub strings: StringTable,
+    /// Locations as `(ordinal, location)`, sorted by ordinal, one per node (the last one wins).
+    pub locations: Vec<(u32, Location)>,
+    /// Allocation-tracking functions (empty unless tracking was on).
+    pub trace_function_infos: Vec<TraceFunctionInfo>,
+    /// Allocation-tracking tree, flattened (empty unless tracking was on).
+    pub trace_tree: Vec<TraceNode>,
+    /// Heap-timeline samples as `(timestamp_us, last_assigned_id)`.
+    pub samples: Vec<(u64, u64)>,
+    /// Ordinal of the root node (0 unless the header says otherwise).
+    pub root: u32,
+    /// Size of the input in bytes.
+    pub input_bytes: u64,
+    /// Problems that did not stop the work.
+    pub warnings: Vec<String>,
+}
+
+impl Snapshot {
+    /// Number of nodes.
+    pub fn node_count(&self) -> usize {
+        self.node_type.len()
+    }
+
+    /// Number of edges.
+    pub fn edge_count(&self) -> usize {
+        self.edge_to.len()
+    }
+
+    /// The edge ordinals of node `o`.
+    #[inline]
+    pub fn edges_of(&self, o: usize) -> std::ops::Range<usize> {
+        self.first_edge[o] as usize..self.first_edge[o + 1] as usize
+    }
+
+    /// The location of node `o`, if the snapshot has one for it.
+    pub fn location(&self, o: u32) -> Option<Location> {
+        self.locations
+            .binary_search_by_key(&o, |&(ord, _)| ord)
+            .ok()
+            .map(|i| self.locations[i].1)
+    }
+
+    /// Bytes held by the columns (for memory reports).
+    pub fn heap_bytes(&self) -> usize {
+        self.node_type.capacity()
+            + 4 * (self.node_name.capacity()
+                + self.node_id.capacity()
+                + self.self_size.capacity()
+                + self.first_edge.capacity()
+                + self.trace_node_id.capacity()
+                + self.edge_name.capacity()
+                + self.edge_to.capacity())
+            + self.detachedness.capacity()
+            + self.edge_type.capacity()
+            + self.strings.heap_bytes()
+    }
+}

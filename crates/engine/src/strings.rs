@@ -1,0 +1,235 @@
+//! The snapshot's string table.
+//!
+//! V8 writes every string as ASCII JSON with `\uXXXX` escapes, and writes only the low 16 bits of
+//! non-BMP characters, so the table can hold lone surrogates (spec §1.6). Strings are kept as
+//! WTF-8 (UTF-8 generalised to allow surrogate code points) in one arena, so that they round-trip,
+//! ASCII names cost one byte per character, and JavaScript's UTF-16 order can still be reproduced
+//! ([`cmp_utf16`]). [`StringTable::get`] gives a lossy `&str` view for display.
+
+use std::borrow::Cow;
+use std::cmp::Ordering;
+
+/// Index of a string in a [`StringTable`].
+pub type StrId = u32;
+
+/// All strings of a snapshot, plus the ones the analysis adds (class names such as `(system)`).
+#[derive(Debug, Default, Clone)]
+pub struct StringTable {
+    bytes: Vec<u8>,
+    /// `ends[i]` is the end of string `i` in `bytes`; it starts where string `i - 1` ends.
+    ends: Vec<u64>,
+}
+
+impl StringTable {
+    /// An empty table.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Number of strings.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// True if the table has no strings.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Appends a string given as WTF-8 bytes and returns its index.
+    pub fn push_wtf8(&mut self, s: &[u8]) -> StrId {
+        self.bytes.extend_from_slice(s);
+        self.ends.push(self.bytes.len() as u64);
+        (self.ends.len() - 1) as StrId
+    }
+
+    /// Appends a UTF-8 string and returns its index.
+    pub fn push(&mut self, s: &str) -> StrId {
+        self.push_wtf8(s.as_bytes())
+    }
+
+    /// Appends every string of `other`, in order.
+    pub fn append(&mut self, other: &StringTable) {
+        let base = self.bytes.len() as u64;
+        self.bytes.extend_from_slice(&other.bytes);
+        self.ends.extend(other.ends.iter().map(|e| e + base));
+    }
+
+    pub(crate) fn bytes_mut(&mut self) -> &mut Vec<u8> {
+        &mut self.bytes
+    }
+
+    pub(crate) fn finish_string(&mut self) {
+        self.ends.push(self.bytes.len() as u64);
+    }
+
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.bytes.shrink_to_fit();
+        self.ends.shrink_to_fit();
+    }
+
+    /// The raw WTF-8 bytes of string `i`.
+    pub fn wtf8(&self, i: StrId) -> &[u8] {
+        let i = i as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.bytes[start..self.ends[i] as usize]
+    }
+
+    /// String `i` as text; lone surrogates become U+FFFD.
+    pub fn get(&self, i: StrId) -> Cow<'_, str> {
+        wtf8_to_str(self.wtf8(i))
+    }
+
+    /// True if string `i` equals `s` exactly.
+    pub fn eq(&self, i: StrId, s: &str) -> bool {
+        self.wtf8(i) == s.as_bytes()
+    }
+
+    /// Index of the first string equal to `s`, if any (a linear scan: for rare look-ups only).
+    pub fn find(&self, s: &str) -> Option<StrId> {
+        (0..self.len() as StrId).find(|&i| self.eq(i, s))
+    }
+
+    /// Bytes used by the table.
+    pub fn heap_bytes(&self) -> usize {
+        self.bytes.capacity() + self.ends.capacity() * 8
+    }
+}
+
+/// Converts WTF-8 to text, replacing surrogate code points with U+FFFD.
+pub fn wtf8_to_str(b: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(b) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => Cow::Owned(String::from_utf8_lossy(b).into_owned()),
+    }
+}
+
+/// Appends code point `cp` (surrogates allowed) to `out` in WTF-8.
+pub(crate) fn push_code_point(out: &mut Vec<u8>, cp: u32) {
+    if cp < 0x80 {
+        out.push(cp as u8);
+    } else if cp < 0x800 {
+        out.extend_from_slice(&[0xC0 | (cp >> 6) as u8, 0x80 | (cp & 0x3F) as u8]);
+    } else if cp < 0x10000 {
+        out.extend_from_slice(&[
+            0xE0 | (cp >> 12) as u8,
+            0x80 | ((cp >> 6) & 0x3F) as u8,
+            0x80 | (cp & 0x3F) as u8,
+        ]);
+    } else {
+        out.extend_from_slice(&[
+            0xF0 | (cp >> 18) as u8,
+            0x80 | ((cp >> 12) & 0x3F) as u8,
+            0x80 | ((cp >> 6) & 0x3F) as u8,
+            0x80 | (cp & 0x3F) as u8,
+        ]);
+    }
+}
+
+/// Decodes WTF-8 (or lenient UTF-8) into code points; an invalid byte decodes as itself
+/// (latin-1), which keeps the decoder total.
+pub(crate) struct CodePoints<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl<'a> CodePoints<'a> {
+    pub(crate) fn new(b: &'a [u8]) -> Self {
+        CodePoints { b, i: 0 }
+    }
+}
+
+impl Iterator for CodePoints<'_> {
+    type Item = u32;
+    fn next(&mut self) -> Option<u32> {
+        let b = self.b;
+        let i = self.i;
+        let c0 = *b.get(i)? as u32;
+        let (cp, n) = if c0 < 0x80 {
+            (c0, 1)
+        } else if c0 >= 0xC0 && c0 < 0xE0 && i + 1 < b.len() {
+            (((c0 & 0x1F) << 6) | (b[i + 1] as u32 & 0x3F), 2)
+        } else if c0 >= 0xE0 && c0 < 0xF0 && i + 2 < b.len() {
+            (
+                ((c0 & 0x0F) << 12) | ((b[i + 1] as u32 & 0x3F) << 6) | (b[i + 2] as u32 & 0x3F),
+                3,
+            )
+        } else if c0 >= 0xF0 && i + 3 < b.len() {
+            (
+                ((c0 & 0x07) << 18)
+                    | ((b[i + 1] as u32 & 0x3F) << 12)
+                    | ((b[i + 2] as u32 & 0x3F) << 6)
+                    | (b[i + 3] as u32 & 0x3F),
+                4,
+            )
+        } else {
+            (c0, 1)
+        };
+        self.i += n;
+        Some(cp)
+    }
+}
+
+/// Iterates the UTF-16 code units of a WTF-8 string, as JavaScript sees it.
+pub fn utf16_units(b: &[u8]) -> impl Iterator<Item = u16> + '_ {
+    CodePoints::new(b).flat_map(|cp| {
+        if cp >= 0x10000 {
+            let c = cp - 0x10000;
+            [
+                Some(0xD800 | (c >> 10) as u16),
+                Some(0xDC00 | (c & 0x3FF) as u16),
+            ]
+        } else {
+            [Some(cp as u16), None]
+        }
+        .into_iter()
+        .flatten()
+    })
+}
+
+/// Length in UTF-16 code units (JavaScript's `string.length`).
+pub fn utf16_len(b: &[u8]) -> usize {
+    if b.is_ascii() {
+        return b.len();
+    }
+    CodePoints::new(b)
+        .map(|cp| if cp >= 0x10000 { 2 } else { 1 })
+        .sum()
+}
+
+/// Compares two WTF-8 strings in JavaScript order (UTF-16 code units).
+pub fn cmp_utf16(a: &[u8], b: &[u8]) -> Ordering {
+    if a.is_ascii() && b.is_ascii() {
+        return a.cmp(b);
+    }
+    utf16_units(a).cmp(utf16_units(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf16_order_puts_surrogates_before_private_use() {
+        let mut astral = Vec::new();
+        push_code_point(&mut astral, 0x1F600);
+        let mut bmp_high = Vec::new();
+        push_code_point(&mut bmp_high, 0xFF00);
+        // Code point order would say astral > U+FF00; UTF-16 order says D83D < FF00.
+        assert_eq!(cmp_utf16(&astral, &bmp_high), Ordering::Less);
+        assert_eq!(utf16_len(&astral), 2);
+    }
+
+    #[test]
+    fn lone_surrogates_round_trip_and_display_lossily() {
+        let mut t = StringTable::new();
+        let mut s = b"a".to_vec();
+        push_code_point(&mut s, 0xD800);
+        let id = t.push_wtf8(&s);
+        assert_eq!(
+            utf16_units(t.wtf8(id)).collect::<Vec<_>>(),
+            vec![0x61, 0xD800]
+        );
+        assert_eq!(t.get(id), "a\u{FFFD}\u{FFFD}\u{FFFD}");
+    }
+}
