@@ -32,3 +32,4 @@ pub use analysis::{Analysis, EdgeInfo, NodeInfo, SourceLocation, SummaryRow};
 pub use error::{Error, ErrorKind, Result};
 pub use progress::{CancelFlag, Observer, Phase, Quiet};
 pub use snapshot::{NodeId, NodeOrd, Snapshot};
+pub use strings::Text;

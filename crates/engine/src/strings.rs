@@ -96,6 +96,33 @@ impl StringTable {
     }
 }
 
+/// Text from a snapshot, kept as WTF-8 so that lone surrogates survive (see the module docs).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Text(pub Vec<u8>);
+
+impl Text {
+    /// The text with lone surrogates replaced by U+FFFD.
+    pub fn to_lossy(&self) -> Cow<'_, str> {
+        wtf8_to_str(&self.0)
+    }
+    /// The UTF-16 code units, as JavaScript would hold the string.
+    pub fn to_utf16(&self) -> Vec<u16> {
+        utf16_units(&self.0).collect()
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.to_lossy())
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == other.as_bytes()
+    }
+}
+
 /// Converts WTF-8 to text, replacing surrogate code points with U+FFFD.
 pub fn wtf8_to_str(b: &[u8]) -> Cow<'_, str> {
     match std::str::from_utf8(b) {

@@ -430,18 +430,20 @@ pub fn class_keys(
 impl ClassKey {
     /// The public key DevTools uses for Summary rows and comparisons: `,Name` or
     /// `scriptId,line,column,Name`.
-    pub fn public(&self, snap: &Snapshot) -> String {
+    pub fn public(&self, snap: &Snapshot) -> crate::strings::Text {
+        let mut out = Vec::new();
         match self {
-            ClassKey::Name(id) => format!(",{}", snap.strings.get(*id)),
+            ClassKey::Name(id) => {
+                out.push(b',');
+                out.extend_from_slice(snap.strings.wtf8(*id));
+            }
             ClassKey::Located(l, name) => {
-                format!(
-                    "{},{},{},{}",
-                    l.script_id,
-                    l.line,
-                    l.column,
-                    crate::strings::wtf8_to_str(name)
-                )
+                out.extend_from_slice(
+                    format!("{},{},{},", l.script_id, l.line, l.column).as_bytes(),
+                );
+                out.extend_from_slice(name);
             }
         }
+        crate::strings::Text(out)
     }
 }

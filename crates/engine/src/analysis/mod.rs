@@ -21,6 +21,7 @@ pub mod weakmap;
 use crate::error::Result;
 use crate::progress::{check, Observer, Phase};
 use crate::snapshot::{Location, NodeId, NodeOrd, Snapshot};
+use crate::strings::Text;
 use classes::Classes;
 use dominators::DominatedNodes;
 use retainers::Retainers;
@@ -36,9 +37,9 @@ pub struct AnalyzeOptions {}
 pub struct SummaryRow {
     /// DevTools' public class key: `,Name`, or `scriptId,line,column,Name` for objects whose
     /// constructor has a source location.
-    pub key: String,
+    pub key: Text,
     /// The class name (`Map`, `(string)`, `{a, b}`, …).
-    pub name: String,
+    pub name: Text,
     /// Number of objects (those with a non-zero shallow size).
     pub count: u64,
     /// Smallest distance from a root among them (`-5` if none was reached).
@@ -70,11 +71,11 @@ pub struct NodeInfo {
     /// V8 object id.
     pub id: NodeId,
     /// Display name (DevTools `name()`: `{a, b}` for plain objects, cons strings joined).
-    pub name: String,
+    pub name: Text,
     /// Node type (`object`, `closure`, `string`, …).
     pub node_type: String,
     /// Class name (Summary group).
-    pub class_name: String,
+    pub class_name: Text,
     /// Raw self size from the file.
     pub self_size: u32,
     /// Shallow size after DevTools' attribution of owned internals.
@@ -233,14 +234,14 @@ impl Analysis {
     pub fn summary(&self) -> Vec<SummaryRow> {
         // DevTools turns internal keys into public ones in a plain object: when two internal keys
         // share a public key, the later one replaces the earlier (kept for exact parity).
-        let mut by_public: std::collections::HashMap<String, usize> =
+        let mut by_public: std::collections::HashMap<Text, usize> =
             std::collections::HashMap::new();
         let mut rows: Vec<SummaryRow> = Vec::with_capacity(self.aggregates.len());
         for a in &self.aggregates {
             let key = self.classes.keys[a.key as usize].public(&self.snap);
             let row = SummaryRow {
                 key: key.clone(),
-                name: self.snap.strings.get(a.name).into_owned(),
+                name: Text(self.snap.strings.wtf8(a.name).to_vec()),
                 count: a.count,
                 distance: a.distance,
                 shallow_size: a.shallow_size,
@@ -283,6 +284,11 @@ impl Analysis {
 
     /// DevTools' display name of node `o` (`JSHeapSnapshotNode.name()`).
     pub fn display_name(&self, o: usize) -> String {
+        self.display_text(o).to_lossy().into_owned()
+    }
+
+    /// [`Analysis::display_name`] as exact text.
+    pub fn display_text(&self, o: usize) -> Text {
         let snap = &self.snap;
         let nt = snap.header.meta.node_types;
         let t = snap.node_type[o];
@@ -292,10 +298,10 @@ impl Analysis {
         if t == nt.object && snap.strings.eq(snap.node_name[o], "Object") {
             return self.plain_object_name(o);
         }
-        snap.strings.get(snap.node_name[o]).into_owned()
+        Text(snap.strings.wtf8(snap.node_name[o]).to_vec())
     }
 
-    fn cons_string_name(&self, o: usize) -> String {
+    fn cons_string_name(&self, o: usize) -> Text {
         let snap = &self.snap;
         let nt = snap.header.meta.node_types;
         let internal = snap.header.meta.edge_types.internal;
@@ -330,10 +336,10 @@ impl Analysis {
             stack.push(second);
             stack.push(first);
         }
-        crate::strings::wtf8_to_str(&out).into_owned()
+        Text(out)
     }
 
-    fn plain_object_name(&self, o: usize) -> String {
+    fn plain_object_name(&self, o: usize) -> Text {
         let snap = &self.snap;
         let property = snap.header.meta.edge_types.property;
         let edges = snap.edges_of(o);
@@ -385,7 +391,7 @@ impl Analysis {
             front.extend_from_slice(b", ");
         }
         front.extend_from_slice(&back);
-        crate::strings::wtf8_to_str(&front).into_owned()
+        Text(front)
     }
 
     /// Everything the API shows about node `o`.
@@ -393,9 +399,9 @@ impl Analysis {
         NodeInfo {
             ordinal: NodeOrd(o as u32),
             id: NodeId(self.snap.node_id[o]),
-            name: self.display_name(o),
+            name: self.display_text(o),
             node_type: self.type_name(o).to_owned(),
-            class_name: self.snap.strings.get(self.classes.class_of[o]).into_owned(),
+            class_name: Text(self.snap.strings.wtf8(self.classes.class_of[o]).to_vec()),
             self_size: self.snap.self_size[o],
             shallow_size: self.shallow[o],
             retained_size: self.retained[o],

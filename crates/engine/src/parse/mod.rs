@@ -684,3 +684,64 @@ fn read_trace_tree<R: Read>(sc: &mut Scanner<R>, out: &mut Vec<TraceNode>) -> Re
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::progress::Quiet;
+
+    /// A reader that hands out `n` bytes at a time, so that every token straddles a refill.
+    struct Trickle<'a>(&'a [u8], usize);
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.1.min(self.0.len()).min(buf.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    const TINY: &str = r#"{"snapshot":{"meta":{"node_fields":["type","name","id","self_size","edge_count","detachedness"],
+"node_types":[["hidden","array","string","object","code","closure","regexp","number","native","synthetic","concatenated string","sliced string","symbol","bigint","object shape"],"string","number","number","number","number"],
+"edge_fields":["type","name_or_index","to_node"],"edge_types":[["context","element","property","internal","hidden","shortcut","weak"],"string_or_number","node"],
+"location_fields":["object_index","script_id","line","column"]},"node_count":2,"edge_count":1,"trace_function_count":0},
+"nodes":[9,0,1,0,1,0
+,3,1,3,100,0,0],"edges":[1,1,6],"trace_function_infos":[],"trace_tree":[],"samples":[],"locations":[6,4,10,2],
+"strings":["","A \"quoted\" \u00e9 \ud83d\ude00 lone \ud800 end"]}"#;
+
+    #[test]
+    fn every_read_size_gives_the_same_snapshot() {
+        let whole = parse(TINY.as_bytes(), TINY.len() as u64, &Quiet).unwrap();
+        for step in 1..9 {
+            let s = parse(Trickle(TINY.as_bytes(), step), TINY.len() as u64, &Quiet).unwrap();
+            assert_eq!(s.strings.wtf8(1), whole.strings.wtf8(1), "read size {step}");
+            assert_eq!(s.self_size, vec![0, 100]);
+            assert_eq!(s.edge_to, vec![1]);
+        }
+        let name = whole.strings.get(1);
+        assert!(
+            name.starts_with("A \"quoted\" \u{e9} \u{1F600} lone "),
+            "{name}"
+        );
+        assert_eq!(
+            whole.location(1).map(|l| (l.script_id, l.line, l.column)),
+            Some((4, 10, 2))
+        );
+    }
+
+    #[test]
+    fn truncation_anywhere_is_an_error_with_an_offset() {
+        for cut in 0..TINY.len() - 1 {
+            let e = parse(&TINY.as_bytes()[..cut], cut as u64, &Quiet).unwrap_err();
+            assert!(
+                matches!(e.kind(), ErrorKind::Truncated | ErrorKind::Empty),
+                "cut at {cut}: {e} ({:?})",
+                e.kind()
+            );
+            assert!(
+                e.offset().is_some_and(|o| o <= cut as u64),
+                "cut at {cut}: {e}"
+            );
+        }
+    }
+}

@@ -304,6 +304,8 @@ impl<R: Read> Scanner<R> {
                         _ => return Err(self.unexpected(e, "a valid escape")),
                     }
                 }
+                // A plain byte that came right after a buffer refill.
+                _ if b >= 0x20 => out.push(b),
                 _ => return Err(self.unexpected(b, "no raw control character inside a string")),
             }
         }
