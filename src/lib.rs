@@ -1,1 +1,256 @@
+//! heapwise: the Node.js addon. Conversion only: options in, engine call, results out. The graph
+//! engine is `heapwise-engine` (crates/engine).
+#![deny(clippy::all)]
 
+mod error;
+mod options;
+mod results;
+
+use heapwise_engine::{Analysis, NodeId, Observer, Phase};
+use napi::bindgen_prelude::*;
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use napi_derive::napi;
+use options::{AnalyzeOptions, Progress};
+use results::{HeapEdge, HeapNode, PathStep, Statistics, SummaryRow, TopObject};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Reports progress to JS at most every 50 ms, and answers cancellation.
+struct JsObserver {
+    cancel: Arc<AtomicBool>,
+    on_progress: Option<ThreadsafeFunction<Progress, (), Progress, Status, false, true>>,
+    last: Mutex<Option<Instant>>,
+}
+
+impl Observer for JsObserver {
+    fn progress(&self, phase: Phase, fraction: f64) {
+        let Some(f) = &self.on_progress else { return };
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        let due = last.is_none_or(|t| t.elapsed() >= Duration::from_millis(50));
+        if due || phase == Phase::Done || fraction == 0.0 {
+            *last = Some(Instant::now());
+            f.call(Progress { phase: phase.name().into(), fraction }, ThreadsafeFunctionCallMode::NonBlocking);
+        }
+    }
+    fn is_cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+}
+
+fn run_analysis(path: &str, obs: &dyn Observer) -> heapwise_engine::Result<Analysis> {
+    match catch_unwind(AssertUnwindSafe(|| Analysis::from_path(path.as_ref(), obs))) {
+        Ok(r) => r,
+        Err(payload) => Err(error::panic_error(payload)),
+    }
+}
+
+fn observer(options: Option<AnalyzeOptions>) -> JsObserver {
+    let cancel = Arc::new(AtomicBool::new(false));
+    let (on_progress, signal) = match options {
+        Some(o) => (o.on_progress, o.signal),
+        None => (None, None),
+    };
+    if let Some(signal) = signal {
+        let flag = cancel.clone();
+        signal.on_abort(move || flag.store(true, Ordering::Relaxed));
+    }
+    JsObserver { cancel, on_progress, last: Mutex::new(None) }
+}
+
+/// Reads and analyses a `.heapsnapshot` file, off the JS thread: parsing and analysis run on a
+/// thread of their own (not on the libuv pool, which stays free for fs, dns and crypto), so the
+/// event loop never waits. Resolves to a [`HeapAnalysis`] that keeps the graph in native memory;
+/// call `close()` when done with it.
+///
+/// Numbers equal Chrome DevTools' Memory panel on the same file: Summary, Statistics, shallow
+/// and retained sizes, distances, dominators.
+///
+/// Rejects with a `HeapwiseError` whose `code` says what went wrong: `ERR_HEAPWISE_IO`,
+/// `ERR_HEAPWISE_EMPTY`, `ERR_HEAPWISE_TRUNCATED`, `ERR_HEAPWISE_NOT_JSON`,
+/// `ERR_HEAPWISE_NOT_A_SNAPSHOT`, `ERR_HEAPWISE_UNSUPPORTED_VERSION`,
+/// `ERR_HEAPWISE_INVALID_DATA`, `ERR_HEAPWISE_ABORTED`, `ERR_HEAPWISE_INTERNAL`; `byteOffset`
+/// tells where reading failed.
+#[napi(ts_return_type = "Promise<HeapAnalysis>")]
+pub fn analyze<'env>(env: &'env Env, path: String, options: Option<AnalyzeOptions>) -> Result<Object<'env>> {
+    let obs = observer(options);
+    type Resolver = Box<dyn FnOnce(Env) -> Result<HeapAnalysis> + Send>;
+    let (deferred, promise) = env.create_deferred::<HeapAnalysis, Resolver>()?;
+    std::thread::Builder::new()
+        .name("heapwise-analyze".into())
+        .spawn(move || {
+            let result = run_analysis(&path, &obs);
+            // Drop the progress callback before settling, so none arrives after the promise.
+            drop(obs);
+            deferred.resolve(match result {
+                Ok(a) => Box::new(move |_| Ok(HeapAnalysis::new(a))),
+                Err(e) => Box::new(move |env| Err(error::js_error(&env, &e))),
+            })
+        })
+        .map_err(|e| Error::from_reason(format!("cannot start the analysis thread: {e}")))?;
+    Ok(promise)
+}
+
+/// Like [`analyze`], but blocks the calling thread until done. For scripts and CLIs; in a
+/// server, prefer `analyze`.
+#[napi]
+pub fn analyze_sync(env: &Env, path: String) -> Result<HeapAnalysis> {
+    run_analysis(&path, &heapwise_engine::Quiet).map(HeapAnalysis::new).map_err(|e| error::js_error(env, &e))
+}
+
+/// An analysed heap snapshot. The graph stays in native memory; every method returns a small
+/// copy of what it asks for. Call `close()` to free the memory early (it is also freed when the
+/// object is garbage-collected).
+#[napi]
+pub struct HeapAnalysis {
+    inner: Option<Arc<Analysis>>,
+}
+
+impl HeapAnalysis {
+    fn new(a: Analysis) -> Self {
+        HeapAnalysis { inner: Some(Arc::new(a)) }
+    }
+
+    fn get(&self) -> Result<&Analysis> {
+        self.inner
+            .as_deref()
+            .ok_or_else(|| Error::new(Status::InvalidArg, "this HeapAnalysis was closed".to_string()))
+    }
+
+    fn ordinal(&self, id: f64) -> Result<Option<usize>> {
+        let a = self.get()?;
+        if !(0.0..=u32::MAX as f64).contains(&id) || id.fract() != 0.0 {
+            return Ok(None);
+        }
+        Ok(a.ordinal_of(NodeId(id as u32)).map(|o| o.0 as usize))
+    }
+}
+
+#[napi]
+impl HeapAnalysis {
+    /// Number of nodes (objects) in the snapshot.
+    #[napi(getter)]
+    pub fn node_count(&self) -> Result<f64> {
+        Ok(self.get()?.node_count() as f64)
+    }
+
+    /// Number of edges (references).
+    #[napi(getter)]
+    pub fn edge_count(&self) -> Result<f64> {
+        Ok(self.get()?.edge_count() as f64)
+    }
+
+    /// Total heap size in bytes, as DevTools shows under the snapshot's title.
+    #[napi(getter)]
+    pub fn total_size(&self) -> Result<f64> {
+        Ok(self.get()?.total_size())
+    }
+
+    /// Problems that did not stop the analysis (unreachable nodes, header/array mismatches, …).
+    #[napi(getter)]
+    pub fn warnings(&self) -> Result<Vec<String>> {
+        Ok(self.get()?.warnings.clone())
+    }
+
+    /// The Summary view: one row per class, largest retained size first.
+    #[napi]
+    pub fn summary(&self) -> Result<Vec<SummaryRow>> {
+        Ok(self.get()?.summary().into_iter().map(SummaryRow::from).collect())
+    }
+
+    /// The Statistics view.
+    #[napi]
+    pub fn statistics(&self) -> Result<Statistics> {
+        Ok(Statistics::from(&self.get()?.statistics))
+    }
+
+    /// The `n` (default 20) objects with the largest retained sizes, each with its retainer path
+    /// from the root and its source location.
+    #[napi]
+    pub fn top(&self, n: Option<u32>) -> Result<Vec<TopObject>> {
+        let a = self.get()?;
+        Ok(a.top(n.unwrap_or(20) as usize)
+            .into_iter()
+            .map(|o| {
+                let o = o.0 as usize;
+                TopObject { node: results::node(a, o), retainer_path: results::path(a, o), location: results::location(a, o) }
+            })
+            .collect())
+    }
+
+    /// The object with V8 id `id`, or `null`.
+    #[napi]
+    pub fn node(&self, id: f64) -> Result<Option<HeapNode>> {
+        let a = self.get()?;
+        Ok(self.ordinal(id)?.map(|o| results::node(a, o)))
+    }
+
+    /// The references from object `id`, in snapshot order (DevTools' Containment view).
+    #[napi]
+    pub fn references(&self, id: f64) -> Result<Vec<HeapEdge>> {
+        let a = self.get()?;
+        let Some(o) = self.ordinal(id)? else { return Ok(Vec::new()) };
+        Ok(a.references(o)
+            .into_iter()
+            .map(|e| HeapEdge { r#type: e.edge_type, name: e.name, node: results::node(a, e.node.0 as usize) })
+            .collect())
+    }
+
+    /// The references to object `id` (its retainers), in DevTools' order.
+    #[napi]
+    pub fn retainers(&self, id: f64) -> Result<Vec<HeapEdge>> {
+        let a = self.get()?;
+        let Some(o) = self.ordinal(id)? else { return Ok(Vec::new()) };
+        Ok(a.retainers_of(o)
+            .into_iter()
+            .map(|e| HeapEdge { r#type: e.edge_type, name: e.name, node: results::node(a, e.node.0 as usize) })
+            .collect())
+    }
+
+    /// The objects that object `id` immediately dominates (its children in the dominator tree),
+    /// largest retained size first.
+    #[napi]
+    pub fn dominated(&self, id: f64) -> Result<Vec<HeapNode>> {
+        let a = self.get()?;
+        let Some(o) = self.ordinal(id)? else { return Ok(Vec::new()) };
+        Ok(a.dominated_by(o).into_iter().map(|c| results::node(a, c.0 as usize)).collect())
+    }
+
+    /// The shortest retainer path from the root to object `id`, root first (empty if the object
+    /// is unreachable or unknown).
+    #[napi]
+    pub fn retainer_path(&self, id: f64) -> Result<Vec<PathStep>> {
+        let a = self.get()?;
+        Ok(self.ordinal(id)?.map(|o| results::path(a, o)).unwrap_or_default())
+    }
+
+    /// Objects whose name or class name contains `pattern` (case-sensitive), largest retained
+    /// size first, at most `limit` (default 100).
+    #[napi]
+    pub fn find_by_name(&self, pattern: String, limit: Option<u32>) -> Result<Vec<HeapNode>> {
+        let a = self.get()?;
+        Ok(a.find_by_name(&pattern, limit.unwrap_or(100) as usize).into_iter().map(|o| results::node(a, o.0 as usize)).collect())
+    }
+
+    /// Writes one tab-separated line per node to `path`: `id self_size shallow_size
+    /// retained_size distance dominator_id` (the DevTools oracle's `--nodes` format).
+    #[napi]
+    pub fn write_nodes(&self, path: String) -> Result<()> {
+        let a = self.get()?;
+        let mut f = std::fs::File::create(&path).map_err(|e| Error::from_reason(format!("cannot write {path}: {e}")))?;
+        a.write_nodes_tsv(&mut f).map_err(|e| Error::from_reason(format!("cannot write {path}: {e}")))
+    }
+
+    /// Frees the native memory. Any later call throws.
+    #[napi]
+    pub fn close(&mut self) {
+        self.inner = None;
+    }
+
+    /// True once `close()` was called.
+    #[napi(getter)]
+    pub fn closed(&self) -> bool {
+        self.inner.is_none()
+    }
+}

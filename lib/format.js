@@ -1,0 +1,42 @@
+'use strict';
+// Text formatting shared by the CLI commands.
+
+/** Bytes as DevTools shows them (decimal kB/MB), e.g. `12.3 kB`. */
+function formatBytes(n) {
+  if (!Number.isFinite(n)) return String(n);
+  const abs = Math.abs(n);
+  if (abs < 1000) return `${n} B`;
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let v = n / 1000;
+  let u = 0;
+  while (Math.abs(v) >= 1000 && u < units.length - 1) {
+    v /= 1000;
+    u++;
+  }
+  return `${Math.abs(v) < 100 ? v.toFixed(1) : Math.round(v)} ${units[u]}`;
+}
+
+/** A distance as DevTools shows it: the number, or `−` for system and unreachable ones. */
+function formatDistance(d) {
+  return d >= 0 && d < 100000000 ? String(d) : '\u2212';
+}
+
+/** The Summary rows as an aligned text table. */
+function summaryTable(rows, total) {
+  const pct = (v) => (total > 0 ? `${((100 * v) / total).toFixed(0).padStart(3)} %` : '');
+  const head = ['Constructor', 'Distance', 'Count', 'Shallow Size', '', 'Retained Size', ''];
+  const body = rows.map((r) => [
+    r.name.length > 48 ? r.name.slice(0, 47) + '…' : r.name,
+    formatDistance(r.distance),
+    `×${r.count}`,
+    formatBytes(r.shallowSize),
+    pct(r.shallowSize),
+    formatBytes(r.retainedSize),
+    pct(r.retainedSize),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const fmt = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [fmt(head), ...body.map(fmt)].map((l) => '  ' + l).join('\n');
+}
+
+module.exports = { formatBytes, formatDistance, summaryTable };

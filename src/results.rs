@@ -1,0 +1,189 @@
+//! Result objects handed to JS. Large data stays in Rust behind [`HeapAnalysis`]; these are
+//! small copies made on request.
+
+use heapwise_engine::analysis::statistics::Statistics as EngineStatistics;
+use heapwise_engine::{Analysis, SummaryRow as EngineRow};
+use napi::bindgen_prelude::Utf16String;
+use napi_derive::napi;
+
+/// One row of the Summary view (DevTools' "Constructor" grid, "All objects").
+#[napi(object)]
+pub struct SummaryRow {
+    /// Class name: a constructor name, `(string)`, `(system)`, `Function`, or `{a, b}` for plain
+    /// objects sharing a popular property list.
+    pub name: Utf16String,
+    /// DevTools' class key: `,Name`, or `scriptId,line,column,Name` for objects whose constructor
+    /// has a source location (two classes with the same name from different places are two rows).
+    pub key: Utf16String,
+    /// Number of objects (objects with a zero shallow size are not counted, as in DevTools).
+    pub count: f64,
+    /// Smallest distance from a GC root among them (`-5` if none is reachable; 100000000 and up
+    /// for objects reachable only through system roots).
+    pub distance: i32,
+    /// Sum of the objects' shallow sizes, in bytes.
+    pub shallow_size: f64,
+    /// Bytes the class keeps alive (nested objects of the same class counted once).
+    pub retained_size: f64,
+}
+
+impl From<EngineRow> for SummaryRow {
+    fn from(r: EngineRow) -> Self {
+        SummaryRow {
+            name: Utf16String::from(r.name.to_utf16()),
+            key: Utf16String::from(r.key.to_utf16()),
+            count: r.count as f64,
+            distance: r.distance,
+            shallow_size: r.shallow_size,
+            retained_size: r.retained_size,
+        }
+    }
+}
+
+/// The Statistics view, in bytes.
+#[napi(object)]
+pub struct Statistics {
+    /// Total size of the heap (root retained size plus `extra_native_bytes`).
+    pub total: f64,
+    /// The V8 heap: `total - native`.
+    pub v8_heap: f64,
+    /// Native (embedder) memory.
+    pub native: f64,
+    /// Compiled code.
+    pub code: f64,
+    /// Strings.
+    pub strings: f64,
+    /// JS arrays with their own element stores.
+    pub js_arrays: f64,
+    /// Typed arrays' backing stores.
+    pub typed_arrays: f64,
+    /// System objects.
+    pub system: f64,
+    /// Other JS objects.
+    pub other_js_objects: f64,
+    /// Other native objects.
+    pub other_non_js_objects: f64,
+}
+
+impl From<&EngineStatistics> for Statistics {
+    fn from(s: &EngineStatistics) -> Self {
+        Statistics {
+            total: s.total,
+            v8_heap: s.v8_heap,
+            native: s.native,
+            code: s.code,
+            strings: s.strings,
+            js_arrays: s.js_arrays,
+            typed_arrays: s.typed_arrays,
+            system: s.system,
+            other_js_objects: s.other_js_objects,
+            other_non_js_objects: s.other_non_js_objects,
+        }
+    }
+}
+
+/// One object of the heap.
+#[napi(object)]
+pub struct HeapNode {
+    /// V8 object id (`@id` in DevTools), stable across snapshots of one process.
+    pub id: f64,
+    /// Display name: a constructor name, a string's text, `{a, b}` for plain objects.
+    pub name: Utf16String,
+    /// Node type: `object`, `closure`, `string`, `array`, `hidden`, `native`, `code`, ….
+    pub r#type: String,
+    /// Class name, as grouped in the Summary.
+    pub class_name: Utf16String,
+    /// Self size as written in the snapshot, in bytes.
+    pub self_size: f64,
+    /// Shallow size as DevTools shows it (internal storage owned only by this object included).
+    pub shallow_size: f64,
+    /// Bytes freed if this object were gone.
+    pub retained_size: f64,
+    /// Distance from the nearest GC root (see `SummaryRow.distance`).
+    pub distance: i32,
+    /// V8 id of the immediate dominator.
+    pub dominator_id: f64,
+    /// True for detached DOM or embedder objects.
+    pub detached: bool,
+}
+
+/// Builds the JS view of node `o`.
+pub fn node(a: &Analysis, o: usize) -> HeapNode {
+    let n = a.node(o);
+    HeapNode {
+        id: n.id.0 as f64,
+        name: Utf16String::from(n.name.to_utf16()),
+        r#type: n.node_type,
+        class_name: Utf16String::from(n.class_name.to_utf16()),
+        self_size: n.self_size as f64,
+        shallow_size: n.shallow_size as f64,
+        retained_size: n.retained_size,
+        distance: n.distance,
+        dominator_id: a.snap.node_id[a.dominator[o] as usize] as f64,
+        detached: n.detached,
+    }
+}
+
+/// An edge seen from one of its ends.
+#[napi(object)]
+pub struct HeapEdge {
+    /// Edge type: `property`, `element`, `context`, `internal`, `hidden`, `shortcut`, `weak`.
+    pub r#type: String,
+    /// Property or variable name, or the element index as text.
+    pub name: String,
+    /// The object at the other end.
+    pub node: HeapNode,
+}
+
+/// A source position (0-based line and column, as V8 records them).
+#[napi(object)]
+pub struct SourceLocation {
+    /// V8 script id.
+    pub script_id: u32,
+    /// 0-based line.
+    pub line: u32,
+    /// 0-based column.
+    pub column: u32,
+    /// Script name (file path or URL) when the snapshot has it.
+    pub script_name: Option<String>,
+}
+
+/// One step of a retainer path.
+#[napi(object)]
+pub struct PathStep {
+    /// The edge that leads from the previous step to this node (absent on the first step, the
+    /// root).
+    pub edge: Option<String>,
+    /// That edge's type.
+    pub edge_type: Option<String>,
+    /// The node.
+    pub node: HeapNode,
+}
+
+/// One of the largest objects.
+#[napi(object)]
+pub struct TopObject {
+    /// The object.
+    pub node: HeapNode,
+    /// Shortest path from the root to it, root first, as DevTools' Retainers view expands it.
+    pub retainer_path: Vec<PathStep>,
+    /// Where the object was created: a closure's function, or an object's constructor.
+    pub location: Option<SourceLocation>,
+}
+
+/// Builds a retainer path.
+pub fn path(a: &Analysis, o: usize) -> Vec<PathStep> {
+    let Some(steps) = a.retainer_path(o) else { return Vec::new() };
+    steps
+        .into_iter()
+        .map(|(ei, n)| PathStep {
+            edge: ei.map(|e| a.edge_name(e)),
+            edge_type: ei.map(|e| a.snap.header.meta.edge_type_name(a.snap.edge_type[e]).to_owned()),
+            node: node(a, n.0 as usize),
+        })
+        .collect()
+}
+
+/// Builds a location.
+pub fn location(a: &Analysis, o: usize) -> Option<SourceLocation> {
+    a.location(o).map(|l| SourceLocation { script_id: l.script_id, line: l.line, column: l.column, script_name: l.script_name })
+}
