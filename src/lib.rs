@@ -31,7 +31,13 @@ impl Observer for JsObserver {
         let due = last.is_none_or(|t| t.elapsed() >= Duration::from_millis(50));
         if due || phase == Phase::Done || fraction == 0.0 {
             *last = Some(Instant::now());
-            f.call(Progress { phase: phase.name().into(), fraction }, ThreadsafeFunctionCallMode::NonBlocking);
+            f.call(
+                Progress {
+                    phase: phase.name().into(),
+                    fraction,
+                },
+                ThreadsafeFunctionCallMode::NonBlocking,
+            );
         }
     }
     fn is_cancelled(&self) -> bool {
@@ -56,7 +62,11 @@ fn observer(options: Option<AnalyzeOptions>) -> JsObserver {
         let flag = cancel.clone();
         signal.on_abort(move || flag.store(true, Ordering::Relaxed));
     }
-    JsObserver { cancel, on_progress, last: Mutex::new(None) }
+    JsObserver {
+        cancel,
+        on_progress,
+        last: Mutex::new(None),
+    }
 }
 
 /// Reads and analyses a `.heapsnapshot` file, off the JS thread: parsing and analysis run on a
@@ -73,7 +83,11 @@ fn observer(options: Option<AnalyzeOptions>) -> JsObserver {
 /// `ERR_HEAPWISE_INVALID_DATA`, `ERR_HEAPWISE_ABORTED`, `ERR_HEAPWISE_INTERNAL`; `byteOffset`
 /// tells where reading failed.
 #[napi(ts_return_type = "Promise<HeapAnalysis>")]
-pub fn analyze<'env>(env: &'env Env, path: String, options: Option<AnalyzeOptions>) -> Result<Object<'env>> {
+pub fn analyze<'env>(
+    env: &'env Env,
+    path: String,
+    options: Option<AnalyzeOptions>,
+) -> Result<Object<'env>> {
     let obs = observer(options);
     type Resolver = Box<dyn FnOnce(Env) -> Result<HeapAnalysis> + Send>;
     let (deferred, promise) = env.create_deferred::<HeapAnalysis, Resolver>()?;
@@ -96,7 +110,9 @@ pub fn analyze<'env>(env: &'env Env, path: String, options: Option<AnalyzeOption
 /// server, prefer `analyze`.
 #[napi]
 pub fn analyze_sync(env: &Env, path: String) -> Result<HeapAnalysis> {
-    run_analysis(&path, &heapwise_engine::Quiet).map(HeapAnalysis::new).map_err(|e| error::js_error(env, &e))
+    run_analysis(&path, &heapwise_engine::Quiet)
+        .map(HeapAnalysis::new)
+        .map_err(|e| error::js_error(env, &e))
 }
 
 /// An analysed heap snapshot. The graph stays in native memory; every method returns a small
@@ -109,13 +125,18 @@ pub struct HeapAnalysis {
 
 impl HeapAnalysis {
     fn new(a: Analysis) -> Self {
-        HeapAnalysis { inner: Some(Arc::new(a)) }
+        HeapAnalysis {
+            inner: Some(Arc::new(a)),
+        }
     }
 
     fn get(&self) -> Result<&Analysis> {
-        self.inner
-            .as_deref()
-            .ok_or_else(|| Error::new(Status::InvalidArg, "this HeapAnalysis was closed".to_string()))
+        self.inner.as_deref().ok_or_else(|| {
+            Error::new(
+                Status::InvalidArg,
+                "this HeapAnalysis was closed".to_string(),
+            )
+        })
     }
 
     fn ordinal(&self, id: f64) -> Result<Option<usize>> {
@@ -156,7 +177,12 @@ impl HeapAnalysis {
     /// The Summary view: one row per class, largest retained size first.
     #[napi]
     pub fn summary(&self) -> Result<Vec<SummaryRow>> {
-        Ok(self.get()?.summary().into_iter().map(SummaryRow::from).collect())
+        Ok(self
+            .get()?
+            .summary()
+            .into_iter()
+            .map(SummaryRow::from)
+            .collect())
     }
 
     /// The Statistics view.
@@ -174,7 +200,11 @@ impl HeapAnalysis {
             .into_iter()
             .map(|o| {
                 let o = o.0 as usize;
-                TopObject { node: results::node(a, o), retainer_path: results::path(a, o), location: results::location(a, o) }
+                TopObject {
+                    node: results::node(a, o),
+                    retainer_path: results::path(a, o),
+                    location: results::location(a, o),
+                }
             })
             .collect())
     }
@@ -190,10 +220,16 @@ impl HeapAnalysis {
     #[napi]
     pub fn references(&self, id: f64) -> Result<Vec<HeapEdge>> {
         let a = self.get()?;
-        let Some(o) = self.ordinal(id)? else { return Ok(Vec::new()) };
+        let Some(o) = self.ordinal(id)? else {
+            return Ok(Vec::new());
+        };
         Ok(a.references(o)
             .into_iter()
-            .map(|e| HeapEdge { r#type: e.edge_type, name: e.name, node: results::node(a, e.node.0 as usize) })
+            .map(|e| HeapEdge {
+                r#type: e.edge_type,
+                name: e.name,
+                node: results::node(a, e.node.0 as usize),
+            })
             .collect())
     }
 
@@ -201,10 +237,16 @@ impl HeapAnalysis {
     #[napi]
     pub fn retainers(&self, id: f64) -> Result<Vec<HeapEdge>> {
         let a = self.get()?;
-        let Some(o) = self.ordinal(id)? else { return Ok(Vec::new()) };
+        let Some(o) = self.ordinal(id)? else {
+            return Ok(Vec::new());
+        };
         Ok(a.retainers_of(o)
             .into_iter()
-            .map(|e| HeapEdge { r#type: e.edge_type, name: e.name, node: results::node(a, e.node.0 as usize) })
+            .map(|e| HeapEdge {
+                r#type: e.edge_type,
+                name: e.name,
+                node: results::node(a, e.node.0 as usize),
+            })
             .collect())
     }
 
@@ -213,8 +255,13 @@ impl HeapAnalysis {
     #[napi]
     pub fn dominated(&self, id: f64) -> Result<Vec<HeapNode>> {
         let a = self.get()?;
-        let Some(o) = self.ordinal(id)? else { return Ok(Vec::new()) };
-        Ok(a.dominated_by(o).into_iter().map(|c| results::node(a, c.0 as usize)).collect())
+        let Some(o) = self.ordinal(id)? else {
+            return Ok(Vec::new());
+        };
+        Ok(a.dominated_by(o)
+            .into_iter()
+            .map(|c| results::node(a, c.0 as usize))
+            .collect())
     }
 
     /// The shortest retainer path from the root to object `id`, root first (empty if the object
@@ -222,7 +269,10 @@ impl HeapAnalysis {
     #[napi]
     pub fn retainer_path(&self, id: f64) -> Result<Vec<PathStep>> {
         let a = self.get()?;
-        Ok(self.ordinal(id)?.map(|o| results::path(a, o)).unwrap_or_default())
+        Ok(self
+            .ordinal(id)?
+            .map(|o| results::path(a, o))
+            .unwrap_or_default())
     }
 
     /// Objects whose name or class name contains `pattern` (case-sensitive), largest retained
@@ -230,7 +280,10 @@ impl HeapAnalysis {
     #[napi]
     pub fn find_by_name(&self, pattern: String, limit: Option<u32>) -> Result<Vec<HeapNode>> {
         let a = self.get()?;
-        Ok(a.find_by_name(&pattern, limit.unwrap_or(100) as usize).into_iter().map(|o| results::node(a, o.0 as usize)).collect())
+        Ok(a.find_by_name(&pattern, limit.unwrap_or(100) as usize)
+            .into_iter()
+            .map(|o| results::node(a, o.0 as usize))
+            .collect())
     }
 
     /// Writes one tab-separated line per node to `path`: `id self_size shallow_size
@@ -238,8 +291,10 @@ impl HeapAnalysis {
     #[napi]
     pub fn write_nodes(&self, path: String) -> Result<()> {
         let a = self.get()?;
-        let mut f = std::fs::File::create(&path).map_err(|e| Error::from_reason(format!("cannot write {path}: {e}")))?;
-        a.write_nodes_tsv(&mut f).map_err(|e| Error::from_reason(format!("cannot write {path}: {e}")))
+        let mut f = std::fs::File::create(&path)
+            .map_err(|e| Error::from_reason(format!("cannot write {path}: {e}")))?;
+        a.write_nodes_tsv(&mut f)
+            .map_err(|e| Error::from_reason(format!("cannot write {path}: {e}")))
     }
 
     /// Frees the native memory. Any later call throws.

@@ -172,12 +172,20 @@ pub struct TopObject {
 
 /// Builds a retainer path.
 pub fn path(a: &Analysis, o: usize) -> Vec<PathStep> {
-    let Some(steps) = a.retainer_path(o) else { return Vec::new() };
+    let Some(steps) = a.retainer_path(o) else {
+        return Vec::new();
+    };
     steps
         .into_iter()
         .map(|(ei, n)| PathStep {
             edge: ei.map(|e| a.edge_name(e)),
-            edge_type: ei.map(|e| a.snap.header.meta.edge_type_name(a.snap.edge_type[e]).to_owned()),
+            edge_type: ei.map(|e| {
+                a.snap
+                    .header
+                    .meta
+                    .edge_type_name(a.snap.edge_type[e])
+                    .to_owned()
+            }),
             node: node(a, n.0 as usize),
         })
         .collect()
@@ -185,5 +193,10 @@ pub fn path(a: &Analysis, o: usize) -> Vec<PathStep> {
 
 /// Builds a location.
 pub fn location(a: &Analysis, o: usize) -> Option<SourceLocation> {
-    a.location(o).map(|l| SourceLocation { script_id: l.script_id, line: l.line, column: l.column, script_name: l.script_name })
+    a.location(o).map(|l| SourceLocation {
+        script_id: l.script_id,
+        line: l.line,
+        column: l.column,
+        script_name: l.script_name,
+    })
 }

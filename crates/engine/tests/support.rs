@@ -341,7 +341,10 @@ pub fn analyse_json(json: &str) -> Analysis {
 /// The error that parsing `bytes` gives (panics if it parses).
 pub fn parse_error(bytes: &[u8]) -> Error {
     match parse(bytes, bytes.len() as u64, &Quiet) {
-        Ok(_) => panic!("parsed, expected an error: {}", String::from_utf8_lossy(bytes)),
+        Ok(_) => panic!(
+            "parsed, expected an error: {}",
+            String::from_utf8_lossy(bytes)
+        ),
         Err(e) => e,
     }
 }
@@ -356,7 +359,11 @@ pub fn find(a: &Analysis, name: &str) -> usize {
     let hits: Vec<usize> = (0..a.node_count())
         .filter(|&o| raw_name(a, o) == name)
         .collect();
-    assert_eq!(hits.len(), 1, "expected one node named {name:?}, found {hits:?}");
+    assert_eq!(
+        hits.len(),
+        1,
+        "expected one node named {name:?}, found {hits:?}"
+    );
     hits[0]
 }
 
@@ -385,7 +392,10 @@ pub fn assert_retained(a: &Analysis, expected: &[(&str, f64)]) {
 pub fn assert_tree_invariants(a: &Analysis) {
     let n = a.node_count();
     let root = a.snap.root as usize;
-    assert_eq!(a.dominator[root] as usize, root, "the root dominates itself");
+    assert_eq!(
+        a.dominator[root] as usize, root,
+        "the root dominates itself"
+    );
     let mut children_sum = vec![0f64; n];
     for o in 0..n {
         if o != root {

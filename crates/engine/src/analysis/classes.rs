@@ -17,7 +17,7 @@ use std::collections::HashMap;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InterfaceDefinition {
     /// The class name objects matching it get.
-    pub name: String,
+    pub name: crate::strings::Text,
     /// Properties an object must have (it may have more).
     pub properties: Vec<Vec<u8>>,
 }
@@ -258,7 +258,7 @@ pub fn infer_interfaces(snap: &Snapshot) -> Vec<InterfaceDefinition> {
     list.into_iter()
         .take_while(|c| c.2 as f64 >= min_count)
         .map(|(name, properties, _)| InterfaceDefinition {
-            name: crate::strings::wtf8_to_str(&name).into_owned(),
+            name: crate::strings::Text(name),
             properties,
         })
         .collect()
@@ -277,7 +277,7 @@ pub fn apply_interfaces(
     defs: &[InterfaceDefinition],
     class_of: &mut [StrId],
     added: &mut AddedStrings,
-    names: &mut HashMap<String, StrId>,
+    names: &mut HashMap<Vec<u8>, StrId>,
 ) {
     let mut trie = vec![TrieNode {
         next: HashMap::new(),
@@ -373,11 +373,11 @@ pub fn apply_interfaces(
     }
     for (o, di) in chosen {
         let name = &defs[di].name;
-        let id = match names.get(name) {
+        let id = match names.get(&name.0) {
             Some(&id) => id,
             None => {
-                let id = added.push(name.as_bytes());
-                names.insert(name.clone(), id);
+                let id = added.push(&name.0);
+                names.insert(name.0.clone(), id);
                 id
             }
         };
