@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Every test of heapwise: format and lint, the engine's Rust tests, the addon build, and the JS
+# tests (API, CLI, and parity with Chrome DevTools' own heap snapshot code on snapshots that
+# Node writes during the run). Usage: npm test
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== rustfmt and clippy"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --release -- -D warnings
+
+echo "== engine tests (cargo test)"
+cargo test -p heapwise-engine --release
+
+echo "== build the addon"
+npx napi build --platform --release --js index.js --dts index.d.ts
+# The generated loader and types are committed: a build must not change them.
+if ! git diff --quiet -- index.js index.d.ts 2>/dev/null; then
+  echo "index.js / index.d.ts changed after the build: commit the regenerated files" >&2
+  git --no-pager diff --stat -- index.js index.d.ts >&2
+  exit 1
+fi
+
+echo "== JS tests (node --test)"
+node tools/devtools/install.mjs
+node --test __test__/
