@@ -174,9 +174,9 @@ impl Iterator for CodePoints<'_> {
         let c0 = *b.get(i)? as u32;
         let (cp, n) = if c0 < 0x80 {
             (c0, 1)
-        } else if c0 >= 0xC0 && c0 < 0xE0 && i + 1 < b.len() {
+        } else if (0xC0..0xE0).contains(&c0) && i + 1 < b.len() {
             (((c0 & 0x1F) << 6) | (b[i + 1] as u32 & 0x3F), 2)
-        } else if c0 >= 0xE0 && c0 < 0xF0 && i + 2 < b.len() {
+        } else if (0xE0..0xF0).contains(&c0) && i + 2 < b.len() {
             (
                 ((c0 & 0x0F) << 12) | ((b[i + 1] as u32 & 0x3F) << 6) | (b[i + 2] as u32 & 0x3F),
                 3,

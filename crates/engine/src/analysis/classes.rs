@@ -253,7 +253,7 @@ pub fn infer_interfaces(snap: &Snapshot) -> Vec<InterfaceDefinition> {
         }
     }
     // Stable sort by count, descending (Array.prototype.sort is stable).
-    list.sort_by(|a, b| b.2.cmp(&a.2));
+    list.sort_by_key(|c| std::cmp::Reverse(c.2));
     let min_count = (2.0f64).max(total as f64 / 1000.0);
     list.into_iter()
         .take_while(|c| c.2 as f64 >= min_count)

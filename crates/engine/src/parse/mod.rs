@@ -472,7 +472,7 @@ impl Builder {
             sc.read_string(self.strings.bytes_mut(), "a string of the strings array")?;
             self.strings.finish_string();
             n += 1;
-            if n % 65536 == 0 {
+            if n.is_multiple_of(65536) {
                 check(obs)?;
             }
             match sc.peek_token()? {
@@ -545,7 +545,7 @@ impl Builder {
         let mut locations = Vec::new();
         if let (Some([oi, si, li, ci]), lf) = (meta.location_offsets, meta.location_field_count) {
             if lf > 0 {
-                if self.raw_locations.len() % lf != 0 {
+                if !self.raw_locations.len().is_multiple_of(lf) {
                     self.warnings.push(
                         "the locations array ends in the middle of a record; the rest is ignored"
                             .into(),
@@ -553,7 +553,7 @@ impl Builder {
                 }
                 for rec in self.raw_locations.chunks_exact(lf) {
                     let idx = rec[oi] as u64;
-                    if idx % nf != 0 || idx / nf >= n {
+                    if !idx.is_multiple_of(nf) || idx / nf >= n {
                         self.warnings.push(format!(
                             "a location names node index {idx}, which is not a node; ignored"
                         ));
