@@ -29,7 +29,8 @@ pub struct Dominators {
     pub cliques: usize,
 }
 
-/// Computes the dominator tree of `snap` over the `essential` edges.
+/// Computes the dominator tree of `snap` over the `essential` edges (`ret.essential` marks the
+/// same edges by retainer slot).
 pub fn compute(snap: &Snapshot, ret: &Retainers, essential: &BitVec) -> Dominators {
     let n = snap.node_count();
     let len = n + 1;
@@ -92,10 +93,7 @@ pub fn compute(snap: &Snapshot, ret: &Retainers, essential: &BitVec) -> Dominato
     let reached = count as usize;
     if (count as usize) < n {
         for v in 1..=n as u32 {
-            if semi[v as usize] == 0
-                && !ret
-                    .of(v as usize - 1)
-                    .any(|slot| essential.get(ret.edge[slot] as usize))
+            if semi[v as usize] == 0 && !ret.of(v as usize - 1).any(|slot| ret.essential.get(slot))
             {
                 parent[v as usize] = r;
                 dfs(
@@ -162,7 +160,7 @@ pub fn compute(snap: &Snapshot, ret: &Retainers, essential: &BitVec) -> Dominato
         let wo = w as usize - 1;
         let mut orphan = true;
         for slot in ret.of(wo) {
-            if !essential.get(ret.edge[slot] as usize) {
+            if !ret.essential.get(slot) {
                 continue;
             }
             orphan = false;
@@ -208,9 +206,14 @@ pub fn compute(snap: &Snapshot, ret: &Retainers, essential: &BitVec) -> Dominato
         }
     }
     drop(semi);
-    let dominator: Vec<u32> = (0..n).map(|o| dom[o + 1] - 1).collect();
-    drop(dom);
-    let preorder: Vec<u32> = vertex[1..=count as usize].iter().map(|&v| v - 1).collect();
+    // Vertex numbers back to ordinals, reusing the buffers.
+    let mut dominator = dom;
+    dominator.remove(0);
+    dominator.iter_mut().for_each(|d| *d -= 1);
+    let mut preorder = vertex;
+    preorder.remove(0);
+    preorder.truncate(count as usize);
+    preorder.iter_mut().for_each(|v| *v -= 1);
     Dominators {
         dominator,
         preorder,

@@ -140,14 +140,9 @@ impl Analysis {
         check(obs)?;
         obs.progress(Phase::Index, 0.0);
         let detachedness = dom_state::propagate(&mut snap);
-        let (retainers, (page_owned, eph)) = rayon::join(
-            || Retainers::build(&snap),
-            || {
-                (
-                    essential::mark_page_owned(&snap),
-                    essential::EphemeronNames::build(&snap),
-                )
-            },
+        let (page_owned, eph) = rayon::join(
+            || essential::mark_page_owned(&snap),
+            || essential::EphemeronNames::build(&snap),
         );
         check(obs)?;
         obs.progress(Phase::Index, 1.0);
@@ -160,6 +155,7 @@ impl Analysis {
             || shallow::attribute(&snap, has_user_roots),
         );
         drop(page_owned);
+        let retainers = Retainers::build(&snap, &essential);
         check(obs)?;
         obs.progress(Phase::Dominators, 0.0);
         let ((dom, retained), (distance, (classes, added))) = rayon::join(
@@ -446,7 +442,12 @@ impl Analysis {
     pub fn retainers_of(&self, o: usize) -> Vec<EdgeInfo> {
         self.retainers
             .of(o)
-            .map(|s| self.edge_info(self.retainers.edge[s] as usize, self.retainers.node[s]))
+            .map(|s| {
+                self.edge_info(
+                    self.retainers.edge_of(&self.snap, o, s),
+                    self.retainers.node[s],
+                )
+            })
             .collect()
     }
 
@@ -514,11 +515,11 @@ impl Analysis {
             let cur_d = self.path_distance(cur);
             let mut best: Option<(i64, String, usize, usize)> = None;
             for slot in self.retainers.of(cur) {
-                let ei = self.retainers.edge[slot] as usize;
+                let from = self.retainers.node[slot] as usize;
+                let ei = self.retainers.edge_of(&self.snap, cur, slot);
                 if self.snap.edge_type[ei] == weak {
                     continue;
                 }
-                let from = self.retainers.node[slot] as usize;
                 let d = self.path_distance(from);
                 if d >= cur_d {
                     continue;
@@ -640,9 +641,8 @@ impl Analysis {
     /// Bytes held by the analysis (columns only), for memory reports.
     pub fn heap_bytes(&self) -> usize {
         self.snap.heap_bytes()
-            + 4 * (self.retainers.first.capacity()
-                + self.retainers.node.capacity()
-                + self.retainers.edge.capacity())
+            + 4 * (self.retainers.first.capacity() + self.retainers.node.capacity())
+            + self.retainers.node.capacity() / 8
             + 4 * self.shallow.capacity()
             + 8 * self.retained.capacity()
             + 4 * (self.dominator.capacity() + self.distance.capacity())

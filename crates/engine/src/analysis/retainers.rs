@@ -4,22 +4,26 @@
 //! their edges in file order, so a node's retainers come out in *reverse* (source, edge) order
 //! (spec §2.1). That order is the Retainers view's last tie-break, so it is reproduced exactly.
 
+use super::bits::BitVec;
 use crate::snapshot::Snapshot;
 
-/// Incoming edges per node.
+/// Incoming edges per node. The edge ordinal of a retainer slot is not stored (it would cost
+/// 4 bytes per edge); [`Retainers::edge_of`] recovers it from the source's edge list, and the one
+/// bit the dominator tree needs per slot (is the edge essential?) is stored instead.
 #[derive(Debug, Clone, Default)]
 pub struct Retainers {
-    /// `first[o]..first[o + 1]` is node `o`'s range in the two arrays below (length n + 1).
+    /// `first[o]..first[o + 1]` is node `o`'s range in the arrays below (length n + 1).
     pub first: Vec<u32>,
     /// The retaining (source) node ordinal of each incoming edge.
     pub node: Vec<u32>,
-    /// The edge ordinal of each incoming edge.
-    pub edge: Vec<u32>,
+    /// Per slot: is the incoming edge essential (retaining) for the dominator tree?
+    pub essential: BitVec,
 }
 
 impl Retainers {
-    /// Builds the reverse index of `snap`'s edges.
-    pub fn build(snap: &Snapshot) -> Retainers {
+    /// Builds the reverse index of `snap`'s edges, marking the slots whose edge is set in
+    /// `essential_edges`.
+    pub fn build(snap: &Snapshot, essential_edges: &BitVec) -> Retainers {
         let n = snap.node_count();
         let e = snap.edge_count();
         let mut first = vec![0u32; n + 1];
@@ -37,17 +41,37 @@ impl Retainers {
         }
         first[n] = acc;
         let mut node = vec![0u32; e];
-        let mut edge = vec![0u32; e];
+        let mut essential = BitVec::new(e);
         for src in 0..n {
             for ei in snap.edges_of(src) {
                 let to = snap.edge_to[ei] as usize;
                 next[to] -= 1;
                 let slot = next[to] as usize;
                 node[slot] = src as u32;
-                edge[slot] = ei as u32;
+                if essential_edges.get(ei) {
+                    essential.set(slot);
+                }
             }
         }
-        Retainers { first, node, edge }
+        Retainers {
+            first,
+            node,
+            essential,
+        }
+    }
+
+    /// The edge ordinal of retainer `slot` of node `target`. Slots of one target hold their
+    /// sources in descending (source, edge) order, so the edges from the same source sit next to
+    /// each other with the highest edge first.
+    pub fn edge_of(&self, snap: &Snapshot, target: usize, slot: usize) -> usize {
+        let src = self.node[slot];
+        let end = self.first[target + 1] as usize;
+        // How many later slots (lower edges) come from the same source.
+        let lower = (slot + 1..end).take_while(|&s| self.node[s] == src).count();
+        snap.edges_of(src as usize)
+            .filter(|&ei| snap.edge_to[ei] as usize == target)
+            .nth(lower)
+            .expect("a retainer slot always has its edge")
     }
 
     /// The retainer slots of node `o`.

@@ -33,26 +33,6 @@ pub fn parse_file(path: &Path, obs: &dyn Observer) -> Result<Snapshot> {
     parse(file, meta.len(), obs)
 }
 
-#[derive(Clone, Copy)]
-enum NodeField {
-    Type,
-    Name,
-    Id,
-    SelfSize,
-    EdgeCount,
-    TraceNodeId,
-    Detachedness,
-    Other,
-}
-
-#[derive(Clone, Copy)]
-enum EdgeField {
-    Type,
-    Name,
-    To,
-    Other,
-}
-
 struct Builder {
     header: Option<Header>,
     snap_nodes_seen: bool,
@@ -263,68 +243,53 @@ impl Builder {
         }
         self.snap_nodes_seen = true;
         let f = meta.node_field_count;
-        let mut roles = vec![NodeField::Other; f];
-        roles[meta.node_type_offset] = NodeField::Type;
-        roles[meta.node_name_offset] = NodeField::Name;
-        roles[meta.node_id_offset] = NodeField::Id;
-        roles[meta.node_self_size_offset] = NodeField::SelfSize;
-        roles[meta.node_edge_count_offset] = NodeField::EdgeCount;
-        if let Some(o) = meta.node_trace_node_id_offset {
-            roles[o] = NodeField::TraceNodeId;
-        }
-        if let Some(o) = meta.node_detachedness_offset {
-            roles[o] = NodeField::Detachedness;
-        }
         let type_count = meta.node_type_names.len() as u64;
-        let mut k = 0usize;
         let mut total_edges: u64 = 0;
         let mut tick = 0u32;
-        sc.read_uint_array("nodes", |v, off| {
-            match roles[k] {
-                NodeField::Type => {
-                    if v >= type_count {
-                        return Err(Error::at(
-                            ErrorKind::InvalidData,
-                            off,
-                            format!("unknown node type {v} (the snapshot lists {type_count})"),
-                        ));
-                    }
-                    self.node_type.push(v as u8);
-                }
-                NodeField::Name => self.node_name.push(u32_of(v, off, "a node name index")?),
-                // DevTools stores every node value as a Uint32 (spec §1.1, §1.7).
-                NodeField::Id => self.node_id.push(v as u32),
-                NodeField::SelfSize => self.self_size.push(v as u32),
-                NodeField::EdgeCount => {
-                    self.first_edge.push(total_edges as u32);
-                    total_edges += v;
-                    if total_edges > u32::MAX as u64 {
-                        return Err(too_big(off, "the total edge count"));
-                    }
-                }
-                NodeField::TraceNodeId => self.trace_node_id.push(v as u32),
-                NodeField::Detachedness => self.detachedness.push((v & 3) as u8),
-                NodeField::Other => {}
+        let per_check = (CHECK_EVERY / f as u32).max(1);
+        let (ty, nm, id, sz, ec) = (
+            meta.node_type_offset,
+            meta.node_name_offset,
+            meta.node_id_offset,
+            meta.node_self_size_offset,
+            meta.node_edge_count_offset,
+        );
+        let tn = meta.node_trace_node_id_offset;
+        let dt = meta.node_detachedness_offset;
+        sc.read_records("nodes", f, |r, off| {
+            let t = r[ty];
+            if t >= type_count {
+                return Err(Error::at(
+                    ErrorKind::InvalidData,
+                    off,
+                    format!("unknown node type {t} (the snapshot lists {type_count})"),
+                ));
             }
-            k += 1;
-            if k == f {
-                k = 0;
-                tick += 1;
-                if tick == CHECK_EVERY / f as u32 {
-                    tick = 0;
-                    progress(off);
-                    check(obs)?;
-                }
+            self.node_type.push(t as u8);
+            self.node_name
+                .push(u32_of(r[nm], off, "a node name index")?);
+            // DevTools stores every node value as a Uint32 (spec §1.1, §1.7).
+            self.node_id.push(r[id] as u32);
+            self.self_size.push(r[sz] as u32);
+            self.first_edge.push(total_edges as u32);
+            total_edges += r[ec];
+            if total_edges > u32::MAX as u64 {
+                return Err(too_big(off, "the total edge count"));
+            }
+            if let Some(o) = tn {
+                self.trace_node_id.push(r[o] as u32);
+            }
+            if let Some(o) = dt {
+                self.detachedness.push((r[o] & 3) as u8);
+            }
+            tick += 1;
+            if tick == per_check {
+                tick = 0;
+                progress(off);
+                check(obs)?;
             }
             Ok(())
         })?;
-        if k != 0 {
-            return Err(Error::at(
-                ErrorKind::InvalidData,
-                sc.offset(),
-                format!("the nodes array ends in the middle of a node ({k} of {f} fields)"),
-            ));
-        }
         self.first_edge.push(total_edges as u32);
         let h = self.header.as_ref().expect("header checked above");
         if self.node_type.len() as u64 != h.node_count {
@@ -370,70 +335,50 @@ impl Builder {
         let f = meta.edge_field_count;
         let nf = meta.node_field_count as u64;
         let node_count = self.node_type.len() as u64;
-        let mut roles = vec![EdgeField::Other; f];
-        roles[meta.edge_type_offset] = EdgeField::Type;
-        roles[meta.edge_name_offset] = EdgeField::Name;
-        roles[meta.edge_to_node_offset] = EdgeField::To;
         let type_count = meta.edge_type_names.len() as u64;
-        let mut k = 0usize;
         let mut tick = 0u32;
-        sc.read_uint_array("edges", |v, off| {
-            match roles[k] {
-                EdgeField::Type => {
-                    if v >= type_count {
-                        return Err(Error::at(
-                            ErrorKind::InvalidData,
-                            off,
-                            format!("unknown edge type {v} (the snapshot lists {type_count})"),
-                        ));
-                    }
-                    self.edge_type.push(v as u8);
-                }
-                EdgeField::Name => self
-                    .edge_name
-                    .push(u32_of(v, off, "an edge name or index")?),
-                EdgeField::To => {
-                    if v % nf != 0 {
-                        return Err(Error::at(
-                            ErrorKind::InvalidData,
-                            off,
-                            format!(
-                                "edge target {v} is not a multiple of the node field count {nf}"
-                            ),
-                        ));
-                    }
-                    if v / nf >= node_count {
-                        return Err(Error::at(
-                            ErrorKind::InvalidData,
-                            off,
-                            format!(
-                                "edge target {v} points past the last node ({node_count} nodes)"
-                            ),
-                        ));
-                    }
-                    self.edge_to.push((v / nf) as u32);
-                }
-                EdgeField::Other => {}
+        let per_check = (CHECK_EVERY / f as u32).max(1);
+        let (ty, nm, to) = (
+            meta.edge_type_offset,
+            meta.edge_name_offset,
+            meta.edge_to_node_offset,
+        );
+        sc.read_records("edges", f, |r, off| {
+            let t = r[ty];
+            if t >= type_count {
+                return Err(Error::at(
+                    ErrorKind::InvalidData,
+                    off,
+                    format!("unknown edge type {t} (the snapshot lists {type_count})"),
+                ));
             }
-            k += 1;
-            if k == f {
-                k = 0;
-                tick += 1;
-                if tick == CHECK_EVERY / f as u32 {
-                    tick = 0;
-                    progress(off);
-                    check(obs)?;
-                }
+            let v = r[to];
+            if v % nf != 0 {
+                return Err(Error::at(
+                    ErrorKind::InvalidData,
+                    off,
+                    format!("edge target {v} is not a multiple of the node field count {nf}"),
+                ));
+            }
+            if v / nf >= node_count {
+                return Err(Error::at(
+                    ErrorKind::InvalidData,
+                    off,
+                    format!("edge target {v} points past the last node ({node_count} nodes)"),
+                ));
+            }
+            self.edge_type.push(t as u8);
+            self.edge_name
+                .push(u32_of(r[nm], off, "an edge name or index")?);
+            self.edge_to.push((v / nf) as u32);
+            tick += 1;
+            if tick == per_check {
+                tick = 0;
+                progress(off);
+                check(obs)?;
             }
             Ok(())
         })?;
-        if k != 0 {
-            return Err(Error::at(
-                ErrorKind::InvalidData,
-                sc.offset(),
-                format!("the edges array ends in the middle of an edge ({k} of {f} fields)"),
-            ));
-        }
         let expected = *self.first_edge.last().unwrap_or(&0) as usize;
         if self.edge_to.len() != expected {
             return Err(Error::at(

@@ -455,3 +455,144 @@ impl<R: Read> Scanner<R> {
         Ok(value)
     }
 }
+
+impl<R: Read> Scanner<R> {
+    /// Reads `[…]` of non-negative integers in records of `f` values, calling `sink` with each
+    /// full record and the offset where it started. The common case (a whole number and its
+    /// separator inside the buffer) runs without refills or per-byte bookkeeping; anything else
+    /// takes the careful path of [`Scanner::read_uint_array`]'s rules.
+    pub(crate) fn read_records(
+        &mut self,
+        what: &str,
+        f: usize,
+        mut sink: impl FnMut(&[u64], u64) -> Result<()>,
+    ) -> Result<usize> {
+        debug_assert!(f > 0 && f <= 16);
+        let mut rec = [0u64; 16];
+        let mut k = 0usize;
+        let mut rec_start = 0u64;
+        let mut count = 0usize;
+        self.expect(b'[', what)?;
+        if self.peek_token()? == Some(b']') {
+            self.pos += 1;
+            return Ok(0);
+        }
+        loop {
+            // Fast path: digits followed by a separator, all in the buffer.
+            let buf = &self.buf[self.pos..self.len];
+            let mut i = 0usize;
+            let mut v = 0u64;
+            while i < buf.len() && i < 19 {
+                let d = buf[i].wrapping_sub(b'0');
+                if d > 9 {
+                    break;
+                }
+                v = v * 10 + d as u64;
+                i += 1;
+            }
+            let value = if i > 0 && i < 19 && i < buf.len() {
+                let off = self.base + self.pos as u64;
+                self.pos += i;
+                (v, off)
+            } else {
+                // Slow path: refills, overflow checks, precise errors.
+                let off = self.offset();
+                let mut one = None;
+                self.read_one_uint(what, &mut one)?;
+                (one.expect("read_one_uint sets a value or fails"), off)
+            };
+            if k == 0 {
+                rec_start = value.1;
+            }
+            rec[k] = value.0;
+            k += 1;
+            if k == f {
+                sink(&rec[..f], rec_start)?;
+                k = 0;
+                count += 1;
+            }
+            // Separator.
+            match self.buf.get(self.pos).filter(|_| self.pos < self.len) {
+                Some(b',') => {
+                    self.pos += 1;
+                    // V8 puts a newline after each record.
+                    if self.pos < self.len && self.buf[self.pos] == b'\n' {
+                        self.pos += 1;
+                    }
+                    continue;
+                }
+                _ => {}
+            }
+            match self.peek_token()? {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    break;
+                }
+                Some(b) => {
+                    self.pos += 1;
+                    return Err(self.unexpected(b, &format!("',' or ']' in {what}")));
+                }
+                None => return Err(self.truncated(what)),
+            }
+        }
+        if k != 0 {
+            return Err(Error::at(
+                ErrorKind::InvalidData,
+                self.offset(),
+                format!("{what} ends in the middle of a record ({k} of {f} values)"),
+            ));
+        }
+        Ok(count)
+    }
+
+    /// Reads one number with full checks (the slow path of [`Scanner::read_records`]).
+    fn read_one_uint(&mut self, what: &str, out: &mut Option<u64>) -> Result<()> {
+        self.peek_token()?;
+        let start = self.offset();
+        let mut value: u64 = 0;
+        let mut digits = 0usize;
+        while let Some(b) = self.peek()? {
+            let d = b.wrapping_sub(b'0');
+            if d > 9 {
+                break;
+            }
+            value = value
+                .checked_mul(10)
+                .and_then(|v| v.checked_add(d as u64))
+                .ok_or_else(|| {
+                    Error::at(
+                        ErrorKind::InvalidData,
+                        start,
+                        format!("a number in {what} does not fit in 64 bits"),
+                    )
+                })?;
+            digits += 1;
+            self.pos += 1;
+        }
+        match self.peek()? {
+            None => return Err(self.truncated(what)),
+            Some(b'-') if digits == 0 => {
+                return Err(Error::at(
+                    ErrorKind::InvalidData,
+                    start,
+                    format!("a negative number in {what}"),
+                ))
+            }
+            Some(b'.' | b'e' | b'E') if digits > 0 => {
+                return Err(Error::at(
+                    ErrorKind::InvalidData,
+                    start,
+                    format!("a non-integer number in {what}"),
+                ))
+            }
+            Some(b) if digits == 0 => {
+                self.pos += 1;
+                return Err(self.unexpected(b, &format!("a number in {what}")));
+            }
+            _ => {}
+        }
+        *out = Some(value);
+        Ok(())
+    }
+}
