@@ -49,6 +49,11 @@ export declare class HeapAnalysis {
    */
   retainerPath(id: number): Array<PathStep>
   /**
+   * Where object `id` was created: a closure's function, or the constructor of an object made
+   * by a script function (`null` if the snapshot has no location for it).
+   */
+  location(id: number): SourceLocation | null
+  /**
    * Objects whose name or class name contains `pattern` (case-sensitive), largest retained
    * size first, at most `limit` (default 100).
    */

@@ -275,6 +275,14 @@ impl HeapAnalysis {
             .unwrap_or_default())
     }
 
+    /// Where object `id` was created: a closure's function, or the constructor of an object made
+    /// by a script function (`null` if the snapshot has no location for it).
+    #[napi]
+    pub fn location(&self, id: f64) -> Result<Option<results::SourceLocation>> {
+        let a = self.get()?;
+        Ok(self.ordinal(id)?.and_then(|o| results::location(a, o)))
+    }
+
     /// Objects whose name or class name contains `pattern` (case-sensitive), largest retained
     /// size first, at most `limit` (default 100).
     #[napi]
