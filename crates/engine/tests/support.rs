@@ -44,7 +44,7 @@ struct Edge {
 }
 
 /// A heap graph under construction. Node 0 is the synthetic root (id 1); every node gets the
-/// odd id `2 * ordinal + 1` unless [`Graph::set_id`] says otherwise.
+/// odd id `2 * ordinal + 1`.
 pub struct Graph {
     nodes: Vec<Node>,
     /// `snapshot.extra_native_bytes`, written only when set.
@@ -95,11 +95,6 @@ impl Graph {
     /// The V8 id of node `o`.
     pub fn id(&self, o: usize) -> u32 {
         self.nodes[o].id
-    }
-
-    /// Overrides node `o`'s id.
-    pub fn set_id(&mut self, o: usize, id: u32) {
-        self.nodes[o].id = id;
     }
 
     /// Sets node `o`'s `detachedness` field (0 unknown, 1 attached, 2 detached).
@@ -175,7 +170,8 @@ impl Graph {
         let mut edge_count = 0;
         for (o, n) in self.nodes.iter().enumerate() {
             if o > 0 {
-                nodes.push_str(",\n");
+                // V8's layout: a newline after each record, before the comma.
+                nodes.push_str("\n,");
             }
             let name = intern(&n.name);
             nodes.push_str(&format!(
@@ -194,7 +190,7 @@ impl Graph {
                     intern(&e.name)
                 };
                 if edge_count > 0 {
-                    edges.push_str(",\n");
+                    edges.push_str("\n,");
                 }
                 edges.push_str(&format!("{},{},{}", ety_of(e.ty), name, e.to * NODE_FIELDS));
                 edge_count += 1;

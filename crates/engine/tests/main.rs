@@ -1,0 +1,7 @@
+// One integration-test binary for the engine (modules below), as ripgrep and petgraph do.
+
+mod support;
+
+mod dominators;
+mod property;
+mod semantics;
