@@ -110,11 +110,25 @@ pub fn parse<R: Read>(reader: R, input_bytes: u64, obs: &dyn Observer) -> Result
             ))
         }
         Some(_) => {
-            return Err(Error::at(
-                ErrorKind::NotJson,
-                sc.offset(),
-                "the file is not JSON (it does not start with '{')",
-            ))
+            // A JSON scalar (`42`, `null`, `"x"`) is JSON, just not a snapshot.
+            let start = sc.offset();
+            let mut text = Vec::new();
+            let scalar = sc.capture_value(&mut text, "the file").is_ok()
+                && matches!(sc.peek_token(), Ok(None))
+                && serde_json::from_slice::<serde_json::Value>(&text).is_ok();
+            return Err(if scalar {
+                Error::at(
+                    ErrorKind::NotASnapshot,
+                    start,
+                    "a JSON value, not a heap snapshot object",
+                )
+            } else {
+                Error::at(
+                    ErrorKind::NotJson,
+                    start,
+                    "the file is not JSON (it does not start with '{')",
+                )
+            });
         }
     }
     sc.expect(b'{', "the top-level object")?;
@@ -672,6 +686,18 @@ mod tests {
             whole.location(1).map(|l| (l.script_id, l.line, l.column)),
             Some((4, 10, 2))
         );
+    }
+
+    #[test]
+    fn json_that_is_not_an_object_is_not_a_snapshot() {
+        for text in ["42", "null", "\"x\"", " true ", "-12"] {
+            let e = parse(text.as_bytes(), text.len() as u64, &Quiet).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::NotASnapshot, "{text}: {e}");
+        }
+        for text in ["hello", "nul", "42x", "\"open"] {
+            let e = parse(text.as_bytes(), text.len() as u64, &Quiet).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::NotJson, "{text}: {e}");
+        }
     }
 
     #[test]
