@@ -512,16 +512,13 @@ impl<R: Read> Scanner<R> {
                 count += 1;
             }
             // Separator.
-            match self.buf.get(self.pos).filter(|_| self.pos < self.len) {
-                Some(b',') => {
+            if self.pos < self.len && self.buf[self.pos] == b',' {
+                self.pos += 1;
+                // V8 puts a newline after each record.
+                if self.pos < self.len && self.buf[self.pos] == b'\n' {
                     self.pos += 1;
-                    // V8 puts a newline after each record.
-                    if self.pos < self.len && self.buf[self.pos] == b'\n' {
-                        self.pos += 1;
-                    }
-                    continue;
                 }
-                _ => {}
+                continue;
             }
             match self.peek_token()? {
                 Some(b',') => self.pos += 1,
