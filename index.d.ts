@@ -72,7 +72,7 @@ export declare class HeapAnalysis {
 /**
  * Reads and analyses a `.heapsnapshot` file, off the JS thread: parsing and analysis run on a
  * thread of their own (not on the libuv pool, which stays free for fs, dns and crypto), so the
- * event loop never waits. Resolves to a [`HeapAnalysis`] that keeps the graph in native memory;
+ * event loop never waits. Resolves to a `HeapAnalysis` that keeps the graph in native memory;
  * call `close()` when done with it.
  *
  * Numbers equal Chrome DevTools' Memory panel on the same file: Summary, Statistics, shallow
@@ -86,7 +86,7 @@ export declare class HeapAnalysis {
  */
 export declare function analyze(path: string, options?: AnalyzeOptions | undefined | null): Promise<HeapAnalysis>
 
-/** Options of [`analyze`](crate::analyze) and [`analyzeSync`](crate::analyze_sync). */
+/** Options of `analyze` and `analyzeSync`. */
 export interface AnalyzeOptions {
   /**
    * Called from time to time with the phase and the fraction done. It runs on the JS thread
@@ -98,7 +98,7 @@ export interface AnalyzeOptions {
 }
 
 /**
- * Like [`analyze`], but blocks the calling thread until done. For scripts and CLIs; in a
+ * Like `analyze`, but blocks the calling thread until done. For scripts and CLIs; in a
  * server, prefer `analyze`.
  */
 export declare function analyzeSync(path: string): HeapAnalysis

@@ -71,7 +71,7 @@ fn observer(options: Option<AnalyzeOptions>) -> JsObserver {
 
 /// Reads and analyses a `.heapsnapshot` file, off the JS thread: parsing and analysis run on a
 /// thread of their own (not on the libuv pool, which stays free for fs, dns and crypto), so the
-/// event loop never waits. Resolves to a [`HeapAnalysis`] that keeps the graph in native memory;
+/// event loop never waits. Resolves to a `HeapAnalysis` that keeps the graph in native memory;
 /// call `close()` when done with it.
 ///
 /// Numbers equal Chrome DevTools' Memory panel on the same file: Summary, Statistics, shallow
@@ -106,7 +106,7 @@ pub fn analyze<'env>(
     Ok(promise)
 }
 
-/// Like [`analyze`], but blocks the calling thread until done. For scripts and CLIs; in a
+/// Like `analyze`, but blocks the calling thread until done. For scripts and CLIs; in a
 /// server, prefer `analyze`.
 #[napi]
 pub fn analyze_sync(env: &Env, path: String) -> Result<HeapAnalysis> {

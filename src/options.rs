@@ -14,7 +14,7 @@ pub struct Progress {
     pub fraction: f64,
 }
 
-/// Options of [`analyze`](crate::analyze) and [`analyzeSync`](crate::analyze_sync).
+/// Options of `analyze` and `analyzeSync`.
 #[napi(object, object_to_js = false)]
 pub struct AnalyzeOptions {
     /// Called from time to time with the phase and the fraction done. It runs on the JS thread
