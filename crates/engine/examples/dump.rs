@@ -1,17 +1,48 @@
 //! Development tool: analyse a snapshot, print timings, write the per-node TSV.
 //! `cargo run --release -p heapwise-engine --example dump -- FILE [OUT.tsv]`
-use heapwise_engine::{parse, Analysis, Quiet};
+use heapwise_engine::{parse, Analysis, Observer, Phase, Quiet};
 use std::time::Instant;
+
+/// Prints the resident set size and its high-water mark at each phase boundary (Linux).
+struct MemoryTrace(Instant);
+impl Observer for MemoryTrace {
+    fn progress(&self, phase: Phase, fraction: f64) {
+        if fraction != 0.0 && fraction != 1.0 {
+            return;
+        }
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        let field = |k: &str| {
+            status
+                .lines()
+                .find(|l| l.starts_with(k))
+                .map(|l| l[k.len()..].trim().to_owned())
+                .unwrap_or_default()
+        };
+        eprintln!(
+            "{:>8.3}s {:<11} {fraction} rss {} hwm {}",
+            self.0.elapsed().as_secs_f64(),
+            phase.name(),
+            field("VmRSS:"),
+            field("VmHWM:")
+        );
+    }
+}
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let t0 = Instant::now();
-    let snap = parse::parse_file(args[1].as_ref(), &Quiet).unwrap_or_else(|e| {
+    let trace = MemoryTrace(t0);
+    let obs: &dyn Observer = if std::env::var_os("HEAPWISE_TRACE").is_some() {
+        &trace
+    } else {
+        &Quiet
+    };
+    let snap = parse::parse_file(args[1].as_ref(), obs).unwrap_or_else(|e| {
         eprintln!("{}: {e}", e.code());
         std::process::exit(2)
     });
     let t1 = Instant::now();
-    let a = Analysis::run(snap, &Quiet).expect("analysis");
+    let a = Analysis::run(snap, obs).expect("analysis");
     let t2 = Instant::now();
     eprintln!(
         "nodes {} edges {} total {} parse {:?} analysis {:?} heap {} MB",

@@ -90,6 +90,13 @@ impl StringTable {
         (0..self.len() as StrId).find(|&i| self.eq(i, s))
     }
 
+    /// Every index whose string equals `s` (one in V8's deduplicated tables; a linear scan).
+    pub fn ids_of(&self, s: &str) -> Vec<StrId> {
+        (0..self.len() as StrId)
+            .filter(|&i| self.eq(i, s))
+            .collect()
+    }
+
     /// Bytes used by the table.
     pub fn heap_bytes(&self) -> usize {
         self.bytes.capacity() + self.ends.capacity() * 8

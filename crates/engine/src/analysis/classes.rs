@@ -80,9 +80,23 @@ pub fn json_string_literal(name: &[u8]) -> Vec<u8> {
     out
 }
 
-fn is_plain_object(snap: &Snapshot, o: usize) -> bool {
-    snap.node_type[o] == snap.header.meta.node_types.object
-        && snap.strings.eq(snap.node_name[o], "Object")
+/// Recognises plain objects (type `object`, raw name exactly `Object`) by string id.
+struct PlainObjects {
+    object_type: u8,
+    names: Vec<StrId>,
+}
+
+impl PlainObjects {
+    fn new(snap: &Snapshot) -> Self {
+        PlainObjects {
+            object_type: snap.header.meta.node_types.object,
+            names: snap.strings.ids_of("Object"),
+        }
+    }
+    #[inline]
+    fn contains(&self, snap: &Snapshot, o: usize) -> bool {
+        snap.node_type[o] == self.object_type && self.names.contains(&snap.node_name[o])
+    }
 }
 
 /// Strings the analysis adds after the snapshot's own: ids continue from the table's length.
@@ -211,8 +225,9 @@ pub fn infer_interfaces(snap: &Snapshot) -> Vec<InterfaceDefinition> {
     let mut candidates: HashMap<Vec<u8>, usize> = HashMap::new();
     let mut list: Vec<(Vec<u8>, Vec<Vec<u8>>, usize)> = Vec::new();
     let mut total = 0usize;
+    let plain = PlainObjects::new(snap);
     for o in 0..snap.node_count() {
-        if !is_plain_object(snap, o) {
+        if !plain.contains(snap, o) {
             continue;
         }
         total += 1;
@@ -331,8 +346,9 @@ pub fn apply_interfaces(
     let mut props: Vec<&[u8]> = Vec::new();
     let mut states: Vec<usize> = Vec::new();
     let mut chosen: Vec<(usize, usize)> = Vec::new();
+    let plain = PlainObjects::new(snap);
     for o in 0..snap.node_count() {
-        if !is_plain_object(snap, o) {
+        if !plain.contains(snap, o) {
             continue;
         }
         props.clear();
@@ -394,7 +410,8 @@ pub fn class_keys(
     let object = snap.header.meta.node_types.object;
     let mut ids: HashMap<ClassKey, u32> = HashMap::new();
     let mut located: HashMap<(Location, StrId), u32> = HashMap::new();
-    let mut by_name: HashMap<StrId, u32> = HashMap::new();
+    // Class name ids index this directly (names may be added strings, beyond the table).
+    let mut by_name: Vec<u32> = Vec::new();
     let mut keys = Vec::new();
     let mut key_of = Vec::with_capacity(snap.node_count());
     let mut loc_iter = snap.locations.iter().peekable();
@@ -417,10 +434,17 @@ pub fn class_keys(
                     (keys.len() - 1) as u32
                 })
             }),
-            None => *by_name.entry(c).or_insert_with(|| {
-                keys.push(ClassKey::Name(c));
-                (keys.len() - 1) as u32
-            }),
+            None => {
+                let c = c as usize;
+                if c >= by_name.len() {
+                    by_name.resize(c + 1, u32::MAX);
+                }
+                if by_name[c] == u32::MAX {
+                    keys.push(ClassKey::Name(c as StrId));
+                    by_name[c] = (keys.len() - 1) as u32;
+                }
+                by_name[c]
+            }
         };
         key_of.push(id);
     }

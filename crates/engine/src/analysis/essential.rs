@@ -4,14 +4,15 @@
 use super::bits::BitVec;
 use super::weakmap;
 use crate::snapshot::Snapshot;
-use crate::strings::StrId;
 use std::collections::HashMap;
 
 /// Per string id: the parsed ephemeron name, for the internal edge names that are one.
 #[derive(Debug, Default)]
 pub struct EphemeronNames {
-    /// string id -> (duplicated-part id, table id)
-    pub by_string: HashMap<StrId, (u32, Option<u32>)>,
+    /// string id -> index into `parsed`, or `u32::MAX` (empty if the snapshot has no ephemerons).
+    slot: Vec<u32>,
+    /// (duplicated-part id, table id) of each ephemeron name.
+    parsed: Vec<(u32, Option<u32>)>,
 }
 
 impl EphemeronNames {
@@ -20,7 +21,8 @@ impl EphemeronNames {
         let internal = snap.header.meta.edge_types.internal;
         let mut seen = BitVec::new(snap.strings.len());
         let mut dup_ids: HashMap<&[u8], u32> = HashMap::new();
-        let mut by_string = HashMap::new();
+        let mut slot: Vec<u32> = Vec::new();
+        let mut parsed = Vec::new();
         for (ei, &t) in snap.edge_type.iter().enumerate() {
             if t != internal {
                 continue;
@@ -33,19 +35,26 @@ impl EphemeronNames {
             if let Some(e) = weakmap::parse(snap.strings.wtf8(s)) {
                 let next = dup_ids.len() as u32;
                 let dup = *dup_ids.entry(e.duplicated_part).or_insert(next);
-                by_string.insert(s, (dup, e.table_id));
+                if slot.is_empty() {
+                    slot = vec![u32::MAX; snap.strings.len()];
+                }
+                slot[s as usize] = parsed.len() as u32;
+                parsed.push((dup, e.table_id));
             }
         }
-        EphemeronNames { by_string }
+        EphemeronNames { slot, parsed }
     }
 
     /// The ephemeron capture of an edge, if it is an internal ephemeron edge.
     #[inline]
     pub fn of_edge(&self, snap: &Snapshot, ei: usize) -> Option<(u32, Option<u32>)> {
-        if self.by_string.is_empty() || snap.edge_type[ei] != snap.header.meta.edge_types.internal {
+        if self.slot.is_empty() || snap.edge_type[ei] != snap.header.meta.edge_types.internal {
             return None;
         }
-        self.by_string.get(&snap.edge_name[ei]).copied()
+        match self.slot[snap.edge_name[ei] as usize] {
+            u32::MAX => None,
+            i => Some(self.parsed[i as usize]),
+        }
     }
 }
 
