@@ -191,3 +191,26 @@ test('CLI: analyze --json prints the API objects, --nodes writes the per-node ta
   assert.strictEqual(status(['analyze', files['closures'], '--top']), 2);
   assert.strictEqual(status(['--help']), 0);
 });
+
+test('a panic inside the engine rejects the promise and leaves the process running', () => {
+  const script = `
+    const { analyze, analyzeSync, HeapwiseError } = require(${JSON.stringify(path.join(__dirname, '..', 'heapwise.js'))});
+    const file = ${JSON.stringify(files['closures'])};
+    analyze(file).then(
+      () => { console.log('resolved'); process.exit(3); },
+      (e) => {
+        let sync = 'none';
+        try { analyzeSync(file); } catch (err) { sync = err.code; }
+        console.log(JSON.stringify({ code: e.code, isHeapwise: e instanceof HeapwiseError, sync, message: e.message }));
+      });`;
+  const out = execFileSync(process.execPath, ['-e', script], {
+    env: { ...process.env, HEAPWISE_PANIC_FOR_TESTS: '1', RUST_BACKTRACE: '0' },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const r = JSON.parse(out.trim().split('\n').pop());
+  assert.strictEqual(r.code, 'ERR_HEAPWISE_INTERNAL');
+  assert.strictEqual(r.isHeapwise, true);
+  assert.strictEqual(r.sync, 'ERR_HEAPWISE_INTERNAL');
+  assert.match(r.message, /panic requested/);
+});

@@ -46,7 +46,13 @@ impl Observer for JsObserver {
 }
 
 fn run_analysis(path: &str, obs: &dyn Observer) -> heapwise_engine::Result<Analysis> {
-    match catch_unwind(AssertUnwindSafe(|| Analysis::from_path(path.as_ref(), obs))) {
+    match catch_unwind(AssertUnwindSafe(|| {
+        // Lets the test suite check that a panic becomes a rejection, not a crash.
+        if std::env::var_os("HEAPWISE_PANIC_FOR_TESTS").is_some() {
+            panic!("panic requested by HEAPWISE_PANIC_FOR_TESTS");
+        }
+        Analysis::from_path(path.as_ref(), obs)
+    })) {
         Ok(r) => r,
         Err(payload) => Err(error::panic_error(payload)),
     }
