@@ -1,6 +1,6 @@
 // Public types of heapwise: the generated native types (index.d.ts) plus HeapwiseError.
 export * from './index'
-import type { AnalyzeOptions, HeapAnalysis } from './index'
+import type { AnalyzeOptions, DiffOptions, HeapAnalysis, HeapDiff } from './index'
 
 /** Every heapwise function rejects (or throws) with this error. */
 export declare class HeapwiseError extends Error {
@@ -19,3 +19,7 @@ export declare class HeapwiseError extends Error {
 export declare function analyze(path: string | URL, options?: AnalyzeOptions | null): Promise<HeapAnalysis>
 /** Like `analyze`, blocking the calling thread. */
 export declare function analyzeSync(path: string | URL): HeapAnalysis
+/** Compares two snapshots off the JS thread (paths or `file:` URLs; `final` likewise). */
+export declare function diff(before: string | URL, after: string | URL, options?: (Omit<DiffOptions, 'final'> & { final?: string | URL }) | null): Promise<HeapDiff>
+/** Like `diff`, blocking the calling thread. */
+export declare function diffSync(before: string | URL, after: string | URL, options?: (Omit<DiffOptions, 'final' | 'onProgress' | 'signal'> & { final?: string | URL }) | null): HeapDiff

@@ -50,4 +50,27 @@ function analyzeSync(path) {
   }
 }
 
-module.exports = { ...native, analyze, analyzeSync, HeapwiseError };
+async function diff(before, after, options) {
+  const a = toPath(before);
+  const b = toPath(after);
+  const opts = options && options.final !== undefined && options.final !== null ? { ...options, final: toPath(options.final) } : options;
+  if (opts && opts.signal && opts.signal.aborted) {
+    throw new HeapwiseError('the diff was aborted', 'ERR_HEAPWISE_ABORTED');
+  }
+  try {
+    return await native.diff(a, b, opts);
+  } catch (e) {
+    throw adopt(e);
+  }
+}
+
+function diffSync(before, after, options) {
+  try {
+    const opts = options && options.final != null ? { ...options, final: toPath(options.final) } : options;
+    return native.diffSync(toPath(before), toPath(after), opts);
+  } catch (e) {
+    throw adopt(e);
+  }
+}
+
+module.exports = { ...native, analyze, analyzeSync, diff, diffSync, HeapwiseError };

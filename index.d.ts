@@ -103,6 +103,157 @@ export interface AnalyzeOptions {
  */
 export declare function analyzeSync(path: string): HeapAnalysis
 
+/** Per-class limits of the verdict. */
+export interface ClassLimitOptions {
+  /** Most objects the class may gain (Comparison `deltaCount`). */
+  maxCount?: number
+  /** Most bytes the class may gain (Comparison `sizeDelta`). */
+  maxSize?: number
+}
+
+/** One row of DevTools' Comparison view. */
+export interface ComparisonRow {
+  /** Class name. */
+  name: string
+  /** DevTools' class key (`,Name` or `scriptId,line,column,Name`). */
+  key: string
+  /** Objects only in the second snapshot ("# New"). */
+  newCount: number
+  /** Objects only in the first snapshot ("# Deleted"). */
+  deletedCount: number
+  /** `newCount - deletedCount` ("# Delta"). */
+  deltaCount: number
+  /** Shallow size of the new objects ("Alloc. Size"). */
+  allocSize: number
+  /** Shallow size of the deleted objects ("Freed Size"). */
+  freedSize: number
+  /** `allocSize - freedSize` ("Size Delta"). */
+  sizeDelta: number
+}
+
+/** Totals of the Comparison rows. */
+export interface ComparisonTotals {
+  /** Sum of `newCount`. */
+  newCount: number
+  /** Sum of `deletedCount`. */
+  deletedCount: number
+  /** Sum of `deltaCount`. */
+  deltaCount: number
+  /** Sum of `allocSize`. */
+  allocSize: number
+  /** Sum of `freedSize`. */
+  freedSize: number
+  /** Sum of `sizeDelta`. */
+  sizeDelta: number
+}
+
+/**
+ * Compares two heap snapshots off the JS thread: DevTools' Comparison view per class, the objects
+ * allocated between the snapshots, objects whose retained size grew (with retainer paths and
+ * source locations), memlab-style leak detection with a third snapshot (`final`), and a verdict
+ * against thresholds. The first snapshot is reduced to a few columns before the second is read,
+ * so the diff never holds two full graphs. Rejects with a `HeapwiseError` as `analyze` does.
+ */
+export declare function diff(before: string, after: string, options?: DiffOptions | undefined | null): Promise<HeapDiff>
+
+/** Options of `diff` and `diffSync`. */
+export interface DiffOptions {
+  /**
+   * A third snapshot: memlab's baseline/target/final rule (`before` = baseline, `after` =
+   * target). Objects allocated between baseline and target that are still alive in `final` are
+   * leak candidates, grouped by retainer path and ranked by retained size.
+   */
+  final?: string
+  /** Class names to leave out: a substring, or `/regex/flags`. */
+  ignore?: Array<string>
+  /** Leave out growers, leak groups and allocated rows that retain less than this many bytes. */
+  minRetainedSize?: number
+  /**
+   * Keep internal/system classes (`(system)`, `(compiled code)`, `system / …`, …), which are
+   * left out by default. Set it to compare with DevTools' unfiltered Comparison view.
+   */
+  includeInternal?: boolean
+  /** How many growers and leak groups to detail with retainer paths (default 10). */
+  top?: number
+  /** Verdict: most bytes the heap may grow (`after.totalSize - before.totalSize`). */
+  maxGrowthBytes?: number
+  /** Verdict: most new objects (the Comparison's total `newCount`, after filters). */
+  maxNewObjects?: number
+  /** Verdict: limits per class name. */
+  classLimits?: Record<string, ClassLimitOptions>
+  /** Progress reports, as for `analyze`. */
+  onProgress?: (progress: Progress) => void
+  /** Cancels the work: the promise rejects with code `ERR_HEAPWISE_ABORTED`. */
+  signal?: AbortSignal
+}
+
+/** One snapshot of a diff. */
+export interface DiffSide {
+  /** The file. */
+  file: string
+  /** Number of nodes. */
+  nodeCount: number
+  /** DevTools' total size. */
+  totalSize: number
+  /** Largest V8 heap object id (odd ids): DevTools' `maxJSObjectId`. */
+  maxJsObjectId: number
+}
+
+/** Like `diff`, but blocks the calling thread until done. */
+export declare function diffSync(before: string, after: string, options?: DiffOptions | undefined | null): HeapDiff
+
+/** An object in both snapshots whose retained size grew. */
+export interface Grower {
+  /** The object, as in the second snapshot. */
+  node: HeapNode
+  /** Retained size in the first snapshot. */
+  retainedBefore: number
+  /** Retained size in the second snapshot. */
+  retainedAfter: number
+  /** `retainedAfter - retainedBefore`. */
+  growth: number
+  /** Shortest retainer path from the root, root first. */
+  retainerPath: Array<PathStep>
+  /** Where the object (or its constructor) is defined. */
+  location?: SourceLocation
+}
+
+/** What grew between two heap snapshots, and why. */
+export interface HeapDiff {
+  /** Version of this result's shape. */
+  schemaVersion: number
+  /** The first snapshot. */
+  before: DiffSide
+  /** The second snapshot. */
+  after: DiffSide
+  /** The third snapshot (final mode). */
+  final?: DiffSide
+  /**
+   * False when the snapshots come from different processes (ids unrelated): then the
+   * Comparison is a class-level difference and there are no growers or allocated objects.
+   */
+  sameProcess: boolean
+  /** `after.totalSize - before.totalSize`. */
+  sizeDelta: number
+  /** DevTools' Comparison view per class key (after filters), largest allocated size first. */
+  classes: Array<ComparisonRow>
+  /** Sums of `classes`. */
+  totals: ComparisonTotals
+  /**
+   * Summary rows of the objects allocated between the snapshots (DevTools' "Objects allocated
+   * between Snapshot 1 and Snapshot 2"), largest retained size first.
+   */
+  allocated: Array<SummaryRow>
+  /** Objects present in both snapshots whose retained size grew, largest growth first. */
+  growers: Array<Grower>
+  /** Leak groups (final mode only). */
+  leaks: Array<LeakGroup>
+  /** The verdict. */
+  verdict: Verdict
+  /** Things to know (e.g. the class-level fallback for unrelated snapshots). */
+  warnings: Array<string>
+}
+
 /** An edge seen from one of its ends. */
 export interface HeapEdge {
   /** Edge type: `property`, `element`, `context`, `internal`, `hidden`, `shortcut`, `weak`. */
@@ -135,6 +286,22 @@ export interface HeapNode {
   dominatorId: number
   /** True for detached DOM or embedder objects. */
   detached: boolean
+}
+
+/** A group of leak candidates with similar retainer paths (final mode). */
+export interface LeakGroup {
+  /** Class of the leaked objects. */
+  name: string
+  /** How many objects the group has. */
+  count: number
+  /** Bytes the group retains (members dominated by another member counted once). */
+  retainedSize: number
+  /** Retainer path of the group's largest object, root first. */
+  retainerPath: Array<PathStep>
+  /** Location of that object. */
+  location?: SourceLocation
+  /** Ids of some members, largest first (at most 20). */
+  ids: Array<number>
 }
 
 /** One step of a retainer path. */
@@ -227,4 +394,12 @@ export interface TopObject {
   retainerPath: Array<PathStep>
   /** Where the object was created: a closure's function, or an object's constructor. */
   location?: SourceLocation
+}
+
+/** The verdict against the thresholds. */
+export interface Verdict {
+  /** True if no threshold was exceeded and no leak was found. */
+  ok: boolean
+  /** One readable sentence per exceeded threshold or leak. */
+  reasons: Array<string>
 }

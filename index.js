@@ -838,3 +838,5 @@ module.exports = nativeBinding
 module.exports.HeapAnalysis = nativeBinding.HeapAnalysis
 module.exports.analyze = nativeBinding.analyze
 module.exports.analyzeSync = nativeBinding.analyzeSync
+module.exports.diff = nativeBinding.diff
+module.exports.diffSync = nativeBinding.diffSync

@@ -2,6 +2,7 @@
 //! engine is `heapwise-engine` (crates/engine).
 #![deny(clippy::all)]
 
+mod diff;
 mod error;
 mod options;
 mod results;
@@ -56,6 +57,56 @@ fn run_analysis(path: &str, obs: &dyn Observer) -> heapwise_engine::Result<Analy
         Ok(r) => r,
         Err(payload) => Err(error::panic_error(payload)),
     }
+}
+
+/// Compares two heap snapshots off the JS thread: DevTools' Comparison view per class, the objects
+/// allocated between the snapshots, objects whose retained size grew (with retainer paths and
+/// source locations), memlab-style leak detection with a third snapshot (`final`), and a verdict
+/// against thresholds. The first snapshot is reduced to a few columns before the second is read,
+/// so the diff never holds two full graphs. Rejects with a `HeapwiseError` as `analyze` does.
+#[napi(ts_return_type = "Promise<HeapDiff>")]
+pub fn diff<'env>(
+    env: &'env Env,
+    before: String,
+    after: String,
+    options: Option<diff::DiffOptions>,
+) -> Result<Object<'env>> {
+    type Resolver = Box<dyn FnOnce(Env) -> Result<diff::HeapDiff> + Send>;
+    let (deferred, promise) = env.create_deferred::<diff::HeapDiff, Resolver>()?;
+    let (opts, obs_opts) = match diff::engine_options(options) {
+        Ok(v) => v,
+        Err(e) => {
+            deferred.resolve(Box::new(move |env| Err(error::js_error(&env, &e))));
+            return Ok(promise);
+        }
+    };
+    let obs = observer(Some(obs_opts));
+    std::thread::Builder::new()
+        .name("heapwise-diff".into())
+        .spawn(move || {
+            let result = diff::run(&before, &after, &opts, &obs);
+            drop(obs);
+            deferred.resolve(match result {
+                Ok(d) => Box::new(move |_| Ok(diff::to_js(d))),
+                Err(e) => Box::new(move |env| Err(error::js_error(&env, &e))),
+            })
+        })
+        .map_err(|e| Error::from_reason(format!("cannot start the diff thread: {e}")))?;
+    Ok(promise)
+}
+
+/// Like `diff`, but blocks the calling thread until done.
+#[napi]
+pub fn diff_sync(
+    env: &Env,
+    before: String,
+    after: String,
+    options: Option<diff::DiffOptions>,
+) -> Result<diff::HeapDiff> {
+    let (opts, _) = diff::engine_options(options).map_err(|e| error::js_error(env, &e))?;
+    diff::run(&before, &after, &opts, &heapwise_engine::Quiet)
+        .map(diff::to_js)
+        .map_err(|e| error::js_error(env, &e))
 }
 
 fn observer(options: Option<AnalyzeOptions>) -> JsObserver {

@@ -118,7 +118,7 @@ pub fn node(a: &Analysis, o: usize) -> HeapNode {
         shallow_size: n.shallow_size as f64,
         retained_size: n.retained_size,
         distance: n.distance,
-        dominator_id: a.snap.node_id[a.dominator[o] as usize] as f64,
+        dominator_id: n.dominator_id.0 as f64,
         detached: n.detached,
     }
 }

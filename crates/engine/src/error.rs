@@ -22,6 +22,8 @@ pub enum ErrorKind {
     InvalidData,
     /// The work was cancelled through its cancellation flag (an `AbortSignal` in JS).
     Cancelled,
+    /// An option or argument is invalid (e.g. a bad `ignore` pattern).
+    InvalidArgument,
     /// The work would need more memory than the configured limit allows.
     OutOfMemory,
     /// A bug: a panic inside the engine, caught and reported instead of crashing the host.
@@ -40,6 +42,7 @@ impl ErrorKind {
             ErrorKind::UnsupportedVersion => "ERR_HEAPWISE_UNSUPPORTED_VERSION",
             ErrorKind::InvalidData => "ERR_HEAPWISE_INVALID_DATA",
             ErrorKind::Cancelled => "ERR_HEAPWISE_ABORTED",
+            ErrorKind::InvalidArgument => "ERR_HEAPWISE_INVALID_ARGUMENT",
             ErrorKind::OutOfMemory => "ERR_HEAPWISE_OUT_OF_MEMORY",
             ErrorKind::Internal => "ERR_HEAPWISE_INTERNAL",
         }

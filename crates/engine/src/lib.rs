@@ -21,6 +21,7 @@
 #![deny(missing_docs)]
 
 pub mod analysis;
+pub mod diff;
 pub mod error;
 pub mod meta;
 pub mod parse;

@@ -285,52 +285,58 @@ struct TrieNode {
     matched: Option<(usize, usize)>, // (property count, definition index)
 }
 
-/// DevTools `applyInterfaceDefinitions`: gives every plain object the name of the best matching
-/// definition (most properties, then earliest), or its raw name `Object`.
-pub fn apply_interfaces(
-    snap: &Snapshot,
-    defs: &[InterfaceDefinition],
-    class_of: &mut [StrId],
-    added: &mut AddedStrings,
-    names: &mut HashMap<Vec<u8>, StrId>,
-) {
-    let mut trie = vec![TrieNode {
-        next: HashMap::new(),
-        greatest: None,
-        matched: None,
-    }];
-    for (di, def) in defs.iter().enumerate() {
-        let mut props = def.properties.clone();
-        props.sort_by(|a, b| cmp_utf16(a, b));
-        let mut cur = 0usize;
-        for p in &props {
-            cur = match trie[cur].next.get(p) {
-                Some(&c) => c,
-                None => {
-                    let c = trie.len();
-                    trie.push(TrieNode {
-                        next: HashMap::new(),
-                        greatest: None,
-                        matched: None,
-                    });
-                    trie[cur].next.insert(p.clone(), c);
-                    let replace = match &trie[cur].greatest {
-                        None => true,
-                        Some(g) => cmp_utf16(g, p) == Ordering::Less,
-                    };
-                    if replace {
-                        trie[cur].greatest = Some(p.clone());
+/// DevTools' interface matcher: a trie over each definition's sorted properties
+/// (`applyInterfaceDefinitions`).
+pub struct InterfaceMatcher {
+    trie: Vec<TrieNode>,
+}
+
+impl InterfaceMatcher {
+    /// Builds the trie; earlier definitions win for identical property sets.
+    pub fn new(defs: &[InterfaceDefinition]) -> Self {
+        let mut trie = vec![TrieNode {
+            next: HashMap::new(),
+            greatest: None,
+            matched: None,
+        }];
+        for (di, def) in defs.iter().enumerate() {
+            let mut props = def.properties.clone();
+            props.sort_by(|a, b| cmp_utf16(a, b));
+            let mut cur = 0usize;
+            for p in &props {
+                cur = match trie[cur].next.get(p) {
+                    Some(&c) => c,
+                    None => {
+                        let c = trie.len();
+                        trie.push(TrieNode {
+                            next: HashMap::new(),
+                            greatest: None,
+                            matched: None,
+                        });
+                        trie[cur].next.insert(p.clone(), c);
+                        let replace = match &trie[cur].greatest {
+                            None => true,
+                            Some(g) => cmp_utf16(g, p) == Ordering::Less,
+                        };
+                        if replace {
+                            trie[cur].greatest = Some(p.clone());
+                        }
+                        c
                     }
-                    c
-                }
-            };
+                };
+            }
+            if trie[cur].matched.is_none() {
+                trie[cur].matched = Some((props.len(), di));
+            }
         }
-        if trie[cur].matched.is_none() {
-            trie[cur].matched = Some((props.len(), di));
-        }
+        InterfaceMatcher { trie }
     }
-    let better = |a: Option<(usize, usize)>, b: Option<(usize, usize)>| -> Option<(usize, usize)> {
-        match (a, b) {
+
+    /// The index of the best matching definition for an object whose property names, sorted in
+    /// UTF-16 order, are `props` (most properties, then earliest); `None` means `Object`.
+    pub fn best(&self, props: &[&[u8]]) -> Option<usize> {
+        let trie = &self.trie;
+        let better = |a: Option<(usize, usize)>, b: Option<(usize, usize)>| match (a, b) {
             (a, None) => a,
             (None, b) => b,
             (Some(x), Some(y)) => {
@@ -340,28 +346,10 @@ pub fn apply_interfaces(
                     Some(x)
                 }
             }
-        }
-    };
-    let property = snap.header.meta.edge_types.property;
-    let mut props: Vec<&[u8]> = Vec::new();
-    let mut states: Vec<usize> = Vec::new();
-    let mut chosen: Vec<(usize, usize)> = Vec::new();
-    let plain = PlainObjects::new(snap);
-    for o in 0..snap.node_count() {
-        if !plain.contains(snap, o) {
-            continue;
-        }
-        props.clear();
-        for ei in snap.edges_of(o) {
-            if snap.edge_type[ei] == property {
-                props.push(snap.strings.wtf8(snap.edge_name[ei]));
-            }
-        }
-        props.sort_by(|a, b| cmp_utf16(a, b));
-        states.clear();
-        states.push(0);
+        };
+        let mut states: Vec<usize> = vec![0];
         let mut best = trie[0].matched;
-        for p in &props {
+        for p in props {
             // JS Set semantics: walk a copy of the states that existed before this property;
             // deleting and adding act on the live set in that order.
             let before: Vec<usize> = states.clone();
@@ -381,10 +369,50 @@ pub fn apply_interfaces(
                 }
             }
         }
-        if let Some(m) = best {
-            chosen.push((o, m.1));
-        } else {
-            class_of[o] = snap.node_name[o];
+        best.map(|m| m.1)
+    }
+}
+
+/// The property names of plain object `o` (all `property` edges, `__proto__` included), sorted
+/// in UTF-16 order, as `applyInterfaceDefinitions` collects them.
+pub fn sorted_properties<'a>(snap: &'a Snapshot, o: usize, out: &mut Vec<&'a [u8]>) {
+    let property = snap.header.meta.edge_types.property;
+    out.clear();
+    for ei in snap.edges_of(o) {
+        if snap.edge_type[ei] == property {
+            out.push(snap.strings.wtf8(snap.edge_name[ei]));
+        }
+    }
+    out.sort_by(|a, b| cmp_utf16(a, b));
+}
+
+/// True for plain objects: type `object` named exactly `Object`.
+pub fn is_plain_object(snap: &Snapshot, o: usize) -> bool {
+    snap.node_type[o] == snap.header.meta.node_types.object
+        && snap.strings.eq(snap.node_name[o], "Object")
+}
+
+/// DevTools `applyInterfaceDefinitions`: gives every plain object the name of the best matching
+/// definition (most properties, then earliest), or its raw name `Object`.
+pub fn apply_interfaces(
+    snap: &Snapshot,
+    defs: &[InterfaceDefinition],
+    class_of: &mut [StrId],
+    added: &mut AddedStrings,
+    names: &mut HashMap<Vec<u8>, StrId>,
+) {
+    let matcher = InterfaceMatcher::new(defs);
+    let mut props: Vec<&[u8]> = Vec::new();
+    let mut chosen: Vec<(usize, usize)> = Vec::new();
+    let plain = PlainObjects::new(snap);
+    for o in 0..snap.node_count() {
+        if !plain.contains(snap, o) {
+            continue;
+        }
+        sorted_properties(snap, o, &mut props);
+        match matcher.best(&props) {
+            Some(di) => chosen.push((o, di)),
+            None => class_of[o] = snap.node_name[o],
         }
     }
     for (o, di) in chosen {

@@ -86,6 +86,8 @@ pub struct NodeInfo {
     pub distance: i32,
     /// True if detached (DOM or embedder state).
     pub detached: bool,
+    /// V8 id of the immediate dominator.
+    pub dominator_id: NodeId,
 }
 
 /// An edge as seen from one end.
@@ -228,12 +230,46 @@ impl Analysis {
 
     /// The Summary view's rows ("All objects"), largest retained size first.
     pub fn summary(&self) -> Vec<SummaryRow> {
-        // DevTools turns internal keys into public ones in a plain object: when two internal keys
-        // share a public key, the later one replaces the earlier (kept for exact parity).
+        let mut rows: Vec<SummaryRow> = self
+            .public_rows(&self.aggregates)
+            .into_iter()
+            .map(|(r, _)| r)
+            .collect();
+        rows.sort_by(|a, b| {
+            b.retained_size
+                .total_cmp(&a.retained_size)
+                .then_with(|| a.key.cmp(&b.key))
+        });
+        rows
+    }
+
+    /// Summary aggregates of the nodes accepted by `filter`, in DevTools' first-seen order of
+    /// their internal class keys (e.g. "Objects allocated between snapshots": an id range).
+    pub fn aggregates_where(&self, filter: &dyn Fn(usize) -> bool) -> Vec<summary::Aggregate> {
+        summary::aggregates(
+            &self.snap,
+            &self.classes,
+            &self.shallow,
+            &self.distance,
+            &self.retained,
+            &self.dominated,
+            Some(filter),
+        )
+    }
+
+    /// The unfiltered ("All objects") aggregates, in first-seen order.
+    pub fn all_aggregates(&self) -> &[summary::Aggregate] {
+        &self.aggregates
+    }
+
+    /// Rows with DevTools' public keys, in first-seen order, each with the internal key that
+    /// produced it. DevTools collects them in a plain object, so when two internal keys share a
+    /// public key the later replaces the earlier; that is kept for exact parity.
+    pub fn public_rows(&self, aggregates: &[summary::Aggregate]) -> Vec<(SummaryRow, u32)> {
         let mut by_public: std::collections::HashMap<Text, usize> =
             std::collections::HashMap::new();
-        let mut rows: Vec<SummaryRow> = Vec::with_capacity(self.aggregates.len());
-        for a in &self.aggregates {
+        let mut rows: Vec<(SummaryRow, u32)> = Vec::with_capacity(aggregates.len());
+        for a in aggregates {
             let key = self.classes.keys[a.key as usize].public(&self.snap);
             let row = SummaryRow {
                 key: key.clone(),
@@ -244,19 +280,26 @@ impl Analysis {
                 retained_size: a.retained_size,
             };
             match by_public.get(&key) {
-                Some(&i) => rows[i] = row,
+                Some(&i) => rows[i] = (row, a.key),
                 None => {
                     by_public.insert(key, rows.len());
-                    rows.push(row);
+                    rows.push((row, a.key));
                 }
             }
         }
-        rows.sort_by(|a, b| {
-            b.retained_size
-                .total_cmp(&a.retained_size)
-                .then_with(|| a.key.cmp(&b.key))
-        });
         rows
+    }
+
+    /// The largest odd node id: DevTools' `maxJSObjectId`, the bound of "objects allocated
+    /// between snapshots" (V8 heap objects have odd ids).
+    pub fn max_js_object_id(&self) -> u32 {
+        self.snap
+            .node_id
+            .iter()
+            .copied()
+            .filter(|id| id % 2 == 1)
+            .max()
+            .unwrap_or(0)
     }
 
     /// The ordinal of the node with V8 id `id`.
@@ -403,6 +446,7 @@ impl Analysis {
             retained_size: self.retained[o],
             distance: self.distance[o],
             detached: self.detachedness[o] == dom_state::DETACHED,
+            dominator_id: NodeId(self.snap.node_id[self.dominator[o] as usize]),
         }
     }
 

@@ -1,0 +1,304 @@
+//! The first snapshot of a diff, reduced to what the comparison needs, so that its graph can be
+//! dropped before the second snapshot is read.
+//!
+//! Plain objects are kept as their sorted property lists (interned: a heap has few distinct
+//! ones), because DevTools classifies the base snapshot with the *current* snapshot's interface
+//! definitions, which are only known once the second snapshot has been analysed.
+
+use crate::analysis::classes::{
+    is_plain_object, sorted_properties, InterfaceDefinition, InterfaceMatcher,
+};
+use crate::analysis::Analysis;
+use crate::snapshot::Location;
+use crate::strings::Text;
+use std::collections::HashMap;
+
+/// How a base node was classified before the current snapshot's definitions are known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum GroupKind {
+    /// A class fixed by the base itself: `identity` is the base's class-name string id (DevTools'
+    /// internal key), `text` its text (index into `names`).
+    Class { identity: u32, text: u32 },
+    /// A plain object with property list `list`; `raw` is its raw-name string id (`Object`).
+    Plain { list: u32, raw: u32 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Group {
+    kind: GroupKind,
+    location: Option<Location>,
+}
+
+/// DevTools' internal class key of a base node under the current definitions.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum KeyIdent {
+    /// A class-name string id of the base.
+    Idx(u32),
+    /// An interface definition (index into the current snapshot's definitions).
+    Iface(usize),
+    /// An object with a location: location and class-name text.
+    Loc(Location, Vec<u8>),
+}
+
+/// A class of the base snapshot under the current definitions.
+#[derive(Debug, Clone)]
+pub struct BaseClass {
+    /// Public key.
+    pub key: Text,
+    /// Name DevTools shows for the class if the current snapshot lacks it: the class name,
+    /// under the base's own definitions, of the class's object with the largest id.
+    pub name: Text,
+    /// `(id, shallow size)` of its objects, sorted by id.
+    pub nodes: Vec<(u32, u32)>,
+}
+
+/// The reduced first snapshot.
+#[derive(Debug, Clone, Default)]
+pub struct DiffBase {
+    // Nodes with a non-zero shallow size, in ordinal order.
+    ids: Vec<u32>,
+    shallow: Vec<u32>,
+    group: Vec<u32>,
+    own_name: Vec<u32>,
+    groups: Vec<Group>,
+    names: Vec<Text>,
+    identity_text: HashMap<u32, u32>,
+    lists: Vec<Vec<Vec<u8>>>,
+    // All nodes, sorted by id.
+    all_ids: Vec<u32>,
+    all_retained: Vec<f64>,
+    all_sig: Vec<u32>,
+    max_js_object_id: u32,
+}
+
+/// FNV-1a of a node's type and raw name: equal for the same object in two snapshots of a process.
+fn signature(a: &Analysis, o: usize) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for &b in std::iter::once(&a.snap.node_type[o]).chain(a.snap.strings.wtf8(a.snap.node_name[o]))
+    {
+        h ^= b as u32;
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h
+}
+
+impl DiffBase {
+    /// Reduces an analysed snapshot.
+    pub fn from_analysis(a: &Analysis) -> DiffBase {
+        let mut d = DiffBase {
+            max_js_object_id: a.max_js_object_id(),
+            ..Default::default()
+        };
+        let mut group_ids: HashMap<Group, u32> = HashMap::new();
+        let mut name_ids: HashMap<Vec<u8>, u32> = HashMap::new();
+        let mut list_ids: HashMap<Vec<Vec<u8>>, u32> = HashMap::new();
+        let mut intern_name = |d: &mut DiffBase, t: &[u8]| -> u32 {
+            if let Some(&i) = name_ids.get(t) {
+                return i;
+            }
+            let i = d.names.len() as u32;
+            d.names.push(Text(t.to_vec()));
+            name_ids.insert(t.to_vec(), i);
+            i
+        };
+        let object = a.snap.header.meta.node_types.object;
+        let mut props: Vec<&[u8]> = Vec::new();
+        for o in 0..a.node_count() {
+            if a.shallow[o] == 0 {
+                continue;
+            }
+            let class = a.classes.class_of[o];
+            let own = intern_name(&mut d, a.snap.strings.wtf8(class));
+            let location = if a.snap.node_type[o] == object {
+                a.snap.location(o as u32)
+            } else {
+                None
+            };
+            let kind = if is_plain_object(&a.snap, o) {
+                sorted_properties(&a.snap, o, &mut props);
+                let key: Vec<Vec<u8>> = props.iter().map(|p| p.to_vec()).collect();
+                let next = list_ids.len() as u32;
+                let list = *list_ids.entry(key.clone()).or_insert_with(|| {
+                    d.lists.push(key);
+                    next
+                });
+                let raw = a.snap.node_name[o];
+                let object_text = intern_name(&mut d, b"Object");
+                d.identity_text.insert(raw, object_text);
+                GroupKind::Plain { list, raw }
+            } else {
+                d.identity_text.insert(class, own);
+                GroupKind::Class {
+                    identity: class,
+                    text: own,
+                }
+            };
+            let g = Group { kind, location };
+            let next = group_ids.len() as u32;
+            let gid = *group_ids.entry(g).or_insert_with(|| {
+                d.groups.push(g);
+                next
+            });
+            d.ids.push(a.snap.node_id[o]);
+            d.shallow.push(a.shallow[o]);
+            d.group.push(gid);
+            d.own_name.push(own);
+        }
+        let mut order: Vec<u32> = (0..a.node_count() as u32).collect();
+        order.sort_unstable_by_key(|&o| a.snap.node_id[o as usize]);
+        d.all_ids = order.iter().map(|&o| a.snap.node_id[o as usize]).collect();
+        d.all_retained = order.iter().map(|&o| a.retained[o as usize]).collect();
+        d.all_sig = order.iter().map(|&o| signature(a, o as usize)).collect();
+        d
+    }
+
+    fn find(&self, id: u32) -> Option<usize> {
+        self.all_ids.binary_search(&id).ok()
+    }
+
+    /// The retained size the object with this id had in the base, if it existed.
+    pub fn retained_of(&self, id: u32) -> Option<f64> {
+        self.find(id).map(|i| self.all_retained[i])
+    }
+
+    /// True if `cur` looks like a later snapshot of the same process: ids never go down, and
+    /// objects with the same id have the same type and name.
+    pub fn same_process_as(&self, cur: &Analysis) -> bool {
+        if cur.max_js_object_id() < self.max_js_object_id {
+            return false;
+        }
+        let (mut shared, mut differ) = (0u64, 0u64);
+        // A sample of the odd (V8 heap) ids is plenty.
+        for o in (0..cur.node_count()).step_by(7) {
+            let id = cur.snap.node_id[o];
+            if id.is_multiple_of(2) {
+                continue;
+            }
+            if let Some(i) = self.find(id) {
+                shared += 1;
+                if self.all_sig[i] != signature(cur, o) {
+                    differ += 1;
+                }
+            }
+        }
+        shared == 0 || differ * 10 <= shared
+    }
+
+    /// Ids present in `cur` but not in the base, sorted (memlab's "target allocated").
+    pub fn allocated_in(&self, cur: &Analysis) -> Vec<u32> {
+        let mut v: Vec<u32> = cur
+            .snap
+            .node_id
+            .iter()
+            .copied()
+            .filter(|&id| self.find(id).is_none())
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
+    /// The base's classes as DevTools' `aggregatesForDiff` builds them with the current
+    /// snapshot's interface definitions, in first-seen order of their public keys.
+    pub fn classes_under(
+        &self,
+        matcher: &InterfaceMatcher,
+        defs: &[InterfaceDefinition],
+    ) -> Vec<BaseClass> {
+        // Resolve every group to DevTools' internal key.
+        let object_text: &[u8] = b"Object";
+        let idents: Vec<KeyIdent> = self
+            .groups
+            .iter()
+            .map(|g| {
+                let (ident, text): (KeyIdent, Vec<u8>) = match g.kind {
+                    GroupKind::Class { identity, text } => {
+                        (KeyIdent::Idx(identity), self.names[text as usize].0.clone())
+                    }
+                    GroupKind::Plain { list, raw } => {
+                        let props: Vec<&[u8]> = self.lists[list as usize]
+                            .iter()
+                            .map(|p| p.as_slice())
+                            .collect();
+                        match matcher.best(&props) {
+                            Some(di) => (KeyIdent::Iface(di), defs[di].name.0.clone()),
+                            None => (KeyIdent::Idx(raw), object_text.to_vec()),
+                        }
+                    }
+                };
+                match g.location {
+                    Some(l) => KeyIdent::Loc(l, text),
+                    None => ident,
+                }
+            })
+            .collect();
+        // Internal keys in first-seen order (non-zero nodes in ordinal order).
+        let mut key_ids: HashMap<&KeyIdent, u32> = HashMap::new();
+        let mut keys: Vec<&KeyIdent> = Vec::new();
+        let mut node_key: Vec<u32> = Vec::with_capacity(self.ids.len());
+        for &g in &self.group {
+            let ident = &idents[g as usize];
+            let k = *key_ids.entry(ident).or_insert_with(|| {
+                keys.push(ident);
+                (keys.len() - 1) as u32
+            });
+            node_key.push(k);
+        }
+        // Public keys; the later internal key wins (a plain JS object in DevTools).
+        let public = |k: &KeyIdent| -> Vec<u8> {
+            match k {
+                KeyIdent::Idx(id) => {
+                    let t = self
+                        .identity_text
+                        .get(id)
+                        .map_or(object_text, |&t| self.names[t as usize].0.as_slice());
+                    [b",".as_slice(), t].concat()
+                }
+                KeyIdent::Iface(di) => [b",".as_slice(), defs[*di].name.0.as_slice()].concat(),
+                KeyIdent::Loc(l, t) => [
+                    format!("{},{},{},", l.script_id, l.line, l.column).as_bytes(),
+                    t.as_slice(),
+                ]
+                .concat(),
+            }
+        };
+        let mut slot_of_public: HashMap<Vec<u8>, usize> = HashMap::new();
+        let mut classes: Vec<BaseClass> = Vec::new();
+        let mut winner: Vec<usize> = Vec::new(); // per class slot: winning internal key
+        for (k, ident) in keys.iter().enumerate() {
+            let p = public(ident);
+            match slot_of_public.get(&p) {
+                Some(&s) => winner[s] = k,
+                None => {
+                    slot_of_public.insert(p.clone(), classes.len());
+                    classes.push(BaseClass {
+                        key: Text(p),
+                        name: Text::default(),
+                        nodes: Vec::new(),
+                    });
+                    winner.push(k);
+                }
+            }
+        }
+        let mut slot_of_key: Vec<usize> = vec![usize::MAX; keys.len()];
+        for (s, &k) in winner.iter().enumerate() {
+            slot_of_key[k] = s;
+        }
+        let mut max_id: Vec<(u32, u32)> = vec![(0, 0); classes.len()];
+        for (i, &k) in node_key.iter().enumerate() {
+            let s = slot_of_key[k as usize];
+            if s == usize::MAX {
+                continue; // an internal key whose public key a later one took over
+            }
+            classes[s].nodes.push((self.ids[i], self.shallow[i]));
+            if self.ids[i] >= max_id[s].0 {
+                max_id[s] = (self.ids[i], self.own_name[i]);
+            }
+        }
+        for (c, (_, name)) in classes.iter_mut().zip(max_id) {
+            c.nodes.sort_unstable_by_key(|&(id, _)| id);
+            c.name = self.names[name as usize].clone();
+        }
+        classes
+    }
+}
