@@ -24,3 +24,6 @@ fi
 echo "== JS tests (node --test)"
 node tools/devtools/install.mjs
 node --test __test__/
+
+echo "== leak-test helpers under Mocha (heapwise/testing)"
+npx mocha __test__/mocha

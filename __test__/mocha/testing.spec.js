@@ -1,0 +1,54 @@
+'use strict';
+// heapwise/testing under Mocha (`npx mocha __test__/mocha`): the same helper, no runner-specific
+// code. A leaking function must fail with a HeapLeakError naming the class and what holds it; a
+// clean one must pass.
+const assert = require('node:assert');
+const fs = require('node:fs');
+const { expectNoLeak, HeapLeakError } = require('../../testing.js');
+
+class LeakyRecord {
+  constructor(i) {
+    this.id = i;
+    const b = Buffer.alloc(1024, '.');
+    b.write(`record ${i} `, 'latin1');
+    this.payload = b.toString('latin1');
+  }
+}
+const leakedRecords = [];
+let serial = 0;
+
+describe('heapwise/testing under Mocha', function () {
+  // Each run writes six heap snapshots of this process and diffs them.
+  this.timeout(60_000);
+
+  it('fails on a leaking function with a HeapLeakError naming LeakyRecord and a retainer path', async function () {
+    let error = null;
+    try {
+      await expectNoLeak(() => {
+        leakedRecords.push(new LeakyRecord(serial++));
+      });
+    } catch (e) {
+      error = e;
+    }
+    assert.ok(error instanceof HeapLeakError, `expected a HeapLeakError, got ${error && error.stack}`);
+    assert.strictEqual(error.name, 'HeapLeakError');
+    assert.match(error.message, /LeakyRecord/);
+    assert.match(error.message, /retainer path: \(root\) → .* → leakedRecords → \[\d+\]/);
+    assert.match(error.message, /testing\.spec\.js:\d+:\d+/);
+    assert.strictEqual(error.leaks[0].name, 'LeakyRecord');
+    assert.strictEqual(error.snapshots.length, 6);
+    for (const f of error.snapshots) assert.ok(error.message.includes(f) && fs.existsSync(f));
+    fs.rmSync(error.directory, { recursive: true, force: true });
+  });
+
+  it('passes on a clean function', async function () {
+    const report = await expectNoLeak(async () => {
+      const records = [];
+      for (let i = 0; i < 50; i++) records.push(new LeakyRecord(i));
+      await new Promise((resolve) => setImmediate(resolve));
+      return records.length;
+    });
+    assert.strictEqual(report.ok, true);
+    assert.deepStrictEqual(report.snapshots, []);
+  });
+});

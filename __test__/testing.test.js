@@ -1,0 +1,179 @@
+'use strict';
+// heapwise/testing under node:test: expectNoLeak fails on real leaks (with a message naming the
+// leaking class, what holds it and where it was created) and passes on clean code. Each leak
+// test writes six real heap snapshots of this process, so the timeouts are generous.
+const test = require('node:test');
+const assert = require('node:assert');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { EventEmitter } = require('node:events');
+const { expectNoLeak, HeapLeakError, collectGarbage, DEFAULTS } = require('../testing.js');
+
+const TIMEOUT = 60_000;
+const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'heapwise-testing-'));
+test.after(() => fs.rmSync(parent, { recursive: true, force: true }));
+
+// A flat (not concatenated) string of `length` characters starting with `prefix`.
+function flatString(prefix, length) {
+  const b = Buffer.alloc(length, '.');
+  b.write(prefix, 'latin1');
+  return b.toString('latin1');
+}
+
+// A leak: every call keeps a new LeakyRecord (with a flat 1 KB string) in a module-level array.
+class LeakyRecord {
+  constructor(i) {
+    this.id = i;
+    this.payload = flatString(`record ${i} `, 1024);
+  }
+}
+const retained = [];
+let serial = 0;
+function leaky() {
+  retained.push(new LeakyRecord(serial++));
+}
+
+// Clean: creates objects (and strings) and drops them.
+class CleanRecord {
+  constructor(i) {
+    this.id = i;
+    this.payload = flatString(`clean ${i} `, 1024);
+  }
+}
+function clean() {
+  const batch = [];
+  for (let i = 0; i < 50; i++) batch.push(new CleanRecord(i));
+  const index = new Map(batch.map((r) => [r.id, r]));
+  return index.size + JSON.stringify(batch.slice(0, 3)).length;
+}
+
+const entries = (dir) => fs.readdirSync(dir);
+
+test('a leaking function rejects with a HeapLeakError naming LeakyRecord, its retainer path and location', { timeout: TIMEOUT }, async () => {
+  const dir = fs.mkdtempSync(path.join(parent, 'leaky-'));
+  const err = await expectNoLeak(leaky, { dir }).then(
+    () => assert.fail('expectNoLeak resolved on a leaking function'),
+    (e) => e,
+  );
+  assert.ok(err instanceof HeapLeakError, `a HeapLeakError, got ${err && err.stack}`);
+  assert.ok(err instanceof Error);
+  assert.strictEqual(err.name, 'HeapLeakError');
+  const msg = err.message;
+  assert.match(msg, /LeakyRecord/);
+  // The growing class with its counts per round: one object per call, 20 calls per round.
+  const leak = err.leaks.find((l) => l.name === 'LeakyRecord');
+  assert.ok(leak, 'LeakyRecord is among the leaks');
+  assert.strictEqual(err.leaks[0].name, 'LeakyRecord', 'the holder class comes before the strings it holds');
+  assert.deepStrictEqual(leak.counts, [20, 20, 20, 20, 20]);
+  assert.strictEqual(leak.totalCount, 100);
+  assert.ok(leak.sizes.every((s) => s > 0) && leak.totalSize >= 100 * 16);
+  assert.ok(leak.retainedSize >= 100 * 1024, `the records retain their 1 KB strings (${leak.retainedSize})`);
+  assert.match(msg, /LeakyRecord\s+objects \+20 \+20 \+20 \+20 \+20 = \+100/);
+  // A retainer path that goes through the module-level array, and the constructor's location.
+  assert.ok(leak.example, 'an example object of the top grower');
+  const edges = leak.example.retainerPath.map((s) => s.edge);
+  assert.ok(edges.includes('retained'), `the path goes through \`retained\`: ${edges.join(' → ')}`);
+  assert.match(msg, /retainer path: \(root\) → .* → retained → \[\d+\]/);
+  assert.match(msg, /created at .*testing\.test\.js:\d+:\d+/);
+  // The snapshots are kept and named in the message.
+  assert.strictEqual(err.snapshots.length, 6);
+  for (const f of err.snapshots) {
+    assert.ok(fs.existsSync(f), `${f} kept`);
+    assert.ok(msg.includes(f), `${f} named in the message`);
+  }
+  assert.strictEqual(path.dirname(err.snapshots[0]), err.directory);
+  assert.strictEqual(path.dirname(err.directory), dir);
+  assert.ok(err.diff && Array.isArray(err.diff.classes), 'the baseline → last HeapDiff');
+  assert.strictEqual(err.rounds.length, 5);
+  console.log(`--- the failure message ---\n${msg}\n---`);
+});
+
+test('a clean function passes and its snapshots are deleted', { timeout: TIMEOUT }, async () => {
+  const dir = fs.mkdtempSync(path.join(parent, 'clean-'));
+  const report = await expectNoLeak(clean, { dir });
+  assert.strictEqual(report.ok, true);
+  assert.deepStrictEqual(report.snapshots, []);
+  assert.deepStrictEqual(entries(dir), [], 'the temporary folder is gone');
+  assert.strictEqual(report.rounds.length, DEFAULTS.iterations);
+  assert.match(report.gc, /gc/);
+});
+
+test('an async clean function passes; keepSnapshots keeps the snapshots', { timeout: TIMEOUT }, async () => {
+  const dir = fs.mkdtempSync(path.join(parent, 'async-clean-'));
+  const report = await expectNoLeak(
+    async () => {
+      const emitter = new EventEmitter();
+      const done = new Promise((resolve) => emitter.once('done', resolve));
+      setImmediate(() => emitter.emit('done', { payload: 'x'.repeat(256) }));
+      return (await done).payload.length;
+    },
+    { dir, keepSnapshots: true, iterations: 3, repeat: 10 },
+  );
+  assert.strictEqual(report.snapshots.length, 4);
+  for (const f of report.snapshots) assert.ok(fs.existsSync(f));
+  fs.rmSync(report.directory, { recursive: true });
+});
+
+test('an async closure leak (a listener per call) is found, with the closure as grower', { timeout: TIMEOUT }, async () => {
+  const dir = fs.mkdtempSync(path.join(parent, 'listeners-'));
+  const bus = new EventEmitter();
+  bus.setMaxListeners(0);
+  class Subscription {
+    constructor(n) {
+      this.n = n;
+    }
+  }
+  const err = await expectNoLeak(
+    async () => {
+      await null;
+      const sub = new Subscription(serial++);
+      bus.on('message', function onMessage() {
+        return sub.n;
+      });
+    },
+    { dir },
+  ).then(
+    () => assert.fail('expectNoLeak resolved on a leaking function'),
+    (e) => e,
+  );
+  assert.ok(err instanceof HeapLeakError, String(err && err.stack));
+  const names = err.leaks.map((l) => l.name);
+  assert.ok(names.includes('Subscription'), `Subscription among ${names.join(', ')}`);
+  assert.match(err.message, /Subscription/);
+  assert.match(err.message, / → /);
+  fs.rmSync(err.directory, { recursive: true });
+});
+
+test('an error thrown by fn rejects with that error and leaves no snapshots behind', { timeout: TIMEOUT }, async () => {
+  const dir = fs.mkdtempSync(path.join(parent, 'throws-'));
+  let calls = 0;
+  await assert.rejects(
+    expectNoLeak(
+      () => {
+        if (++calls === 130) throw new Error('boom');
+      },
+      { dir },
+    ),
+    /boom/,
+  );
+  assert.deepStrictEqual(entries(dir), []);
+});
+
+test('bad arguments reject', async () => {
+  await assert.rejects(expectNoLeak('nope'), TypeError);
+  await assert.rejects(expectNoLeak(() => {}, { iterations: 0 }), RangeError);
+  await assert.rejects(expectNoLeak(() => {}, { repeat: 1.5 }), RangeError);
+  await assert.rejects(expectNoLeak(() => {}, { minGrowingRounds: 9 }), RangeError);
+  await assert.rejects(expectNoLeak(() => {}, { minObjectsPerCall: -1 }), RangeError);
+});
+
+test('collectGarbage works without --expose-gc', async () => {
+  assert.strictEqual(typeof globalThis.gc, 'undefined', 'this test runs without --expose-gc');
+  let ref;
+  (() => {
+    ref = new WeakRef({ big: 'z'.repeat(1000) });
+  })();
+  await collectGarbage();
+  assert.strictEqual(ref.deref(), undefined, 'the object was collected');
+});
