@@ -4,16 +4,42 @@
 // 1 leak or threshold exceeded (diff/watch), 2 usage or input error.
 const fs = require('node:fs');
 const path = require('node:path');
-const { analyze, HeapwiseError } = require('./heapwise.js');
-const { formatBytes, summaryTable } = require('./lib/format.js');
+const heapwise = require('./heapwise.js');
+const { analyze, HeapwiseError } = heapwise;
+const { formatBytes, formatSignedBytes, summaryTable } = require('./lib/format.js');
+const { parseSize, parseCount } = require('./lib/size.js');
 
 const USAGE = `usage: heapwise analyze FILE [--json] [--top N] [--nodes OUT.tsv]
+       heapwise diff BEFORE AFTER [--final FILE] [--max-growth SIZE] [--max-new-objects N]
+                     [--ignore PATTERN]... [--include-internal] [--top N]
+                     [--format text|json|markdown] [-o FILE]
 
   analyze FILE        analyse a .heapsnapshot and print DevTools' Summary
     --json            print the result as JSON (the same objects as the JS API)
     --top N           how many of the largest objects to show (default 10)
     --nodes OUT.tsv   write one line per node: id self_size shallow_size retained_size distance dominator_id
-  --help, --version`;
+
+  diff BEFORE AFTER   compare two snapshots of one process (DevTools' Comparison view), list what
+                      was allocated between them, the objects that grew and what retains them
+    --final FILE      a third snapshot: leak candidates are objects allocated between BEFORE and
+                      AFTER that are still alive in FILE (memlab's baseline/target/final)
+    --max-growth SIZE fail when the heap's total size grew by more than SIZE: 1000, 512kB, 2MB,
+                      1.5GiB (kB/MB/GB = 1000^n bytes, KiB/MiB/GiB = 1024^n)
+    --max-new-objects N   fail when more than N objects are new (Comparison total # New)
+    --max-class-count NAME=N      fail when class NAME gains more than N objects (repeatable)
+    --max-class-size NAME=SIZE    fail when class NAME grows by more than SIZE (repeatable)
+    --ignore PATTERN  leave out classes whose name contains PATTERN, or matches /regexp/flags
+                      (repeatable)
+    --min-retained-size SIZE      leave out growers / leak groups / allocated rows below SIZE
+    --include-internal            keep internal classes ("(...)", "system / ...") in every list
+    --top N           how many growers / leak groups to detail (default 10)
+    --format F        text (default), json (the HeapDiff of the JS API), or markdown (for a pull
+                      request comment or $GITHUB_STEP_SUMMARY); --json = --format json
+    -o, --output FILE write the report to FILE instead of stdout
+
+  --help, --version
+
+exit codes: 0 ok, 1 a diff threshold exceeded or a leak found, 2 usage or input error`;
 
 function fail(msg, code = 2) {
   process.stderr.write(`heapwise: ${msg}\n`);
@@ -106,10 +132,139 @@ function renderText(r) {
   return lines.join('\n') + '\n';
 }
 
+// ---------------------------------------------------------------------------------------------
+// diff
+
+const FORMATS = ['text', 'json', 'markdown'];
+
+/** Parses `diff`'s arguments (argv after the word `diff`); throws on a usage error. */
+function parseDiffArgs(argv) {
+  const opts = {
+    _: [], final: null, maxGrowthBytes: null, maxNewObjects: null, ignore: [], includeInternal: false,
+    top: 10, format: 'text', output: null, minRetainedSize: null, classLimits: {},
+  };
+  const classLimit = (text, what, parse) => {
+    const eq = text.lastIndexOf('=');
+    if (eq <= 0) throw new Error(`${what} needs NAME=VALUE, got ${JSON.stringify(text)}`);
+    const name = text.slice(0, eq);
+    const limit = opts.classLimits[name] || (opts.classLimits[name] = {});
+    return { limit, value: parse(text.slice(eq + 1)) };
+  };
+  for (let i = 0; i < argv.length; i++) {
+    let a = argv[i];
+    let inline = null;
+    const eq = a.startsWith('--') ? a.indexOf('=') : -1;
+    if (eq > 0) {
+      inline = a.slice(eq + 1);
+      a = a.slice(0, eq);
+    }
+    const value = () => {
+      if (inline !== null) return inline;
+      if (i + 1 >= argv.length) throw new Error(`${a} needs a value`);
+      return argv[++i];
+    };
+    const flag = () => {
+      if (inline !== null) throw new Error(`${a} takes no value`);
+    };
+    if (a === '--final') opts.final = value();
+    else if (a === '--max-growth') opts.maxGrowthBytes = parseSize(value());
+    else if (a === '--max-new-objects') opts.maxNewObjects = parseCount(value(), '--max-new-objects');
+    else if (a === '--max-class-count') {
+      const { limit, value: v } = classLimit(value(), a, (x) => parseCount(x, a));
+      limit.maxCount = v;
+    } else if (a === '--max-class-size') {
+      const { limit, value: v } = classLimit(value(), a, parseSize);
+      limit.maxSize = v;
+    } else if (a === '--ignore') {
+      const p = value();
+      if (!p) throw new Error('--ignore needs a non-empty pattern');
+      opts.ignore.push(p);
+    } else if (a === '--min-retained-size') opts.minRetainedSize = parseSize(value());
+    else if (a === '--include-internal') {
+      flag();
+      opts.includeInternal = true;
+    } else if (a === '--top') {
+      opts.top = parseCount(value(), '--top');
+      if (opts.top < 1) throw new Error('--top needs a whole number >= 1');
+    } else if (a === '--format') {
+      opts.format = value();
+      if (!FORMATS.includes(opts.format)) throw new Error(`--format must be one of ${FORMATS.join(', ')}, got ${JSON.stringify(opts.format)}`);
+    } else if (a === '--json') {
+      flag();
+      opts.format = 'json';
+    } else if (a === '-o' || a === '--output') opts.output = value();
+    else if (a === '--help' || a === '-h') opts.help = true;
+    else if (a.startsWith('-') && a !== '-') throw new Error(`unknown option ${argv[i]} for diff`);
+    else opts._.push(a);
+  }
+  if (!opts.help && opts._.length !== 2) {
+    throw new Error(`diff takes two snapshots, BEFORE and AFTER${opts._.length ? ` (got ${opts._.length})` : ''}`);
+  }
+  return opts;
+}
+
+/** The options object of the JS API's diff() for parsed CLI options. */
+function diffOptions(opts) {
+  const o = { includeInternal: opts.includeInternal, top: opts.top, onProgress: progressBar() };
+  if (opts.final) o.final = opts.final;
+  if (opts.ignore.length) o.ignore = opts.ignore;
+  if (opts.minRetainedSize !== null) o.minRetainedSize = opts.minRetainedSize;
+  if (opts.maxGrowthBytes !== null) o.maxGrowthBytes = opts.maxGrowthBytes;
+  if (opts.maxNewObjects !== null) o.maxNewObjects = opts.maxNewObjects;
+  if (Object.keys(opts.classLimits).length) o.classLimits = opts.classLimits;
+  return o;
+}
+
+async function cmdDiff(opts) {
+  if (typeof heapwise.diff !== 'function') {
+    return fail('this build of heapwise has no diff (rebuild the addon: npm run build)');
+  }
+  const [before, after] = opts._;
+  const d = await heapwise.diff(before, after, diffOptions(opts));
+  const { renderText, renderMarkdown } = require('./lib/diff-report.js');
+  let out;
+  if (opts.format === 'json') out = JSON.stringify(d, null, 1) + '\n';
+  else if (opts.format === 'markdown') out = renderMarkdown(d);
+  else out = renderText(d);
+  if (opts.output) {
+    try {
+      fs.writeFileSync(opts.output, out);
+    } catch (e) {
+      return fail(`cannot write ${opts.output}: ${e.message}`);
+    }
+    const t = d.totals;
+    process.stderr.write(`heapwise: ${d.verdict.ok ? 'ok' : 'FAILED'}: size delta ${formatSignedBytes(d.sizeDelta)}, ` +
+      `${t.newCount} new / ${t.deletedCount} deleted objects; report written to ${opts.output}\n`);
+  } else {
+    process.stdout.write(out);
+  }
+  if (!d.verdict.ok) process.exitCode = 1;
+}
+
 async function main() {
+  const argv = process.argv.slice(2);
+  if (argv[0] === 'diff') {
+    let opts;
+    try {
+      opts = parseDiffArgs(argv.slice(1));
+    } catch (e) {
+      return fail(`${e.message}\n(heapwise --help shows the usage)`);
+    }
+    if (opts.help) {
+      process.stdout.write(USAGE + '\n');
+      return;
+    }
+    try {
+      await cmdDiff(opts);
+    } catch (e) {
+      if (e instanceof HeapwiseError) fail(`${e.message} (${e.code})`);
+      else fail(e && e.stack ? e.stack : String(e));
+    }
+    return;
+  }
   let opts;
   try {
-    opts = parseArgs(process.argv.slice(2));
+    opts = parseArgs(argv);
   } catch (e) {
     return fail(`${e.message}\n${USAGE}`);
   }

@@ -39,4 +39,38 @@ function summaryTable(rows, total) {
   return [fmt(head), ...body.map(fmt)].map((l) => '  ' + l).join('\n');
 }
 
-module.exports = { formatBytes, formatDistance, summaryTable };
+/** A signed size: `+12.3 kB`, `-500 B`, `0 B`. */
+function formatSignedBytes(n) {
+  if (!Number.isFinite(n) || n === 0) return formatBytes(n);
+  return (n > 0 ? '+' : '-') + formatBytes(Math.abs(n));
+}
+
+/** A count with thousands separators: `12,345`. */
+function formatCount(n) {
+  return Number.isFinite(n) ? n.toLocaleString('en-US') : String(n);
+}
+
+/** A signed count: `+12`, `-3`, `0`. */
+function formatSignedCount(n) {
+  return n > 0 ? '+' + formatCount(n) : formatCount(n);
+}
+
+/**
+ * An aligned text table: `head` is the header cells, `rows` arrays of strings; the first column
+ * is left-aligned, the others right-aligned. Lines are indented by `indent`.
+ */
+function textTable(head, rows, indent = '  ') {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((b) => b[i].length)));
+  const fmt = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  return [fmt(head), ...rows.map(fmt)].map((l) => indent + l).join('\n');
+}
+
+/** Shortens `s` to at most `max` characters (with an ellipsis). */
+function clip(s, max) {
+  s = String(s);
+  return s.length > max ? s.slice(0, max - 1) + '\u2026' : s;
+}
+
+module.exports = {
+  formatBytes, formatDistance, summaryTable, formatSignedBytes, formatCount, formatSignedCount, textTable, clip,
+};

@@ -1,6 +1,9 @@
 // Helpers for the DevTools parity tests: run Chrome DevTools' heap snapshot code (through
 // tools/devtools/oracle.mjs, in a child process) and heapwise's CLI on a snapshot, load their
 // per-node TSV dumps, bring both outputs to one shape and compare them with readable reports.
+// For `diff`: runDevToolsDiff (DevTools' Comparison view and "Objects allocated between" Summary,
+// oracle.mjs --diff), runHeapwiseDiff (`heapwise diff ... --format json`), normalizeDevToolsDiff
+// and compareComparison / compareSummary(..., {fields}) on the results.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -192,8 +195,12 @@ function normalizeHeapwise(json) {
 const SUMMARY_FIELDS = ['name', 'count', 'distance', 'shallowSize', 'retainedSize'];
 const q = s => JSON.stringify(s); // shows escapes, lone surrogates and control characters plainly
 
-/** Compares Summary rows matched by key. Returns {ok, report, missing, extra, differing}. */
-function compareSummary(expectedRows, actualRows, {maxExamples = 10, labels = ['devtools', 'heapwise']} = {}) {
+/**
+ * Compares Summary rows matched by key (fields: which to compare, default SUMMARY_FIELDS).
+ * Returns {ok, report, missing, extra, differing}.
+ */
+function compareSummary(expectedRows, actualRows, {maxExamples = 10, labels = ['devtools', 'heapwise'], fields = SUMMARY_FIELDS, title = 'Summary',
+  describe = r => `count ${r.count}, retained ${r.retainedSize}`} = {}) {
   const [le, la] = labels;
   const lines = [];
   const dupes = rows => {
@@ -210,16 +217,16 @@ function compareSummary(expectedRows, actualRows, {maxExamples = 10, labels = ['
   for (const [key, e] of exp) {
     const a = act.get(key);
     if (!a) continue;
-    const fields = SUMMARY_FIELDS.filter(f => e[f] !== a[f]);
-    if (fields.length) differing.push({key, fields, e, a});
+    const bad = fields.filter(f => e[f] !== a[f]);
+    if (bad.length) differing.push({key, fields: bad, e, a});
   }
   const ok = !missing.length && !extra.length && !differing.length && !dupA.length;
   if (!ok) {
-    lines.push(`Summary mismatch: ${exp.size} rows in ${le}, ${act.size} in ${la}; ${missing.length} keys missing in ${la}, ` +
+    lines.push(`${title} mismatch: ${exp.size} rows in ${le}, ${act.size} in ${la}; ${missing.length} keys missing in ${la}, ` +
       `${extra.length} extra keys in ${la}, ${differing.length} matched rows differ, ${dupA.length} duplicate keys in ${la}`);
     const show = (title, list) => { if (list.length) lines.push(`  ${title} (first ${Math.min(list.length, maxExamples)}): ${list.slice(0, maxExamples).map(q).join(', ')}`); };
-    show(`missing in ${la}`, missing.map(k => `${k} (count ${exp.get(k).count}, retained ${exp.get(k).retainedSize})`));
-    show(`extra in ${la}`, extra.map(k => `${k} (count ${act.get(k).count}, retained ${act.get(k).retainedSize})`));
+    show(`missing in ${la}`, missing.map(k => `${k} (${describe(exp.get(k))})`));
+    show(`extra in ${la}`, extra.map(k => `${k} (${describe(act.get(k))})`));
     show(`duplicate keys in ${la}`, dupA);
     for (const d of differing.slice(0, maxExamples)) {
       lines.push(`  ${q(d.key)}: ` + d.fields.map(f => `${f} ${le} ${q(d.e[f])} ${la} ${q(d.a[f])}`).join('; '));
@@ -249,8 +256,78 @@ function compareTotals(expected, actual, {labels = ['devtools', 'heapwise']} = {
   return {ok: diffs.length === 0, report: diffs.length ? 'totals / statistics mismatch:\n  ' + diffs.join('\n  ') : ''};
 }
 
+// ---------------------------------------------------------------------------------------------
+// diff: DevTools' Comparison view and "Objects allocated between Snapshot 1 and Snapshot 2"
+
+/**
+ * Runs `oracle.mjs --diff BASE CURRENT` in a child Node process; the JSON goes to
+ * outDir/<name>.devtools-diff.json. Returns {json, jsonFile}.
+ */
+function runDevToolsDiff(base, current, outDir,
+  name = `${path.basename(base, '.heapsnapshot')}--${path.basename(current, '.heapsnapshot')}`) {
+  const jsonFile = path.join(outDir, `${name}.devtools-diff.json`);
+  execFileSync(process.execPath, [`--max-old-space-size=${HEAP_MB}`, ORACLE, '--diff', base, current, jsonFile], {
+    cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: MAX_BUFFER,
+  });
+  return {json: JSON.parse(fs.readFileSync(jsonFile, 'utf8')), jsonFile};
+}
+
+/**
+ * Runs `node cli.js diff ...args` (spawnSync, never throws on a non-zero exit). Returns
+ * {status, stdout, stderr, json (stdout parsed when it is JSON, else null), ms}.
+ */
+function runHeapwiseDiff(args, {env} = {}) {
+  const {spawnSync} = require('child_process');
+  const t0 = Date.now();
+  const r = spawnSync(process.execPath, [CLI, 'diff', ...args], {
+    cwd: REPO, encoding: 'utf8', maxBuffer: MAX_BUFFER, env: env ? {...process.env, ...env} : process.env,
+  });
+  let json = null;
+  try { json = JSON.parse(r.stdout); } catch {}
+  return {status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, json, ms: Date.now() - t0};
+}
+
+const COMPARISON_FIELDS = ['name', 'newCount', 'deletedCount', 'deltaCount', 'allocSize', 'freedSize', 'sizeDelta'];
+
+/** oracle.mjs --diff JSON in the HeapDiff shape: {totals, classes, allocated, maxJsObjectId}. */
+function normalizeDevToolsDiff(json) {
+  const row = r => ({key: r.key, name: r.name, newCount: r.new_count, deletedCount: r.deleted_count,
+    deltaCount: r.delta_count, allocSize: r.alloc_size, freedSize: r.freed_size, sizeDelta: r.size_delta});
+  const t = json.totals;
+  return {
+    before: {nodeCount: json.base_node_count, totalSize: json.base_total_size, maxJsObjectId: json.base_max_js_object_id},
+    after: {nodeCount: json.current_node_count, totalSize: json.current_total_size, maxJsObjectId: json.current_max_js_object_id},
+    totals: {newCount: t.new_count, deletedCount: t.deleted_count, deltaCount: t.delta_count,
+      allocSize: t.alloc_size, freedSize: t.freed_size, sizeDelta: t.size_delta},
+    classes: json.rows.map(row),
+    allocated: json.allocated.rows.map(r => ({key: r.key, name: r.name, count: r.count, distance: r.distance,
+      shallowSize: r.shallow_size, retainedSize: r.retained_size})),
+  };
+}
+
+/**
+ * Compares Comparison rows (matched by key) and totals. Returns {ok, report, missing, extra,
+ * differing}.
+ */
+function compareComparison(expected, actual, {maxExamples = 10, labels = ['devtools', 'heapwise']} = {}) {
+  const [le, la] = labels;
+  const rows = compareSummary(expected.classes, actual.classes,
+    {maxExamples, labels, fields: COMPARISON_FIELDS, title: 'Comparison',
+      describe: r => `new ${r.newCount}, deleted ${r.deletedCount}, alloc ${r.allocSize}, freed ${r.freedSize}`});
+  const lines = rows.report ? [rows.report] : [];
+  const totalDiffs = [];
+  for (const f of COMPARISON_FIELDS.slice(1)) {
+    if (!actual.totals || expected.totals[f] !== actual.totals[f]) {
+      totalDiffs.push(`${f} ${le} ${expected.totals[f]} ${la} ${actual.totals ? actual.totals[f] : undefined}`);
+    }
+  }
+  if (totalDiffs.length) lines.push('Comparison totals mismatch: ' + totalDiffs.join('; '));
+  return {...rows, ok: rows.ok && !totalDiffs.length, report: lines.join('\n')};
+}
+
 module.exports = {
-  REPO, CLI, NODE_COLUMNS, STAT_FIELDS, SUMMARY_FIELDS,
+  REPO, CLI, NODE_COLUMNS, STAT_FIELDS, SUMMARY_FIELDS, COMPARISON_FIELDS,
   ensureDevTools, runDevTools, runHeapwise, loadNodesTsv,
   normalizeDevTools, normalizeHeapwise, compareNodes, compareSummary, compareTotals,
+  runDevToolsDiff, runHeapwiseDiff, normalizeDevToolsDiff, compareComparison,
 };

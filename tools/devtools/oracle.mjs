@@ -12,12 +12,25 @@
 //   - node_count, edge_count, total_size (root retained size + extra_native_bytes, the "Total"
 //     DevTools shows)
 //
+// With --diff BASE CURRENT it runs DevTools' Comparison view instead (what
+// HeapSnapshotDiffDataGrid does: interfaceDefinitions() of CURRENT, aggregatesForDiff() of BASE
+// with them, calculateSnapshotDiff() on CURRENT), one row per class key:
+//   {key, name, new_count, deleted_count, delta_count, alloc_size, freed_size, size_delta} + totals,
+// and the Summary view of CURRENT filtered to "Objects allocated between Snapshot 1 and Snapshot 2"
+// (HeapSnapshotConstructorsDataGrid.filterSelectIndexChanged): aggregatesWithFilter(new
+// NodeFilter(maxJSObjectId(BASE), maxJSObjectId(CURRENT))), i.e. nodes with
+// maxJSObjectId(BASE) < id <= maxJSObjectId(CURRENT), where maxJSObjectId is the largest odd
+// (JS object) id of a snapshot (HeapSnapshot.maxJsNodeId via updateStaticData()).
+//
 // usage:  node --max-old-space-size=4096 tools/devtools/oracle.mjs SNAPSHOT OUT.json [--nodes OUT.tsv]
 //         (OUT.json may be "-" for stdout; the TSV header is
 //          id self_size shallow_size retained_size distance dominator_id, one line per node)
+//         node --max-old-space-size=4096 tools/devtools/oracle.mjs --diff BASE CURRENT OUT.json
 // module: const r = await runDevTools(file)  ->  the same fields as OUT.json, plus r.nodes:
 //         {id, self_size, shallow_size, retained_size, distance, dominator_id}, each a typed array
 //         in snapshot node order (index i = i-th node of the file), and r.nodeIndexById(id).
+//         const d = await runDevToolsDiff(base, current)  ->  the --diff JSON's fields, plus
+//         (with {retained: true}) d.retained: {base, current}, each a Map(id -> retained size).
 //
 // DevTools runs its secondary init (retainers, dominators, retained sizes) in a second worker; here
 // it runs in-process on a MessageChannel (as DevTools' own unit tests do), which gives the same
@@ -228,8 +241,121 @@ export function toJson(result) {
   return {...rest, max_rss_kb: process.resourceUsage().maxRSS};
 }
 
+/** The largest JS object id (odd id) of a loaded snapshot, as DevTools' StaticData has it. */
+export function maxJsObjectId(s) {
+  return s.updateStaticData().maxJSObjectId;
+}
+
+function retainedById(s) {
+  const n = s.nodeCount, fc = s.nodeFieldCount, idOff = s.nodeIdOffset;
+  const m = new Map();
+  for (let i = 0; i < n; i++) m.set(s.nodes.getValue(i * fc + idOff), s.retainedSizes[i]);
+  return m;
+}
+
+/**
+ * Runs DevTools' Comparison view (BASE -> CURRENT) and the "Objects allocated between" Summary of
+ * CURRENT. Returns {tool, version, mode, base, current, base_node_count, current_node_count,
+ * base_total_size, current_total_size, base_max_js_object_id, current_max_js_object_id, totals,
+ * rows, by_name, allocated: {min_node_id, max_node_id, total_count, total_shallow_size, rows},
+ * warnings, timing_ms, retained}; with {retained: true}, retained is {base, current}, Maps id ->
+ * DevTools' retained size (not in the JSON), otherwise null.
+ */
+export async function runDevToolsDiff(baseFile, currentFile, {retained = false} = {}) {
+  const DT = await loadDevTools();
+  const Model = DT.HeapSnapshotModel;
+  const tStart = process.hrtime.bigint();
+  const warnings = [];
+  const a = await loadSnapshot(baseFile, warnings);
+  const b = await loadSnapshot(currentFile, warnings);
+  const t1 = process.hrtime.bigint();
+  // HeapSnapshotDiffDataGrid.populateChildren: snapshot = current (b), baseSnapshot = a.
+  const interfaceDefinitions = b.snapshot.interfaceDefinitions();
+  const aggregatesForDiff = a.snapshot.aggregatesForDiff(interfaceDefinitions);
+  const diffByClassKey = b.snapshot.calculateSnapshotDiff(1, aggregatesForDiff);
+  const rows = [];
+  const totals = {new_count: 0, deleted_count: 0, delta_count: 0, alloc_size: 0, freed_size: 0, size_delta: 0};
+  const byName = new Map();
+  for (const key in diffByClassKey) {
+    const d = diffByClassKey[key];
+    const r = {key, name: d.name, new_count: d.addedCount, deleted_count: d.removedCount, delta_count: d.countDelta,
+      alloc_size: d.addedSize, freed_size: d.removedSize, size_delta: d.sizeDelta};
+    rows.push(r);
+    for (const k in totals) totals[k] += r[k];
+    let m = byName.get(d.name);
+    if (!m) byName.set(d.name, m = {new_count: 0, deleted_count: 0, delta_count: 0, alloc_size: 0, freed_size: 0, size_delta: 0});
+    for (const k in m) m[k] += r[k];
+  }
+  // the Comparison view's default sort: "Alloc. Size" descending
+  rows.sort((x, y) => y.alloc_size - x.alloc_size || (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+  const t2 = process.hrtime.bigint();
+  // Summary view of CURRENT, filter "Objects allocated between <base> and <current>"
+  // (HeapSnapshotConstructorsDataGrid.filterSelectIndexChanged: NodeFilter(profiles[i - 1]
+  // .maxJSObjectId, profiles[i].maxJSObjectId); the worker keeps ids with min < id <= max).
+  const minNodeId = maxJsObjectId(a.snapshot);
+  const maxNodeId = maxJsObjectId(b.snapshot);
+  const aggregates = b.snapshot.aggregatesWithFilter(new Model.NodeFilter(minNodeId, maxNodeId));
+  const allocRows = [];
+  let allocCount = 0, allocShallow = 0;
+  for (const key in aggregates) {
+    const g = aggregates[key];
+    allocCount += g.count;
+    allocShallow += g.self;
+    allocRows.push({key, name: g.name, count: g.count, distance: g.distance, shallow_size: g.self, retained_size: g.maxRet});
+  }
+  allocRows.sort((x, y) => y.retained_size - x.retained_size || (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+  const t3 = process.hrtime.bigint();
+  const result = {
+    tool: 'devtools',
+    version: DT.version,
+    mode: 'comparison',
+    base: path.resolve(baseFile),
+    current: path.resolve(currentFile),
+    base_node_count: a.snapshot.nodeCount,
+    current_node_count: b.snapshot.nodeCount,
+    base_total_size: a.snapshot.totalSize,
+    current_total_size: b.snapshot.totalSize,
+    base_max_js_object_id: minNodeId,
+    current_max_js_object_id: maxNodeId,
+    totals,
+    rows,
+    by_name: Object.fromEntries([...byName.entries()].sort((x, y) => y[1].alloc_size - x[1].alloc_size)),
+    allocated: {min_node_id: minNodeId, max_node_id: maxNodeId, total_count: allocCount,
+      total_shallow_size: allocShallow, rows: allocRows},
+    warnings,
+    timing_ms: {base_parse: a.parseMs, base_init: a.initMs, current_parse: b.parseMs, current_init: b.initMs,
+      diff: Number(t2 - t1) / 1e6, allocated: Number(t3 - t2) / 1e6,
+      total: Number(process.hrtime.bigint() - tStart) / 1e6},
+    retained: retained ? {base: retainedById(a.snapshot), current: retainedById(b.snapshot)} : null,
+  };
+  return result;
+}
+
+/** The JSON-serialisable part of a runDevToolsDiff() result. */
+export function diffToJson(result) {
+  const {retained, ...rest} = result;
+  return {...rest, max_rss_kb: process.resourceUsage().maxRSS};
+}
+
 async function main() {
   const args = process.argv.slice(2);
+  if (args[0] === '--diff' || args.includes('--diff')) {
+    const pos = args.filter(x => x !== '--diff');
+    if (pos.length !== 3 || pos.some(x => x.startsWith('--'))) {
+      console.error('usage: node tools/devtools/oracle.mjs --diff BASE CURRENT OUT.json   (OUT.json "-" = stdout)');
+      process.exit(2);
+    }
+    const [baseFile, currentFile, outFile] = pos;
+    const d = await runDevToolsDiff(baseFile, currentFile);
+    const json = JSON.stringify(diffToJson(d), null, 1) + '\n';
+    if (outFile === '-') process.stdout.write(json);
+    else fs.writeFileSync(outFile, json);
+    const t = d.totals;
+    console.error(`devtools oracle --diff: ${d.rows.length} classes changed, +${t.new_count} -${t.deleted_count}, ` +
+      `size delta ${t.size_delta}; ${d.allocated.total_count} objects allocated between ` +
+      `(${d.allocated.min_node_id}, ${d.allocated.max_node_id}]`);
+    return;
+  }
   const pos = [];
   let nodesTsv = null;
   for (let i = 0; i < args.length; i++) {
@@ -237,7 +363,8 @@ async function main() {
     else pos.push(args[i]);
   }
   if (pos.length !== 2 || (args.includes('--nodes') && !nodesTsv)) {
-    console.error('usage: node tools/devtools/oracle.mjs SNAPSHOT OUT.json [--nodes OUT.tsv]   (OUT.json "-" = stdout)');
+    console.error('usage: node tools/devtools/oracle.mjs SNAPSHOT OUT.json [--nodes OUT.tsv]   (OUT.json "-" = stdout)\n' +
+                  '       node tools/devtools/oracle.mjs --diff BASE CURRENT OUT.json');
     process.exit(2);
   }
   const [file, outFile] = pos;
