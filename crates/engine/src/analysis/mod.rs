@@ -557,25 +557,28 @@ impl Analysis {
                 return None;
             }
             let cur_d = self.path_distance(cur);
+            // Retainers closer to the root than `cur`, by distance; only the closest group is
+            // looked at in detail (recovering a slot's edge scans the source's edges).
+            let mut closer: Vec<(i64, usize)> = self
+                .retainers
+                .of(cur)
+                .map(|slot| (self.path_distance(self.retainers.node[slot] as usize), slot))
+                .filter(|&(d, _)| d < cur_d)
+                .collect();
+            closer.sort_by_key(|&(d, slot)| (d, slot));
             let mut best: Option<(i64, String, usize, usize)> = None;
-            for slot in self.retainers.of(cur) {
+            for (d, slot) in closer {
+                if best.as_ref().is_some_and(|b| d > b.0) {
+                    break;
+                }
                 let from = self.retainers.node[slot] as usize;
                 let ei = self.retainers.edge_of(&self.snap, cur, slot);
                 if self.snap.edge_type[ei] == weak {
                     continue;
                 }
-                let d = self.path_distance(from);
-                if d >= cur_d {
-                    continue;
-                }
-                let better = match &best {
-                    None => true,
-                    Some((bd, bname, _, _)) => {
-                        d < *bd || (d == *bd && self.display_name(from) < *bname)
-                    }
-                };
-                if better {
-                    best = Some((d, self.display_name(from), from, ei));
+                let name = self.display_name(from);
+                if best.as_ref().is_none_or(|b| name < b.1) {
+                    best = Some((d, name, from, ei));
                 }
             }
             let (_, _, from, ei) = best?;
@@ -584,7 +587,6 @@ impl Analysis {
         }
         steps.push((None, NodeOrd(root as u32)));
         steps.reverse();
-        // Shift edges so that each step holds the edge leading *into* its node.
         Some(steps)
     }
 

@@ -85,6 +85,26 @@ fn signature(a: &Analysis, o: usize) -> u32 {
 impl DiffBase {
     /// Reduces an analysed snapshot.
     pub fn from_analysis(a: &Analysis) -> DiffBase {
+        // The id-sorted columns and the class groups are independent: one core each.
+        let (mut d, (all_ids, all_retained, all_sig)) = rayon::join(
+            || Self::groups_of(a),
+            || {
+                let mut order: Vec<u32> = (0..a.node_count() as u32).collect();
+                order.sort_unstable_by_key(|&o| a.snap.node_id[o as usize]);
+                let ids: Vec<u32> = order.iter().map(|&o| a.snap.node_id[o as usize]).collect();
+                let retained: Vec<f64> = order.iter().map(|&o| a.retained[o as usize]).collect();
+                let sig: Vec<u32> = order.iter().map(|&o| signature(a, o as usize)).collect();
+                (ids, retained, sig)
+            },
+        );
+        d.all_ids = all_ids;
+        d.all_retained = all_retained;
+        d.all_sig = all_sig;
+        d
+    }
+
+    /// The non-zero nodes with their class groups.
+    fn groups_of(a: &Analysis) -> DiffBase {
         let mut d = DiffBase {
             max_js_object_id: a.max_js_object_id(),
             ..Default::default()
@@ -103,52 +123,68 @@ impl DiffBase {
         };
         let object = a.snap.header.meta.node_types.object;
         let mut props: Vec<&[u8]> = Vec::new();
+        // Per class-name string id: its `names` index and, for nodes without a location, its
+        // group (most nodes), so the loop below hashes only plain objects and located ones.
+        let mut name_of_class: Vec<u32> = Vec::new();
+        let mut group_of_class: Vec<u32> = Vec::new();
         for o in 0..a.node_count() {
             if a.shallow[o] == 0 {
                 continue;
             }
             let class = a.classes.class_of[o];
-            let own = intern_name(&mut d, a.snap.strings.wtf8(class));
+            let ci = class as usize;
+            if ci >= name_of_class.len() {
+                name_of_class.resize(ci + 1, u32::MAX);
+                group_of_class.resize(ci + 1, u32::MAX);
+            }
+            if name_of_class[ci] == u32::MAX {
+                name_of_class[ci] = intern_name(&mut d, a.snap.strings.wtf8(class));
+            }
+            let own = name_of_class[ci];
             let location = if a.snap.node_type[o] == object {
                 a.snap.location(o as u32)
             } else {
                 None
             };
-            let kind = if is_plain_object(&a.snap, o) {
-                sorted_properties(&a.snap, o, &mut props);
-                let key: Vec<Vec<u8>> = props.iter().map(|p| p.to_vec()).collect();
-                let next = list_ids.len() as u32;
-                let list = *list_ids.entry(key.clone()).or_insert_with(|| {
-                    d.lists.push(key);
+            let plain = is_plain_object(&a.snap, o);
+            let gid = if !plain && location.is_none() && group_of_class[ci] != u32::MAX {
+                group_of_class[ci]
+            } else {
+                let kind = if plain {
+                    sorted_properties(&a.snap, o, &mut props);
+                    let key: Vec<Vec<u8>> = props.iter().map(|p| p.to_vec()).collect();
+                    let next = list_ids.len() as u32;
+                    let list = *list_ids.entry(key.clone()).or_insert_with(|| {
+                        d.lists.push(key);
+                        next
+                    });
+                    let raw = a.snap.node_name[o];
+                    let object_text = intern_name(&mut d, b"Object");
+                    d.identity_text.insert(raw, object_text);
+                    GroupKind::Plain { list, raw }
+                } else {
+                    d.identity_text.insert(class, own);
+                    GroupKind::Class {
+                        identity: class,
+                        text: own,
+                    }
+                };
+                let g = Group { kind, location };
+                let next = group_ids.len() as u32;
+                let gid = *group_ids.entry(g).or_insert_with(|| {
+                    d.groups.push(g);
                     next
                 });
-                let raw = a.snap.node_name[o];
-                let object_text = intern_name(&mut d, b"Object");
-                d.identity_text.insert(raw, object_text);
-                GroupKind::Plain { list, raw }
-            } else {
-                d.identity_text.insert(class, own);
-                GroupKind::Class {
-                    identity: class,
-                    text: own,
+                if !plain && location.is_none() {
+                    group_of_class[ci] = gid;
                 }
+                gid
             };
-            let g = Group { kind, location };
-            let next = group_ids.len() as u32;
-            let gid = *group_ids.entry(g).or_insert_with(|| {
-                d.groups.push(g);
-                next
-            });
             d.ids.push(a.snap.node_id[o]);
             d.shallow.push(a.shallow[o]);
             d.group.push(gid);
             d.own_name.push(own);
         }
-        let mut order: Vec<u32> = (0..a.node_count() as u32).collect();
-        order.sort_unstable_by_key(|&o| a.snap.node_id[o as usize]);
-        d.all_ids = order.iter().map(|&o| a.snap.node_id[o as usize]).collect();
-        d.all_retained = order.iter().map(|&o| a.retained[o as usize]).collect();
-        d.all_sig = order.iter().map(|&o| signature(a, o as usize)).collect();
         d
     }
 

@@ -402,16 +402,17 @@ fn comparison(base: &DiffBase, cur: &Analysis) -> Vec<ComparisonRow> {
     let base_classes = base.classes_under(&matcher, &cur.classes.interfaces);
     // Current: winning internal key per public key, and its nodes sorted by id.
     let cur_rows = cur.public_rows(cur.all_aggregates());
-    let mut slot_of_key: HashMap<u32, usize> = HashMap::new();
+    let mut slot_of_key: Vec<usize> = vec![usize::MAX; cur.classes.keys.len()];
     for (i, (_, k)) in cur_rows.iter().enumerate() {
-        slot_of_key.insert(*k, i);
+        slot_of_key[*k as usize] = i;
     }
     let mut cur_nodes: Vec<Vec<(u32, u32)>> = vec![Vec::new(); cur_rows.len()];
     for o in 0..cur.node_count() {
         if cur.shallow[o] == 0 {
             continue;
         }
-        if let Some(&slot) = slot_of_key.get(&cur.classes.key_of[o]) {
+        let slot = slot_of_key[cur.classes.key_of[o] as usize];
+        if slot != usize::MAX {
             cur_nodes[slot].push((cur.snap.node_id[o], cur.shallow[o]));
         }
     }
@@ -531,28 +532,43 @@ fn class_level(base: &DiffBase, cur: &Analysis) -> Vec<ComparisonRow> {
         .collect()
 }
 
+/// Per class-name string id: does the user want this class reported?
+fn class_filter(a: &Analysis, opts: &DiffOptions) -> Vec<bool> {
+    let mut used = vec![false; a.snap.strings.len()];
+    for &c in &a.classes.class_of {
+        used[c as usize] = true;
+    }
+    used.iter()
+        .enumerate()
+        .map(|(id, &u)| u && opts.keeps_class(&a.snap.strings.get(id as u32)))
+        .collect()
+}
+
 /// Objects in both snapshots whose retained size grew. A grower is skipped when one object it
 /// immediately dominates explains most (80 %) of its growth: that one is the better answer.
 fn growers(base: &DiffBase, cur: &Analysis, opts: &DiffOptions, top: usize) -> Vec<Grower> {
+    use rayon::prelude::*;
     let synthetic = cur.snap.header.meta.node_types.synthetic;
     let root = cur.snap.root as usize;
-    let mut cands: Vec<(usize, f64, f64)> = Vec::new();
-    for o in 0..cur.node_count() {
-        if o == root || cur.snap.node_type[o] == synthetic {
-            continue;
-        }
-        let Some(before) = base.retained_of(cur.snap.node_id[o]) else {
-            continue;
-        };
-        let growth = cur.retained[o] - before;
-        if growth <= 0.0 || cur.retained[o] < opts.min_retained_size {
-            continue;
-        }
-        cands.push((o, before, growth));
-    }
-    // Keep only classes the user wants; then the best child growth per dominator.
-    let class_ok = |o: usize| opts.keeps_class(&cur.snap.strings.get(cur.classes.class_of[o]));
-    cands.retain(|&(o, _, _)| class_ok(o));
+    let keep = class_filter(cur, opts);
+    let mut cands: Vec<(usize, f64, f64)> = (0..cur.node_count())
+        .into_par_iter()
+        .with_min_len(1 << 16)
+        .filter_map(|o| {
+            if o == root
+                || cur.snap.node_type[o] == synthetic
+                || cur.retained[o] < opts.min_retained_size
+            {
+                return None;
+            }
+            if !keep[cur.classes.class_of[o] as usize] {
+                return None;
+            }
+            let before = base.retained_of(cur.snap.node_id[o])?;
+            let growth = cur.retained[o] - before;
+            (growth > 0.0).then_some((o, before, growth))
+        })
+        .collect();
     let mut best_child: HashMap<u32, f64> = HashMap::new();
     for &(o, _, g) in &cands {
         let d = cur.dominator[o];
