@@ -128,6 +128,7 @@ pub struct Analysis {
     /// Problems that did not stop the work.
     pub warnings: Vec<String>,
     id_index: OnceLock<Vec<u32>>,
+    script_names: OnceLock<std::collections::HashMap<u32, String>>,
 }
 
 impl Analysis {
@@ -209,6 +210,7 @@ impl Analysis {
             statistics,
             warnings,
             id_index: OnceLock::new(),
+            script_names: OnceLock::new(),
         })
     }
 
@@ -601,24 +603,39 @@ impl Analysis {
         })
     }
 
-    /// The name of the script a closure (or an object's constructor) comes from, found through
-    /// `shared` → `script` → `name` edges.
+    /// The name of the script node `o`'s location points into (its own function for a closure,
+    /// its constructor's for an object), when the snapshot has it.
     pub fn script_name(&self, o: usize) -> Option<String> {
-        let snap = &self.snap;
-        let nt = snap.header.meta.node_types;
-        let closure = if snap.node_type[o] == nt.closure {
-            o
-        } else {
-            let map = self.edge_target(o, "map")?;
-            self.edge_target(map, "constructor")
-                .filter(|&c| snap.node_type[c] == nt.closure)?
-        };
+        let l = self.snap.location(o as u32)?;
+        self.script_names().get(&l.script_id).cloned()
+    }
+
+    /// Script id → script name, learned once from the closures: a closure's `shared` →
+    /// `script` → `name` edges name the script its location points into.
+    fn script_names(&self) -> &std::collections::HashMap<u32, String> {
+        self.script_names.get_or_init(|| {
+            let closure = self.snap.header.meta.node_types.closure;
+            let mut names = std::collections::HashMap::new();
+            for &(o, l) in &self.snap.locations {
+                if names.contains_key(&l.script_id) || self.snap.node_type[o as usize] != closure {
+                    continue;
+                }
+                if let Some(n) = self.closure_script_name(o as usize) {
+                    names.insert(l.script_id, n);
+                }
+            }
+            names
+        })
+    }
+
+    fn closure_script_name(&self, closure: usize) -> Option<String> {
+        let nt = self.snap.header.meta.node_types;
         let shared = self.edge_target(closure, "shared")?;
         let script = self
             .edge_target(shared, "script")
             .or_else(|| self.edge_target(shared, "script_or_debug_info"))?;
         let name = self.edge_target(script, "name")?;
-        let t = snap.node_type[name];
+        let t = self.snap.node_type[name];
         (t == nt.string || t == nt.cons_string || t == nt.sliced_string)
             .then(|| self.display_name(name))
             .filter(|s| !s.is_empty())

@@ -569,12 +569,29 @@ fn growers(base: &DiffBase, cur: &Analysis, opts: &DiffOptions, top: usize) -> V
             (growth > 0.0).then_some((o, before, growth))
         })
         .collect();
+    // How much of each candidate's growth one child explains: a growing child, or a child
+    // allocated since the first snapshot (it is listed under `allocated`). Internal storage
+    // (`(array)`, `(system)`, …) explains nothing: the object that owns it is the answer.
+    let mut is_cand = crate::analysis::bits::BitVec::new(cur.node_count());
+    for &(o, _, _) in &cands {
+        is_cand.set(o);
+    }
     let mut best_child: HashMap<u32, f64> = HashMap::new();
-    for &(o, _, g) in &cands {
+    for o in 0..cur.node_count() {
         let d = cur.dominator[o];
+        if o == root || !is_cand.get(d as usize) {
+            continue;
+        }
+        if is_internal_class(&cur.snap.strings.get(cur.classes.class_of[o])) {
+            continue;
+        }
+        let explained = match base.retained_of(cur.snap.node_id[o]) {
+            Some(before) => cur.retained[o] - before,
+            None => cur.retained[o],
+        };
         let e = best_child.entry(d).or_insert(0.0);
-        if g > *e {
-            *e = g;
+        if explained > *e {
+            *e = explained;
         }
     }
     cands.sort_by(|x, y| y.2.total_cmp(&x.2).then(x.0.cmp(&y.0)));
