@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 'use strict';
 // The heapwise demo: start a leaking HTTP service (demo/service.js), load it over loopback, take
-// a heap snapshot before and after the load, analyse both with heapwise and report what grew,
-// what holds it and where it was created. Everything in the report is computed from the
-// snapshots.
+// heap snapshots before the load, after it and after some more requests, and diff them with
+// heapwise: DevTools' Comparison of the classes that grew, the objects whose retained size grew
+// (with their retainer paths and the source locations of what they hold), the objects allocated
+// between the snapshots, the verdict, and memlab's final-mode leak groups. Everything in the report
+// is computed from the snapshots.
 //
-//   node demo/run.js [--out DIR] [--warmup N] [--requests N]
+//   node demo/run.js [--out DIR] [--warmup N] [--requests N] [--more N]
 //
 // Exit codes: 0 the run worked and the leak was found, 1 it ran but found no growing class,
 // 2 usage error or failure (service, load or analysis).
@@ -14,18 +16,28 @@ const path = require('node:path');
 const http = require('node:http');
 const { spawn } = require('node:child_process');
 const { createInterface } = require('node:readline');
-const { analyze } = require('../heapwise.js');
-const { formatBytes, summaryTable } = require('../lib/format.js');
+const { analyze, diff } = require('../heapwise.js');
+const {
+  formatBytes, formatSignedBytes, formatCount, formatSignedCount, formatDistance, textTable, clip,
+} = require('../lib/format.js');
+const {
+  formatRetainerPath, formatLocation, scriptNames, nodeLabel, comparisonCells, COMPARISON_HEAD,
+} = require('../lib/diff-report.js');
 
 const SERVICE = path.join(__dirname, 'service.js');
 const DEADLINE_MS = 120_000; // the whole run, whatever happens
 const REQUEST_TIMEOUT_MS = 10_000;
 const SNAPSHOT_TIMEOUT_MS = 60_000;
 const CONCURRENCY = 8;
-const SUSPECTS = ['RequestRecord', 'RequestContext']; // always shown in the growth table
+const TOP = 10; // growers / leak groups the diff details
+const GROWTH_BUDGET = 2_000_000; // maxGrowthBytes of the diff's verdict: 2 MB, as in the README's CI example
+const COMPARISON_ROWS = 10;
+const ALLOCATED_ROWS = 8;
+const LEAK_ROWS = 6;
+const WIDTH = 110; // retainer paths are wrapped at this width
 
 function parseArgs(argv) {
-  const opts = { out: path.join(__dirname, 'out'), warmup: 300, requests: 2000 };
+  const opts = { out: path.join(__dirname, 'out'), warmup: 300, requests: 2000, more: 500 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -40,6 +52,7 @@ function parseArgs(argv) {
     if (a === '--out') opts.out = path.resolve(value());
     else if (a === '--warmup') opts.warmup = count(value());
     else if (a === '--requests') opts.requests = count(value());
+    else if (a === '--more') opts.more = count(value());
     else if (a === '--help' || a === '-h') opts.help = true;
     else throw new Error(`unknown argument ${a}`);
   }
@@ -138,7 +151,9 @@ async function snapshot(agent, port, name) {
   return file;
 }
 
-// ---------------------------------------------------------------- analysis helpers
+// ---------------------------------------------------------------- helpers
+
+const seconds = (ms) => `${(ms / 1000).toFixed(2)} s`;
 
 function progressLine(label) {
   if (!process.stderr.isTTY) return undefined;
@@ -150,146 +165,104 @@ function progressLine(label) {
   };
 }
 
-async function analyzeTimed(file, label) {
+async function timed(fn) {
   const t0 = process.hrtime.bigint();
-  const a = await analyze(file, { onProgress: progressLine(label) });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  return { a, ms };
+  const value = await fn();
+  return { value, ms: Number(process.hrtime.bigint() - t0) / 1e6 };
 }
 
-/** Summary rows grouped by class name (a class defined twice has two rows). */
-function byClass(rows) {
-  const m = new Map();
-  for (const r of rows) {
-    const c = m.get(r.name) || { name: r.name, count: 0, shallowSize: 0, retainedSize: 0, keys: [] };
-    c.count += r.count;
-    c.shallowSize += r.shallowSize;
-    c.retainedSize += r.retainedSize;
-    c.keys.push(r.key);
-    m.set(r.name, c);
+/** A retainer path (lib/diff-report.js' notation), wrapped at ` → ` to WIDTH columns. */
+function wrappedPath(label, steps, indent) {
+  const text = formatRetainerPath(steps, Infinity);
+  if (!text) return [];
+  const parts = text.split(' \u2192 ');
+  const lines = [];
+  let line = `${indent}${label}`;
+  parts.forEach((p, i) => {
+    const piece = (i ? ' \u2192 ' : '') + p;
+    if (i && line.length + piece.length > WIDTH) {
+      lines.push(line + ' \u2192');
+      line = `${indent}${' '.repeat(label.length)}${p}`;
+    } else {
+      line += piece;
+    }
+  });
+  lines.push(line);
+  return lines;
+}
+
+/**
+ * The end of a retainer path as the variable and properties that hold the object:
+ * `… → heartbeat → _events → tick`. It starts at the last edge out of a closure context (a
+ * variable) or out of the global object, at most `max` edges back.
+ */
+function shortPath(steps, max = 4) {
+  if (!steps || steps.length < 2) return '(root)';
+  const edges = [];
+  for (let i = steps.length - 1; i >= 1 && edges.length < max; i--) {
+    const s = steps[i];
+    edges.unshift(s.edgeType === 'element' || /^\d+$/.test(String(s.edge)) ? `[${s.edge}]` : String(s.edge));
+    const holder = steps[i - 1].node;
+    if (s.edgeType === 'context' || holder.className === 'global' || holder.type === 'synthetic') break;
   }
-  return m;
+  return (edges.length < steps.length - 1 ? '\u2026 \u2192 ' : '(root) \u2192 ') + edges.join(' \u2192 ');
 }
 
-/** A user-defined class: its Summary key carries a source location (`scriptId,line,column,Name`). */
-function locatedKey(key) {
-  const m = /^(\d+),(\d+),(\d+),/.exec(key);
-  return m ? { scriptId: Number(m[1]), line: Number(m[2]), column: Number(m[3]) } : null;
-}
+const INTERNAL_STORE = (n) => n.type === 'array' || n.type === 'hidden' || n.className === '(object elements)' ||
+  n.className.startsWith('system / ');
 
-function edgeTarget(a, id, ...names) {
-  for (const name of names) {
-    const e = a.references(id).find((r) => r.name === name);
-    if (e) return e.node;
+/**
+ * What an object holds, from the dominator tree of `a`: below it, through internal stores (a
+ * Set's hash table, an array's elements), the largest group of objects of one class (closures
+ * by function name), with their count, retained size and the source location of one of them.
+ */
+function contentsOf(a, id) {
+  let node = a.node(id);
+  for (let depth = 0; node && depth < 3; depth++) {
+    const groups = new Map();
+    for (const k of a.dominated(node.id)) {
+      const label = nodeLabel(k);
+      const g = groups.get(label) || { label, count: 0, retainedSize: 0, sample: k };
+      g.count++;
+      g.retainedSize += k.retainedSize;
+      groups.set(label, g);
+    }
+    const best = [...groups.values()].sort((x, y) => y.retainedSize - x.retainedSize)[0];
+    if (!best) return null;
+    if (best.count === 1 && INTERNAL_STORE(best.sample)) {
+      node = best.sample;
+      continue;
+    }
+    return { ...best, location: a.location(best.sample.id) };
   }
   return null;
 }
 
-/** The script a closure, or an object's constructor, comes from (closure → shared → script → name). */
-function scriptNameOf(a, node) {
-  let closure = node.type === 'closure' ? node : null;
-  if (!closure) {
-    // The constructor: map → constructor (a root map), else map → prototype → constructor, else
-    // __proto__ → constructor.
-    const map = edgeTarget(a, node.id, 'map');
-    const proto = (map && edgeTarget(a, map.id, 'prototype')) || edgeTarget(a, node.id, '__proto__');
-    const candidates = [map && edgeTarget(a, map.id, 'constructor'), proto && edgeTarget(a, proto.id, 'constructor')];
-    closure = candidates.find((c) => c && c.type === 'closure') || null;
-  }
-  const shared = closure && edgeTarget(a, closure.id, 'shared');
-  const script = shared && edgeTarget(a, shared.id, 'script', 'script_or_debug_info');
-  const name = script && edgeTarget(a, script.id, 'name');
-  return name && name.name ? name.name : null;
+/** Script names by id from every location we have (one process: ids are the isolate's). */
+function allScriptNames(diffs, locations) {
+  const names = new Map();
+  for (const d of diffs) for (const [id, name] of scriptNames(d)) if (!names.has(id)) names.set(id, name);
+  for (const l of locations) if (l && l.scriptName && !names.has(l.scriptId)) names.set(l.scriptId, l.scriptName);
+  return names;
 }
 
-function formatLocation(loc) {
-  if (!loc) return 'unknown';
-  let file = loc.scriptName || `script ${loc.scriptId}`;
-  if (path.isAbsolute(file)) {
-    const rel = path.relative(process.cwd(), file);
-    if (!rel.startsWith('..')) file = rel;
-  }
-  return `${file}:${loc.line + 1}:${loc.column + 1}`;
-}
-
-/** One retainer-path step as DevTools' Retainers view names it. */
-function stepLabel(step) {
-  if (step.edge === undefined) return '(root)';
-  if (step.edgeType === 'element' || step.edgeType === 'hidden') return `[${step.edge}]`;
-  if (step.edgeType === 'shortcut') return step.node.name || step.node.className;
-  return step.edge;
-}
-const pathText = (steps) => steps.map(stepLabel).join(' \u2192 ');
-/** The path's root, an ellipsis and its last `keep` steps. */
-function shortPath(steps, keep = 3) {
-  if (steps.length <= keep + 2) return pathText(steps);
-  return ['(root)', '\u2026', ...steps.slice(-keep).map(stepLabel)].join(' \u2192 ');
-}
-
-/**
- * What holds the instances of `className`: walk the dominator tree up from an instance to the first
- * ordinary object (not an internal `(array)` or a context) that retains at least 90 % of what the
- * class retains. For a Set that is the Set; for listeners, the listener array.
- */
-function findHolder(a, className, classRetained) {
-  const sample = a.findByName(className, 50).filter((n) => n.className === className);
-  if (!sample.length) return null;
-  const seen = new Set();
-  let n = sample[0];
-  const chain = [];
-  while (n && !seen.has(n.id) && n.distance > 0) {
-    seen.add(n.id);
-    const dom = n.dominatorId !== undefined && n.dominatorId !== n.id ? a.node(n.dominatorId) : null;
-    if (!dom) break;
-    if (dom.className === '(synthetic)' || dom.distance <= 0) break;
-    chain.push(dom);
-    const ordinary = !dom.className.startsWith('(') && !dom.className.startsWith('system') && dom.className !== className;
-    if (ordinary && dom.retainedSize >= 0.9 * classRetained) return { holder: dom, instance: sample[0], chain };
-    n = dom;
-  }
-  return { holder: null, instance: sample[0], chain };
-}
-
-/** The first `type === 'closure'` among top(n) named `name`, for its location. */
-function findClosureInTop(a, name, max) {
-  for (let n = 500; ; n = Math.min(n * 4, max)) {
-    const hit = a.top(n).find((t) => t.node.type === 'closure' && t.node.name === name);
-    if (hit || n >= max) return hit || null;
-  }
-}
-
-// ---------------------------------------------------------------- report
-
-function growthTable(rows) {
-  const head = ['Class', 'Count before', 'after', '\u0394', 'Retained before', 'after', '\u0394'];
-  const signed = (v, f = String) => (v > 0 ? '+' : v < 0 ? '\u2212' : '') + f(Math.abs(v));
-  const body = rows.map((r) => [
-    r.name,
-    String(r.before.count),
-    String(r.after.count),
-    signed(r.after.count - r.before.count),
-    formatBytes(r.before.retainedSize),
-    formatBytes(r.after.retainedSize),
-    signed(r.after.retainedSize - r.before.retainedSize, formatBytes),
-  ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const fmt = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  return [fmt(head), ...body.map(fmt)].map((l) => '  ' + l).join('\n');
-}
+// ---------------------------------------------------------------- main
 
 async function main() {
   const tStart = Date.now();
   let opts;
+  const usage = 'usage: node demo/run.js [--out DIR] [--warmup N] [--requests N] [--more N]\n';
   try {
     opts = parseArgs(process.argv.slice(2));
   } catch (e) {
-    process.stderr.write(`demo: ${e.message}\nusage: node demo/run.js [--out DIR] [--warmup N] [--requests N]\n`);
+    process.stderr.write(`demo: ${e.message}\n${usage}`);
     return 2;
   }
   if (opts.help) {
-    process.stdout.write('usage: node demo/run.js [--out DIR] [--warmup N] [--requests N]\n');
+    process.stdout.write(usage);
     return 0;
   }
+  if (typeof diff !== 'function') throw new Error('this build of heapwise has no diff (rebuild the addon: npm run build)');
   fs.mkdirSync(opts.out, { recursive: true });
   const out = (s = '') => process.stdout.write(s + '\n');
   const rel = (p) => {
@@ -297,10 +270,10 @@ async function main() {
     return r.startsWith('..') ? p : r;
   };
 
-  out('heapwise demo: a leaking HTTP service, snapshotted before and after load');
+  out('heapwise demo: a leaking HTTP service, snapshotted before, after and after more load, then diffed');
   out('');
 
-  // 1. Run the service, load it, take the two snapshots.
+  // 1. Run the service, load it, take the three snapshots.
   let child = null;
   const killOnExit = () => child && child.exitCode === null && child.signalCode === null && child.kill('SIGKILL');
   process.on('exit', killOnExit);
@@ -311,16 +284,18 @@ async function main() {
     child = started.child;
     const { port } = started;
     out(`Service  demo/service.js, pid ${child.pid}, listening on 127.0.0.1:${port}`);
-    const t0 = Date.now();
-    await load(agent, port, opts.warmup, 0);
-    files.before = await snapshot(agent, port, 'before');
-    const t1 = Date.now();
-    await load(agent, port, opts.requests, opts.warmup);
-    files.after = await snapshot(agent, port, 'after');
-    const t2 = Date.now();
-    out(`Load     ${opts.warmup} warm-up requests + snapshot in ${((t1 - t0) / 1000).toFixed(1)} s, ` +
-      `${opts.requests} more requests + snapshot in ${((t2 - t1) / 1000).toFixed(1)} s`);
-    for (const k of ['before', 'after']) out(`  ${k.padEnd(6)}  ${rel(files[k])} (${formatBytes(fs.statSync(files[k]).size)})`);
+    const steps = [['before', opts.warmup, 'warm-up requests'], ['after', opts.requests, 'requests'], ['final', opts.more, 'more requests']];
+    const done = [];
+    let sent = 0;
+    for (const [name, n, what] of steps) {
+      const t0 = Date.now();
+      await load(agent, port, n, sent);
+      sent += n;
+      files[name] = await snapshot(agent, port, name);
+      done.push(`${n} ${what} + snapshot ${name} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    }
+    out(`Load     ${done.join(', ')}`);
+    for (const k of Object.keys(files)) out(`  ${k.padEnd(6)}  ${rel(files[k])} (${formatBytes(fs.statSync(files[k]).size)})`);
   } catch (e) {
     if (e && e.child) child = e.child;
     throw e;
@@ -330,110 +305,136 @@ async function main() {
   }
   out('');
 
-  // 2. Analyse both snapshots (one after the other: each takes both cores' worth of memory bandwidth).
-  const res = {};
+  // 2. The diffs (each reads its snapshots off the JS thread), and one analysis of `after` to see
+  // what the growers hold (the diff ranks them; the dominator tree says what is inside).
+  const diffOpts = { top: TOP, maxGrowthBytes: GROWTH_BUDGET };
+  const d1 = await timed(() => diff(files.before, files.after, { ...diffOpts, onProgress: progressLine('diff') }));
+  const d2 = await timed(() => diff(files.before, files.after, { top: TOP, final: files.final, onProgress: progressLine('diff --final') }));
+  const an = await timed(() => analyze(files.after, { onProgress: progressLine('analyze') }));
+  const a = an.value;
   try {
-    for (const k of ['before', 'after']) {
-      const { a, ms } = await analyzeTimed(files[k], k);
-      res[k] = { a, ms, rows: a.summary() };
-      out(`Analysed ${k.padEnd(6)} in ${(ms / 1000).toFixed(2)} s: ${a.nodeCount.toLocaleString('en-US')} objects, ` +
-        `${a.edgeCount.toLocaleString('en-US')} references, total ${formatBytes(a.totalSize)}`);
-      for (const w of a.warnings) out(`  warning: ${w}`);
-    }
-    return report(opts, res, out, tStart);
+    return report(opts, { d: d1.value, ms: d1.ms }, { d: d2.value, ms: d2.ms }, { a, ms: an.ms }, out, tStart);
   } finally {
-    for (const k of Object.keys(res)) res[k].a.close();
+    a.close();
   }
 }
 
-function report(opts, res, out, tStart) {
-  const { before, after } = res;
-  const a = after.a;
-  const stB = before.a.statistics();
-  const stA = a.statistics();
-  out(`Heap     ${formatBytes(before.a.totalSize)} \u2192 ${formatBytes(a.totalSize)} ` +
-    `(+${formatBytes(a.totalSize - before.a.totalSize)}); strings ${formatBytes(stB.strings)} \u2192 ${formatBytes(stA.strings)}, ` +
-    `JS arrays ${formatBytes(stB.jsArrays)} \u2192 ${formatBytes(stA.jsArrays)}, other JS objects ` +
-    `${formatBytes(stB.otherJsObjects)} \u2192 ${formatBytes(stA.otherJsObjects)}`);
-  out('');
-  out('Summary of AFTER (largest retained size first)');
-  out(summaryTable(after.rows.slice(0, 12), a.totalSize));
+function report(opts, first, second, analysis, out, tStart) {
+  const d = first.d;
+  const fd = second.d;
+  const a = analysis.a;
+  const t = d.totals;
+
+  out(`diff(before, after, { top: ${TOP}, maxGrowthBytes: ${formatBytes(GROWTH_BUDGET)} }) in ${seconds(first.ms)}`);
+  out(`  before  ${formatCount(d.before.nodeCount)} objects, total ${formatBytes(d.before.totalSize)}`);
+  out(`  after   ${formatCount(d.after.nodeCount)} objects, total ${formatBytes(d.after.totalSize)}  (${formatSignedBytes(d.sizeDelta)})`);
+  out(`  Comparison: ${formatCount(t.newCount)} new, ${formatCount(t.deletedCount)} deleted (${formatSignedCount(t.deltaCount)} objects), ` +
+    `allocated ${formatBytes(t.allocSize)}, freed ${formatBytes(t.freedSize)}, size delta ${formatSignedBytes(t.sizeDelta)}`);
+  for (const w of d.warnings) out(`  warning: ${w}`);
   out('');
 
-  // 3. Which classes grew with the load: user classes (their Summary key has a source location)
-  // whose count grew by at least half the number of requests sent in between.
-  const cb = byClass(before.rows);
-  const ca = byClass(after.rows);
-  const empty = { count: 0, shallowSize: 0, retainedSize: 0, keys: [] };
-  const growth = [];
-  for (const [name, c] of ca) {
-    const b = cb.get(name) || empty;
-    const grew = c.count - b.count >= opts.requests / 2 && c.keys.some(locatedKey);
-    if (grew || SUSPECTS.includes(name)) growth.push({ name, before: b, after: c, leaking: grew });
+  // The Comparison rows of the classes that gained objects, largest Alloc. Size first.
+  const grown = d.classes.filter((r) => r.deltaCount > 0);
+  out(`Comparison (DevTools' Comparison view): the ${formatCount(grown.length)} classes that gained objects, of ${formatCount(d.classes.length)} changed`);
+  if (grown.length) {
+    out(textTable(COMPARISON_HEAD, grown.slice(0, COMPARISON_ROWS).map((r) => [clip(r.name, 40), ...comparisonCells(r)])));
+    if (grown.length > COMPARISON_ROWS) out(`  \u2026 ${grown.length - COMPARISON_ROWS} more, each +${formatCount(Math.max(...grown.slice(COMPARISON_ROWS).map((r) => r.deltaCount)))} or less`);
+  } else {
+    out('  (none)');
   }
-  for (const name of SUSPECTS) if (!ca.has(name)) growth.push({ name, before: cb.get(name) || empty, after: empty, leaking: false });
-  growth.sort((x, y) => (y.after.retainedSize - y.before.retainedSize) - (x.after.retainedSize - x.before.retainedSize));
-  out(`Growth between the snapshots (${opts.requests} requests apart), from the Summary rows`);
-  out(growthTable(growth));
   out('');
 
-  // 4. For each leaking class: what holds it (dominator tree), the path from the root to the
-  // holder, where the objects are created; for closures that capture them, the closure's location.
-  const leaks = [];
-  out('Largest leaking objects in AFTER');
-  for (const g of growth.filter((x) => x.leaking)) {
-    const found = findHolder(a, g.name, g.after.retainedSize);
-    const key = g.after.keys.map(locatedKey).find(Boolean);
-    const created = key && found && found.instance ? { ...key, scriptName: scriptNameOf(a, found.instance) } : null;
-    const leak = { ...g, holder: found && found.holder, created };
-    leaks.push(leak);
-    if (!leak.holder) {
-      out(`  ${g.name}: no single object holds most of them (instance path: ${found ? pathText(a.retainerPath(found.instance.id)) : 'none'})`);
-      continue;
+  // The growers: objects in both snapshots whose retained size grew. The large ones, with what
+  // they hold (from the analysis of `after`, same ids), their retainer paths and locations.
+  const significant = (g) => g.growth >= Math.max(64 * 1024, 0.05 * d.sizeDelta);
+  const big = d.growers.filter(significant);
+  const small = d.growers.filter((g) => !significant(g));
+  for (const g of big) g.contents = contentsOf(a, g.node.id);
+  const names = allScriptNames([d, fd], big.map((g) => g.contents && g.contents.location));
+  const where = (loc) => formatLocation(loc, names);
+  out('Top growers (objects in both snapshots whose retained size grew, largest growth first)');
+  big.forEach((g, i) => {
+    const n = g.node;
+    out(`  ${i + 1}. ${nodeLabel(n)} @${n.id}  retained ${formatBytes(g.retainedBefore)} \u2192 ${formatBytes(g.retainedAfter)} ` +
+      `(${formatSignedBytes(g.growth)}), held at ${shortPath(g.retainerPath)}${g.location ? `, created at ${where(g.location)}` : ''}`);
+    const c = g.contents;
+    if (c) {
+      out(`     holds ${formatCount(c.count)} ${c.label}${c.sample.type === 'closure' ? ' closures' : ''} (${formatBytes(c.retainedSize)})` +
+        `${c.location ? `, created at ${where(c.location)}` : ''}`);
     }
-    const h = leak.holder;
-    leak.path = a.retainerPath(h.id);
-    out(`  ${h.className} @${h.id}  retained ${formatBytes(h.retainedSize)}, holds ${g.after.count} ${g.name} ` +
-      `(created at ${formatLocation(created)})`);
-    out(`    retainer path: ${pathText(leak.path)}`);
-    // The step between the holder and the instances: a closure (listener) or the elements themselves.
-    const below = found.chain.slice(0, found.chain.indexOf(h)).reverse();
-    const closure = below.find((n) => n.type === 'closure');
-    if (closure) {
-      const count = a.findByName(closure.name, 1e6).filter((n) => n.type === 'closure' && n.name === closure.name).length;
-      const hit = findClosureInTop(a, closure.name, Math.min(a.nodeCount, 20000));
-      const loc = hit ? hit.location : null;
-      leak.closure = { name: closure.name, count, loc };
-      out(`    through ${count} closures '${closure.name}' (retained ${formatBytes(closure.retainedSize)} each) at ${formatLocation(loc)}`);
-      const p = a.retainerPath(closure.id);
-      out(`    closure path:  ${pathText(p)}`);
-    }
-  }
-  if (!leaks.length) out('  (none: no class grew with the load)');
-  // And what top() lists among the very largest objects, for comparison.
-  out('');
-  out('Largest objects in AFTER (top 5 by retained size)');
-  for (const t of a.top(5)) {
-    const where = t.location && !t.location.scriptName ? { ...t.location, scriptName: scriptNameOf(a, t.node) } : t.location;
-    const loc = where ? ` at ${formatLocation(where)}` : '';
-    out(`  ${t.node.className} @${t.node.id}  ${formatBytes(t.node.retainedSize)}${loc}  ${shortPath(t.retainerPath, 4)}`);
+    for (const l of wrappedPath('retained by: ', g.retainerPath, '     ')) out(l);
+  });
+  if (!big.length) out('  (none grew by 64 kB or more)');
+  if (small.length) {
+    const sum = small.reduce((s, g) => s + g.growth, 0);
+    out(`  \u2026 and ${small.length} smaller growers (${formatSignedBytes(sum)} in all), the largest ${nodeLabel(small[0].node)} @${small[0].node.id} ` +
+      `${formatSignedBytes(small[0].growth)}${small[0].location ? ` at ${where(small[0].location)}` : ''}`);
   }
   out('');
-  out(`Timings  analyse before ${(before.ms / 1000).toFixed(2)} s, after ${(after.ms / 1000).toFixed(2)} s; ` +
-    `whole run ${((Date.now() - tStart) / 1000).toFixed(1)} s`);
 
-  // 5. The verdict, from the numbers above.
-  const found = leaks.filter((l) => l.holder);
-  if (!found.length) {
-    out('Verdict: no leak found (no user class grew with the load)');
+  // The objects allocated between the snapshots, as DevTools' Summary of them.
+  if (d.allocated.length) {
+    const count = d.allocated.reduce((s, r) => s + r.count, 0);
+    const shallow = d.allocated.reduce((s, r) => s + r.shallowSize, 0);
+    out(`Allocated between the snapshots (in after, ids above before's largest): ${formatCount(count)} objects, ` +
+      `shallow ${formatBytes(shallow)}; largest retained first`);
+    out(textTable(['Constructor', 'Distance', 'Count', 'Shallow Size', 'Retained Size'], d.allocated.slice(0, ALLOCATED_ROWS).map((r) => [
+      clip(r.name, 40), formatDistance(r.distance), `\u00d7${formatCount(r.count)}`, formatBytes(r.shallowSize), formatBytes(r.retainedSize),
+    ])));
+    if (d.allocated.length > ALLOCATED_ROWS) out(`  \u2026 ${d.allocated.length - ALLOCATED_ROWS} more classes`);
+  } else {
+    out('Allocated between the snapshots: nothing');
+  }
+  out('');
+  out(`Diff verdict: ${d.verdict.ok ? 'ok' : 'FAILED'}`);
+  for (const r of d.verdict.reasons) out(`  - ${r}`);
+  out('');
+
+  // Final mode: allocated between before and after, still alive after `opts.more` more requests.
+  out(`diff(before, after, { final, top: ${TOP} }) in ${seconds(second.ms)}: final ${formatCount(fd.final.nodeCount)} objects, ` +
+    `total ${formatBytes(fd.final.totalSize)} (${formatSignedBytes(fd.final.totalSize - fd.after.totalSize)} after ${opts.more} more requests)`);
+  for (const w of fd.warnings) out(`  warning: ${w}`);
+  if (fd.leaks.length) {
+    const shown = fd.leaks.slice(0, LEAK_ROWS);
+    out(`Leak groups (allocated between before and after, still alive in final; grouped by retainer path, largest retained first)`);
+    shown.forEach((g, i) => {
+      const loc = where(g.location);
+      out(`  ${i + 1}. ${clip(g.name, 40)} \u00d7${formatCount(g.count)}  retained ${formatBytes(g.retainedSize)}` +
+        `${loc ? `  at ${loc}` : ''}  held at ${shortPath(g.retainerPath, 6)}`);
+    });
+    const rest = fd.leaks.slice(LEAK_ROWS);
+    if (rest.length) {
+      out(`  \u2026 ${rest.length} more groups (${formatCount(rest.reduce((s, g) => s + g.count, 0))} objects, ` +
+        `${formatBytes(rest.reduce((s, g) => s + g.retainedSize, 0))} retained)`);
+    }
+    out('  retainer path of group 1:');
+    for (const l of wrappedPath('', shown[0].retainerPath, '    ')) out(l);
+  } else {
+    out('Leak groups: none (nothing allocated between before and after is alive in final)');
+  }
+  out(`Diff verdict (final mode): ${fd.verdict.ok ? 'ok' : `FAILED, ${fd.verdict.reasons.length} reason${fd.verdict.reasons.length === 1 ? '' : 's'}`}`);
+  if (fd.verdict.reasons.length) out(`  - ${fd.verdict.reasons[0]}${fd.verdict.reasons.length > 1 ? ` (\u2026 ${fd.verdict.reasons.length - 1} more)` : ''}`);
+  out('');
+
+  out(`Timings  diff ${seconds(first.ms)}, final-mode diff ${seconds(second.ms)}, analyze(after) ${seconds(analysis.ms)} ` +
+    `(${formatCount(a.nodeCount)} objects, ${formatCount(a.edgeCount)} references); whole run ${((Date.now() - tStart) / 1000).toFixed(1)} s`);
+
+  // The one-line verdict, from the numbers above: the large growers, what they hold and where
+  // that is created, and what final mode still finds alive.
+  if (!big.length) {
+    out(`Verdict: no leak found (no object's retained size grew by 64 kB or more over ${opts.requests} requests)`);
     return 1;
   }
-  const parts = found.map((l) => {
-    const via = l.closure ? ` via ${l.closure.count} '${l.closure.name}' closures` : '';
-    return `${l.name} grew from ${l.before.count} to ${l.after.count} objects ` +
-      `(+${formatBytes(l.after.retainedSize - l.before.retainedSize)} retained), held by ${shortPath(l.path)}${via}`;
+  const parts = big.map((g) => {
+    const c = g.contents;
+    const held = c ? `, holding ${formatCount(c.count)} ${c.label}${c.sample.type === 'closure' ? ' closures' : ''}` +
+      `${c.location ? ` from ${where(c.location)}` : ''}` : '';
+    return `${nodeLabel(g.node)} at ${shortPath(g.retainerPath)} grew ${formatSignedBytes(g.growth)}${held}`;
   });
-  out(`Verdict: LEAK \u2014 ${parts.join('; ')}`);
+  const lead = fd.leaks[0];
+  const tail = lead ? `; final mode: ${fd.leaks.length} leak group${fd.leaks.length === 1 ? '' : 's'} still alive after ${opts.more} more requests, ` +
+    `the largest ${lead.name} at ${shortPath(lead.retainerPath)}` : '; final mode: nothing from between before and after is still alive';
+  out(`Verdict: LEAK \u2014 ${parts.join('; ')}${tail}`);
   return 0;
 }
 

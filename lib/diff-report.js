@@ -301,4 +301,8 @@ function renderMarkdown(d, opts = {}) {
   return L.join('\n') + '\n';
 }
 
-module.exports = { renderText, renderMarkdown, formatRetainerPath, formatLocation, mdCode, mdText, scriptLabel };
+module.exports = {
+  renderText, renderMarkdown, formatRetainerPath, formatLocation, mdCode, mdText, scriptLabel,
+  // The pieces of the text report, for reports that lay a HeapDiff out differently (demo/run.js).
+  scriptNames, nodeLabel, comparisonCells, COMPARISON_HEAD,
+};
