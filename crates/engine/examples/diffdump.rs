@@ -6,7 +6,7 @@ use heapwise_engine::Quiet;
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let opts = DiffOptions {
-        include_internal: true,
+        include_internal: std::env::var_os("HEAPWISE_INTERNAL").is_some(),
         final_snapshot: args.get(3).map(Into::into),
         ..Default::default()
     };
@@ -45,7 +45,18 @@ fn main() {
         );
     }
     for l in &d.leaks {
-        eprintln!("leak {} x{} retained {}", l.name, l.count, l.retained_size);
+        eprintln!(
+            "leak {} x{} retained {} path {}",
+            l.name,
+            l.count,
+            l.retained_size,
+            l.retainer_path
+                .iter()
+                .skip(1)
+                .filter_map(|s| s.edge.clone())
+                .collect::<Vec<_>>()
+                .join(" > ")
+        );
     }
     for a in d.allocated.iter().take(5) {
         eprintln!(

@@ -2,6 +2,7 @@
 
 mod support;
 
+mod diff;
 mod dominators;
 mod property;
 mod semantics;

@@ -92,6 +92,24 @@ impl Graph {
         self.node("object", name, self_size)
     }
 
+    /// Gives node `o` the V8 id `id` (diff tests need the same object in two snapshots).
+    pub fn set_id(&mut self, o: usize, id: u32) {
+        self.nodes[o].id = id;
+    }
+
+    /// Writes the snapshot to a fresh file under the system temp directory and returns its path.
+    pub fn write_temp(&self, name: &str) -> std::path::PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("heapwise-engine-tests-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        // Tests run in parallel threads: every call gets its own file.
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = dir.join(format!("{name}-{n}.heapsnapshot"));
+        std::fs::write(&path, self.json()).expect("write snapshot");
+        path
+    }
+
     /// The V8 id of node `o`.
     pub fn id(&self, o: usize) -> u32 {
         self.nodes[o].id

@@ -10,65 +10,143 @@ use crate::analysis::Analysis;
 use crate::strings::Text;
 use std::collections::{HashMap, HashSet};
 
-/// At most this many candidates are traced (memlab: `maxSamplesForClustering`); objects
-/// retaining 100 kB or more are always kept.
-const MAX_SAMPLES: usize = 5000;
-const ALWAYS_KEEP: f64 = 100_000.0;
+/// Candidates beyond this many are sampled (and a warning says so); memoised tracing makes
+/// even this many cheap.
+const MAX_TRACED: usize = 1_000_000;
 /// Retainer paths longer than this are not traced (memlab drops traces over 100 edges).
 const MAX_PATH: usize = 100;
+/// Sources with more edges than this get an index from target to edge.
+const WIDE: usize = 64;
 
-/// A path signature: for each step from the node up, (edge name with indexes folded, class).
-type Signature = Vec<(String, u32)>;
+/// Interned retainer-path signatures: each is (edge label into the node, node's class, the
+/// signature of the node it is retained by). Candidates of one leak share most of their path,
+/// so each node on it is traced once.
+struct Tracer<'a> {
+    a: &'a Analysis,
+    memo: HashMap<u32, u32>,
+    sigs: HashMap<(String, u32, u32), u32>,
+    wide: HashMap<u32, HashMap<u32, usize>>,
+}
 
-/// The signature of node `o`'s shortest retainer path (`None` if it has none or it is too long).
-fn signature(a: &Analysis, o: usize) -> Option<Signature> {
-    let weak = a.snap.header.meta.edge_types.weak;
-    let root = a.snap.root as usize;
-    let mut sig = Vec::new();
-    let mut cur = o;
-    while cur != root {
-        if sig.len() > MAX_PATH {
-            return None;
+const ROOT_SIG: u32 = 0;
+const NO_SIG: u32 = u32::MAX;
+
+impl<'a> Tracer<'a> {
+    fn new(a: &'a Analysis) -> Self {
+        Tracer {
+            a,
+            memo: HashMap::new(),
+            sigs: HashMap::new(),
+            wide: HashMap::new(),
         }
+    }
+
+    /// The edge from `from` into `to` (the first one).
+    fn edge(&mut self, from: usize, to: usize) -> Option<usize> {
+        let snap = &self.a.snap;
+        let edges = snap.edges_of(from);
+        if edges.len() <= WIDE {
+            return edges
+                .into_iter()
+                .find(|&ei| snap.edge_to[ei] as usize == to);
+        }
+        let index = self.wide.entry(from as u32).or_insert_with(|| {
+            let mut m = HashMap::new();
+            for ei in snap.edges_of(from) {
+                m.entry(snap.edge_to[ei]).or_insert(ei);
+            }
+            m
+        });
+        index.get(&(to as u32)).copied()
+    }
+
+    /// The closest non-weak retainer of `cur` (by distance, then retainer order) and its edge.
+    fn step(&mut self, cur: usize) -> Option<(usize, usize)> {
+        let a = self.a;
+        let weak = a.snap.header.meta.edge_types.weak;
+        let root = a.snap.root as usize;
         let d = if a.distance[cur] < 0 {
             i32::MAX
         } else {
             a.distance[cur]
         };
-        let mut best: Option<(i32, usize, usize)> = None;
-        for slot in a.retainers.of(cur) {
-            let from = a.retainers.node[slot] as usize;
-            let fd = if from == root { -1 } else { a.distance[from] };
-            if (fd < 0 && from != root) || fd >= d {
-                continue;
-            }
-            if best.is_none_or(|(bd, _, _)| fd < bd) {
-                let ei = a.retainers.edge_of(&a.snap, cur, slot);
-                if a.snap.edge_type[ei] == weak {
-                    continue;
+        let mut closer: Vec<(i32, usize)> = a
+            .retainers
+            .of(cur)
+            .map(|slot| {
+                let from = a.retainers.node[slot] as usize;
+                (if from == root { -1 } else { a.distance[from] }, from)
+            })
+            .filter(|&(fd, from)| (fd >= 0 || from == root) && fd < d)
+            .collect();
+        closer.sort_by_key(|&(fd, _)| fd);
+        for (_, from) in closer {
+            if let Some(ei) = self.edge(from, cur) {
+                if a.snap.edge_type[ei] != weak {
+                    return Some((from, ei));
                 }
-                best = Some((fd, from, ei));
             }
         }
-        let (_, from, ei) = best?;
-        let name = if a.snap.header.meta.edge_has_index_name(a.snap.edge_type[ei]) {
+        None
+    }
+
+    fn label(&self, ei: usize) -> String {
+        let a = self.a;
+        if a.snap.header.meta.edge_has_index_name(a.snap.edge_type[ei]) {
+            return "[]".to_owned();
+        }
+        let n = a.edge_name(ei);
+        if n.bytes().all(|b| b.is_ascii_digit()) {
             "[]".to_owned()
         } else {
-            let n = a.edge_name(ei);
-            if n.bytes().all(|b| b.is_ascii_digit()) {
-                "[]".to_owned()
-            } else {
-                n
+            n
+        }
+    }
+
+    /// The signature of node `o`'s shortest retainer path, or `NO_SIG`.
+    fn signature(&mut self, o: usize) -> u32 {
+        let root = self.a.snap.root as usize;
+        // Walk up until a traced node or the root.
+        let mut chain: Vec<(usize, usize)> = Vec::new(); // (node, edge into it)
+        let mut cur = o;
+        let mut top = loop {
+            if cur == root {
+                break ROOT_SIG;
+            }
+            if let Some(&s) = self.memo.get(&(cur as u32)) {
+                break s;
+            }
+            if chain.len() > MAX_PATH {
+                break NO_SIG;
+            }
+            match self.step(cur) {
+                Some((from, ei)) => {
+                    chain.push((cur, ei));
+                    cur = from;
+                }
+                None => break NO_SIG,
             }
         };
-        sig.push((name, a.classes.class_of[cur]));
-        cur = from;
+        for &(node, ei) in chain.iter().rev() {
+            if top != NO_SIG {
+                let key = (self.label(ei), self.a.classes.class_of[node], top);
+                let next = self.sigs.len() as u32 + 1;
+                top = *self.sigs.entry(key).or_insert(next);
+            }
+            self.memo.insert(node as u32, top);
+        }
+        top
     }
-    Some(sig)
 }
 
 /// Leak groups of `f` (the final snapshot) among the ids in `allocated` (sorted).
-pub fn find(f: &Analysis, allocated: &[u32], opts: &DiffOptions, top: usize) -> Vec<LeakGroup> {
+pub fn find(
+    f: &Analysis,
+    allocated: &[u32],
+    opts: &DiffOptions,
+    top: usize,
+    warnings: &mut Vec<String>,
+) -> Vec<LeakGroup> {
     let nt = f.snap.header.meta.node_types;
     let trivial = [
         nt.number,
@@ -88,26 +166,21 @@ pub fn find(f: &Analysis, allocated: &[u32], opts: &DiffOptions, top: usize) -> 
                 && opts.keeps_class(&f.snap.strings.get(f.classes.class_of[o]))
         })
         .collect();
-    if cands.len() > MAX_SAMPLES {
-        let (big, rest): (Vec<usize>, Vec<usize>) =
-            cands.iter().partition(|&&o| f.retained[o] >= ALWAYS_KEEP);
-        let step = rest
-            .len()
-            .div_ceil(MAX_SAMPLES.saturating_sub(big.len()).max(1));
-        cands = big
-            .into_iter()
-            .chain(rest.into_iter().step_by(step.max(1)))
-            .collect();
+    let mut sampled = None;
+    if cands.len() > MAX_TRACED {
+        let step = cands.len().div_ceil(MAX_TRACED);
+        sampled = Some((cands.len(), step));
+        cands = cands.into_iter().step_by(step).collect();
     }
-    let mut groups: HashMap<(u32, Signature), Vec<usize>> = HashMap::new();
+    let mut tracer = Tracer::new(f);
+    let mut groups: HashMap<u32, Vec<usize>> = HashMap::new();
     for &o in &cands {
-        if let Some(sig) = signature(f, o) {
-            groups
-                .entry((f.classes.class_of[o], sig))
-                .or_default()
-                .push(o);
+        let sig = tracer.signature(o);
+        if sig != NO_SIG {
+            groups.entry(sig).or_default().push(o);
         }
     }
+    drop(tracer);
     let mut out: Vec<LeakGroup> = groups
         .into_values()
         .map(|mut members| {
@@ -151,6 +224,11 @@ pub fn find(f: &Analysis, allocated: &[u32], opts: &DiffOptions, top: usize) -> 
             .then_with(|| x.name.cmp(&y.name))
     });
     out.truncate(top);
+    if let Some((total, step)) = sampled {
+        warnings.push(format!(
+            "{total} leak candidates: one in {step} was traced, so leak group counts and sizes are from that sample"
+        ));
+    }
     for g in &mut out {
         if let Some(o) = f.ordinal_of(crate::NodeId(g.ids[0])) {
             g.retainer_path = path_steps(f, o.0 as usize);
