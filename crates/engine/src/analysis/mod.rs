@@ -139,7 +139,21 @@ impl Analysis {
     }
 
     /// Runs the DevTools pipeline on a parsed snapshot.
-    pub fn run(mut snap: Snapshot, obs: &dyn Observer) -> Result<Analysis> {
+    pub fn run(snap: Snapshot, obs: &dyn Observer) -> Result<Analysis> {
+        Analysis::run_with(snap, obs, true)
+    }
+
+    /// Parses and analyses `path` without the Summary, Statistics and dominator children: what
+    /// the first snapshot of a diff needs (it is reduced and dropped right after).
+    pub(crate) fn from_path_for_diff(
+        path: &std::path::Path,
+        obs: &dyn Observer,
+    ) -> Result<Analysis> {
+        let snap = crate::parse::parse_file(path, obs)?;
+        Analysis::run_with(snap, obs, false)
+    }
+
+    fn run_with(mut snap: Snapshot, obs: &dyn Observer, full: bool) -> Result<Analysis> {
         check(obs)?;
         obs.progress(Phase::Index, 0.0);
         let detachedness = dom_state::propagate(&mut snap);
@@ -188,12 +202,28 @@ impl Analysis {
         let dominator = dom.dominator;
         drop(dom.preorder);
         obs.progress(Phase::Classes, 0.0);
-        let dominated = DominatedNodes::build(&dominator, snap.root);
-        let aggregates = summary::aggregates(
-            &snap, &classes, &shallow, &distance, &retained, &dominated, None,
-        );
         let total = retained[root] + snap.header.extra_native_bytes as f64;
-        let statistics = statistics::compute(&snap, &shallow, &retainers, total);
+        let (dominated, aggregates, statistics) = if full {
+            let dominated = DominatedNodes::build(&dominator, snap.root);
+            let aggregates = summary::aggregates(
+                &snap, &classes, &shallow, &distance, &retained, &dominated, None,
+            );
+            let statistics = statistics::compute(&snap, &shallow, &retainers, total);
+            (dominated, aggregates, statistics)
+        } else {
+            let none = DominatedNodes {
+                first: vec![0; snap.node_count() + 1],
+                nodes: Vec::new(),
+            };
+            (
+                none,
+                Vec::new(),
+                Statistics {
+                    total,
+                    ..Default::default()
+                },
+            )
+        };
         obs.progress(Phase::Classes, 1.0);
         obs.progress(Phase::Done, 1.0);
         Ok(Analysis {

@@ -188,8 +188,36 @@ impl DiffBase {
         d
     }
 
+    /// Position of `id` in the sorted ids. Ids are spread fairly evenly, so an interpolated
+    /// guess narrows the search to a small window before the binary search.
     fn find(&self, id: u32) -> Option<usize> {
-        self.all_ids.binary_search(&id).ok()
+        let ids = &self.all_ids;
+        let n = ids.len();
+        if n == 0 {
+            return None;
+        }
+        let (lo, hi) = (ids[0] as u64, ids[n - 1] as u64);
+        if (id as u64) < lo || (id as u64) > hi {
+            return None;
+        }
+        let guess = if hi > lo {
+            ((id as u64 - lo) * (n as u64 - 1) / (hi - lo)) as usize
+        } else {
+            0
+        };
+        // Grow a window around the guess until it brackets the id, then search inside it.
+        let mut step = 64usize;
+        loop {
+            let a = guess.saturating_sub(step);
+            let b = (guess + step).min(n - 1);
+            if ids[a] <= id && id <= ids[b] {
+                return ids[a..=b].binary_search(&id).ok().map(|i| a + i);
+            }
+            if a == 0 && b == n - 1 {
+                return None;
+            }
+            step *= 8;
+        }
     }
 
     /// The retained size the object with this id had in the base, if it existed.
@@ -268,16 +296,22 @@ impl DiffBase {
                 }
             })
             .collect();
-        // Internal keys in first-seen order (non-zero nodes in ordinal order).
+        // Internal keys in first-seen order (non-zero nodes in ordinal order); groups sharing a
+        // key are resolved once.
         let mut key_ids: HashMap<&KeyIdent, u32> = HashMap::new();
         let mut keys: Vec<&KeyIdent> = Vec::new();
+        let mut key_of_group: Vec<u32> = vec![u32::MAX; self.groups.len()];
         let mut node_key: Vec<u32> = Vec::with_capacity(self.ids.len());
         for &g in &self.group {
-            let ident = &idents[g as usize];
-            let k = *key_ids.entry(ident).or_insert_with(|| {
-                keys.push(ident);
-                (keys.len() - 1) as u32
-            });
+            let mut k = key_of_group[g as usize];
+            if k == u32::MAX {
+                let ident = &idents[g as usize];
+                k = *key_ids.entry(ident).or_insert_with(|| {
+                    keys.push(ident);
+                    (keys.len() - 1) as u32
+                });
+                key_of_group[g as usize] = k;
+            }
             node_key.push(k);
         }
         // Public keys; the later internal key wins (a plain JS object in DevTools).

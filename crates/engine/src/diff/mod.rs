@@ -302,7 +302,7 @@ pub fn diff(
     obs: &dyn Observer,
 ) -> Result<HeapDiff> {
     let top = if opts.top == 0 { 10 } else { opts.top };
-    let a = Analysis::from_path(before, obs)?;
+    let a = Analysis::from_path_for_diff(before, obs)?;
     let before_info = side(&a, before);
     let base = DiffBase::from_analysis(&a);
     drop(a);
@@ -419,27 +419,13 @@ pub fn diff(
 
 /// DevTools' `calculateSnapshotDiff` between the reduced base and the current analysis.
 fn comparison(base: &DiffBase, cur: &Analysis) -> Vec<ComparisonRow> {
-    let matcher = InterfaceMatcher::new(&cur.classes.interfaces);
-    let base_classes = base.classes_under(&matcher, &cur.classes.interfaces);
-    // Current: winning internal key per public key, and its nodes sorted by id.
-    let cur_rows = cur.public_rows(cur.all_aggregates());
-    let mut slot_of_key: Vec<usize> = vec![usize::MAX; cur.classes.keys.len()];
-    for (i, (_, k)) in cur_rows.iter().enumerate() {
-        slot_of_key[*k as usize] = i;
-    }
-    let mut cur_nodes: Vec<Vec<(u32, u32)>> = vec![Vec::new(); cur_rows.len()];
-    for o in 0..cur.node_count() {
-        if cur.shallow[o] == 0 {
-            continue;
-        }
-        let slot = slot_of_key[cur.classes.key_of[o] as usize];
-        if slot != usize::MAX {
-            cur_nodes[slot].push((cur.snap.node_id[o], cur.shallow[o]));
-        }
-    }
-    for v in &mut cur_nodes {
-        v.sort_unstable_by_key(|&(id, _)| id);
-    }
+    let (base_classes, (cur_rows, cur_nodes)) = rayon::join(
+        || {
+            let matcher = InterfaceMatcher::new(&cur.classes.interfaces);
+            base.classes_under(&matcher, &cur.classes.interfaces)
+        },
+        || current_classes(cur),
+    );
     let mut cur_by_public: HashMap<&[u8], usize> = HashMap::new();
     for (i, (r, _)) in cur_rows.iter().enumerate() {
         cur_by_public.insert(&r.key.0, i);
@@ -467,6 +453,31 @@ fn comparison(base: &DiffBase, cur: &Analysis) -> Vec<ComparisonRow> {
         }
     }
     out
+}
+
+/// The current snapshot's classes: public rows (with their winning internal keys) and each
+/// row's `(id, shallow size)` list sorted by id.
+#[allow(clippy::type_complexity)]
+fn current_classes(cur: &Analysis) -> (Vec<(SummaryRow, u32)>, Vec<Vec<(u32, u32)>>) {
+    let cur_rows = cur.public_rows(cur.all_aggregates());
+    let mut slot_of_key: Vec<usize> = vec![usize::MAX; cur.classes.keys.len()];
+    for (i, (_, k)) in cur_rows.iter().enumerate() {
+        slot_of_key[*k as usize] = i;
+    }
+    let mut cur_nodes: Vec<Vec<(u32, u32)>> = vec![Vec::new(); cur_rows.len()];
+    for o in 0..cur.node_count() {
+        if cur.shallow[o] == 0 {
+            continue;
+        }
+        let slot = slot_of_key[cur.classes.key_of[o] as usize];
+        if slot != usize::MAX {
+            cur_nodes[slot].push((cur.snap.node_id[o], cur.shallow[o]));
+        }
+    }
+    for v in &mut cur_nodes {
+        v.sort_unstable_by_key(|&(id, _)| id);
+    }
+    (cur_rows, cur_nodes)
 }
 
 /// `calculateDiffForClass`: merge-join two id-sorted lists of `(id, shallow size)`.
@@ -565,6 +576,18 @@ fn class_filter(a: &Analysis, opts: &DiffOptions) -> Vec<bool> {
         .collect()
 }
 
+/// Per class-name string id: is it an internal/system class?
+fn internal_classes(a: &Analysis) -> Vec<bool> {
+    let mut used = vec![false; a.snap.strings.len()];
+    for &c in &a.classes.class_of {
+        used[c as usize] = true;
+    }
+    used.iter()
+        .enumerate()
+        .map(|(id, &u)| u && is_internal_class(&a.snap.strings.get(id as u32)))
+        .collect()
+}
+
 /// Objects in both snapshots whose retained size grew. A grower is skipped when one object it
 /// immediately dominates explains most (80 %) of its growth: that one is the better answer.
 fn growers(base: &DiffBase, cur: &Analysis, opts: &DiffOptions, top: usize) -> Vec<Grower> {
@@ -572,27 +595,31 @@ fn growers(base: &DiffBase, cur: &Analysis, opts: &DiffOptions, top: usize) -> V
     let synthetic = cur.snap.header.meta.node_types.synthetic;
     let root = cur.snap.root as usize;
     let keep = class_filter(cur, opts);
-    let mut cands: Vec<(usize, f64, f64)> = (0..cur.node_count())
-        .into_par_iter()
+    // Each object's retained size in the first snapshot (NaN: not there), looked up once.
+    let before: Vec<f64> = cur
+        .snap
+        .node_id
+        .par_iter()
         .with_min_len(1 << 16)
+        .map(|&id| base.retained_of(id).unwrap_or(f64::NAN))
+        .collect();
+    let mut cands: Vec<(usize, f64, f64)> = (0..cur.node_count())
         .filter_map(|o| {
-            if o == root
-                || cur.snap.node_type[o] == synthetic
-                || cur.retained[o] < opts.min_retained_size
-            {
+            let b = before[o];
+            if b.is_nan() || o == root || cur.snap.node_type[o] == synthetic {
                 return None;
             }
-            if !keep[cur.classes.class_of[o] as usize] {
+            if cur.retained[o] < opts.min_retained_size || !keep[cur.classes.class_of[o] as usize] {
                 return None;
             }
-            let before = base.retained_of(cur.snap.node_id[o])?;
-            let growth = cur.retained[o] - before;
-            (growth > 0.0).then_some((o, before, growth))
+            let growth = cur.retained[o] - b;
+            (growth > 0.0).then_some((o, b, growth))
         })
         .collect();
     // How much of each candidate's growth one child explains: a growing child, or a child
     // allocated since the first snapshot (it is listed under `allocated`). Internal storage
     // (`(array)`, `(system)`, …) explains nothing: the object that owns it is the answer.
+    let internal = internal_classes(cur);
     let mut is_cand = crate::analysis::bits::BitVec::new(cur.node_count());
     for &(o, _, _) in &cands {
         is_cand.set(o);
@@ -600,21 +627,20 @@ fn growers(base: &DiffBase, cur: &Analysis, opts: &DiffOptions, top: usize) -> V
     let mut best_child: HashMap<u32, f64> = HashMap::new();
     for o in 0..cur.node_count() {
         let d = cur.dominator[o];
-        if o == root || !is_cand.get(d as usize) {
+        if o == root || !is_cand.get(d as usize) || internal[cur.classes.class_of[o] as usize] {
             continue;
         }
-        if is_internal_class(&cur.snap.strings.get(cur.classes.class_of[o])) {
-            continue;
-        }
-        let explained = match base.retained_of(cur.snap.node_id[o]) {
-            Some(before) => cur.retained[o] - before,
-            None => cur.retained[o],
+        let explained = if before[o].is_nan() {
+            cur.retained[o]
+        } else {
+            cur.retained[o] - before[o]
         };
         let e = best_child.entry(d).or_insert(0.0);
         if explained > *e {
             *e = explained;
         }
     }
+    drop(before);
     cands.sort_by(|x, y| y.2.total_cmp(&x.2).then(x.0.cmp(&y.0)));
     cands
         .into_iter()
