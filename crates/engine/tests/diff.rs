@@ -193,6 +193,11 @@ fn final_mode_finds_objects_allocated_between_baseline_and_target_still_alive() 
     assert_eq!(d.leaks[0].ids, vec![209]);
     assert_eq!(path_text(&d.leaks[0].retainer_path), "global → list → [2]");
     assert!(!d.verdict.ok && d.verdict.reasons[0].starts_with("leak: 1 Baz"));
+    assert!(
+        d.verdict.reasons[0].ends_with("held by global → list → [2]"),
+        "{}",
+        d.verdict.reasons[0]
+    );
 }
 
 #[test]

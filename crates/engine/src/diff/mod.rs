@@ -723,19 +723,13 @@ fn verdict(
         }
     }
     for l in leaks {
-        let path: Vec<&str> = l
-            .retainer_path
-            .iter()
-            .skip(1)
-            .filter_map(|s| s.edge.as_deref())
-            .collect();
         reasons.push(format!(
             "leak: {} {} objects allocated between baseline and target are still alive in the final snapshot, \
-             retaining {}, held by (root) → {}",
+             retaining {}, held by {}",
             l.count,
             l.name,
             fmt_bytes(l.retained_size),
-            path.join(" → ")
+            path_text(&l.retainer_path)
         ));
     }
     Verdict {
