@@ -21,9 +21,10 @@ if ! git diff --quiet -- index.js index.d.ts 2>/dev/null; then
   exit 1
 fi
 
+echo "== leak-test helpers under Mocha (heapwise/testing)"
+npx mocha __test__/mocha
+
+# Last, so that node's test runner prints the closing summary.
 echo "== JS tests (node --test)"
 node tools/devtools/install.mjs
 node --test __test__/
-
-echo "== leak-test helpers under Mocha (heapwise/testing)"
-npx mocha __test__/mocha
