@@ -3,6 +3,12 @@
 #![deny(clippy::all)]
 
 mod diff;
+
+/// Large column buffers come straight from mmap and go back to the OS when freed (see
+/// `heapwise_engine::alloc`).
+#[global_allocator]
+static ALLOCATOR: heapwise_engine::alloc::MmapLarge = heapwise_engine::alloc::MmapLarge;
+
 mod error;
 mod options;
 mod results;

@@ -1,5 +1,8 @@
 //! Development tool: diff two snapshots and print the Comparison rows as TSV.
 //! `cargo run --release -p heapwise-engine --example diffdump -- BEFORE AFTER [FINAL]`
+#[global_allocator]
+static ALLOCATOR: heapwise_engine::alloc::MmapLarge = heapwise_engine::alloc::MmapLarge;
+
 use heapwise_engine::diff::{diff, DiffOptions};
 use heapwise_engine::Quiet;
 

@@ -1,5 +1,8 @@
 //! Development tool: analyse a snapshot, print timings, write the per-node TSV.
 //! `cargo run --release -p heapwise-engine --example dump -- FILE [OUT.tsv]`
+#[global_allocator]
+static ALLOCATOR: heapwise_engine::alloc::MmapLarge = heapwise_engine::alloc::MmapLarge;
+
 use heapwise_engine::{parse, Analysis, Observer, Phase, Quiet};
 use std::time::Instant;
 

@@ -20,6 +20,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod alloc;
 pub mod analysis;
 pub mod diff;
 pub mod error;
