@@ -77,28 +77,18 @@ pub fn diff<'env>(
     after: String,
     options: Option<diff::DiffOptions>,
 ) -> Result<Object<'env>> {
-    type Resolver = Box<dyn FnOnce(Env) -> Result<diff::HeapDiff> + Send>;
-    let (deferred, promise) = env.create_deferred::<diff::HeapDiff, Resolver>()?;
-    let (opts, obs_opts) = match diff::engine_options(options) {
-        Ok(v) => v,
-        Err(e) => {
-            deferred.resolve(Box::new(move |env| Err(error::js_error(&env, &e))));
-            return Ok(promise);
+    match diff::engine_options(options) {
+        Ok((opts, obs_opts)) => {
+            let obs = observer(Some(obs_opts));
+            spawn_promise(
+                env,
+                "diff",
+                move || diff::run(&before, &after, &opts, &obs),
+                diff::to_js,
+            )
         }
-    };
-    let obs = observer(Some(obs_opts));
-    std::thread::Builder::new()
-        .name("heapwise-diff".into())
-        .spawn(move || {
-            let result = diff::run(&before, &after, &opts, &obs);
-            drop(obs);
-            deferred.resolve(match result {
-                Ok(d) => Box::new(move |_| Ok(diff::to_js(d))),
-                Err(e) => Box::new(move |env| Err(error::js_error(&env, &e))),
-            })
-        })
-        .map_err(|e| Error::from_reason(format!("cannot start the diff thread: {e}")))?;
-    Ok(promise)
+        Err(e) => spawn_promise(env, "diff", move || Err(e), diff::to_js),
+    }
 }
 
 /// Like `diff`, but blocks the calling thread until done.
@@ -113,6 +103,34 @@ pub fn diff_sync(
     diff::run(&before, &after, &opts, &heapwise_engine::Quiet)
         .map(diff::to_js)
         .map_err(|e| error::js_error(env, &e))
+}
+
+/// Runs `work` on a thread of its own (never the libuv pool) and settles the returned promise on
+/// the JS thread: with `to_js` of the result, or with a `HeapwiseError`. Whatever `work` captured
+/// (e.g. the progress callback) is dropped before the promise settles.
+fn spawn_promise<'env, T, J>(
+    env: &'env Env,
+    name: &str,
+    work: impl FnOnce() -> heapwise_engine::Result<T> + Send + 'static,
+    to_js: fn(T) -> J,
+) -> Result<Object<'env>>
+where
+    T: Send + 'static,
+    J: ToNapiValue + 'static,
+{
+    type Resolver<J> = Box<dyn FnOnce(Env) -> Result<J> + Send>;
+    let (deferred, promise) = env.create_deferred::<J, Resolver<J>>()?;
+    std::thread::Builder::new()
+        .name(format!("heapwise-{name}"))
+        .spawn(move || {
+            let result = work();
+            deferred.resolve(match result {
+                Ok(v) => Box::new(move |_| Ok(to_js(v))),
+                Err(e) => Box::new(move |env| Err(error::js_error(&env, &e))),
+            })
+        })
+        .map_err(|e| Error::from_reason(format!("cannot start the {name} thread: {e}")))?;
+    Ok(promise)
 }
 
 fn observer(options: Option<AnalyzeOptions>) -> JsObserver {
@@ -152,21 +170,12 @@ pub fn analyze<'env>(
     options: Option<AnalyzeOptions>,
 ) -> Result<Object<'env>> {
     let obs = observer(options);
-    type Resolver = Box<dyn FnOnce(Env) -> Result<HeapAnalysis> + Send>;
-    let (deferred, promise) = env.create_deferred::<HeapAnalysis, Resolver>()?;
-    std::thread::Builder::new()
-        .name("heapwise-analyze".into())
-        .spawn(move || {
-            let result = run_analysis(&path, &obs);
-            // Drop the progress callback before settling, so none arrives after the promise.
-            drop(obs);
-            deferred.resolve(match result {
-                Ok(a) => Box::new(move |_| Ok(HeapAnalysis::new(a))),
-                Err(e) => Box::new(move |env| Err(error::js_error(&env, &e))),
-            })
-        })
-        .map_err(|e| Error::from_reason(format!("cannot start the analysis thread: {e}")))?;
-    Ok(promise)
+    spawn_promise(
+        env,
+        "analyze",
+        move || run_analysis(&path, &obs),
+        HeapAnalysis::new,
+    )
 }
 
 /// Like `analyze`, but blocks the calling thread until done. For scripts and CLIs; in a
@@ -283,34 +292,20 @@ impl HeapAnalysis {
     #[napi]
     pub fn references(&self, id: f64) -> Result<Vec<HeapEdge>> {
         let a = self.get()?;
-        let Some(o) = self.ordinal(id)? else {
-            return Ok(Vec::new());
-        };
-        Ok(a.references(o)
-            .into_iter()
-            .map(|e| HeapEdge {
-                r#type: e.edge_type,
-                name: e.name,
-                node: results::node(a, e.node.0 as usize),
-            })
-            .collect())
+        Ok(self
+            .ordinal(id)?
+            .map(|o| results::edges(a, a.references(o)))
+            .unwrap_or_default())
     }
 
     /// The references to object `id` (its retainers), in DevTools' order.
     #[napi]
     pub fn retainers(&self, id: f64) -> Result<Vec<HeapEdge>> {
         let a = self.get()?;
-        let Some(o) = self.ordinal(id)? else {
-            return Ok(Vec::new());
-        };
-        Ok(a.retainers_of(o)
-            .into_iter()
-            .map(|e| HeapEdge {
-                r#type: e.edge_type,
-                name: e.name,
-                node: results::node(a, e.node.0 as usize),
-            })
-            .collect())
+        Ok(self
+            .ordinal(id)?
+            .map(|o| results::edges(a, a.retainers_of(o)))
+            .unwrap_or_default())
     }
 
     /// The objects that object `id` immediately dominates (its children in the dominator tree),

@@ -134,6 +134,17 @@ pub struct HeapEdge {
     pub node: HeapNode,
 }
 
+/// Builds the JS view of edges seen from one end.
+pub fn edges(a: &Analysis, list: Vec<heapwise_engine::EdgeInfo>) -> Vec<HeapEdge> {
+    list.into_iter()
+        .map(|e| HeapEdge {
+            r#type: e.edge_type,
+            name: e.name,
+            node: node(a, e.node.0 as usize),
+        })
+        .collect()
+}
+
 /// A source position (0-based line and column, as V8 records them).
 #[napi(object)]
 pub struct SourceLocation {
