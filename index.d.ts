@@ -89,8 +89,9 @@ export declare function analyze(path: string, options?: AnalyzeOptions | undefin
 /** Options of `analyze` and `analyzeSync`. */
 export interface AnalyzeOptions {
   /**
-   * Called from time to time with the phase and the fraction done. It runs on the JS thread
-   * between other work; it is never called after the promise settles.
+   * Called from time to time with the phase and the fraction done, on the JS thread between
+   * other work. Calls are queued by the analysis thread (at most every 50 ms), so the last
+   * ones can arrive just after the promise settles.
    */
   onProgress?: (progress: Progress) => void
   /** Cancels the work: the promise rejects with code `ERR_HEAPWISE_ABORTED`. */

@@ -17,8 +17,9 @@ pub struct Progress {
 /// Options of `analyze` and `analyzeSync`.
 #[napi(object, object_to_js = false)]
 pub struct AnalyzeOptions {
-    /// Called from time to time with the phase and the fraction done. It runs on the JS thread
-    /// between other work; it is never called after the promise settles.
+    /// Called from time to time with the phase and the fraction done, on the JS thread between
+    /// other work. Calls are queued by the analysis thread (at most every 50 ms), so the last
+    /// ones can arrive just after the promise settles.
     #[napi(ts_type = "(progress: Progress) => void")]
     pub on_progress: Option<ThreadsafeFunction<Progress, (), Progress, Status, false, true>>,
     /// Cancels the work: the promise rejects with code `ERR_HEAPWISE_ABORTED`.

@@ -22,7 +22,6 @@ use crate::analysis::classes::InterfaceMatcher;
 use crate::analysis::{Analysis, SourceLocation, SummaryRow};
 use crate::error::Result;
 use crate::progress::{check, Observer};
-use crate::snapshot::NodeOrd;
 use crate::strings::Text;
 use crate::NodeInfo;
 use base::DiffBase;
@@ -736,9 +735,4 @@ fn verdict(
         ok: reasons.is_empty(),
         reasons,
     }
-}
-
-/// Convenience for callers that hold ordinals.
-pub fn node_ord(o: usize) -> NodeOrd {
-    NodeOrd(o as u32)
 }
