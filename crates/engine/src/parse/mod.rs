@@ -168,26 +168,16 @@ pub fn parse<R: Read>(reader: R, input_bytes: u64, obs: &dyn Observer) -> Result
             b"nodes" => b.read_nodes(&mut sc, obs, &progress, key_off)?,
             b"edges" => b.read_edges(&mut sc, obs, &progress, key_off)?,
             b"strings" => b.read_strings(&mut sc, obs, key_off)?,
-            b"locations" => {
-                let v = &mut b.raw_locations;
-                sc.read_uint_array("locations", |x, off| {
-                    v.push(u32_of(x, off, "a location value")?);
-                    Ok(())
-                })?
-            }
+            b"locations" => read_u32s(&mut sc, "locations", &mut b.raw_locations)?,
             b"trace_function_infos" => {
-                let v = &mut b.trace_function_infos;
-                sc.read_uint_array("trace_function_infos", |x, off| {
-                    v.push(u32_of(x, off, "a trace function info value")?);
-                    Ok(())
-                })?
+                read_u32s(&mut sc, "trace_function_infos", &mut b.trace_function_infos)?
             }
             b"samples" => {
                 let v = &mut b.samples;
-                sc.read_uint_array("samples", |x, _| {
-                    v.push(x);
+                sc.read_records("samples", 1, |r, _| {
+                    v.push(r[0]);
                     Ok(())
-                })?
+                })?;
             }
             b"trace_tree" => read_trace_tree(&mut sc, &mut b.trace_tree)?,
             _ => sc.skip_value("an unknown top-level value")?,
@@ -596,6 +586,15 @@ impl Builder {
             header,
         })
     }
+}
+
+/// Reads an array of 32-bit values (`locations`, `trace_function_infos`) into `out`.
+fn read_u32s<R: Read>(sc: &mut Scanner<R>, what: &str, out: &mut Vec<u32>) -> Result<()> {
+    sc.read_records(what, 1, |r, off| {
+        out.push(u32_of(r[0], off, &format!("a value of {what}"))?);
+        Ok(())
+    })?;
+    Ok(())
 }
 
 /// Reads the nested `trace_tree` (`[id, function_info_index, count, size, [children…], …]`)

@@ -137,85 +137,6 @@ impl<R: Read> Scanner<R> {
         }
     }
 
-    /// Reads `[n, n, …]` of non-negative integers, calling `sink` with each value and its offset.
-    pub(crate) fn read_uint_array(
-        &mut self,
-        what: &str,
-        mut sink: impl FnMut(u64, u64) -> Result<()>,
-    ) -> Result<()> {
-        self.expect(b'[', what)?;
-        if self.peek_token()? == Some(b']') {
-            self.pos += 1;
-            return Ok(());
-        }
-        loop {
-            // Fast path: the whole number is in the buffer.
-            let start = self.offset();
-            let mut value: u64 = 0;
-            let mut digits = 0usize;
-            loop {
-                while self.pos < self.len {
-                    let b = self.buf[self.pos];
-                    let d = b.wrapping_sub(b'0');
-                    if d > 9 {
-                        break;
-                    }
-                    value = match value.checked_mul(10).and_then(|v| v.checked_add(d as u64)) {
-                        Some(v) => v,
-                        None => {
-                            return Err(Error::at(
-                                ErrorKind::InvalidData,
-                                start,
-                                format!("a number in {what} does not fit in 64 bits"),
-                            ))
-                        }
-                    };
-                    digits += 1;
-                    self.pos += 1;
-                }
-                if self.pos < self.len || !self.refill()? {
-                    break;
-                }
-            }
-            match self.peek()? {
-                None => return Err(self.truncated(what)),
-                Some(b'-') if digits == 0 => {
-                    return Err(Error::at(
-                        ErrorKind::InvalidData,
-                        start,
-                        format!("a negative number in {what}"),
-                    ))
-                }
-                Some(b'.' | b'e' | b'E') if digits > 0 => {
-                    return Err(Error::at(
-                        ErrorKind::InvalidData,
-                        start,
-                        format!("a non-integer number in {what}"),
-                    ))
-                }
-                _ => {}
-            }
-            if digits == 0 {
-                let b = self.peek_token()?.ok_or_else(|| self.truncated(what))?;
-                self.pos += 1;
-                return Err(self.unexpected(b, &format!("a number in {what}")));
-            }
-            sink(value, start)?;
-            match self.peek_token()? {
-                Some(b',') => self.pos += 1,
-                Some(b']') => {
-                    self.pos += 1;
-                    return Ok(());
-                }
-                Some(b) => {
-                    self.pos += 1;
-                    return Err(self.unexpected(b, &format!("',' or ']' in {what}")));
-                }
-                None => return Err(self.truncated(what)),
-            }
-        }
-    }
-
     fn hex4(&mut self, what: &str) -> Result<u32> {
         let mut v = 0u32;
         for _ in 0..4 {
@@ -460,7 +381,7 @@ impl<R: Read> Scanner<R> {
     /// Reads `[…]` of non-negative integers in records of `f` values, calling `sink` with each
     /// full record and the offset where it started. The common case (a whole number and its
     /// separator inside the buffer) runs without refills or per-byte bookkeeping; anything else
-    /// takes the careful path of [`Scanner::read_uint_array`]'s rules.
+    /// takes the careful path ([`Scanner::read_one_uint`]).
     pub(crate) fn read_records(
         &mut self,
         what: &str,
