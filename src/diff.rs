@@ -2,7 +2,7 @@
 
 use crate::results::SourceLocation;
 use heapwise_engine::diff::{self as engine, ClassLimit, Pattern};
-use heapwise_engine::{NodeInfo, Observer};
+use heapwise_engine::Observer;
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::ThreadsafeFunction;
 use napi_derive::napi;
@@ -186,44 +186,6 @@ fn utf16(t: &heapwise_engine::Text) -> Utf16String {
     Utf16String::from(t.to_utf16())
 }
 
-fn node(n: NodeInfo, dominator_id: f64) -> crate::results::HeapNode {
-    crate::results::HeapNode {
-        id: n.id.0 as f64,
-        name: utf16(&n.name),
-        r#type: n.node_type,
-        class_name: utf16(&n.class_name),
-        self_size: n.self_size as f64,
-        shallow_size: n.shallow_size as f64,
-        retained_size: n.retained_size,
-        distance: n.distance,
-        dominator_id,
-        detached: n.detached,
-    }
-}
-
-fn path(steps: Vec<engine::PathStep>) -> Vec<crate::results::PathStep> {
-    steps
-        .into_iter()
-        .map(|s| {
-            let dom = s.node.dominator_id.0 as f64;
-            crate::results::PathStep {
-                edge: s.edge,
-                edge_type: s.edge_type,
-                node: node(s.node, dom),
-            }
-        })
-        .collect()
-}
-
-fn location(l: Option<heapwise_engine::SourceLocation>) -> Option<SourceLocation> {
-    l.map(|l| SourceLocation {
-        script_id: l.script_id,
-        line: l.line,
-        column: l.column,
-        script_name: l.script_name,
-    })
-}
-
 fn side(s: engine::SideInfo) -> DiffSide {
     DiffSide {
         file: s.file,
@@ -269,16 +231,13 @@ pub fn to_js(d: engine::HeapDiff) -> HeapDiff {
         growers: d
             .growers
             .into_iter()
-            .map(|g| {
-                let dom = g.node.dominator_id.0 as f64;
-                Grower {
-                    node: node(g.node, dom),
-                    retained_before: g.retained_before,
-                    retained_after: g.retained_after,
-                    growth: g.growth,
-                    retainer_path: path(g.retainer_path),
-                    location: location(g.location),
-                }
+            .map(|g| Grower {
+                node: crate::results::HeapNode::from(g.node),
+                retained_before: g.retained_before,
+                retained_after: g.retained_after,
+                growth: g.growth,
+                retainer_path: crate::results::path_to_js(g.retainer_path),
+                location: crate::results::location_to_js(g.location),
             })
             .collect(),
         leaks: d
@@ -288,8 +247,8 @@ pub fn to_js(d: engine::HeapDiff) -> HeapDiff {
                 name: utf16(&l.name),
                 count: l.count as f64,
                 retained_size: l.retained_size,
-                retainer_path: path(l.retainer_path),
-                location: location(l.location),
+                retainer_path: crate::results::path_to_js(l.retainer_path),
+                location: crate::results::location_to_js(l.location),
                 ids: l.ids.into_iter().map(|i| i as f64).collect(),
             })
             .collect(),

@@ -106,21 +106,26 @@ pub struct HeapNode {
     pub detached: bool,
 }
 
+impl From<heapwise_engine::NodeInfo> for HeapNode {
+    fn from(n: heapwise_engine::NodeInfo) -> Self {
+        HeapNode {
+            id: n.id.0 as f64,
+            name: Utf16String::from(n.name.to_utf16()),
+            r#type: n.node_type,
+            class_name: Utf16String::from(n.class_name.to_utf16()),
+            self_size: n.self_size as f64,
+            shallow_size: n.shallow_size as f64,
+            retained_size: n.retained_size,
+            distance: n.distance,
+            dominator_id: n.dominator_id.0 as f64,
+            detached: n.detached,
+        }
+    }
+}
+
 /// Builds the JS view of node `o`.
 pub fn node(a: &Analysis, o: usize) -> HeapNode {
-    let n = a.node(o);
-    HeapNode {
-        id: n.id.0 as f64,
-        name: Utf16String::from(n.name.to_utf16()),
-        r#type: n.node_type,
-        class_name: Utf16String::from(n.class_name.to_utf16()),
-        self_size: n.self_size as f64,
-        shallow_size: n.shallow_size as f64,
-        retained_size: n.retained_size,
-        distance: n.distance,
-        dominator_id: n.dominator_id.0 as f64,
-        detached: n.detached,
-    }
+    HeapNode::from(a.node(o))
 }
 
 /// An edge seen from one of its ends.
@@ -181,33 +186,34 @@ pub struct TopObject {
     pub location: Option<SourceLocation>,
 }
 
-/// Builds a retainer path.
-pub fn path(a: &Analysis, o: usize) -> Vec<PathStep> {
-    let Some(steps) = a.retainer_path(o) else {
-        return Vec::new();
-    };
+/// Converts a retainer path built by the engine.
+pub fn path_to_js(steps: Vec<heapwise_engine::diff::PathStep>) -> Vec<PathStep> {
     steps
         .into_iter()
-        .map(|(ei, n)| PathStep {
-            edge: ei.map(|e| a.edge_name(e)),
-            edge_type: ei.map(|e| {
-                a.snap
-                    .header
-                    .meta
-                    .edge_type_name(a.snap.edge_type[e])
-                    .to_owned()
-            }),
-            node: node(a, n.0 as usize),
+        .map(|s| PathStep {
+            edge: s.edge,
+            edge_type: s.edge_type,
+            node: HeapNode::from(s.node),
         })
         .collect()
 }
 
-/// Builds a location.
-pub fn location(a: &Analysis, o: usize) -> Option<SourceLocation> {
-    a.location(o).map(|l| SourceLocation {
+/// Builds the retainer path of node `o`.
+pub fn path(a: &Analysis, o: usize) -> Vec<PathStep> {
+    path_to_js(heapwise_engine::diff::path_steps(a, o))
+}
+
+/// Converts a source location.
+pub fn location_to_js(l: Option<heapwise_engine::SourceLocation>) -> Option<SourceLocation> {
+    l.map(|l| SourceLocation {
         script_id: l.script_id,
         line: l.line,
         column: l.column,
         script_name: l.script_name,
     })
+}
+
+/// Builds the location of node `o`.
+pub fn location(a: &Analysis, o: usize) -> Option<SourceLocation> {
+    location_to_js(a.location(o))
 }

@@ -346,34 +346,9 @@ impl<R: Read> Scanner<R> {
 impl<R: Read> Scanner<R> {
     /// Reads one non-negative integer.
     pub(crate) fn read_uint(&mut self, what: &str) -> Result<u64> {
-        self.peek_token()?;
-        let start = self.offset();
-        let mut value: u64 = 0;
-        let mut digits = 0;
-        while let Some(b) = self.peek()? {
-            if !b.is_ascii_digit() {
-                break;
-            }
-            value = value
-                .checked_mul(10)
-                .and_then(|v| v.checked_add((b - b'0') as u64))
-                .ok_or_else(|| {
-                    Error::at(
-                        ErrorKind::InvalidData,
-                        start,
-                        format!("a number in {what} does not fit in 64 bits"),
-                    )
-                })?;
-            digits += 1;
-            self.pos += 1;
-        }
-        if digits == 0 {
-            return match self.next()? {
-                Some(b) => Err(self.unexpected(b, &format!("a number in {what}"))),
-                None => Err(self.truncated(what)),
-            };
-        }
-        Ok(value)
+        let mut value = None;
+        self.read_one_uint(what, &mut value)?;
+        Ok(value.expect("read_one_uint sets a value or fails"))
     }
 }
 
