@@ -34,16 +34,21 @@ pub struct Dominators {
 pub fn compute(snap: &Snapshot, ret: &Retainers, essential: &BitVec) -> Dominators {
     let n = snap.node_count();
     let len = n + 1;
-    let mut parent = vec![0u32; len];
-    let mut ancestor = vec![0u32; len];
+    // Six arrays of n + 1 words and one bit per vertex, where the textbook uses eight arrays:
+    // - `pa[v]` is v's DFS-tree parent until v is linked into the forest, and its forest
+    //   ancestor afterwards (LINK sets the ancestor to the parent, which `pa` already holds;
+    //   `linked` tells the two states apart where the textbook tests `ancestor[v] != 0`);
+    // - `dom[v]` is the DFS edge cursor during the search, then the bucket's next link while v
+    //   waits in a bucket (read for the last time when v leaves it), then v's dominator.
+    let mut pa = vec![0u32; len];
     let mut vertex = vec![0u32; len];
     let mut label = vec![0u32; len];
     let mut semi = vec![0u32; len];
+    let mut dom = vec![0u32; len];
     let mut count = 0u32;
     let fe = &snap.first_edge;
 
-    // Iterative DFS. `ancestor` is still all zero here, so it doubles as the per-vertex cursor
-    // into the edge list (`next_edge`), and is cleared afterwards.
+    // Iterative DFS; `next_edge` is the per-vertex cursor into the edge list.
     let dfs = |root: u32,
                count: &mut u32,
                semi: &mut [u32],
@@ -87,23 +92,23 @@ pub fn compute(snap: &Snapshot, ret: &Retainers, essential: &BitVec) -> Dominato
         &mut semi,
         &mut vertex,
         &mut label,
-        &mut parent,
-        &mut ancestor,
+        &mut pa,
+        &mut dom,
     );
     let reached = count as usize;
     if (count as usize) < n {
         for v in 1..=n as u32 {
             if semi[v as usize] == 0 && !ret.of(v as usize - 1).any(|slot| ret.essential.get(slot))
             {
-                parent[v as usize] = r;
+                pa[v as usize] = r;
                 dfs(
                     v,
                     &mut count,
                     &mut semi,
                     &mut vertex,
                     &mut label,
-                    &mut parent,
-                    &mut ancestor,
+                    &mut pa,
+                    &mut dom,
                 );
             }
         }
@@ -112,7 +117,7 @@ pub fn compute(snap: &Snapshot, ret: &Retainers, essential: &BitVec) -> Dominato
     if (count as usize) < n {
         for v in 1..=n as u32 {
             if semi[v as usize] == 0 {
-                parent[v as usize] = r;
+                pa[v as usize] = r;
                 count += 1;
                 semi[v as usize] = count;
                 vertex[count as usize] = v;
@@ -121,36 +126,36 @@ pub fn compute(snap: &Snapshot, ret: &Retainers, essential: &BitVec) -> Dominato
             }
         }
     }
-    ancestor.iter_mut().for_each(|a| *a = 0);
+    dom.iter_mut().for_each(|d| *d = 0);
 
-    // Buckets as linked lists: head per vertex, next per member.
+    // Buckets as linked lists: a head per vertex, the next link in `dom`.
     let mut bucket_head = vec![0u32; len];
-    let mut bucket_next = vec![0u32; len];
-    let mut dom = vec![0u32; len];
+    let mut linked = BitVec::new(len);
     let mut stack: Vec<u32> = Vec::new();
 
     // EVAL with path compression (iterative).
     let eval = |v: u32,
-                ancestor: &mut [u32],
+                pa: &mut [u32],
+                linked: &BitVec,
                 label: &mut [u32],
                 semi: &[u32],
                 stack: &mut Vec<u32>|
      -> u32 {
-        if ancestor[v as usize] == 0 {
+        if !linked.get(v as usize) {
             return v;
         }
         // compress(v)
         let mut x = v;
-        while ancestor[ancestor[x as usize] as usize] != 0 {
+        while linked.get(pa[x as usize] as usize) {
             stack.push(x);
-            x = ancestor[x as usize];
+            x = pa[x as usize];
         }
         while let Some(w) = stack.pop() {
-            let a = ancestor[w as usize] as usize;
+            let a = pa[w as usize] as usize;
             if semi[label[a] as usize] < semi[label[w as usize] as usize] {
                 label[w as usize] = label[a];
             }
-            ancestor[w as usize] = ancestor[a];
+            pa[w as usize] = pa[a];
         }
         label[v as usize]
     };
@@ -165,7 +170,7 @@ pub fn compute(snap: &Snapshot, ret: &Retainers, essential: &BitVec) -> Dominato
             }
             orphan = false;
             let v = ret.node[slot] + 1;
-            let u = eval(v, &mut ancestor, &mut label, &semi, &mut stack);
+            let u = eval(v, &mut pa, &linked, &mut label, &semi, &mut stack);
             if semi[u as usize] < semi[w as usize] {
                 semi[w as usize] = semi[u as usize];
             }
@@ -175,27 +180,39 @@ pub fn compute(snap: &Snapshot, ret: &Retainers, essential: &BitVec) -> Dominato
         }
         let b = vertex[semi[w as usize] as usize] as usize;
         // A vertex enters exactly one bucket once, so a plain list matches DevTools' Set.
-        bucket_next[w as usize] = bucket_head[b];
+        dom[w as usize] = bucket_head[b];
         bucket_head[b] = w;
-        let pw = parent[w as usize];
-        ancestor[w as usize] = pw; // LINK
+        let pw = pa[w as usize];
+        linked.set(w as usize); // LINK(pw, w): w's ancestor is pw, which pa[w] holds
         let mut v = bucket_head[pw as usize];
         while v != 0 {
-            let u = eval(v, &mut ancestor, &mut label, &semi, &mut stack);
+            let next = dom[v as usize];
+            let u = eval(v, &mut pa, &linked, &mut label, &semi, &mut stack);
             dom[v as usize] = if semi[u as usize] < semi[v as usize] {
                 u
             } else {
                 pw
             };
-            v = bucket_next[v as usize];
+            v = next;
         }
         bucket_head[pw as usize] = 0;
     }
+    // A vertex whose bucket was never emptied (its semidominator is not a DFS ancestor, which
+    // DevTools' handling of unreachable nodes allows) has no dominator yet: 0, which the pass
+    // below turns into the root as DevTools' zero-filled array does. Its `dom` slot still holds
+    // a bucket link, so the leftover lists are walked and cleared.
+    for &head in &bucket_head {
+        let mut v = head;
+        while v != 0 {
+            let next = dom[v as usize];
+            dom[v as usize] = 0;
+            v = next;
+        }
+    }
     drop(bucket_head);
-    drop(bucket_next);
-    drop(ancestor);
+    drop(linked);
+    drop(pa);
     drop(label);
-    drop(parent);
 
     dom[0] = r;
     dom[r as usize] = r;
