@@ -76,7 +76,7 @@ pub struct Snapshot {
     pub first_edge: Vec<u32>,
     /// Detachedness (0 unknown, 1 attached, 2 detached); empty if the snapshot has no such field.
     pub detachedness: Vec<u8>,
-    /// Allocation trace node ids; empty if the snapshot has no such field.
+    /// Allocation trace node ids; empty if the snapshot has no such field or every id is 0.
     pub trace_node_id: Vec<u32>,
     /// Edge type numbers.
     pub edge_type: Vec<u8>,
@@ -86,8 +86,8 @@ pub struct Snapshot {
     pub edge_to: Vec<u32>,
     /// The string table.
     pub strings: StringTable,
-    /// Locations as `(ordinal, location)`, sorted by ordinal, one per node (the last one wins).
-    pub locations: Vec<(u32, Location)>,
+    /// Source locations of nodes (the `locations` section), one per node at most.
+    pub locations: Locations,
     /// Allocation-tracking functions (empty unless tracking was on).
     pub trace_function_infos: Vec<TraceFunctionInfo>,
     /// Allocation-tracking tree, flattened (empty unless tracking was on).
@@ -121,10 +121,7 @@ impl Snapshot {
 
     /// The location of node `o`, if the snapshot has one for it.
     pub fn location(&self, o: u32) -> Option<Location> {
-        self.locations
-            .binary_search_by_key(&o, |&(ord, _)| ord)
-            .ok()
-            .map(|i| self.locations[i].1)
+        self.locations.get(o)
     }
 
     /// Bytes held by the columns (for memory reports).
@@ -140,5 +137,70 @@ impl Snapshot {
             + self.detachedness.capacity()
             + self.edge_type.capacity()
             + self.strings.heap_bytes()
+            + self.locations.heap_bytes()
+    }
+}
+
+/// Node locations, stored compactly: all instances of one function literal share a location, so
+/// each distinct location is kept once and a located node costs 8 bytes (its ordinal and the
+/// index of its location) instead of 16.
+#[derive(Debug, Clone, Default)]
+pub struct Locations {
+    /// Located node ordinals, ascending.
+    ords: Vec<u32>,
+    /// Per entry of `ords`: index into `table`.
+    which: Vec<u32>,
+    /// The distinct locations.
+    table: Vec<Location>,
+}
+
+impl Locations {
+    /// Builds the index from `(ordinal, location)` pairs sorted by ordinal, one per ordinal.
+    pub fn from_sorted(pairs: Vec<(u32, Location)>) -> Locations {
+        let mut seen: std::collections::HashMap<Location, u32> = std::collections::HashMap::new();
+        let mut table = Vec::new();
+        let mut ords = Vec::with_capacity(pairs.len());
+        let mut which = Vec::with_capacity(pairs.len());
+        for (o, l) in pairs {
+            debug_assert!(ords.last().is_none_or(|&last| last < o));
+            let i = *seen.entry(l).or_insert_with(|| {
+                table.push(l);
+                (table.len() - 1) as u32
+            });
+            ords.push(o);
+            which.push(i);
+        }
+        Locations { ords, which, table }
+    }
+
+    /// The location of node `o`, if it has one.
+    pub fn get(&self, o: u32) -> Option<Location> {
+        self.ords
+            .binary_search(&o)
+            .ok()
+            .map(|i| self.table[self.which[i] as usize])
+    }
+
+    /// `(ordinal, location)` pairs in ascending ordinal order.
+    pub fn iter(&self) -> impl Iterator<Item = (u32, Location)> + '_ {
+        self.ords
+            .iter()
+            .zip(&self.which)
+            .map(|(&o, &i)| (o, self.table[i as usize]))
+    }
+
+    /// Number of located nodes.
+    pub fn len(&self) -> usize {
+        self.ords.len()
+    }
+
+    /// True if no node has a location.
+    pub fn is_empty(&self) -> bool {
+        self.ords.is_empty()
+    }
+
+    /// Bytes held (for memory reports).
+    pub fn heap_bytes(&self) -> usize {
+        4 * (self.ords.capacity() + self.which.capacity()) + 12 * self.table.capacity()
     }
 }

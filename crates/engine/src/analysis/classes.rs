@@ -25,14 +25,23 @@ pub struct InterfaceDefinition {
 /// How nodes are grouped into classes.
 #[derive(Debug, Clone)]
 pub struct Classes {
-    /// Class name string id of every node.
-    pub class_of: Vec<StrId>,
     /// Class key id of every node (index into `keys`).
     pub key_of: Vec<u32>,
     /// The distinct internal class keys, in first-seen (ordinal) order.
     pub keys: Vec<ClassKey>,
+    /// The class name string id of every key (for a located key, that of its first node; all
+    /// its nodes have the same name text).
+    pub key_name: Vec<StrId>,
     /// The interface definitions inferred for this snapshot, most popular first.
     pub interfaces: Vec<InterfaceDefinition>,
+}
+
+impl Classes {
+    /// The class name string id of node `o` (derived from its key: no per-node name column).
+    #[inline]
+    pub fn class_of(&self, o: usize) -> StrId {
+        self.key_name[self.key_of[o] as usize]
+    }
 }
 
 /// One internal class key (DevTools `classKeyInternal`).
@@ -154,12 +163,12 @@ pub fn compute(snap: &Snapshot) -> (Classes, AddedStrings) {
         &mut added,
         &mut HashMap::new(),
     );
-    let (key_of, keys) = class_keys(snap, &class_of, &added);
+    let (key_of, keys, key_name) = class_keys(snap, class_of, &added);
     (
         Classes {
-            class_of,
             key_of,
             keys,
+            key_name,
             interfaces,
         },
         added,
@@ -429,23 +438,26 @@ pub fn apply_interfaces(
     }
 }
 
-/// Assigns internal class keys in first-seen order.
+/// Assigns internal class keys in first-seen order. `class_of` (one class name per node) is
+/// turned into the key column in place; returns it with the keys and each key's name.
 pub fn class_keys(
     snap: &Snapshot,
-    class_of: &[StrId],
+    class_of: Vec<StrId>,
     added: &AddedStrings,
-) -> (Vec<u32>, Vec<ClassKey>) {
+) -> (Vec<u32>, Vec<ClassKey>, Vec<StrId>) {
     let object = snap.header.meta.node_types.object;
     let mut ids: HashMap<ClassKey, u32> = HashMap::new();
     let mut located: HashMap<(Location, StrId), u32> = HashMap::new();
     // Class name ids index this directly (names may be added strings, beyond the table).
     let mut by_name: Vec<u32> = Vec::new();
     let mut keys = Vec::new();
-    let mut key_of = Vec::with_capacity(snap.node_count());
+    let mut key_name = Vec::new();
+    let mut key_of = class_of;
     let mut loc_iter = snap.locations.iter().peekable();
-    for (o, &c) in class_of.iter().enumerate() {
+    for o in 0..key_of.len() {
+        let c = key_of[o];
         let mut loc = None;
-        while let Some(&&(lo, l)) = loc_iter.peek() {
+        while let Some(&(lo, l)) = loc_iter.peek() {
             if lo as usize > o {
                 break;
             }
@@ -459,6 +471,7 @@ pub fn class_keys(
                 let key = ClassKey::Located(l, added.text(&snap.strings, c).to_vec());
                 *ids.entry(key.clone()).or_insert_with(|| {
                     keys.push(key);
+                    key_name.push(c);
                     (keys.len() - 1) as u32
                 })
             }),
@@ -469,14 +482,15 @@ pub fn class_keys(
                 }
                 if by_name[c] == u32::MAX {
                     keys.push(ClassKey::Name(c as StrId));
+                    key_name.push(c as StrId);
                     by_name[c] = (keys.len() - 1) as u32;
                 }
                 by_name[c]
             }
         };
-        key_of.push(id);
+        key_of[o] = id;
     }
-    (key_of, keys)
+    (key_of, keys, key_name)
 }
 
 impl ClassKey {

@@ -472,7 +472,7 @@ impl Analysis {
             id: NodeId(self.snap.node_id[o]),
             name: self.display_text(o),
             node_type: self.type_name(o).to_owned(),
-            class_name: Text(self.snap.strings.wtf8(self.classes.class_of[o]).to_vec()),
+            class_name: Text(self.snap.strings.wtf8(self.classes.class_of(o)).to_vec()),
             self_size: self.snap.self_size[o],
             shallow_size: self.shallow[o],
             retained_size: self.retained[o],
@@ -646,7 +646,7 @@ impl Analysis {
         self.script_names.get_or_init(|| {
             let closure = self.snap.header.meta.node_types.closure;
             let mut names = std::collections::HashMap::new();
-            for &(o, l) in &self.snap.locations {
+            for (o, l) in self.snap.locations.iter() {
                 if names.contains_key(&l.script_id) || self.snap.node_type[o as usize] != closure {
                     continue;
                 }
@@ -690,7 +690,7 @@ impl Analysis {
             .filter(|&o| self.shallow[o] != 0)
             .filter(|&o| {
                 contains(self.snap.strings.wtf8(self.snap.node_name[o]))
-                    || contains(self.snap.strings.wtf8(self.classes.class_of[o]))
+                    || contains(self.snap.strings.wtf8(self.classes.class_of(o)))
                     || (self.snap.node_type[o] == self.snap.header.meta.node_types.object
                         && self.snap.strings.eq(self.snap.node_name[o], "Object")
                         && contains(self.display_name(o).as_bytes()))
@@ -739,7 +739,7 @@ impl Analysis {
             + 4 * self.shallow.capacity()
             + 8 * self.retained.capacity()
             + 4 * (self.dominator.capacity() + self.distance.capacity())
-            + 8 * self.classes.class_of.capacity()
+            + 4 * self.classes.key_of.capacity()
             + 4 * (self.dominated.first.capacity() + self.dominated.nodes.capacity())
     }
 }

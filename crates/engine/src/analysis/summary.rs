@@ -52,7 +52,7 @@ pub fn aggregates(
                 distance: distance[o],
                 shallow_size: shallow[o] as f64,
                 retained_size: 0.0,
-                name: classes.class_of[o],
+                name: classes.class_of(o),
             });
         } else {
             let a = &mut rows[slot as usize];

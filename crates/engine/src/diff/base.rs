@@ -131,7 +131,7 @@ impl DiffBase {
             if a.shallow[o] == 0 {
                 continue;
             }
-            let class = a.classes.class_of[o];
+            let class = a.classes.class_of(o);
             let ci = class as usize;
             if ci >= name_of_class.len() {
                 name_of_class.resize(ci + 1, u32::MAX);

@@ -129,7 +129,7 @@ impl<'a> Tracer<'a> {
         };
         for &(node, ei) in chain.iter().rev() {
             if top != NO_SIG {
-                let key = (self.label(ei), self.a.classes.class_of[node], top);
+                let key = (self.label(ei), self.a.classes.class_of(node), top);
                 let next = self.sigs.len() as u32 + 1;
                 top = *self.sigs.entry(key).or_insert(next);
             }
@@ -163,7 +163,7 @@ pub fn find(
                 && f.distance[o] >= 0
                 && !trivial.contains(&f.snap.node_type[o])
                 && allocated.binary_search(&f.snap.node_id[o]).is_ok()
-                && opts.keeps_class(&f.snap.strings.get(f.classes.class_of[o]))
+                && opts.keeps_class(&f.snap.strings.get(f.classes.class_of(o)))
         })
         .collect();
     let mut sampled = None;
@@ -204,7 +204,7 @@ pub fn find(
             members.sort_by(|&x, &y| f.retained[y].total_cmp(&f.retained[x]).then(x.cmp(&y)));
             let lead = members[0];
             LeakGroup {
-                name: Text(f.snap.strings.wtf8(f.classes.class_of[lead]).to_vec()),
+                name: Text(f.snap.strings.wtf8(f.classes.class_of(lead)).to_vec()),
                 count: members.len() as u64,
                 retained_size: retained,
                 retainer_path: Vec::new(),

@@ -566,7 +566,7 @@ fn class_level(base: &DiffBase, cur: &Analysis) -> Vec<ComparisonRow> {
 /// Per class-name string id: does the user want this class reported?
 fn class_filter(a: &Analysis, opts: &DiffOptions) -> Vec<bool> {
     let mut used = vec![false; a.snap.strings.len()];
-    for &c in &a.classes.class_of {
+    for &c in &a.classes.key_name {
         used[c as usize] = true;
     }
     used.iter()
@@ -578,7 +578,7 @@ fn class_filter(a: &Analysis, opts: &DiffOptions) -> Vec<bool> {
 /// Per class-name string id: is it an internal/system class?
 fn internal_classes(a: &Analysis) -> Vec<bool> {
     let mut used = vec![false; a.snap.strings.len()];
-    for &c in &a.classes.class_of {
+    for &c in &a.classes.key_name {
         used[c as usize] = true;
     }
     used.iter()
@@ -608,7 +608,7 @@ fn growers(base: &DiffBase, cur: &Analysis, opts: &DiffOptions, top: usize) -> V
             if b.is_nan() || o == root || cur.snap.node_type[o] == synthetic {
                 return None;
             }
-            if cur.retained[o] < opts.min_retained_size || !keep[cur.classes.class_of[o] as usize] {
+            if cur.retained[o] < opts.min_retained_size || !keep[cur.classes.class_of(o) as usize] {
                 return None;
             }
             let growth = cur.retained[o] - b;
@@ -626,7 +626,7 @@ fn growers(base: &DiffBase, cur: &Analysis, opts: &DiffOptions, top: usize) -> V
     let mut best_child: HashMap<u32, f64> = HashMap::new();
     for o in 0..cur.node_count() {
         let d = cur.dominator[o];
-        if o == root || !is_cand.get(d as usize) || internal[cur.classes.class_of[o] as usize] {
+        if o == root || !is_cand.get(d as usize) || internal[cur.classes.class_of(o) as usize] {
             continue;
         }
         let explained = if before[o].is_nan() {

@@ -7,7 +7,7 @@ mod scanner;
 use crate::error::{Error, ErrorKind, Result};
 use crate::meta::Header;
 use crate::progress::{check, Observer, Phase};
-use crate::snapshot::{Location, Snapshot, TraceFunctionInfo, TraceNode};
+use crate::snapshot::{Location, Locations, Snapshot, TraceFunctionInfo, TraceNode};
 use crate::strings::StringTable;
 use scanner::Scanner;
 use std::fs::File;
@@ -293,7 +293,15 @@ impl Builder {
                 return Err(too_big(off, "the total edge count"));
             }
             if let Some(o) = tn {
-                self.trace_node_id.push(r[o] as u32);
+                // Without allocation tracking every trace node id is 0: the column is only
+                // kept (zero-filled up to here) once a non-zero id appears.
+                let t = r[o] as u32;
+                if t != 0 && self.trace_node_id.is_empty() {
+                    self.trace_node_id.resize(self.node_type.len() - 1, 0);
+                }
+                if !self.trace_node_id.is_empty() || t != 0 {
+                    self.trace_node_id.push(t);
+                }
             }
             if let Some(o) = dt {
                 self.detachedness.push((r[o] & 3) as u8);
@@ -504,7 +512,7 @@ impl Builder {
             None => 0,
         };
         // Locations: node index -> ordinal, the last entry for a node wins (DevTools' Map::set).
-        let mut locations = Vec::new();
+        let mut locations = Locations::default();
         if let (Some([oi, si, li, ci]), lf) = (meta.location_offsets, meta.location_field_count) {
             if lf > 0 {
                 if !self.raw_locations.len().is_multiple_of(lf) {
@@ -513,6 +521,7 @@ impl Builder {
                             .into(),
                     );
                 }
+                let mut pairs = Vec::with_capacity(self.raw_locations.len() / lf);
                 for rec in self.raw_locations.chunks_exact(lf) {
                     let idx = rec[oi] as u64;
                     if !idx.is_multiple_of(nf) || idx / nf >= n {
@@ -521,7 +530,7 @@ impl Builder {
                         ));
                         continue;
                     }
-                    locations.push((
+                    pairs.push((
                         (idx / nf) as u32,
                         Location {
                             script_id: rec[si],
@@ -530,17 +539,17 @@ impl Builder {
                         },
                     ));
                 }
-                let len = locations.len();
+                self.raw_locations = Vec::new();
                 // Stable sort keeps file order among equal ordinals, then keep the last.
-                locations.sort_by_key(|&(o, _)| o);
-                let mut dedup: Vec<(u32, Location)> = Vec::with_capacity(len);
-                for item in locations {
+                pairs.sort_by_key(|&(o, _)| o);
+                let mut dedup: Vec<(u32, Location)> = Vec::with_capacity(pairs.len());
+                for item in pairs {
                     match dedup.last_mut() {
                         Some(last) if last.0 == item.0 => *last = item,
                         _ => dedup.push(item),
                     }
                 }
-                locations = dedup;
+                locations = Locations::from_sorted(dedup);
             }
         }
         let tfi = if meta.trace_function_info_field_count == 6 {
