@@ -71,6 +71,33 @@ pub struct DiffBase {
     max_js_object_id: u32,
 }
 
+/// The ordinals sorted by node id (ties in ordinal order): an LSD radix sort on the id, two
+/// passes of 16 bits, several times faster than a comparison sort on millions of nodes.
+fn ordinals_by_id(ids: &[u32]) -> Vec<u32> {
+    let n = ids.len();
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    let mut spare = vec![0u32; n];
+    for shift in [0u32, 16] {
+        let mut count = vec![0usize; 1 << 16];
+        for &o in &order {
+            count[((ids[o as usize] >> shift) & 0xffff) as usize] += 1;
+        }
+        let mut acc = 0;
+        for c in count.iter_mut() {
+            let k = *c;
+            *c = acc;
+            acc += k;
+        }
+        for &o in &order {
+            let b = ((ids[o as usize] >> shift) & 0xffff) as usize;
+            spare[count[b]] = o;
+            count[b] += 1;
+        }
+        std::mem::swap(&mut order, &mut spare);
+    }
+    order
+}
+
 /// FNV-1a of a node's type and raw name: equal for the same object in two snapshots of a process.
 fn signature(a: &Analysis, o: usize) -> u32 {
     let mut h: u32 = 0x811c_9dc5;
@@ -89,8 +116,7 @@ impl DiffBase {
         let (mut d, (all_ids, all_retained, all_sig)) = rayon::join(
             || Self::groups_of(a),
             || {
-                let mut order: Vec<u32> = (0..a.node_count() as u32).collect();
-                order.sort_unstable_by_key(|&o| a.snap.node_id[o as usize]);
+                let order = ordinals_by_id(&a.snap.node_id);
                 let ids: Vec<u32> = order.iter().map(|&o| a.snap.node_id[o as usize]).collect();
                 let retained: Vec<f64> = order.iter().map(|&o| a.retained[o as usize]).collect();
                 let sig: Vec<u32> = order.iter().map(|&o| signature(a, o as usize)).collect();
@@ -111,7 +137,9 @@ impl DiffBase {
         };
         let mut group_ids: HashMap<Group, u32> = HashMap::new();
         let mut name_ids: HashMap<Vec<u8>, u32> = HashMap::new();
-        let mut list_ids: HashMap<Vec<Vec<u8>>, u32> = HashMap::new();
+        let mut list_ids: HashMap<Vec<u32>, u32> = HashMap::new();
+        let mut prop_ids: Vec<u32> = Vec::new();
+        let property = a.snap.header.meta.edge_types.property;
         let mut intern_name = |d: &mut DiffBase, t: &[u8]| -> u32 {
             if let Some(&i) = name_ids.get(t) {
                 return i;
@@ -151,13 +179,27 @@ impl DiffBase {
                 group_of_class[ci]
             } else {
                 let kind = if plain {
-                    sorted_properties(&a.snap, o, &mut props);
-                    let key: Vec<Vec<u8>> = props.iter().map(|p| p.to_vec()).collect();
-                    let next = list_ids.len() as u32;
-                    let list = *list_ids.entry(key.clone()).or_insert_with(|| {
-                        d.lists.push(key);
-                        next
-                    });
+                    // Keyed by the property names' string ids in numeric order (a heap has few
+                    // distinct lists, and the table holds each name once); the text list in
+                    // DevTools' order is built only for a new one.
+                    prop_ids.clear();
+                    prop_ids.extend(
+                        a.snap
+                            .edges_of(o)
+                            .filter(|&ei| a.snap.edge_type[ei] == property)
+                            .map(|ei| a.snap.edge_name[ei]),
+                    );
+                    prop_ids.sort_unstable();
+                    let list = match list_ids.get(prop_ids.as_slice()) {
+                        Some(&l) => l,
+                        None => {
+                            sorted_properties(&a.snap, o, &mut props);
+                            let l = d.lists.len() as u32;
+                            d.lists.push(props.iter().map(|p| p.to_vec()).collect());
+                            list_ids.insert(prop_ids.clone(), l);
+                            l
+                        }
+                    };
                     let raw = a.snap.node_name[o];
                     let object_text = intern_name(&mut d, b"Object");
                     d.identity_text.insert(raw, object_text);
