@@ -9,13 +9,16 @@ const { analyze, HeapwiseError } = heapwise;
 const { formatBytes, formatSignedBytes, summaryTable } = require('./lib/format.js');
 const { parseSize, parseCount } = require('./lib/size.js');
 
-const USAGE = `usage: heapwise analyze FILE [--json] [--top N] [--nodes OUT.tsv]
+const USAGE = `usage: heapwise analyze FILE [--top N] [--nodes OUT.tsv] [--format text|json|markdown|html] [-o FILE]
        heapwise diff BEFORE AFTER [--final FILE] [--max-growth SIZE] [--max-new-objects N]
                      [--ignore PATTERN]... [--include-internal] [--top N]
-                     [--format text|json|markdown] [-o FILE]
+                     [--format text|json|markdown|html] [-o FILE]
 
   analyze FILE        analyse a .heapsnapshot and print DevTools' Summary
-    --json            print the result as JSON (the same objects as the JS API)
+    --format F        text (default), json (the same objects as the JS API), markdown, or html
+                      (a self-contained page: sortable class table, statistics, dominator
+                      treemap, retainer paths; use with -o); --json = --format json
+    -o, --output FILE write the report to FILE instead of stdout
     --top N           how many of the largest objects to show (default 10)
     --nodes OUT.tsv   write one line per node: id self_size shallow_size retained_size distance dominator_id
 
@@ -33,13 +36,16 @@ const USAGE = `usage: heapwise analyze FILE [--json] [--top N] [--nodes OUT.tsv]
     --min-retained-size SIZE      leave out growers / leak groups / allocated rows below SIZE
     --include-internal            keep internal classes ("(...)", "system / ...") in every list
     --top N           how many growers / leak groups to detail (default 10)
-    --format F        text (default), json (the HeapDiff of the JS API), or markdown (for a pull
-                      request comment or $GITHUB_STEP_SUMMARY); --json = --format json
+    --format F        text (default), json (the HeapDiff of the JS API), markdown (for a pull
+                      request comment or $GITHUB_STEP_SUMMARY), or html (a self-contained page
+                      with charts; use with -o); --json = --format json
     -o, --output FILE write the report to FILE instead of stdout
 
   --help, --version
 
 exit codes: 0 ok, 1 a diff threshold exceeded or a leak found, 2 usage or input error`;
+
+const FORMATS = ['text', 'json', 'markdown', 'html'];
 
 function fail(msg, code = 2) {
   process.stderr.write(`heapwise: ${msg}\n`);
@@ -47,14 +53,18 @@ function fail(msg, code = 2) {
 }
 
 function parseArgs(argv) {
-  const opts = { _: [], json: false, top: 10, nodes: null };
+  const opts = { _: [], format: 'text', output: null, top: 10, nodes: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
       if (i + 1 >= argv.length) throw new Error(`${a} needs a value`);
       return argv[++i];
     };
-    if (a === '--json') opts.json = true;
+    if (a === '--json') opts.format = 'json';
+    else if (a === '--format') {
+      opts.format = value();
+      if (!FORMATS.includes(opts.format)) throw new Error(`--format must be one of ${FORMATS.join(', ')}, got ${JSON.stringify(opts.format)}`);
+    } else if (a === '-o' || a === '--output') opts.output = value();
     else if (a === '--top') {
       opts.top = Number(value());
       if (!Number.isInteger(opts.top) || opts.top < 0) throw new Error('--top needs a whole number');
@@ -96,14 +106,42 @@ async function cmdAnalyze(opts) {
       top: a.top(opts.top),
       warnings: a.warnings,
     };
-    if (opts.json) {
-      process.stdout.write(JSON.stringify(result, null, 1) + '\n');
-    } else {
-      process.stdout.write(renderText(result));
-    }
+    let out;
+    if (opts.format === 'json') out = JSON.stringify(result, null, 1) + '\n';
+    else if (opts.format === 'markdown') out = require('./lib/report/markdown.js').renderAnalyzeMarkdown(result);
+    else if (opts.format === 'html') {
+      // the dominator tree's largest parts, read from the handle before it is closed
+      result.dominatorTree = require('./lib/report/dominators.js').dominatorTree(a);
+      try {
+        result.fileSize = fs.statSync(file).size;
+      } catch {
+        // the size is only shown
+      }
+      out = require('./lib/report/html.js').renderAnalyzeHtml(result);
+    } else out = renderText(result);
+    writeReport(opts.output, out, () => `${formatBytes(result.totalSize)} in ${result.nodeCount.toLocaleString('en-US')} objects`);
   } finally {
     a.close();
   }
+}
+
+/**
+ * Writes a report to `output`, or to stdout when there is none; `summary()` is the one line that
+ * goes to stderr when the report went to a file.
+ */
+function writeReport(output, text, summary) {
+  if (!output) {
+    process.stdout.write(text);
+    return true;
+  }
+  try {
+    fs.writeFileSync(output, text);
+  } catch (e) {
+    fail(`cannot write ${output}: ${e.message}`);
+    return false;
+  }
+  process.stderr.write(`heapwise: ${summary()}; report written to ${output}\n`);
+  return true;
 }
 
 function renderText(r) {
@@ -134,8 +172,6 @@ function renderText(r) {
 
 // ---------------------------------------------------------------------------------------------
 // diff
-
-const FORMATS = ['text', 'json', 'markdown'];
 
 /** Parses `diff`'s arguments (argv after the word `diff`); throws on a usage error. */
 function parseDiffArgs(argv) {
@@ -225,19 +261,12 @@ async function cmdDiff(opts) {
   let out;
   if (opts.format === 'json') out = JSON.stringify(d, null, 1) + '\n';
   else if (opts.format === 'markdown') out = renderMarkdown(d);
+  else if (opts.format === 'html') out = require('./lib/report/html.js').renderDiffHtml(d);
   else out = renderText(d);
-  if (opts.output) {
-    try {
-      fs.writeFileSync(opts.output, out);
-    } catch (e) {
-      return fail(`cannot write ${opts.output}: ${e.message}`);
-    }
-    const t = d.totals;
-    process.stderr.write(`heapwise: ${d.verdict.ok ? 'ok' : 'FAILED'}: size delta ${formatSignedBytes(d.sizeDelta)}, ` +
-      `${t.newCount} new / ${t.deletedCount} deleted objects; report written to ${opts.output}\n`);
-  } else {
-    process.stdout.write(out);
-  }
+  const t = d.totals;
+  const written = writeReport(opts.output, out, () => `${d.verdict.ok ? 'ok' : 'FAILED'}: size delta ${formatSignedBytes(d.sizeDelta)}, ` +
+    `${t.newCount} new / ${t.deletedCount} deleted objects`);
+  if (!written) return;
   if (!d.verdict.ok) process.exitCode = 1;
 }
 

@@ -1,0 +1,682 @@
+// The report page's script (runs in the browser; lib/report/html.js inlines it after the size
+// formatters of lib/format.js). It reads the data block, makes the class tables sortable and
+// filterable, and draws the charts as SVG. Every string from a snapshot reaches the page through
+// textContent or setAttribute, never through innerHTML.
+/* global formatBytes, formatSignedBytes, formatCount, formatSignedCount, formatDistance */
+
+const SVGNS = 'http://www.w3.org/2000/svg';
+const MODEL = JSON.parse(document.getElementById('heapwise-data').textContent);
+const TABLE_LIMIT = 1000;
+const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
+
+/** An HTML element; `children` are nodes or strings (set as text). */
+function el(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === 'text') e.textContent = v;
+    else if (k === 'onclick') e.addEventListener('click', v);
+    else e.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children) if (c !== null && c !== undefined) e.append(c);
+  return e;
+}
+
+/** An SVG element; a `text` attribute becomes its text content. */
+function svg(tag, attrs, ...children) {
+  const e = document.createElementNS(SVGNS, tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === null || v === undefined) continue;
+    if (k === 'text') e.textContent = v;
+    else e.setAttribute(k, String(v));
+  }
+  for (const c of children) if (c) e.append(c);
+  return e;
+}
+
+/** An SVG `<title>` (the browser's tooltip), its text set as text. */
+function title(text) {
+  return svg('title', { text });
+}
+
+function pct(v, total) {
+  return total > 0 ? `${((100 * v) / total).toFixed(0)} %` : '';
+}
+
+/** A stable colour for a name. */
+function colorFor(name) {
+  let h = 0;
+  const s = String(name);
+  for (let i = 0; i < s.length; i++) h = (h * 31 + s.charCodeAt(i)) | 0;
+  return PALETTE[Math.abs(h) % PALETTE.length];
+}
+
+/** A lighter variant of a #rrggbb colour (mixed with white by `f`). */
+function lighten(hex, f) {
+  const n = parseInt(hex.slice(1), 16);
+  const mix = (c) => Math.round(c + (255 - c) * f);
+  const r = mix(n >> 16), g = mix((n >> 8) & 255), b = mix(n & 255);
+  return `rgb(${r},${g},${b})`;
+}
+
+function clipText(s, max) {
+  s = String(s);
+  return s.length > max ? s.slice(0, Math.max(1, max - 1)) + '\u2026' : s;
+}
+
+/** How a node reads: a closure as `name()`, a string by its text, anything else by its class. */
+function nodeLabel(n) {
+  if (!n) return '?';
+  if (n.type === 'closure') return `${n.name || '(anonymous)'}()`;
+  if (n.type === 'string' || n.type === 'concatenated string' || n.type === 'sliced string') return `"${n.name}"`;
+  if (n.type === 'synthetic' || n.className === '(synthetic)') return n.name || '(root)';
+  return n.className || n.name || `(${n.type})`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sortable, filterable table
+
+/**
+ * Replaces the static table in `host` (a `.table-wrap`) by one built from `rows`: a filter box
+ * above, headers that sort on click (again: reverse), at most TABLE_LIMIT rows shown.
+ * columns: [{key, label, num, fmt(row) -> string, cls(row) -> class, pctOf}]
+ */
+function sortableTable(host, { columns, rows, sortKey, sortDir = 'desc', name = 'classes', total }) {
+  let key = sortKey;
+  let dir = sortDir;
+  let filter = null;
+  const input = el('input', { type: 'search', placeholder: `filter ${name}: text or /regex/`, 'aria-label': `filter ${name}` });
+  const count = el('span', { class: 'count' });
+  host.before(el('div', { class: 'toolbar' }, input, count));
+  const table = el('table', { class: 'data sortable' });
+  const headRow = el('tr');
+  const ths = columns.map((c) => {
+    const arrow = el('span', { class: 'arrow' });
+    const th = el('th', { scope: 'col', 'data-key': c.key }, el('button', {
+      type: 'button',
+      title: `sort by ${c.label}`,
+      onclick: () => {
+        if (key === c.key) dir = dir === 'desc' ? 'asc' : 'desc';
+        else {
+          key = c.key;
+          dir = c.num ? 'desc' : 'asc';
+        }
+        render();
+      },
+    }, c.label, arrow));
+    th._arrow = arrow;
+    headRow.append(th);
+    return th;
+  });
+  const tbody = el('tbody');
+  table.append(el('thead', null, headRow), tbody);
+  host.replaceChildren(table);
+
+  input.addEventListener('input', () => {
+    const q = input.value.trim();
+    input.classList.remove('invalid');
+    filter = null;
+    if (!q) return render();
+    const m = /^\/(.+)\/([a-z]*)$/.exec(q);
+    if (m) {
+      try {
+        const re = new RegExp(m[1], m[2]);
+        filter = (s) => re.test(s);
+      } catch {
+        input.classList.add('invalid');
+        filter = () => false;
+      }
+    } else {
+      const lower = q.toLowerCase();
+      filter = (s) => s.toLowerCase().includes(lower);
+    }
+    render();
+  });
+
+  function render() {
+    const col = columns.find((c) => c.key === key) || columns[0];
+    const sign = dir === 'desc' ? -1 : 1;
+    let list = rows.map((r, i) => [r, i]);
+    if (filter) list = list.filter(([r]) => filter(String(r[columns[0].key])));
+    list.sort(([a, ia], [b, ib]) => {
+      const x = a[col.key], y = b[col.key];
+      let c;
+      if (col.num) c = (x ?? -Infinity) - (y ?? -Infinity);
+      else c = String(x).localeCompare(String(y));
+      return c * sign || ia - ib;
+    });
+    const frag = document.createDocumentFragment();
+    for (const [r] of list.slice(0, TABLE_LIMIT)) {
+      const tr = el('tr');
+      for (const c of columns) {
+        const td = el('td', { class: c.cls ? c.cls(r) : null, title: c === columns[0] ? String(r[c.key]) : null });
+        td.textContent = c.fmt ? c.fmt(r) : String(r[c.key]);
+        if (c.pctOf) td.append(el('span', { class: 'pct', text: pct(r[c.key], c.pctOf) }));
+        tr.append(td);
+      }
+      frag.append(tr);
+    }
+    tbody.replaceChildren(frag);
+    for (const th of ths) {
+      const on = th.dataset.key === key;
+      if (on) th.setAttribute('aria-sort', dir === 'desc' ? 'descending' : 'ascending');
+      else th.removeAttribute('aria-sort');
+      th._arrow.textContent = on ? (dir === 'desc' ? '\u25bc' : '\u25b2') : '';
+    }
+    const shown = Math.min(list.length, TABLE_LIMIT);
+    count.textContent = `${formatCount(shown)} of ${formatCount(list.length)} ${filter ? 'matching ' : ''}rows` +
+      (list.length > TABLE_LIMIT ? ` (refine the filter to see the rest)` : '') +
+      (total && total > rows.length ? `; the report holds the first ${formatCount(rows.length)} of ${formatCount(total)}` : '');
+  }
+  render();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Charts
+
+function chartHost(id) {
+  const host = document.getElementById(id);
+  if (!host) return null;
+  host.replaceChildren();
+  return host;
+}
+
+/** Round numbers for an axis from 0 (or min) to max. */
+function niceTicks(min, max, count = 5) {
+  if (!(max > min)) max = min + 1;
+  const span = max - min;
+  const step0 = span / count;
+  const mag = Math.pow(10, Math.floor(Math.log10(step0)));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => span / s <= count) || 10 * mag;
+  const ticks = [];
+  for (let v = Math.floor(min / step) * step; v <= max + step * 1e-9; v += step) ticks.push(v);
+  if (ticks[ticks.length - 1] < max) ticks.push(ticks[ticks.length - 1] + step);
+  return ticks;
+}
+
+/**
+ * Horizontal bars: bars = [{label, value, color, tip}]. Negative values grow to the left of a
+ * zero line. Bars are `rect.mark`.
+ */
+function barChart(host, { bars, format = formatBytes, labelWidth = 170 }) {
+  if (!bars.length) {
+    host.append(el('div', { class: 'empty', text: 'nothing to show' }));
+    return;
+  }
+  const W = Math.max(360, host.clientWidth || 600);
+  const rowH = 22;
+  const H = bars.length * rowH + 6;
+  const valueW = 80;
+  const min = Math.min(0, ...bars.map((b) => b.value));
+  const max = Math.max(0, ...bars.map((b) => b.value));
+  const plotW = W - labelWidth - valueW;
+  const x = (v) => labelWidth + ((v - min) / (max - min || 1)) * plotW;
+  const s = svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': 'bar chart' });
+  bars.forEach((b, i) => {
+    const y = i * rowH + 3;
+    s.append(svg('text', { x: labelWidth - 8, y: y + 13, 'text-anchor': 'end', text: clipText(b.label, 28) }, title(b.label)));
+    const x0 = x(Math.min(0, b.value)), x1 = x(Math.max(0, b.value));
+    s.append(svg('rect', {
+      class: 'mark', x: x0, y, width: Math.max(1, x1 - x0), height: rowH - 6, rx: 2, fill: b.color || colorFor(b.label),
+    }, title(b.tip || `${b.label}: ${format(b.value)}`)));
+    s.append(svg('text', { x: x1 + 6, y: y + 13, class: 'value', text: format(b.value) }));
+  });
+  if (min < 0) s.append(svg('line', { x1: x(0), x2: x(0), y1: 0, y2: H, stroke: 'currentColor', 'stroke-opacity': 0.4 }));
+  host.append(s);
+}
+
+/** A one-line stacked bar of parts [{label, value, color}] with a legend. */
+function stackedBar(host, { parts, total, format = formatBytes }) {
+  const W = Math.max(360, host.clientWidth || 600);
+  const H = 26;
+  const s = svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': 'stacked bar' });
+  let x = 0;
+  const sum = parts.reduce((a, p) => a + Math.max(0, p.value), 0) || 1;
+  for (const p of parts) {
+    const w = (Math.max(0, p.value) / sum) * W;
+    if (w <= 0) continue;
+    s.append(svg('rect', { class: 'mark', x, y: 0, width: w, height: H, fill: p.color }, title(`${p.label}: ${format(p.value)} (${pct(p.value, total)})`)));
+    x += w;
+  }
+  host.append(s);
+  const legend = el('div', { class: 'legend' });
+  for (const p of parts) {
+    legend.append(el('span', null, el('span', { class: 'sw', style: `background:${p.color}` }), ` ${p.label} `,
+      el('b', { text: format(p.value) }), el('span', { class: 'muted', text: ` ${pct(p.value, total)}` })));
+  }
+  host.append(legend);
+}
+
+/** Squarified treemap layout of items [{value}] in the rectangle; sets item.rect. */
+function squarify(items, x, y, w, h) {
+  const list = items.filter((i) => i.value > 0).sort((a, b) => b.value - a.value);
+  const total = list.reduce((s, i) => s + i.value, 0);
+  if (!total || w <= 0 || h <= 0) return;
+  const scale = (w * h) / total;
+  let rest = list.map((i) => ({ item: i, area: i.value * scale }));
+  let rx = x, ry = y, rw = w, rh = h;
+  const worst = (row, side) => {
+    const sum = row.reduce((s, r) => s + r.area, 0);
+    let maxA = 0, minA = Infinity;
+    for (const r of row) {
+      maxA = Math.max(maxA, r.area);
+      minA = Math.min(minA, r.area);
+    }
+    return Math.max((side * side * maxA) / (sum * sum), (sum * sum) / (side * side * minA));
+  };
+  while (rest.length) {
+    const side = Math.min(rw, rh);
+    const row = [rest[0]];
+    let i = 1;
+    while (i < rest.length && worst([...row, rest[i]], side) <= worst(row, side)) row.push(rest[i++]);
+    rest = rest.slice(i);
+    const sum = row.reduce((s, r) => s + r.area, 0);
+    if (rw >= rh) {
+      const cw = sum / rh;
+      let cy = ry;
+      for (const r of row) {
+        const ch = r.area / cw;
+        r.item.rect = [rx, cy, cw, ch];
+        cy += ch;
+      }
+      rx += cw;
+      rw -= cw;
+    } else {
+      const chh = sum / rw;
+      let cx = rx;
+      for (const r of row) {
+        const cw = r.area / chh;
+        r.item.rect = [cx, ry, cw, chh];
+        cx += cw;
+      }
+      ry += chh;
+      rh -= chh;
+    }
+  }
+}
+
+/**
+ * A zoomable treemap of a tree {label, value, color?, tip, children?}: two levels at a time,
+ * click a box to zoom into it, the breadcrumb zooms out. Boxes are `rect.mark`.
+ */
+function treemap(host, root, { format = formatBytes, height = 420, describe } = {}) {
+  const crumbs = el('div', { class: 'crumbs' });
+  const box = el('div', { class: 'chart' });
+  const info = el('div', { class: 'hoverinfo' });
+  host.append(crumbs, box, info);
+  const stack = [root];
+  const text = (n) => (describe ? describe(n) : `${n.label}: ${format(n.value)}`);
+
+  function draw() {
+    const cur = stack[stack.length - 1];
+    crumbs.replaceChildren();
+    stack.forEach((n, i) => {
+      if (i) crumbs.append(' \u203a ');
+      if (i === stack.length - 1) crumbs.append(el('span', { class: 'cur', text: clipText(n.label, 60) }));
+      else crumbs.append(el('button', { type: 'button', text: clipText(n.label, 40), onclick: () => { stack.length = i + 1; draw(); } }));
+    });
+    crumbs.append(el('span', { class: 'muted', text: ` \u2014 ${format(cur.value)}` }));
+    const W = Math.max(360, box.clientWidth || host.clientWidth || 800);
+    const H = height;
+    const s = svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': 'treemap' });
+    const kids = (cur.children || []).map((c) => ({ node: c, value: c.value }));
+    const rest = cur.value - kids.reduce((a, k) => a + k.value, 0);
+    if (rest > 0) kids.push({ node: null, value: rest });
+    squarify(kids, 0, 0, W, H);
+    let marks = 0;
+    for (const k of kids) {
+      if (!k.node || !k.rect) continue;
+      const [x, y, w, h] = k.rect;
+      if (w < 1 || h < 1) continue;
+      const n = k.node;
+      const base = n.color || colorFor(n.label);
+      const g = svg('g');
+      const rect = svg('rect', { class: 'tm mark', x, y, width: w, height: h, fill: lighten(base, 0.15) }, title(text(n)));
+      g.append(rect);
+      const hasKids = n.children && n.children.length;
+      const headH = hasKids && h > 40 && w > 60 ? 16 : 0;
+      if (hasKids && headH) {
+        const inner = n.children.map((c) => ({ node: c, value: c.value }));
+        const innerRest = n.value - inner.reduce((a, c) => a + c.value, 0);
+        if (innerRest > 0) inner.push({ node: null, value: innerRest });
+        squarify(inner, x + 2, y + headH, w - 4, h - headH - 2);
+        for (const c of inner) {
+          if (!c.node || !c.rect) continue;
+          const [cx, cy, cw, ch] = c.rect;
+          if (cw < 2 || ch < 2) continue;
+          const cr = svg('rect', { class: 'tm mark child', x: cx, y: cy, width: cw, height: ch, fill: lighten(c.node.color || colorFor(c.node.label), 0.45) }, title(text(c.node)));
+          cr.addEventListener('mouseenter', () => { info.textContent = text(c.node); });
+          cr.addEventListener('click', (ev) => {
+            ev.stopPropagation();
+            if (c.node.children && c.node.children.length) stack.push(n, c.node);
+            else stack.push(n);
+            draw();
+          });
+          g.append(cr);
+          marks++;
+          if (cw > 50 && ch > 14) {
+            g.append(svg('text', { class: 'tm-label small', x: cx + 3, y: cy + 11, text: clipText(c.node.label, Math.floor(cw / 6)) }));
+          }
+        }
+      }
+      if (w > 40 && h > 14) {
+        g.append(svg('text', { class: 'tm-label', x: x + 4, y: y + 12, 'font-weight': 600, text: clipText(`${n.label} ${format(n.value)}`, Math.floor(w / 6.5)) }));
+      }
+      rect.addEventListener('mouseenter', () => { info.textContent = text(n); });
+      rect.addEventListener('click', () => {
+        if (hasKids) {
+          stack.push(n);
+          draw();
+        }
+      });
+      s.append(g);
+      marks++;
+    }
+    if (!marks) s.append(svg('text', { x: 10, y: 20, text: 'nothing large enough to draw here' }));
+    box.replaceChildren(s);
+    info.textContent = cur === root ? 'hover a box for details; click one to zoom in' : text(cur);
+  }
+  draw();
+}
+
+const TIME_FMT = (t) => new Date(t).toLocaleTimeString('en-GB', { hour12: false });
+
+/**
+ * A line chart over time: series = [{name, color, points: [[time, value|null]]}]. Each series is
+ * a `path.mark` (gaps where a value is null), with dots when it has few points; the legend
+ * toggles series; hovering shows the values at the nearest time.
+ */
+function lineChart(host, { series, format = formatBytes, height = 260, xFormat = TIME_FMT }) {
+  series = series.filter((s) => s.points.some((p) => p[1] !== null && p[1] !== undefined));
+  if (!series.length) {
+    host.append(el('div', { class: 'empty', text: 'no data' }));
+    return;
+  }
+  const hidden = new Set();
+  const box = el('div', { class: 'chart' });
+  const legend = el('div', { class: 'legend' });
+  const tip = el('div', { class: 'tip', hidden: true });
+  host.append(box, legend);
+  box.append(tip);
+  for (const s of series) {
+    const b = el('button', { type: 'button', 'aria-pressed': 'true' }, el('span', { class: 'sw', style: `background:${s.color}` }), s.name);
+    b.addEventListener('click', () => {
+      if (hidden.has(s.name)) hidden.delete(s.name);
+      else if (hidden.size < series.length - 1) hidden.add(s.name);
+      b.setAttribute('aria-pressed', String(!hidden.has(s.name)));
+      draw();
+    });
+    legend.append(b);
+  }
+
+  function draw() {
+    const W = Math.max(360, host.clientWidth || 700);
+    const H = height;
+    const m = { l: 72, r: 14, t: 10, b: 26 };
+    const shown = series.filter((s) => !hidden.has(s.name));
+    const all = shown.flatMap((s) => s.points.filter((p) => p[1] !== null && p[1] !== undefined));
+    const times = all.map((p) => p[0]);
+    let t0 = Math.min(...times), t1 = Math.max(...times);
+    if (t1 === t0) { t0 -= 1000; t1 += 1000; }
+    const vmax = Math.max(...all.map((p) => p[1]));
+    const vmin = Math.min(0, ...all.map((p) => p[1]));
+    const ticks = niceTicks(vmin, vmax);
+    const y0 = ticks[0], y1 = ticks[ticks.length - 1];
+    const X = (t) => m.l + ((t - t0) / (t1 - t0)) * (W - m.l - m.r);
+    const Y = (v) => H - m.b - ((v - y0) / (y1 - y0 || 1)) * (H - m.t - m.b);
+    const s = svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': 'line chart' });
+    const grid = svg('g', { class: 'grid axis' });
+    for (const v of ticks) {
+      grid.append(svg('line', { x1: m.l, x2: W - m.r, y1: Y(v), y2: Y(v) }));
+      grid.append(svg('text', { x: m.l - 6, y: Y(v) + 4, 'text-anchor': 'end', text: format(v) }));
+    }
+    const nx = Math.max(2, Math.min(7, Math.floor((W - m.l) / 110)));
+    for (let i = 0; i <= nx; i++) {
+      const t = t0 + ((t1 - t0) * i) / nx;
+      grid.append(svg('text', { x: X(t), y: H - 8, 'text-anchor': i === 0 ? 'start' : i === nx ? 'end' : 'middle', text: xFormat(t) }));
+    }
+    s.append(grid);
+    for (const se of shown) {
+      let d = '';
+      let pen = false;
+      for (const [t, v] of se.points) {
+        if (v === null || v === undefined) { pen = false; continue; }
+        d += `${pen ? 'L' : 'M'}${X(t).toFixed(1)},${Y(v).toFixed(1)}`;
+        pen = true;
+      }
+      s.append(svg('path', { class: 'mark line', d, fill: 'none', stroke: se.color, 'stroke-width': 2, 'stroke-dasharray': se.dashed ? '5 3' : null, 'data-series': se.name }, title(se.name)));
+      const pts = se.points.filter((p) => p[1] !== null && p[1] !== undefined);
+      if (pts.length <= 60) {
+        for (const [t, v] of pts) s.append(svg('circle', { class: 'dot', cx: X(t), cy: Y(v), r: 3, fill: se.color }));
+      }
+    }
+    const cross = svg('line', { y1: m.t, y2: H - m.b, stroke: 'currentColor', 'stroke-opacity': 0, 'pointer-events': 'none' });
+    s.append(cross);
+    const overlay = svg('rect', { x: m.l, y: m.t, width: W - m.l - m.r, height: H - m.t - m.b, fill: 'transparent' });
+    overlay.addEventListener('mousemove', (ev) => {
+      const r = s.getBoundingClientRect();
+      const px = ((ev.clientX - r.left) / r.width) * W;
+      const t = t0 + ((px - m.l) / (W - m.l - m.r)) * (t1 - t0);
+      cross.setAttribute('x1', px);
+      cross.setAttribute('x2', px);
+      cross.setAttribute('stroke-opacity', 0.35);
+      tip.replaceChildren(el('div', { class: 'muted', text: xFormat(t) }));
+      for (const se of shown) {
+        let best = null;
+        for (const p of se.points) if (p[1] !== null && p[1] !== undefined && (!best || Math.abs(p[0] - t) < Math.abs(best[0] - t))) best = p;
+        if (best) tip.append(el('div', { class: 'row' }, el('span', { class: 'sw', style: `background:${se.color};width:10px;height:10px;display:inline-block` }), se.name, el('span', { class: 'v', text: format(best[1]) })));
+      }
+      tip.hidden = false;
+      const left = (ev.clientX - box.getBoundingClientRect().left) + 14;
+      tip.style.left = `${Math.min(left, box.clientWidth - 220)}px`;
+      tip.style.top = '8px';
+    });
+    overlay.addEventListener('mouseleave', () => {
+      tip.hidden = true;
+      cross.setAttribute('stroke-opacity', 0);
+    });
+    s.append(overlay);
+    box.replaceChildren(s, tip);
+  }
+  draw();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The three kinds of report
+
+const STAT_PARTS = [
+  ['code', 'Code', '#4e79a7'], ['strings', 'Strings', '#f28e2b'], ['jsArrays', 'JS arrays', '#59a14f'],
+  ['typedArrays', 'Typed arrays', '#76b7b2'], ['system', 'System objects', '#b07aa1'],
+  ['otherJsObjects', 'Other JS objects', '#edc948'], ['otherNonJsObjects', 'Other native', '#9c755f'],
+];
+
+function statisticsChart(stats) {
+  const host = chartHost('chart-statistics');
+  if (!host || !stats) return;
+  const parts = STAT_PARTS.map(([k, label, color]) => ({ label, value: stats[k] || 0, color }));
+  stackedBar(host, { parts, total: stats.total });
+  const bars = el('div', { style: 'margin-top:10px' });
+  host.append(bars);
+  barChart(bars, { bars: parts.map((p) => ({ ...p, tip: `${p.label}: ${formatBytes(p.value)} (${pct(p.value, stats.total)} of ${formatBytes(stats.total)})` })), labelWidth: 130 });
+}
+
+/** The dominator tree of cli.js (lib/report/dominators.js) as treemap nodes. */
+function domTreemapNode(n) {
+  const kids = (n.children || []).map(domTreemapNode);
+  if (n.more && n.more.count > 0 && n.more.retainedSize > 0) {
+    kids.push({ label: `(${formatCount(n.more.count)} smaller)`, value: n.more.retainedSize, color: '#bab0ac', node: null, more: n.more });
+  }
+  return { label: nodeLabel(n), value: n.retainedSize, color: colorFor(n.className || n.type), children: kids, node: n };
+}
+
+function describeDomNode(total) {
+  return (t) => {
+    const n = t.node;
+    if (!n) return `${t.label}: retained ${formatBytes(t.value)} (${pct(t.value, total)})`;
+    const name = n.name && n.name !== n.className ? ` ${JSON.stringify(clipText(n.name, 80))}` : '';
+    return `${n.className}${name} @${n.id}  retained ${formatBytes(n.retainedSize)} (${pct(n.retainedSize, total)}), shallow ${formatBytes(n.shallowSize)}, distance ${formatDistance(n.distance)}`;
+  };
+}
+
+function analyzePage(d) {
+  statisticsChart(d.statistics);
+  const total = d.totalSize;
+  const table = document.getElementById('table-summary');
+  if (table) {
+    sortableTable(table, {
+      rows: d.summary,
+      total: MODEL.summaryRows,
+      sortKey: 'retainedSize',
+      columns: [
+        { key: 'name', label: 'Constructor', cls: () => 'name' },
+        { key: 'distance', label: 'Distance', num: true, fmt: (r) => formatDistance(r.distance) },
+        { key: 'count', label: 'Count', num: true, fmt: (r) => `\u00d7${formatCount(r.count)}` },
+        { key: 'shallowSize', label: 'Shallow Size', num: true, fmt: (r) => formatBytes(r.shallowSize), pctOf: total },
+        { key: 'retainedSize', label: 'Retained Size', num: true, fmt: (r) => formatBytes(r.retainedSize), pctOf: total },
+      ],
+    });
+  }
+  const tm = chartHost('chart-dominators');
+  if (tm && d.dominatorTree) treemap(tm, domTreemapNode(d.dominatorTree), { describe: describeDomNode(total) });
+}
+
+function comparisonColumns() {
+  const signed = (k) => (r) => (r[k] > 0 ? 'pos' : r[k] < 0 ? 'neg' : null);
+  return [
+    { key: 'name', label: 'Class', cls: () => 'name' },
+    { key: 'newCount', label: '# New', num: true, fmt: (r) => formatCount(r.newCount) },
+    { key: 'deletedCount', label: '# Deleted', num: true, fmt: (r) => formatCount(r.deletedCount) },
+    { key: 'deltaCount', label: '# Delta', num: true, fmt: (r) => formatSignedCount(r.deltaCount), cls: signed('deltaCount') },
+    { key: 'allocSize', label: 'Alloc. Size', num: true, fmt: (r) => formatBytes(r.allocSize) },
+    { key: 'freedSize', label: 'Freed Size', num: true, fmt: (r) => formatBytes(r.freedSize) },
+    { key: 'sizeDelta', label: 'Size Delta', num: true, fmt: (r) => formatSignedBytes(r.sizeDelta), cls: signed('sizeDelta') },
+  ];
+}
+
+function diffPage(d) {
+  const table = document.getElementById('table-comparison');
+  if (table) sortableTable(table, { rows: d.classes, total: MODEL.classRows, sortKey: 'sizeDelta', columns: comparisonColumns() });
+  const allocTable = document.getElementById('table-allocated');
+  if (allocTable) {
+    sortableTable(allocTable, {
+      rows: d.allocated,
+      name: 'allocated classes',
+      sortKey: 'retainedSize',
+      columns: [
+        { key: 'name', label: 'Constructor', cls: () => 'name' },
+        { key: 'count', label: 'Count', num: true, fmt: (r) => `\u00d7${formatCount(r.count)}` },
+        { key: 'shallowSize', label: 'Shallow Size', num: true, fmt: (r) => formatBytes(r.shallowSize) },
+        { key: 'retainedSize', label: 'Retained Size', num: true, fmt: (r) => formatBytes(r.retainedSize) },
+      ],
+    });
+  }
+  // size delta per class: the largest movers both ways
+  const deltas = document.getElementById('chart-deltas');
+  if (deltas) {
+    chartHost('chart-deltas');
+    const movers = [...d.classes].filter((r) => r.sizeDelta !== 0)
+      .sort((a, b) => Math.abs(b.sizeDelta) - Math.abs(a.sizeDelta)).slice(0, 15)
+      .sort((a, b) => b.sizeDelta - a.sizeDelta);
+    barChart(deltas, {
+      bars: movers.map((r) => ({
+        label: r.name, value: r.sizeDelta, color: r.sizeDelta > 0 ? '#e15759' : '#59a14f',
+        tip: `${r.name}: ${formatSignedBytes(r.sizeDelta)} (${formatSignedCount(r.deltaCount)} objects: ${formatCount(r.newCount)} new, ${formatCount(r.deletedCount)} deleted)`,
+      })),
+      format: formatSignedBytes,
+      labelWidth: 200,
+    });
+  }
+  const tm = chartHost('chart-diff-treemap');
+  if (tm) {
+    const sets = [
+      ['allocated', 'Allocated classes', 'retained size of the objects allocated between the snapshots, per class',
+        d.allocated.map((r) => ({ label: r.name, value: r.retainedSize, tip: `${r.name}: \u00d7${formatCount(r.count)} allocated between the snapshots, retaining ${formatBytes(r.retainedSize)} (shallow ${formatBytes(r.shallowSize)})` }))],
+      ['growers', 'Growers', 'growth of the retained size of objects present in both snapshots',
+        d.growers.map((g) => ({ label: `${nodeLabel(g.node)} @${g.node.id}`, value: g.growth, color: colorFor(g.node.className), tip: `${nodeLabel(g.node)} @${g.node.id}: retained ${formatBytes(g.retainedBefore)} \u2192 ${formatBytes(g.retainedAfter)} (${formatSignedBytes(g.growth)})` }))],
+      ['leaks', 'Leak groups', 'retained size of the leak groups (final mode)',
+        d.leaks.map((g) => ({ label: g.name, value: g.retainedSize, tip: `${g.name}: \u00d7${formatCount(g.count)} still alive in final, retaining ${formatBytes(g.retainedSize)}` }))],
+    ].filter((x) => x[3].some((n) => n.value > 0));
+    if (!sets.length) {
+      tm.append(el('div', { class: 'empty', text: 'nothing was allocated, grew or leaked' }));
+      return;
+    }
+    const seg = el('div', { class: 'seg', role: 'group', 'aria-label': 'treemap data' });
+    const note = el('span', { class: 'note' });
+    const area = el('div');
+    tm.append(el('div', { class: 'toolbar' }, seg, note), area);
+    const show = (i) => {
+      for (const [j, b] of [...seg.children].entries()) b.setAttribute('aria-pressed', String(i === j));
+      note.textContent = sets[i][2];
+      area.replaceChildren();
+      const kids = sets[i][3].filter((n) => n.value > 0);
+      const value = kids.reduce((a, n) => a + n.value, 0);
+      treemap(area, { label: sets[i][1], value, children: kids }, { height: 320, describe: (n) => n.tip || `${n.label}: ${formatBytes(n.value)}` });
+    };
+    sets.forEach((set, i) => seg.append(el('button', { type: 'button', 'data-set': set[0], text: `${set[1]} (${set[3].length})`, onclick: () => show(i) })));
+    show(0);
+  }
+}
+
+function watchPage(w) {
+  const snaps = w.snapshots || [];
+  const samples = w.samples || [];
+  const mem = [];
+  const sample = (k) => samples.map((s) => [s.time, s[k] === undefined ? null : s[k]]);
+  mem.push({ name: 'RSS', color: '#e15759', points: sample('rss') });
+  mem.push({ name: 'PSS', color: '#f28e2b', points: sample('pss') });
+  mem.push({ name: 'JS heap (snapshot total)', color: '#4e79a7', points: snaps.map((s) => [s.time, s.totalSize]) });
+  mem.push({ name: 'heapUsed', color: '#76b7b2', points: sample('heapUsed') });
+  mem.push({ name: 'heapTotal', color: '#59a14f', points: sample('heapTotal'), dashed: true });
+  mem.push({ name: 'external', color: '#b07aa1', points: sample('external') });
+  mem.push({ name: 'arrayBuffers', color: '#9c755f', points: sample('arrayBuffers'), dashed: true });
+  const memHost = chartHost('chart-memory');
+  if (memHost) lineChart(memHost, { series: mem, height: 280 });
+
+  // the top growing classes, per snapshot: from each snapshot's class list, or from the growth
+  // entry's own window where a snapshot's list does not have the class
+  const growing = [...(w.growth || [])].sort((a, b) => b.sizeDelta - a.sizeDelta).slice(0, 8);
+  const perSnapshot = (g, field, windowField) => {
+    const pts = snaps.map((s) => {
+      const row = (s.classes || []).find((c) => c.name === g.name);
+      return [s.time, row ? row[field] : null];
+    });
+    const win = g[windowField] || [];
+    for (let i = 0; i < win.length; i++) {
+      const j = pts.length - win.length + i;
+      if (j >= 0 && pts[j][1] === null) pts[j][1] = win[i];
+    }
+    return pts;
+  };
+  const color = (i) => PALETTE[i % PALETTE.length];
+  const countHost = chartHost('chart-growth-count');
+  if (countHost) lineChart(countHost, { series: growing.map((g, i) => ({ name: g.name, color: color(i), points: perSnapshot(g, 'count', 'counts') })), format: formatCount, height: 220 });
+  const sizeHost = chartHost('chart-growth-size');
+  if (sizeHost) lineChart(sizeHost, { series: growing.map((g, i) => ({ name: g.name, color: color(i), points: perSnapshot(g, 'retainedSize', 'sizes') })), height: 220 });
+
+  const last = snaps[snaps.length - 1];
+  const table = document.getElementById('table-classes');
+  if (table && last) {
+    const total = last.totalSize;
+    sortableTable(table, {
+      rows: last.classes || [],
+      sortKey: 'retainedSize',
+      columns: [
+        { key: 'name', label: 'Constructor', cls: () => 'name' },
+        { key: 'count', label: 'Count', num: true, fmt: (r) => `\u00d7${formatCount(r.count)}` },
+        { key: 'shallowSize', label: 'Shallow Size', num: true, fmt: (r) => formatBytes(r.shallowSize), pctOf: total },
+        { key: 'retainedSize', label: 'Retained Size', num: true, fmt: (r) => formatBytes(r.retainedSize), pctOf: total },
+      ],
+    });
+  }
+}
+
+function main() {
+  document.documentElement.classList.add('js');
+  for (const n of document.querySelectorAll('.nojs-only')) n.remove();
+  if (MODEL.kind === 'analyze') analyzePage(MODEL.data);
+  else if (MODEL.kind === 'diff') diffPage(MODEL.data);
+  else if (MODEL.kind === 'watch') watchPage(MODEL.data);
+  document.body.setAttribute('data-ready', 'true');
+}
+
+main();

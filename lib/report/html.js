@@ -1,0 +1,348 @@
+'use strict';
+// The self-contained HTML report of `heapwise analyze|diff|watch --format html`: one file, no
+// network (inline CSS, inline script, SVG charts drawn by that script, a Content-Security-Policy
+// that allows nothing else). The tables, retainer paths and verdict are written into the page as
+// escaped HTML, so the report is readable with JavaScript off; the script adds sorting, filtering
+// and the charts from the data block, a `<script type="application/json">` element whose JSON
+// cannot end the element (lib/report/escape.js).
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
+const format = require('../format.js');
+const { formatLocation, scriptNames, nodeLabel } = require('../diff-report.js');
+const { html, raw, jsonForScript } = require('./escape.js');
+
+const { formatBytes, formatSignedBytes, formatCount, formatSignedCount, formatDistance } = format;
+
+/** Rows of a class table written into the page (the script shows up to 1,000 of the embedded). */
+const STATIC_ROWS = 200;
+/** Class rows embedded in the data block at most (analyze's Summary, diff's Comparison). */
+const MAX_EMBEDDED_ROWS = 5000;
+/** Process-memory samples embedded at most (a long watch is thinned evenly). */
+const MAX_SAMPLES = 5000;
+
+let assets = null;
+/** The page's CSS and script, read once from the files beside this one. */
+function pageAssets() {
+  if (assets) return assets;
+  const css = fs.readFileSync(path.join(__dirname, 'page.css'), 'utf8');
+  // The formatters of lib/format.js, so that the page prints sizes exactly as the CLI does.
+  const formatters = ['formatBytes', 'formatSignedBytes', 'formatCount', 'formatSignedCount', 'formatDistance']
+    .map((name) => `const ${name} = ${format[name].toString()};`).join('\n');
+  const client = fs.readFileSync(path.join(__dirname, 'client.js'), 'utf8');
+  const script = `(function () {\n'use strict';\n${formatters}\n${client}\n})();\n`;
+  if (/<\/script|<!--/i.test(script)) throw new Error('report script must not contain </script or <!--');
+  const hash = crypto.createHash('sha256').update(script, 'utf8').digest('base64');
+  assets = { css, script, hash };
+  return assets;
+}
+
+const pct = (v, total) => (total > 0 ? `${((100 * v) / total).toFixed(0)} %` : '');
+
+/** The whole page. `model` goes into the data block; `body` is SafeHtml. */
+function page({ kind, title, file, body, model }) {
+  const { css, script, hash } = pageAssets();
+  const version = require('../../package.json').version;
+  const csp = `default-src 'none'; script-src 'sha256-${hash}'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'`;
+  return html`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="referrer" content="no-referrer">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="heapwise ${version}">
+<title>${title}</title>
+<style>
+${raw(css)}</style>
+</head>
+<body data-kind="${kind}">
+<header class="top">
+<h1><span class="kind">heapwise ${kind}</span> ${title}</h1>
+<div class="file">${file}</div>
+</header>
+<main>
+<noscript><p class="note">JavaScript is off: the tables below show their first rows, unsorted controls and the charts are not drawn.</p></noscript>
+${body}
+</main>
+<footer>heapwise ${version} \u00b7 written ${new Date().toISOString()} \u00b7 self-contained: no network requests</footer>
+<script type="application/json" id="heapwise-data">${raw(jsonForScript(model))}</script>
+<script>${raw(script)}</script>
+</body>
+</html>
+`.text;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pieces written into the page
+
+function fact(label, value, cls) {
+  return html`<div class="fact ${cls || ''}"><div class="v">${value}</div><div class="l">${label}</div></div>`;
+}
+
+function card(title, sub, content, attrs = '') {
+  return html`<section class="card"${raw(attrs)}><h2>${title}${sub ? html`<span class="sub">${sub}</span>` : ''}</h2>${content}</section>`;
+}
+
+/** A static table: head = [label...], rows = [[cell...]] (cells are text or SafeHtml). */
+function staticTable(id, head, rows, { note } = {}) {
+  return html`<div class="table-wrap" id="${id}"><table class="data"><thead><tr>${head.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead>
+<tbody>${rows.map((r) => html`<tr>${r.map((c, i) => (i === 0 ? html`<td class="name">${c}</td>` : html`<td>${c}</td>`))}</tr>\n`)}</tbody></table>
+${note ? html`<p class="note nojs-only">${note}</p>` : ''}</div>`;
+}
+
+const IDENT = /^[A-Za-z_$][\w$]*$/;
+
+/** A retainer path as steps: `(root)`, then each holder with the edge it holds the next by. */
+function pathHtml(steps) {
+  if (!steps || !steps.length) return '';
+  const parts = [];
+  let i = 0;
+  if (steps[0].node && steps[0].node.type === 'synthetic' && steps.length > 1) {
+    parts.push(html`<span class="step">(root)</span>`);
+    i = 1;
+  }
+  for (; i < steps.length; i++) {
+    const n = steps[i].node;
+    const label = format.clip(nodeLabel(n), 80);
+    if (i + 1 < steps.length) {
+      const e = steps[i + 1];
+      const name = e.edge == null ? '' : String(e.edge);
+      let edge;
+      if (e.edgeType === 'element' || /^\d+$/.test(name)) edge = `[${name}]`;
+      else if (IDENT.test(name)) edge = `.${name}`;
+      else edge = `[${JSON.stringify(format.clip(name, 80))}]`;
+      parts.push(html`<span class="step">${label}<span class="edge">${edge}</span></span>`);
+    } else {
+      parts.push(html`<span class="step last">${label} @${n.id}</span>`);
+    }
+  }
+  return html`<div class="path">${parts.map((p, k) => (k ? html` \u2192 ${p}` : p))}</div>`;
+}
+
+function locHtml(loc, names) {
+  const l = formatLocation(loc, names);
+  return l ? html` <span class="loc">at ${l}</span>` : '';
+}
+
+function nodeTitle(n) {
+  const name = n.name && n.name !== n.className && n.type !== 'closure' ? ` ${JSON.stringify(format.clip(n.name, 100))}` : '';
+  return html`<span class="name">${format.clip(nodeLabel(n), 100)}</span>${name && n.type !== 'string' ? html` <span class="muted">${name}</span>` : ''} <span class="muted">@${n.id}</span>`;
+}
+
+function warningsHtml(list) {
+  if (!list || !list.length) return '';
+  return html`<div class="warnings">${list.map((w) => html`<div>\u26a0 ${w}</div>`)}</div>`;
+}
+
+/** An even thinning of `list` to at most `max` items (first and last kept). */
+function thin(list, max) {
+  if (!Array.isArray(list) || list.length <= max) return list;
+  const out = [];
+  const step = (list.length - 1) / (max - 1);
+  for (let i = 0; i < max; i++) out.push(list[Math.round(i * step)]);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// analyze
+
+/**
+ * The report of `heapwise analyze --format html`. `result` is the CLI's JSON result
+ * (`{file, nodeCount, edgeCount, totalSize, statistics, summary, top, warnings}`) with an
+ * optional `dominatorTree` (lib/report/dominators.js) and `fileSize`.
+ */
+function renderAnalyzeHtml(result) {
+  const r = result;
+  const total = r.totalSize;
+  const summary = r.summary || [];
+  const data = summary.length > MAX_EMBEDDED_ROWS ? { ...r, summary: summary.slice(0, MAX_EMBEDDED_ROWS) } : r;
+  const s = r.statistics || {};
+  const facts = html`<div class="facts">
+${fact('total size', formatBytes(total))}
+${r.fileSize ? fact('file size', formatBytes(r.fileSize)) : ''}
+${fact('objects', formatCount(r.nodeCount))}
+${fact('references', formatCount(r.edgeCount))}
+${fact('classes', formatCount(summary.length))}
+${s.native !== undefined ? fact('V8 heap / native', `${formatBytes(s.v8Heap)} / ${formatBytes(s.native)}`) : ''}
+</div>`;
+  const statRows = [
+    ['Code', s.code], ['Strings', s.strings], ['JS arrays', s.jsArrays], ['Typed arrays', s.typedArrays],
+    ['System objects', s.system], ['Other JS objects', s.otherJsObjects], ['Other native', s.otherNonJsObjects],
+  ].filter((x) => typeof x[1] === 'number');
+  const stats = card('Statistics', `of ${formatBytes(total)}`, html`<div class="chart" id="chart-statistics">
+${staticTable('table-statistics', ['Category', 'Size', '%'], statRows.map(([k, v]) => [k, formatBytes(v), pct(v, total)]))}</div>`);
+
+  const summaryTable = card('Summary', 'one row per class, as DevTools\u2019 Summary view; click a header to sort', staticTable('table-summary',
+    ['Constructor', 'Distance', 'Count', 'Shallow Size', 'Retained Size'],
+    summary.slice(0, STATIC_ROWS).map((row) => [row.name, formatDistance(row.distance), `\u00d7${formatCount(row.count)}`,
+      html`${formatBytes(row.shallowSize)}<span class="pct">${pct(row.shallowSize, total)}</span>`,
+      html`${formatBytes(row.retainedSize)}<span class="pct">${pct(row.retainedSize, total)}</span>`]),
+    { note: summary.length > STATIC_ROWS ? `the first ${STATIC_ROWS} of ${formatCount(summary.length)} classes, largest retained size first` : '' }));
+
+  const tree = r.dominatorTree ? card('Dominator tree', 'what holds the memory: each box retains the boxes inside it; click to zoom in',
+    html`<div id="chart-dominators"><p class="note">The treemap needs JavaScript.</p></div>`) : '';
+
+  const names = new Map();
+  for (const t of r.top || []) if (t.location && t.location.scriptName) names.set(t.location.scriptId, t.location.scriptName);
+  const top = (r.top || []).length ? card('Largest objects', 'by retained size, with the shortest retainer path from the root',
+    html`<ol class="items">${r.top.map((t) => html`<li><div class="head">${nodeTitle(t.node)} retained ${formatBytes(t.node.retainedSize)}
+<span class="muted">(${pct(t.node.retainedSize, total)})</span>${locHtml(t.location, names)}</div>${pathHtml(t.retainerPath)}</li>`)}</ol>`) : '';
+
+  const body = html`${warningsHtml(r.warnings)}
+<section class="card"><h2>Heap</h2>${facts}</section>
+<div class="grid2">${stats}${tree}</div>
+${summaryTable}
+${top}`;
+  return page({
+    kind: 'analyze',
+    title: path.basename(String(r.file || 'snapshot')),
+    file: r.file || '',
+    body,
+    model: { kind: 'analyze', summaryRows: summary.length, data },
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// diff
+
+function verdictHtml(v) {
+  if (!v) return '';
+  if (v.ok) return html`<div class="verdict ok"><div class="title">\u2714 Verdict: ok</div><div>within every threshold; no leak found</div></div>`;
+  return html`<div class="verdict failed" id="verdict"><div class="title">\u2716 Verdict: FAILED (${v.reasons.length} ${v.reasons.length === 1 ? 'reason' : 'reasons'})</div>
+<ul>${v.reasons.map((x) => html`<li>${x}</li>`)}</ul></div>`;
+}
+
+/** The report of `heapwise diff --format html`: `d` is a HeapDiff (docs/diff-contract.md). */
+function renderDiffHtml(d) {
+  const names = scriptNames(d);
+  const t = d.totals;
+  const classes = d.classes || [];
+  const data = classes.length > MAX_EMBEDDED_ROWS ? { ...d, classes: classes.slice(0, MAX_EMBEDDED_ROWS) } : d;
+  const side = (label, s) => (s ? html`<div><b>${label}</b> <span class="mono">${s.file}</span> <span class="muted">${formatCount(s.nodeCount)} objects, total ${formatBytes(s.totalSize)}</span></div>` : '');
+  const facts = html`<div class="facts">
+${fact('size delta', formatSignedBytes(d.sizeDelta), d.sizeDelta > 0 ? 'bad' : 'good')}
+${fact('before \u2192 after', `${formatBytes(d.before.totalSize)} \u2192 ${formatBytes(d.after.totalSize)}`)}
+${fact('new objects', formatCount(t.newCount))}
+${fact('deleted objects', formatCount(t.deletedCount))}
+${fact('object delta', formatSignedCount(t.deltaCount), t.deltaCount > 0 ? 'bad' : '')}
+${fact('allocated / freed', `${formatBytes(t.allocSize)} / ${formatBytes(t.freedSize)}`)}
+${d.final ? fact('leak groups', formatCount(d.leaks.length), d.leaks.length ? 'bad' : 'good') : ''}
+</div>`;
+  const byDelta = [...classes].sort((a, b) => b.sizeDelta - a.sizeDelta || b.deltaCount - a.deltaCount);
+  const comparison = card('Comparison', 'DevTools\u2019 Comparison view per class; click a header to sort', staticTable('table-comparison',
+    ['Class', '# New', '# Deleted', '# Delta', 'Alloc. Size', 'Freed Size', 'Size Delta'],
+    byDelta.slice(0, STATIC_ROWS).map((r) => [r.name, formatCount(r.newCount), formatCount(r.deletedCount), formatSignedCount(r.deltaCount),
+      formatBytes(r.allocSize), formatBytes(r.freedSize), formatSignedBytes(r.sizeDelta)]),
+    { note: classes.length > STATIC_ROWS ? `the first ${STATIC_ROWS} of ${formatCount(classes.length)} classes, largest size delta first` : '' }));
+
+  const growers = (d.growers || []).length ? card('Top growers', 'objects in both snapshots whose retained size grew, and what holds them',
+    html`<ol class="items">${d.growers.map((g) => html`<li><div class="head">${nodeTitle(g.node)} retained ${formatBytes(g.retainedBefore)} \u2192 ${formatBytes(g.retainedAfter)}
+<span class="bad-text">(${formatSignedBytes(g.growth)})</span>${locHtml(g.location, names)}</div>${pathHtml(g.retainerPath)}</li>`)}</ol>`) : '';
+
+  let leaks = '';
+  if (d.final) {
+    leaks = card('Leak candidates', 'allocated between before and after, still alive in final; grouped by retainer path',
+      d.leaks.length ? html`<ol class="items">${d.leaks.map((g) => html`<li><div class="head"><span class="name">${format.clip(g.name, 100)}</span> \u00d7${formatCount(g.count)}
+retained <span class="bad-text">${formatBytes(g.retainedSize)}</span>${locHtml(g.location, names)}</div>${pathHtml(g.retainerPath)}
+${g.ids && g.ids.length ? html`<div class="muted mono">ids: ${g.ids.slice(0, 8).map((id) => '@' + id).join(', ')}${g.count > 8 ? ', \u2026' : ''}</div>` : ''}</li>`)}</ol>`
+        : html`<p class="good-text">None: nothing allocated between before and after is alive in final.</p>`);
+  }
+
+  const allocated = d.allocated || [];
+  const allocCount = allocated.reduce((a, r) => a + r.count, 0);
+  const allocatedCard = card('Allocated between the snapshots', `${formatCount(allocCount)} objects in after with ids above before\u2019s largest`,
+    allocated.length ? staticTable('table-allocated', ['Constructor', 'Count', 'Shallow Size', 'Retained Size'],
+      allocated.slice(0, STATIC_ROWS).map((r) => [r.name, `\u00d7${formatCount(r.count)}`, formatBytes(r.shallowSize), formatBytes(r.retainedSize)]))
+      : html`<p class="muted">nothing</p>`);
+
+  const charts = html`<div class="grid2">
+${card('What grew', 'treemap; click a box to zoom', html`<div id="chart-diff-treemap"><p class="note">The treemap needs JavaScript.</p></div>`)}
+${card('Size delta by class', 'the 15 largest changes', html`<div class="chart" id="chart-deltas"><p class="note">The chart needs JavaScript.</p></div>`)}
+</div>`;
+
+  const warnings = [...(d.warnings || [])];
+  if (d.sameProcess === false && !warnings.length) warnings.push('the snapshots are of different processes (unrelated ids): class-level numbers only');
+  const body = html`${verdictHtml(d.verdict)}${warningsHtml(warnings)}
+<section class="card"><h2>Snapshots</h2>${side('before', d.before)}${side('after', d.after)}${side('final', d.final)}${facts}</section>
+${charts}
+${growers}
+${leaks}
+${comparison}
+${allocatedCard}`;
+  return page({
+    kind: 'diff',
+    title: `${path.basename(String(d.before.file))} \u2192 ${path.basename(String(d.after.file))}`,
+    file: `${d.before.file} \u2192 ${d.after.file}${d.final ? ` \u2192 ${d.final.file}` : ''}`,
+    body,
+    model: { kind: 'diff', classRows: classes.length, data },
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// watch
+
+/** The report of `heapwise watch --format html`: `series` is a WatchSeries (see README). */
+function renderWatchHtml(series) {
+  const w = series;
+  const snaps = w.snapshots || [];
+  const samples = w.samples || [];
+  const data = samples.length > MAX_SAMPLES ? { ...w, samples: thin(samples, MAX_SAMPLES) } : w;
+  const first = snaps[0];
+  const last = snaps[snaps.length - 1];
+  const lastSample = samples[samples.length - 1];
+  const firstSample = samples[0];
+  const t0 = Math.min(...[w.startedAt, first && first.time, firstSample && firstSample.time].filter((x) => typeof x === 'number'));
+  const t1 = Math.max(...[last && last.time, lastSample && lastSample.time].filter((x) => typeof x === 'number'));
+  const span = Number.isFinite(t0) && Number.isFinite(t1) ? t1 - t0 : 0;
+  const dur = span >= 3600e3 ? `${(span / 3600e3).toFixed(1)} h` : span >= 60e3 ? `${(span / 60e3).toFixed(1)} min` : `${(span / 1e3).toFixed(0)} s`;
+  const src = w.source || {};
+  const srcText = src.kind === 'capture' ? `capture of process ${src.pid ?? ''}` : src.kind === 'dir' ? `folder ${src.dir || ''}${src.pid ? `, process ${src.pid}` : ''}` : `${snaps.length} files`;
+  const leaks = w.leaks || [];
+  const growth = w.growth || [];
+
+  const facts = html`<div class="facts">
+${fact('snapshots', formatCount(snaps.length))}
+${fact('over', dur)}
+${first && last ? fact('heap first \u2192 last', `${formatBytes(first.totalSize)} \u2192 ${formatBytes(last.totalSize)}`, last.totalSize > first.totalSize ? 'bad' : '') : ''}
+${firstSample && lastSample ? fact('RSS first \u2192 last', `${formatBytes(firstSample.rss)} \u2192 ${formatBytes(lastSample.rss)}`, lastSample.rss > firstSample.rss ? 'bad' : '') : ''}
+${lastSample && typeof lastSample.pss === 'number' ? fact('PSS (last)', formatBytes(lastSample.pss)) : ''}
+${fact('growing classes', formatCount(growth.length), growth.length ? 'bad' : 'good')}
+${fact('leaks', formatCount(leaks.length), leaks.length ? 'bad' : 'good')}
+</div>`;
+  const verdict = leaks.length
+    ? html`<div class="verdict failed" id="verdict"><div class="title">\u2716 Leak${leaks.length > 1 ? 's' : ''} flagged</div><ul>${leaks.map((l) => html`<li><span class="mono">${l.name}</span>: ${l.reason}</li>`)}</ul></div>`
+    : html`<div class="verdict ok"><div class="title">\u2714 No leak flagged</div></div>`;
+
+  const growthCard = card('Growing classes', 'grew in k of the last n snapshots; the retainer path of the largest instance',
+    growth.length ? html`<ol class="items">${growth.map((g) => html`<li><div class="head"><span class="name">${format.clip(g.name, 100)}</span>
+grew in ${g.grewIn} of the last ${g.window} snapshots: <span class="bad-text">${formatSignedCount(g.countDelta)} objects, ${formatSignedBytes(g.sizeDelta)}</span></div>
+<div class="muted mono">counts ${(g.counts || []).map(formatCount).join(' \u2192 ')}</div>${pathHtml(g.retainerPath)}</li>`)}</ol>`
+      : html`<p class="good-text">No class grew persistently.</p>`);
+
+  const snapshotRows = snaps.map((s) => [path.basename(String(s.file)), new Date(s.time).toISOString(), formatCount(s.nodeCount), formatCount(s.edgeCount), formatBytes(s.totalSize)]);
+  const classes = last ? card('Classes in the last snapshot', `${path.basename(String(last.file))}; the largest by retained size`, staticTable('table-classes',
+    ['Constructor', 'Count', 'Shallow Size', 'Retained Size'],
+    (last.classes || []).slice(0, STATIC_ROWS).map((r) => [r.name, `\u00d7${formatCount(r.count)}`, formatBytes(r.shallowSize), formatBytes(r.retainedSize)]))) : '';
+
+  const body = html`${verdict}
+<section class="card"><h2>Series <span class="sub">${srcText}</span></h2>${facts}</section>
+${card('Memory over time', 'JS heap from the snapshots; RSS and PSS of the process tree and the V8 heap counters from the samples; click a legend entry to hide it',
+    html`<div id="chart-memory"><p class="note">The chart needs JavaScript.</p></div>`)}
+<div class="grid2">
+${card('Top growing classes: objects', 'count per snapshot', html`<div id="chart-growth-count"><p class="note">The chart needs JavaScript.</p></div>`)}
+${card('Top growing classes: retained size', 'per snapshot', html`<div id="chart-growth-size"><p class="note">The chart needs JavaScript.</p></div>`)}
+</div>
+${growthCard}
+${classes}
+${card('Snapshots', '', staticTable('table-snapshots', ['File', 'Time', 'Objects', 'References', 'Total size'], snapshotRows))}`;
+  return page({
+    kind: 'watch',
+    title: srcText,
+    file: src.dir || (last ? last.file : ''),
+    body,
+    model: { kind: 'watch', data },
+  });
+}
+
+module.exports = { renderAnalyzeHtml, renderDiffHtml, renderWatchHtml };
