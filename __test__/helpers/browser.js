@@ -59,6 +59,7 @@ async function launch(executablePath) {
  */
 async function openReport(context, file) {
   const page = await context.newPage();
+  page.setDefaultTimeout(5000);
   const url = pathToFileURL(file).href;
   const requests = [];
   const errors = [];

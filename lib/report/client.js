@@ -211,7 +211,7 @@ function barChart(host, { bars, format = formatBytes, labelWidth = 170 }) {
   const max = Math.max(0, ...bars.map((b) => b.value));
   const plotW = W - labelWidth - valueW;
   const x = (v) => labelWidth + ((v - min) / (max - min || 1)) * plotW;
-  const s = svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': 'bar chart' });
+  const s = svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': 'bar chart', 'data-chart': 'bar' });
   bars.forEach((b, i) => {
     const y = i * rowH + 3;
     s.append(svg('text', { x: labelWidth - 8, y: y + 13, 'text-anchor': 'end', text: clipText(b.label, 28) }, title(b.label)));
@@ -229,7 +229,7 @@ function barChart(host, { bars, format = formatBytes, labelWidth = 170 }) {
 function stackedBar(host, { parts, total, format = formatBytes }) {
   const W = Math.max(360, host.clientWidth || 600);
   const H = 26;
-  const s = svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': 'stacked bar' });
+  const s = svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': 'stacked bar', 'data-chart': 'stacked' });
   let x = 0;
   const sum = parts.reduce((a, p) => a + Math.max(0, p.value), 0) || 1;
   for (const p of parts) {
@@ -318,7 +318,7 @@ function treemap(host, root, { format = formatBytes, height = 420, describe } = 
     crumbs.append(el('span', { class: 'muted', text: ` \u2014 ${format(cur.value)}` }));
     const W = Math.max(360, box.clientWidth || host.clientWidth || 800);
     const H = height;
-    const s = svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': 'treemap' });
+    const s = svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': 'treemap', 'data-chart': 'treemap' });
     const kids = (cur.children || []).map((c) => ({ node: c, value: c.value }));
     const rest = cur.value - kids.reduce((a, k) => a + k.value, 0);
     if (rest > 0) kids.push({ node: null, value: rest });
@@ -424,7 +424,7 @@ function lineChart(host, { series, format = formatBytes, height = 260, xFormat =
     const y0 = ticks[0], y1 = ticks[ticks.length - 1];
     const X = (t) => m.l + ((t - t0) / (t1 - t0)) * (W - m.l - m.r);
     const Y = (v) => H - m.b - ((v - y0) / (y1 - y0 || 1)) * (H - m.t - m.b);
-    const s = svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': 'line chart' });
+    const s = svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': 'line chart', 'data-chart': 'line' });
     const grid = svg('g', { class: 'grid axis' });
     for (const v of ticks) {
       grid.append(svg('line', { x1: m.l, x2: W - m.r, y1: Y(v), y2: Y(v) }));
@@ -553,6 +553,33 @@ function comparisonColumns() {
   ];
 }
 
+/**
+ * The growers as treemap nodes, each under the nearest other grower on its retainer path (the
+ * holder whose growth includes it), so that `global` does not hide the objects it holds.
+ */
+function growerTree(growers) {
+  const byId = new Map();
+  const nodes = growers.map((g) => {
+    const n = {
+      label: `${nodeLabel(g.node)} @${g.node.id}`, value: g.growth, color: colorFor(g.node.className), children: [],
+      tip: `${nodeLabel(g.node)} @${g.node.id}: retained ${formatBytes(g.retainedBefore)} \u2192 ${formatBytes(g.retainedAfter)} (${formatSignedBytes(g.growth)})`,
+    };
+    byId.set(g.node.id, n);
+    return n;
+  });
+  const roots = [];
+  growers.forEach((g, i) => {
+    const steps = g.retainerPath || [];
+    let parent = null;
+    for (let k = steps.length - 2; k >= 0 && !parent; k--) {
+      const p = byId.get(steps[k].node.id);
+      if (p && p !== nodes[i]) parent = p;
+    }
+    (parent ? parent.children : roots).push(nodes[i]);
+  });
+  return roots;
+}
+
 function diffPage(d) {
   const table = document.getElementById('table-comparison');
   if (table) sortableTable(table, { rows: d.classes, total: MODEL.classRows, sortKey: 'sizeDelta', columns: comparisonColumns() });
@@ -591,8 +618,8 @@ function diffPage(d) {
     const sets = [
       ['allocated', 'Allocated classes', 'retained size of the objects allocated between the snapshots, per class',
         d.allocated.map((r) => ({ label: r.name, value: r.retainedSize, tip: `${r.name}: \u00d7${formatCount(r.count)} allocated between the snapshots, retaining ${formatBytes(r.retainedSize)} (shallow ${formatBytes(r.shallowSize)})` }))],
-      ['growers', 'Growers', 'growth of the retained size of objects present in both snapshots',
-        d.growers.map((g) => ({ label: `${nodeLabel(g.node)} @${g.node.id}`, value: g.growth, color: colorFor(g.node.className), tip: `${nodeLabel(g.node)} @${g.node.id}: retained ${formatBytes(g.retainedBefore)} \u2192 ${formatBytes(g.retainedAfter)} (${formatSignedBytes(g.growth)})` }))],
+      ['growers', 'Growers', 'growth of the retained size of objects present in both snapshots; a grower on the path of another holds it',
+        growerTree(d.growers), d.growers.length],
       ['leaks', 'Leak groups', 'retained size of the leak groups (final mode)',
         d.leaks.map((g) => ({ label: g.name, value: g.retainedSize, tip: `${g.name}: \u00d7${formatCount(g.count)} still alive in final, retaining ${formatBytes(g.retainedSize)}` }))],
     ].filter((x) => x[3].some((n) => n.value > 0));
@@ -612,7 +639,7 @@ function diffPage(d) {
       const value = kids.reduce((a, n) => a + n.value, 0);
       treemap(area, { label: sets[i][1], value, children: kids }, { height: 320, describe: (n) => n.tip || `${n.label}: ${formatBytes(n.value)}` });
     };
-    sets.forEach((set, i) => seg.append(el('button', { type: 'button', 'data-set': set[0], text: `${set[1]} (${set[3].length})`, onclick: () => show(i) })));
+    sets.forEach((set, i) => seg.append(el('button', { type: 'button', 'data-set': set[0], text: `${set[1]} (${set[4] ?? set[3].length})`, onclick: () => show(i) })));
     show(0);
   }
 }

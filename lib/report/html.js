@@ -125,9 +125,10 @@ function locHtml(loc, names) {
   return l ? html` <span class="loc">at ${l}</span>` : '';
 }
 
+/** An object's headline: its class (or closure name), its name or string text when that says more, its id. */
 function nodeTitle(n) {
   const name = n.name && n.name !== n.className && n.type !== 'closure' ? ` ${JSON.stringify(format.clip(n.name, 100))}` : '';
-  return html`<span class="name">${format.clip(nodeLabel(n), 100)}</span>${name && n.type !== 'string' ? html` <span class="muted">${name}</span>` : ''} <span class="muted">@${n.id}</span>`;
+  return html`<span class="name">${format.clip(nodeLabel(n), 100)}</span>${name ? html` <span class="muted">${name}</span>` : ''} <span class="muted">@${n.id}</span>`;
 }
 
 function warningsHtml(list) {
