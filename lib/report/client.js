@@ -355,7 +355,7 @@ function treemap(host, root, { format = formatBytes, height = 420, describe } = 
           g.append(cr);
           marks++;
           if (cw > 50 && ch > 14) {
-            g.append(svg('text', { class: 'tm-label small', x: cx + 3, y: cy + 11, text: clipText(c.node.label, Math.floor(cw / 6)) }));
+            g.append(svg('text', { class: 'tm-label small', x: cx + 3, y: cy + 11, text: clipText(`${c.node.label} ${format(c.node.value)}`, Math.floor(cw / 6)) }));
           }
         }
       }
@@ -503,8 +503,9 @@ function statisticsChart(stats) {
 /** The dominator tree of cli.js (lib/report/dominators.js) as treemap nodes. */
 function domTreemapNode(n) {
   const kids = (n.children || []).map(domTreemapNode);
-  if (n.more && n.more.count > 0 && n.more.retainedSize > 0) {
-    kids.push({ label: `(${formatCount(n.more.count)} smaller)`, value: n.more.retainedSize, color: '#bab0ac', node: null, more: n.more });
+  if (n.more && n.more.retainedSize > 0) {
+    const label = n.more.count ? `(${formatCount(n.more.count)} smaller)` : '(smaller objects)';
+    kids.push({ label, value: n.more.retainedSize, color: '#bab0ac', node: null, more: n.more });
   }
   return { label: nodeLabel(n), value: n.retainedSize, color: colorFor(n.className || n.type), children: kids, node: n };
 }
