@@ -110,7 +110,12 @@ describe('HTML report in headless Chromium', {skip: skip ? `no headless browser:
 
   test('analyze: statistics, dominator treemap, sortable Summary, hostile names as text', async (t) => {
     await withReport(t, 'analyze', async (page) => {
-      const model = await page.evaluate(() => JSON.parse(document.getElementById('heapwise-data').textContent));
+      // (the tree is too deep to hand over whole)
+      const model = await page.evaluate(() => {
+        const {data} = JSON.parse(document.getElementById('heapwise-data').textContent);
+        const tree = data.dominatorTree;
+        return {data: {statistics: data.statistics, summary: data.summary, dominatorTree: {children: tree.children.length, more: Boolean(tree.more)}}};
+      });
       const stats = await charts(page, '#chart-statistics');
       assert.deepStrictEqual(stats.map((c) => c.chart), ['stacked', 'bar']);
       const nonZero = ['code', 'strings', 'jsArrays', 'typedArrays', 'system', 'otherJsObjects', 'otherNonJsObjects'].filter((k) => model.data.statistics[k] > 0).length;
@@ -118,7 +123,7 @@ describe('HTML report in headless Chromium', {skip: skip ? `no headless browser:
       assert.strictEqual(stats[1].marks, 7, 'one bar per category');
       for (const c of stats) assert.ok(c.width > 300 && c.height > 20, `${c.chart} has a size`);
       const [tree] = await charts(page, '#chart-dominators');
-      const top = model.data.dominatorTree.children.length + (model.data.dominatorTree.more ? 1 : 0);
+      const top = model.data.dominatorTree.children + (model.data.dominatorTree.more ? 1 : 0);
       assert.ok(tree.width > 300 && tree.height > 300, 'treemap has a size');
       const outer = await page.$$eval('#chart-dominators svg > g > rect.mark:not(.child)', (l) => l.length);
       assert.ok(outer >= 3 && outer <= top, `a box per root child (${outer} of ${top})`);
