@@ -161,6 +161,28 @@ describe('HTML report in headless Chromium', {skip: skip ? `no headless browser:
     });
   });
 
+  test('with JavaScript off the reports are still readable: tables, paths and verdict are in the page', async (t) => {
+    for (const kind of ['analyze', 'diff']) {
+      const r = await openReport(browser.context, files[kind], {javaScript: false});
+      try {
+        assert.strictEqual(await r.page.getAttribute('body', 'data-ready'), null, 'the script did not run');
+        const table = kind === 'analyze' ? '#table-summary' : '#table-comparison';
+        const names = await column(r.page, table, 0);
+        assert.ok(names.length >= HOSTILE_CLASSES.length, `${kind}: the table is in the page (${names.length} rows)`);
+        for (const name of HOSTILE_CLASSES) assert.ok(names.includes(name), `${kind}: ${JSON.stringify(name)} as text`);
+        const paths = await r.page.$$eval('.path', (l) => l.length);
+        assert.ok(paths > 0, `${kind}: retainer paths`);
+        assert.deepStrictEqual(r.requests, [r.url]);
+        assert.deepStrictEqual(r.dialogs, []);
+        const shot = path.join(shots, `${kind}-no-js.png`);
+        await r.page.screenshot({path: shot, fullPage: true});
+        t.diagnostic(`screenshot: ${shot}`);
+      } finally {
+        await r.page.close();
+      }
+    }
+  });
+
   test('diff: verdict, size-delta bars, treemap, sortable Comparison, hostile names as text', async (t) => {
     await withReport(t, 'diff', async (page) => {
       const model = await page.evaluate(() => JSON.parse(document.getElementById('heapwise-data').textContent));

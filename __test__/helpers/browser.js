@@ -54,12 +54,17 @@ async function launch(executablePath) {
 
 /**
  * Opens `file` in a new page of `context` and records what it does: requests (every URL; any
- * other than the file is aborted), console errors, page errors and dialogs. Returns {page,
- * requests, errors, dialogs}.
+ * other than the file is aborted), console errors, page errors and dialogs; waits for the report's
+ * script to finish (unless `javaScript: false` turns scripts off). Returns {page, url, requests,
+ * errors, dialogs}.
  */
-async function openReport(context, file) {
+async function openReport(context, file, {javaScript = true} = {}) {
   const page = await context.newPage();
   page.setDefaultTimeout(5000);
+  if (!javaScript) {
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Emulation.setScriptExecutionDisabled', {value: true});
+  }
   const url = pathToFileURL(file).href;
   const requests = [];
   const errors = [];
@@ -76,7 +81,7 @@ async function openReport(context, file) {
   page.on('websocket', (w) => requests.push(w.url()));
   await page.route('**/*', (route) => (route.request().url() === url ? route.continue() : route.abort()));
   await page.goto(url, {waitUntil: 'load'});
-  await page.waitForSelector('body[data-ready=true]', {timeout: 10000});
+  if (javaScript) await page.waitForSelector('body[data-ready=true]', {timeout: 10000});
   return {page, url, requests, errors, dialogs};
 }
 

@@ -62,7 +62,7 @@ ${raw(css)}</style>
 <div class="file">${file}</div>
 </header>
 <main>
-<noscript><p class="note">JavaScript is off: the tables below show their first rows, unsorted controls and the charts are not drawn.</p></noscript>
+<noscript><p class="note">JavaScript is off: the tables show their first rows without sorting or filtering, and the charts are not drawn.</p></noscript>
 ${body}
 </main>
 <footer>heapwise ${version} \u00b7 written ${new Date().toISOString()} \u00b7 self-contained: no network requests</footer>
