@@ -379,14 +379,22 @@ function treemap(host, root, { format = formatBytes, height = 420, describe } = 
   draw();
 }
 
-const TIME_FMT = (t) => new Date(t).toLocaleTimeString('en-GB', { hour12: false });
+/** A formatter of clock times fit for a time axis spanning `span` ms. */
+function timeFormat(span) {
+  const two = (n) => String(n).padStart(2, '0');
+  const hm = (d) => `${two(d.getHours())}:${two(d.getMinutes())}`;
+  if (span < 10e3) return (t) => { const d = new Date(t); return `${hm(d)}:${two(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, '0')}`; };
+  if (span < 3 * 3600e3) return (t) => { const d = new Date(t); return `${hm(d)}:${two(d.getSeconds())}`; };
+  if (span < 2 * 86400e3) return (t) => hm(new Date(t));
+  return (t) => { const d = new Date(t); return `${two(d.getMonth() + 1)}-${two(d.getDate())} ${hm(d)}`; };
+}
 
 /**
  * A line chart over time: series = [{name, color, points: [[time, value|null]]}]. Each series is
  * a `path.mark` (gaps where a value is null), with dots when it has few points; the legend
  * toggles series; hovering shows the values at the nearest time.
  */
-function lineChart(host, { series, format = formatBytes, height = 260, xFormat = TIME_FMT }) {
+function lineChart(host, { series, format = formatBytes, height = 260, xFormat: fixedXFormat }) {
   series = series.filter((s) => s.points.some((p) => p[1] !== null && p[1] !== undefined));
   if (!series.length) {
     host.append(el('div', { class: 'empty', text: 'no data' }));
@@ -418,6 +426,7 @@ function lineChart(host, { series, format = formatBytes, height = 260, xFormat =
     const times = all.map((p) => p[0]);
     let t0 = Math.min(...times), t1 = Math.max(...times);
     if (t1 === t0) { t0 -= 1000; t1 += 1000; }
+    const xFormat = fixedXFormat || timeFormat(t1 - t0);
     const vmax = Math.max(...all.map((p) => p[1]));
     const vmin = Math.min(0, ...all.map((p) => p[1]));
     const ticks = niceTicks(vmin, vmax);
@@ -430,7 +439,8 @@ function lineChart(host, { series, format = formatBytes, height = 260, xFormat =
       grid.append(svg('line', { x1: m.l, x2: W - m.r, y1: Y(v), y2: Y(v) }));
       grid.append(svg('text', { x: m.l - 6, y: Y(v) + 4, 'text-anchor': 'end', text: format(v) }));
     }
-    const nx = Math.max(2, Math.min(7, Math.floor((W - m.l) / 110)));
+    const labelW = xFormat(t0).length * 6.5 + 28;
+    const nx = Math.max(1, Math.min(7, Math.floor((W - m.l - m.r) / labelW)));
     for (let i = 0; i <= nx; i++) {
       const t = t0 + ((t1 - t0) * i) / nx;
       grid.append(svg('text', { x: X(t), y: H - 8, 'text-anchor': i === 0 ? 'start' : i === nx ? 'end' : 'middle', text: xFormat(t) }));

@@ -296,7 +296,7 @@ function renderWatchHtml(series) {
   const t0 = Math.min(...[w.startedAt, first && first.time, firstSample && firstSample.time].filter((x) => typeof x === 'number'));
   const t1 = Math.max(...[last && last.time, lastSample && lastSample.time].filter((x) => typeof x === 'number'));
   const span = Number.isFinite(t0) && Number.isFinite(t1) ? t1 - t0 : 0;
-  const dur = span >= 3600e3 ? `${(span / 3600e3).toFixed(1)} h` : span >= 60e3 ? `${(span / 60e3).toFixed(1)} min` : `${(span / 1e3).toFixed(0)} s`;
+  const dur = span >= 3600e3 ? `${(span / 3600e3).toFixed(1)} h` : span >= 60e3 ? `${(span / 60e3).toFixed(1)} min` : `${(span / 1e3).toFixed(span < 10e3 ? 1 : 0)} s`;
   const src = w.source || {};
   const srcText = src.kind === 'capture' ? `capture of process ${src.pid ?? ''}` : src.kind === 'dir' ? `folder ${src.dir || ''}${src.pid ? `, process ${src.pid}` : ''}` : `${snaps.length} files`;
   const leaks = w.leaks || [];
@@ -326,7 +326,10 @@ grew in ${g.grewIn} of the last ${g.window} snapshots: <span class="bad-text">${
     ['Constructor', 'Count', 'Shallow Size', 'Retained Size'],
     (last.classes || []).slice(0, STATIC_ROWS).map((r) => [r.name, `\u00d7${formatCount(r.count)}`, formatBytes(r.shallowSize), formatBytes(r.retainedSize)]))) : '';
 
-  const body = html`${verdict}
+  // what `watch` could not use (partial files, a process that exited): strings or {message, code}
+  const notes = [...(w.skipped || []), ...(w.errors || []), ...(w.warnings || [])].map((x) => (x && typeof x === 'object'
+    ? `${x.file ? `${path.basename(String(x.file))}: ` : ''}${x.message || ''}${x.code ? ` (${x.code})` : ''}` : String(x)));
+  const body = html`${verdict}${warningsHtml(notes)}
 <section class="card"><h2>Series <span class="sub">${srcText}</span></h2>${facts}</section>
 ${card('Memory over time', 'JS heap from the snapshots; RSS and PSS of the process tree and the V8 heap counters from the samples; click a legend entry to hide it',
     html`<div id="chart-memory"><p class="note">The chart needs JavaScript.</p></div>`)}
