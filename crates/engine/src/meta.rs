@@ -108,7 +108,7 @@ fn field_list(meta: &Value, key: &str, offset: u64) -> Result<Option<Vec<String>
             .map(|v| {
                 v.as_str().map(str::to_owned).ok_or_else(|| {
                     Error::at(
-                        ErrorKind::NotASnapshot,
+                        ErrorKind::UnsupportedVersion,
                         offset,
                         format!("snapshot.meta.{key} must list strings"),
                     )
@@ -117,7 +117,7 @@ fn field_list(meta: &Value, key: &str, offset: u64) -> Result<Option<Vec<String>
             .collect::<Result<Vec<_>>>()
             .map(Some),
         Some(_) => Err(Error::at(
-            ErrorKind::NotASnapshot,
+            ErrorKind::UnsupportedVersion,
             offset,
             format!("snapshot.meta.{key} is not an array"),
         )),
@@ -199,14 +199,14 @@ impl Header {
         })?;
         let nf = field_list(meta_v, "node_fields", offset)?.ok_or_else(|| {
             Error::at(
-                ErrorKind::NotASnapshot,
+                ErrorKind::UnsupportedVersion,
                 offset,
                 "snapshot.meta has no node_fields",
             )
         })?;
         let ef = field_list(meta_v, "edge_fields", offset)?.ok_or_else(|| {
             Error::at(
-                ErrorKind::NotASnapshot,
+                ErrorKind::UnsupportedVersion,
                 offset,
                 "snapshot.meta has no edge_fields",
             )

@@ -2,6 +2,7 @@
 
 mod support;
 
+mod corpus;
 mod diff;
 mod dominators;
 mod property;

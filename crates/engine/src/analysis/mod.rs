@@ -379,8 +379,12 @@ impl Analysis {
         let mut out: Vec<u8> = Vec::new();
         let mut len16 = 0usize;
         let mut stack = vec![o as u32];
+        // DevTools stops at 1024 characters; a cycle of cons strings around empty strings (only
+        // in a corrupt file) would never get there, so the walk is bounded too.
+        let mut steps = 0u32;
         while let Some(x) = stack.pop() {
-            if len16 >= 1024 {
+            steps += 1;
+            if len16 >= 1024 || steps > 1 << 16 {
                 break;
             }
             let x = x as usize;

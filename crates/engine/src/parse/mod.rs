@@ -42,11 +42,56 @@ pub fn parse_file(path: &Path, obs: &dyn Observer) -> Result<Snapshot> {
     }
     let file = File::open(path)
         .map_err(|e| Error::new(ErrorKind::Io, format!("cannot open {shown}: {e}")))?;
-    parse(file, meta.len(), obs)
+    if !meta.is_file() {
+        // A pipe or a device (`/dev/stdin`, `<(zcat x.gz)`): read to its end.
+        return parse(file, 0, obs);
+    }
+    // Read only what the file held when it was opened, so a file that keeps growing (a writer
+    // still at work) ends instead of being chased forever.
+    let len = meta.len();
+    parse(file.take(len), len, obs).map_err(|e| explain_truncation(e, path, len))
+}
+
+/// Adds what is likely going on to a truncation error: a file that grew while it was read, or
+/// one written moments ago, is probably still being written.
+fn explain_truncation(e: Error, path: &Path, len: u64) -> Error {
+    if e.kind() != ErrorKind::Truncated {
+        return e;
+    }
+    let Ok(now) = std::fs::metadata(path) else {
+        return e;
+    };
+    let hint = if now.len() != len {
+        format!(
+            "; the file grew from {len} to {} bytes while it was read: it is still being written, wait for the writer to finish",
+            now.len()
+        )
+    } else {
+        match now.modified().ok().and_then(|m| m.elapsed().ok()) {
+            Some(age) if age.as_secs() < 10 => format!(
+                "; it was modified {:.1} s ago: if it is still being written, wait for the writer to finish",
+                age.as_secs_f64()
+            ),
+            _ => return e,
+        }
+    };
+    let offset = e.offset().unwrap_or(len);
+    Error::at(
+        ErrorKind::Truncated,
+        offset,
+        format!("{}{hint}", e.message()),
+    )
 }
 
 struct Builder {
     header: Option<Header>,
+    /// Where the `snapshot` header starts, for errors about its values.
+    header_offset: u64,
+    /// The largest node name index and the offset of its record (strings usually come last, so
+    /// names are range-checked at the end; this keeps the error's position).
+    max_node_name: Option<(u32, u64)>,
+    /// The same for edges whose `name_or_index` is a string index.
+    max_edge_name: Option<(u32, u64)>,
     snap_nodes_seen: bool,
     snap_edges_seen: bool,
     strings_seen: bool,
@@ -86,6 +131,9 @@ pub fn parse<R: Read>(reader: R, input_bytes: u64, obs: &dyn Observer) -> Result
     let mut sc = Scanner::new(reader);
     let mut b = Builder {
         header: None,
+        header_offset: 0,
+        max_node_name: None,
+        max_edge_name: None,
         snap_nodes_seen: false,
         snap_edges_seen: false,
         strings_seen: false,
@@ -111,8 +159,23 @@ pub fn parse<R: Read>(reader: R, input_bytes: u64, obs: &dyn Observer) -> Result
             obs.progress(Phase::Parse, (off as f64 / input_bytes as f64).min(1.0));
         }
     };
+    sc.skip_utf8_bom()?;
     match sc.peek_token()? {
         None => return Err(Error::at(ErrorKind::Empty, 0, "the file is empty")),
+        Some(0x1F) => {
+            let start = sc.offset();
+            sc.expect(0x1F, "the file")?;
+            let gzip = sc.peek()? == Some(0x8B);
+            return Err(Error::at(
+                ErrorKind::NotJson,
+                start,
+                if gzip {
+                    "the file is gzip-compressed, not JSON: decompress it first (e.g. gunzip)"
+                } else {
+                    "the file is not JSON (it does not start with '{')"
+                },
+            ));
+        }
         Some(b'{') => {}
         Some(b'[') => {
             return Err(Error::at(
@@ -152,6 +215,7 @@ pub fn parse<R: Read>(reader: R, input_bytes: u64, obs: &dyn Observer) -> Result
         ));
     }
     loop {
+        sc.peek_token()?;
         let key_off = sc.offset();
         let key = sc.read_key()?;
         sc.expect(b':', "after an object key")?;
@@ -164,6 +228,7 @@ pub fn parse<R: Read>(reader: R, input_bytes: u64, obs: &dyn Observer) -> Result
                 let header = Header::from_json(&text, start)?;
                 b.reserve(&header, input_bytes);
                 b.header = Some(header);
+                b.header_offset = start;
             }
             b"nodes" => b.read_nodes(&mut sc, obs, &progress, key_off)?,
             b"edges" => b.read_edges(&mut sc, obs, &progress, key_off)?,
@@ -200,6 +265,13 @@ pub fn parse<R: Read>(reader: R, input_bytes: u64, obs: &dyn Observer) -> Result
         b.warnings.push(format!(
             "ignored data after the snapshot's closing brace (byte 0x{c:02x} at {})",
             sc.offset()
+        ));
+    }
+    if sc.invalid_utf8 > 0 {
+        b.warnings.push(format!(
+            "{} byte sequences in strings are not valid UTF-8 (the first at byte {}); they are shown as U+FFFD",
+            sc.invalid_utf8,
+            sc.first_invalid_utf8.unwrap_or(0)
         ));
     }
     progress(input_bytes);
@@ -272,6 +344,7 @@ impl Builder {
         );
         let tn = meta.node_trace_node_id_offset;
         let dt = meta.node_detachedness_offset;
+        let max_name = &mut self.max_node_name;
         sc.read_records("nodes", f, |r, off| {
             let t = r[ty];
             if t >= type_count {
@@ -282,8 +355,11 @@ impl Builder {
                 ));
             }
             self.node_type.push(t as u8);
-            self.node_name
-                .push(u32_of(r[nm], off, "a node name index")?);
+            let name = u32_of(r[nm], off, "a node name index")?;
+            if max_name.is_none_or(|(m, _)| name > m) {
+                *max_name = Some((name, off));
+            }
+            self.node_name.push(name);
             // DevTools stores every node value as a Uint32 (spec §1.1, §1.7).
             self.node_id.push(r[id] as u32);
             self.self_size.push(r[sz] as u32);
@@ -367,6 +443,7 @@ impl Builder {
             meta.edge_name_offset,
             meta.edge_to_node_offset,
         );
+        let max_name = &mut self.max_edge_name;
         sc.read_records("edges", f, |r, off| {
             let t = r[ty];
             if t >= type_count {
@@ -393,8 +470,11 @@ impl Builder {
                 ));
             }
             self.edge_type.push(t as u8);
-            self.edge_name
-                .push(u32_of(r[nm], off, "an edge name or index")?);
+            let name = u32_of(r[nm], off, "an edge name or index")?;
+            if !meta.edge_has_index_name(t as u8) && max_name.is_none_or(|(m, _)| name > m) {
+                *max_name = Some((name, off));
+            }
+            self.edge_name.push(name);
             self.edge_to.push(ordinal as u32);
             tick += 1;
             if tick == per_check {
@@ -404,6 +484,14 @@ impl Builder {
             }
             Ok(())
         })?;
+        let h = self.header.as_ref().expect("header checked above");
+        if self.edge_to.len() as u64 != h.edge_count {
+            self.warnings.push(format!(
+                "the header says {} edges but the edges array has {}; using the array",
+                h.edge_count,
+                self.edge_to.len()
+            ));
+        }
         let expected = *self.first_edge.last().unwrap_or(&0) as usize;
         if self.edge_to.len() != expected {
             return Err(Error::at(
@@ -462,9 +550,8 @@ impl Builder {
     fn finish(mut self, input_bytes: u64) -> Result<Snapshot> {
         let end = Some(input_bytes);
         let header = self.header.take().ok_or_else(|| {
-            Error::at(
+            Error::new(
                 ErrorKind::NotASnapshot,
-                0,
                 "JSON, but not a heap snapshot: there is no \"snapshot\" header",
             )
         })?;
@@ -482,20 +569,15 @@ impl Builder {
         }
         let meta = &header.meta;
         let nstr = self.strings.len() as u64;
-        if let Some(bad) = self.node_name.iter().position(|&s| s as u64 >= nstr) {
-            return Err(Error::new(
-                ErrorKind::InvalidData,
-                format!(
-                    "node {bad} names string {} but there are only {nstr} strings",
-                    self.node_name[bad]
-                ),
-            ));
-        }
-        for (i, (&t, &name)) in self.edge_type.iter().zip(&self.edge_name).enumerate() {
-            if !meta.edge_has_index_name(t) && name as u64 >= nstr {
-                return Err(Error::new(
+        for (max, what) in [
+            (self.max_node_name, "a node"),
+            (self.max_edge_name, "an edge"),
+        ] {
+            if let Some((name, off)) = max.filter(|&(m, _)| m as u64 >= nstr) {
+                return Err(Error::at(
                     ErrorKind::InvalidData,
-                    format!("edge {i} names string {name} but there are only {nstr} strings"),
+                    off,
+                    format!("{what} names string {name} but there are only {nstr} strings"),
                 ));
             }
         }
@@ -504,8 +586,9 @@ impl Builder {
         let root = match header.root_index {
             Some(ri) if ri % nf == 0 && ri / nf < n => (ri / nf) as u32,
             Some(ri) => {
-                return Err(Error::new(
+                return Err(Error::at(
                     ErrorKind::InvalidData,
+                    self.header_offset,
                     format!("snapshot.root_index {ri} is not a node"),
                 ));
             }
@@ -522,12 +605,12 @@ impl Builder {
                     );
                 }
                 let mut pairs = Vec::with_capacity(self.raw_locations.len() / lf);
+                // One warning for all of them: a corrupt file can have millions.
+                let mut bad: Option<(u64, usize)> = None;
                 for rec in self.raw_locations.chunks_exact(lf) {
                     let idx = rec[oi] as u64;
                     if !idx.is_multiple_of(nf) || idx / nf >= n {
-                        self.warnings.push(format!(
-                            "a location names node index {idx}, which is not a node; ignored"
-                        ));
+                        bad.get_or_insert((idx, 0)).1 += 1;
                         continue;
                     }
                     pairs.push((
@@ -540,6 +623,11 @@ impl Builder {
                     ));
                 }
                 self.raw_locations = Vec::new();
+                if let Some((first, count)) = bad {
+                    self.warnings.push(format!(
+                        "{count} locations name a node index that is not a node (the first: {first}); ignored"
+                    ));
+                }
                 // Stable sort keeps file order among equal ordinals, then keep the last.
                 pairs.sort_by_key(|&(o, _)| o);
                 let mut dedup: Vec<(u32, Location)> = Vec::with_capacity(pairs.len());

@@ -20,6 +20,10 @@ pub(crate) struct Scanner<R> {
     /// Offset in the input of `buf[0]`.
     base: u64,
     eof: bool,
+    /// Invalid UTF-8 sequences replaced by U+FFFD inside strings so far.
+    pub(crate) invalid_utf8: u64,
+    /// Offset of the first of them.
+    pub(crate) first_invalid_utf8: Option<u64>,
 }
 
 impl<R: Read> Scanner<R> {
@@ -31,12 +35,30 @@ impl<R: Read> Scanner<R> {
             len: 0,
             base: 0,
             eof: false,
+            invalid_utf8: 0,
+            first_invalid_utf8: None,
         }
     }
 
     /// Offset of the next unread byte.
     pub(crate) fn offset(&self) -> u64 {
         self.base + self.pos as u64
+    }
+
+    /// Skips a UTF-8 byte order mark at the start of the input (an editor may add one; browsers
+    /// skip it when they decode the file). Offsets keep counting its bytes.
+    pub(crate) fn skip_utf8_bom(&mut self) -> Result<()> {
+        if self.offset() == 0 && self.peek()? == Some(0xEF) {
+            self.pos += 1;
+            if self.next()? != Some(0xBB) || self.next()? != Some(0xBF) {
+                return Err(Error::at(
+                    ErrorKind::NotJson,
+                    0,
+                    "the file is not JSON (it starts with byte 0xef)",
+                ));
+            }
+        }
+        Ok(())
     }
 
     #[cold]
@@ -161,7 +183,7 @@ impl<R: Read> Scanner<R> {
             let run_start = self.pos;
             while self.pos < self.len {
                 let b = self.buf[self.pos];
-                if b == b'"' || b == b'\\' || b < 0x20 {
+                if b == b'"' || b == b'\\' || !(0x20..0x80).contains(&b) {
                     break;
                 }
                 self.pos += 1;
@@ -225,11 +247,54 @@ impl<R: Read> Scanner<R> {
                         _ => return Err(self.unexpected(e, "a valid escape")),
                     }
                 }
+                0x80.. => self.utf8_sequence(b, out)?,
                 // A plain byte that came right after a buffer refill.
                 _ if b >= 0x20 => out.push(b),
                 _ => return Err(self.unexpected(b, "no raw control character inside a string")),
             }
         }
+    }
+
+    /// Copies the raw UTF-8 sequence that starts with `lead` (already consumed) to `out`, or
+    /// U+FFFD for an invalid one, replacing the same maximal subparts as the WHATWG decoder that
+    /// browsers (and so DevTools) use. V8 writes only ASCII, so this is the rare path.
+    #[cold]
+    fn utf8_sequence(&mut self, lead: u8, out: &mut Vec<u8>) -> Result<()> {
+        let (need, lo, hi) = match lead {
+            0xC2..=0xDF => (1, 0x80, 0xBF),
+            0xE0 => (2, 0xA0, 0xBF),
+            0xE1..=0xEC | 0xEE | 0xEF => (2, 0x80, 0xBF),
+            0xED => (2, 0x80, 0x9F),
+            0xF0 => (3, 0x90, 0xBF),
+            0xF1..=0xF3 => (3, 0x80, 0xBF),
+            0xF4 => (3, 0x80, 0x8F),
+            _ => (0, 0, 0),
+        };
+        let start = self.offset() - 1;
+        let mut seq = [lead, 0, 0, 0];
+        let mut valid = need > 0;
+        for (k, slot) in seq.iter_mut().enumerate().skip(1).take(need) {
+            let (l, h) = if k == 1 { (lo, hi) } else { (0x80, 0xBF) };
+            match self.peek()? {
+                Some(c) if (l..=h).contains(&c) => {
+                    *slot = c;
+                    self.pos += 1;
+                }
+                // The offending byte is not consumed: it starts what follows.
+                _ => {
+                    valid = false;
+                    break;
+                }
+            }
+        }
+        if valid {
+            out.extend_from_slice(&seq[..=need]);
+        } else {
+            out.extend_from_slice("\u{FFFD}".as_bytes());
+            self.invalid_utf8 += 1;
+            self.first_invalid_utf8.get_or_insert(start);
+        }
+        Ok(())
     }
 
     /// Reads a string and returns it as an owned UTF-8 `String` (lossy), for keys.
@@ -363,8 +428,9 @@ impl<R: Read> Scanner<R> {
         f: usize,
         mut sink: impl FnMut(&[u64], u64) -> Result<()>,
     ) -> Result<usize> {
-        debug_assert!(f > 0 && f <= 16);
-        let mut rec = [0u64; 16];
+        debug_assert!(f > 0);
+        // Newer V8 versions may add fields; any count works (Node 20 writes 7 and 3).
+        let mut rec = vec![0u64; f];
         let mut k = 0usize;
         let mut rec_start = 0u64;
         let mut count = 0usize;
@@ -421,6 +487,13 @@ impl<R: Read> Scanner<R> {
                 Some(b']') => {
                     self.pos += 1;
                     break;
+                }
+                Some(b'.' | b'e' | b'E') => {
+                    return Err(Error::at(
+                        ErrorKind::InvalidData,
+                        value.1,
+                        format!("a non-integer number in {what}"),
+                    ))
                 }
                 Some(b) => {
                     self.pos += 1;
