@@ -36,6 +36,8 @@ pub struct EdgeTypes {
     pub hidden: u8,
     pub shortcut: u8,
     pub weak: u8,
+    /// `invisible`: no V8 writes it, but DevTools still reads it (its DOM-state walk skips it).
+    pub invisible: u8,
 }
 
 /// Layout of the `nodes`, `edges` and `locations` arrays, from `snapshot.meta`.
@@ -271,6 +273,7 @@ impl Header {
                 hidden: et("hidden"),
                 shortcut: et("shortcut"),
                 weak: et("weak"),
+                invisible: et("invisible"),
             },
             node_type_names,
             edge_type_names,

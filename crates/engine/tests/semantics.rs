@@ -276,6 +276,72 @@ fn class_names() {
     assert_eq!(row.count, 2);
 }
 
+/// §2.2 DOM-state propagation follows neither hidden, weak nor `invisible` edges (an edge type
+/// that DevTools still reads from older Chrome snapshots), and attached wins over detached.
+///
+/// ```text
+///   R --> doc(native, attached) --> body(native) --> sheet(native)
+///   R --> div(native, detached) --> span(native)         (renamed Detached)
+///                               --> sheet                 (attached first: stays attached)
+///                               ==> video(native)         (edge of the type under test)
+///                               ..> canvas(native)        (weak), --hidden--> img(native)
+/// ```
+#[test]
+fn dom_state_skips_invisible_hidden_and_weak_edges() {
+    let mut g = Graph::new();
+    let r = g.root();
+    let doc = g.node("native", "HTMLDocument", 100);
+    let body = g.node("native", "HTMLBodyElement", 10);
+    let sheet = g.node("native", "CSSStyleSheet", 10);
+    let div = g.node("native", "HTMLDivElement", 10);
+    let span = g.node("native", "HTMLSpanElement", 10);
+    let video = g.node("native", "HTMLVideoElement", 10);
+    let canvas = g.node("native", "HTMLCanvasElement", 10);
+    let img = g.node("native", "HTMLImageElement", 10);
+    g.set_detachedness(doc, 1);
+    g.set_detachedness(div, 2);
+    for o in [doc, div, video, canvas, img] {
+        g.el(r, o);
+    }
+    g.el(doc, body);
+    g.el(body, sheet);
+    g.el(div, span);
+    g.el(div, sheet);
+    // the only `shortcut` edge in the graph: renaming the type makes it the `invisible` one
+    g.edge(div, "shortcut", "shadow", video);
+    g.weak(div, canvas);
+    g.edge(div, "hidden", "7", img);
+    let names = |json: &str| {
+        let a = analyse_json(json);
+        [span, sheet, video, canvas, img].map(|o| a.node(o).class_name.to_string())
+    };
+    let json = g.json();
+    assert_eq!(
+        names(&json),
+        [
+            "Detached HTMLSpanElement",
+            "CSSStyleSheet",
+            "Detached HTMLVideoElement",
+            "HTMLCanvasElement",
+            "HTMLImageElement",
+        ],
+        "through a shortcut edge the state propagates"
+    );
+    let invisible = json.replacen("\"shortcut\"", "\"invisible\"", 1);
+    assert_ne!(invisible, json);
+    assert_eq!(
+        names(&invisible),
+        [
+            "Detached HTMLSpanElement",
+            "CSSStyleSheet",
+            "HTMLVideoElement",
+            "HTMLCanvasElement",
+            "HTMLImageElement",
+        ],
+        "through an invisible edge it does not"
+    );
+}
+
 /// §5.1 Statistics on a small graph with `extra_native_bytes`.
 ///
 /// ```text

@@ -65,7 +65,8 @@ pub fn propagate(snap: &mut Snapshot) -> Vec<u8> {
         }
         visited[o] = true;
     };
-    let follows = |t: u8| t != et.hidden && t != et.weak;
+    // DevTools' propagateDOMState follows every edge but hidden, invisible and weak ones.
+    let follows = |t: u8| t != et.hidden && t != et.invisible && t != et.weak;
     for o in 0..n {
         let s = state[o];
         if s != UNKNOWN {
