@@ -3,6 +3,8 @@
 // the napi CLI); this file only adds the HeapwiseError class and path/signal conveniences.
 const { fileURLToPath } = require('node:url');
 const native = require('./index.js');
+const { Queue } = require('./lib/queue.js');
+const { parseSize } = require('./lib/size.js');
 
 /** The error every heapwise function rejects or throws with; see `code` and `byteOffset`. */
 class HeapwiseError extends Error {
@@ -30,13 +32,64 @@ function toPath(p) {
   return p;
 }
 
+/** `maxMemory` as bytes: a number, or a size string such as '2GB' or '1.5GiB'. */
+function withMaxMemory(options) {
+  if (!options || options.maxMemory === undefined || options.maxMemory === null) return options;
+  let bytes = options.maxMemory;
+  if (typeof bytes === 'string') {
+    try {
+      bytes = parseSize(bytes);
+    } catch (e) {
+      throw new HeapwiseError(`maxMemory: ${e.message}`, 'ERR_HEAPWISE_INVALID_ARGUMENT');
+    }
+  }
+  if (typeof bytes !== 'number' || !Number.isFinite(bytes) || bytes <= 0) {
+    throw new HeapwiseError(`maxMemory must be a positive number of bytes or a size such as '2GB', got ${String(options.maxMemory)}`,
+      'ERR_HEAPWISE_INVALID_ARGUMENT');
+  }
+  return { ...options, maxMemory: bytes };
+}
+
+// analyze() and diff() calls beyond this many wait their turn (HEAPWISE_CONCURRENCY, default 1:
+// one analysis already uses every core, and memory is what runs out first).
+const queue = new Queue(concurrencyFromEnv());
+
+function concurrencyFromEnv() {
+  const v = process.env.HEAPWISE_CONCURRENCY;
+  const n = v === undefined || v === '' ? 1 : Number(v);
+  return Number.isInteger(n) && n >= 1 ? n : 1;
+}
+
+/** Sets how many analyze()/diff() calls may run at once; later calls wait in order. */
+function setConcurrency(limit) {
+  try {
+    queue.setLimit(limit);
+  } catch (e) {
+    throw new HeapwiseError(e.message, 'ERR_HEAPWISE_INVALID_ARGUMENT');
+  }
+}
+
+/** Runs one native call through the queue, reporting `queued` progress while it waits. */
+function queued(what, options, call) {
+  const signal = options && options.signal;
+  const aborted = () => new HeapwiseError(`the ${what} was aborted`, 'ERR_HEAPWISE_ABORTED');
+  if (signal && signal.aborted) return Promise.reject(aborted());
+  const onProgress = options && typeof options.onProgress === 'function' ? options.onProgress : null;
+  return queue.run(() => {
+    if (signal && signal.aborted) throw aborted();
+    return call();
+  }, {
+    signal,
+    abortError: aborted,
+    onWait: onProgress ? () => onProgress({ phase: 'queued', fraction: 0 }) : undefined,
+  });
+}
+
 async function analyze(path, options) {
   const file = toPath(path);
-  if (options && options.signal && options.signal.aborted) {
-    throw new HeapwiseError('the analysis was aborted', 'ERR_HEAPWISE_ABORTED');
-  }
+  const opts = withMaxMemory(options);
   try {
-    return await native.analyze(file, options);
+    return await queued('analysis', opts, () => native.analyze(file, opts));
   } catch (e) {
     throw adopt(e);
   }
@@ -53,12 +106,10 @@ function analyzeSync(path) {
 async function diff(before, after, options) {
   const a = toPath(before);
   const b = toPath(after);
-  const opts = options && options.final !== undefined && options.final !== null ? { ...options, final: toPath(options.final) } : options;
-  if (opts && opts.signal && opts.signal.aborted) {
-    throw new HeapwiseError('the diff was aborted', 'ERR_HEAPWISE_ABORTED');
-  }
+  let opts = options && options.final !== undefined && options.final !== null ? { ...options, final: toPath(options.final) } : options;
+  opts = withMaxMemory(opts);
   try {
-    return await native.diff(a, b, opts);
+    return await queued('diff', opts, () => native.diff(a, b, opts));
   } catch (e) {
     throw adopt(e);
   }
@@ -67,10 +118,10 @@ async function diff(before, after, options) {
 function diffSync(before, after, options) {
   try {
     const opts = options && options.final != null ? { ...options, final: toPath(options.final) } : options;
-    return native.diffSync(toPath(before), toPath(after), opts);
+    return native.diffSync(toPath(before), toPath(after), withMaxMemory(opts));
   } catch (e) {
     throw adopt(e);
   }
 }
 
-module.exports = { ...native, analyze, analyzeSync, diff, diffSync, HeapwiseError };
+module.exports = { ...native, analyze, analyzeSync, diff, diffSync, setConcurrency, HeapwiseError };

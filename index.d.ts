@@ -94,8 +94,19 @@ export interface AnalyzeOptions {
    * ones can arrive just after the promise settles.
    */
   onProgress?: (progress: Progress) => void
-  /** Cancels the work: the promise rejects with code `ERR_HEAPWISE_ABORTED`. */
+  /**
+   * Cancels the work: the promise rejects with code `ERR_HEAPWISE_ABORTED`. Takes effect
+   * within milliseconds in every phase.
+   */
   signal?: AbortSignal
+  /**
+   * The most memory the analysis may use, in bytes (the engine's own allocations, outside
+   * the JS heap). Checked before parsing (against the file's size), before the analysis
+   * (against an estimate from the node and edge counts) and continually during the work;
+   * going over rejects with `ERR_HEAPWISE_OUT_OF_MEMORY` instead of the process being
+   * killed by the operating system. Strings such as `'2GB'` are accepted by `heapwise`.
+   */
+  maxMemory?: number
 }
 
 /**
@@ -186,6 +197,8 @@ export interface DiffOptions {
   onProgress?: (progress: Progress) => void
   /** Cancels the work: the promise rejects with code `ERR_HEAPWISE_ABORTED`. */
   signal?: AbortSignal
+  /** The most memory the diff may use, in bytes, as for `analyze`. */
+  maxMemory?: number
 }
 
 /** One snapshot of a diff. */
@@ -320,7 +333,10 @@ export interface PathStep {
 
 /** Progress of a long operation. */
 export interface Progress {
-  /** The current phase: `parse`, `index`, `dominators`, `distances`, `classes` or `done`. */
+  /**
+   * The current phase: `queued` (waiting for an earlier call to finish), `parse`, `index`,
+   * `dominators`, `distances`, `classes` or `done`.
+   */
   phase: string
   /** How much of that phase is done, from 0 to 1. */
   fraction: number

@@ -53,6 +53,8 @@ pub struct DiffOptions {
     >,
     /// Cancels the work: the promise rejects with code `ERR_HEAPWISE_ABORTED`.
     pub signal: Option<AbortSignal>,
+    /// The most memory the diff may use, in bytes, as for `analyze`.
+    pub max_memory: Option<f64>,
 }
 
 /// One snapshot of a diff.
@@ -273,6 +275,7 @@ pub fn engine_options(
             crate::options::AnalyzeOptions {
                 on_progress: None,
                 signal: None,
+                max_memory: None,
             },
         ));
     };
@@ -308,6 +311,7 @@ pub fn engine_options(
         crate::options::AnalyzeOptions {
             on_progress: o.on_progress,
             signal: o.signal,
+            max_memory: o.max_memory,
         },
     ))
 }

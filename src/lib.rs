@@ -29,6 +29,7 @@ struct JsObserver {
     cancel: Arc<AtomicBool>,
     on_progress: Option<ThreadsafeFunction<Progress, (), Progress, Status, false, true>>,
     last: Mutex<Option<Instant>>,
+    memory_limit: Option<u64>,
 }
 
 impl Observer for JsObserver {
@@ -49,6 +50,9 @@ impl Observer for JsObserver {
     }
     fn is_cancelled(&self) -> bool {
         self.cancel.load(Ordering::Relaxed)
+    }
+    fn memory_limit(&self) -> Option<u64> {
+        self.memory_limit
     }
 }
 
@@ -135,9 +139,9 @@ where
 
 fn observer(options: Option<AnalyzeOptions>) -> JsObserver {
     let cancel = Arc::new(AtomicBool::new(false));
-    let (on_progress, signal) = match options {
-        Some(o) => (o.on_progress, o.signal),
-        None => (None, None),
+    let (on_progress, signal, max_memory) = match options {
+        Some(o) => (o.on_progress, o.signal, o.max_memory),
+        None => (None, None, None),
     };
     if let Some(signal) = signal {
         let flag = cancel.clone();
@@ -147,6 +151,8 @@ fn observer(options: Option<AnalyzeOptions>) -> JsObserver {
         cancel,
         on_progress,
         last: Mutex::new(None),
+        // Validated in heapwise.js; a negative or NaN value would mean "nothing fits".
+        memory_limit: max_memory.map(|m| m.max(0.0) as u64),
     }
 }
 

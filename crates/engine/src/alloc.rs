@@ -10,6 +10,24 @@
 #![allow(unsafe_code)]
 
 use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Bytes currently allocated through [`MmapLarge`] (what a memory limit is checked against).
+static IN_USE: AtomicUsize = AtomicUsize::new(0);
+
+/// Bytes the engine currently holds, when [`MmapLarge`] is the global allocator (the addon and
+/// the examples install it); 0 otherwise.
+pub fn in_use() -> usize {
+    IN_USE.load(Ordering::Relaxed)
+}
+
+#[inline]
+fn count(p: *mut u8, size: usize) -> *mut u8 {
+    if !p.is_null() {
+        IN_USE.fetch_add(size, Ordering::Relaxed);
+    }
+    p
+}
 
 /// Allocations at least this big go to `mmap`.
 const LARGE: usize = 1 << 20;
@@ -64,26 +82,29 @@ unsafe fn map(_size: usize) -> *mut u8 {
 // come from and return to `System` with the same layout.
 unsafe impl GlobalAlloc for MmapLarge {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if is_large(layout.size(), layout.align()) {
+        let p = if is_large(layout.size(), layout.align()) {
             // SAFETY: see the impl comment.
             unsafe { map(layout.size()) }
         } else {
             // SAFETY: forwarded unchanged.
             unsafe { System.alloc(layout) }
-        }
+        };
+        count(p, layout.size())
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        if is_large(layout.size(), layout.align()) {
+        let p = if is_large(layout.size(), layout.align()) {
             // SAFETY: anonymous mappings are zero-filled.
             unsafe { map(layout.size()) }
         } else {
             // SAFETY: forwarded unchanged.
             unsafe { System.alloc_zeroed(layout) }
-        }
+        };
+        count(p, layout.size())
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        IN_USE.fetch_sub(layout.size(), Ordering::Relaxed);
         if is_large(layout.size(), layout.align()) {
             #[cfg(target_os = "linux")]
             // SAFETY: `ptr` came from `map(layout.size())` (the same predicate chose it).
@@ -101,7 +122,7 @@ unsafe impl GlobalAlloc for MmapLarge {
             is_large(layout.size(), layout.align()),
             is_large(new_size, layout.align()),
         );
-        match (was, will) {
+        let q = match (was, will) {
             // SAFETY: forwarded unchanged.
             (false, false) => unsafe { System.realloc(ptr, layout, new_size) },
             #[cfg(target_os = "linux")]
@@ -130,9 +151,15 @@ unsafe impl GlobalAlloc for MmapLarge {
                         self.dealloc(ptr, layout);
                     }
                 }
-                q
+                // `alloc` and `dealloc` did the counting.
+                return q;
             }
+        };
+        if !q.is_null() {
+            IN_USE.fetch_add(new_size, Ordering::Relaxed);
+            IN_USE.fetch_sub(layout.size(), Ordering::Relaxed);
         }
+        q
     }
 }
 

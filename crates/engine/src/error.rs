@@ -102,6 +102,20 @@ impl Error {
     pub(crate) fn cancelled() -> Self {
         Error::new(ErrorKind::Cancelled, "the analysis was aborted")
     }
+
+    /// The engine holds (or would need) `used` bytes, more than the `limit` set with
+    /// `maxMemory`.
+    pub(crate) fn memory_limit(used: u64, limit: u64) -> Self {
+        Error::new(
+            ErrorKind::OutOfMemory,
+            format!(
+                "the analysis needs more memory than maxMemory allows: {} needed, limit {} \
+                 (raise maxMemory, or analyse on a machine with more memory)",
+                mb(used),
+                mb(limit)
+            ),
+        )
+    }
 }
 
 impl fmt::Display for Error {
@@ -117,3 +131,8 @@ impl std::error::Error for Error {}
 
 /// `Result` with the engine's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Bytes as megabytes for messages (`1234.5 MB`).
+fn mb(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1e6)
+}

@@ -41,6 +41,11 @@ pub trait Observer: Sync {
     fn is_cancelled(&self) -> bool {
         false
     }
+    /// The most memory, in bytes, the engine may hold (its own allocations, as counted by
+    /// [`crate::alloc::MmapLarge`]); `None` for no limit. Checked wherever cancellation is.
+    fn memory_limit(&self) -> Option<u64> {
+        None
+    }
 }
 
 /// An observer that reports nothing and never cancels.
@@ -55,11 +60,55 @@ impl Observer for CancelFlag<'_> {
     }
 }
 
-/// Returns `Err(Cancelled)` if the observer asks to stop.
+/// Returns `Err(Cancelled)` if the observer asks to stop, or `Err(OutOfMemory)` if the engine
+/// holds more than the observer's memory limit.
 pub(crate) fn check(obs: &dyn Observer) -> crate::Result<()> {
     if obs.is_cancelled() {
-        Err(crate::Error::cancelled())
-    } else {
+        return Err(crate::Error::cancelled());
+    }
+    if let Some(limit) = obs.memory_limit() {
+        let used = crate::alloc::in_use() as u64;
+        if used > limit {
+            return Err(crate::Error::memory_limit(used, limit));
+        }
+    }
+    Ok(())
+}
+
+/// Fails with `Err(OutOfMemory)` when the observer's memory limit is below `needed` bytes: the
+/// check made before a phase whose memory can be estimated from the input's size.
+pub(crate) fn require(obs: &dyn Observer, needed: u64) -> crate::Result<()> {
+    match obs.memory_limit() {
+        Some(limit) if needed > limit => Err(crate::Error::memory_limit(needed, limit)),
+        _ => Ok(()),
+    }
+}
+
+/// How many [`Poll::tick`] calls pass between two looks at the observer. A tick stands for one
+/// node or edge of work (10 ns to 1 µs), so the observer is asked every 0.2 to 15 ms.
+const STRIDE: u32 = 1 << 14;
+
+/// Cancellation and memory-limit polling from the inner loops of a phase, cheap enough to call
+/// once per node or edge: an abort takes effect within milliseconds in every phase.
+pub(crate) struct Poll<'a> {
+    obs: &'a dyn Observer,
+    left: u32,
+}
+
+impl<'a> Poll<'a> {
+    /// A poller over `obs`.
+    pub(crate) fn new(obs: &'a dyn Observer) -> Self {
+        Poll { obs, left: STRIDE }
+    }
+
+    /// Counts one step; every [`STRIDE`] steps, [`check`]s the observer.
+    #[inline(always)]
+    pub(crate) fn tick(&mut self) -> crate::Result<()> {
+        self.left -= 1;
+        if self.left == 0 {
+            self.left = STRIDE;
+            return check(self.obs);
+        }
         Ok(())
     }
 }

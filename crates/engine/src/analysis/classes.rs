@@ -8,6 +8,8 @@
 //! table, deduplicated among themselves but not against the file's strings, exactly as DevTools
 //! does: that keeps DevTools' (rare) row merges and splits identical.
 
+use crate::error::Result;
+use crate::progress::{Observer, Poll};
 use crate::snapshot::{Location, Snapshot};
 use crate::strings::{cmp_utf16, utf16_len, StrId, StringTable};
 use std::cmp::Ordering;
@@ -152,19 +154,21 @@ impl AddedStrings {
 }
 
 /// Computes class names, interfaces and class keys; returns the strings to append to `snap`.
-pub fn compute(snap: &Snapshot) -> (Classes, AddedStrings) {
+pub fn compute(snap: &Snapshot, obs: &dyn Observer) -> Result<(Classes, AddedStrings)> {
+    let mut poll = Poll::new(obs);
     let mut added = AddedStrings::new(&snap.strings);
-    let mut class_of = base_class_names(snap, &mut added);
-    let interfaces = infer_interfaces(snap);
+    let mut class_of = base_class_names(snap, &mut added, &mut poll)?;
+    let interfaces = infer_interfaces(snap, &mut poll)?;
     apply_interfaces(
         snap,
         &interfaces,
         &mut class_of,
         &mut added,
         &mut HashMap::new(),
-    );
-    let (key_of, keys, key_name) = class_keys(snap, class_of, &added);
-    (
+        &mut poll,
+    )?;
+    let (key_of, keys, key_name) = class_keys(snap, class_of, &added, &mut poll)?;
+    Ok((
         Classes {
             key_of,
             keys,
@@ -172,10 +176,14 @@ pub fn compute(snap: &Snapshot) -> (Classes, AddedStrings) {
             interfaces,
         },
         added,
-    )
+    ))
 }
 
-fn base_class_names(snap: &Snapshot, added: &mut AddedStrings) -> Vec<StrId> {
+fn base_class_names(
+    snap: &Snapshot,
+    added: &mut AddedStrings,
+    poll: &mut Poll<'_>,
+) -> Result<Vec<StrId>> {
     let nt = snap.header.meta.node_types;
     let hidden = added.get(b"(system)");
     let code = added.get(b"(compiled code)");
@@ -185,6 +193,7 @@ fn base_class_names(snap: &Snapshot, added: &mut AddedStrings) -> Vec<StrId> {
     let mut by_type: HashMap<u8, StrId> = HashMap::new();
     let mut class_of = Vec::with_capacity(n);
     for o in 0..n {
+        poll.tick()?;
         let t = snap.node_type[o];
         let c = if t == nt.hidden {
             hidden
@@ -224,11 +233,14 @@ fn base_class_names(snap: &Snapshot, added: &mut AddedStrings) -> Vec<StrId> {
         };
         class_of.push(c);
     }
-    class_of
+    Ok(class_of)
 }
 
 /// DevTools `inferInterfaceDefinitions`: the most popular property lists of plain objects.
-pub fn infer_interfaces(snap: &Snapshot) -> Vec<InterfaceDefinition> {
+pub(crate) fn infer_interfaces(
+    snap: &Snapshot,
+    poll: &mut Poll<'_>,
+) -> Result<Vec<InterfaceDefinition>> {
     const MAX_INTERFACE_NAME_LENGTH: usize = 120;
     let property = snap.header.meta.edge_types.property;
     let mut candidates: HashMap<Vec<u8>, usize> = HashMap::new();
@@ -236,6 +248,7 @@ pub fn infer_interfaces(snap: &Snapshot) -> Vec<InterfaceDefinition> {
     let mut total = 0usize;
     let plain = PlainObjects::new(snap);
     for o in 0..snap.node_count() {
+        poll.tick()?;
         if !plain.contains(snap, o) {
             continue;
         }
@@ -279,13 +292,14 @@ pub fn infer_interfaces(snap: &Snapshot) -> Vec<InterfaceDefinition> {
     // Stable sort by count, descending (Array.prototype.sort is stable).
     list.sort_by_key(|c| std::cmp::Reverse(c.2));
     let min_count = (2.0f64).max(total as f64 / 1000.0);
-    list.into_iter()
+    Ok(list
+        .into_iter()
         .take_while(|c| c.2 as f64 >= min_count)
         .map(|(name, properties, _)| InterfaceDefinition {
             name: crate::strings::Text(name),
             properties,
         })
-        .collect()
+        .collect())
 }
 
 struct TrieNode {
@@ -403,18 +417,20 @@ pub fn is_plain_object(snap: &Snapshot, o: usize) -> bool {
 
 /// DevTools `applyInterfaceDefinitions`: gives every plain object the name of the best matching
 /// definition (most properties, then earliest), or its raw name `Object`.
-pub fn apply_interfaces(
+pub(crate) fn apply_interfaces(
     snap: &Snapshot,
     defs: &[InterfaceDefinition],
     class_of: &mut [StrId],
     added: &mut AddedStrings,
     names: &mut HashMap<Vec<u8>, StrId>,
-) {
+    poll: &mut Poll<'_>,
+) -> Result<()> {
     let matcher = InterfaceMatcher::new(defs);
     let mut props: Vec<&[u8]> = Vec::new();
     let mut chosen: Vec<(usize, usize)> = Vec::new();
     let plain = PlainObjects::new(snap);
     for o in 0..snap.node_count() {
+        poll.tick()?;
         if !plain.contains(snap, o) {
             continue;
         }
@@ -436,15 +452,17 @@ pub fn apply_interfaces(
         };
         class_of[o] = id;
     }
+    Ok(())
 }
 
 /// Assigns internal class keys in first-seen order. `class_of` (one class name per node) is
 /// turned into the key column in place; returns it with the keys and each key's name.
-pub fn class_keys(
+pub(crate) fn class_keys(
     snap: &Snapshot,
     class_of: Vec<StrId>,
     added: &AddedStrings,
-) -> (Vec<u32>, Vec<ClassKey>, Vec<StrId>) {
+    poll: &mut Poll<'_>,
+) -> Result<(Vec<u32>, Vec<ClassKey>, Vec<StrId>)> {
     let object = snap.header.meta.node_types.object;
     let mut ids: HashMap<ClassKey, u32> = HashMap::new();
     let mut located: HashMap<(Location, StrId), u32> = HashMap::new();
@@ -455,6 +473,7 @@ pub fn class_keys(
     let mut key_of = class_of;
     let mut loc_iter = snap.locations.iter().peekable();
     for o in 0..key_of.len() {
+        poll.tick()?;
         let c = key_of[o];
         let mut loc = None;
         while let Some(&(lo, l)) = loc_iter.peek() {
@@ -490,7 +509,7 @@ pub fn class_keys(
         };
         key_of[o] = id;
     }
-    (key_of, keys, key_name)
+    Ok((key_of, keys, key_name))
 }
 
 impl ClassKey {

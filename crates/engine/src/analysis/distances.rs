@@ -8,6 +8,8 @@
 //! its distance is the larger of key's and table's plus one.
 
 use super::essential::{is_user_root, EphemeronNames};
+use crate::error::Result;
+use crate::progress::{Observer, Poll};
 use crate::snapshot::Snapshot;
 use std::collections::HashSet;
 
@@ -80,7 +82,8 @@ fn parse_int_prefix(s: &[u8]) -> Option<f64> {
 }
 
 /// Computes every node's distance.
-pub fn compute(snap: &Snapshot, eph: &EphemeronNames) -> Vec<i32> {
+pub fn compute(snap: &Snapshot, eph: &EphemeronNames, obs: &dyn Observer) -> Result<Vec<i32>> {
+    let mut poll = Poll::new(obs);
     let n = snap.node_count();
     let weak = snap.header.meta.edge_types.weak;
     let mut dist = vec![NO_DISTANCE; n];
@@ -102,17 +105,25 @@ pub fn compute(snap: &Snapshot, eph: &EphemeronNames) -> Vec<i32> {
         }
     }
     let user_roots = !queue.is_empty();
-    bfs(snap, weak, &mut dist, &mut queue, &mut filter);
+    bfs(snap, weak, &mut dist, &mut queue, &mut filter, &mut poll)?;
     dist[root] = if user_roots { BASE_SYSTEM_DISTANCE } else { 0 };
     queue.clear();
     queue.push(root as u32);
-    bfs(snap, weak, &mut dist, &mut queue, &mut filter);
-    dist
+    bfs(snap, weak, &mut dist, &mut queue, &mut filter, &mut poll)?;
+    Ok(dist)
 }
 
-fn bfs(snap: &Snapshot, weak: u8, dist: &mut [i32], queue: &mut Vec<u32>, filter: &mut Filter<'_>) {
+fn bfs(
+    snap: &Snapshot,
+    weak: u8,
+    dist: &mut [i32],
+    queue: &mut Vec<u32>,
+    filter: &mut Filter<'_>,
+    poll: &mut Poll<'_>,
+) -> Result<()> {
     let mut head = 0;
     while head < queue.len() {
+        poll.tick()?;
         let o = queue[head] as usize;
         head += 1;
         let d = dist[o] + 1;
@@ -131,4 +142,5 @@ fn bfs(snap: &Snapshot, weak: u8, dist: &mut [i32], queue: &mut Vec<u32>, filter
             queue.push(to as u32);
         }
     }
+    Ok(())
 }

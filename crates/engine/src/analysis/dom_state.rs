@@ -1,6 +1,8 @@
 //! Detachedness: propagation of DOM attached/detached state through native nodes, and the
 //! `Detached ` renaming (spec §2.2, DevTools `propagateDOMState`).
 
+use crate::error::Result;
+use crate::progress::{Observer, Poll};
 use crate::snapshot::Snapshot;
 use std::collections::HashMap;
 
@@ -12,13 +14,15 @@ pub const ATTACHED: u8 = 1;
 pub const DETACHED: u8 = 2;
 
 /// Returns the per-node state after propagation, renaming detached native nodes in `snap`.
-pub fn propagate(snap: &mut Snapshot) -> Vec<u8> {
+pub fn propagate(snap: &mut Snapshot, obs: &dyn Observer) -> Result<Vec<u8>> {
+    let mut poll = Poll::new(obs);
     let n = snap.node_count();
     let native = snap.header.meta.node_types.native;
     if snap.detachedness.is_empty() {
         // Old snapshots: native nodes already named "Detached …" are detached; no propagation.
         let mut state = vec![UNKNOWN; n];
         for o in 0..n {
+            poll.tick()?;
             if snap.node_type[o] == native
                 && snap
                     .strings
@@ -28,7 +32,7 @@ pub fn propagate(snap: &mut Snapshot) -> Vec<u8> {
                 state[o] = DETACHED;
             }
         }
-        return state;
+        return Ok(state);
     }
     let mut state = std::mem::take(&mut snap.detachedness);
     let et = snap.header.meta.edge_types;
@@ -68,12 +72,14 @@ pub fn propagate(snap: &mut Snapshot) -> Vec<u8> {
     // DevTools' propagateDOMState follows every edge but hidden, invisible and weak ones.
     let follows = |t: u8| t != et.hidden && t != et.invisible && t != et.weak;
     for o in 0..n {
+        poll.tick()?;
         let s = state[o];
         if s != UNKNOWN {
             process(snap, &mut state, o, s, &mut attached, &mut detached);
         }
     }
     while let Some(o) = attached.pop() {
+        poll.tick()?;
         for ei in snap.edges_of(o as usize) {
             if follows(snap.edge_type[ei]) {
                 let to = snap.edge_to[ei] as usize;
@@ -82,6 +88,7 @@ pub fn propagate(snap: &mut Snapshot) -> Vec<u8> {
         }
     }
     while let Some(o) = detached.pop() {
+        poll.tick()?;
         if state[o as usize] == ATTACHED {
             continue;
         }
@@ -92,5 +99,5 @@ pub fn propagate(snap: &mut Snapshot) -> Vec<u8> {
             }
         }
     }
-    state
+    Ok(state)
 }

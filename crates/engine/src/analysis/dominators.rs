@@ -15,6 +15,8 @@
 
 use super::bits::BitVec;
 use super::retainers::Retainers;
+use crate::error::Result;
+use crate::progress::{Observer, Poll};
 use crate::snapshot::Snapshot;
 
 /// Dominator tree and DFS order.
@@ -31,7 +33,13 @@ pub struct Dominators {
 
 /// Computes the dominator tree of `snap` over the `essential` edges (`ret.essential` marks the
 /// same edges by retainer slot).
-pub fn compute(snap: &Snapshot, ret: &Retainers, essential: &BitVec) -> Dominators {
+pub fn compute(
+    snap: &Snapshot,
+    ret: &Retainers,
+    essential: &BitVec,
+    obs: &dyn Observer,
+) -> Result<Dominators> {
+    let mut poll = Poll::new(obs);
     let n = snap.node_count();
     let len = n + 1;
     // Six arrays of n + 1 words and one bit per vertex, where the textbook uses eight arrays:
@@ -55,10 +63,13 @@ pub fn compute(snap: &Snapshot, ret: &Retainers, essential: &BitVec) -> Dominato
                vertex: &mut [u32],
                label: &mut [u32],
                parent: &mut [u32],
-               next_edge: &mut [u32]| {
+               next_edge: &mut [u32],
+               poll: &mut Poll<'_>|
+     -> Result<()> {
         next_edge[root as usize] = fe[root as usize - 1];
         let mut v = root;
         while v != 0 {
+            poll.tick()?;
             let vi = v as usize;
             if semi[vi] == 0 {
                 *count += 1;
@@ -83,6 +94,7 @@ pub fn compute(snap: &Snapshot, ret: &Retainers, essential: &BitVec) -> Dominato
             }
             v = v_next;
         }
+        Ok(())
     };
 
     let r = snap.root + 1;
@@ -94,10 +106,12 @@ pub fn compute(snap: &Snapshot, ret: &Retainers, essential: &BitVec) -> Dominato
         &mut label,
         &mut pa,
         &mut dom,
-    );
+        &mut poll,
+    )?;
     let reached = count as usize;
     if (count as usize) < n {
         for v in 1..=n as u32 {
+            poll.tick()?;
             if semi[v as usize] == 0 && !ret.of(v as usize - 1).any(|slot| ret.essential.get(slot))
             {
                 pa[v as usize] = r;
@@ -109,7 +123,8 @@ pub fn compute(snap: &Snapshot, ret: &Retainers, essential: &BitVec) -> Dominato
                     &mut label,
                     &mut pa,
                     &mut dom,
-                );
+                    &mut poll,
+                )?;
             }
         }
     }
@@ -161,6 +176,7 @@ pub fn compute(snap: &Snapshot, ret: &Retainers, essential: &BitVec) -> Dominato
     };
 
     for i in (2..=count as usize).rev() {
+        poll.tick()?;
         let w = vertex[i];
         let wo = w as usize - 1;
         let mut orphan = true;
@@ -231,23 +247,25 @@ pub fn compute(snap: &Snapshot, ret: &Retainers, essential: &BitVec) -> Dominato
     preorder.remove(0);
     preorder.truncate(count as usize);
     preorder.iter_mut().for_each(|v| *v -= 1);
-    Dominators {
+    Ok(Dominators {
         dominator,
         preorder,
         unreachable: n - reached,
         cliques,
-    }
+    })
 }
 
 /// Retained sizes: each node's shallow size plus those of the nodes it dominates, summed in
 /// reverse DFS preorder as DevTools does (as `f64`, exact up to 2^53).
-pub fn retained_sizes(dom: &Dominators, shallow: &[u32]) -> Vec<f64> {
+pub fn retained_sizes(dom: &Dominators, shallow: &[u32], obs: &dyn Observer) -> Result<Vec<f64>> {
+    let mut poll = Poll::new(obs);
     let mut retained: Vec<f64> = shallow.iter().map(|&s| s as f64).collect();
     for &o in dom.preorder[1..].iter().rev() {
+        poll.tick()?;
         let d = dom.dominator[o as usize] as usize;
         retained[d] += retained[o as usize];
     }
-    retained
+    Ok(retained)
 }
 
 /// Children lists of the dominator tree (CSR), each in *descending* ordinal order as DevTools
@@ -261,7 +279,8 @@ pub struct DominatedNodes {
 
 impl DominatedNodes {
     /// Builds the children lists from the immediate-dominator array.
-    pub fn build(dominator: &[u32], root: u32) -> DominatedNodes {
+    pub fn build(dominator: &[u32], root: u32, obs: &dyn Observer) -> Result<DominatedNodes> {
+        let mut poll = Poll::new(obs);
         let n = dominator.len();
         let mut first = vec![0u32; n + 1];
         for (o, &d) in dominator.iter().enumerate() {
@@ -282,13 +301,14 @@ impl DominatedNodes {
         let mut cursor: Vec<u32> = first[1..=n].to_vec();
         let mut nodes = vec![0u32; acc as usize];
         for (o, &d) in dominator.iter().enumerate() {
+            poll.tick()?;
             if o as u32 == root {
                 continue;
             }
             cursor[d as usize] -= 1;
             nodes[cursor[d as usize] as usize] = o as u32;
         }
-        DominatedNodes { first, nodes }
+        Ok(DominatedNodes { first, nodes })
     }
 
     /// The children of node `o`, in DevTools' stored order.

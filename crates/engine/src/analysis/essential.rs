@@ -3,6 +3,8 @@
 
 use super::bits::BitVec;
 use super::weakmap;
+use crate::error::Result;
+use crate::progress::{Observer, Poll};
 use crate::snapshot::Snapshot;
 use std::collections::HashMap;
 
@@ -17,13 +19,15 @@ pub struct EphemeronNames {
 
 impl EphemeronNames {
     /// Parses the names of all `internal` edges once.
-    pub fn build(snap: &Snapshot) -> EphemeronNames {
+    pub fn build(snap: &Snapshot, obs: &dyn Observer) -> Result<EphemeronNames> {
+        let mut poll = Poll::new(obs);
         let internal = snap.header.meta.edge_types.internal;
         let mut seen = BitVec::new(snap.strings.len());
         let mut dup_ids: HashMap<&[u8], u32> = HashMap::new();
         let mut slot: Vec<u32> = Vec::new();
         let mut parsed = Vec::new();
         for (ei, &t) in snap.edge_type.iter().enumerate() {
+            poll.tick()?;
             if t != internal {
                 continue;
             }
@@ -42,7 +46,7 @@ impl EphemeronNames {
                 parsed.push((dup, e.table_id));
             }
         }
-        EphemeronNames { slot, parsed }
+        Ok(EphemeronNames { slot, parsed })
     }
 
     /// The ephemeron capture of an edge, if it is an internal ephemeron edge.
@@ -66,7 +70,8 @@ pub fn is_user_root(snap: &Snapshot, o: usize) -> bool {
 
 /// Nodes reachable through non-weak edges from the root's shortcut targets and from
 /// `(Document DOM trees)` (DevTools' `pageObject` flag).
-pub fn mark_page_owned(snap: &Snapshot) -> BitVec {
+pub fn mark_page_owned(snap: &Snapshot, obs: &dyn Observer) -> Result<BitVec> {
+    let mut poll = Poll::new(obs);
     let et = snap.header.meta.edge_types;
     let nt = snap.header.meta.node_types;
     let mut flags = BitVec::new(snap.node_count());
@@ -88,6 +93,7 @@ pub fn mark_page_owned(snap: &Snapshot) -> BitVec {
         flags.set(to);
     }
     while let Some(o) = stack.pop() {
+        poll.tick()?;
         for ei in snap.edges_of(o as usize) {
             let to = snap.edge_to[ei] as usize;
             if flags.get(to) || snap.edge_type[ei] == et.weak {
@@ -97,15 +103,22 @@ pub fn mark_page_owned(snap: &Snapshot) -> BitVec {
             flags.set(to);
         }
     }
-    flags
+    Ok(flags)
 }
 
 /// The essential-edge bitmap, indexed by edge ordinal.
-pub fn essential_edges(snap: &Snapshot, page_owned: &BitVec, eph: &EphemeronNames) -> BitVec {
+pub fn essential_edges(
+    snap: &Snapshot,
+    page_owned: &BitVec,
+    eph: &EphemeronNames,
+    obs: &dyn Observer,
+) -> Result<BitVec> {
+    let mut poll = Poll::new(obs);
     let et = snap.header.meta.edge_types;
     let root = snap.root as usize;
     let mut bits = BitVec::new(snap.edge_count());
     for src in 0..snap.node_count() {
+        poll.tick()?;
         let src_id = snap.node_id[src];
         for ei in snap.edges_of(src) {
             let t = snap.edge_type[ei];
@@ -132,5 +145,5 @@ pub fn essential_edges(snap: &Snapshot, page_owned: &BitVec, eph: &EphemeronName
             bits.set(ei);
         }
     }
-    bits
+    Ok(bits)
 }

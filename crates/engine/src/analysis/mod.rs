@@ -19,7 +19,7 @@ pub mod summary;
 pub mod weakmap;
 
 use crate::error::Result;
-use crate::progress::{check, Observer, Phase};
+use crate::progress::{check, require, Observer, Phase};
 use crate::snapshot::{Location, NodeId, NodeOrd, Snapshot};
 use crate::strings::Text;
 use classes::Classes;
@@ -131,9 +131,18 @@ pub struct Analysis {
     script_names: OnceLock<std::collections::HashMap<u32, String>>,
 }
 
+/// Fails early when even the parsed columns cannot fit under the memory limit: they take at
+/// least a third of the file's size (a number of 2 to 12 bytes of text becomes 1 to 4 bytes; on
+/// real snapshots the columns are 0.7 times the file).
+fn require_for_parse(path: &std::path::Path, obs: &dyn Observer) -> Result<()> {
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    require(obs, size / 3)
+}
+
 impl Analysis {
     /// Parses and analyses the snapshot at `path`.
     pub fn from_path(path: &std::path::Path, obs: &dyn Observer) -> Result<Analysis> {
+        require_for_parse(path, obs)?;
         let snap = crate::parse::parse_file(path, obs)?;
         Analysis::run(snap, obs)
     }
@@ -149,47 +158,56 @@ impl Analysis {
         path: &std::path::Path,
         obs: &dyn Observer,
     ) -> Result<Analysis> {
+        require_for_parse(path, obs)?;
         let snap = crate::parse::parse_file(path, obs)?;
         Analysis::run_with(snap, obs, false)
     }
 
     fn run_with(mut snap: Snapshot, obs: &dyn Observer, full: bool) -> Result<Analysis> {
         check(obs)?;
+        // What the analysis adds to the parsed columns at its peak (the dominator tree's
+        // temporaries, retainers, sizes, distances and class keys), measured on real snapshots.
+        let (n, e) = (snap.node_count() as u64, snap.edge_count() as u64);
+        require(
+            obs,
+            crate::alloc::in_use().max(snap.heap_bytes()) as u64 + 44 * n + 4 * e,
+        )?;
         obs.progress(Phase::Index, 0.0);
-        let detachedness = dom_state::propagate(&mut snap);
+        let detachedness = dom_state::propagate(&mut snap, obs)?;
         let (page_owned, eph) = rayon::join(
-            || essential::mark_page_owned(&snap),
-            || essential::EphemeronNames::build(&snap),
+            || essential::mark_page_owned(&snap, obs),
+            || essential::EphemeronNames::build(&snap, obs),
         );
-        check(obs)?;
+        let (page_owned, eph) = (page_owned?, eph?);
         obs.progress(Phase::Index, 1.0);
         let root = snap.root as usize;
         let has_user_roots = snap
             .edges_of(root)
             .any(|ei| essential::is_user_root(&snap, snap.edge_to[ei] as usize));
         let (essential, shallow) = rayon::join(
-            || essential::essential_edges(&snap, &page_owned, &eph),
-            || shallow::attribute(&snap, has_user_roots),
+            || essential::essential_edges(&snap, &page_owned, &eph, obs),
+            || shallow::attribute(&snap, has_user_roots, obs),
         );
+        let (essential, shallow) = (essential?, shallow?);
         drop(page_owned);
-        let retainers = Retainers::build(&snap, &essential);
-        check(obs)?;
+        let retainers = Retainers::build(&snap, &essential, obs)?;
         obs.progress(Phase::Dominators, 0.0);
-        let ((dom, retained), (distance, (classes, added))) = rayon::join(
-            || {
-                let d = dominators::compute(&snap, &retainers, &essential);
-                let r = dominators::retained_sizes(&d, &shallow);
-                (d, r)
+        let (dom_and_retained, distance_and_classes) = rayon::join(
+            || -> Result<_> {
+                let d = dominators::compute(&snap, &retainers, &essential, obs)?;
+                let r = dominators::retained_sizes(&d, &shallow, obs)?;
+                Ok((d, r))
             },
-            || {
-                let dist = distances::compute(&snap, &eph);
+            || -> Result<_> {
+                let dist = distances::compute(&snap, &eph, obs)?;
                 obs.progress(Phase::Distances, 1.0);
-                (dist, classes::compute(&snap))
+                Ok((dist, classes::compute(&snap, obs)?))
             },
         );
+        let (dom, retained) = dom_and_retained?;
+        let (distance, (classes, added)) = distance_and_classes?;
         drop(essential);
         drop(eph);
-        check(obs)?;
         obs.progress(Phase::Dominators, 1.0);
         snap.strings.append(&added.table);
         let mut warnings = std::mem::take(&mut snap.warnings);
@@ -204,11 +222,17 @@ impl Analysis {
         obs.progress(Phase::Classes, 0.0);
         let total = retained[root] + snap.header.extra_native_bytes as f64;
         let (dominated, aggregates, statistics) = if full {
-            let dominated = DominatedNodes::build(&dominator, snap.root);
-            let aggregates = summary::aggregates(
-                &snap, &classes, &shallow, &distance, &retained, &dominated, None,
-            );
-            let statistics = statistics::compute(&snap, &shallow, &retainers, total);
+            let dominated = DominatedNodes::build(&dominator, snap.root, obs)?;
+            let columns = summary::Columns {
+                snap: &snap,
+                classes: &classes,
+                shallow: &shallow,
+                distance: &distance,
+                retained: &retained,
+                dominated: &dominated,
+            };
+            let aggregates = summary::aggregates(&columns, None, obs)?;
+            let statistics = statistics::compute(&snap, &shallow, &retainers, total, obs)?;
             (dominated, aggregates, statistics)
         } else {
             let none = DominatedNodes {
@@ -277,16 +301,20 @@ impl Analysis {
 
     /// Summary aggregates of the nodes accepted by `filter`, in DevTools' first-seen order of
     /// their internal class keys (e.g. "Objects allocated between snapshots": an id range).
-    pub fn aggregates_where(&self, filter: &dyn Fn(usize) -> bool) -> Vec<summary::Aggregate> {
-        summary::aggregates(
-            &self.snap,
-            &self.classes,
-            &self.shallow,
-            &self.distance,
-            &self.retained,
-            &self.dominated,
-            Some(filter),
-        )
+    pub fn aggregates_where(
+        &self,
+        filter: &dyn Fn(usize) -> bool,
+        obs: &dyn Observer,
+    ) -> Result<Vec<summary::Aggregate>> {
+        let columns = summary::Columns {
+            snap: &self.snap,
+            classes: &self.classes,
+            shallow: &self.shallow,
+            distance: &self.distance,
+            retained: &self.retained,
+            dominated: &self.dominated,
+        };
+        summary::aggregates(&columns, Some(filter), obs)
     }
 
     /// The unfiltered ("All objects") aggregates, in first-seen order.

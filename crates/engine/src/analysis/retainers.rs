@@ -5,6 +5,8 @@
 //! (spec §2.1). That order is the Retainers view's last tie-break, so it is reproduced exactly.
 
 use super::bits::BitVec;
+use crate::error::Result;
+use crate::progress::{Observer, Poll};
 use crate::snapshot::Snapshot;
 
 /// Incoming edges per node. The edge ordinal of a retainer slot is not stored (it would cost
@@ -23,11 +25,17 @@ pub struct Retainers {
 impl Retainers {
     /// Builds the reverse index of `snap`'s edges, marking the slots whose edge is set in
     /// `essential_edges`.
-    pub fn build(snap: &Snapshot, essential_edges: &BitVec) -> Retainers {
+    pub fn build(
+        snap: &Snapshot,
+        essential_edges: &BitVec,
+        obs: &dyn Observer,
+    ) -> Result<Retainers> {
+        let mut poll = Poll::new(obs);
         let n = snap.node_count();
         let e = snap.edge_count();
         let mut first = vec![0u32; n + 1];
         for &to in &snap.edge_to {
+            poll.tick()?;
             first[to as usize] += 1;
         }
         // Exclusive prefix sum; `next[o]` counts down from the end of o's range.
@@ -43,6 +51,7 @@ impl Retainers {
         let mut node = vec![0u32; e];
         let mut essential = BitVec::new(e);
         for src in 0..n {
+            poll.tick()?;
             for ei in snap.edges_of(src) {
                 let to = snap.edge_to[ei] as usize;
                 next[to] -= 1;
@@ -53,11 +62,11 @@ impl Retainers {
                 }
             }
         }
-        Retainers {
+        Ok(Retainers {
             first,
             node,
             essential,
-        }
+        })
     }
 
     /// The edge ordinal of retainer `slot` of node `target`. Slots of one target hold their

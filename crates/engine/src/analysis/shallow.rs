@@ -3,16 +3,19 @@
 //! owns moves onto that owner, so a JS object's shallow size includes its backing stores.
 //! Skipped for snapshots without user roots (taken with "expose internals").
 
+use crate::error::Result;
+use crate::progress::{Observer, Poll};
 use crate::snapshot::Snapshot;
 
 const UNVISITED: u32 = u32::MAX;
 const MULTIPLE: u32 = u32::MAX - 1;
 
 /// Returns the adjusted shallow sizes (modulo 2^32, as DevTools stores them).
-pub fn attribute(snap: &Snapshot, has_user_roots: bool) -> Vec<u32> {
+pub fn attribute(snap: &Snapshot, has_user_roots: bool, obs: &dyn Observer) -> Result<Vec<u32>> {
+    let mut poll = Poll::new(obs);
     let mut size = snap.self_size.clone();
     if !has_user_roots {
-        return size;
+        return Ok(size);
     }
     let n = snap.node_count();
     let nt = snap.header.meta.node_types;
@@ -21,6 +24,7 @@ pub fn attribute(snap: &Snapshot, has_user_roots: bool) -> Vec<u32> {
     let mut owner = vec![0u32; n];
     let mut work: Vec<u32> = Vec::with_capacity(n);
     for o in 0..n {
+        poll.tick()?;
         let t = snap.node_type[o];
         if t == nt.hidden
             || t == nt.array
@@ -33,6 +37,7 @@ pub fn attribute(snap: &Snapshot, has_user_roots: bool) -> Vec<u32> {
         }
     }
     while let Some(id) = work.pop() {
+        poll.tick()?;
         let own = owner[id as usize];
         for ei in snap.edges_of(id as usize) {
             if snap.edge_type[ei] == weak {
@@ -52,6 +57,7 @@ pub fn attribute(snap: &Snapshot, has_user_roots: bool) -> Vec<u32> {
     }
     let root = snap.root;
     for i in 0..n {
+        poll.tick()?;
         let o = owner[i];
         if o == UNVISITED || o == MULTIPLE || o == i as u32 {
             continue;
@@ -63,5 +69,5 @@ pub fn attribute(snap: &Snapshot, has_user_roots: bool) -> Vec<u32> {
         size[i] = 0;
         size[o as usize] = size[o as usize].wrapping_add(moved);
     }
-    size
+    Ok(size)
 }

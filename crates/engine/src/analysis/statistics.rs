@@ -1,6 +1,8 @@
 //! The Statistics view (spec §5.1, DevTools `JSHeapSnapshot.calculateStatistics`).
 
 use super::retainers::Retainers;
+use crate::error::Result;
+use crate::progress::{Observer, Poll};
 use crate::snapshot::Snapshot;
 
 /// The Statistics pie, in bytes.
@@ -29,7 +31,14 @@ pub struct Statistics {
 }
 
 /// Computes the statistics from the adjusted shallow sizes.
-pub fn compute(snap: &Snapshot, shallow: &[u32], retainers: &Retainers, total: f64) -> Statistics {
+pub fn compute(
+    snap: &Snapshot,
+    shallow: &[u32],
+    retainers: &Retainers,
+    total: f64,
+    obs: &dyn Observer,
+) -> Result<Statistics> {
+    let mut poll = Poll::new(obs);
     let nt = snap.header.meta.node_types;
     let internal = snap.header.meta.edge_types.internal;
     let buffer_data = snap.strings.find("system / JSArrayBufferData");
@@ -38,6 +47,7 @@ pub fn compute(snap: &Snapshot, shallow: &[u32], retainers: &Retainers, total: f
     let mut native = snap.header.extra_native_bytes as f64;
     let (mut typed, mut code, mut strings, mut arrays, mut system) = (0f64, 0f64, 0f64, 0f64, 0f64);
     for o in 0..snap.node_count() {
+        poll.tick()?;
         let size = shallow[o] as f64;
         let t = snap.node_type[o];
         if t == nt.hidden {
@@ -67,7 +77,7 @@ pub fn compute(snap: &Snapshot, shallow: &[u32], retainers: &Retainers, total: f
         }
     }
     let v8_heap = total - native;
-    Statistics {
+    Ok(Statistics {
         total,
         v8_heap,
         native,
@@ -78,5 +88,5 @@ pub fn compute(snap: &Snapshot, shallow: &[u32], retainers: &Retainers, total: f
         system,
         other_js_objects: v8_heap - code - strings - arrays - system,
         other_non_js_objects: native - typed,
-    }
+    })
 }

@@ -5,6 +5,8 @@
 
 use super::classes::Classes;
 use super::dominators::DominatedNodes;
+use crate::error::Result;
+use crate::progress::{Observer, Poll};
 use crate::snapshot::Snapshot;
 
 /// One Summary row, before the public key is attached.
@@ -24,21 +26,43 @@ pub struct Aggregate {
     pub name: u32,
 }
 
+/// The analysis columns the Summary is computed from.
+pub struct Columns<'a> {
+    /// The snapshot.
+    pub snap: &'a Snapshot,
+    /// Class keys and names.
+    pub classes: &'a Classes,
+    /// Shallow sizes.
+    pub shallow: &'a [u32],
+    /// Distances.
+    pub distance: &'a [i32],
+    /// Retained sizes.
+    pub retained: &'a [f64],
+    /// Dominator-tree children.
+    pub dominated: &'a DominatedNodes,
+}
+
 /// Computes the aggregates of the nodes accepted by `filter` (all nodes if `None`), in first-seen
 /// order of their class keys.
 pub fn aggregates(
-    snap: &Snapshot,
-    classes: &Classes,
-    shallow: &[u32],
-    distance: &[i32],
-    retained: &[f64],
-    dominated: &DominatedNodes,
+    c: &Columns<'_>,
     filter: Option<&dyn Fn(usize) -> bool>,
-) -> Vec<Aggregate> {
+    obs: &dyn Observer,
+) -> Result<Vec<Aggregate>> {
+    let Columns {
+        snap,
+        classes,
+        shallow,
+        distance,
+        retained,
+        dominated,
+    } = *c;
+    let mut poll = Poll::new(obs);
     let accept = |o: usize| filter.is_none_or(|f| f(o));
     let mut slot_of_key: Vec<u32> = vec![u32::MAX; classes.keys.len()];
     let mut rows: Vec<Aggregate> = Vec::new();
     for o in 0..snap.node_count() {
+        poll.tick()?;
         if shallow[o] == 0 || !accept(o) {
             continue;
         }
@@ -68,6 +92,7 @@ pub fn aggregates(
     let mut sizes: Vec<usize> = vec![usize::MAX];
     let mut keys: Vec<u32> = Vec::new();
     while let Some(o) = list.pop() {
+        poll.tick()?;
         let o = o as usize;
         let k = classes.key_of[o];
         let children = dominated.of(o);
@@ -88,5 +113,5 @@ pub fn aggregates(
             seen[k as usize] = false;
         }
     }
-    rows
+    Ok(rows)
 }

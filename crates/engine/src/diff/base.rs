@@ -9,6 +9,8 @@ use crate::analysis::classes::{
     is_plain_object, sorted_properties, InterfaceDefinition, InterfaceMatcher,
 };
 use crate::analysis::Analysis;
+use crate::error::Result;
+use crate::progress::{check, Observer, Poll};
 use crate::snapshot::Location;
 use crate::strings::Text;
 use std::collections::HashMap;
@@ -73,13 +75,14 @@ pub struct DiffBase {
 
 /// The ordinals sorted by node id (ties in ordinal order): an LSD radix sort on the id, two
 /// passes of 16 bits, several times faster than a comparison sort on millions of nodes.
-fn ordinals_by_id(ids: &[u32]) -> Vec<u32> {
+fn ordinals_by_id(ids: &[u32], poll: &mut Poll<'_>) -> Result<Vec<u32>> {
     let n = ids.len();
     let mut order: Vec<u32> = (0..n as u32).collect();
     let mut spare = vec![0u32; n];
     for shift in [0u32, 16] {
         let mut count = vec![0usize; 1 << 16];
         for &o in &order {
+            poll.tick()?;
             count[((ids[o as usize] >> shift) & 0xffff) as usize] += 1;
         }
         let mut acc = 0;
@@ -89,13 +92,14 @@ fn ordinals_by_id(ids: &[u32]) -> Vec<u32> {
             acc += k;
         }
         for &o in &order {
+            poll.tick()?;
             let b = ((ids[o as usize] >> shift) & 0xffff) as usize;
             spare[count[b]] = o;
             count[b] += 1;
         }
         std::mem::swap(&mut order, &mut spare);
     }
-    order
+    Ok(order)
 }
 
 /// FNV-1a of a node's type and raw name: equal for the same object in two snapshots of a process.
@@ -111,26 +115,35 @@ fn signature(a: &Analysis, o: usize) -> u32 {
 
 impl DiffBase {
     /// Reduces an analysed snapshot.
-    pub fn from_analysis(a: &Analysis) -> DiffBase {
+    pub fn from_analysis(a: &Analysis, obs: &dyn Observer) -> Result<DiffBase> {
         // The id-sorted columns and the class groups are independent: one core each.
-        let (mut d, (all_ids, all_retained, all_sig)) = rayon::join(
-            || Self::groups_of(a),
-            || {
-                let order = ordinals_by_id(&a.snap.node_id);
+        let (d, columns) = rayon::join(
+            || Self::groups_of(a, obs),
+            || -> Result<_> {
+                let mut poll = Poll::new(obs);
+                let order = ordinals_by_id(&a.snap.node_id, &mut poll)?;
                 let ids: Vec<u32> = order.iter().map(|&o| a.snap.node_id[o as usize]).collect();
+                check(obs)?;
                 let retained: Vec<f64> = order.iter().map(|&o| a.retained[o as usize]).collect();
-                let sig: Vec<u32> = order.iter().map(|&o| signature(a, o as usize)).collect();
-                (ids, retained, sig)
+                check(obs)?;
+                let mut sig: Vec<u32> = Vec::with_capacity(order.len());
+                for &o in &order {
+                    poll.tick()?;
+                    sig.push(signature(a, o as usize));
+                }
+                Ok((ids, retained, sig))
             },
         );
+        let (mut d, (all_ids, all_retained, all_sig)) = (d?, columns?);
         d.all_ids = all_ids;
         d.all_retained = all_retained;
         d.all_sig = all_sig;
-        d
+        Ok(d)
     }
 
     /// The non-zero nodes with their class groups.
-    fn groups_of(a: &Analysis) -> DiffBase {
+    fn groups_of(a: &Analysis, obs: &dyn Observer) -> Result<DiffBase> {
+        let mut poll = Poll::new(obs);
         let mut d = DiffBase {
             max_js_object_id: a.max_js_object_id(),
             ..Default::default()
@@ -156,6 +169,7 @@ impl DiffBase {
         let mut name_of_class: Vec<u32> = Vec::new();
         let mut group_of_class: Vec<u32> = Vec::new();
         for o in 0..a.node_count() {
+            poll.tick()?;
             if a.shallow[o] == 0 {
                 continue;
             }
@@ -227,7 +241,7 @@ impl DiffBase {
             d.group.push(gid);
             d.own_name.push(own);
         }
-        d
+        Ok(d)
     }
 
     /// Position of `id` in the sorted ids. Ids are spread fairly evenly, so an interpolated
@@ -310,7 +324,9 @@ impl DiffBase {
         &self,
         matcher: &InterfaceMatcher,
         defs: &[InterfaceDefinition],
-    ) -> Vec<BaseClass> {
+        obs: &dyn Observer,
+    ) -> Result<Vec<BaseClass>> {
+        let mut poll = Poll::new(obs);
         // Resolve every group to DevTools' internal key.
         let object_text: &[u8] = b"Object";
         let idents: Vec<KeyIdent> = self
@@ -345,6 +361,7 @@ impl DiffBase {
         let mut key_of_group: Vec<u32> = vec![u32::MAX; self.groups.len()];
         let mut node_key: Vec<u32> = Vec::with_capacity(self.ids.len());
         for &g in &self.group {
+            poll.tick()?;
             let mut k = key_of_group[g as usize];
             if k == u32::MAX {
                 let ident = &idents[g as usize];
@@ -398,6 +415,7 @@ impl DiffBase {
         }
         let mut max_id: Vec<(u32, u32)> = vec![(0, 0); classes.len()];
         for (i, &k) in node_key.iter().enumerate() {
+            poll.tick()?;
             let s = slot_of_key[k as usize];
             if s == usize::MAX {
                 continue; // an internal key whose public key a later one took over
@@ -411,6 +429,6 @@ impl DiffBase {
             c.nodes.sort_unstable_by_key(|&(id, _)| id);
             c.name = self.names[name as usize].clone();
         }
-        classes
+        Ok(classes)
     }
 }

@@ -21,7 +21,7 @@ mod leaks;
 use crate::analysis::classes::InterfaceMatcher;
 use crate::analysis::{Analysis, SourceLocation, SummaryRow};
 use crate::error::Result;
-use crate::progress::{check, Observer};
+use crate::progress::{check, Observer, Poll};
 use crate::strings::Text;
 use crate::NodeInfo;
 use base::DiffBase;
@@ -303,7 +303,7 @@ pub fn diff(
     let top = if opts.top == 0 { 10 } else { opts.top };
     let a = Analysis::from_path_for_diff(before, obs)?;
     let before_info = side(&a, before);
-    let base = DiffBase::from_analysis(&a);
+    let base = DiffBase::from_analysis(&a, obs)?;
     drop(a);
     check(obs)?;
     let b = Analysis::from_path(after, obs)?;
@@ -312,14 +312,14 @@ pub fn diff(
 
     let same_process = base.same_process_as(&b);
     let rows = if same_process {
-        comparison(&base, &b)
+        comparison(&base, &b, obs)?
     } else {
         warnings.push(
             "the snapshots come from different processes (their object ids are unrelated): new and deleted \
              counts are class-level differences of counts and sizes, not objects matched by id"
                 .to_owned(),
         );
-        class_level(&base, &b)
+        class_level(&base, &b, obs)?
     };
     let mut classes: Vec<ComparisonRow> = rows
         .into_iter()
@@ -356,7 +356,7 @@ pub fn diff(
     let (lo, hi) = (before_info.max_js_object_id, after_info.max_js_object_id);
     let allocated = if same_process {
         let ids = &b.snap.node_id;
-        let aggs = b.aggregates_where(&|o| ids[o] > lo && ids[o] <= hi);
+        let aggs = b.aggregates_where(&|o| ids[o] > lo && ids[o] <= hi, obs)?;
         let mut rows: Vec<SummaryRow> = b
             .public_rows(&aggs)
             .into_iter()
@@ -375,8 +375,9 @@ pub fn diff(
         Vec::new()
     };
 
+    check(obs)?;
     let growers = if same_process {
-        growers(&base, &b, opts, top)
+        growers(&base, &b, opts, top, obs)?
     } else {
         Vec::new()
     };
@@ -392,6 +393,7 @@ pub fn diff(
         } else {
             let target_allocated = base.allocated_in(&b);
             drop(b);
+            check(obs)?;
             let f = Analysis::from_path(final_path, obs)?;
             final_info = Some(side(&f, final_path));
             leak_groups = leaks::find(&f, &target_allocated, opts, top, &mut warnings);
@@ -417,14 +419,15 @@ pub fn diff(
 }
 
 /// DevTools' `calculateSnapshotDiff` between the reduced base and the current analysis.
-fn comparison(base: &DiffBase, cur: &Analysis) -> Vec<ComparisonRow> {
-    let (base_classes, (cur_rows, cur_nodes)) = rayon::join(
+fn comparison(base: &DiffBase, cur: &Analysis, obs: &dyn Observer) -> Result<Vec<ComparisonRow>> {
+    let (base_classes, cur_classes) = rayon::join(
         || {
             let matcher = InterfaceMatcher::new(&cur.classes.interfaces);
-            base.classes_under(&matcher, &cur.classes.interfaces)
+            base.classes_under(&matcher, &cur.classes.interfaces, obs)
         },
-        || current_classes(cur),
+        || current_classes(cur, obs),
     );
+    let (base_classes, (cur_rows, cur_nodes)) = (base_classes?, cur_classes?);
     let mut cur_by_public: HashMap<&[u8], usize> = HashMap::new();
     for (i, (r, _)) in cur_rows.iter().enumerate() {
         cur_by_public.insert(&r.key.0, i);
@@ -451,13 +454,16 @@ fn comparison(base: &DiffBase, cur: &Analysis) -> Vec<ComparisonRow> {
             out.push(row);
         }
     }
-    out
+    Ok(out)
 }
 
 /// The current snapshot's classes: public rows (with their winning internal keys) and each
 /// row's `(id, shallow size)` list sorted by id.
 #[allow(clippy::type_complexity)]
-fn current_classes(cur: &Analysis) -> (Vec<(SummaryRow, u32)>, Vec<Vec<(u32, u32)>>) {
+type CurrentClasses = (Vec<(SummaryRow, u32)>, Vec<Vec<(u32, u32)>>);
+
+fn current_classes(cur: &Analysis, obs: &dyn Observer) -> Result<CurrentClasses> {
+    let mut poll = Poll::new(obs);
     let cur_rows = cur.public_rows(cur.all_aggregates());
     let mut slot_of_key: Vec<usize> = vec![usize::MAX; cur.classes.keys.len()];
     for (i, (_, k)) in cur_rows.iter().enumerate() {
@@ -465,6 +471,7 @@ fn current_classes(cur: &Analysis) -> (Vec<(SummaryRow, u32)>, Vec<Vec<(u32, u32
     }
     let mut cur_nodes: Vec<Vec<(u32, u32)>> = vec![Vec::new(); cur_rows.len()];
     for o in 0..cur.node_count() {
+        poll.tick()?;
         if cur.shallow[o] == 0 {
             continue;
         }
@@ -476,7 +483,7 @@ fn current_classes(cur: &Analysis) -> (Vec<(SummaryRow, u32)>, Vec<Vec<(u32, u32
     for v in &mut cur_nodes {
         v.sort_unstable_by_key(|&(id, _)| id);
     }
-    (cur_rows, cur_nodes)
+    Ok((cur_rows, cur_nodes))
 }
 
 /// `calculateDiffForClass`: merge-join two id-sorted lists of `(id, shallow size)`.
@@ -521,9 +528,9 @@ fn merge(base: &[(u32, u32)], cur: &[(u32, u32)], name: Text, key: Text) -> Opti
 }
 
 /// Class-level differences for snapshots whose ids are unrelated.
-fn class_level(base: &DiffBase, cur: &Analysis) -> Vec<ComparisonRow> {
+fn class_level(base: &DiffBase, cur: &Analysis, obs: &dyn Observer) -> Result<Vec<ComparisonRow>> {
     let matcher = InterfaceMatcher::new(&cur.classes.interfaces);
-    let base_classes = base.classes_under(&matcher, &cur.classes.interfaces);
+    let base_classes = base.classes_under(&matcher, &cur.classes.interfaces, obs)?;
     let mut by_key: HashMap<Vec<u8>, (Text, u64, f64, u64, f64)> = HashMap::new();
     let mut order: Vec<Vec<u8>> = Vec::new();
     for bc in &base_classes {
@@ -543,7 +550,7 @@ fn class_level(base: &DiffBase, cur: &Analysis) -> Vec<ComparisonRow> {
         e.3 = r.count;
         e.4 = r.shallow_size;
     }
-    order
+    Ok(order
         .into_iter()
         .filter_map(|k| {
             let (name, bc, bs, cc, cs) = by_key.remove(&k)?;
@@ -560,7 +567,7 @@ fn class_level(base: &DiffBase, cur: &Analysis) -> Vec<ComparisonRow> {
                 size_delta,
             })
         })
-        .collect()
+        .collect())
 }
 
 /// Per class-name string id: does the user want this class reported?
@@ -589,19 +596,32 @@ fn internal_classes(a: &Analysis) -> Vec<bool> {
 
 /// Objects in both snapshots whose retained size grew. A grower is skipped when one object it
 /// immediately dominates explains most (80 %) of its growth: that one is the better answer.
-fn growers(base: &DiffBase, cur: &Analysis, opts: &DiffOptions, top: usize) -> Vec<Grower> {
+fn growers(
+    base: &DiffBase,
+    cur: &Analysis,
+    opts: &DiffOptions,
+    top: usize,
+    obs: &dyn Observer,
+) -> Result<Vec<Grower>> {
     use rayon::prelude::*;
+    let mut poll = Poll::new(obs);
     let synthetic = cur.snap.header.meta.node_types.synthetic;
     let root = cur.snap.root as usize;
     let keep = class_filter(cur, opts);
-    // Each object's retained size in the first snapshot (NaN: not there), looked up once.
-    let before: Vec<f64> = cur
-        .snap
-        .node_id
-        .par_iter()
-        .with_min_len(1 << 16)
-        .map(|&id| base.retained_of(id).unwrap_or(f64::NAN))
-        .collect();
+    // Each object's retained size in the first snapshot (NaN: not there), looked up once, in
+    // chunks that each look at the observer first.
+    let mut before: Vec<f64> = vec![f64::NAN; cur.node_count()];
+    before
+        .par_chunks_mut(1 << 16)
+        .zip(cur.snap.node_id.par_chunks(1 << 16))
+        .try_for_each(|(out, ids)| -> Result<()> {
+            check(obs)?;
+            for (b, &id) in out.iter_mut().zip(ids) {
+                *b = base.retained_of(id).unwrap_or(f64::NAN);
+            }
+            Ok(())
+        })?;
+    check(obs)?;
     let mut cands: Vec<(usize, f64, f64)> = (0..cur.node_count())
         .filter_map(|o| {
             let b = before[o];
@@ -625,6 +645,7 @@ fn growers(base: &DiffBase, cur: &Analysis, opts: &DiffOptions, top: usize) -> V
     }
     let mut best_child: HashMap<u32, f64> = HashMap::new();
     for o in 0..cur.node_count() {
+        poll.tick()?;
         let d = cur.dominator[o];
         if o == root || !is_cand.get(d as usize) || internal[cur.classes.class_of(o) as usize] {
             continue;
@@ -641,7 +662,7 @@ fn growers(base: &DiffBase, cur: &Analysis, opts: &DiffOptions, top: usize) -> V
     }
     drop(before);
     cands.sort_by(|x, y| y.2.total_cmp(&x.2).then(x.0.cmp(&y.0)));
-    cands
+    Ok(cands
         .into_iter()
         .filter(|&(o, _, g)| best_child.get(&(o as u32)).is_none_or(|&c| c < 0.8 * g))
         .take(top)
@@ -653,7 +674,7 @@ fn growers(base: &DiffBase, cur: &Analysis, opts: &DiffOptions, top: usize) -> V
             retainer_path: path_steps(cur, o),
             location: cur.location(o),
         })
-        .collect()
+        .collect())
 }
 
 fn fmt_bytes(n: f64) -> String {
