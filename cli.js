@@ -13,6 +13,8 @@ const USAGE = `usage: heapwise analyze FILE [--top N] [--nodes OUT.tsv] [--forma
        heapwise diff BEFORE AFTER [--final FILE] [--max-growth SIZE] [--max-new-objects N]
                      [--ignore PATTERN]... [--include-internal] [--top N]
                      [--format text|json|markdown|html] [-o FILE]
+       heapwise watch DIR [--pid PID] [--interval 5s] [--max-growth SIZE] [--max-new-objects N]
+                     [--growth K/N] [--once] [--format text|json|markdown|html] [-o FILE]
 
   analyze FILE        analyse a .heapsnapshot and print DevTools' Summary
     --format F        text (default), json (the same objects as the JS API), markdown, or html
@@ -40,6 +42,10 @@ const USAGE = `usage: heapwise analyze FILE [--top N] [--nodes OUT.tsv] [--forma
                       request comment or $GITHUB_STEP_SUMMARY), or html (a self-contained page
                       with charts; use with -o); --json = --format json
     -o, --output FILE write the report to FILE instead of stdout
+
+  watch DIR           follow the snapshots that land in DIR (and the memory of --pid's process
+                      tree), report classes that keep growing, flag a leak when a --max-*
+                      threshold is crossed; heapwise watch --help lists its options
 
   --help, --version
 
@@ -272,6 +278,10 @@ async function cmdDiff(opts) {
 
 async function main() {
   const argv = process.argv.slice(2);
+  if (argv[0] === 'watch') {
+    process.exitCode = await require('./lib/cli-watch.js').run(argv.slice(1));
+    return;
+  }
   if (argv[0] === 'diff') {
     let opts;
     try {

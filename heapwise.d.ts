@@ -1,6 +1,13 @@
-// Public types of heapwise: the generated native types (index.d.ts) plus HeapwiseError.
+// Public types of heapwise: the generated native types (index.d.ts) plus HeapwiseError and watch().
 export * from './index'
-import type { AnalyzeOptions, DiffOptions, HeapAnalysis, HeapDiff } from './index'
+import type { AnalyzeOptions, ClassLimitOptions, DiffOptions, HeapAnalysis, HeapDiff, HeapNode, PathStep, Progress } from './index'
+
+declare global {
+  // As @types/node and lib.esnext.disposable declare it, so that the types need neither.
+  interface SymbolConstructor {
+    readonly asyncDispose: unique symbol
+  }
+}
 
 /** Every heapwise function rejects (or throws) with this error. */
 export declare class HeapwiseError extends Error {
@@ -36,3 +43,205 @@ export declare function diffSync(before: string | URL, after: string | URL, opti
  * `HEAPWISE_CONCURRENCY` environment variable): later calls wait in order, without a thread.
  */
 export declare function setConcurrency(limit: number): void
+
+// ---------------------------------------------------------------------------------------------
+// watch()
+
+/** Persistent-growth rule of `watch`: grew in at least `k` of the last `n` snapshots. */
+export interface WatchGrowthOptions {
+  /** How many of the last `n` snapshots the class must have grown in (count or retained size; default 3). */
+  k?: number
+  /** The window: how many of the latest snapshots are looked at, each against the one before it (default 4). */
+  n?: number
+  /** Noise floor: the class must have gained at least this many objects over the window (default 10) ... */
+  minCount?: number
+  /** ... or at least this many bytes of retained size (default 65536). */
+  minSize?: number
+}
+
+/** Options of `watch`: one source (`dir`, `capture` or `files`), and/or a `pid` to sample. */
+export interface WatchOptions {
+  /** A folder that snapshots land in (`--heapsnapshot-signal`, `--heapsnapshot-near-heap-limit`, `v8.writeHeapSnapshot()`). */
+  dir?: string | URL
+  /** Which file names in `dir` are snapshots (default `/\.heapsnapshot$/`). */
+  match?: RegExp
+  /**
+   * Capture snapshots of this process every `intervalMs` (default 60000) with
+   * `v8.writeHeapSnapshot()`, which stops this process's JS thread while it writes; or, with
+   * `worker`, of a worker thread through `worker.getHeapSnapshot()` (only the worker stops).
+   * Files go to `dir` (kept), or to a temporary folder that is removed on close (only the first
+   * and the latest capture are kept meanwhile; `keep: true` keeps all).
+   */
+  capture?: true | { intervalMs?: number; dir?: string; worker?: { readonly threadId: number; getHeapSnapshot(): Promise<unknown> }; keep?: boolean }
+  /** An explicit, ordered list of snapshot files; the watcher closes after the last one. */
+  files?: Array<string | URL>
+  /** Sample the memory of this process and its descendants (default: this process with `capture`, none otherwise). */
+  pid?: number | false
+  /** How often the folder is scanned and memory sampled, in ms (default 1000). */
+  intervalMs?: number
+  /** How often memory is sampled, in ms (default `intervalMs`). */
+  sampleIntervalMs?: number
+  /** Most samples kept; beyond it every other sample is dropped, so the series still spans the whole watch (default 10000). */
+  maxSamples?: number
+  /** Process what is in `dir` now (files still being written are reported, not waited for), then close. */
+  once?: boolean
+  /** The persistent-growth rule. */
+  growth?: WatchGrowthOptions
+  /** Leak: the heap's total size grew by more than this between the first and the latest snapshot (as `diff`'s verdict). */
+  maxGrowthBytes?: number
+  /** Leak: more objects than this are new since the first snapshot (diff's Comparison `newCount`). */
+  maxNewObjects?: number
+  /** Leak: per-class limits since the first snapshot, as `diff`'s. */
+  classLimits?: Record<string, ClassLimitOptions>
+  /** Class names to leave out of growth and thresholds: a substring, or `/regex/flags`. */
+  ignore?: Array<string>
+  /** Keep internal classes (`(system)`, `system / …`, …) in growth and thresholds. */
+  includeInternal?: boolean
+  /** Progress of the analysis (or, with `diff: true`, the threshold comparison) of a snapshot. */
+  onProgress?: (progress: Progress & { file: string; diff?: boolean }) => void
+}
+
+/** One snapshot of a watch: its compact summary. */
+export interface WatchSnapshot {
+  /** Position in the series, from 0. */
+  index: number
+  /** The file (absolute). */
+  file: string
+  /** Capture time or file mtime, ms since the epoch. */
+  time: number
+  nodeCount: number
+  edgeCount: number
+  /** DevTools' total size (ArrayBuffer backing stores included). */
+  totalSize: number
+  /** The largest classes by retained size (up to 50); rows of the same name are merged. */
+  classes: Array<{ name: string; count: number; shallowSize: number; retainedSize: number }>
+}
+
+/** One memory sample of the watched process tree, in bytes. */
+export interface WatchSample {
+  /** ms since the epoch. */
+  time: number
+  /** RSS summed over the process and its descendants. */
+  rss: number
+  /** PSS summed likewise (`/proc/PID/smaps_rollup`), or null where the OS does not tell. */
+  pss: number | null
+  /** How many processes the tree had. */
+  processes: number
+  /** `process.memoryUsage()` figures when the watched process is the current one, null otherwise. */
+  heapUsed: number | null
+  heapTotal: number | null
+  external: number | null
+  arrayBuffers: number | null
+}
+
+/** A class that grew persistently. */
+export interface WatchGrowth {
+  name: string
+  /** How many of the last `window` snapshots it grew in (each against the one before it). */
+  grewIn: number
+  window: number
+  /** Series index of `counts[0]` / `sizes[0]` (the snapshot before the window). */
+  fromIndex: number
+  /** The snapshot at which this was found. */
+  index: number
+  /** Change from the first to the last entry of `counts` / `sizes`. */
+  countDelta: number
+  sizeDelta: number
+  /** Count and retained size per snapshot, oldest first: the snapshot before the window, then the window. */
+  counts: Array<number>
+  sizes: Array<number>
+  /** The retainer path of its largest instance, root first (as `HeapAnalysis.top()`). */
+  retainerPath: Array<PathStep>
+  /** That instance. */
+  largest: HeapNode | null
+}
+
+/** A threshold crossed between the first (baseline) and a later snapshot. */
+export interface WatchLeak {
+  /** The class name, or `(heap)` for `maxGrowthBytes`, `(new objects)` for `maxNewObjects`. */
+  name: string
+  /** diff's verdict sentence, with the snapshots compared. */
+  reason: string
+  kind: 'maxGrowthBytes' | 'maxNewObjects' | 'maxCount' | 'maxSize'
+  /** The snapshot compared with the baseline. */
+  index: number
+  baseline: number
+}
+
+/** A file that was not analysed. */
+export interface WatchSkipped {
+  time: number
+  file: string
+  /** `ERR_HEAPWISE_EMPTY`, `ERR_HEAPWISE_TRUNCATED` (incomplete or still being written), `ERR_HEAPWISE_OUTSIDE_FOLDER`, `ERR_HEAPWISE_IO`, … */
+  code: string
+  message: string
+}
+
+/** What `watcher.series()` returns and `heapwise watch --format json` prints. */
+export interface WatchSeries {
+  schemaVersion: 1
+  source: { kind: 'dir' | 'capture' | 'files' | 'none'; dir?: string; pid?: number; files?: Array<string>; threadId?: number }
+  /** ms since the epoch. */
+  startedAt: number
+  snapshots: Array<WatchSnapshot>
+  samples: Array<WatchSample>
+  /** Every class found growing, with its latest figures. */
+  growth: Array<WatchGrowth>
+  leaks: Array<WatchLeak>
+  skipped: Array<WatchSkipped>
+  errors: Array<{ time: number; code: string | null; message: string }>
+}
+
+/** The events of a watcher, as its async iterator yields them. */
+export type WatchEvent =
+  | ({ type: 'snapshot' } & WatchSnapshot)
+  | ({ type: 'growth' } & WatchGrowth)
+  | ({ type: 'leak' } & WatchLeak)
+  | ({ type: 'sample' } & WatchSample)
+  | ({ type: 'skipped' } & WatchSkipped)
+  | { type: 'error'; error: HeapwiseError }
+
+/**
+ * A running watch: an EventEmitter (node:events) and an async iterable of `WatchEvent`s (ending
+ * on close). Its timers never keep the process alive.
+ */
+export declare class Watcher implements AsyncIterable<WatchEvent> {
+  /** True once `close()` was called. */
+  readonly closed: boolean
+  /** The folder read or captured into, if any. */
+  readonly dir: string | undefined
+  /** The series so far (a JSON-serialisable copy). */
+  series(): WatchSeries
+  /** Stops now: timers cleared, the analysis under way aborted. */
+  close(): Promise<void>
+  /** Processes the work at hand (a last scan of the folder, the capture under way, the rest of the files), then closes. */
+  finish(): Promise<void>
+  [Symbol.asyncIterator](): AsyncIterator<WatchEvent>
+  [Symbol.asyncDispose](): Promise<void>
+  on(event: 'snapshot', listener: (ev: { type: 'snapshot' } & WatchSnapshot) => void): this
+  on(event: 'growth', listener: (ev: { type: 'growth' } & WatchGrowth) => void): this
+  on(event: 'leak', listener: (ev: { type: 'leak' } & WatchLeak) => void): this
+  on(event: 'sample', listener: (ev: { type: 'sample' } & WatchSample) => void): this
+  on(event: 'skipped', listener: (ev: { type: 'skipped' } & WatchSkipped) => void): this
+  on(event: 'error', listener: (error: HeapwiseError) => void): this
+  on(event: 'close', listener: () => void): this
+  once(event: 'snapshot', listener: (ev: { type: 'snapshot' } & WatchSnapshot) => void): this
+  once(event: 'growth', listener: (ev: { type: 'growth' } & WatchGrowth) => void): this
+  once(event: 'leak', listener: (ev: { type: 'leak' } & WatchLeak) => void): this
+  once(event: 'sample', listener: (ev: { type: 'sample' } & WatchSample) => void): this
+  once(event: 'skipped', listener: (ev: { type: 'skipped' } & WatchSkipped) => void): this
+  once(event: 'error', listener: (error: HeapwiseError) => void): this
+  once(event: 'close', listener: () => void): this
+  off(event: string, listener: (...args: any[]) => void): this
+  removeListener(event: string, listener: (...args: any[]) => void): this
+  removeAllListeners(event?: string): this
+  listenerCount(event: string): number
+  emit(event: string, ...args: any[]): boolean
+}
+
+/**
+ * Follows a series of snapshots (a folder, captures on a schedule, or a list of files) and the
+ * memory of a process tree; reports each snapshot, persistently growing classes and leaks
+ * (diff's thresholds crossed since the first snapshot). Throws a `HeapwiseError` on bad options.
+ */
+export declare function watch(options: WatchOptions): Watcher

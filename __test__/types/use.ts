@@ -1,4 +1,4 @@
-import { analyze, analyzeSync, diff, HeapwiseError, type HeapAnalysis, type HeapDiff } from 'heapwise';
+import { analyze, analyzeSync, diff, watch, HeapwiseError, type HeapAnalysis, type HeapDiff, type Watcher, type WatchSeries } from 'heapwise';
 import { expectNoLeak, HeapLeakError } from 'heapwise/testing';
 
 async function main(): Promise<void> {
@@ -15,3 +15,23 @@ async function main(): Promise<void> {
   a.close();
 }
 main();
+
+async function watching(): Promise<void> {
+  const w: Watcher = watch({ dir: '/var/snapshots', pid: 1234, intervalMs: 5000, growth: { k: 3, n: 4 }, maxGrowthBytes: 5e6, classLimits: { Session: { maxCount: 100 } } });
+  w.on('growth', (g) => console.log(g.name, g.grewIn, g.window, g.retainerPath.map((s) => s.edge ?? '(root)').join(' → ')));
+  w.on('leak', (l) => console.error(l.reason));
+  w.on('error', (e) => console.error(e.code));
+  for await (const ev of w) {
+    if (ev.type === 'sample') { const pss: number | null = ev.pss; console.log(ev.rss, pss, ev.heapUsed); }
+    else if (ev.type === 'snapshot') console.log(ev.index, ev.totalSize, ev.classes[0]?.name);
+    else if (ev.type === 'error') console.log(ev.error.code);
+  }
+  const s: WatchSeries = w.series();
+  const first: number | undefined = s.samples[0]?.rss;
+  await w.close();
+  const c = watch({ capture: { intervalMs: 60_000 } });
+  await c[Symbol.asyncDispose]();
+  await watch({ files: ['a.heapsnapshot', new URL('file:///b.heapsnapshot')] }).finish();
+  console.log(first, s.leaks.length);
+}
+watching();

@@ -1,0 +1,504 @@
+// watch(): a series of snapshots and a process's memory (issue 6, parts 1, 2 and 4).
+//
+// Real child processes write real snapshots into folders while a watcher follows them: one leaks
+// steadily (flagged within a bounded number of snapshots, the growing class reported with its
+// retainer path), one stays steady (not flagged), one grows only in native memory held by a
+// grandchild (RSS/PSS of the process tree climb, the heap stays flat). A process that watches
+// itself while holding Buffers shows them in arrayBuffers/RSS with heapUsed flat, and ends on its
+// own after close(). Partial, zero-byte and still-growing files are reported, not analysed;
+// symbolic links out of the folder are not followed. The CLI's exit codes, formats and SIGINT.
+'use strict';
+const { describe, test, before, after } = require('node:test');
+const assert = require('node:assert');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { spawn, spawnSync, execFileSync } = require('node:child_process');
+const { watch, analyzeSync, HeapwiseError } = require('../heapwise.js');
+const { findGrowth, growthOptions, classFilter } = require('../lib/watch/growth.js');
+const { parentOf, processTree } = require('../lib/watch/process-memory.js');
+const { parseWatchArgs, parseDuration, parseGrowth, pathText, renderText, renderMarkdown } = require('../lib/cli-watch.js');
+
+const CHILD = path.join(__dirname, 'fixtures', 'watch-child.js');
+const SELF = path.join(__dirname, 'fixtures', 'watch-self.js');
+const CLI = path.join(__dirname, '..', 'cli.js');
+const LINUX = process.platform === 'linux';
+/** Snapshots each child writes: enough for a full growth window (n + 1 = 5) and one more. */
+const STEPS = 6;
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'heapwise-watch-test-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+function folder(name) {
+  const d = path.join(tmp, name);
+  fs.mkdirSync(d, { recursive: true });
+  return d;
+}
+
+/** Runs the child of watch-child.js; resolves to its exit code. */
+function runChild(mode, dir, steps = STEPS, stepMs = 40) {
+  const child = spawn(process.execPath, [CHILD, mode, dir, String(steps), String(stepMs)], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, exited };
+}
+
+/** Collects a watcher's events by type; `until(events)` decides when to finish the watch. */
+function collect(w) {
+  const events = [];
+  for (const type of ['snapshot', 'skipped', 'growth', 'leak', 'sample']) w.on(type, (ev) => events.push(ev));
+  w.on('error', (error) => events.push({ type: 'error', error }));
+  return events;
+}
+
+const snapshotFiles = (dir) => fs.readdirSync(dir).filter((f) => f.endsWith('.heapsnapshot'));
+
+/** Waits until `cond()` holds (checked every 50 ms) or `ms` passed; returns whether it held. */
+async function waitFor(cond, ms = 30_000) {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return true;
+}
+
+/** Runs the CLI; resolves to { status, stdout, stderr }. */
+function cli(args, opts = {}) {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => { stdout += d; });
+    p.stderr.on('data', (d) => { stderr += d; });
+    if (opts.onStdout) p.stdout.on('data', () => opts.onStdout(stdout, p));
+    p.on('exit', (status, signal) => resolve({ status, signal, stdout, stderr }));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+
+describe('growth rule', () => {
+  const hist = (rows) => rows.map((classes, index) => ({ index, classes: new Map(Object.entries(classes).map(([k, [count, retainedSize]]) => [k, { count, retainedSize }])) }));
+  const g = growthOptions({ k: 3, n: 4, minCount: 10, minSize: 16384 });
+
+  test('a class that grew in k of the last n snapshots is reported, with the window figures', () => {
+    const h = hist([
+      { Leak: [100, 1e5], Flat: [50, 5e4] },
+      { Leak: [200, 2e5], Flat: [50, 5e4] },
+      { Leak: [300, 3e5], Flat: [51, 5e4] },
+      { Leak: [290, 2.9e5], Flat: [50, 5e4] },
+      { Leak: [400, 4e5], Flat: [50, 5e4] },
+    ]);
+    const out = findGrowth(h, g);
+    assert.deepStrictEqual(out.map((x) => x.name), ['Leak']);
+    assert.deepStrictEqual(out[0], {
+      name: 'Leak', grewIn: 3, window: 4, fromIndex: 0, countDelta: 300, sizeDelta: 3e5,
+      counts: [100, 200, 300, 290, 400], sizes: [1e5, 2e5, 3e5, 2.9e5, 4e5],
+    });
+    // only the last n + 1 snapshots count
+    const longer = findGrowth(hist([{ Leak: [0, 0] }, ...h.map((x) => Object.fromEntries([...x.classes].map(([k, v]) => [k, [v.count, v.retainedSize]])))]), g);
+    assert.strictEqual(longer[0].fromIndex, 1);
+  });
+
+  test('too few steps, too few growing steps, or too little growth: not reported', () => {
+    assert.deepStrictEqual(findGrowth(hist([{ A: [1, 1e6] }, { A: [100, 2e6] }, { A: [200, 3e6] }]), g), [], 'only 2 steps for k = 3');
+    assert.deepStrictEqual(findGrowth(hist([{ A: [100, 1e6] }, { A: [200, 2e6] }, { A: [150, 1.5e6] }, { A: [250, 2.5e6] }, { A: [240, 2.4e6] }]), g), [], 'grew in 2 of 4');
+    assert.deepStrictEqual(findGrowth(hist([{ A: [100, 1e5] }, { A: [101, 1e5 + 10] }, { A: [102, 1e5 + 20] }, { A: [103, 1e5 + 30] }]), g), [], 'below minCount and minSize');
+    const loose = growthOptions({ k: 3, n: 4, minCount: 0, minSize: 0 });
+    assert.strictEqual(findGrowth(hist([{ A: [100, 1e5] }, { A: [101, 1e5 + 10] }, { A: [102, 1e5 + 20] }, { A: [103, 1e5 + 30] }]), loose).length, 1);
+  });
+
+  test('a holder whose own count is flat is left out when a multiplying class explains its growth', () => {
+    // global holds Leak (+6e5, as much as Leak's own growth); Cache grows by more than twice
+    // Leak's growth, so Leak cannot explain it
+    const h = hist([0, 1, 2, 3].map((i) => ({ global: [1, 1e6 + i * 2e5], Leak: [1000 * (i + 1), 2e5 * (i + 1)], Cache: [1, 1e5 + i * 5e5] })));
+    const out = findGrowth(h, g);
+    assert.deepStrictEqual(out.map((x) => x.name), ['Cache', 'Leak']);
+  });
+
+  test('internal classes and ignore patterns are filtered as in diff', () => {
+    const keep = classFilter({ ignore: ['Foo', '/^bar$/i'] });
+    assert.deepStrictEqual(['(system)', '(compiled code)', 'system / Context', '(string)', 'FooBar', 'BAR', 'Baz'].filter(keep), ['(string)', 'Baz']);
+    assert.ok(classFilter({ includeInternal: true })('(system)'));
+    assert.throws(() => classFilter({ ignore: ['/x/z'] }), /unsupported/);
+    assert.throws(() => growthOptions({ k: 5, n: 4 }), /between 1 and/);
+  });
+});
+
+describe('process memory', () => {
+  test('the parent pid is read after the last ")" of /proc/PID/stat', () => {
+    assert.strictEqual(parentOf('123 (a) b (c)) S 77 123 123 0'), 77);
+    assert.strictEqual(parentOf('5 (node) R 1 5 5'), 1);
+  });
+
+  test('the process tree holds the children of a process', { skip: !LINUX }, async () => {
+    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)'], { stdio: 'ignore' });
+    try {
+      await waitFor(() => fs.existsSync(`/proc/${child.pid}`), 5000);
+      const tree = await processTree(process.pid);
+      assert.strictEqual(tree[0], process.pid);
+      assert.ok(tree.includes(child.pid), `${child.pid} in ${tree}`);
+    } finally {
+      child.kill();
+    }
+  });
+});
+
+describe('watch a folder of snapshots from live processes', () => {
+  const leakDir = folder('leak');
+  const steadyDir = folder('steady');
+
+  test('a process that leaks steadily is flagged within a few snapshots, the growing class with its retainer path', { timeout: 60_000 }, async () => {
+    const w = watch({ dir: leakDir, intervalMs: 50, maxGrowthBytes: 600_000 });
+    const events = collect(w);
+    const { exited } = runChild('leak', leakDir);
+    assert.strictEqual(await exited, 0);
+    const files = snapshotFiles(leakDir);
+    assert.strictEqual(files.length, STEPS);
+    assert.ok(await waitFor(() => events.filter((e) => e.type === 'snapshot').length >= STEPS), 'all snapshots analysed');
+    await w.close();
+    assert.ok(w.closed);
+    const snaps = events.filter((e) => e.type === 'snapshot');
+    assert.deepStrictEqual(snaps.map((s) => s.index), [...Array(STEPS).keys()]);
+    assert.deepStrictEqual(snaps.map((s) => path.basename(s.file)).sort(), files.sort(), 'each file once');
+    // every snapshot is complete: its figures are those of the finished file
+    const last = analyzeSync(snaps[STEPS - 1].file);
+    assert.strictEqual(snaps[STEPS - 1].nodeCount, last.nodeCount);
+    assert.strictEqual(snaps[STEPS - 1].totalSize, last.totalSize);
+    last.close();
+    for (let i = 1; i < STEPS; i++) assert.ok(snaps[i].totalSize > snaps[i - 1].totalSize, 'the heap grows at every step');
+
+    const leaks = events.filter((e) => e.type === 'leak');
+    assert.strictEqual(leaks.length, 1, 'one threshold, flagged once');
+    assert.strictEqual(leaks[0].name, '(heap)');
+    assert.match(leaks[0].reason, /^the heap grew by .* more than the allowed 600\.0 kB/);
+    assert.ok(leaks[0].index <= 4, `flagged at snapshot ${leaks[0].index}`);
+
+    const growth = events.filter((e) => e.type === 'growth' && e.name === 'LeakyRecord');
+    assert.ok(growth.length >= 1, 'LeakyRecord reported as growing');
+    assert.strictEqual(growth[0].index, 3, 'first reported as soon as k = 3 steps exist');
+    const g = growth[growth.length - 1];
+    assert.ok(g.grewIn >= 3 && g.countDelta >= 6000 && g.sizeDelta > 0, JSON.stringify({ ...g, retainerPath: undefined }));
+    assert.strictEqual(g.counts.length, g.window + 1);
+    assert.strictEqual(g.largest.className, 'LeakyRecord');
+    const edges = g.retainerPath.map((s) => s.edge);
+    assert.ok(edges.includes('leakedRecords'), `path ${edges.join(' > ')}`);
+    assert.strictEqual(g.retainerPath[g.retainerPath.length - 1].node.id, g.largest.id);
+
+    const s = w.series();
+    assert.strictEqual(s.schemaVersion, 1);
+    assert.deepStrictEqual(s.source, { kind: 'dir', dir: leakDir });
+    assert.strictEqual(s.snapshots.length, STEPS);
+    assert.ok(s.snapshots[0].classes.length > 10 && s.snapshots[0].classes.length <= 50);
+    for (const c of s.snapshots[STEPS - 1].classes) assert.deepStrictEqual(Object.keys(c).sort(), ['count', 'name', 'retainedSize', 'shallowSize']);
+    assert.ok(s.growth.some((x) => x.name === 'LeakyRecord'));
+    assert.ok(!s.growth.some((x) => x.name === 'global'), 'the holder is not reported');
+    assert.strictEqual(s.leaks.length, 1);
+    assert.deepStrictEqual(JSON.parse(JSON.stringify(s)), s, 'plain JSON');
+  });
+
+  test('a steady process is not flagged and no class is reported as growing', { timeout: 60_000 }, async () => {
+    // (maxNewObjects would count the cache's churn: 2000 records replaced per step are new objects)
+    const w = watch({ dir: steadyDir, intervalMs: 50, maxGrowthBytes: 600_000, classLimits: { CachedRecord: { maxCount: 100 } } });
+    const events = collect(w);
+    const { exited } = runChild('steady', steadyDir);
+    assert.strictEqual(await exited, 0);
+    assert.ok(await waitFor(() => events.filter((e) => e.type === 'snapshot').length >= STEPS), 'all snapshots analysed');
+    await w.close();
+    assert.deepStrictEqual(events.filter((e) => e.type === 'leak'), []);
+    assert.deepStrictEqual(events.filter((e) => e.type === 'growth').map((e) => e.name), []);
+    assert.deepStrictEqual(events.filter((e) => e.type === 'error'), []);
+    const cached = w.series().snapshots.map((s) => s.classes.find((c) => c.name === 'CachedRecord').count);
+    assert.deepStrictEqual(cached, Array(STEPS).fill(2000), 'busy but flat');
+  });
+
+  test('native growth (a grandchild holding Buffers) shows in RSS/PSS of the tree while the heap stays flat', { skip: !LINUX, timeout: 60_000 }, async () => {
+    const dir = folder('native');
+    const { child, exited } = runChild('native', dir, STEPS, 100);
+    const w = watch({ dir, pid: child.pid, intervalMs: 40 });
+    const events = collect(w);
+    assert.strictEqual(await exited, 0);
+    await w.finish(); // the last scan and analysis, then close
+    const s = w.series();
+    assert.strictEqual(s.source.pid, child.pid);
+    assert.strictEqual(s.snapshots.length, STEPS);
+    const samples = s.samples;
+    assert.ok(samples.length >= 5, `${samples.length} samples`);
+    assert.ok(samples.some((x) => x.processes >= 2), 'the grandchild is part of the tree');
+    const rssGrowth = Math.max(...samples.map((x) => x.rss)) - samples[0].rss;
+    assert.ok(rssGrowth >= 40e6, `RSS grew by ${rssGrowth}`);
+    if (samples.every((x) => x.pss !== null)) {
+      const pssGrowth = Math.max(...samples.map((x) => x.pss)) - samples[0].pss;
+      assert.ok(pssGrowth >= 40e6, `PSS grew by ${pssGrowth}`);
+    }
+    assert.ok(samples.every((x) => x.heapUsed === null), 'no heap figures for another process');
+    const totals = s.snapshots.map((x) => x.totalSize);
+    assert.ok(Math.max(...totals) - Math.min(...totals) < 500_000, `heap flat: ${totals}`);
+    assert.deepStrictEqual(events.filter((e) => e.type === 'growth'), []);
+    // the watched process exited: reported once, sampling stopped
+    assert.strictEqual(events.filter((e) => e.type === 'error' && e.error.code === 'ERR_HEAPWISE_PROCESS_EXITED').length, 1);
+    assert.match(renderText(s), /most of the growth is outside the JS heap/);
+  });
+
+  test('a process that watches itself: Buffers show in arrayBuffers and RSS, heapUsed stays flat, and after close() it exits on its own', { timeout: 60_000 }, () => {
+    const r = spawnSync(process.execPath, [SELF], { encoding: 'utf8', timeout: 30_000 });
+    assert.strictEqual(r.signal, null, `the process did not exit by itself within 30 s\n${r.stderr}`);
+    assert.strictEqual(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.strictEqual(out.errors, 0);
+    assert.strictEqual(out.series.source.kind, 'capture');
+    assert.ok(out.series.snapshots.length >= 3);
+    assert.strictEqual(out.dirExists, false, 'the temporary capture folder is removed on close');
+    const s = out.series.samples;
+    const first = s[0];
+    const last = s[s.length - 1];
+    assert.ok(last.arrayBuffers - first.arrayBuffers >= 55e6, `arrayBuffers ${first.arrayBuffers} -> ${last.arrayBuffers}`);
+    assert.ok(last.external - first.external >= 55e6, 'external includes them');
+    assert.ok(last.rss - first.rss >= 40e6, `RSS ${first.rss} -> ${last.rss}`);
+    assert.ok(Math.abs(last.heapUsed - first.heapUsed) < 10e6, `heapUsed ${first.heapUsed} -> ${last.heapUsed}`);
+  });
+
+  test('capture of a worker thread\'s heap (worker.getHeapSnapshot())', { timeout: 60_000 }, () => {
+    const r = spawnSync(process.execPath, [SELF, 'worker'], { encoding: 'utf8', timeout: 30_000 });
+    assert.strictEqual(r.signal, null, r.stderr);
+    assert.strictEqual(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.strictEqual(out.errors, 0);
+    assert.ok(out.series.source.threadId >= 1);
+    // the worker's heap does not hold the main thread's Buffers
+    for (const snap of out.series.snapshots) assert.ok(snap.totalSize < 20e6, `worker heap ${snap.totalSize}`);
+    assert.match(path.basename(out.series.snapshots[0].file), new RegExp(`^Heap\\.\\d{8}\\.\\d{6}\\.\\d+\\.${out.series.source.threadId}\\.001\\.heapsnapshot$`));
+  });
+
+  describe('heapwise watch (CLI)', () => {
+    test('--once on the leaking folder: exit 1, JSON series', async () => {
+      const r = await cli(['watch', leakDir, '--once', '--max-growth', '600kB', '--format', 'json']);
+      assert.strictEqual(r.status, 1, r.stderr);
+      const s = JSON.parse(r.stdout);
+      assert.strictEqual(s.schemaVersion, 1);
+      assert.strictEqual(s.snapshots.length, STEPS);
+      assert.ok(s.growth.some((g) => g.name === 'LeakyRecord' && g.retainerPath.some((p) => p.edge === 'leakedRecords')));
+      assert.strictEqual(s.leaks[0].name, '(heap)');
+      assert.match(r.stderr, /LEAK: the heap grew/, 'live lines go to stderr when the report is on stdout');
+    });
+
+    test('--once on the steady folder: exit 0, text report', async () => {
+      const r = await cli(['watch', steadyDir, '--once', '--max-growth', '600kB', '--interval', '200ms']);
+      assert.strictEqual(r.status, 0, r.stderr);
+      assert.match(r.stdout, /^snapshot 0 Heap\..*\.heapsnapshot: [\d,]+ objects/m);
+      assert.match(r.stdout, /No class kept growing\./);
+      assert.match(r.stdout, /ok: no leak flagged/);
+    });
+
+    test('markdown to a file, with --growth and class limits', async () => {
+      const out = path.join(tmp, 'watch.md');
+      const r = await cli(['watch', leakDir, '--once', '--growth', '2/2', '--max-class-count', 'LeakyRecord=1000', '--format', 'markdown', '-o', out]);
+      assert.strictEqual(r.status, 1, r.stderr);
+      const md = fs.readFileSync(out, 'utf8');
+      assert.match(md, /^### heapwise watch: \*\*Leak flagged\*\*/);
+      assert.match(md, /- LeakyRecord gained \d+ objects, more than the allowed 1000/);
+      assert.match(md, /\| LeakyRecord \| 2 of 2 \|/);
+      assert.match(r.stderr, new RegExp(`LEAK flagged: ${STEPS} snapshots; report written to`));
+    });
+
+    test('usage and input errors exit 2', async () => {
+      for (const args of [
+        ['watch'], ['watch', leakDir, steadyDir], ['watch', leakDir, '--bogus'], ['watch', leakDir, '--interval', '5x'],
+        ['watch', leakDir, '--growth', '5/4'], ['watch', leakDir, '--format', 'pdf'], ['watch', path.join(tmp, 'missing')],
+        ['watch', CHILD], ['watch', leakDir, '--max-growth', '2m'],
+      ]) {
+        const r = await cli(args);
+        assert.strictEqual(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+        assert.match(r.stderr, /^heapwise: /, args.join(' '));
+      }
+      const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+      const r = await cli(['watch', leakDir, '--pid', String(dead)]);
+      assert.strictEqual(r.status, 2);
+      assert.match(r.stderr, /no process with pid/);
+    });
+
+    test('SIGINT ends a live watch cleanly with the report', async () => {
+      let sent = false;
+      const r = await cli(['watch', steadyDir, '--interval', '100ms', '--max-growth', '600kB'], {
+        onStdout: (text, p) => {
+          if (!sent && new RegExp(`^snapshot ${STEPS - 1} `, 'm').test(text)) {
+            sent = true;
+            p.kill('SIGINT');
+          }
+        },
+      });
+      assert.ok(sent, r.stdout + r.stderr);
+      assert.strictEqual(r.signal, null);
+      assert.strictEqual(r.status, 0, r.stderr);
+      assert.match(r.stdout, new RegExp(`${STEPS} snapshots`));
+      assert.match(r.stdout, /ok: no leak flagged/);
+    });
+
+    test('argument parsing', () => {
+      assert.strictEqual(parseDuration('500ms'), 500);
+      assert.strictEqual(parseDuration('5s'), 5000);
+      assert.strictEqual(parseDuration('2'), 2000);
+      assert.strictEqual(parseDuration('1.5m'), 90000);
+      assert.strictEqual(parseDuration('1h'), 3600000);
+      for (const bad of ['', '5x', '-1s', '1ms', 's']) assert.throws(() => parseDuration(bad), /duration/, bad);
+      assert.deepStrictEqual(parseGrowth('3/4'), { k: 3, n: 4 });
+      assert.throws(() => parseGrowth('0/4'));
+      const o = parseWatchArgs(['d', '--pid', '12', '--interval=1s', '--max-growth', '2MB', '--max-class-size', 'A=1kB', '--json', '-o', 'x']);
+      assert.deepStrictEqual([o._, o.pid, o.intervalMs, o.maxGrowthBytes, o.classLimits, o.format, o.output], [['d'], 12, 1000, 2e6, { A: { maxSize: 1000 } }, 'json', 'x']);
+      assert.strictEqual(pathText([{ node: {} }, { edge: 'a', node: {} }, { edge: '3', node: {} }]), '(root) \u2192 a \u2192 [3]');
+    });
+  });
+});
+
+describe('files that are not (yet) snapshots', () => {
+  let good;
+  before(() => {
+    const d = folder('source');
+    execFileSync(process.execPath, [CHILD, 'steady', d, '1', '0']);
+    good = path.join(d, snapshotFiles(d)[0]);
+  });
+
+  test('zero-byte, truncated, still-growing, non-regular and outside-the-folder files are reported, not analysed', { timeout: 60_000 }, async () => {
+    const dir = folder('partial');
+    const outside = folder('partial-outside'); // a sibling whose name starts with the folder's
+    const data = fs.readFileSync(good);
+    fs.writeFileSync(path.join(dir, 'empty.heapsnapshot'), '');
+    fs.writeFileSync(path.join(dir, 'cut.heapsnapshot'), data.subarray(0, Math.floor(data.length / 2)));
+    fs.writeFileSync(path.join(outside, 'secret.heapsnapshot'), data);
+    fs.symlinkSync(path.join(outside, 'secret.heapsnapshot'), path.join(dir, 'escape.heapsnapshot'));
+    fs.symlinkSync('../partial-outside/secret.heapsnapshot', path.join(dir, 'relative-escape.heapsnapshot'));
+    fs.symlinkSync('/etc/passwd', path.join(dir, 'passwd.heapsnapshot'));
+    fs.writeFileSync(path.join(dir, 'kept.data'), data); // not a snapshot name: not picked up by itself
+    fs.symlinkSync('kept.data', path.join(dir, 'inside.heapsnapshot')); // a link inside the folder is fine
+    fs.mkdirSync(path.join(dir, 'dir.heapsnapshot'));
+    let fifo = false;
+    if (LINUX) {
+      try {
+        execFileSync('mkfifo', [path.join(dir, 'pipe.heapsnapshot')]);
+        fifo = true;
+      } catch {}
+    }
+    const w = watch({ dir, intervalMs: 40 });
+    const events = collect(w);
+    // a snapshot written slowly, in pieces, while the watcher looks
+    const slow = path.join(dir, 'slow.heapsnapshot');
+    const pieces = 8;
+    for (let i = 0; i < pieces; i++) {
+      fs.appendFileSync(slow, data.subarray(Math.floor((i * data.length) / pieces), Math.floor(((i + 1) * data.length) / pieces)));
+      await new Promise((r) => setTimeout(r, 120));
+    }
+    assert.ok(await waitFor(() => events.some((e) => e.type === 'snapshot' && e.file.endsWith('slow.heapsnapshot')), 20_000));
+    assert.ok(await waitFor(() => events.filter((e) => e.type === 'snapshot').length >= 2, 20_000));
+    await new Promise((r) => setTimeout(r, 300)); // a few more scans: nothing is reported twice
+    await w.close();
+
+    const snaps = events.filter((e) => e.type === 'snapshot');
+    assert.deepStrictEqual(snaps.map((s) => path.basename(s.file)).sort(), ['kept.data', 'slow.heapsnapshot'], 'only complete files inside the folder are analysed');
+    const full = analyzeSync(good);
+    for (const s of snaps) assert.strictEqual(s.nodeCount, full.nodeCount, `${s.file} analysed complete`);
+    full.close();
+    const skipped = new Map();
+    for (const e of events.filter((x) => x.type === 'skipped')) {
+      const name = path.basename(e.file);
+      if (!skipped.has(name)) skipped.set(name, []);
+      skipped.get(name).push(e.code);
+    }
+    assert.deepStrictEqual(skipped.get('empty.heapsnapshot'), ['ERR_HEAPWISE_EMPTY']);
+    assert.deepStrictEqual(skipped.get('cut.heapsnapshot'), ['ERR_HEAPWISE_TRUNCATED']);
+    assert.deepStrictEqual(skipped.get('escape.heapsnapshot'), ['ERR_HEAPWISE_OUTSIDE_FOLDER']);
+    assert.deepStrictEqual(skipped.get('relative-escape.heapsnapshot'), ['ERR_HEAPWISE_OUTSIDE_FOLDER']);
+    assert.deepStrictEqual(skipped.get('passwd.heapsnapshot'), ['ERR_HEAPWISE_OUTSIDE_FOLDER']);
+    assert.deepStrictEqual(skipped.get('dir.heapsnapshot'), ['ERR_HEAPWISE_IO']);
+    if (fifo) assert.deepStrictEqual(skipped.get('pipe.heapsnapshot'), ['ERR_HEAPWISE_IO']);
+    assert.ok(skipped.get('slow.heapsnapshot').length >= 1 && skipped.get('slow.heapsnapshot').every((c) => c === 'ERR_HEAPWISE_TRUNCATED'),
+      `the slow file is reported while written: ${skipped.get('slow.heapsnapshot')}`);
+    assert.ok(!skipped.has('inside.heapsnapshot'));
+    assert.deepStrictEqual(events.filter((e) => e.type === 'error'), []);
+    assert.ok(w.series().skipped.length >= 7);
+  });
+
+  test('--once reports a file still being written and does not wait for it', async () => {
+    const dir = folder('once-growing');
+    const f = path.join(dir, 'growing.heapsnapshot');
+    fs.writeFileSync(f, '{"snapshot":');
+    const writer = setInterval(() => fs.appendFileSync(f, ' '), 20);
+    try {
+      const r = await cli(['watch', dir, '--once', '--interval', '300ms', '--format', 'json']);
+      assert.strictEqual(r.status, 0, r.stderr);
+      const s = JSON.parse(r.stdout);
+      assert.strictEqual(s.snapshots.length, 0);
+      assert.deepStrictEqual(s.skipped.map((x) => x.code), ['ERR_HEAPWISE_TRUNCATED']);
+      assert.match(s.skipped[0].message, /still being written/);
+    } finally {
+      clearInterval(writer);
+    }
+  });
+
+  test('a list of files: an async iterable that ends after the last one; asyncDispose closes', async () => {
+    const missing = path.join(tmp, 'missing.heapsnapshot');
+    const w = watch({ files: [good, missing, new URL(`file://${good}`)] });
+    const seen = [];
+    for await (const ev of w) seen.push(`${ev.type}:${ev.type === 'skipped' ? ev.code : ev.index}`);
+    assert.deepStrictEqual(seen, ['snapshot:0', 'skipped:ERR_HEAPWISE_IO', 'snapshot:1']);
+    assert.ok(w.closed);
+    assert.deepStrictEqual(w.series().source, { kind: 'files', files: [good, missing, good] });
+    // an iterator made after close ends at once
+    const it = w[Symbol.asyncIterator]();
+    assert.deepStrictEqual(await it.next(), { value: undefined, done: true });
+
+    const w2 = watch({ dir: path.dirname(good), intervalMs: 1000 });
+    assert.strictEqual(typeof w2[Symbol.asyncDispose], 'function');
+    await w2[Symbol.asyncDispose]();
+    assert.ok(w2.closed);
+  });
+
+  test('bad options throw a HeapwiseError with a code', () => {
+    const cases = [
+      [undefined, 'ERR_HEAPWISE_INVALID_ARGUMENT'],
+      [{}, 'ERR_HEAPWISE_INVALID_ARGUMENT'],
+      [{ dir: path.join(tmp, 'nope') }, 'ERR_HEAPWISE_IO'],
+      [{ dir: good }, 'ERR_HEAPWISE_IO'],
+      [{ dir: tmp, files: [good] }, 'ERR_HEAPWISE_INVALID_ARGUMENT'],
+      [{ dir: tmp, intervalMs: 0 }, 'ERR_HEAPWISE_INVALID_ARGUMENT'],
+      [{ dir: tmp, growth: { k: 5, n: 4 } }, 'ERR_HEAPWISE_INVALID_ARGUMENT'],
+      [{ dir: tmp, maxGrowthBytes: -1 }, 'ERR_HEAPWISE_INVALID_ARGUMENT'],
+      [{ dir: tmp, pid: 0 }, 'ERR_HEAPWISE_INVALID_ARGUMENT'],
+      [{ files: 'a' }, 'ERR_HEAPWISE_INVALID_ARGUMENT'],
+      [{ capture: { intervalMs: 'x' } }, 'ERR_HEAPWISE_INVALID_ARGUMENT'],
+    ];
+    for (const [opts, code] of cases) {
+      assert.throws(() => watch(opts), (e) => e instanceof HeapwiseError && e.code === code, JSON.stringify(opts));
+    }
+  });
+
+  test('an error nobody listens to becomes a process warning, not a crash', async () => {
+    // a process that exists when watch() checks it, and exits soon after
+    const p = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 300)']);
+    const w = watch({ pid: p.pid, intervalMs: 30 });
+    const warnings = [];
+    const onWarning = (wn) => warnings.push(wn);
+    process.on('warning', onWarning);
+    try {
+      await new Promise((r) => p.on('exit', r));
+      assert.ok(await waitFor(() => warnings.length > 0, 10_000));
+      assert.strictEqual(warnings[0].code, 'ERR_HEAPWISE_PROCESS_EXITED');
+      assert.ok(w.series().samples.length >= 1);
+    } finally {
+      process.removeListener('warning', onWarning);
+      await w.close();
+    }
+  });
+
+  test('markdown and text renderers escape and summarise a hand-made series', () => {
+    const series = {
+      schemaVersion: 1, source: { kind: 'dir', dir: '/x' }, startedAt: 0,
+      snapshots: [{ index: 0, file: '/x/a', time: 0, nodeCount: 1, edgeCount: 0, totalSize: 100, classes: [] }],
+      samples: [], growth: [{ name: 'A|<b>', grewIn: 3, window: 4, countDelta: 5, sizeDelta: 50, counts: [], sizes: [], retainerPath: [] }],
+      leaks: [{ name: 'A|<b>', reason: 'A|<b> gained 5 objects' }], skipped: [],
+    };
+    const md = renderMarkdown(series);
+    assert.match(md, /\| A\\\|\\<b\\> \| 3 of 4 \|/);
+    assert.match(md, /- A\\\|\\<b\\> gained 5 objects/);
+    assert.match(renderText(series), /LEAK\n {2}A\|<b>: A\|<b> gained 5 objects/);
+  });
+});

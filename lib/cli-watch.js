@@ -1,0 +1,462 @@
+'use strict';
+// `heapwise watch DIR`: follows the snapshots that land in a folder (and, with --pid, the memory
+// of a process tree), prints a live compact table, and at the end a report of the series.
+// Exit codes: 0 no leak flagged, 1 a leak flagged (a --max-* threshold crossed between the first
+// and the latest snapshot), 2 usage or input error.
+const fs = require('node:fs');
+const path = require('node:path');
+const { formatBytes, formatSignedBytes, formatCount, formatSignedCount, textTable, clip } = require('./format.js');
+const { parseSize, parseCount } = require('./size.js');
+
+const USAGE = `usage: heapwise watch DIR [--pid PID] [--interval 5s] [--max-growth SIZE] [--max-new-objects N]
+                     [--max-class-count NAME=N] [--max-class-size NAME=SIZE] [--growth K/N]
+                     [--ignore PATTERN]... [--include-internal] [--once]
+                     [--format text|json|markdown|html] [-o FILE]
+
+  watch DIR           analyse every heap snapshot that lands in DIR (v8.writeHeapSnapshot(),
+                      --heapsnapshot-signal, --heapsnapshot-near-heap-limit), once it is completely
+                      written; report classes that keep growing and flag a leak when a threshold is
+                      crossed between the first and the latest snapshot. Runs until Ctrl-C (SIGINT)
+                      or SIGTERM, or until the --pid process has exited and its last snapshots are
+                      analysed; then prints the report.
+    --pid PID         also sample the memory (RSS, PSS) of process PID and its descendants
+    --interval T      how often to look at DIR and sample memory: 500ms, 5s (default), 1m
+    --growth K/N      report a class as growing when its count or retained size grew in at least
+                      K of the last N snapshots (default 3/4)
+    --max-growth SIZE         flag a leak when the heap's total size grew by more than SIZE
+                              (1000, 512kB, 2MB, 1.5GiB)
+    --max-new-objects N       flag a leak when more than N objects are new (diff's # New)
+    --max-class-count NAME=N  flag a leak when class NAME gains more than N objects (repeatable)
+    --max-class-size NAME=SIZE  flag a leak when class NAME grows by more than SIZE (repeatable)
+    --ignore PATTERN  leave out classes whose name contains PATTERN, or matches /regexp/flags
+    --include-internal  keep internal classes ("(...)", "system / ...")
+    --once            analyse the snapshots in DIR now, print the report and exit
+    --format F        the report: text (default), json (the WatchSeries of the JS API), markdown,
+                      or html (a self-contained page with charts); --json = --format json
+    -o, --output FILE write the report to FILE instead of stdout
+
+exit codes: 0 no leak flagged, 1 a leak flagged, 2 usage or input error`;
+
+const FORMATS = ['text', 'json', 'markdown', 'html'];
+
+/** Parses a duration: `500ms`, `5s`, `1.5m`, `1h`, or a bare number of seconds. Returns ms. */
+function parseDuration(text) {
+  const m = /^(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m|h)?$/i.exec(String(text).trim());
+  if (!m) throw new Error(`invalid duration ${JSON.stringify(String(text))}: expected e.g. 500ms, 5s, 1m, 1h (a bare number is seconds)`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] || 's').toLowerCase()];
+  const ms = Math.round(Number(m[1]) * unit);
+  if (ms < 10) throw new Error(`duration ${JSON.stringify(String(text))} is too short (10ms at least)`);
+  return ms;
+}
+
+/** Parses `K/N` of --growth. */
+function parseGrowth(text) {
+  const m = /^(\d+)\/(\d+)$/.exec(String(text).trim());
+  if (!m) throw new Error(`--growth needs K/N (e.g. 3/4), got ${JSON.stringify(String(text))}`);
+  const k = Number(m[1]);
+  const n = Number(m[2]);
+  if (n < 1 || k < 1 || k > n) throw new Error(`--growth K/N needs 1 <= K <= N, got ${text}`);
+  return { k, n };
+}
+
+/** Parses watch's arguments (after the word `watch`); throws on a usage error. */
+function parseWatchArgs(argv) {
+  const opts = {
+    _: [], pid: null, intervalMs: 5000, growth: null, maxGrowthBytes: null, maxNewObjects: null, classLimits: {},
+    ignore: [], includeInternal: false, once: false, format: 'text', output: null, help: false,
+  };
+  const classLimit = (text, what, parse) => {
+    const eq = text.lastIndexOf('=');
+    if (eq <= 0) throw new Error(`${what} needs NAME=VALUE, got ${JSON.stringify(text)}`);
+    const name = text.slice(0, eq);
+    const limit = opts.classLimits[name] || (opts.classLimits[name] = {});
+    return { limit, value: parse(text.slice(eq + 1)) };
+  };
+  for (let i = 0; i < argv.length; i++) {
+    let a = argv[i];
+    let inline = null;
+    const eq = a.startsWith('--') ? a.indexOf('=') : -1;
+    if (eq > 0) {
+      inline = a.slice(eq + 1);
+      a = a.slice(0, eq);
+    }
+    const value = () => {
+      if (inline !== null) return inline;
+      if (i + 1 >= argv.length) throw new Error(`${a} needs a value`);
+      return argv[++i];
+    };
+    const flag = () => {
+      if (inline !== null) throw new Error(`${a} takes no value`);
+    };
+    if (a === '--pid') {
+      const v = value();
+      if (!/^\d+$/.test(v) || Number(v) < 1) throw new Error(`--pid needs a process id, got ${JSON.stringify(v)}`);
+      opts.pid = Number(v);
+    } else if (a === '--interval') opts.intervalMs = parseDuration(value());
+    else if (a === '--growth') opts.growth = parseGrowth(value());
+    else if (a === '--max-growth') opts.maxGrowthBytes = parseSize(value());
+    else if (a === '--max-new-objects') opts.maxNewObjects = parseCount(value(), '--max-new-objects');
+    else if (a === '--max-class-count') {
+      const { limit, value: v } = classLimit(value(), a, (x) => parseCount(x, a));
+      limit.maxCount = v;
+    } else if (a === '--max-class-size') {
+      const { limit, value: v } = classLimit(value(), a, parseSize);
+      limit.maxSize = v;
+    } else if (a === '--ignore') {
+      const p = value();
+      if (!p) throw new Error('--ignore needs a non-empty pattern');
+      opts.ignore.push(p);
+    } else if (a === '--include-internal') {
+      flag();
+      opts.includeInternal = true;
+    } else if (a === '--once') {
+      flag();
+      opts.once = true;
+    } else if (a === '--format') {
+      opts.format = value();
+      if (!FORMATS.includes(opts.format)) throw new Error(`--format must be one of ${FORMATS.join(', ')}, got ${JSON.stringify(opts.format)}`);
+    } else if (a === '--json') {
+      flag();
+      opts.format = 'json';
+    } else if (a === '-o' || a === '--output') opts.output = value();
+    else if (a === '--help' || a === '-h') opts.help = true;
+    else if (a.startsWith('-') && a !== '-') throw new Error(`unknown option ${argv[i]} for watch`);
+    else opts._.push(a);
+  }
+  if (!opts.help && opts._.length !== 1) {
+    throw new Error(`watch takes one folder, DIR${opts._.length ? ` (got ${opts._.length})` : ''}`);
+  }
+  return opts;
+}
+
+/** The options of the JS API's watch() for parsed CLI options. */
+function watchOptions(opts) {
+  const o = { dir: opts._[0], intervalMs: opts.intervalMs, once: opts.once };
+  if (opts.pid !== null) o.pid = opts.pid;
+  if (opts.growth) o.growth = opts.growth;
+  if (opts.maxGrowthBytes !== null) o.maxGrowthBytes = opts.maxGrowthBytes;
+  if (opts.maxNewObjects !== null) o.maxNewObjects = opts.maxNewObjects;
+  if (Object.keys(opts.classLimits).length) o.classLimits = opts.classLimits;
+  if (opts.ignore.length) o.ignore = opts.ignore;
+  if (opts.includeInternal) o.includeInternal = true;
+  return o;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text pieces
+
+/** A retainer path as `(root) → a → b`, shortened in the middle when long. */
+function pathText(steps, max = 140) {
+  if (!steps || !steps.length) return '(no path)';
+  const parts = steps.map((s, i) => (i === 0 ? '(root)' : /^\d+$/.test(s.edge || '') ? `[${s.edge}]` : String(s.edge)));
+  let text = parts.join(' \u2192 ');
+  if (text.length > max) text = parts[0] + ' \u2192 \u2026 \u2192 ' + clip(parts.slice(-3).join(' \u2192 '), max - 12);
+  return text;
+}
+
+function timeText(ms) {
+  return new Date(ms).toISOString().slice(11, 19);
+}
+
+function growthLine(g) {
+  return `${g.name}: ${formatSignedCount(g.countDelta)} objects, ${formatSignedBytes(g.sizeDelta)} retained, grew in ` +
+    `${g.grewIn} of the last ${g.window} snapshots; largest held by ${pathText(g.retainerPath)}`;
+}
+
+function sampleText(s) {
+  const parts = [`RSS ${formatBytes(s.rss)}`];
+  if (s.pss !== null) parts.push(`PSS ${formatBytes(s.pss)}`);
+  if (s.processes > 1) parts.push(`${s.processes} processes`);
+  if (s.heapUsed !== null) parts.push(`heap ${formatBytes(s.heapUsed)}`);
+  return parts.join(', ');
+}
+
+/** Memory figures of the samples: first, last, smallest and largest RSS and PSS. */
+function memoryFacts(samples) {
+  if (!samples.length) return null;
+  const pick = (f) => {
+    const v = samples.map((s) => s[f]).filter((x) => x !== null && x !== undefined);
+    if (!v.length) return null;
+    return { first: v[0], last: v[v.length - 1], min: Math.min(...v), max: Math.max(...v) };
+  };
+  return { count: samples.length, rss: pick('rss'), pss: pick('pss'), heapUsed: pick('heapUsed'), external: pick('external'), arrayBuffers: pick('arrayBuffers') };
+}
+
+function snapshotRows(series) {
+  const first = series.snapshots[0];
+  return series.snapshots.map((s) => [
+    String(s.index), timeText(s.time), path.basename(s.file), formatCount(s.nodeCount), formatBytes(s.totalSize),
+    formatSignedBytes(s.totalSize - first.totalSize),
+  ]);
+}
+
+/** The report of a WatchSeries as text. */
+function renderText(series) {
+  const out = [];
+  const src = series.source;
+  out.push(`heapwise watch: ${src.dir || src.kind}${src.pid ? ` (process ${src.pid})` : ''}`);
+  out.push(`${series.snapshots.length} snapshot${series.snapshots.length === 1 ? '' : 's'}, ${series.samples.length} memory samples`);
+  if (series.snapshots.length) {
+    out.push('');
+    out.push(textTable(['#', 'time', 'file', 'objects', 'total', 'since first'], snapshotRows(series)));
+  }
+  const mem = memoryFacts(series.samples);
+  if (mem) {
+    out.push('');
+    out.push('Process memory (first → last, largest)');
+    for (const [label, f] of [['RSS', mem.rss], ['PSS', mem.pss], ['JS heap used', mem.heapUsed], ['external', mem.external], ['array buffers', mem.arrayBuffers]]) {
+      if (f) out.push(`  ${label.padEnd(14)} ${formatBytes(f.first)} → ${formatBytes(f.last)} (${formatSignedBytes(f.last - f.first)}), largest ${formatBytes(f.max)}`);
+    }
+    const native = nativeHint(series);
+    if (native) out.push(`  ${native}`);
+  }
+  out.push('');
+  if (series.growth.length) {
+    out.push('Growing classes (count or retained size grew in most of the last snapshots)');
+    for (const g of series.growth) out.push(`  ${growthLine(g)}`);
+  } else {
+    out.push('No class kept growing.');
+  }
+  if (series.skipped && series.skipped.length) {
+    out.push('');
+    out.push('Not analysed');
+    for (const s of series.skipped) out.push(`  ${s.message} (${s.code})`);
+  }
+  out.push('');
+  if (series.leaks.length) {
+    out.push('LEAK');
+    for (const l of series.leaks) out.push(`  ${l.name}: ${l.reason}`);
+  } else {
+    out.push('ok: no leak flagged');
+  }
+  return out.join('\n') + '\n';
+}
+
+/**
+ * A sentence telling JS-heap growth from native growth, when both heap and RSS figures are there:
+ * RSS (of the whole tree) climbing while heapUsed, or the snapshots' totals, stay flat points at
+ * memory outside the JS objects. With snapshots, RSS is compared over the span of the snapshots
+ * (writing the first snapshot itself raises the RSS of the process that writes it).
+ */
+function nativeHint(series) {
+  const samples = series.samples;
+  if (samples.length < 2) return null;
+  const snaps = series.snapshots;
+  let from = samples[0];
+  let heapGrowth = null;
+  let heapWhat = 'the JS heap (heapUsed)';
+  if (from.heapUsed !== null && samples[samples.length - 1].heapUsed !== null) {
+    heapGrowth = samples[samples.length - 1].heapUsed - from.heapUsed;
+  } else if (snaps.length >= 2) {
+    heapGrowth = snaps[snaps.length - 1].totalSize - snaps[0].totalSize;
+    heapWhat = 'the live JS objects (snapshot totals)';
+    from = samples.find((s) => s.time >= snaps[0].time) || from;
+  }
+  const last = samples[samples.length - 1];
+  const rssGrowth = last.rss - from.rss;
+  if (heapGrowth === null || rssGrowth < 16e6) return null;
+  if (heapGrowth * 4 < rssGrowth) {
+    return `RSS grew by ${formatBytes(rssGrowth)} while ${heapWhat} grew by ${formatSignedBytes(heapGrowth)}: most of the growth is outside ` +
+      'the JS heap (native memory: Buffers and addons, child processes, allocator and V8 reserves)';
+  }
+  return `RSS grew by ${formatBytes(rssGrowth)} and ${heapWhat} by ${formatSignedBytes(heapGrowth)}: the JS heap accounts for much of it`;
+}
+
+function mdEscape(s) {
+  return String(s).replace(/[\\`*_{}[\]<>|#]/g, (c) => '\\' + c).replace(/\n/g, ' ');
+}
+
+/** The report of a WatchSeries as Markdown (for a pull request or $GITHUB_STEP_SUMMARY). */
+function renderMarkdown(series) {
+  const out = [];
+  const verdict = series.leaks.length ? '**Leak flagged**' : 'No leak flagged';
+  out.push(`### heapwise watch: ${verdict}`);
+  out.push('');
+  out.push(`${series.snapshots.length} snapshots of \`${mdEscape(series.source.dir || series.source.kind)}\`${series.source.pid ? `, process ${series.source.pid}` : ''}.`);
+  if (series.leaks.length) {
+    out.push('');
+    for (const l of series.leaks) out.push(`- ${mdEscape(l.reason)}`);
+  }
+  if (series.snapshots.length) {
+    out.push('');
+    out.push('| # | time | objects | total | since first |');
+    out.push('| ---: | --- | ---: | ---: | ---: |');
+    for (const r of snapshotRows(series)) out.push(`| ${r[0]} | ${r[1]} | ${r[3]} | ${r[4]} | ${r[5]} |`);
+  }
+  if (series.growth.length) {
+    out.push('');
+    out.push('| growing class | grew in | objects | retained | largest held by |');
+    out.push('| --- | ---: | ---: | ---: | --- |');
+    for (const g of series.growth) {
+      out.push(`| ${mdEscape(g.name)} | ${g.grewIn} of ${g.window} | ${formatSignedCount(g.countDelta)} | ${formatSignedBytes(g.sizeDelta)} | ${mdEscape(pathText(g.retainerPath))} |`);
+    }
+  }
+  const mem = memoryFacts(series.samples);
+  if (mem) {
+    out.push('');
+    out.push('| memory | first | last | largest |');
+    out.push('| --- | ---: | ---: | ---: |');
+    for (const [label, f] of [['RSS', mem.rss], ['PSS', mem.pss], ['JS heap used', mem.heapUsed], ['array buffers', mem.arrayBuffers]]) {
+      if (f) out.push(`| ${label} | ${formatBytes(f.first)} | ${formatBytes(f.last)} | ${formatBytes(f.max)} |`);
+    }
+    const native = nativeHint(series);
+    if (native) out.push('', mdEscape(native));
+  }
+  return out.join('\n') + '\n';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Live output
+
+/**
+ * Live lines: on a terminal, a compact table with a progress line that is rewritten in place;
+ * otherwise one plain line per event.
+ */
+function liveOutput(stream, tty) {
+  let status = '';
+  const clear = () => {
+    if (tty && status) stream.write('\r\x1b[K');
+  };
+  const line = (text) => {
+    clear();
+    stream.write(text + '\n');
+    if (tty && status) stream.write(status);
+  };
+  const setStatus = (text) => {
+    if (!tty) return;
+    clear();
+    status = text ? clip(text, Math.max(20, (stream.columns || 100) - 1)) : '';
+    if (status) stream.write(status);
+  };
+  let headerShown = false;
+  let firstTotal = null;
+  return {
+    line,
+    setStatus,
+    snapshot(ev) {
+      if (firstTotal === null) firstTotal = ev.totalSize;
+      const growing = ev.growingNames.length ? ev.growingNames.slice(0, 3).join(', ') + (ev.growingNames.length > 3 ? ', …' : '') : '';
+      if (tty) {
+        if (!headerShown) {
+          headerShown = true;
+          line('     #  time      objects      total  since first  growing');
+        }
+        line(`${String(ev.index).padStart(6)}  ${timeText(ev.time)}  ${formatCount(ev.nodeCount).padStart(9)}  ${formatBytes(ev.totalSize).padStart(9)}  ` +
+          `${formatSignedBytes(ev.totalSize - firstTotal).padStart(11)}  ${clip(growing, 40)}`);
+      } else {
+        line(`snapshot ${ev.index} ${path.basename(ev.file)}: ${formatCount(ev.nodeCount)} objects, total ${formatBytes(ev.totalSize)} ` +
+          `(${formatSignedBytes(ev.totalSize - firstTotal)} since the first)${growing ? `; growing: ${growing}` : ''}`);
+      }
+    },
+  };
+}
+
+/** Runs `heapwise watch` with argv after the word `watch`; resolves to the exit code. */
+async function run(argv, { stdout = process.stdout, stderr = process.stderr } = {}) {
+  const heapwise = require('../heapwise.js');
+  let opts;
+  try {
+    opts = parseWatchArgs(argv);
+  } catch (e) {
+    stderr.write(`heapwise: ${e.message}\n(heapwise watch --help shows the usage)\n`);
+    return 2;
+  }
+  if (opts.help) {
+    stdout.write(USAGE + '\n');
+    return 0;
+  }
+  let renderHtml = null;
+  if (opts.format === 'html') {
+    try {
+      renderHtml = require('./report/html.js').renderWatchHtml;
+    } catch {
+      renderHtml = null;
+    }
+    if (typeof renderHtml !== 'function') {
+      stderr.write('heapwise: --format html needs the HTML report (lib/report/html.js), which this build lacks\n');
+      return 2;
+    }
+  }
+  // The live lines share stdout with the report only when that is text on stdout.
+  const liveStream = opts.format === 'text' && !opts.output ? stdout : stderr;
+  const live = liveOutput(liveStream, !!liveStream.isTTY);
+  const progress = liveStream.isTTY
+    ? (p) => {
+      const pct = Math.round(p.fraction * 100);
+      live.setStatus(p.phase === 'done' ? '' : `${p.diff ? 'comparing' : 'analysing'} ${path.basename(p.file)}: ${p.phase} ${pct}%`);
+    }
+    : undefined;
+
+  let w;
+  try {
+    w = heapwise.watch({ ...watchOptions(opts), onProgress: progress });
+  } catch (e) {
+    stderr.write(`heapwise: ${e.message}${e.code ? ` (${e.code})` : ''}\n`);
+    return 2;
+  }
+  // The watcher's timers never keep a process alive; the command does, until the watch ends.
+  const keepAlive = setInterval(() => {}, 1 << 30);
+  // A snapshot's growth events follow it at once: its row (or line) lists the growing classes,
+  // and a class gets a line of its own the first time it is found growing.
+  let growingNow = [];
+  const announced = new Set();
+  w.on('snapshot', (ev) => {
+    growingNow = [];
+    setImmediate(() => {
+      live.snapshot({ ...ev, growingNames: growingNow.map((g) => g.name) });
+      for (const g of growingNow) {
+        if (announced.has(g.name)) continue;
+        announced.add(g.name);
+        live.line(`  growing: ${growthLine(g)}`);
+      }
+    });
+  });
+  w.on('growth', (g) => growingNow.push(g));
+  w.on('leak', (l) => live.line(`  LEAK: ${l.reason}`));
+  w.on('skipped', (s) => live.line(`  ${s.message} (${s.code})`));
+  w.on('sample', (s) => {
+    if (liveStream.isTTY) live.setStatus(`${sampleText(s)}; watching ${w.dir}`);
+    else live.line(`memory: ${sampleText(s)}`);
+  });
+  w.on('error', (e) => {
+    live.line(`heapwise: ${e.message}${e.code ? ` (${e.code})` : ''}`);
+    if (e.code === 'ERR_HEAPWISE_PROCESS_EXITED') w.finish();
+  });
+  const onSignal = () => {
+    if (w.closed) process.exit(130); // a second Ctrl-C while closing
+    live.setStatus('');
+    w.close();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  if (liveStream.isTTY && !opts.once) live.setStatus(`watching ${w.dir} every ${opts.intervalMs / 1000}s (Ctrl-C ends and prints the report)`);
+  try {
+    await new Promise((resolve) => w.once('close', resolve));
+    await new Promise((resolve) => setImmediate(resolve)); // let the live lines queued last print
+  } finally {
+    clearInterval(keepAlive);
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    live.setStatus('');
+  }
+  const series = w.series();
+  let out;
+  if (opts.format === 'json') out = JSON.stringify(series, null, 1) + '\n';
+  else if (opts.format === 'markdown') out = renderMarkdown(series);
+  else if (opts.format === 'html') out = renderHtml(series);
+  else out = (liveStream === stdout && series.snapshots.length ? '\n' : '') + renderText(series);
+  if (opts.output) {
+    try {
+      fs.writeFileSync(opts.output, out);
+    } catch (e) {
+      stderr.write(`heapwise: cannot write ${opts.output}: ${e.message}\n`);
+      return 2;
+    }
+    stderr.write(`heapwise: ${series.leaks.length ? 'LEAK flagged' : 'ok'}: ${series.snapshots.length} snapshots; report written to ${opts.output}\n`);
+  } else {
+    stdout.write(out);
+  }
+  return series.leaks.length ? 1 : 0;
+}
+
+module.exports = { run, parseWatchArgs, parseDuration, parseGrowth, renderText, renderMarkdown, pathText, nativeHint, USAGE };

@@ -1,0 +1,99 @@
+'use strict';
+// Persistent growth across a series of snapshots: a class grows persistently when its object
+// count or its retained size rose in at least `k` of the last `n` snapshots (each compared with
+// the snapshot before it) and, over that window, it gained at least `minCount` objects or
+// `minSize` bytes of retained size. One noisy pair does not make growth; a class that keeps
+// rising does. Classes that only hold a growing class (their own count flat) are left out.
+
+/** Default growth options. */
+const GROWTH_DEFAULTS = Object.freeze({ k: 3, n: 4, minCount: 10, minSize: 64 * 1024 });
+
+/** Internal/system classes, as `diff` leaves them out: `(…)` names but the string kinds, `system / …`. */
+function isInternalClass(name) {
+  return (name.startsWith('(') && name !== '(string)' && name !== '(concatenated string)' && name !== '(sliced string)') ||
+    name.startsWith('system / ');
+}
+
+/**
+ * A class-name filter from diff's `ignore` patterns (a substring, or `/regex/flags`) and
+ * `includeInternal`. Throws a TypeError on a bad pattern.
+ */
+function classFilter({ ignore = [], includeInternal = false } = {}) {
+  const tests = ignore.map((p) => {
+    if (typeof p !== 'string' || p === '') throw new TypeError(`ignore patterns are non-empty strings, got ${JSON.stringify(p)}`);
+    const m = /^\/(.*)\/([a-z]*)$/s.exec(p);
+    if (m && p.length >= 2) {
+      const flags = m[2].replace(/[gu]/g, '');
+      if (/[^i]/.test(flags)) throw new TypeError(`unsupported regular expression flag in ${p}`);
+      let re;
+      try {
+        re = new RegExp(m[1], flags + 'u');
+      } catch (e) {
+        throw new TypeError(`invalid pattern ${p}: ${e.message}`);
+      }
+      return (name) => re.test(name);
+    }
+    return (name) => name.includes(p);
+  });
+  return (name) => (includeInternal || !isInternalClass(name)) && !tests.some((t) => t(name));
+}
+
+/**
+ * Validates and completes growth options `{ k, n, minCount, minSize }`; throws a TypeError with
+ * a readable message.
+ */
+function growthOptions(o = {}) {
+  const g = { ...GROWTH_DEFAULTS };
+  for (const key of Object.keys(GROWTH_DEFAULTS)) {
+    if (o[key] === undefined || o[key] === null) continue;
+    const v = o[key];
+    if (!Number.isSafeInteger(v) || v < 0) throw new TypeError(`growth.${key} must be a whole number >= 0, got ${v}`);
+    g[key] = v;
+  }
+  if (g.n < 1) throw new TypeError(`growth.n must be at least 1, got ${g.n}`);
+  if (g.k < 1 || g.k > g.n) throw new TypeError(`growth.k must be between 1 and growth.n (${g.n}), got ${g.k}`);
+  return g;
+}
+
+/**
+ * Finds the persistently growing classes. `history` is the per-class figures of the snapshots,
+ * oldest first: `[{ index, classes: Map<name, {count, retainedSize}> }]`; only the last `n + 1`
+ * are looked at. `keep(name)` says which classes to consider. Returns
+ * `[{ name, grewIn, window, fromIndex, countDelta, sizeDelta, counts, sizes }]`, largest size
+ * growth first. `counts`/`sizes` hold the window's snapshots preceded by the one before the
+ * window (when there is one), oldest first; `fromIndex` is the series index of their first entry.
+ */
+function findGrowth(history, options, keep = () => true) {
+  const { k, n, minCount, minSize } = options;
+  const slice = history.slice(-(n + 1));
+  const steps = slice.length - 1;
+  if (steps < k) return [];
+  const names = new Set();
+  for (const s of slice) for (const name of s.classes.keys()) names.add(name);
+  const out = [];
+  for (const name of names) {
+    if (!keep(name)) continue;
+    const counts = slice.map((s) => (s.classes.get(name) || { count: 0 }).count);
+    const sizes = slice.map((s) => (s.classes.get(name) || { retainedSize: 0 }).retainedSize);
+    let grewIn = 0;
+    for (let i = 1; i < slice.length; i++) {
+      if (counts[i] > counts[i - 1] || sizes[i] > sizes[i - 1]) grewIn++;
+    }
+    if (grewIn < k) continue;
+    const countDelta = counts[counts.length - 1] - counts[0];
+    const sizeDelta = sizes[sizes.length - 1] - sizes[0];
+    const enough = (minCount > 0 && countDelta >= minCount) || (minSize > 0 && sizeDelta >= minSize) ||
+      (minCount === 0 && minSize === 0 && (countDelta > 0 || sizeDelta > 0));
+    if (!enough) continue;
+    out.push({ name, grewIn, window: steps, fromIndex: slice[0].index, countDelta, sizeDelta, counts, sizes });
+  }
+  // A class whose count did not grow but whose retained size did only holds growth (`global`
+  // holding a growing array): it is left out when a class whose objects multiply explains at
+  // least half of its growth.
+  const multiplying = out.filter((g) => g.countDelta > 0);
+  const kept = out.filter((g) => g.countDelta > 0 || !multiplying.some((h) => h.sizeDelta * 2 >= g.sizeDelta));
+  kept.sort((a, b) => b.sizeDelta - a.sizeDelta || b.countDelta - a.countDelta || (a.name < b.name ? -1 : 1));
+  return kept;
+}
+
+module.exports = { findGrowth, growthOptions, classFilter, isInternalClass, GROWTH_DEFAULTS };

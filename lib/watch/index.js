@@ -1,0 +1,592 @@
+'use strict';
+// watch(): follows a series of heap snapshots (a folder they land in, snapshots captured on a
+// schedule, or a list of files) and the memory of a process tree; reports each snapshot's compact
+// summary, classes that keep growing (with the retainer path of their largest instance), leaks
+// (diff's verdict thresholds crossed between the first and the latest snapshot) and memory
+// samples. Each snapshot is analysed off the JS thread by analyze(); only a compact summary is
+// kept and the analysis is closed at once, so memory stays flat over a long series.
+const { EventEmitter } = require('node:events');
+const fs = require('node:fs');
+const path = require('node:path');
+const { FolderSource, CaptureSource, SNAPSHOT_FILE } = require('./sources.js');
+const { findGrowth, growthOptions, classFilter } = require('./growth.js');
+const { sampleTree, processExists } = require('./process-memory.js');
+
+// heapwise.js requires this module, so it is looked up when first needed.
+const heapwise = () => require('../../heapwise.js');
+
+/** How many classes each snapshot of the series keeps (largest retained size first). */
+const SERIES_CLASSES = 50;
+/** How many growing classes per snapshot get a retainer path. */
+const GROWTH_PATHS = 10;
+
+function invalid(message) {
+  const { HeapwiseError } = heapwise();
+  return new HeapwiseError(message, 'ERR_HEAPWISE_INVALID_ARGUMENT');
+}
+
+function wholeMs(v, what, min = 1) {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min) throw invalid(`${what} must be a number of milliseconds >= ${min}, got ${v}`);
+  return Math.round(v);
+}
+
+/** Codes of analyze() that mean "this file is not a usable snapshot" (skipped, not an error of the watcher). */
+const SKIP_CODES = new Set([
+  'ERR_HEAPWISE_IO', 'ERR_HEAPWISE_EMPTY', 'ERR_HEAPWISE_TRUNCATED', 'ERR_HEAPWISE_NOT_JSON',
+  'ERR_HEAPWISE_NOT_A_SNAPSHOT', 'ERR_HEAPWISE_UNSUPPORTED_VERSION', 'ERR_HEAPWISE_INVALID_DATA',
+]);
+
+/**
+ * A running watch. An EventEmitter ('snapshot', 'skipped', 'growth', 'leak', 'sample', 'error',
+ * 'close') and an async iterable of the same events as `{ type, ... }` objects, which ends when
+ * the watcher closes. Its timers are unref()'d: it never keeps the process alive by itself.
+ */
+class Watcher extends EventEmitter {
+  constructor(options) {
+    super();
+    const o = options || {};
+    if (typeof o !== 'object') throw invalid('watch() takes an options object');
+    const sources = ['dir', 'capture', 'files'].filter((k) => o[k] !== undefined && o[k] !== null);
+    if (sources.length > 1) throw invalid(`watch() takes one source, got ${sources.join(' and ')}`);
+    this._opts = o;
+    this._intervalMs = o.intervalMs === undefined ? 1000 : wholeMs(o.intervalMs, 'intervalMs', 10);
+    this._sampleMs = o.sampleIntervalMs === undefined ? this._intervalMs : wholeMs(o.sampleIntervalMs, 'sampleIntervalMs', 10);
+    try {
+      this._growth = growthOptions(o.growth || {});
+      this._keep = classFilter({ ignore: o.ignore || [], includeInternal: !!o.includeInternal });
+    } catch (e) {
+      throw invalid(e.message);
+    }
+    this._thresholds = {};
+    for (const k of ['maxGrowthBytes', 'maxNewObjects']) {
+      if (o[k] === undefined || o[k] === null) continue;
+      if (typeof o[k] !== 'number' || !(o[k] >= 0)) throw invalid(`${k} must be a number >= 0, got ${o[k]}`);
+      this._thresholds[k] = o[k];
+    }
+    if (o.classLimits && Object.keys(o.classLimits).length) this._thresholds.classLimits = o.classLimits;
+    this._maxSamples = o.maxSamples === undefined ? 10000 : Math.max(2, Math.round(o.maxSamples));
+    this._onProgress = typeof o.onProgress === 'function' ? o.onProgress : null;
+
+    const source = { kind: sources[0] || 'none' };
+    if (o.dir !== undefined && o.dir !== null) {
+      if (typeof o.dir !== 'string' && !(o.dir instanceof URL)) throw invalid('dir must be a path (string or file: URL)');
+      const dir = o.dir instanceof URL ? require('node:url').fileURLToPath(o.dir) : o.dir;
+      let st;
+      try {
+        st = fs.statSync(dir);
+      } catch (e) {
+        const { HeapwiseError } = heapwise();
+        throw new HeapwiseError(`cannot watch ${dir}: ${e.code === 'ENOENT' ? 'no such folder' : e.message}`, 'ERR_HEAPWISE_IO');
+      }
+      if (!st.isDirectory()) {
+        const { HeapwiseError } = heapwise();
+        throw new HeapwiseError(`cannot watch ${dir}: not a folder`, 'ERR_HEAPWISE_IO');
+      }
+      const match = o.match === undefined ? SNAPSHOT_FILE : o.match;
+      if (!(match instanceof RegExp)) throw invalid('match must be a RegExp');
+      this._folder = new FolderSource(dir, { match });
+      source.dir = this._folder.dir;
+    } else if (o.capture !== undefined && o.capture !== null) {
+      const c = o.capture === true ? {} : o.capture;
+      if (typeof c !== 'object') throw invalid('capture must be an object { intervalMs, dir?, worker? }');
+      this._captureMs = c.intervalMs === undefined ? 60_000 : wholeMs(c.intervalMs, 'capture.intervalMs', 10);
+      if (c.worker && typeof c.worker.getHeapSnapshot !== 'function') throw invalid('capture.worker must be a worker_threads Worker');
+      this._capture = new CaptureSource({ dir: c.dir, worker: c.worker });
+      this._keepCaptures = c.keep === undefined ? !this._capture.ownDir : !!c.keep;
+      source.dir = this._capture.dir;
+      if (c.worker) source.threadId = c.worker.threadId;
+    } else if (o.files !== undefined && o.files !== null) {
+      if (!Array.isArray(o.files)) throw invalid('files must be an array of paths');
+      const { fileURLToPath } = require('node:url');
+      this._files = o.files.map((f) => {
+        if (f instanceof URL) return fileURLToPath(f);
+        if (typeof f !== 'string') throw invalid('files must be an array of paths (strings or file: URLs)');
+        return path.resolve(f);
+      });
+      source.files = this._files.slice();
+    }
+
+    let pid = o.pid;
+    if (pid === undefined) pid = this._capture ? process.pid : null;
+    if (pid !== null && pid !== false) {
+      if (!Number.isSafeInteger(pid) || pid <= 0) throw invalid(`pid must be a process id, got ${pid}`);
+      if (!processExists(pid)) {
+        const { HeapwiseError } = heapwise();
+        throw new HeapwiseError(`no process with pid ${pid}`, 'ERR_HEAPWISE_INVALID_ARGUMENT');
+      }
+      this._pid = pid;
+      source.pid = pid;
+    } else {
+      this._pid = null;
+    }
+    if (source.kind === 'none' && this._pid === null) throw invalid('watch() needs a source: dir, capture or files (or a pid to sample)');
+
+    this._series = {
+      schemaVersion: 1,
+      source,
+      startedAt: Date.now(),
+      snapshots: [],
+      samples: [],
+      growth: [],
+      leaks: [],
+      skipped: [],
+      errors: [],
+    };
+    this._history = []; // [{ index, classes: Map }] for the growth window
+    this._growthByName = new Map();
+    this._leakKeys = new Map();
+    this._baseline = null;
+    this._iterators = new Set();
+    this._timers = new Set();
+    this._inflight = null;
+    this._closed = false;
+    this._closing = null;
+    this._busy = Promise.resolve();
+    this._once = !!o.once || !!this._files;
+    this._checkedIndex = -1;
+
+    // A one-shot run (files, once) is finite work the caller waits for, so it keeps the process
+    // alive until done; the periodic timers of a live watch never do.
+    setImmediate(() => this._start());
+  }
+
+  /** True once close() was called. */
+  get closed() {
+    return this._closed;
+  }
+
+  /** The folder snapshots are read from or captured into, if any. */
+  get dir() {
+    return this._series.source.dir;
+  }
+
+  /** The series so far: a plain, JSON-serialisable WatchSeries (a copy). */
+  series() {
+    return JSON.parse(JSON.stringify(this._series));
+  }
+
+  /** Stops watching: timers cleared, the analysis under way aborted; resolves once all is settled. */
+  close() {
+    if (this._closing) return this._closing;
+    this._closed = true;
+    for (const t of this._timers) clearTimeout(t);
+    this._timers.clear();
+    if (this._inflight) this._inflight.abort();
+    this._closing = (async () => {
+      await this._busy.catch(() => {});
+      if (this._capture && !this._keepCaptures) await this._capture.dispose();
+      for (const it of this._iterators) it.end();
+      this._iterators.clear();
+      this.emit('close');
+    })();
+    return this._closing;
+  }
+
+  /**
+   * Stops after the work at hand: a folder is scanned once more (files still being written are
+   * reported, not waited for) and what is ready is analysed; a capture under way is finished; a
+   * list of files is worked through. Then the watcher closes. Resolves once it is closed.
+   */
+  finish() {
+    if (!this._closed && !this._finishing) {
+      this._finishing = true;
+      this._once = true;
+      if (this._folder) {
+        if (this._pollTimer) {
+          clearTimeout(this._pollTimer);
+          this._timers.delete(this._pollTimer);
+          this._pollTimer = null;
+          this._poll();
+        }
+        // else a scan is under way (or about to start) and ends the watch, seeing _once
+      } else if (this._capture) {
+        if (this._captureTimer) {
+          clearTimeout(this._captureTimer);
+          this._timers.delete(this._captureTimer);
+          this._serial(() => {}).then(() => this.close());
+        }
+      } else if (!this._files) {
+        this.close();
+      }
+    }
+    return this._closed ? this._closing : new Promise((resolve) => this.once('close', resolve));
+  }
+
+  [Symbol.asyncDispose]() {
+    return this.close();
+  }
+
+  [Symbol.asyncIterator]() {
+    const queue = [];
+    let wake = null;
+    let ended = false;
+    const it = {
+      push: (ev) => {
+        queue.push(ev);
+        if (wake) wake();
+      },
+      end: () => {
+        ended = true;
+        if (wake) wake();
+      },
+    };
+    if (this._closed) ended = true;
+    else this._iterators.add(it);
+    const self = this;
+    return {
+      async next() {
+        while (queue.length === 0) {
+          if (ended) return { value: undefined, done: true };
+          await new Promise((resolve) => {
+            wake = () => {
+              wake = null;
+              resolve();
+            };
+          });
+        }
+        return { value: queue.shift(), done: false };
+      },
+      async return() {
+        ended = true;
+        self._iterators.delete(it);
+        queue.length = 0;
+        return { value: undefined, done: true };
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  _event(ev) {
+    for (const it of this._iterators) it.push(ev);
+    if (ev.type === 'error') {
+      // An 'error' nobody listens to must not crash the process that watches (often a service):
+      // it becomes a process warning instead.
+      if (this.listenerCount('error') > 0) this.emit('error', ev.error);
+      else if (this._iterators.size === 0) process.emitWarning(ev.error.message, { code: ev.error.code, type: 'HeapwiseWatchWarning' });
+      return;
+    }
+    this.emit(ev.type, ev);
+  }
+
+  _error(message, code, extra = {}) {
+    const { HeapwiseError } = heapwise();
+    const error = message instanceof Error ? message : new HeapwiseError(message, code);
+    if (!error.code && code) error.code = code;
+    Object.assign(error, extra);
+    this._series.errors.push({ time: Date.now(), code: error.code || null, message: error.message, ...extra });
+    this._event({ type: 'error', error });
+  }
+
+  /** A timer that never keeps the process alive (unless `ref`: bounded one-shot work). */
+  _timer(ms, fn, ref = false) {
+    const t = setTimeout(() => {
+      this._timers.delete(t);
+      if (!this._closed) fn();
+    }, ms);
+    if (!ref) t.unref();
+    this._timers.add(t);
+    return t;
+  }
+
+  /**
+   * Runs `fn` after everything queued before it (snapshots are processed one at a time); an
+   * unexpected exception becomes an 'error' event.
+   */
+  _serial(fn) {
+    const run = this._busy.then(() => (this._closed ? undefined : fn())).catch((e) => {
+      if (!this._closed) this._error(e instanceof Error ? e : new Error(String(e)), e && e.code ? e.code : 'ERR_HEAPWISE_INTERNAL');
+    });
+    this._busy = run;
+    return run;
+  }
+
+  _start() {
+    if (this._closed) return;
+    if (this._pid !== null) this._sample();
+    if (this._folder) this._poll();
+    else if (this._capture) this._captureNext();
+    else if (this._files) {
+      this._serial(async () => {
+        for (const file of this._files) {
+          if (this._closed) return;
+          await this._analyse({ file, time: null });
+        }
+        await this._leaksDue();
+      }).then(() => this.close());
+    }
+  }
+
+  async _sample() {
+    let s;
+    try {
+      s = await sampleTree(this._pid);
+    } catch (e) {
+      s = undefined;
+      this._error(`cannot sample the memory of process ${this._pid}: ${e.message}`, 'ERR_HEAPWISE_IO');
+    }
+    if (this._closed) return;
+    if (s === null) {
+      this._error(`process ${this._pid} exited; memory sampling stopped`, 'ERR_HEAPWISE_PROCESS_EXITED', { pid: this._pid });
+      return;
+    }
+    if (s) {
+      const samples = this._series.samples;
+      samples.push(s);
+      if (samples.length > this._maxSamples) {
+        // halve the resolution of the history instead of dropping its start: the series keeps
+        // covering the whole watch
+        const kept = samples.filter((_, i) => i % 2 === 0 || i === samples.length - 1);
+        samples.length = 0;
+        samples.push(...kept);
+      }
+      this._event({ type: 'sample', ...s });
+    }
+    this._timer(this._sampleMs, () => this._sample());
+  }
+
+  async _poll(final = false) {
+    this._polling = true;
+    try {
+      await this._pollOnce(final);
+    } finally {
+      this._polling = false;
+    }
+  }
+
+  async _pollOnce(final) {
+    let scan;
+    try {
+      scan = await this._folder.scan({ final });
+    } catch (e) {
+      this._error(`cannot list ${this._folder.dir}: ${e.message}`, 'ERR_HEAPWISE_IO');
+      scan = { ready: [], skipped: [] };
+    }
+    if (this._closed) return;
+    for (const s of scan.skipped) this._skip(s);
+    await this._serial(async () => {
+      for (const f of scan.ready) {
+        if (this._closed) return;
+        const ok = await this._analyse({ file: f.file, time: f.mtimeMs, name: f.name });
+        if (ok !== undefined) this._folder.settle(f.name, ok === true, ok === true ? null : ok);
+        if (ok === true) {
+          // reported while it was being written, analysed now: no longer a skipped file
+          const names = new Set([f.file, path.join(this._folder.dir, f.name)]);
+          this._series.skipped = this._series.skipped.filter((x) => !names.has(x.file));
+        }
+      }
+      if (this._once) await this._leaksDue();
+    });
+    if (this._closed) return;
+    if (this._once) {
+      if (final) return this.close();
+      // one-shot: a second scan after a short pause tells complete files from growing ones
+      return this._timer(Math.min(this._intervalMs, 1000), () => this._poll(true), true);
+    }
+    this._pollTimer = this._timer(this._intervalMs, () => {
+      this._pollTimer = null;
+      this._poll();
+    });
+  }
+
+  _captureNext() {
+    this._serial(async () => {
+      let shot;
+      try {
+        shot = await this._capture.capture();
+      } catch (e) {
+        if (this._capture.exited) {
+          this._captureDone = true;
+          this._error('the worker thread exited; capture stopped', 'ERR_HEAPWISE_PROCESS_EXITED', { threadId: this._series.source.threadId });
+        } else {
+          this._error(`cannot capture a heap snapshot: ${e.message}`, 'ERR_HEAPWISE_IO');
+        }
+        return;
+      }
+      if (this._closed) return;
+      const prev = this._series.snapshots.length ? this._series.snapshots[this._series.snapshots.length - 1].file : null;
+      await this._analyse(shot);
+      if (this._once) await this._leaksDue();
+      // Without keep, only the baseline and the latest capture stay on disk (diff compares them).
+      if (!this._keepCaptures && prev && prev !== shot.file && (!this._baseline || prev !== this._baseline.file)) {
+        await this._capture.remove(prev);
+      }
+    }).finally(() => {
+      if (this._closed || this._captureDone) return;
+      if (this._once) this.close();
+      else this._captureTimer = this._timer(this._captureMs, () => this._captureNext());
+    });
+  }
+
+  _skip({ file, code, message }) {
+    const entry = { time: Date.now(), file, code, message };
+    this._series.skipped.push(entry);
+    this._event({ type: 'skipped', ...entry });
+  }
+
+  /**
+   * Analyses one file. Returns true when it became a snapshot of the series, the error code
+   * when it was skipped, undefined when the watcher closed meanwhile.
+   */
+  async _analyse({ file, time }) {
+    const { analyze, HeapwiseError } = heapwise();
+    const ctrl = new AbortController();
+    this._inflight = ctrl;
+    const progress = this._onProgress ? (p) => this._onProgress({ file, ...p }) : undefined;
+    let a;
+    try {
+      a = await analyze(file, { signal: ctrl.signal, onProgress: progress });
+    } catch (e) {
+      this._inflight = null;
+      if (this._closed) return undefined;
+      if (e instanceof HeapwiseError && SKIP_CODES.has(e.code)) {
+        const why = e.code === 'ERR_HEAPWISE_TRUNCATED' ? ' (killed while writing, or still being written)' : '';
+        this._skip({ file, code: e.code, message: `${path.basename(file)}: ${e.message}${why}; not analysed` });
+        return e.code;
+      }
+      this._error(e, e.code, { file });
+      return e.code || 'ERR_HEAPWISE_INTERNAL';
+    }
+    this._inflight = null;
+    let snap;
+    let growth;
+    try {
+      if (time === null) {
+        try {
+          time = fs.statSync(file).mtimeMs;
+        } catch {
+          time = Date.now();
+        }
+      }
+      const byName = new Map();
+      for (const r of a.summary()) {
+        const c = byName.get(r.name);
+        if (c) {
+          c.count += r.count;
+          c.shallowSize += r.shallowSize;
+          c.retainedSize += r.retainedSize;
+        } else {
+          byName.set(r.name, { name: r.name, count: r.count, shallowSize: r.shallowSize, retainedSize: r.retainedSize });
+        }
+      }
+      const classes = [...byName.values()].sort((x, y) => y.retainedSize - x.retainedSize);
+      snap = {
+        index: this._series.snapshots.length ? this._series.snapshots[this._series.snapshots.length - 1].index + 1 : 0,
+        file: path.resolve(file),
+        time: Math.round(time),
+        nodeCount: a.nodeCount,
+        edgeCount: a.edgeCount,
+        totalSize: a.totalSize,
+        classes: classes.slice(0, SERIES_CLASSES),
+      };
+      this._history.push({ index: snap.index, classes: byName });
+      if (this._history.length > this._growth.n + 1) this._history.shift();
+      growth = findGrowth(this._history, this._growth, this._keep);
+      growth.forEach((g, i) => {
+        g.index = snap.index;
+        g.retainerPath = [];
+        g.largest = null;
+        if (i >= GROWTH_PATHS) return;
+        const node = a.findByName(g.name, 1000).find((n) => n.className === g.name);
+        if (node) {
+          g.largest = node;
+          g.retainerPath = a.retainerPath(node.id);
+        }
+      });
+    } finally {
+      a.close();
+    }
+    this._series.snapshots.push(snap);
+    if (!this._baseline) this._baseline = { file: snap.file, index: snap.index };
+    this._event({ type: 'snapshot', ...snap });
+    for (const g of growth) {
+      this._growthByName.set(g.name, g);
+      this._event({ type: 'growth', ...g });
+    }
+    this._series.growth = [...this._growthByName.values()].sort((x, y) => y.sizeDelta - x.sizeDelta);
+    // A live watch checks every snapshot; a one-shot run (a backlog of files) checks the latest
+    // one of each batch, which _leaksDue() does.
+    if (!this._once) await this._checkLeaks(snap);
+    return true;
+  }
+
+  /** Checks the thresholds on the latest snapshot if that was not done yet. */
+  async _leaksDue() {
+    const snaps = this._series.snapshots;
+    if (snaps.length && !this._closed) await this._checkLeaks(snaps[snaps.length - 1]);
+  }
+
+  /** Evaluates diff's verdict thresholds between the baseline (first snapshot) and `snap`. */
+  async _checkLeaks(snap) {
+    if (!Object.keys(this._thresholds).length || snap.index === this._baseline.index || snap.index === this._checkedIndex) return;
+    this._checkedIndex = snap.index;
+    const { diff } = heapwise();
+    const o = this._opts;
+    const ctrl = new AbortController();
+    this._inflight = ctrl;
+    const opts = { ...this._thresholds, signal: ctrl.signal, top: 1 };
+    if (o.ignore) opts.ignore = o.ignore;
+    if (o.includeInternal) opts.includeInternal = true;
+    if (this._onProgress) opts.onProgress = (p) => this._onProgress({ file: snap.file, diff: true, ...p });
+    let d;
+    try {
+      d = await diff(this._baseline.file, snap.file, opts);
+    } catch (e) {
+      this._inflight = null;
+      if (this._closed) return;
+      if (e.code === 'ERR_HEAPWISE_IO' || e.code === 'ERR_HEAPWISE_EMPTY') {
+        // the baseline was removed or rotated away: the current snapshot becomes the baseline
+        this._error(`cannot compare with the first snapshot ${this._baseline.file} (${e.message}); ` +
+          `snapshot ${snap.index} is the new baseline`, e.code, { file: this._baseline.file });
+        this._baseline = { file: snap.file, index: snap.index };
+      } else {
+        this._error(e, e.code, { file: snap.file });
+      }
+      return;
+    }
+    this._inflight = null;
+    const t = this._thresholds;
+    const found = [];
+    const reasonLike = (re) => d.verdict.reasons.find((r) => re.test(r));
+    if (t.maxGrowthBytes !== undefined && d.sizeDelta > t.maxGrowthBytes) {
+      found.push({ name: '(heap)', kind: 'maxGrowthBytes', reason: reasonLike(/^the heap grew/) || `the heap grew by ${d.sizeDelta} bytes` });
+    }
+    if (t.maxNewObjects !== undefined && d.totals.newCount > t.maxNewObjects) {
+      found.push({ name: '(new objects)', kind: 'maxNewObjects', reason: reasonLike(/new objects were allocated/) || `${d.totals.newCount} new objects` });
+    }
+    for (const [name, lim] of Object.entries(t.classLimits || {})) {
+      let dc = 0;
+      let ds = 0;
+      for (const r of d.classes) {
+        if (r.name === name) {
+          dc += r.deltaCount;
+          ds += r.sizeDelta;
+        }
+      }
+      if (lim.maxCount !== undefined && dc > lim.maxCount) {
+        found.push({ name, kind: 'maxCount', reason: d.verdict.reasons.find((r) => r.startsWith(`${name} gained`)) || `${name} gained ${dc} objects` });
+      }
+      if (lim.maxSize !== undefined && ds > lim.maxSize) {
+        found.push({ name, kind: 'maxSize', reason: d.verdict.reasons.find((r) => r.startsWith(`${name} grew`)) || `${name} grew by ${ds} bytes` });
+      }
+    }
+    for (const f of found) {
+      const leak = { name: f.name, reason: `${f.reason} (snapshot ${this._baseline.index} to ${snap.index})`, kind: f.kind, index: snap.index, baseline: this._baseline.index };
+      const key = `${f.kind}:${f.name}`;
+      const known = this._leakKeys.has(key);
+      this._leakKeys.set(key, leak);
+      if (!known) this._event({ type: 'leak', ...leak });
+    }
+    this._series.leaks = [...this._leakKeys.values()];
+  }
+}
+
+/** Starts watching; see Watcher. */
+function watch(options) {
+  return new Watcher(options);
+}
+
+module.exports = { watch, Watcher };
