@@ -233,28 +233,34 @@ function renderText(series) {
 }
 
 /**
+ * How much a sample field grew over the watch, robust to short spikes (writing a snapshot raises
+ * the writer's RSS for a moment): the smallest value of the last quarter of the samples minus the
+ * smallest of the first quarter. Null with fewer than 4 samples or no values.
+ */
+function trend(samples, field) {
+  const v = samples.map((s) => s[field]).filter((x) => x !== null && x !== undefined);
+  if (v.length < 4) return null;
+  const q = Math.max(1, Math.floor(v.length / 4));
+  return Math.min(...v.slice(-q)) - Math.min(...v.slice(0, q));
+}
+
+/**
  * A sentence telling JS-heap growth from native growth, when both heap and RSS figures are there:
  * RSS (of the whole tree) climbing while heapUsed, or the snapshots' totals, stay flat points at
- * memory outside the JS objects. With snapshots, RSS is compared over the span of the snapshots
- * (writing the first snapshot itself raises the RSS of the process that writes it).
+ * memory outside the JS objects.
  */
 function nativeHint(series) {
-  const samples = series.samples;
-  if (samples.length < 2) return null;
   const snaps = series.snapshots;
-  let from = samples[0];
-  let heapGrowth = null;
+  // A process's RSS settles only after it started up and wrote its first snapshot.
+  const settled = snaps.length ? series.samples.filter((x) => x.time >= snaps[0].time) : series.samples;
+  const rssGrowth = trend(settled, 'rss');
+  let heapGrowth = trend(settled, 'heapUsed');
   let heapWhat = 'the JS heap (heapUsed)';
-  if (from.heapUsed !== null && samples[samples.length - 1].heapUsed !== null) {
-    heapGrowth = samples[samples.length - 1].heapUsed - from.heapUsed;
-  } else if (snaps.length >= 2) {
+  if (heapGrowth === null && snaps.length >= 2) {
     heapGrowth = snaps[snaps.length - 1].totalSize - snaps[0].totalSize;
     heapWhat = 'the live JS objects (snapshot totals)';
-    from = samples.find((s) => s.time >= snaps[0].time) || from;
   }
-  const last = samples[samples.length - 1];
-  const rssGrowth = last.rss - from.rss;
-  if (heapGrowth === null || rssGrowth < 16e6) return null;
+  if (rssGrowth === null || heapGrowth === null || rssGrowth < 16e6) return null;
   if (heapGrowth * 4 < rssGrowth) {
     return `RSS grew by ${formatBytes(rssGrowth)} while ${heapWhat} grew by ${formatSignedBytes(heapGrowth)}: most of the growth is outside ` +
       'the JS heap (native memory: Buffers and addons, child processes, allocator and V8 reserves)';
@@ -459,4 +465,4 @@ async function run(argv, { stdout = process.stdout, stderr = process.stderr } = 
   return series.leaks.length ? 1 : 0;
 }
 
-module.exports = { run, parseWatchArgs, parseDuration, parseGrowth, renderText, renderMarkdown, pathText, nativeHint, USAGE };
+module.exports = { run, parseWatchArgs, parseDuration, parseGrowth, renderText, renderMarkdown, pathText, nativeHint, trend, USAGE };
