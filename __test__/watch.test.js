@@ -317,6 +317,18 @@ describe('watch a folder of snapshots from live processes', () => {
       assert.match(r.stderr, new RegExp(`LEAK flagged: ${STEPS} snapshots; report written to`));
     });
 
+    test('--format html writes the self-contained report of the series', async () => {
+      const out = path.join(tmp, 'watch.html');
+      const r = await cli(['watch', leakDir, '--once', '--max-growth', '600kB', '--format', 'html', '-o', out]);
+      assert.strictEqual(r.status, 1, r.stderr);
+      const page = fs.readFileSync(out, 'utf8');
+      assert.match(page, /^<!DOCTYPE html>/i);
+      assert.match(page, /Leak flagged/);
+      assert.match(page, /LeakyRecord/);
+      assert.match(page, /id="chart-memory"/);
+      assert.doesNotMatch(page, /<script[^>]+src=|<link[^>]+href="?https?:/i, 'no network resources');
+    });
+
     test('usage and input errors exit 2', async () => {
       for (const args of [
         ['watch'], ['watch', leakDir, steadyDir], ['watch', leakDir, '--bogus'], ['watch', leakDir, '--interval', '5x'],

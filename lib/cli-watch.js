@@ -220,7 +220,7 @@ function renderText(series) {
   if (series.skipped && series.skipped.length) {
     out.push('');
     out.push('Not analysed');
-    for (const s of series.skipped) out.push(`  ${s.message} (${s.code})`);
+    for (const s of series.skipped) out.push(`  ${path.basename(s.file)}: ${s.message} (${s.code})`);
   }
   out.push('');
   if (series.leaks.length) {
@@ -419,7 +419,7 @@ async function run(argv, { stdout = process.stdout, stderr = process.stderr } = 
   });
   w.on('growth', (g) => growingNow.push(g));
   w.on('leak', (l) => live.line(`  LEAK: ${l.reason}`));
-  w.on('skipped', (s) => live.line(`  ${s.message} (${s.code})`));
+  w.on('skipped', (s) => live.line(`  ${path.basename(s.file)}: ${s.message} (${s.code})`));
   w.on('sample', (s) => {
     if (liveStream.isTTY) live.setStatus(`${sampleText(s)}; watching ${w.dir}`);
     else live.line(`memory: ${sampleText(s)}`);

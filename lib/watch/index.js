@@ -371,7 +371,7 @@ class Watcher extends EventEmitter {
       for (const f of scan.ready) {
         if (this._closed) return;
         const ok = await this._analyse({ file: f.file, time: f.mtimeMs, name: f.name });
-        if (ok !== undefined) this._folder.settle(f.name, ok === true, ok === true ? null : ok);
+        if (ok !== undefined) await this._folder.settle(f.name, ok === true, ok === true ? null : ok);
         if (ok === true) {
           // reported while it was being written, analysed now: no longer a skipped file
           const names = new Set([f.file, path.join(this._folder.dir, f.name)]);
@@ -444,7 +444,7 @@ class Watcher extends EventEmitter {
       if (this._closed) return undefined;
       if (e instanceof HeapwiseError && SKIP_CODES.has(e.code)) {
         const why = e.code === 'ERR_HEAPWISE_TRUNCATED' ? ' (killed while writing, or still being written)' : '';
-        this._skip({ file, code: e.code, message: `${path.basename(file)}: ${e.message}${why}; not analysed` });
+        this._skip({ file, code: e.code, message: `${e.message}${why}; not analysed` });
         return e.code;
       }
       this._error(e, e.code, { file });

@@ -35,7 +35,7 @@ class FolderSource {
   }
 
   /**
-   * Lists the folder. With `final` (the last scan of a one-shot run), files that changed since
+   * Lists the folder (messages of skipped files do not repeat the file's name). With `final` (the last scan of a one-shot run), files that changed since
    * the previous scan are reported as still being written instead of waiting for them.
    * Returns `{ ready: [{ file, name, size, mtimeMs }], skipped: [{ file, code, message }] }`.
    */
@@ -68,12 +68,12 @@ class FolderSource {
             target = await fsp.realpath(full);
           } catch (e) {
             rec.target = `(${e.code})`;
-            report('ERR_HEAPWISE_IO', `${name} is a symbolic link to a missing file (${e.code})`);
+            report('ERR_HEAPWISE_IO', `a symbolic link to a missing file (${e.code})`);
             continue;
           }
           if (!inside(this.realDir, target)) {
             rec.target = target;
-            report('ERR_HEAPWISE_OUTSIDE_FOLDER', `${name} is a symbolic link that leads out of ${this.dir} (to ${target}); not followed`);
+            report('ERR_HEAPWISE_OUTSIDE_FOLDER', `a symbolic link that leads out of ${this.dir} (to ${target}); not followed`);
             continue;
           }
           st = await fsp.stat(target);
@@ -88,12 +88,12 @@ class FolderSource {
           this.files.delete(name);
           continue; // removed meanwhile
         }
-        report('ERR_HEAPWISE_IO', `cannot read ${name}: ${e.message}`);
+        report('ERR_HEAPWISE_IO', `cannot be read: ${e.message}`);
         continue;
       }
       if (!st.isFile()) {
         rec.target = target;
-        report('ERR_HEAPWISE_IO', `${name} is not a regular file; not read`);
+        report('ERR_HEAPWISE_IO', 'not a regular file; not read');
         continue;
       }
       const unchanged = rec.size === st.size && rec.mtimeMs === st.mtimeMs && rec.target === target;
@@ -110,12 +110,12 @@ class FolderSource {
             this.files.delete(name);
           } else {
             rec.state = 'failed';
-            report('ERR_HEAPWISE_TRUNCATED', `${name} is still being written (${st.size} bytes so far); not analysed`);
+            report('ERR_HEAPWISE_TRUNCATED', `still being written (${st.size} bytes so far); not analysed`);
           }
           continue;
         }
         if (growing) {
-          report('ERR_HEAPWISE_TRUNCATED', `${name} is still being written (${st.size} bytes so far); waiting until it is complete`, `growing:${rec.mtimeMs0}`);
+          report('ERR_HEAPWISE_TRUNCATED', `still being written (${st.size} bytes so far); waiting until it is complete`, `growing:${rec.mtimeMs0}`);
         } else {
           rec.mtimeMs0 = st.mtimeMs; // a new or rewritten file: one "still being written" report per write
         }
@@ -125,7 +125,7 @@ class FolderSource {
       if (rec.state !== 'seen') continue; // queued, done or failed at this size and mtime
       if (st.size === 0) {
         rec.state = 'failed';
-        report('ERR_HEAPWISE_EMPTY', `${name} is empty (0 bytes): the snapshot was not written; not analysed`);
+        report('ERR_HEAPWISE_EMPTY', 'empty (0 bytes): the snapshot was not written; not analysed');
         continue;
       }
       rec.state = 'queued';
@@ -136,11 +136,23 @@ class FolderSource {
     return { ready, skipped };
   }
 
-  /** Records that `name` was analysed (`ok`) or failed at its current size, so it is not retried until it changes. */
-  settle(name, ok, code) {
+  /**
+   * Records that `name` was analysed (`ok`) or failed, so it is not retried until it changes. A
+   * file that grew after it was queued and before the analysis opened it was read whole (the
+   * analysis read what the file held when opened, and it parsed): its new size and mtime are
+   * taken, so that it is not analysed a second time.
+   */
+  async settle(name, ok, code) {
     const rec = this.files.get(name);
     if (!rec) return;
     rec.state = ok ? 'done' : 'failed';
+    if (ok && rec.target) {
+      try {
+        const st = await fsp.stat(rec.target);
+        rec.size = st.size;
+        rec.mtimeMs = st.mtimeMs;
+      } catch {}
+    }
     if (!ok && code) rec.reported.add(`${code}:${rec.size}:${rec.mtimeMs}:${rec.target}`);
   }
 }
