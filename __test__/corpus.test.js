@@ -40,7 +40,11 @@ function runOne(file, extra = []) {
   });
 }
 
-/** Appends `source` to `file` in small chunks, slowly, from a child process; returns it. */
+/**
+ * Appends `source` to `file` from a child process: 64 KB at once, then 4 KB every 10 ms (about
+ * 10 s for the 4 MB snapshot, so heapwise always opens it unfinished); resolves once the first
+ * part is written.
+ */
 function startWriter(source, file) {
   const script = `
     const fs = require('fs');
@@ -51,7 +55,7 @@ function startWriter(source, file) {
     fs.writeSync(fd, data, 0, at);
     process.stdout.write('ready\\n');
     const timer = setInterval(() => {
-      const n = Math.min(8192, data.length - at);
+      const n = Math.min(4096, data.length - at);
       if (n <= 0) { clearInterval(timer); fs.closeSync(fd); return; }
       fs.writeSync(fd, data, at, n);
       at += n;
@@ -95,15 +99,8 @@ function check(c, r) {
 
 test('malformed-input corpus: every case gets a typed error or a documented result, within a bound', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'heapwise-corpus-'));
-  t.after(() => {
-    for (const f of fs.readdirSync(dir)) {
-      const p = path.join(dir, f);
-      try {
-        fs.chmodSync(p, 0o644);
-      } catch {}
-    }
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  // (Removing a mode-000 file needs no permission on the file itself.)
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   const { realSnapshot, makeCases } = await import('../tools/corpus/make.mjs');
   const real = realSnapshot(path.join(dir, 'real.heapsnapshot'));
   const cases = makeCases(path.join(dir, 'cases'), real);

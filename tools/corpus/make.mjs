@@ -455,6 +455,7 @@ export function makeCases(dir, realFile) {
   edit('overflow-huge', (s) => (s.nodes[nf * 2 + nodeField('id')] = new Raw('9'.repeat(400))), 'ERR_HEAPWISE_INVALID_DATA', 'a 400-digit id');
   editOk('self-size-above-2-53', (s) => (s.nodes[sizeAt] = new Raw('9007199254740993')), [], 'a self_size above 2^53: kept modulo 2^32, as DevTools stores node values in a Uint32Array');
   editOk('id-above-2-32', (s) => (s.nodes[nf * 9 + nodeField('id')] = new Raw('4294967297')), [], 'an id above 2^32: kept modulo 2^32, as in DevTools');
+  edit('edge-count-wraps-u64', (s) => (s.nodes[nf * 1 + nodeField('edge_count')] = new Raw('18446744073709551615')), 'ERR_HEAPWISE_INVALID_DATA', 'an edge_count of 2^64 - 1, which wrapped the running total back into range (found by fuzzing)');
   edit('edge-count-overflows-u32', (s) => (s.nodes[nf * 1 + nodeField('edge_count')] = new Raw('4294967296')), 'ERR_HEAPWISE_INVALID_DATA', 'an edge_count of 2^32');
 
   // -- Strings. The marker strings name a node that findByName can return (self size > 0).

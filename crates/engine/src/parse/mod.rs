@@ -364,10 +364,11 @@ impl Builder {
             self.node_id.push(r[id] as u32);
             self.self_size.push(r[sz] as u32);
             self.first_edge.push(total_edges as u32);
-            total_edges += r[ec];
-            if total_edges > u32::MAX as u64 {
-                return Err(too_big(off, "the total edge count"));
-            }
+            // Checked: an edge_count near 2^64 must not wrap the total back into range.
+            total_edges = match total_edges.checked_add(r[ec]) {
+                Some(t) if t <= u32::MAX as u64 => t,
+                _ => return Err(too_big(off, "the total edge count")),
+            };
             if let Some(o) = tn {
                 // Without allocation tracking every trace node id is 0: the column is only
                 // kept (zero-filled up to here) once a non-zero id appears.
