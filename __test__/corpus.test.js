@@ -138,6 +138,29 @@ test('malformed-input corpus: every case gets a typed error or a documented resu
   };
   await Promise.all([worker(), worker()]);
 
+  // A panic inside a query of an accepted snapshot (none is known: this forces one) is thrown
+  // to JS as ERR_HEAPWISE_INTERNAL; it must not unwind into Node, which would abort the process.
+  await t.test('a panic inside a HeapAnalysis method is an ERR_HEAPWISE_INTERNAL error, not an abort', async () => {
+    const file = cases.find((x) => x.name === 'valid-small').file;
+    const script = `
+      const h = require(${JSON.stringify(path.join(ROOT, 'heapwise.js'))});
+      const heap = h.analyzeSync(process.argv[1]);
+      const codes = [];
+      for (const call of [() => heap.summary(), () => heap.top(3), () => heap.retainers(1), () => heap.findByName('x')]) {
+        try { call(); codes.push('no error'); } catch (e) { codes.push(e.code + ' ' + e.message); }
+      }
+      console.log(JSON.stringify({ codes, nodeCount: heap.nodeCount }));`;
+    const out = await new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, ['-e', script, file], { env: { ...process.env, HEAPWISE_PANIC_IN_QUERIES_FOR_TESTS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let text = '';
+      child.stdout.on('data', (d) => (text += d));
+      child.on('close', (code, signal) => (code === 0 ? resolve(JSON.parse(text)) : reject(new Error(`exited with ${signal || code}`))));
+    });
+    assert.equal(out.codes.length, 4);
+    for (const c of out.codes) assert.match(c, /^ERR_HEAPWISE_INTERNAL internal error \(a bug in heapwise, please report it\): panic requested/);
+    assert.ok(out.nodeCount > 0, 'the object still works after the caught panics');
+  });
+
   // analyzeSync takes the same path to the same errors.
   for (const name of ['empty', 'truncated-inside-a-u-escape', 'meta-renamed-edge_fields-to_node', 'to-node-not-multiple', 'lone-surrogates', 'nesting-in-header']) {
     const c = cases.find((x) => x.name === name);

@@ -30,3 +30,19 @@ pub fn panic_error(payload: Box<dyn std::any::Any + Send>) -> EngineError {
         format!("internal error (a bug in heapwise, please report it): {what}"),
     )
 }
+
+/// Runs the body of a `HeapAnalysis` method. A panic must not unwind into Node (that aborts the
+/// process), so it becomes an `ERR_HEAPWISE_INTERNAL` error thrown to JS instead.
+/// `HEAPWISE_PANIC_IN_QUERIES_FOR_TESTS` makes every query panic, for the test of this path.
+pub fn guard<T>(env: &Env, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    let run = || {
+        if std::env::var_os("HEAPWISE_PANIC_IN_QUERIES_FOR_TESTS").is_some() {
+            panic!("panic requested by HEAPWISE_PANIC_IN_QUERIES_FOR_TESTS");
+        }
+        f()
+    };
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)) {
+        Ok(r) => r,
+        Err(payload) => Err(js_error(env, &panic_error(payload))),
+    }
+}

@@ -254,119 +254,144 @@ impl HeapAnalysis {
 
     /// The Summary view: one row per class, largest retained size first.
     #[napi]
-    pub fn summary(&self) -> Result<Vec<SummaryRow>> {
-        Ok(self
-            .get()?
-            .summary()
-            .into_iter()
-            .map(SummaryRow::from)
-            .collect())
+    pub fn summary(&self, env: &Env) -> Result<Vec<SummaryRow>> {
+        error::guard(env, || {
+            Ok(self
+                .get()?
+                .summary()
+                .into_iter()
+                .map(SummaryRow::from)
+                .collect())
+        })
     }
 
     /// The Statistics view.
     #[napi]
-    pub fn statistics(&self) -> Result<Statistics> {
-        Ok(Statistics::from(&self.get()?.statistics))
+    pub fn statistics(&self, env: &Env) -> Result<Statistics> {
+        error::guard(env, || Ok(Statistics::from(&self.get()?.statistics)))
     }
 
     /// The `n` (default 20) objects with the largest retained sizes, each with its retainer path
     /// from the root and its source location.
     #[napi]
-    pub fn top(&self, n: Option<u32>) -> Result<Vec<TopObject>> {
-        let a = self.get()?;
-        Ok(a.top(n.unwrap_or(20) as usize)
-            .into_iter()
-            .map(|o| {
-                let o = o.0 as usize;
-                TopObject {
-                    node: results::node(a, o),
-                    retainer_path: results::path(a, o),
-                    location: results::location(a, o),
-                }
-            })
-            .collect())
+    pub fn top(&self, n: Option<u32>, env: &Env) -> Result<Vec<TopObject>> {
+        error::guard(env, || {
+            let a = self.get()?;
+            Ok(a.top(n.unwrap_or(20) as usize)
+                .into_iter()
+                .map(|o| {
+                    let o = o.0 as usize;
+                    TopObject {
+                        node: results::node(a, o),
+                        retainer_path: results::path(a, o),
+                        location: results::location(a, o),
+                    }
+                })
+                .collect())
+        })
     }
 
     /// The object with V8 id `id`, or `null`.
     #[napi]
-    pub fn node(&self, id: f64) -> Result<Option<HeapNode>> {
-        let a = self.get()?;
-        Ok(self.ordinal(id)?.map(|o| results::node(a, o)))
+    pub fn node(&self, id: f64, env: &Env) -> Result<Option<HeapNode>> {
+        error::guard(env, || {
+            let a = self.get()?;
+            Ok(self.ordinal(id)?.map(|o| results::node(a, o)))
+        })
     }
 
     /// The references from object `id`, in snapshot order (DevTools' Containment view).
     #[napi]
-    pub fn references(&self, id: f64) -> Result<Vec<HeapEdge>> {
-        let a = self.get()?;
-        Ok(self
-            .ordinal(id)?
-            .map(|o| results::edges(a, a.references(o)))
-            .unwrap_or_default())
+    pub fn references(&self, id: f64, env: &Env) -> Result<Vec<HeapEdge>> {
+        error::guard(env, || {
+            let a = self.get()?;
+            Ok(self
+                .ordinal(id)?
+                .map(|o| results::edges(a, a.references(o)))
+                .unwrap_or_default())
+        })
     }
 
     /// The references to object `id` (its retainers), in DevTools' order.
     #[napi]
-    pub fn retainers(&self, id: f64) -> Result<Vec<HeapEdge>> {
-        let a = self.get()?;
-        Ok(self
-            .ordinal(id)?
-            .map(|o| results::edges(a, a.retainers_of(o)))
-            .unwrap_or_default())
+    pub fn retainers(&self, id: f64, env: &Env) -> Result<Vec<HeapEdge>> {
+        error::guard(env, || {
+            let a = self.get()?;
+            Ok(self
+                .ordinal(id)?
+                .map(|o| results::edges(a, a.retainers_of(o)))
+                .unwrap_or_default())
+        })
     }
 
     /// The objects that object `id` immediately dominates (its children in the dominator tree),
     /// largest retained size first.
     #[napi]
-    pub fn dominated(&self, id: f64) -> Result<Vec<HeapNode>> {
-        let a = self.get()?;
-        let Some(o) = self.ordinal(id)? else {
-            return Ok(Vec::new());
-        };
-        Ok(a.dominated_by(o)
-            .into_iter()
-            .map(|c| results::node(a, c.0 as usize))
-            .collect())
+    pub fn dominated(&self, id: f64, env: &Env) -> Result<Vec<HeapNode>> {
+        error::guard(env, || {
+            let a = self.get()?;
+            let Some(o) = self.ordinal(id)? else {
+                return Ok(Vec::new());
+            };
+            Ok(a.dominated_by(o)
+                .into_iter()
+                .map(|c| results::node(a, c.0 as usize))
+                .collect())
+        })
     }
 
     /// The shortest retainer path from the root to object `id`, root first (empty if the object
     /// is unreachable or unknown).
     #[napi]
-    pub fn retainer_path(&self, id: f64) -> Result<Vec<PathStep>> {
-        let a = self.get()?;
-        Ok(self
-            .ordinal(id)?
-            .map(|o| results::path(a, o))
-            .unwrap_or_default())
+    pub fn retainer_path(&self, id: f64, env: &Env) -> Result<Vec<PathStep>> {
+        error::guard(env, || {
+            let a = self.get()?;
+            Ok(self
+                .ordinal(id)?
+                .map(|o| results::path(a, o))
+                .unwrap_or_default())
+        })
     }
 
     /// Where object `id` was created: a closure's function, or the constructor of an object made
     /// by a script function (`null` if the snapshot has no location for it).
     #[napi]
-    pub fn location(&self, id: f64) -> Result<Option<results::SourceLocation>> {
-        let a = self.get()?;
-        Ok(self.ordinal(id)?.and_then(|o| results::location(a, o)))
+    pub fn location(&self, id: f64, env: &Env) -> Result<Option<results::SourceLocation>> {
+        error::guard(env, || {
+            let a = self.get()?;
+            Ok(self.ordinal(id)?.and_then(|o| results::location(a, o)))
+        })
     }
 
     /// Objects whose name or class name contains `pattern` (case-sensitive), largest retained
     /// size first, at most `limit` (default 100).
     #[napi]
-    pub fn find_by_name(&self, pattern: String, limit: Option<u32>) -> Result<Vec<HeapNode>> {
-        let a = self.get()?;
-        Ok(a.find_by_name(&pattern, limit.unwrap_or(100) as usize)
-            .into_iter()
-            .map(|o| results::node(a, o.0 as usize))
-            .collect())
+    pub fn find_by_name(
+        &self,
+        pattern: String,
+        limit: Option<u32>,
+        env: &Env,
+    ) -> Result<Vec<HeapNode>> {
+        error::guard(env, || {
+            let a = self.get()?;
+            Ok(a.find_by_name(&pattern, limit.unwrap_or(100) as usize)
+                .into_iter()
+                .map(|o| results::node(a, o.0 as usize))
+                .collect())
+        })
     }
 
     /// Writes one tab-separated line per node to `path`: `id self_size shallow_size
     /// retained_size distance dominator_id` (the DevTools oracle's `--nodes` format).
     #[napi]
-    pub fn write_nodes(&self, path: String) -> Result<()> {
-        let a = self.get()?;
-        let mut f = std::fs::File::create(&path)
-            .map_err(|e| Error::from_reason(format!("cannot write {path}: {e}")))?;
-        a.write_nodes_tsv(&mut f)
-            .map_err(|e| Error::from_reason(format!("cannot write {path}: {e}")))
+    pub fn write_nodes(&self, path: String, env: &Env) -> Result<()> {
+        error::guard(env, || {
+            let a = self.get()?;
+            let mut f = std::fs::File::create(&path)
+                .map_err(|e| Error::from_reason(format!("cannot write {path}: {e}")))?;
+            a.write_nodes_tsv(&mut f)
+                .map_err(|e| Error::from_reason(format!("cannot write {path}: {e}")))
+        })
     }
 
     /// Frees the native memory. Any later call throws.
