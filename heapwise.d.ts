@@ -97,6 +97,8 @@ export interface WatchOptions {
   ignore?: Array<string>
   /** Keep internal classes (`(system)`, `system / …`, …) in growth and thresholds. */
   includeInternal?: boolean
+  /** Passed to `analyze` and `diff` (bytes or a size such as `'2GB'`); a snapshot over it gives an `'error'` with `ERR_HEAPWISE_OUT_OF_MEMORY`. */
+  maxMemory?: number | string
   /** Progress of the analysis (or, with `diff: true`, the threshold comparison) of a snapshot. */
   onProgress?: (progress: Progress & { file: string; diff?: boolean }) => void
 }

@@ -480,6 +480,28 @@ describe('files that are not (yet) snapshots', () => {
     assert.ok(w2.closed);
   });
 
+  test('memory stays flat over a long series (each analysis is closed at once)', { timeout: 60_000 }, () => {
+    // 30 analyses of the same snapshot in a fresh process; the JS heap (after a GC) and the RSS
+    // after the 30th are those after the 5th, but for the series itself (a few kB a snapshot)
+    const script = `
+      const { watch } = require(${JSON.stringify(path.join(__dirname, '..', 'heapwise.js'))});
+      const w = watch({ files: Array(30).fill(${JSON.stringify(good)}) });
+      const at = {};
+      w.on('snapshot', (ev) => {
+        global.gc();
+        if (ev.index === 4 || ev.index === 29) at[ev.index] = process.memoryUsage();
+      });
+      w.on('close', () => process.stdout.write(JSON.stringify({ at, seriesBytes: JSON.stringify(w.series()).length })));
+    `;
+    const r = spawnSync(process.execPath, ['--expose-gc', '-e', script], { encoding: 'utf8', timeout: 50_000 });
+    assert.strictEqual(r.status, 0, r.stderr);
+    const { at, seriesBytes } = JSON.parse(r.stdout);
+    const heap = at[29].heapUsed - at[4].heapUsed;
+    const rss = at[29].rss - at[4].rss;
+    assert.ok(heap < 2 * seriesBytes + 500_000, `JS heap grew by ${heap} bytes over 25 snapshots (series ${seriesBytes} bytes as JSON)`);
+    assert.ok(rss < 25e6, `RSS grew by ${rss} bytes over 25 snapshots of ${fs.statSync(good).size} bytes`);
+  });
+
   test('bad options throw a HeapwiseError with a code', () => {
     const cases = [
       [undefined, 'ERR_HEAPWISE_INVALID_ARGUMENT'],

@@ -10,7 +10,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { FolderSource, CaptureSource, SNAPSHOT_FILE } = require('./sources.js');
 const { findGrowth, growthOptions, classFilter } = require('./growth.js');
-const { sampleTree, processExists } = require('./process-memory.js');
+const { sampleTree, processExists, hasProcfs } = require('./process-memory.js');
 
 // heapwise.js requires this module, so it is looked up when first needed.
 const heapwise = () => require('../../heapwise.js');
@@ -64,6 +64,7 @@ class Watcher extends EventEmitter {
       this._thresholds[k] = o[k];
     }
     if (o.classLimits && Object.keys(o.classLimits).length) this._thresholds.classLimits = o.classLimits;
+    this._maxMemory = o.maxMemory === undefined || o.maxMemory === null ? null : o.maxMemory;
     this._maxSamples = o.maxSamples === undefined ? 10000 : Math.max(2, Math.round(o.maxSamples));
     this._onProgress = typeof o.onProgress === 'function' ? o.onProgress : null;
 
@@ -110,6 +111,7 @@ class Watcher extends EventEmitter {
     if (pid === undefined) pid = this._capture ? process.pid : null;
     if (pid !== null && pid !== false) {
       if (!Number.isSafeInteger(pid) || pid <= 0) throw invalid(`pid must be a process id, got ${pid}`);
+      if (pid !== process.pid && !hasProcfs()) throw invalid('sampling another process needs /proc (Linux); only this process can be sampled here');
       if (!processExists(pid)) {
         const { HeapwiseError } = heapwise();
         throw new HeapwiseError(`no process with pid ${pid}`, 'ERR_HEAPWISE_INVALID_ARGUMENT');
@@ -438,7 +440,7 @@ class Watcher extends EventEmitter {
     const progress = this._onProgress ? (p) => this._onProgress({ file, ...p }) : undefined;
     let a;
     try {
-      a = await analyze(file, { signal: ctrl.signal, onProgress: progress });
+      a = await analyze(file, { signal: ctrl.signal, onProgress: progress, ...(this._maxMemory !== null ? { maxMemory: this._maxMemory } : {}) });
     } catch (e) {
       this._inflight = null;
       if (this._closed) return undefined;
@@ -528,6 +530,7 @@ class Watcher extends EventEmitter {
     const ctrl = new AbortController();
     this._inflight = ctrl;
     const opts = { ...this._thresholds, signal: ctrl.signal, top: 1 };
+    if (this._maxMemory !== null) opts.maxMemory = this._maxMemory;
     if (o.ignore) opts.ignore = o.ignore;
     if (o.includeInternal) opts.includeInternal = true;
     if (this._onProgress) opts.onProgress = (p) => this._onProgress({ file: snap.file, diff: true, ...p });
