@@ -152,7 +152,7 @@ impl Analysis {
         Analysis::run_with(snap, obs, true)
     }
 
-    /// Parses and analyses `path` without the Summary, Statistics and dominator children: what
+    /// Parses and analyses `path` without distances, Summary, Statistics and dominator children:
     /// the first snapshot of a diff needs (it is reduced and dropped right after).
     pub(crate) fn from_path_for_diff(
         path: &std::path::Path,
@@ -199,7 +199,13 @@ impl Analysis {
                 Ok((d, r))
             },
             || -> Result<_> {
-                let dist = distances::compute(&snap, &eph, obs)?;
+                // The first snapshot of a diff is reduced to ids, sizes and classes: no
+                // distances.
+                let dist = if full {
+                    distances::compute(&snap, &eph, obs)?
+                } else {
+                    Vec::new()
+                };
                 obs.progress(Phase::Distances, 1.0);
                 Ok((dist, classes::compute(&snap, obs)?))
             },

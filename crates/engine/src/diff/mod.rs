@@ -311,16 +311,34 @@ pub fn diff(
     let mut warnings = Vec::new();
 
     let same_process = base.same_process_as(&b);
-    let rows = if same_process {
-        comparison(&base, &b, obs)?
-    } else {
+    if !same_process {
         warnings.push(
             "the snapshots come from different processes (their object ids are unrelated): new and deleted \
              counts are class-level differences of counts and sizes, not objects matched by id"
                 .to_owned(),
         );
-        class_level(&base, &b, obs)?
-    };
+    }
+    // The Comparison on one core; objects allocated between the snapshots (DevTools' id-range
+    // filter on the second one) and the growers on the other.
+    let (lo, hi) = (before_info.max_js_object_id, after_info.max_js_object_id);
+    let (rows, allocated_and_growers) = rayon::join(
+        || {
+            if same_process {
+                comparison(&base, &b, obs)
+            } else {
+                class_level(&base, &b, obs)
+            }
+        },
+        || -> Result<_> {
+            if !same_process {
+                return Ok((Vec::new(), Vec::new()));
+            }
+            let allocated = allocated_between(&b, lo, hi, opts, obs)?;
+            check(obs)?;
+            Ok((allocated, growers(&base, &b, opts, top, obs)?))
+        },
+    );
+    let (rows, (allocated, growers)) = (rows?, allocated_and_growers?);
     let mut classes: Vec<ComparisonRow> = rows
         .into_iter()
         .filter(|r| opts.keeps_class(&r.name.to_lossy()))
@@ -351,36 +369,6 @@ pub fn diff(
             t
         },
     );
-
-    // Objects allocated between the snapshots: DevTools' id-range filter on the second one.
-    let (lo, hi) = (before_info.max_js_object_id, after_info.max_js_object_id);
-    let allocated = if same_process {
-        let ids = &b.snap.node_id;
-        let aggs = b.aggregates_where(&|o| ids[o] > lo && ids[o] <= hi, obs)?;
-        let mut rows: Vec<SummaryRow> = b
-            .public_rows(&aggs)
-            .into_iter()
-            .map(|(r, _)| r)
-            .filter(|r| {
-                opts.keeps_class(&r.name.to_lossy()) && r.retained_size >= opts.min_retained_size
-            })
-            .collect();
-        rows.sort_by(|x, y| {
-            y.retained_size
-                .total_cmp(&x.retained_size)
-                .then_with(|| x.key.cmp(&y.key))
-        });
-        rows
-    } else {
-        Vec::new()
-    };
-
-    check(obs)?;
-    let growers = if same_process {
-        growers(&base, &b, opts, top, obs)?
-    } else {
-        Vec::new()
-    };
     check(obs)?;
 
     let mut final_info = None;
@@ -416,6 +404,33 @@ pub fn diff(
         verdict,
         warnings,
     })
+}
+
+/// The Summary of the objects of `cur` whose id is in `lo < id <= hi` (DevTools' "Objects
+/// allocated between snapshots"), largest retained size first, with the user's filters.
+fn allocated_between(
+    cur: &Analysis,
+    lo: u32,
+    hi: u32,
+    opts: &DiffOptions,
+    obs: &dyn Observer,
+) -> Result<Vec<SummaryRow>> {
+    let ids = &cur.snap.node_id;
+    let aggs = cur.aggregates_where(&|o| ids[o] > lo && ids[o] <= hi, obs)?;
+    let mut rows: Vec<SummaryRow> = cur
+        .public_rows(&aggs)
+        .into_iter()
+        .map(|(r, _)| r)
+        .filter(|r| {
+            opts.keeps_class(&r.name.to_lossy()) && r.retained_size >= opts.min_retained_size
+        })
+        .collect();
+    rows.sort_by(|x, y| {
+        y.retained_size
+            .total_cmp(&x.retained_size)
+            .then_with(|| x.key.cmp(&y.key))
+    });
+    Ok(rows)
 }
 
 /// DevTools' `calculateSnapshotDiff` between the reduced base and the current analysis.
