@@ -16,12 +16,37 @@ class HeapwiseError extends Error {
 }
 Object.defineProperty(HeapwiseError.prototype, 'name', { value: 'HeapwiseError', writable: true, configurable: true });
 
+// napi-rs' argument errors (a wrong type, a closed handle) are reported as INVALID_ARGUMENT.
+const NAPI_ARGUMENT_STATUS = new Set(['InvalidArg', 'ObjectExpected', 'StringExpected', 'NameExpected',
+  'FunctionExpected', 'NumberExpected', 'BooleanExpected', 'ArrayExpected', 'BigintExpected', 'DateExpected']);
+
 function adopt(e) {
+  if (e && typeof e === 'object' && NAPI_ARGUMENT_STATUS.has(e.code)) e.code = 'ERR_HEAPWISE_INVALID_ARGUMENT';
   if (e && typeof e === 'object' && typeof e.code === 'string' && e.code.startsWith('ERR_HEAPWISE_')) {
     Object.setPrototypeOf(e, HeapwiseError.prototype);
     if (!('byteOffset' in e)) e.byteOffset = null;
   }
   return e;
+}
+
+// HeapAnalysis methods throw the addon's plain errors; give them the HeapwiseError class too, so
+// `e instanceof HeapwiseError` holds for every error heapwise throws, methods included.
+for (const name of Object.getOwnPropertyNames(native.HeapAnalysis.prototype)) {
+  const d = Object.getOwnPropertyDescriptor(native.HeapAnalysis.prototype, name);
+  if (name === 'constructor' || typeof d.value !== 'function') continue;
+  const method = d.value;
+  Object.defineProperty(native.HeapAnalysis.prototype, name, {
+    ...d,
+    value: {
+      [name](...args) {
+        try {
+          return method.apply(this, args);
+        } catch (e) {
+          throw adopt(e);
+        }
+      },
+    }[name],
+  });
 }
 
 function toPath(p) {

@@ -90,7 +90,15 @@ test('close() frees the handle; later calls throw', async () => {
   assert.strictEqual(a.closed, false);
   a.close();
   assert.strictEqual(a.closed, true);
-  assert.throws(() => a.summary(), /closed/);
+  assert.throws(() => a.summary(), (e) => e instanceof HeapwiseError && e.code === 'ERR_HEAPWISE_INVALID_ARGUMENT' && /closed/.test(e.message));
+});
+
+test('wrong argument types to methods and options throw a HeapwiseError with ERR_HEAPWISE_INVALID_ARGUMENT', async () => {
+  const a = analyzeSync(files['closures']);
+  assert.throws(() => a.top('ten'), (e) => e instanceof HeapwiseError && e.code === 'ERR_HEAPWISE_INVALID_ARGUMENT');
+  assert.throws(() => a.node('x'), (e) => e instanceof HeapwiseError && e.code === 'ERR_HEAPWISE_INVALID_ARGUMENT');
+  a.close();
+  await assert.rejects(analyze(files['closures'], { onProgress: 5 }), (e) => e instanceof HeapwiseError && e.code === 'ERR_HEAPWISE_INVALID_ARGUMENT');
 });
 
 test('bad input rejects with a HeapwiseError and a stable code', async (t) => {
