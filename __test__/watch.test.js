@@ -36,8 +36,8 @@ function folder(name) {
 }
 
 /** Runs the child of watch-child.js; resolves to its exit code. */
-function runChild(mode, dir, steps = STEPS, stepMs = 40) {
-  const child = spawn(process.execPath, [CHILD, mode, dir, String(steps), String(stepMs)], { stdio: ['ignore', 'inherit', 'inherit'] });
+function runChild(mode, dir, steps = STEPS, stepMs = 40, env = {}) {
+  const child = spawn(process.execPath, [CHILD, mode, dir, String(steps), String(stepMs)], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } });
   const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, exited };
 }
@@ -83,6 +83,7 @@ function cli(args, opts = {}) {
     p.stdout.on('data', (d) => { stdout += d; });
     p.stderr.on('data', (d) => { stderr += d; });
     if (opts.onStdout) p.stdout.on('data', () => opts.onStdout(stdout, p));
+    if (opts.onStderr) p.stderr.on('data', () => opts.onStderr(stderr, p));
     p.on('exit', (status, signal) => resolve({ status, signal, stdout, stderr }));
   });
 }
@@ -343,6 +344,27 @@ describe('watch a folder of snapshots from live processes', () => {
       const r = await cli(['watch', leakDir, '--pid', String(dead)]);
       assert.strictEqual(r.status, 2);
       assert.match(r.stderr, /no process with pid/);
+    });
+
+    test('--pid: the watch ends by itself once the process has exited and its last snapshots are analysed', { skip: !LINUX, timeout: 60_000 }, async () => {
+      const dir = folder('cli-pid');
+      const go = path.join(tmp, 'cli-pid-go');
+      const { child, exited } = runChild('leak', dir, STEPS, 40, { WATCH_CHILD_GO: go });
+      // the child starts once the watch has sampled it for the first time
+      const run = cli(['watch', dir, '--pid', String(child.pid), '--interval', '100ms', '--max-growth', '600kB', '--format', 'json'], {
+        onStderr: (text) => {
+          if (/^memory: RSS/m.test(text) && !fs.existsSync(go)) fs.writeFileSync(go, '');
+        },
+      });
+      assert.strictEqual(await exited, 0);
+      const r = await run;
+      assert.strictEqual(r.status, 1, r.stderr);
+      const s = JSON.parse(r.stdout);
+      assert.strictEqual(s.source.pid, child.pid);
+      assert.strictEqual(s.snapshots.length, STEPS, 'every snapshot, the last ones included');
+      assert.ok(s.samples.length >= 1);
+      assert.strictEqual(s.leaks[0].name, '(heap)');
+      assert.match(r.stderr, /process \d+ exited; memory sampling stopped \(ERR_HEAPWISE_PROCESS_EXITED\)/);
     });
 
     test('SIGINT ends a live watch cleanly with the report', async () => {
