@@ -467,6 +467,21 @@ describe('files that are not (yet) snapshots', () => {
     assert.ok(w.series().skipped.length >= 7);
   });
 
+  test('a last scan gives a file that appeared since the previous scan one more look', async () => {
+    const { FolderSource } = require('../lib/watch/sources.js');
+    const dir = folder('last-scan');
+    fs.copyFileSync(good, path.join(dir, 'a.heapsnapshot'));
+    const src = new FolderSource(dir);
+    assert.deepStrictEqual((await src.scan()).ready, [], 'a first look never makes a file ready');
+    fs.copyFileSync(good, path.join(dir, 'b.heapsnapshot')); // lands while the watch is ending
+    const last = await src.scan({ final: true });
+    assert.deepStrictEqual(last.ready.map((f) => f.name), ['a.heapsnapshot']);
+    assert.strictEqual(last.fresh, 1);
+    const again = await src.scan({ final: true });
+    assert.deepStrictEqual(again.ready.map((f) => f.name), ['b.heapsnapshot']);
+    assert.strictEqual(again.fresh, 0);
+  });
+
   test('--once reports a file still being written and does not wait for it', async () => {
     const dir = folder('once-growing');
     const f = path.join(dir, 'growing.heapsnapshot');

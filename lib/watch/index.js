@@ -365,7 +365,7 @@ class Watcher extends EventEmitter {
       scan = await this._folder.scan({ final });
     } catch (e) {
       this._error(`cannot list ${this._folder.dir}: ${e.message}`, 'ERR_HEAPWISE_IO');
-      scan = { ready: [], skipped: [] };
+      scan = { ready: [], skipped: [], fresh: 0 };
     }
     if (this._closed) return;
     for (const s of scan.skipped) this._skip(s);
@@ -384,8 +384,9 @@ class Watcher extends EventEmitter {
     });
     if (this._closed) return;
     if (this._once) {
-      if (final) return this.close();
-      // one-shot: a second scan after a short pause tells complete files from growing ones
+      // one-shot (or finishing): a second scan after a short pause tells complete files from
+      // growing ones; files that appeared meanwhile get one more (at most 3 more)
+      if (final && !(scan.fresh > 0 && (this._extraScans = (this._extraScans || 0) + 1) <= 3)) return this.close();
       return this._timer(Math.min(this._intervalMs, 1000), () => this._poll(true), true);
     }
     this._pollTimer = this._timer(this._intervalMs, () => {

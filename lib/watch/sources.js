@@ -35,13 +35,16 @@ class FolderSource {
   }
 
   /**
-   * Lists the folder (messages of skipped files do not repeat the file's name). With `final` (the last scan of a one-shot run), files that changed since
-   * the previous scan are reported as still being written instead of waiting for them.
-   * Returns `{ ready: [{ file, name, size, mtimeMs }], skipped: [{ file, code, message }] }`.
+   * Lists the folder (messages of skipped files do not repeat the file's name). With `final` (a
+   * last scan before the watch ends), files that changed since the previous scan are reported as
+   * still being written instead of waiting for them, and files that appeared since are counted in
+   * `fresh` (one more scan tells whether they are complete).
+   * Returns `{ ready: [{ file, name, size, mtimeMs }], skipped: [{ file, code, message }], fresh }`.
    */
   async scan({ final = false } = {}) {
     const ready = [];
     const skipped = [];
+    let fresh = 0;
     const entries = await fsp.readdir(this.dir, { withFileTypes: true });
     const present = new Set();
     for (const ent of entries) {
@@ -104,10 +107,12 @@ class FolderSource {
         rec.mtimeMs = st.mtimeMs;
         rec.target = target;
         if (final) {
-          // a one-shot run's last scan: files that appeared after the first scan are not "in the
-          // folder now"; files that changed since are still being written
+          // a last scan: a file that changed since the previous scan is still being written; a
+          // file that appeared since needs one more look (the caller scans again)
           if (wasNew) {
-            this.files.delete(name);
+            rec.state = 'seen';
+            rec.mtimeMs0 = st.mtimeMs;
+            fresh++;
           } else {
             rec.state = 'failed';
             report('ERR_HEAPWISE_TRUNCATED', `still being written (${st.size} bytes so far); not analysed`);
@@ -133,7 +138,7 @@ class FolderSource {
     }
     for (const name of this.files.keys()) if (!present.has(name)) this.files.delete(name);
     ready.sort((a, b) => a.mtimeMs - b.mtimeMs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    return { ready, skipped };
+    return { ready, skipped, fresh };
   }
 
   /**
