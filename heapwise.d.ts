@@ -117,6 +117,10 @@ export interface WatchSnapshot {
   totalSize: number
   /** The largest classes by retained size (up to 50); rows of the same name are merged. */
   classes: Array<{ name: string; count: number; shallowSize: number; retainedSize: number }>
+  /** The process id in a Node-named file (`Heap.<date>.<time>.<pid>.<tid>.<seq>.heapsnapshot`). */
+  pid?: number
+  /** True when `pid` differs from the previous snapshot's: growth windows and the leak baseline start again here. */
+  restart?: boolean
 }
 
 /** One memory sample of the watched process tree, in bytes. */

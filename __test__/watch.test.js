@@ -467,6 +467,36 @@ describe('files that are not (yet) snapshots', () => {
     assert.ok(w.series().skipped.length >= 7);
   });
 
+  test('a restart (a new pid in Node\'s file names) starts growth windows and the leak baseline again', async () => {
+    const src = folder('restart-source');
+    execFileSync(process.execPath, [CHILD, 'leak', src, '6', '0']);
+    const leakFiles = snapshotFiles(src).sort().map((f) => path.join(src, f));
+    // Six snapshots of a leak (about +300 kB each), named as if the first three came from process
+    // 111 and the last three from process 222. Across the six, the heap grows by about 1.5 MB and
+    // the growth rule (3 of 4) holds; within either process, only by about 0.6 MB, in 2 steps.
+    const dir = folder('restart');
+    const files = leakFiles.map((f, i) => {
+      const to = path.join(dir, `Heap.20260101.000000.${i < 3 ? 111 : 222}.0.00${(i % 3) + 1}.heapsnapshot`);
+      fs.copyFileSync(f, to);
+      return to;
+    });
+    const sizes = leakFiles.map((f) => analyzeSync(f)).map((a) => [a.totalSize, a.close()][0]);
+    assert.ok(sizes[5] - sizes[0] > 1_200_000 && sizes[2] - sizes[0] < 1_200_000 && sizes[5] - sizes[3] < 1_200_000, `${sizes}`);
+    const w = watch({ files, maxGrowthBytes: 1_200_000 });
+    const events = [];
+    for await (const ev of w) events.push(ev);
+    const snaps = events.filter((e) => e.type === 'snapshot');
+    assert.deepStrictEqual(snaps.map((s) => s.pid), [111, 111, 111, 222, 222, 222]);
+    assert.deepStrictEqual(snaps.map((s) => !!s.restart), [false, false, false, true, false, false]);
+    assert.deepStrictEqual(events.filter((e) => e.type === 'growth'), [], 'no growth window spans the restart');
+    assert.deepStrictEqual(events.filter((e) => e.type === 'leak'), [], 'the leak baseline is the new process\'s first snapshot');
+    // the same files under one pid: growth and a leak
+    const same = watch({ files: leakFiles, maxGrowthBytes: 1_200_000 });
+    const kinds = [];
+    for await (const ev of same) kinds.push(ev.type);
+    assert.ok(kinds.includes('growth') && kinds.includes('leak'), kinds.join(' '));
+  });
+
   test('a last scan gives a file that appeared since the previous scan one more look', async () => {
     const { FolderSource } = require('../lib/watch/sources.js');
     const dir = folder('last-scan');

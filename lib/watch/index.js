@@ -19,6 +19,8 @@ const heapwise = () => require('../../heapwise.js');
 const SERIES_CLASSES = 50;
 /** How many growing classes per snapshot get a retainer path. */
 const GROWTH_PATHS = 10;
+/** Node's snapshot file names (v8.writeHeapSnapshot(), --heapsnapshot-signal, near-heap-limit). */
+const NODE_SNAPSHOT_NAME = /^Heap\.\d{8}\.\d{6}\.(\d+)\.\d+\.\d+\.heapsnapshot$/;
 
 function invalid(message) {
   const { HeapwiseError } = heapwise();
@@ -485,6 +487,17 @@ class Watcher extends EventEmitter {
         totalSize: a.totalSize,
         classes: classes.slice(0, SERIES_CLASSES),
       };
+      // Node names its snapshots Heap.<date>.<time>.<pid>.<tid>.<seq>.heapsnapshot: a new pid is
+      // a new process (a restart), whose heap is not comparable with the old one's. Growth
+      // windows and the leak baseline start again from its first snapshot.
+      const m = NODE_SNAPSHOT_NAME.exec(path.basename(file));
+      if (m) snap.pid = Number(m[1]);
+      if (snap.pid !== undefined && this._lastPid !== undefined && snap.pid !== this._lastPid) {
+        this._history = [];
+        this._baseline = null;
+        snap.restart = true;
+      }
+      if (snap.pid !== undefined) this._lastPid = snap.pid;
       this._history.push({ index: snap.index, classes: byName });
       if (this._history.length > this._growth.n + 1) this._history.shift();
       growth = findGrowth(this._history, this._growth, this._keep);
