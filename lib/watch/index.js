@@ -537,7 +537,7 @@ class Watcher extends EventEmitter {
 
   /** Evaluates diff's verdict thresholds between the baseline (first snapshot) and `snap`. */
   async _checkLeaks(snap) {
-    if (!Object.keys(this._thresholds).length || snap.index === this._baseline.index || snap.index === this._checkedIndex) return;
+    if (this._closed || !this._baseline || !Object.keys(this._thresholds).length || snap.index === this._baseline.index || snap.index === this._checkedIndex) return;
     this._checkedIndex = snap.index;
     const { diff } = heapwise();
     const o = this._opts;
