@@ -510,6 +510,21 @@ describe('files that are not (yet) snapshots', () => {
     const again = await src.scan({ final: true });
     assert.deepStrictEqual(again.ready.map((f) => f.name), ['b.heapsnapshot']);
     assert.strictEqual(again.fresh, 0);
+    // a file that changed since the previous look (its writer finished meanwhile) gets another
+    // look too; on the last chance, a file that still changes is reported as being written
+    const c = path.join(dir, 'c.heapsnapshot');
+    fs.writeFileSync(c, fs.readFileSync(good).subarray(0, 1000));
+    await src.scan();
+    fs.copyFileSync(good, c);
+    fs.utimesSync(c, new Date(), new Date(Date.now() + 5000));
+    assert.deepStrictEqual([(await src.scan({ final: true })).fresh, (await src.scan({ final: true })).ready.map((f) => f.name)], [1, ['c.heapsnapshot']]);
+    const d = path.join(dir, 'd.heapsnapshot');
+    fs.writeFileSync(d, '{');
+    await src.scan();
+    fs.appendFileSync(d, ' ');
+    const lastChance = await src.scan({ final: true, lastChance: true });
+    assert.deepStrictEqual(lastChance.skipped.map((x) => [path.basename(x.file), x.code]), [['d.heapsnapshot', 'ERR_HEAPWISE_TRUNCATED']]);
+    assert.strictEqual(lastChance.fresh, 0);
   });
 
   test('--once reports a file still being written and does not wait for it', async () => {

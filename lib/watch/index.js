@@ -364,7 +364,7 @@ class Watcher extends EventEmitter {
   async _pollOnce(final) {
     let scan;
     try {
-      scan = await this._folder.scan({ final });
+      scan = await this._folder.scan({ final, lastChance: (this._extraScans || 0) >= 3 });
     } catch (e) {
       this._error(`cannot list ${this._folder.dir}: ${e.message}`, 'ERR_HEAPWISE_IO');
       scan = { ready: [], skipped: [], fresh: 0 };
@@ -387,7 +387,8 @@ class Watcher extends EventEmitter {
     if (this._closed) return;
     if (this._once) {
       // one-shot (or finishing): a second scan after a short pause tells complete files from
-      // growing ones; files that appeared meanwhile get one more (at most 3 more)
+      // growing ones; files that appeared or changed meanwhile get another (at most 3 more, the
+      // last of which reports what still changes)
       if (final && !(scan.fresh > 0 && (this._extraScans = (this._extraScans || 0) + 1) <= 3)) return this.close();
       return this._timer(Math.min(this._intervalMs, 1000), () => this._poll(true), true);
     }

@@ -36,12 +36,12 @@ class FolderSource {
 
   /**
    * Lists the folder (messages of skipped files do not repeat the file's name). With `final` (a
-   * last scan before the watch ends), files that changed since the previous scan are reported as
-   * still being written instead of waiting for them, and files that appeared since are counted in
-   * `fresh` (one more scan tells whether they are complete).
+   * last scan before the watch ends), files that appeared or changed since the previous scan are
+   * counted in `fresh` (one more scan tells whether they are complete), and with `lastChance`
+   * reported as still being written instead.
    * Returns `{ ready: [{ file, name, size, mtimeMs }], skipped: [{ file, code, message }], fresh }`.
    */
-  async scan({ final = false } = {}) {
+  async scan({ final = false, lastChance = false } = {}) {
     const ready = [];
     const skipped = [];
     let fresh = 0;
@@ -107,15 +107,15 @@ class FolderSource {
         rec.mtimeMs = st.mtimeMs;
         rec.target = target;
         if (final) {
-          // a last scan: a file that changed since the previous scan is still being written; a
-          // file that appeared since needs one more look (the caller scans again)
-          if (wasNew) {
-            rec.state = 'seen';
-            rec.mtimeMs0 = st.mtimeMs;
-            fresh++;
-          } else {
+          // a last scan: a file that appeared or changed since the previous scan needs one more
+          // look (the caller scans again); on the last of those looks it is still being written
+          if (lastChance) {
             rec.state = 'failed';
             report('ERR_HEAPWISE_TRUNCATED', `still being written (${st.size} bytes so far); not analysed`);
+          } else {
+            if (wasNew) rec.mtimeMs0 = st.mtimeMs;
+            rec.state = 'seen';
+            fresh++;
           }
           continue;
         }
