@@ -236,6 +236,10 @@ describe('watch a folder of snapshots from live processes', () => {
     const w = watch({ dir, pid: child.pid, intervalMs: 40 });
     const events = collect(w);
     assert.strictEqual(await exited, 0);
+    const exitedEvents = () => events.filter((e) => e.type === 'error' && e.error.code === 'ERR_HEAPWISE_PROCESS_EXITED');
+    assert.ok(await waitFor(() => exitedEvents().length > 0, 10_000), 'the exit is noticed');
+    const samplesAtExit = w.series().samples.length;
+    await new Promise((r) => setTimeout(r, 200));
     await w.finish(); // the last scan and analysis, then close
     const s = w.series();
     assert.strictEqual(s.source.pid, child.pid);
@@ -253,7 +257,9 @@ describe('watch a folder of snapshots from live processes', () => {
     assert.ok(Math.max(...totals) - Math.min(...totals) < 500_000, `heap flat: ${totals}`);
     assert.deepStrictEqual(events.filter((e) => e.type === 'growth'), []);
     // the watched process exited: reported once, sampling stopped
-    assert.strictEqual(events.filter((e) => e.type === 'error' && e.error.code === 'ERR_HEAPWISE_PROCESS_EXITED').length, 1);
+    assert.strictEqual(exitedEvents().length, 1);
+    assert.strictEqual(s.samples.length, samplesAtExit, 'no sample after the exit');
+    assert.strictEqual(s.errors.filter((e) => e.code === 'ERR_HEAPWISE_PROCESS_EXITED').length, 1);
     assert.match(renderText({ ...s, samples }), /most of the growth is outside the JS heap/);
   });
 
