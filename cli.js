@@ -51,7 +51,7 @@ const USAGE = `usage: heapwise analyze FILE [--top N] [--nodes OUT.tsv] [--forma
 
 exit codes: 0 ok, 1 a diff threshold exceeded or a leak found, 2 usage or input error`;
 
-const FORMATS = ['text', 'json', 'markdown', 'html'];
+const { FORMATS, eachArg, commonDefaults, commonOption } = require('./lib/args.js');
 
 function fail(msg, code = 2) {
   process.stderr.write(`heapwise: ${msg}\n`);
@@ -181,63 +181,17 @@ function renderText(r) {
 
 /** Parses `diff`'s arguments (argv after the word `diff`); throws on a usage error. */
 function parseDiffArgs(argv) {
-  const opts = {
-    _: [], final: null, maxGrowthBytes: null, maxNewObjects: null, ignore: [], includeInternal: false,
-    top: 10, format: 'text', output: null, minRetainedSize: null, classLimits: {},
-  };
-  const classLimit = (text, what, parse) => {
-    const eq = text.lastIndexOf('=');
-    if (eq <= 0) throw new Error(`${what} needs NAME=VALUE, got ${JSON.stringify(text)}`);
-    const name = text.slice(0, eq);
-    const limit = opts.classLimits[name] || (opts.classLimits[name] = {});
-    return { limit, value: parse(text.slice(eq + 1)) };
-  };
-  for (let i = 0; i < argv.length; i++) {
-    let a = argv[i];
-    let inline = null;
-    const eq = a.startsWith('--') ? a.indexOf('=') : -1;
-    if (eq > 0) {
-      inline = a.slice(eq + 1);
-      a = a.slice(0, eq);
-    }
-    const value = () => {
-      if (inline !== null) return inline;
-      if (i + 1 >= argv.length) throw new Error(`${a} needs a value`);
-      return argv[++i];
-    };
-    const flag = () => {
-      if (inline !== null) throw new Error(`${a} takes no value`);
-    };
-    if (a === '--final') opts.final = value();
-    else if (a === '--max-growth') opts.maxGrowthBytes = parseSize(value());
-    else if (a === '--max-new-objects') opts.maxNewObjects = parseCount(value(), '--max-new-objects');
-    else if (a === '--max-class-count') {
-      const { limit, value: v } = classLimit(value(), a, (x) => parseCount(x, a));
-      limit.maxCount = v;
-    } else if (a === '--max-class-size') {
-      const { limit, value: v } = classLimit(value(), a, parseSize);
-      limit.maxSize = v;
-    } else if (a === '--ignore') {
-      const p = value();
-      if (!p) throw new Error('--ignore needs a non-empty pattern');
-      opts.ignore.push(p);
-    } else if (a === '--min-retained-size') opts.minRetainedSize = parseSize(value());
-    else if (a === '--include-internal') {
-      flag();
-      opts.includeInternal = true;
-    } else if (a === '--top') {
-      opts.top = parseCount(value(), '--top');
+  const opts = { _: [], final: null, top: 10, minRetainedSize: null, ...commonDefaults() };
+  for (const a of eachArg(argv)) {
+    if (commonOption(opts, a)) continue;
+    if (a.arg === '--final') opts.final = a.value();
+    else if (a.arg === '--min-retained-size') opts.minRetainedSize = parseSize(a.value());
+    else if (a.arg === '--top') {
+      opts.top = parseCount(a.value(), '--top');
       if (opts.top < 1) throw new Error('--top needs a whole number >= 1');
-    } else if (a === '--format') {
-      opts.format = value();
-      if (!FORMATS.includes(opts.format)) throw new Error(`--format must be one of ${FORMATS.join(', ')}, got ${JSON.stringify(opts.format)}`);
-    } else if (a === '--json') {
-      flag();
-      opts.format = 'json';
-    } else if (a === '-o' || a === '--output') opts.output = value();
-    else if (a === '--help' || a === '-h') opts.help = true;
-    else if (a.startsWith('-') && a !== '-') throw new Error(`unknown option ${argv[i]} for diff`);
-    else opts._.push(a);
+    } else if (a.arg === '--help' || a.arg === '-h') opts.help = true;
+    else if (a.arg.startsWith('-') && a.arg !== '-') throw new Error(`unknown option ${a.raw} for diff`);
+    else opts._.push(a.arg);
   }
   if (!opts.help && opts._.length !== 2) {
     throw new Error(`diff takes two snapshots, BEFORE and AFTER${opts._.length ? ` (got ${opts._.length})` : ''}`);

@@ -6,7 +6,6 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { formatBytes, formatSignedBytes, formatCount, formatSignedCount, textTable, clip } = require('./format.js');
-const { parseSize, parseCount } = require('./size.js');
 
 const USAGE = `usage: heapwise watch DIR [--pid PID] [--interval 5s] [--max-growth SIZE] [--max-new-objects N]
                      [--max-class-count NAME=N] [--max-class-size NAME=SIZE] [--growth K/N]
@@ -37,7 +36,7 @@ const USAGE = `usage: heapwise watch DIR [--pid PID] [--interval 5s] [--max-grow
 
 exit codes: 0 no leak flagged, 1 a leak flagged, 2 usage or input error`;
 
-const FORMATS = ['text', 'json', 'markdown', 'html'];
+const { eachArg, commonDefaults, commonOption } = require('./args.js');
 
 /** Parses a duration: `500ms`, `5s`, `1.5m`, `1h`, or a bare number of seconds. Returns ms. */
 function parseDuration(text) {
@@ -61,67 +60,21 @@ function parseGrowth(text) {
 
 /** Parses watch's arguments (after the word `watch`); throws on a usage error. */
 function parseWatchArgs(argv) {
-  const opts = {
-    _: [], pid: null, intervalMs: 5000, growth: null, maxGrowthBytes: null, maxNewObjects: null, classLimits: {},
-    ignore: [], includeInternal: false, once: false, format: 'text', output: null, help: false,
-  };
-  const classLimit = (text, what, parse) => {
-    const eq = text.lastIndexOf('=');
-    if (eq <= 0) throw new Error(`${what} needs NAME=VALUE, got ${JSON.stringify(text)}`);
-    const name = text.slice(0, eq);
-    const limit = opts.classLimits[name] || (opts.classLimits[name] = {});
-    return { limit, value: parse(text.slice(eq + 1)) };
-  };
-  for (let i = 0; i < argv.length; i++) {
-    let a = argv[i];
-    let inline = null;
-    const eq = a.startsWith('--') ? a.indexOf('=') : -1;
-    if (eq > 0) {
-      inline = a.slice(eq + 1);
-      a = a.slice(0, eq);
-    }
-    const value = () => {
-      if (inline !== null) return inline;
-      if (i + 1 >= argv.length) throw new Error(`${a} needs a value`);
-      return argv[++i];
-    };
-    const flag = () => {
-      if (inline !== null) throw new Error(`${a} takes no value`);
-    };
-    if (a === '--pid') {
-      const v = value();
+  const opts = { _: [], pid: null, intervalMs: 5000, growth: null, once: false, help: false, ...commonDefaults() };
+  for (const a of eachArg(argv)) {
+    if (commonOption(opts, a)) continue;
+    if (a.arg === '--pid') {
+      const v = a.value();
       if (!/^\d+$/.test(v) || Number(v) < 1) throw new Error(`--pid needs a process id, got ${JSON.stringify(v)}`);
       opts.pid = Number(v);
-    } else if (a === '--interval') opts.intervalMs = parseDuration(value());
-    else if (a === '--growth') opts.growth = parseGrowth(value());
-    else if (a === '--max-growth') opts.maxGrowthBytes = parseSize(value());
-    else if (a === '--max-new-objects') opts.maxNewObjects = parseCount(value(), '--max-new-objects');
-    else if (a === '--max-class-count') {
-      const { limit, value: v } = classLimit(value(), a, (x) => parseCount(x, a));
-      limit.maxCount = v;
-    } else if (a === '--max-class-size') {
-      const { limit, value: v } = classLimit(value(), a, parseSize);
-      limit.maxSize = v;
-    } else if (a === '--ignore') {
-      const p = value();
-      if (!p) throw new Error('--ignore needs a non-empty pattern');
-      opts.ignore.push(p);
-    } else if (a === '--include-internal') {
-      flag();
-      opts.includeInternal = true;
-    } else if (a === '--once') {
-      flag();
+    } else if (a.arg === '--interval') opts.intervalMs = parseDuration(a.value());
+    else if (a.arg === '--growth') opts.growth = parseGrowth(a.value());
+    else if (a.arg === '--once') {
+      a.flag();
       opts.once = true;
-    } else if (a === '--format') {
-      opts.format = value();
-      if (!FORMATS.includes(opts.format)) throw new Error(`--format must be one of ${FORMATS.join(', ')}, got ${JSON.stringify(opts.format)}`);
-    } else if (a === '--json') {
-      flag();
-      opts.format = 'json';
-    } else if (a === '-o' || a === '--output') opts.output = value();
-    else if (a === '--help' || a === '-h') opts.help = true;
-    else if (a.startsWith('-') && a !== '-') throw new Error(`unknown option ${argv[i]} for watch`);
-    else opts._.push(a);
+    } else if (a.arg === '--help' || a.arg === '-h') opts.help = true;
+    else if (a.arg.startsWith('-') && a.arg !== '-') throw new Error(`unknown option ${a.raw} for watch`);
+    else opts._.push(a.arg);
   }
   if (!opts.help && opts._.length !== 1) {
     throw new Error(`watch takes one folder, DIR${opts._.length ? ` (got ${opts._.length})` : ''}`);
