@@ -16,7 +16,8 @@ const path = require('node:path');
 const http = require('node:http');
 const { spawn } = require('node:child_process');
 const { createInterface } = require('node:readline');
-const { analyze, diff } = require('../heapwise.js');
+const { analyze, diff, watch } = require('../heapwise.js');
+const { renderDiffHtml, renderWatchHtml } = require('../lib/report/html.js');
 const {
   formatBytes, formatSignedBytes, formatCount, formatSignedCount, formatDistance, textTable, clip,
 } = require('../lib/format.js');
@@ -312,11 +313,33 @@ async function main() {
   const d2 = await timed(() => diff(files.before, files.after, { top: TOP, final: files.final, onProgress: progressLine('diff --final') }));
   const an = await timed(() => analyze(files.after, { onProgress: progressLine('analyze') }));
   const a = an.value;
+  let code;
   try {
-    return report(opts, { d: d1.value, ms: d1.ms }, { d: d2.value, ms: d2.ms }, { a, ms: an.ms }, out, tStart);
+    code = report(opts, { d: d1.value, ms: d1.ms }, { d: d2.value, ms: d2.ms }, { a, ms: an.ms }, out, tStart);
   } finally {
     a.close();
   }
+  await htmlReports(opts, files, d2.value, out, rel);
+  return code;
+}
+
+/**
+ * 3. The same run as pages to open in a browser: the diff (with final mode), and `watch` over
+ * the three snapshots as a series (the growth it flags, with timelines).
+ */
+async function htmlReports(opts, files, d, out, rel) {
+  const diffPage = path.join(opts.out, 'diff-report.html');
+  fs.writeFileSync(diffPage, renderDiffHtml(d));
+  const watcher = watch({ files: [files.before, files.after, files.final], growth: { k: 2, n: 2 }, maxGrowthBytes: GROWTH_BUDGET });
+  const growing = new Set();
+  for await (const ev of watcher) {
+    if (ev.type === 'growth') growing.add(ev.name);
+  }
+  const watchPage = path.join(opts.out, 'watch-report.html');
+  fs.writeFileSync(watchPage, renderWatchHtml(watcher.series()));
+  out('');
+  out(`Reports  ${rel(diffPage)} (this diff, final mode included), ${rel(watchPage)} (watch over the three ` +
+    `snapshots; growing in both steps: ${[...growing].join(', ') || 'none'})`);
 }
 
 function report(opts, first, second, analysis, out, tStart) {
