@@ -10,6 +10,21 @@
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
 /**
+ * `diff`'s rule for which classes are reported (the `ignore` patterns and `includeInternal`),
+ * for code that filters class names itself, such as `watch`: one rule for both.
+ */
+export declare class ClassFilter {
+  /**
+   * A filter from `ignore` patterns (a substring, or `/regex/flags`) and whether internal
+   * classes (`(…)` other than the string kinds, `system / …`) are kept. A bad pattern throws
+   * a `HeapwiseError` with code `ERR_HEAPWISE_INVALID_ARGUMENT`.
+   */
+  constructor(ignore: Array<string>, includeInternal: boolean)
+  /** True if `diff` would report a class of this name. */
+  keeps(name: string): boolean
+}
+
+/**
  * An analysed heap snapshot. The graph stays in native memory; every method returns a small
  * copy of what it asks for. Call `close()` to free the memory early (it is also freed when the
  * object is garbage-collected).

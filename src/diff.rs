@@ -8,6 +8,46 @@ use napi::threadsafe_function::ThreadsafeFunction;
 use napi_derive::napi;
 use std::collections::HashMap;
 
+/// Parses `ignore` patterns (a substring, or `/regex/flags`).
+fn patterns(ignore: &[String]) -> std::result::Result<Vec<Pattern>, heapwise_engine::Error> {
+    ignore
+        .iter()
+        .map(|p| Pattern::parse(p))
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|m| heapwise_engine::Error::new(heapwise_engine::ErrorKind::InvalidArgument, m))
+}
+
+/// `diff`'s rule for which classes are reported (the `ignore` patterns and `includeInternal`),
+/// for code that filters class names itself, such as `watch`: one rule for both.
+#[napi]
+pub struct ClassFilter {
+    options: engine::DiffOptions,
+}
+
+#[napi]
+impl ClassFilter {
+    /// A filter from `ignore` patterns (a substring, or `/regex/flags`) and whether internal
+    /// classes (`(…)` other than the string kinds, `system / …`) are kept. A bad pattern throws
+    /// a `HeapwiseError` with code `ERR_HEAPWISE_INVALID_ARGUMENT`.
+    #[napi(constructor)]
+    pub fn new(env: &Env, ignore: Vec<String>, include_internal: bool) -> Result<Self> {
+        let ignore = patterns(&ignore).map_err(|e| crate::error::js_error(env, &e))?;
+        Ok(ClassFilter {
+            options: engine::DiffOptions {
+                ignore,
+                include_internal,
+                ..Default::default()
+            },
+        })
+    }
+
+    /// True if `diff` would report a class of this name.
+    #[napi]
+    pub fn keeps(&self, name: String) -> bool {
+        self.options.keeps_class(&name)
+    }
+}
+
 /// Per-class limits of the verdict.
 #[napi(object)]
 pub struct ClassLimitOptions {
@@ -279,13 +319,7 @@ pub fn engine_options(
             },
         ));
     };
-    let ignore = o
-        .ignore
-        .unwrap_or_default()
-        .iter()
-        .map(|p| Pattern::parse(p))
-        .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(|m| heapwise_engine::Error::new(heapwise_engine::ErrorKind::InvalidArgument, m))?;
+    let ignore = patterns(&o.ignore.unwrap_or_default())?;
     let mut class_limits: Vec<ClassLimit> = o
         .class_limits
         .unwrap_or_default()

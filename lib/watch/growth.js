@@ -5,37 +5,27 @@
 // `minSize` bytes of retained size. One noisy pair does not make growth; a class that keeps
 // rising does. Classes that only hold a growing class (their own count flat) are left out.
 
+const { ClassFilter } = require('../../index.js');
+
 /** Default growth options. */
 const GROWTH_DEFAULTS = Object.freeze({ k: 3, n: 4, minCount: 10, minSize: 64 * 1024 });
 
-/** Internal/system classes, as `diff` leaves them out: `(…)` names but the string kinds, `system / …`. */
-function isInternalClass(name) {
-  return (name.startsWith('(') && name !== '(string)' && name !== '(concatenated string)' && name !== '(sliced string)') ||
-    name.startsWith('system / ');
-}
-
 /**
  * A class-name filter from diff's `ignore` patterns (a substring, or `/regex/flags`) and
- * `includeInternal`. Throws a TypeError on a bad pattern.
+ * `includeInternal`: the engine's own rule (`ClassFilter`), so that watch leaves out exactly the
+ * classes `diff` does. Throws on a bad pattern.
  */
 function classFilter({ ignore = [], includeInternal = false } = {}) {
-  const tests = ignore.map((p) => {
+  for (const p of ignore) {
     if (typeof p !== 'string' || p === '') throw new TypeError(`ignore patterns are non-empty strings, got ${JSON.stringify(p)}`);
-    const m = /^\/(.*)\/([a-z]*)$/s.exec(p);
-    if (m && p.length >= 2) {
-      const flags = m[2].replace(/[gu]/g, '');
-      if (/[^i]/.test(flags)) throw new TypeError(`unsupported regular expression flag in ${p}`);
-      let re;
-      try {
-        re = new RegExp(m[1], flags + 'u');
-      } catch (e) {
-        throw new TypeError(`invalid pattern ${p}: ${e.message}`);
-      }
-      return (name) => re.test(name);
-    }
-    return (name) => name.includes(p);
-  });
-  return (name) => (includeInternal || !isInternalClass(name)) && !tests.some((t) => t(name));
+  }
+  let filter;
+  try {
+    filter = new ClassFilter(ignore, !!includeInternal);
+  } catch (e) {
+    throw new TypeError(e.message);
+  }
+  return (name) => filter.keeps(name);
 }
 
 /**
@@ -96,4 +86,4 @@ function findGrowth(history, options, keep = () => true) {
   return kept;
 }
 
-module.exports = { findGrowth, growthOptions, classFilter, isInternalClass, GROWTH_DEFAULTS };
+module.exports = { findGrowth, growthOptions, classFilter, GROWTH_DEFAULTS };

@@ -585,28 +585,14 @@ fn class_level(base: &DiffBase, cur: &Analysis, obs: &dyn Observer) -> Result<Ve
         .collect())
 }
 
-/// Per class-name string id: does the user want this class reported?
-fn class_filter(a: &Analysis, opts: &DiffOptions) -> Vec<bool> {
-    let mut used = vec![false; a.snap.strings.len()];
+/// Per class-name string id: `pred` of the class's name for the names classes use, false for
+/// other strings.
+fn per_class_name(a: &Analysis, pred: impl Fn(&str) -> bool) -> Vec<bool> {
+    let mut out = vec![false; a.snap.strings.len()];
     for &c in &a.classes.key_name {
-        used[c as usize] = true;
+        out[c as usize] = pred(&a.snap.strings.get(c));
     }
-    used.iter()
-        .enumerate()
-        .map(|(id, &u)| u && opts.keeps_class(&a.snap.strings.get(id as u32)))
-        .collect()
-}
-
-/// Per class-name string id: is it an internal/system class?
-fn internal_classes(a: &Analysis) -> Vec<bool> {
-    let mut used = vec![false; a.snap.strings.len()];
-    for &c in &a.classes.key_name {
-        used[c as usize] = true;
-    }
-    used.iter()
-        .enumerate()
-        .map(|(id, &u)| u && is_internal_class(&a.snap.strings.get(id as u32)))
-        .collect()
+    out
 }
 
 /// Objects in both snapshots whose retained size grew. A grower is skipped when one object it
@@ -622,7 +608,7 @@ fn growers(
     let mut poll = Poll::new(obs);
     let synthetic = cur.snap.header.meta.node_types.synthetic;
     let root = cur.snap.root as usize;
-    let keep = class_filter(cur, opts);
+    let keep = per_class_name(cur, |name| opts.keeps_class(name));
     // Each object's retained size in the first snapshot (NaN: not there), looked up once, in
     // chunks that each look at the observer first.
     let mut before: Vec<f64> = vec![f64::NAN; cur.node_count()];
@@ -653,7 +639,7 @@ fn growers(
     // How much of each candidate's growth one child explains: a growing child, or a child
     // allocated since the first snapshot (it is listed under `allocated`). Internal storage
     // (`(array)`, `(system)`, …) explains nothing: the object that owns it is the answer.
-    let internal = internal_classes(cur);
+    let internal = per_class_name(cur, is_internal_class);
     let mut is_cand = crate::analysis::bits::BitVec::new(cur.node_count());
     for &(o, _, _) in &cands {
         is_cand.set(o);
