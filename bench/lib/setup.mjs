@@ -10,23 +10,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {execFileSync} from 'node:child_process';
 import {ensureDevTools, DEVTOOLS_VERSION} from '../../tools/devtools/install.mjs';
+import {npmCommand} from '../../tools/lib/install.mjs';
 import {REPO, CACHE, log} from './util.mjs';
 
 export const MEMLAB_VERSION = process.env.MEMLAB_VERSION || '2.0.5';
 export const MEMLAB_DIR = path.resolve(process.env.HEAPWISE_MEMLAB_DIR || path.join(CACHE, 'memlab'));
 const MEMLAB_PACKAGES = ['memlab', '@memlab/core', '@memlab/api', '@memlab/heap-analysis'];
-
-// npm without a shell (as tools/devtools/install.mjs does): run npm-cli.js with this node when it
-// can be found, so that Windows' npm.cmd is not needed.
-function npmCommand() {
-  const candidates = [];
-  if (process.env.npm_execpath && /npm-cli\.js$/.test(process.env.npm_execpath)) candidates.push(process.env.npm_execpath);
-  const bin = path.dirname(process.execPath);
-  candidates.push(path.join(bin, 'node_modules', 'npm', 'bin', 'npm-cli.js'));
-  candidates.push(path.join(bin, '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js'));
-  for (const c of candidates) if (fs.existsSync(c)) return {file: process.execPath, pre: [c]};
-  return {file: 'npm', pre: []};
-}
 
 function readJson(file) {
   try { return JSON.parse(fs.readFileSync(file, 'utf8')); } catch { return null; }

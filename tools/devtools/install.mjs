@@ -25,6 +25,7 @@ import * as path from 'node:path';
 import {createRequire} from 'node:module';
 import {execFileSync} from 'node:child_process';
 import {fileURLToPath} from 'node:url';
+import {npmCommand, withLock} from '../lib/install.mjs';
 
 export const DEVTOOLS_VERSION = process.env.DEVTOOLS_VERSION || '1.0.1705227';
 export const ESBUILD_VERSION = process.env.ESBUILD_VERSION || '0.28.2';
@@ -46,18 +47,6 @@ export function isInstalled() {
   }
 }
 
-// npm without a shell: on Windows `npm` is a .cmd script that execFileSync cannot run directly,
-// so prefer running npm-cli.js with this node when it can be found.
-function npmCommand() {
-  const candidates = [];
-  if (process.env.npm_execpath && /npm-cli\.js$/.test(process.env.npm_execpath)) candidates.push(process.env.npm_execpath);
-  const bin = path.dirname(process.execPath);
-  candidates.push(path.join(bin, 'node_modules', 'npm', 'bin', 'npm-cli.js'));          // Windows layout
-  candidates.push(path.join(bin, '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js')); // POSIX layout
-  for (const c of candidates) if (fs.existsSync(c)) return {file: process.execPath, pre: [c]};
-  return {file: 'npm', pre: []};
-}
-
 function run(file, args, cwd) {
   log(`$ (cd ${path.relative(REPO, cwd) || '.'}) ${path.basename(file)} ${args.join(' ')}`);
   return execFileSync(file, args, {cwd, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 64 << 20});
@@ -70,35 +59,6 @@ function npm(args, cwd) {
 
 function readJson(file) {
   try { return JSON.parse(fs.readFileSync(file, 'utf8')); } catch { return null; }
-}
-
-// A lock directory so that concurrent test files (node --test runs them in parallel processes)
-// do not install into the same directory at once.
-async function withLock(fn) {
-  const lock = path.join(DEVTOOLS_DIR, '.install-lock');
-  fs.mkdirSync(DEVTOOLS_DIR, {recursive: true});
-  const deadline = Date.now() + 10 * 60 * 1000;
-  for (;;) {
-    try {
-      fs.mkdirSync(lock);
-      fs.writeFileSync(path.join(lock, 'pid'), String(process.pid));
-      break;
-    } catch (e) {
-      if (e.code !== 'EEXIST') throw e;
-      let owner = NaN;
-      try { owner = Number(fs.readFileSync(path.join(lock, 'pid'), 'utf8')); } catch {}
-      let alive = true;
-      if (owner > 0) { try { process.kill(owner, 0); } catch (err) { alive = err.code === 'EPERM'; } }
-      else {
-        // pid file not written yet, or the owner died between mkdir and write: stale after 30 s
-        try { alive = Date.now() - fs.statSync(lock).mtimeMs < 30000; } catch { alive = false; }
-      }
-      if (!alive) { log(`removing stale lock of pid ${owner}`); fs.rmSync(lock, {recursive: true, force: true}); continue; }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock}`);
-      await new Promise(r => setTimeout(r, 250));
-    }
-  }
-  try { return await fn(); } finally { fs.rmSync(lock, {recursive: true, force: true}); }
 }
 
 function installEsbuild() {
@@ -181,7 +141,10 @@ export const DEFAULT_LOCALE = 'en-US'; export const REMOTE_FETCH_PATTERN = ''; e
 /** Installs (if needed) and returns the path of the bundle. */
 export async function ensureDevTools({force = false} = {}) {
   if (!force && isInstalled()) return BUNDLE;
-  return withLock(async () => {
+  fs.mkdirSync(DEVTOOLS_DIR, {recursive: true});
+  // node --test runs test files in parallel processes: one installs, the others wait.
+  const lock = path.join(DEVTOOLS_DIR, '.install-lock');
+  return withLock(lock, async () => {
     if (!force && isInstalled()) { log('already installed by another process'); return BUNDLE; }
     const t0 = Date.now();
     log(`installing into ${DEVTOOLS_DIR}`);
@@ -190,7 +153,7 @@ export async function ensureDevTools({force = false} = {}) {
     await bundle();
     log(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${STAMP.trim()}`);
     return BUNDLE;
-  });
+  }, {onStale: (pid) => log(`removing stale lock of pid ${pid}`)});
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

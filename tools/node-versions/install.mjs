@@ -24,6 +24,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import {execFileSync} from 'node:child_process';
 import {fileURLToPath} from 'node:url';
+import {npmCommand, withLockSync} from '../lib/install.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** The pinned Node version of each line the producer tests cover (versions.json). */
@@ -59,44 +60,8 @@ function installed(version) {
   return null;
 }
 
-// npm without a shell (see tools/devtools/install.mjs): prefer npm-cli.js next to this node.
-function npmCommand() {
-  const candidates = [];
-  if (process.env.npm_execpath && /npm-cli\.js$/.test(process.env.npm_execpath)) candidates.push(process.env.npm_execpath);
-  const bin = path.dirname(process.execPath);
-  candidates.push(path.join(bin, 'node_modules', 'npm', 'bin', 'npm-cli.js'));
-  candidates.push(path.join(bin, '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js'));
-  for (const c of candidates) if (fs.existsSync(c)) return {file: process.execPath, pre: [c]};
-  return {file: 'npm', pre: []};
-}
-
 function run(file, args, cwd) {
   return execFileSync(file, args, {cwd, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 64 << 20, timeout: 10 * 60 * 1000});
-}
-
-// A lock directory per version, so that concurrent test processes do not unpack into one place.
-function withLock(version, fn) {
-  fs.mkdirSync(NODE_DIR, {recursive: true});
-  const lock = path.join(NODE_DIR, `.lock-${version}`);
-  const deadline = Date.now() + 10 * 60 * 1000;
-  for (;;) {
-    try {
-      fs.mkdirSync(lock);
-      fs.writeFileSync(path.join(lock, 'pid'), String(process.pid));
-      break;
-    } catch (e) {
-      if (e.code !== 'EEXIST') throw e;
-      let owner = NaN;
-      try { owner = Number(fs.readFileSync(path.join(lock, 'pid'), 'utf8')); } catch {}
-      let alive = true;
-      if (owner > 0) { try { process.kill(owner, 0); } catch (err) { alive = err.code === 'EPERM'; } }
-      else { try { alive = Date.now() - fs.statSync(lock).mtimeMs < 30000; } catch { alive = false; } }
-      if (!alive) { fs.rmSync(lock, {recursive: true, force: true}); continue; }
-      if (Date.now() > deadline) throw new Error(`node-versions: timed out waiting for ${lock}`);
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
-    }
-  }
-  try { return fn(); } finally { fs.rmSync(lock, {recursive: true, force: true}); }
 }
 
 function fetchVersion(version) {
@@ -141,7 +106,9 @@ export function ensureNode(major) {
   if (process.version === `v${version}`) return {major: Number(major), version, bin: process.execPath, fetched: false};
   let bin = installed(version);
   if (bin) return {major: Number(major), version, bin, fetched: false};
-  return withLock(version, () => {
+  // A lock directory per version, so that concurrent test processes do not unpack into one place.
+  fs.mkdirSync(NODE_DIR, {recursive: true});
+  return withLockSync(path.join(NODE_DIR, `.lock-${version}`), () => {
     bin = installed(version);
     if (bin) return {major: Number(major), version, bin, fetched: false};
     fetchVersion(version);
