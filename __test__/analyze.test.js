@@ -8,12 +8,12 @@ const os = require('node:os');
 const path = require('node:path');
 const { pathToFileURL } = require('node:url');
 const { execFileSync } = require('node:child_process');
-const { analyze, analyzeSync, HeapwiseError, HeapAnalysis } = require('../heapwise.js');
+const { analyze, analyzeSync, HeapwiseError, HeapAnalysis } = require('heapwise');
 const { writeSnapshots } = require('./fixtures/write-snapshots.js');
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'heapwise-api-'));
 const files = Object.fromEntries(writeSnapshots(dir, { only: ['class-map', 'closures'] }).map((s) => [s.name, s.file]));
-const CLI = path.join(__dirname, '..', 'cli.js');
+const CLI = path.join(__dirname, '..', 'lib', 'cli', 'main.js');
 test.after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 function write(name, content) {
@@ -202,7 +202,7 @@ test('CLI: analyze --json prints the API objects, --nodes writes the per-node ta
 
 test('a panic inside the engine rejects the promise and leaves the process running', () => {
   const script = `
-    const { analyze, analyzeSync, HeapwiseError } = require(${JSON.stringify(path.join(__dirname, '..', 'heapwise.js'))});
+    const { analyze, analyzeSync, HeapwiseError } = require(${JSON.stringify(path.join(__dirname, '..', 'index.js'))});
     const file = ${JSON.stringify(files['closures'])};
     analyze(file).then(
       () => { console.log('resolved'); process.exit(3); },

@@ -4,7 +4,7 @@
 //
 // The snapshots (a same-process pair, a baseline/target/final triple and a snapshot of another
 // process) are written at test time by __test__/fixtures/write-snapshots.js.
-// Env: HEAPWISE_CLI=path/to/cli.js runs this CLI instead of <repo>/cli.js.
+// Env: HEAPWISE_CLI=path/to/main.js runs this CLI instead of <repo>/lib/cli/main.js.
 'use strict';
 const {describe, test, before, after} = require('node:test');
 const assert = require('node:assert');
@@ -13,8 +13,8 @@ const os = require('os');
 const path = require('path');
 const {writeSnapshots} = require('./fixtures/write-snapshots');
 const {runHeapwiseDiff: run} = require('./helpers/devtools');
-const {parseSize, parseCount} = require('../lib/size.js');
-const {renderText, renderMarkdown, mdCode, formatRetainerPath} = require('../lib/diff-report.js');
+const {parseSize, parseCount} = require('../lib/core.js');
+const {renderText, renderMarkdown, mdCode, formatRetainerPath} = require('../lib/report/diff.js');
 
 const isNum = v => typeof v === 'number' && Number.isFinite(v);
 const COMPARISON_KEYS = ['name', 'key', 'newCount', 'deletedCount', 'deltaCount', 'allocSize', 'freedSize', 'sizeDelta'];

@@ -143,7 +143,7 @@ test('malformed-input corpus: every case gets a typed error or a documented resu
   await t.test('a panic inside a HeapAnalysis method is an ERR_HEAPWISE_INTERNAL error, not an abort', async () => {
     const file = cases.find((x) => x.name === 'valid-small').file;
     const script = `
-      const h = require(${JSON.stringify(path.join(ROOT, 'heapwise.js'))});
+      const h = require(${JSON.stringify(path.join(ROOT, 'index.js'))});
       const heap = h.analyzeSync(process.argv[1]);
       const codes = [];
       for (const call of [() => heap.summary(), () => heap.top(3), () => heap.retainers(1), () => heap.findByName('x')]) {

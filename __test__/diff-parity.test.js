@@ -14,7 +14,7 @@
 //
 // Env:
 //   HEAPWISE_DIFF_KEEP=1            keep the temp dir (snapshots and both sides' JSON)
-//   HEAPWISE_CLI=path/to/cli.js     run this heapwise CLI instead of <repo>/cli.js
+//   HEAPWISE_CLI=path/to/main.js    run this heapwise CLI instead of <repo>/lib/cli/main.js
 'use strict';
 const {describe, test, before, after} = require('node:test');
 const assert = require('node:assert');

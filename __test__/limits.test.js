@@ -11,7 +11,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 const { monitorEventLoopDelay } = require('node:perf_hooks');
-const heapwise = require('../heapwise.js');
+const heapwise = require('heapwise');
 const { analyze, HeapwiseError } = heapwise;
 
 const REPO = path.join(__dirname, '..');

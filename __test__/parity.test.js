@@ -10,7 +10,7 @@
 //   HEAPWISE_PARITY_FILES=a:b          also check these existing .heapsnapshot files
 //                                      (path.delimiter-separated)
 //   HEAPWISE_PARITY_KEEP=1             keep the temp dir (snapshots, JSON and TSV of both sides)
-//   HEAPWISE_CLI=path/to/cli.js        run this heapwise CLI instead of <repo>/cli.js
+//   HEAPWISE_CLI=path/to/main.js       run this heapwise CLI instead of <repo>/lib/cli/main.js
 'use strict';
 const {describe, before, after} = require('node:test');
 const fs = require('fs');

@@ -18,7 +18,7 @@ const {findChromium, launch, openReport} = require('./helpers/browser');
 const {HOSTILE, HOSTILE_CLASSES, LONE, writeHostileSnapshots} = require('./fixtures/hostile');
 const {renderWatchHtml} = require('../lib/report/html.js');
 
-const CLI = path.join(__dirname, '..', 'cli.js');
+const CLI = path.join(__dirname, '..', 'lib', 'cli', 'main.js');
 const WATCH_FIXTURE = path.join(__dirname, 'fixtures', 'watch-series.json');
 
 function unavailable() {

@@ -15,9 +15,9 @@ const {renderAnalyzeHtml, renderDiffHtml, renderWatchHtml} = require('../lib/rep
 const {dominatorTree} = require('../lib/report/dominators.js');
 const {writeSnapshots} = require('./fixtures/write-snapshots');
 const {HOSTILE, HOSTILE_CLASSES, LONE} = require('./fixtures/hostile');
-const {analyzeSync} = require('../heapwise.js');
+const {analyzeSync} = require('heapwise');
 
-const CLI = path.join(__dirname, '..', 'cli.js');
+const CLI = path.join(__dirname, '..', 'lib', 'cli', 'main.js');
 const WATCH_FIXTURE = path.join(__dirname, 'fixtures', 'watch-series.json');
 const EVIL = [...HOSTILE, LONE, 'nul\u0000byte', ']]>', '<![CDATA[x]]>', '\u2028\u2029', '<svg onload=alert(1)>', '`${x}`'];
 

@@ -60,7 +60,7 @@ test('paths with shell metacharacters are read as plain file names by the CLI', 
   try {
     const marker = path.join(dir, 'pwned');
     const evil = path.join(dir, `$(touch ${marker}); \`touch ${marker}\` | touch ${marker}.heapsnapshot`);
-    const r = spawnSync(process.execPath, [path.join(REPO, 'cli.js'), 'analyze', evil], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [path.join(REPO, 'lib', 'cli', 'main.js'), 'analyze', evil], { encoding: 'utf8' });
     assert.strictEqual(r.status, 2, r.stderr);
     assert.match(r.stderr, /ERR_HEAPWISE_IO/);
     assert.ok(!fs.existsSync(marker), 'no shell ran the path');

@@ -8,7 +8,8 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { EventEmitter } = require('node:events');
-const { expectNoLeak, HeapLeakError, collectGarbage, DEFAULTS } = require('../testing.js');
+const { expectNoLeak, HeapLeakError, collectGarbage, DEFAULTS } = require('heapwise/testing');
+const { HeapwiseError } = require('heapwise');
 
 const TIMEOUT = 60_000;
 const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'heapwise-testing-'));
@@ -160,12 +161,14 @@ test('an error thrown by fn rejects with that error and leaves no snapshots behi
   assert.deepStrictEqual(entries(dir), []);
 });
 
-test('bad arguments reject', async () => {
-  await assert.rejects(expectNoLeak('nope'), TypeError);
-  await assert.rejects(expectNoLeak(() => {}, { iterations: 0 }), RangeError);
-  await assert.rejects(expectNoLeak(() => {}, { repeat: 1.5 }), RangeError);
-  await assert.rejects(expectNoLeak(() => {}, { minGrowingRounds: 9 }), RangeError);
-  await assert.rejects(expectNoLeak(() => {}, { minObjectsPerCall: -1 }), RangeError);
+test('bad arguments reject with HeapwiseError ERR_HEAPWISE_INVALID_ARGUMENT, as every heapwise function', async () => {
+  const invalid = { name: 'HeapwiseError', code: 'ERR_HEAPWISE_INVALID_ARGUMENT' };
+  await assert.rejects(expectNoLeak('nope'), invalid);
+  await assert.rejects(expectNoLeak(() => {}, { iterations: 0 }), invalid);
+  await assert.rejects(expectNoLeak(() => {}, { repeat: 1.5 }), invalid);
+  await assert.rejects(expectNoLeak(() => {}, { minGrowingRounds: 9 }), invalid);
+  await assert.rejects(expectNoLeak(() => {}, { minObjectsPerCall: -1 }), invalid);
+  await assert.rejects(expectNoLeak(() => {}, { minObjectsPerCall: -1 }), HeapwiseError);
 });
 
 test('collectGarbage works without --expose-gc', async () => {

@@ -14,14 +14,14 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { spawn, spawnSync, execFileSync } = require('node:child_process');
-const { watch, analyzeSync, HeapwiseError } = require('../heapwise.js');
+const { watch, analyzeSync, HeapwiseError, ClassFilter } = require('heapwise');
 const { findGrowth, growthOptions, classFilter } = require('../lib/watch/growth.js');
 const { parentOf, processTree } = require('../lib/watch/process-memory.js');
-const { parseWatchArgs, parseDuration, parseGrowth, pathText, renderText, renderMarkdown } = require('../lib/cli-watch.js');
+const { parseWatchArgs, parseDuration, parseGrowth, pathText, renderText, renderMarkdown } = require('../lib/cli/watch.js');
 
 const CHILD = path.join(__dirname, 'fixtures', 'watch-child.js');
 const SELF = path.join(__dirname, 'fixtures', 'watch-self.js');
-const CLI = path.join(__dirname, '..', 'cli.js');
+const CLI = path.join(__dirname, '..', 'lib', 'cli', 'main.js');
 const LINUX = process.platform === 'linux';
 /** Snapshots each child writes: enough for a full growth window (n + 1 = 5) and one more. */
 const STEPS = 6;
@@ -130,10 +130,10 @@ describe('growth rule', () => {
   });
 
   test('internal classes and ignore patterns are filtered as in diff', () => {
-    const keep = classFilter({ ignore: ['Foo', '/^bar$/i'] });
+    const keep = classFilter(ClassFilter, { ignore: ['Foo', '/^bar$/i'] });
     assert.deepStrictEqual(['(system)', '(compiled code)', 'system / Context', '(string)', 'FooBar', 'BAR', 'Baz'].filter(keep), ['(string)', 'Baz']);
-    assert.ok(classFilter({ includeInternal: true })('(system)'));
-    assert.throws(() => classFilter({ ignore: ['/x/z'] }), /unsupported/);
+    assert.ok(classFilter(ClassFilter, { includeInternal: true })('(system)'));
+    assert.throws(() => classFilter(ClassFilter, { ignore: ['/x/z'] }), /unsupported/);
     assert.throws(() => growthOptions({ k: 5, n: 4 }), /between 1 and/);
   });
 });
@@ -572,7 +572,7 @@ describe('files that are not (yet) snapshots', () => {
     // 30 analyses of the same snapshot in a fresh process; the JS heap (after a GC) and the RSS
     // after the 30th are those after the 5th, but for the series itself (a few kB a snapshot)
     const script = `
-      const { watch } = require(${JSON.stringify(path.join(__dirname, '..', 'heapwise.js'))});
+      const { watch } = require(${JSON.stringify(path.join(__dirname, '..', 'index.js'))});
       const w = watch({ files: Array(30).fill(${JSON.stringify(good)}) });
       const at = {};
       w.on('snapshot', (ev) => {

@@ -16,7 +16,7 @@ const path = require('node:path');
 const http = require('node:http');
 const { spawn } = require('node:child_process');
 const { createInterface } = require('node:readline');
-const { analyze, diff, watch } = require('../heapwise.js');
+const { analyze, diff, watch } = require('../index.js');
 const { renderDiffHtml, renderWatchHtml } = require('../lib/report/html.js');
 const {
   formatBytes, formatSignedBytes, formatCount, formatSignedCount, formatDistance, textTable, clip,

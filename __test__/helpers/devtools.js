@@ -12,8 +12,8 @@ const {execFileSync} = require('child_process');
 const REPO = path.resolve(__dirname, '..', '..');
 const INSTALL = path.join(REPO, 'tools', 'devtools', 'install.mjs');
 const ORACLE = path.join(REPO, 'tools', 'devtools', 'oracle.mjs');
-// HEAPWISE_CLI: run another build of the CLI (e.g. an installed package's cli.js)
-const CLI = path.resolve(process.env.HEAPWISE_CLI || path.join(REPO, 'cli.js'));
+// HEAPWISE_CLI: run another build of the CLI (e.g. an installed package's lib/cli/main.js)
+const CLI = path.resolve(process.env.HEAPWISE_CLI || path.join(REPO, 'lib', 'cli', 'main.js'));
 const NODE_COLUMNS = ['self_size', 'shallow_size', 'retained_size', 'distance', 'dominator_id'];
 const MAX_BUFFER = 1 << 30;
 const HEAP_MB = process.env.HEAPWISE_ORACLE_HEAP_MB || '4096';
@@ -40,12 +40,12 @@ function runDevTools(file, outDir, name = path.basename(file, '.heapsnapshot')) 
 }
 
 /**
- * Runs `node cli.js analyze FILE --json --nodes OUT.tsv` (the heapwise CLI contract). Returns
+ * Runs `heapwise analyze FILE --json --nodes OUT.tsv` (the heapwise CLI contract). Returns
  * {json (its stdout, parsed), nodes (loadNodesTsv), tsvFile}.
  */
 function runHeapwise(file, outDir, name = path.basename(file, '.heapsnapshot')) {
   if (!fs.existsSync(CLI)) {
-    throw new Error(`heapwise CLI not found at ${CLI} (is the addon and its cli.js written yet?)`);
+    throw new Error(`heapwise CLI not found at ${CLI} (is the addon and its lib/cli/main.js written yet?)`);
   }
   const tsvFile = path.join(outDir, `${name}.heapwise.tsv`);
   fs.rmSync(tsvFile, {force: true});
@@ -273,7 +273,7 @@ function runDevToolsDiff(base, current, outDir,
 }
 
 /**
- * Runs `node cli.js diff ...args` (spawnSync, never throws on a non-zero exit). Returns
+ * Runs `heapwise diff ...args` (spawnSync, never throws on a non-zero exit). Returns
  * {status, stdout, stderr, json (stdout parsed when it is JSON, else null), ms}.
  */
 function runHeapwiseDiff(args, {env} = {}) {

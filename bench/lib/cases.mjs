@@ -12,10 +12,10 @@ const PEER_HEAP = `--max-old-space-size=${process.env.NODE_HEAP_MB || 16384}`;
 const rel = (p) => path.relative(REPO, p) || '.';
 
 // heapwise as a user calls it: analyze(), then what the Summary view shows.
-const HW_ANALYZE = "require('./heapwise.js').analyze(process.argv[1]).then(a => { const s = a.summary(); " +
+const HW_ANALYZE = "require('./index.js').analyze(process.argv[1]).then(a => { const s = a.summary(); " +
   'console.log(JSON.stringify({nodes: a.nodeCount, edges: a.edgeCount, totalSize: a.totalSize, classes: s.length})); a.close(); })';
 // diff of two snapshots of one process; includeInternal so that its Comparison has DevTools' rows.
-const HW_DIFF = "require('./heapwise.js').diff(process.argv[1], process.argv[2], {includeInternal: true}).then(d => " +
+const HW_DIFF = "require('./index.js').diff(process.argv[1], process.argv[2], {includeInternal: true}).then(d => " +
   'console.log(JSON.stringify({classes: d.classes.length, newCount: d.totals.newCount, deletedCount: d.totals.deletedCount, ' +
   'sizeDelta: d.sizeDelta, growers: d.growers.length})))';
 

@@ -48,7 +48,7 @@ export function ensureMemlab() {
   return MEMLAB_DIR;
 }
 
-/** The addon file the generated loader (index.js) would load on this platform, if it exists. */
+/** The addon file the generated loader (binding.js) would load on this platform, if it exists. */
 export function addonFile() {
   const files = fs.readdirSync(REPO).filter(f => /^heapwise\..*\.node$/.test(f));
   const want = `heapwise.${process.platform}-${process.arch}`;
@@ -65,7 +65,7 @@ export function ensureAddon({force = false} = {}) {
   const cliVersion = (readJson(path.join(REPO, 'package.json')).devDependencies || {})['@napi-rs/cli'] || 'latest';
   const [file, pre] = fs.existsSync(napiCli) ? [process.execPath, [napiCli]]
     : ['npx', ['--yes', '-p', `@napi-rs/cli@${cliVersion}`, 'napi']];
-  execFileSync(file, [...pre, 'build', '--platform', '--release', '--js', 'index.js', '--dts', 'index.d.ts'],
+  execFileSync(file, [...pre, 'build', '--platform', '--release', '--js', 'binding.js', '--dts', 'binding.d.ts'],
     {cwd: REPO, stdio: ['ignore', 'inherit', 'inherit']});
   const built = addonFile();
   if (!built) throw new Error('the napi build did not produce heapwise.<platform>.node');

@@ -9,7 +9,7 @@ const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const format = require('../format.js');
-const { formatLocation, scriptNames, nodeLabel } = require('../diff-report.js');
+const { formatLocation, scriptNames, nodeLabel } = require('./diff.js');
 const { html, raw, jsonForScript } = require('./escape.js');
 
 const { formatBytes, formatSignedBytes, formatCount, formatSignedCount, formatDistance } = format;

@@ -3,7 +3,7 @@
 // their retainer paths, for a pull-request comment or $GITHUB_STEP_SUMMARY.
 const path = require('node:path');
 const { formatBytes, formatCount, formatDistance, clip } = require('../format.js');
-const { mdCode, formatRetainerPath, formatLocation } = require('../diff-report.js');
+const { mdCode, formatRetainerPath, formatLocation } = require('./diff.js');
 
 const pct = (v, total) => (total > 0 ? `${((100 * v) / total).toFixed(0)} %` : '');
 

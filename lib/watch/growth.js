@@ -5,17 +5,15 @@
 // `minSize` bytes of retained size. One noisy pair does not make growth; a class that keeps
 // rising does. Classes that only hold a growing class (their own count flat) are left out.
 
-const { ClassFilter } = require('../../index.js');
-
 /** Default growth options. */
 const GROWTH_DEFAULTS = Object.freeze({ k: 3, n: 4, minCount: 10, minSize: 64 * 1024 });
 
 /**
- * A class-name filter from diff's `ignore` patterns (a substring, or `/regex/flags`) and
+ * A class-name filter (with the addon's `ClassFilter` class, handed over by the entry) from diff's `ignore` patterns (a substring, or `/regex/flags`) and
  * `includeInternal`: the engine's own rule (`ClassFilter`), so that watch leaves out exactly the
  * classes `diff` does. Throws on a bad pattern.
  */
-function classFilter({ ignore = [], includeInternal = false } = {}) {
+function classFilter(ClassFilter, { ignore = [], includeInternal = false } = {}) {
   for (const p of ignore) {
     if (typeof p !== 'string' || p === '') throw new TypeError(`ignore patterns are non-empty strings, got ${JSON.stringify(p)}`);
   }

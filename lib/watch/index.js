@@ -11,9 +11,15 @@ const path = require('node:path');
 const { FolderSource, CaptureSource, SNAPSHOT_FILE } = require('./sources.js');
 const { findGrowth, growthOptions, classFilter } = require('./growth.js');
 const { sampleTree, processExists, hasProcfs } = require('./process-memory.js');
+const { HeapwiseError, invalidArgument: invalid, toPath } = require('../core.js');
 
-// heapwise.js requires this module, so it is looked up when first needed.
-const heapwise = () => require('../../heapwise.js');
+/**
+ * What a Watcher uses of the API, handed over by the entry (index.js).
+ * @typedef {object} WatchApi
+ * @property {typeof import('../../index').analyze} analyze
+ * @property {typeof import('../../index').diff} diff
+ * @property {typeof import('../../binding').ClassFilter} ClassFilter
+ */
 
 /** How many classes each snapshot of the series keeps (largest retained size first). */
 const SERIES_CLASSES = 50;
@@ -21,11 +27,6 @@ const SERIES_CLASSES = 50;
 const GROWTH_PATHS = 10;
 /** Node's snapshot file names (v8.writeHeapSnapshot(), --heapsnapshot-signal, near-heap-limit). */
 const NODE_SNAPSHOT_NAME = /^Heap\.\d{8}\.\d{6}\.(\d+)\.\d+\.\d+\.heapsnapshot$/;
-
-function invalid(message) {
-  const { HeapwiseError } = heapwise();
-  return new HeapwiseError(message, 'ERR_HEAPWISE_INVALID_ARGUMENT');
-}
 
 function wholeMs(v, what, min = 1) {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min) throw invalid(`${what} must be a number of milliseconds >= ${min}, got ${v}`);
@@ -44,8 +45,14 @@ const SKIP_CODES = new Set([
  * the watcher closes. Its timers are unref()'d: it never keeps the process alive by itself.
  */
 class Watcher extends EventEmitter {
-  constructor(options) {
+  /**
+   * @param {import('../../index').WatchOptions} options
+   * @param {WatchApi} api the entry's analyze() and diff() (queued, errors adopted) and the
+   *   engine's ClassFilter: watch never loads the addon itself
+   */
+  constructor(options, api) {
     super();
+    this._api = api;
     const o = options || {};
     if (typeof o !== 'object') throw invalid('watch() takes an options object');
     const sources = ['dir', 'capture', 'files'].filter((k) => o[k] !== undefined && o[k] !== null);
@@ -55,7 +62,7 @@ class Watcher extends EventEmitter {
     this._sampleMs = o.sampleIntervalMs === undefined ? this._intervalMs : wholeMs(o.sampleIntervalMs, 'sampleIntervalMs', 10);
     try {
       this._growth = growthOptions(o.growth || {});
-      this._keep = classFilter({ ignore: o.ignore || [], includeInternal: !!o.includeInternal });
+      this._keep = classFilter(api.ClassFilter, { ignore: o.ignore || [], includeInternal: !!o.includeInternal });
     } catch (e) {
       throw invalid(e.message);
     }
@@ -73,16 +80,14 @@ class Watcher extends EventEmitter {
     const source = { kind: sources[0] || 'none' };
     if (o.dir !== undefined && o.dir !== null) {
       if (typeof o.dir !== 'string' && !(o.dir instanceof URL)) throw invalid('dir must be a path (string or file: URL)');
-      const dir = o.dir instanceof URL ? require('node:url').fileURLToPath(o.dir) : o.dir;
+      const dir = toPath(o.dir);
       let st;
       try {
         st = fs.statSync(dir);
       } catch (e) {
-        const { HeapwiseError } = heapwise();
         throw new HeapwiseError(`cannot watch ${dir}: ${e.code === 'ENOENT' ? 'no such folder' : e.message}`, 'ERR_HEAPWISE_IO');
       }
       if (!st.isDirectory()) {
-        const { HeapwiseError } = heapwise();
         throw new HeapwiseError(`cannot watch ${dir}: not a folder`, 'ERR_HEAPWISE_IO');
       }
       const match = o.match === undefined ? SNAPSHOT_FILE : o.match;
@@ -100,11 +105,9 @@ class Watcher extends EventEmitter {
       if (c.worker) source.threadId = c.worker.threadId;
     } else if (o.files !== undefined && o.files !== null) {
       if (!Array.isArray(o.files)) throw invalid('files must be an array of paths');
-      const { fileURLToPath } = require('node:url');
       this._files = o.files.map((f) => {
-        if (f instanceof URL) return fileURLToPath(f);
-        if (typeof f !== 'string') throw invalid('files must be an array of paths (strings or file: URLs)');
-        return path.resolve(f);
+        if (typeof f !== 'string' && !(f instanceof URL)) throw invalid('files must be an array of paths (strings or file: URLs)');
+        return path.resolve(toPath(f));
       });
       source.files = this._files.slice();
     }
@@ -115,7 +118,6 @@ class Watcher extends EventEmitter {
       if (!Number.isSafeInteger(pid) || pid <= 0) throw invalid(`pid must be a process id, got ${pid}`);
       if (pid !== process.pid && !hasProcfs()) throw invalid('sampling another process needs /proc (Linux); only this process can be sampled here');
       if (!processExists(pid)) {
-        const { HeapwiseError } = heapwise();
         throw new HeapwiseError(`no process with pid ${pid}`, 'ERR_HEAPWISE_INVALID_ARGUMENT');
       }
       this._pid = pid;
@@ -277,7 +279,6 @@ class Watcher extends EventEmitter {
   }
 
   _error(message, code, extra = {}) {
-    const { HeapwiseError } = heapwise();
     const error = message instanceof Error ? message : new HeapwiseError(message, code);
     if (!error.code && code) error.code = code;
     Object.assign(error, extra);
@@ -438,7 +439,7 @@ class Watcher extends EventEmitter {
    * when it was skipped, undefined when the watcher closed meanwhile.
    */
   async _analyse({ file, time }) {
-    const { analyze, HeapwiseError } = heapwise();
+    const { analyze } = this._api;
     const ctrl = new AbortController();
     this._inflight = ctrl;
     const progress = this._onProgress ? (p) => this._onProgress({ file, ...p }) : undefined;
@@ -540,7 +541,7 @@ class Watcher extends EventEmitter {
   async _checkLeaks(snap) {
     if (this._closed || !this._baseline || !Object.keys(this._thresholds).length || snap.index === this._baseline.index || snap.index === this._checkedIndex) return;
     this._checkedIndex = snap.index;
-    const { diff } = heapwise();
+    const { diff } = this._api;
     const o = this._opts;
     const ctrl = new AbortController();
     this._inflight = ctrl;
@@ -602,9 +603,4 @@ class Watcher extends EventEmitter {
   }
 }
 
-/** Starts watching; see Watcher. */
-function watch(options) {
-  return new Watcher(options);
-}
-
-module.exports = { watch, Watcher };
+module.exports = { Watcher };

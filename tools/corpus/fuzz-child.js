@@ -18,7 +18,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const crypto = require('node:crypto');
-const heapwise = require(path.join(__dirname, '..', '..', 'heapwise.js'));
+const heapwise = require(path.join(__dirname, '..', '..', 'index.js'));
 
 const CODES = new Set([
   'ERR_HEAPWISE_IO',

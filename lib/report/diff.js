@@ -5,7 +5,7 @@ const path = require('node:path');
 const { fileURLToPath } = require('node:url');
 const {
   formatBytes, formatSignedBytes, formatCount, formatSignedCount, formatDistance, textTable, clip,
-} = require('./format.js');
+} = require('../format.js');
 
 const TABLE_ROWS = 25; // Comparison / allocated rows in the text report
 const MD_ROWS = 10; // class rows in the Markdown report

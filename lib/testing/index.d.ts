@@ -1,5 +1,5 @@
 // Types of `heapwise/testing`: leak tests for node:test, Jest, Mocha and Vitest.
-import type { HeapDiff, HeapNode, PathStep, SourceLocation } from './heapwise'
+import type { HeapDiff, HeapNode, PathStep, SourceLocation } from '../../index'
 
 /** Options of `expectNoLeak`. Every field is optional. */
 export interface ExpectNoLeakOptions {
