@@ -14,7 +14,7 @@ const {esc, html, raw, jsonForScript} = require('../lib/report/escape.js');
 const {renderAnalyzeHtml, renderDiffHtml, renderWatchHtml} = require('../lib/report/html.js');
 const {dominatorTree} = require('../lib/report/dominators.js');
 const {writeSnapshots} = require('./fixtures/write-snapshots');
-const {HOSTILE, HOSTILE_CLASSES, LONE} = require('./fixtures/hostile');
+const {HOSTILE, LONE} = require('./fixtures/hostile');
 const {analyzeSync} = require('heapwise');
 
 const CLI = path.join(__dirname, '..', 'lib', 'cli', 'main.js');

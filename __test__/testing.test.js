@@ -127,6 +127,7 @@ test('an async closure leak (a listener per call) is found, with the closure as 
   }
   const err = await expectNoLeak(
     async () => {
+      // oxlint-disable-next-line unicorn/no-unnecessary-await -- an async function that really yields, on purpose
       await null;
       const sub = new Subscription(serial++);
       bus.on('message', function onMessage() {

@@ -46,6 +46,8 @@ function sampleText(s) {
   return parts.join(', ');
 }
 
+/** @typedef {{ first: number, last: number, min: number, max: number }} MemoryFact */
+
 /** Memory figures of the samples: first, last, smallest and largest RSS and PSS. */
 function memoryFacts(samples) {
   if (!samples.length) return null;
@@ -79,7 +81,7 @@ function renderText(series) {
   if (mem) {
     out.push('');
     out.push('Process memory (first → last, largest)');
-    for (const [label, f] of [['RSS', mem.rss], ['PSS', mem.pss], ['JS heap used', mem.heapUsed], ['external', mem.external], ['array buffers', mem.arrayBuffers]]) {
+    for (const [label, f] of /** @type {Array<[string, MemoryFact | null]>} */ ([['RSS', mem.rss], ['PSS', mem.pss], ['JS heap used', mem.heapUsed], ['external', mem.external], ['array buffers', mem.arrayBuffers]])) {
       if (f) out.push(`  ${label.padEnd(14)} ${formatBytes(f.first)} → ${formatBytes(f.last)} (${formatSignedBytes(f.last - f.first)}), largest ${formatBytes(f.max)}`);
     }
     const native = nativeHint(series);
@@ -177,7 +179,7 @@ function renderMarkdown(series) {
     out.push('');
     out.push('| memory | first | last | largest |');
     out.push('| --- | ---: | ---: | ---: |');
-    for (const [label, f] of [['RSS', mem.rss], ['PSS', mem.pss], ['JS heap used', mem.heapUsed], ['array buffers', mem.arrayBuffers]]) {
+    for (const [label, f] of /** @type {Array<[string, MemoryFact | null]>} */ ([['RSS', mem.rss], ['PSS', mem.pss], ['JS heap used', mem.heapUsed], ['array buffers', mem.arrayBuffers]])) {
       if (f) out.push(`| ${label} | ${formatBytes(f.first)} | ${formatBytes(f.last)} | ${formatBytes(f.max)} |`);
     }
     const native = nativeHint(series);
@@ -306,7 +308,7 @@ async function run(opts, io) {
   process.on('SIGTERM', onSignal);
   if (liveStream.isTTY && !opts.once) live.setStatus(`watching ${w.dir} every ${opts.intervalMs / 1000}s (Ctrl-C ends and prints the report)`);
   try {
-    await new Promise((resolve) => w.once('close', resolve));
+    await new Promise((resolve) => w.once('close', () => resolve(undefined)));
     await new Promise((resolve) => setImmediate(resolve)); // let the live lines queued last print
   } finally {
     clearInterval(keepAlive);

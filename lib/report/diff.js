@@ -69,7 +69,8 @@ function edgeLabel(step) {
 }
 
 /**
- * A retainer path (root first) on one line: `(root) → global.registry → Map.table → LeakyThing @123`.
+ * A retainer path (root first) on one line: `(root) → global.registry → Map.table → LeakyThing`, then
+ * the object's id after an at sign.
  * Each segment is a holder followed by the edge it holds the next object by.
  */
 function formatRetainerPath(steps, max = PATH_MAX) {

@@ -85,7 +85,7 @@ function card(title, sub, content, attrs = '') {
 }
 
 /** A static table: head = [label...], rows = [[cell...]] (cells are text or SafeHtml). */
-function staticTable(id, head, rows, { note } = {}) {
+function staticTable(id, head, rows, { note = undefined } = {}) {
   return html`<div class="table-wrap" id="${id}"><table class="data"><thead><tr>${head.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead>
 <tbody>${rows.map((r) => html`<tr>${r.map((c, i) => (i === 0 ? html`<td class="name">${c}</td>` : html`<td>${c}</td>`))}</tr>\n`)}</tbody></table>
 ${note ? html`<p class="note nojs-only">${note}</p>` : ''}</div>`;
@@ -241,6 +241,7 @@ ${d.final ? fact('leak groups', formatCount(d.leaks.length), d.leaks.length ? 'b
     html`<ol class="items">${d.growers.map((g) => html`<li><div class="head">${nodeTitle(g.node)} retained ${formatBytes(g.retainedBefore)} \u2192 ${formatBytes(g.retainedAfter)}
 <span class="bad-text">(${formatSignedBytes(g.growth)})</span>${locHtml(g.location, names)}</div>${pathHtml(g.retainerPath)}</li>`)}</ol>`) : '';
 
+  /** @type {any} */
   let leaks = '';
   if (d.final) {
     leaks = card('Leak candidates', 'allocated between before and after, still alive in final; grouped by retainer path',

@@ -51,6 +51,12 @@ function growthOptions(o = {}) {
  * growth first. `counts`/`sizes` hold the window's snapshots preceded by the one before the
  * window (when there is one), oldest first; `fromIndex` is the series index of their first entry.
  */
+/**
+ * @param {Array<{ index: number, classes: Map<string, { count: number, retainedSize: number }> }>} history
+ * @param {{ k: number, n: number, minCount: number, minSize: number }} options
+ * @param {(name: string) => boolean} [keep]
+ * @returns {Array<Record<string, any>>}
+ */
 function findGrowth(history, options, keep = () => true) {
   const { k, n, minCount, minSize } = options;
   const slice = history.slice(-(n + 1));

@@ -278,7 +278,13 @@ class Watcher extends EventEmitter {
     this.emit(ev.type, ev);
   }
 
+  /**
+   * @param {string | Error} message
+   * @param {import('../../index').HeapwiseErrorCode | undefined} code
+   * @param {Record<string, unknown>} [extra]
+   */
   _error(message, code, extra = {}) {
+    /** @type {Error & { code?: string }} */
     const error = message instanceof Error ? message : new HeapwiseError(message, code);
     if (!error.code && code) error.code = code;
     Object.assign(error, extra);
@@ -437,6 +443,7 @@ class Watcher extends EventEmitter {
   /**
    * Analyses one file. Returns true when it became a snapshot of the series, the error code
    * when it was skipped, undefined when the watcher closed meanwhile.
+   * @param {{ file: string, time: number | null, name?: string }} what
    */
   async _analyse({ file, time }) {
     const { analyze } = this._api;
@@ -480,7 +487,7 @@ class Watcher extends EventEmitter {
         }
       }
       const classes = [...byName.values()].sort((x, y) => y.retainedSize - x.retainedSize);
-      snap = {
+      snap = /** @type {import('../../index').WatchSnapshot} */ ({
         index: this._series.snapshots.length ? this._series.snapshots[this._series.snapshots.length - 1].index + 1 : 0,
         file: path.resolve(file),
         time: Math.round(time),
@@ -488,7 +495,7 @@ class Watcher extends EventEmitter {
         edgeCount: a.edgeCount,
         totalSize: a.totalSize,
         classes: classes.slice(0, SERIES_CLASSES),
-      };
+      });
       // Node names its snapshots Heap.<date>.<time>.<pid>.<tid>.<seq>.heapsnapshot: a new pid is
       // a new process (a restart), whose heap is not comparable with the old one's. Growth
       // windows and the leak baseline start again from its first snapshot.
@@ -545,6 +552,7 @@ class Watcher extends EventEmitter {
     const o = this._opts;
     const ctrl = new AbortController();
     this._inflight = ctrl;
+    /** @type {Record<string, any>} */
     const opts = { ...this._thresholds, signal: ctrl.signal, top: 1 };
     if (this._maxMemory !== null) opts.maxMemory = this._maxMemory;
     if (o.ignore) opts.ignore = o.ignore;

@@ -174,6 +174,7 @@ function stamp(d) {
  * as Node names them: Heap.<date>.<time>.<pid>.<threadId>.<seq>.heapsnapshot.
  */
 class CaptureSource {
+  /** @param {{ dir?: string, worker?: any }} [where] a worker_threads Worker (typed loosely, as WatchOptions.capture.worker is) */
   constructor({ dir, worker } = {}) {
     this.ownDir = !dir;
     this.dir = dir ? path.resolve(dir) : fs.mkdtempSync(path.join(os.tmpdir(), 'heapwise-watch-'));

@@ -39,7 +39,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {pathToFileURL, fileURLToPath} from 'node:url';
-import {ensureDevTools, BUNDLE as DEFAULT_BUNDLE} from './install.mjs';
+import {ensureDevTools} from './install.mjs';
 
 // Node 20 lacks Promise.withResolvers (Node >= 22 has it); DevTools' code uses it.
 if (!Promise.withResolvers) {

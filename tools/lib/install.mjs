@@ -11,7 +11,7 @@ import * as path from 'node:path';
  */
 export function npmCommand() {
   const candidates = [];
-  if (process.env.npm_execpath && /npm-cli\.js$/.test(process.env.npm_execpath)) candidates.push(process.env.npm_execpath);
+  if (process.env.npm_execpath && process.env.npm_execpath.endsWith('npm-cli.js')) candidates.push(process.env.npm_execpath);
   const bin = path.dirname(process.execPath);
   candidates.push(path.join(bin, 'node_modules', 'npm', 'bin', 'npm-cli.js'));          // Windows layout
   candidates.push(path.join(bin, '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js')); // POSIX layout

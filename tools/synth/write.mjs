@@ -907,7 +907,7 @@ function estimateBytes(g, samples = 4096) {
   o.ascii('],\n"trace_function_infos":[],\n"trace_tree":[],\n"samples":[],\n"locations":[');
   writeLocations(o, g);
   o.ascii('],\n"strings":["<dummy>"');
-  writeStaticAndPoolStrings(o, g);
+  writeStaticAndPoolStrings(o);
   o.ascii(']}');
   const fixed = o.total;
   const n = Math.min(samples, g.U);
@@ -984,7 +984,7 @@ function writeLocations(o, g) {
   }
   return count;
 }
-function writeStaticAndPoolStrings(o, g) {
+function writeStaticAndPoolStrings(o) {
   for (let i = 1; i < staticStrings.length; i++) { o.ascii(',\n"'); o.ascii(v8Escape(staticStrings[i])); o.ascii('"'); }
   for (let k = 0; k < POOL; k++) { o.ascii(',\n"'); o.ascii(v8Escape(poolContent(k))); o.ascii('"'); }
 }
@@ -1055,7 +1055,7 @@ export async function writeSnapshot(file, {size, seed = 1, threads = defaultThre
     o.ascii('],\n"trace_function_infos":[],\n"trace_tree":[],\n"samples":[],\n"locations":[');
     locations = writeLocations(o, g);
     o.ascii('],\n"strings":["<dummy>"');
-    writeStaticAndPoolStrings(o, g);
+    writeStaticAndPoolStrings(o);
   }});
   tasks('strings');
   items.push({main: () => o.ascii(']}')});
