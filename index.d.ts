@@ -1,11 +1,11 @@
 // Public types of heapwise: the generated native types (binding.d.ts) plus HeapwiseError and watch().
-export * from './binding'
-import type { AnalyzeOptions, ClassLimitOptions, DiffOptions, HeapAnalysis, HeapDiff, HeapNode, PathStep, Progress } from './binding'
+export * from './binding';
+import type { AnalyzeOptions, ClassLimitOptions, DiffOptions, HeapAnalysis, HeapDiff, HeapNode, PathStep, Progress } from './binding';
 
 declare global {
   // As @types/node and lib.esnext.disposable declare it, so that the types need neither.
   interface SymbolConstructor {
-    readonly asyncDispose: unique symbol
+    readonly asyncDispose: unique symbol;
   }
 }
 
@@ -18,31 +18,42 @@ export declare class HeapwiseError extends Error {
    * `ERR_HEAPWISE_INVALID_ARGUMENT`, `ERR_HEAPWISE_OUT_OF_MEMORY` (over `maxMemory`),
    * `ERR_HEAPWISE_INTERNAL`.
    */
-  code: string
+  code: string;
   /** Byte offset in the file where reading failed, or `null`. */
-  byteOffset: number | null
+  byteOffset: number | null;
 }
 
 /** `maxMemory` as a number of bytes or a size string: `'512MB'`, `'2GB'`, `'1.5GiB'`. */
-export type MaxMemory = number | string
+export type MaxMemory = number | string;
 
 /**
  * Reads and analyses a snapshot off the JS thread (accepts a path or a `file:` URL). Calls beyond
  * the concurrency limit (see `setConcurrency`) wait their turn; `onProgress` then first reports
  * the phase `queued`.
  */
-export declare function analyze(path: string | URL, options?: (Omit<AnalyzeOptions, 'maxMemory'> & { maxMemory?: MaxMemory }) | null): Promise<HeapAnalysis>
+export declare function analyze(
+  path: string | URL,
+  options?: (Omit<AnalyzeOptions, 'maxMemory'> & { maxMemory?: MaxMemory }) | null,
+): Promise<HeapAnalysis>;
 /** Like `analyze`, blocking the calling thread. */
-export declare function analyzeSync(path: string | URL): HeapAnalysis
+export declare function analyzeSync(path: string | URL): HeapAnalysis;
 /** Compares two snapshots off the JS thread (paths or `file:` URLs; `final` likewise). */
-export declare function diff(before: string | URL, after: string | URL, options?: (Omit<DiffOptions, 'final' | 'maxMemory'> & { final?: string | URL, maxMemory?: MaxMemory }) | null): Promise<HeapDiff>
+export declare function diff(
+  before: string | URL,
+  after: string | URL,
+  options?: (Omit<DiffOptions, 'final' | 'maxMemory'> & { final?: string | URL; maxMemory?: MaxMemory }) | null,
+): Promise<HeapDiff>;
 /** Like `diff`, blocking the calling thread. */
-export declare function diffSync(before: string | URL, after: string | URL, options?: (Omit<DiffOptions, 'final' | 'onProgress' | 'signal' | 'maxMemory'> & { final?: string | URL }) | null): HeapDiff
+export declare function diffSync(
+  before: string | URL,
+  after: string | URL,
+  options?: (Omit<DiffOptions, 'final' | 'onProgress' | 'signal' | 'maxMemory'> & { final?: string | URL }) | null,
+): HeapDiff;
 /**
  * Sets how many `analyze()` / `diff()` calls may run at once (default 1, or the
  * `HEAPWISE_CONCURRENCY` environment variable): later calls wait in order, without a thread.
  */
-export declare function setConcurrency(limit: number): void
+export declare function setConcurrency(limit: number): void;
 
 // ---------------------------------------------------------------------------------------------
 // watch()
@@ -50,21 +61,21 @@ export declare function setConcurrency(limit: number): void
 /** Persistent-growth rule of `watch`: grew in at least `k` of the last `n` snapshots. */
 export interface WatchGrowthOptions {
   /** How many of the last `n` snapshots the class must have grown in (count or retained size; default 3). */
-  k?: number
+  k?: number;
   /** The window: how many of the latest snapshots are looked at, each against the one before it (default 4). */
-  n?: number
+  n?: number;
   /** Noise floor: the class must have gained at least this many objects over the window (default 10) ... */
-  minCount?: number
+  minCount?: number;
   /** ... or at least this many bytes of retained size (default 65536). */
-  minSize?: number
+  minSize?: number;
 }
 
 /** Options of `watch`: one source (`dir`, `capture` or `files`), and/or a `pid` to sample. */
 export interface WatchOptions {
   /** A folder that snapshots land in (`--heapsnapshot-signal`, `--heapsnapshot-near-heap-limit`, `v8.writeHeapSnapshot()`). */
-  dir?: string | URL
+  dir?: string | URL;
   /** Which file names in `dir` are snapshots (default `/\.heapsnapshot$/`). */
-  match?: RegExp
+  match?: RegExp;
   /**
    * Capture snapshots of this process every `intervalMs` (default 60000) with
    * `v8.writeHeapSnapshot()`, which stops this process's JS thread while it writes; or, with
@@ -72,130 +83,132 @@ export interface WatchOptions {
    * Files go to `dir` (kept), or to a temporary folder that is removed on close (only the first
    * and the latest capture are kept meanwhile; `keep: true` keeps all).
    */
-  capture?: true | { intervalMs?: number; dir?: string; worker?: { readonly threadId: number; getHeapSnapshot(): Promise<unknown> }; keep?: boolean }
+  capture?:
+    | true
+    | { intervalMs?: number; dir?: string; worker?: { readonly threadId: number; getHeapSnapshot(): Promise<unknown> }; keep?: boolean };
   /** An explicit, ordered list of snapshot files; the watcher closes after the last one. */
-  files?: Array<string | URL>
+  files?: Array<string | URL>;
   /** Sample the memory of this process and its descendants (default: this process with `capture`, none otherwise). */
-  pid?: number | false
+  pid?: number | false;
   /** How often the folder is scanned and memory sampled, in ms (default 1000). */
-  intervalMs?: number
+  intervalMs?: number;
   /** How often memory is sampled, in ms (default `intervalMs`). */
-  sampleIntervalMs?: number
+  sampleIntervalMs?: number;
   /** Most samples kept; beyond it every other sample is dropped, so the series still spans the whole watch (default 10000). */
-  maxSamples?: number
+  maxSamples?: number;
   /** Process what is in `dir` now (files still being written are reported, not waited for), then close. */
-  once?: boolean
+  once?: boolean;
   /** The persistent-growth rule. */
-  growth?: WatchGrowthOptions
+  growth?: WatchGrowthOptions;
   /** Leak: the heap's total size grew by more than this between the first and the latest snapshot (as `diff`'s verdict). */
-  maxGrowthBytes?: number
+  maxGrowthBytes?: number;
   /** Leak: more objects than this are new since the first snapshot (diff's Comparison `newCount`). */
-  maxNewObjects?: number
+  maxNewObjects?: number;
   /** Leak: per-class limits since the first snapshot, as `diff`'s. */
-  classLimits?: Record<string, ClassLimitOptions>
+  classLimits?: Record<string, ClassLimitOptions>;
   /** Class names to leave out of growth and thresholds: a substring, or `/regex/flags`. */
-  ignore?: Array<string>
+  ignore?: Array<string>;
   /** Keep internal classes (`(system)`, `system / …`, …) in growth and thresholds. */
-  includeInternal?: boolean
+  includeInternal?: boolean;
   /** Passed to `analyze` and `diff` (bytes or a size such as `'2GB'`); a snapshot over it gives an `'error'` with `ERR_HEAPWISE_OUT_OF_MEMORY`. */
-  maxMemory?: number | string
+  maxMemory?: number | string;
   /** Progress of the analysis (or, with `diff: true`, the threshold comparison) of a snapshot. */
-  onProgress?: (progress: Progress & { file: string; diff?: boolean }) => void
+  onProgress?: (progress: Progress & { file: string; diff?: boolean }) => void;
 }
 
 /** One snapshot of a watch: its compact summary. */
 export interface WatchSnapshot {
   /** Position in the series, from 0. */
-  index: number
+  index: number;
   /** The file (absolute). */
-  file: string
+  file: string;
   /** Capture time or file mtime, ms since the epoch. */
-  time: number
-  nodeCount: number
-  edgeCount: number
+  time: number;
+  nodeCount: number;
+  edgeCount: number;
   /** DevTools' total size (ArrayBuffer backing stores included). */
-  totalSize: number
+  totalSize: number;
   /** The largest classes by retained size (up to 50); rows of the same name are merged. */
-  classes: Array<{ name: string; count: number; shallowSize: number; retainedSize: number }>
+  classes: Array<{ name: string; count: number; shallowSize: number; retainedSize: number }>;
   /** The process id in a Node-named file (`Heap.<date>.<time>.<pid>.<tid>.<seq>.heapsnapshot`). */
-  pid?: number
+  pid?: number;
   /** True when `pid` differs from the previous snapshot's: growth windows and the leak baseline start again here. */
-  restart?: boolean
+  restart?: boolean;
 }
 
 /** One memory sample of the watched process tree, in bytes. */
 export interface WatchSample {
   /** ms since the epoch. */
-  time: number
+  time: number;
   /** RSS summed over the process and its descendants. */
-  rss: number
+  rss: number;
   /** PSS summed likewise (`/proc/PID/smaps_rollup`), or null where the OS does not tell. */
-  pss: number | null
+  pss: number | null;
   /** How many processes the tree had. */
-  processes: number
+  processes: number;
   /** `process.memoryUsage()` figures when the watched process is the current one, null otherwise. */
-  heapUsed: number | null
-  heapTotal: number | null
-  external: number | null
-  arrayBuffers: number | null
+  heapUsed: number | null;
+  heapTotal: number | null;
+  external: number | null;
+  arrayBuffers: number | null;
 }
 
 /** A class that grew persistently. */
 export interface WatchGrowth {
-  name: string
+  name: string;
   /** How many of the last `window` snapshots it grew in (each against the one before it). */
-  grewIn: number
-  window: number
+  grewIn: number;
+  window: number;
   /** Series index of `counts[0]` / `sizes[0]` (the snapshot before the window). */
-  fromIndex: number
+  fromIndex: number;
   /** The snapshot at which this was found. */
-  index: number
+  index: number;
   /** Change from the first to the last entry of `counts` / `sizes`. */
-  countDelta: number
-  sizeDelta: number
+  countDelta: number;
+  sizeDelta: number;
   /** Count and retained size per snapshot, oldest first: the snapshot before the window, then the window. */
-  counts: Array<number>
-  sizes: Array<number>
+  counts: Array<number>;
+  sizes: Array<number>;
   /** The retainer path of its largest instance, root first (as `HeapAnalysis.top()`). */
-  retainerPath: Array<PathStep>
+  retainerPath: Array<PathStep>;
   /** That instance. */
-  largest: HeapNode | null
+  largest: HeapNode | null;
 }
 
 /** A threshold crossed between the first (baseline) and a later snapshot. */
 export interface WatchLeak {
   /** The class name, or `(heap)` for `maxGrowthBytes`, `(new objects)` for `maxNewObjects`. */
-  name: string
+  name: string;
   /** diff's verdict sentence, with the snapshots compared. */
-  reason: string
-  kind: 'maxGrowthBytes' | 'maxNewObjects' | 'maxCount' | 'maxSize'
+  reason: string;
+  kind: 'maxGrowthBytes' | 'maxNewObjects' | 'maxCount' | 'maxSize';
   /** The snapshot compared with the baseline. */
-  index: number
-  baseline: number
+  index: number;
+  baseline: number;
 }
 
 /** A file that was not analysed. */
 export interface WatchSkipped {
-  time: number
-  file: string
+  time: number;
+  file: string;
   /** `ERR_HEAPWISE_EMPTY`, `ERR_HEAPWISE_TRUNCATED` (incomplete or still being written), `ERR_HEAPWISE_OUTSIDE_FOLDER`, `ERR_HEAPWISE_IO`, … */
-  code: string
-  message: string
+  code: string;
+  message: string;
 }
 
 /** What `watcher.series()` returns and `heapwise watch --format json` prints. */
 export interface WatchSeries {
-  schemaVersion: 1
-  source: { kind: 'dir' | 'capture' | 'files' | 'none'; dir?: string; pid?: number; files?: Array<string>; threadId?: number }
+  schemaVersion: 1;
+  source: { kind: 'dir' | 'capture' | 'files' | 'none'; dir?: string; pid?: number; files?: Array<string>; threadId?: number };
   /** ms since the epoch. */
-  startedAt: number
-  snapshots: Array<WatchSnapshot>
-  samples: Array<WatchSample>
+  startedAt: number;
+  snapshots: Array<WatchSnapshot>;
+  samples: Array<WatchSample>;
   /** Every class found growing, with its latest figures. */
-  growth: Array<WatchGrowth>
-  leaks: Array<WatchLeak>
-  skipped: Array<WatchSkipped>
-  errors: Array<{ time: number; code: string | null; message: string }>
+  growth: Array<WatchGrowth>;
+  leaks: Array<WatchLeak>;
+  skipped: Array<WatchSkipped>;
+  errors: Array<{ time: number; code: string | null; message: string }>;
 }
 
 /** The events of a watcher, as its async iterator yields them. */
@@ -205,7 +218,7 @@ export type WatchEvent =
   | ({ type: 'leak' } & WatchLeak)
   | ({ type: 'sample' } & WatchSample)
   | ({ type: 'skipped' } & WatchSkipped)
-  | { type: 'error'; error: HeapwiseError }
+  | { type: 'error'; error: HeapwiseError };
 
 /**
  * A running watch: an EventEmitter (node:events) and an async iterable of `WatchEvent`s (ending
@@ -213,36 +226,36 @@ export type WatchEvent =
  */
 export declare class Watcher implements AsyncIterable<WatchEvent> {
   /** True once `close()` was called. */
-  readonly closed: boolean
+  readonly closed: boolean;
   /** The folder read or captured into, if any. */
-  readonly dir: string | undefined
+  readonly dir: string | undefined;
   /** The series so far (a JSON-serialisable copy). */
-  series(): WatchSeries
+  series(): WatchSeries;
   /** Stops now: timers cleared, the analysis under way aborted. */
-  close(): Promise<void>
+  close(): Promise<void>;
   /** Processes the work at hand (a last scan of the folder, the capture under way, the rest of the files), then closes. */
-  finish(): Promise<void>
-  [Symbol.asyncIterator](): AsyncIterator<WatchEvent>
-  [Symbol.asyncDispose](): Promise<void>
-  on(event: 'snapshot', listener: (ev: { type: 'snapshot' } & WatchSnapshot) => void): this
-  on(event: 'growth', listener: (ev: { type: 'growth' } & WatchGrowth) => void): this
-  on(event: 'leak', listener: (ev: { type: 'leak' } & WatchLeak) => void): this
-  on(event: 'sample', listener: (ev: { type: 'sample' } & WatchSample) => void): this
-  on(event: 'skipped', listener: (ev: { type: 'skipped' } & WatchSkipped) => void): this
-  on(event: 'error', listener: (error: HeapwiseError) => void): this
-  on(event: 'close', listener: () => void): this
-  once(event: 'snapshot', listener: (ev: { type: 'snapshot' } & WatchSnapshot) => void): this
-  once(event: 'growth', listener: (ev: { type: 'growth' } & WatchGrowth) => void): this
-  once(event: 'leak', listener: (ev: { type: 'leak' } & WatchLeak) => void): this
-  once(event: 'sample', listener: (ev: { type: 'sample' } & WatchSample) => void): this
-  once(event: 'skipped', listener: (ev: { type: 'skipped' } & WatchSkipped) => void): this
-  once(event: 'error', listener: (error: HeapwiseError) => void): this
-  once(event: 'close', listener: () => void): this
-  off(event: string, listener: (...args: any[]) => void): this
-  removeListener(event: string, listener: (...args: any[]) => void): this
-  removeAllListeners(event?: string): this
-  listenerCount(event: string): number
-  emit(event: string, ...args: any[]): boolean
+  finish(): Promise<void>;
+  [Symbol.asyncIterator](): AsyncIterator<WatchEvent>;
+  [Symbol.asyncDispose](): Promise<void>;
+  on(event: 'snapshot', listener: (ev: { type: 'snapshot' } & WatchSnapshot) => void): this;
+  on(event: 'growth', listener: (ev: { type: 'growth' } & WatchGrowth) => void): this;
+  on(event: 'leak', listener: (ev: { type: 'leak' } & WatchLeak) => void): this;
+  on(event: 'sample', listener: (ev: { type: 'sample' } & WatchSample) => void): this;
+  on(event: 'skipped', listener: (ev: { type: 'skipped' } & WatchSkipped) => void): this;
+  on(event: 'error', listener: (error: HeapwiseError) => void): this;
+  on(event: 'close', listener: () => void): this;
+  once(event: 'snapshot', listener: (ev: { type: 'snapshot' } & WatchSnapshot) => void): this;
+  once(event: 'growth', listener: (ev: { type: 'growth' } & WatchGrowth) => void): this;
+  once(event: 'leak', listener: (ev: { type: 'leak' } & WatchLeak) => void): this;
+  once(event: 'sample', listener: (ev: { type: 'sample' } & WatchSample) => void): this;
+  once(event: 'skipped', listener: (ev: { type: 'skipped' } & WatchSkipped) => void): this;
+  once(event: 'error', listener: (error: HeapwiseError) => void): this;
+  once(event: 'close', listener: () => void): this;
+  off(event: string, listener: (...args: any[]) => void): this;
+  removeListener(event: string, listener: (...args: any[]) => void): this;
+  removeAllListeners(event?: string): this;
+  listenerCount(event: string): number;
+  emit(event: string, ...args: any[]): boolean;
 }
 
 /**
@@ -250,4 +263,4 @@ export declare class Watcher implements AsyncIterable<WatchEvent> {
  * memory of a process tree; reports each snapshot, persistently growing classes and leaks
  * (diff's thresholds crossed since the first snapshot). Throws a `HeapwiseError` on bad options.
  */
-export declare function watch(options: WatchOptions): Watcher
+export declare function watch(options: WatchOptions): Watcher;

@@ -73,7 +73,11 @@ async function diff(before, after, options) {
 /** @type {import('./index').diffSync} */
 function diffSync(before, after, options) {
   try {
-    return native.diffSync(toPath(before), toPath(after), /** @type {import('./binding').DiffOptions} */ (withMaxMemory(withFinal(options))));
+    return native.diffSync(
+      toPath(before),
+      toPath(after),
+      /** @type {import('./binding').DiffOptions} */ (withMaxMemory(withFinal(options))),
+    );
   } catch (e) {
     throw adopt(e);
   }

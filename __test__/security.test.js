@@ -49,7 +49,11 @@ test('the shipped JS passes nothing through a shell: exec only of constant comma
     // The napi loader (index.js) runs the constant `ldd --version` to tell musl from glibc;
     // anything built from data would not be a plain quoted literal.
     if (/child_process/.test(src)) {
-      assert.doesNotMatch(src, /\bexec(Sync)?\s*\(\s*(?!'[^'$`]*'|"[^"$`]*")/, `${rel} runs a command line built from data through a shell`);
+      assert.doesNotMatch(
+        src,
+        /\bexec(Sync)?\s*\(\s*(?!'[^'$`]*'|"[^"$`]*")/,
+        `${rel} runs a command line built from data through a shell`,
+      );
     }
     assert.doesNotMatch(src, /shell\s*:\s*true/, `${rel} asks for a shell`);
   }

@@ -54,7 +54,9 @@ function renderText(r) {
   const s = r.statistics;
   const lines = [];
   lines.push(`${r.file}`);
-  lines.push(`${r.nodeCount.toLocaleString('en-US')} objects, ${r.edgeCount.toLocaleString('en-US')} references, total ${formatBytes(r.totalSize)}`);
+  lines.push(
+    `${r.nodeCount.toLocaleString('en-US')} objects, ${r.edgeCount.toLocaleString('en-US')} references, total ${formatBytes(r.totalSize)}`,
+  );
   lines.push(
     `Statistics: code ${formatBytes(s.code)}, strings ${formatBytes(s.strings)}, JS arrays ${formatBytes(s.jsArrays)}, ` +
       `typed arrays ${formatBytes(s.typedArrays)}, system ${formatBytes(s.system)}, other JS ${formatBytes(s.otherJsObjects)}, ` +
@@ -68,7 +70,9 @@ function renderText(r) {
     lines.push(`Largest objects`);
     for (const t of r.top) {
       const n = t.node;
-      const loc = t.location ? ` at ${t.location.scriptName || 'script ' + t.location.scriptId}:${t.location.line + 1}:${t.location.column + 1}` : '';
+      const loc = t.location
+        ? ` at ${t.location.scriptName || 'script ' + t.location.scriptId}:${t.location.line + 1}:${t.location.column + 1}`
+        : '';
       lines.push(`  ${n.className} ${JSON.stringify(n.name).slice(0, 60)} @${n.id}  retained ${formatBytes(n.retainedSize)}${loc}`);
       const steps = t.retainerPath
         .slice(1)

@@ -70,7 +70,12 @@ const FLAGS = {
   final: { key: 'final', value: true, parse: nonEmpty('--final') },
   'max-growth': { key: 'maxGrowthBytes', value: true, parse: parseSize },
   'max-new-objects': { key: 'maxNewObjects', value: true, parse: (v) => parseCount(v, '--max-new-objects') },
-  'max-class-count': { key: 'classLimits', value: true, multiple: true, parse: classLimit('--max-class-count', (v) => parseCount(v, '--max-class-count')) },
+  'max-class-count': {
+    key: 'classLimits',
+    value: true,
+    multiple: true,
+    parse: classLimit('--max-class-count', (v) => parseCount(v, '--max-class-count')),
+  },
   'max-class-size': { key: 'classLimits', value: true, multiple: true, parse: classLimit('--max-class-size', parseSize) },
   ignore: { key: 'ignore', value: true, multiple: true, parse: nonEmpty('--ignore') },
   'min-retained-size': { key: 'minRetainedSize', value: true, parse: parseSize },
@@ -104,15 +109,42 @@ const COMMANDS = {
   },
   diff: {
     args: ['BEFORE', 'AFTER'],
-    flags: ['final', 'max-growth', 'max-new-objects', 'max-class-count', 'max-class-size', 'ignore', 'min-retained-size',
-      'include-internal', 'top', 'format', 'json', 'output', 'help'],
+    flags: [
+      'final',
+      'max-growth',
+      'max-new-objects',
+      'max-class-count',
+      'max-class-size',
+      'ignore',
+      'min-retained-size',
+      'include-internal',
+      'top',
+      'format',
+      'json',
+      'output',
+      'help',
+    ],
     defaults: { final: null, top: 10, minRetainedSize: null },
     api: ['final', 'maxGrowthBytes', 'maxNewObjects', 'classLimits', 'ignore', 'minRetainedSize', 'includeInternal', 'top'],
   },
   watch: {
     args: ['DIR'],
-    flags: ['pid', 'interval', 'growth', 'max-growth', 'max-new-objects', 'max-class-count', 'max-class-size', 'ignore',
-      'include-internal', 'once', 'format', 'json', 'output', 'help'],
+    flags: [
+      'pid',
+      'interval',
+      'growth',
+      'max-growth',
+      'max-new-objects',
+      'max-class-count',
+      'max-class-size',
+      'ignore',
+      'include-internal',
+      'once',
+      'format',
+      'json',
+      'output',
+      'help',
+    ],
     defaults: { pid: null, intervalMs: 5000, growth: null, once: false },
     api: ['pid', 'intervalMs', 'growth', 'maxGrowthBytes', 'maxNewObjects', 'classLimits', 'ignore', 'includeInternal', 'once'],
   },
@@ -154,7 +186,11 @@ function parseCommand(command, argv) {
   const options = {};
   for (const name of spec.flags) {
     const f = FLAGS[name];
-    options[name] = { type: f.value ? 'string' : 'boolean', ...(f.short ? { short: f.short } : {}), ...(f.multiple ? { multiple: true } : {}) };
+    options[name] = {
+      type: f.value ? 'string' : 'boolean',
+      ...(f.short ? { short: f.short } : {}),
+      ...(f.multiple ? { multiple: true } : {}),
+    };
   }
   let parsed;
   try {
@@ -195,8 +231,10 @@ function parseCommand(command, argv) {
   }
   if (!opts.help && opts._.length !== spec.args.length) {
     const names = spec.args.join(' and ');
-    throw new Error(`${command} takes ${spec.args.length === 1 ? 'one argument' : `${spec.args.length} arguments`}, ${names}` +
-      `${opts._.length ? ` (got ${opts._.length})` : ''}`);
+    throw new Error(
+      `${command} takes ${spec.args.length === 1 ? 'one argument' : `${spec.args.length} arguments`}, ${names}` +
+        `${opts._.length ? ` (got ${opts._.length})` : ''}`,
+    );
   }
   return /** @type {any} */ (opts);
 }

@@ -21,7 +21,8 @@ async function run(opts, io) {
   else if (opts.format === 'html') out = require('../report/html.js').renderDiffHtml(d);
   else out = renderText(d);
   const t = d.totals;
-  const summary = () => `${d.verdict.ok ? 'ok' : 'FAILED'}: size delta ${formatSignedBytes(d.sizeDelta)}, ${t.newCount} new / ${t.deletedCount} deleted objects`;
+  const summary = () =>
+    `${d.verdict.ok ? 'ok' : 'FAILED'}: size delta ${formatSignedBytes(d.sizeDelta)}, ${t.newCount} new / ${t.deletedCount} deleted objects`;
   if (!writeReport(io, opts.output, out, summary)) return 2;
   return d.verdict.ok ? 0 : 1;
 }

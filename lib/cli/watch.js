@@ -34,8 +34,10 @@ function timeText(ms) {
 }
 
 function growthLine(g) {
-  return `${g.name}: ${formatSignedCount(g.countDelta)} objects, ${formatSignedBytes(g.sizeDelta)} retained, grew in ` +
-    `${g.grewIn} of the last ${g.window} snapshots; largest held by ${pathText(g.retainerPath)}`;
+  return (
+    `${g.name}: ${formatSignedCount(g.countDelta)} objects, ${formatSignedBytes(g.sizeDelta)} retained, grew in ` +
+    `${g.grewIn} of the last ${g.window} snapshots; largest held by ${pathText(g.retainerPath)}`
+  );
 }
 
 function sampleText(s) {
@@ -56,13 +58,24 @@ function memoryFacts(samples) {
     if (!v.length) return null;
     return { first: v[0], last: v[v.length - 1], min: Math.min(...v), max: Math.max(...v) };
   };
-  return { count: samples.length, rss: pick('rss'), pss: pick('pss'), heapUsed: pick('heapUsed'), external: pick('external'), arrayBuffers: pick('arrayBuffers') };
+  return {
+    count: samples.length,
+    rss: pick('rss'),
+    pss: pick('pss'),
+    heapUsed: pick('heapUsed'),
+    external: pick('external'),
+    arrayBuffers: pick('arrayBuffers'),
+  };
 }
 
 function snapshotRows(series) {
   const first = series.snapshots[0];
   return series.snapshots.map((s) => [
-    String(s.index), timeText(s.time), path.basename(s.file), formatCount(s.nodeCount), formatBytes(s.totalSize),
+    String(s.index),
+    timeText(s.time),
+    path.basename(s.file),
+    formatCount(s.nodeCount),
+    formatBytes(s.totalSize),
     formatSignedBytes(s.totalSize - first.totalSize),
   ]);
 }
@@ -81,8 +94,17 @@ function renderText(series) {
   if (mem) {
     out.push('');
     out.push('Process memory (first → last, largest)');
-    for (const [label, f] of /** @type {Array<[string, MemoryFact | null]>} */ ([['RSS', mem.rss], ['PSS', mem.pss], ['JS heap used', mem.heapUsed], ['external', mem.external], ['array buffers', mem.arrayBuffers]])) {
-      if (f) out.push(`  ${label.padEnd(14)} ${formatBytes(f.first)} → ${formatBytes(f.last)} (${formatSignedBytes(f.last - f.first)}), largest ${formatBytes(f.max)}`);
+    for (const [label, f] of /** @type {Array<[string, MemoryFact | null]>} */ ([
+      ['RSS', mem.rss],
+      ['PSS', mem.pss],
+      ['JS heap used', mem.heapUsed],
+      ['external', mem.external],
+      ['array buffers', mem.arrayBuffers],
+    ])) {
+      if (f)
+        out.push(
+          `  ${label.padEnd(14)} ${formatBytes(f.first)} → ${formatBytes(f.last)} (${formatSignedBytes(f.last - f.first)}), largest ${formatBytes(f.max)}`,
+        );
     }
     const native = nativeHint(series);
     if (native) out.push(`  ${native}`);
@@ -139,14 +161,18 @@ function nativeHint(series) {
   }
   if (rssGrowth === null || heapGrowth === null || rssGrowth < 16e6) return null;
   if (heapGrowth * 4 < rssGrowth) {
-    return `RSS grew by ${formatBytes(rssGrowth)} while ${heapWhat} grew by ${formatSignedBytes(heapGrowth)}: most of the growth is outside ` +
-      'the JS heap (native memory: Buffers and addons, child processes, allocator and V8 reserves)';
+    return (
+      `RSS grew by ${formatBytes(rssGrowth)} while ${heapWhat} grew by ${formatSignedBytes(heapGrowth)}: most of the growth is outside ` +
+      'the JS heap (native memory: Buffers and addons, child processes, allocator and V8 reserves)'
+    );
   }
   return `RSS grew by ${formatBytes(rssGrowth)} and ${heapWhat} by ${formatSignedBytes(heapGrowth)}: the JS heap accounts for much of it`;
 }
 
 function mdEscape(s) {
-  return String(s).replace(/[\\`*_{}[\]<>|#]/g, (c) => '\\' + c).replace(/\n/g, ' ');
+  return String(s)
+    .replace(/[\\`*_{}[\]<>|#]/g, (c) => '\\' + c)
+    .replace(/\n/g, ' ');
 }
 
 /** The report of a WatchSeries as Markdown (for a pull request or $GITHUB_STEP_SUMMARY). */
@@ -155,7 +181,9 @@ function renderMarkdown(series) {
   const verdict = series.leaks.length ? '**Leak flagged**' : 'No leak flagged';
   out.push(`### heapwise watch: ${verdict}`);
   out.push('');
-  out.push(`${series.snapshots.length} snapshots of \`${mdEscape(series.source.dir || series.source.kind)}\`${series.source.pid ? `, process ${series.source.pid}` : ''}.`);
+  out.push(
+    `${series.snapshots.length} snapshots of \`${mdEscape(series.source.dir || series.source.kind)}\`${series.source.pid ? `, process ${series.source.pid}` : ''}.`,
+  );
   if (series.leaks.length) {
     out.push('');
     for (const l of series.leaks) out.push(`- ${mdEscape(l.reason)}`);
@@ -171,7 +199,9 @@ function renderMarkdown(series) {
     out.push('| growing class | grew in | objects | retained | largest held by |');
     out.push('| --- | ---: | ---: | ---: | --- |');
     for (const g of series.growth) {
-      out.push(`| ${mdEscape(g.name)} | ${g.grewIn} of ${g.window} | ${formatSignedCount(g.countDelta)} | ${formatSignedBytes(g.sizeDelta)} | ${mdEscape(pathText(g.retainerPath))} |`);
+      out.push(
+        `| ${mdEscape(g.name)} | ${g.grewIn} of ${g.window} | ${formatSignedCount(g.countDelta)} | ${formatSignedBytes(g.sizeDelta)} | ${mdEscape(pathText(g.retainerPath))} |`,
+      );
     }
   }
   const mem = memoryFacts(series.samples);
@@ -179,7 +209,12 @@ function renderMarkdown(series) {
     out.push('');
     out.push('| memory | first | last | largest |');
     out.push('| --- | ---: | ---: | ---: |');
-    for (const [label, f] of /** @type {Array<[string, MemoryFact | null]>} */ ([['RSS', mem.rss], ['PSS', mem.pss], ['JS heap used', mem.heapUsed], ['array buffers', mem.arrayBuffers]])) {
+    for (const [label, f] of /** @type {Array<[string, MemoryFact | null]>} */ ([
+      ['RSS', mem.rss],
+      ['PSS', mem.pss],
+      ['JS heap used', mem.heapUsed],
+      ['array buffers', mem.arrayBuffers],
+    ])) {
       if (f) out.push(`| ${label} | ${formatBytes(f.first)} | ${formatBytes(f.last)} | ${formatBytes(f.max)} |`);
     }
     const native = nativeHint(series);
@@ -224,11 +259,15 @@ function liveOutput(stream, tty) {
           headerShown = true;
           line('     #  time      objects      total  since first  growing');
         }
-        line(`${String(ev.index).padStart(6)}  ${timeText(ev.time)}  ${formatCount(ev.nodeCount).padStart(9)}  ${formatBytes(ev.totalSize).padStart(9)}  ` +
-          `${formatSignedBytes(ev.totalSize - firstTotal).padStart(11)}  ${clip(growing, 40)}`);
+        line(
+          `${String(ev.index).padStart(6)}  ${timeText(ev.time)}  ${formatCount(ev.nodeCount).padStart(9)}  ${formatBytes(ev.totalSize).padStart(9)}  ` +
+            `${formatSignedBytes(ev.totalSize - firstTotal).padStart(11)}  ${clip(growing, 40)}`,
+        );
       } else {
-        line(`snapshot ${ev.index} ${path.basename(ev.file)}: ${formatCount(ev.nodeCount)} objects, total ${formatBytes(ev.totalSize)} ` +
-          `(${formatSignedBytes(ev.totalSize - firstTotal)} since the first)${growing ? `; growing: ${growing}` : ''}`);
+        line(
+          `snapshot ${ev.index} ${path.basename(ev.file)}: ${formatCount(ev.nodeCount)} objects, total ${formatBytes(ev.totalSize)} ` +
+            `(${formatSignedBytes(ev.totalSize - firstTotal)} since the first)${growing ? `; growing: ${growing}` : ''}`,
+        );
       }
     },
   };
@@ -259,9 +298,9 @@ async function run(opts, io) {
   const live = liveOutput(liveStream, !!liveStream.isTTY);
   const progress = liveStream.isTTY
     ? (p) => {
-      const pct = Math.round(p.fraction * 100);
-      live.setStatus(p.phase === 'done' ? '' : `${p.diff ? 'comparing' : 'analysing'} ${path.basename(p.file)}: ${p.phase} ${pct}%`);
-    }
+        const pct = Math.round(p.fraction * 100);
+        live.setStatus(p.phase === 'done' ? '' : `${p.diff ? 'comparing' : 'analysing'} ${path.basename(p.file)}: ${p.phase} ${pct}%`);
+      }
     : undefined;
 
   let w;
@@ -306,7 +345,8 @@ async function run(opts, io) {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  if (liveStream.isTTY && !opts.once) live.setStatus(`watching ${w.dir} every ${opts.intervalMs / 1000}s (Ctrl-C ends and prints the report)`);
+  if (liveStream.isTTY && !opts.once)
+    live.setStatus(`watching ${w.dir} every ${opts.intervalMs / 1000}s (Ctrl-C ends and prints the report)`);
   try {
     await new Promise((resolve) => w.once('close', () => resolve(undefined)));
     await new Promise((resolve) => setImmediate(resolve)); // let the live lines queued last print

@@ -123,7 +123,7 @@ function normalizeOptions(options) {
   if (mgr === undefined) {
     o.minGrowingRounds = Math.max(1, o.iterations - 1);
   } else {
-    o.minGrowingRounds = wholeNumber(mgr, "expectNoLeak: options.minGrowingRounds", { min: 1, max: o.iterations });
+    o.minGrowingRounds = wholeNumber(mgr, 'expectNoLeak: options.minGrowingRounds', { min: 1, max: o.iterations });
   }
   const mopc = options.minObjectsPerCall;
   if (mopc === undefined) {
@@ -231,10 +231,7 @@ function findGrowingClasses(o, rounds, total) {
   // by another growing class when there is one. Then the largest retained size first.
   const isString = (l) => STRING_CLASSES.has(l.name);
   leaks.sort(
-    (a, b) =>
-      isString(a) - isString(b) ||
-      (b.retainedSize ?? b.totalSize) - (a.retainedSize ?? a.totalSize) ||
-      b.totalSize - a.totalSize,
+    (a, b) => isString(a) - isString(b) || (b.retainedSize ?? b.totalSize) - (a.retainedSize ?? a.totalSize) || b.totalSize - a.totalSize,
   );
   return leaks;
 }
@@ -439,7 +436,14 @@ async function expectNoLeak(fn, options) {
     const leaks = findGrowingClasses(o, rounds, total);
     const thresholdsGiven = o.maxGrowthBytes !== undefined || o.maxNewObjects !== undefined || o.classLimits !== undefined;
     const reasons = thresholdsGiven && total.verdict && !total.verdict.ok ? total.verdict.reasons.slice() : [];
-    const report = { ok: true, snapshots: o.keepSnapshots ? files : [], directory: o.keepSnapshots ? directory : null, diff: total, rounds, gc: gcSource };
+    const report = {
+      ok: true,
+      snapshots: o.keepSnapshots ? files : [],
+      directory: o.keepSnapshots ? directory : null,
+      diff: total,
+      rounds,
+      gc: gcSource,
+    };
     if (leaks.length === 0 && reasons.length === 0) return report;
 
     const holder = leaks.length ? pickHolder(total) : null;

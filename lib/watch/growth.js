@@ -76,7 +76,9 @@ function findGrowth(history, options, keep = () => true) {
     if (grewIn < k) continue;
     const countDelta = counts[counts.length - 1] - counts[0];
     const sizeDelta = sizes[sizes.length - 1] - sizes[0];
-    const enough = (minCount > 0 && countDelta >= minCount) || (minSize > 0 && sizeDelta >= minSize) ||
+    const enough =
+      (minCount > 0 && countDelta >= minCount) ||
+      (minSize > 0 && sizeDelta >= minSize) ||
       (minCount === 0 && minSize === 0 && (countDelta > 0 || sizeDelta > 0));
     if (!enough) continue;
     out.push({ name, grewIn, window: steps, fromIndex: slice[0].index, countDelta, sizeDelta, counts, sizes });

@@ -29,14 +29,20 @@ const GROWTH_PATHS = 10;
 const NODE_SNAPSHOT_NAME = /^Heap\.\d{8}\.\d{6}\.(\d+)\.\d+\.\d+\.heapsnapshot$/;
 
 function wholeMs(v, what, min = 1) {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min) throw invalid(`${what} must be a number of milliseconds >= ${min}, got ${v}`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min)
+    throw invalid(`${what} must be a number of milliseconds >= ${min}, got ${v}`);
   return Math.round(v);
 }
 
 /** Codes of analyze() that mean "this file is not a usable snapshot" (skipped, not an error of the watcher). */
 const SKIP_CODES = new Set([
-  'ERR_HEAPWISE_IO', 'ERR_HEAPWISE_EMPTY', 'ERR_HEAPWISE_TRUNCATED', 'ERR_HEAPWISE_NOT_JSON',
-  'ERR_HEAPWISE_NOT_A_SNAPSHOT', 'ERR_HEAPWISE_UNSUPPORTED_VERSION', 'ERR_HEAPWISE_INVALID_DATA',
+  'ERR_HEAPWISE_IO',
+  'ERR_HEAPWISE_EMPTY',
+  'ERR_HEAPWISE_TRUNCATED',
+  'ERR_HEAPWISE_NOT_JSON',
+  'ERR_HEAPWISE_NOT_A_SNAPSHOT',
+  'ERR_HEAPWISE_UNSUPPORTED_VERSION',
+  'ERR_HEAPWISE_INVALID_DATA',
 ]);
 
 /**
@@ -116,7 +122,8 @@ class Watcher extends EventEmitter {
     if (pid === undefined) pid = this._capture ? process.pid : null;
     if (pid !== null && pid !== false) {
       if (!Number.isSafeInteger(pid) || pid <= 0) throw invalid(`pid must be a process id, got ${pid}`);
-      if (pid !== process.pid && !hasProcfs()) throw invalid('sampling another process needs /proc (Linux); only this process can be sampled here');
+      if (pid !== process.pid && !hasProcfs())
+        throw invalid('sampling another process needs /proc (Linux); only this process can be sampled here');
       if (!processExists(pid)) {
         throw new HeapwiseError(`no process with pid ${pid}`, 'ERR_HEAPWISE_INVALID_ARGUMENT');
       }
@@ -308,9 +315,11 @@ class Watcher extends EventEmitter {
    * unexpected exception becomes an 'error' event.
    */
   _serial(fn) {
-    const run = this._busy.then(() => (this._closed ? undefined : fn())).catch((e) => {
-      if (!this._closed) this._error(e instanceof Error ? e : new Error(String(e)), e && e.code ? e.code : 'ERR_HEAPWISE_INTERNAL');
-    });
+    const run = this._busy
+      .then(() => (this._closed ? undefined : fn()))
+      .catch((e) => {
+        if (!this._closed) this._error(e instanceof Error ? e : new Error(String(e)), e && e.code ? e.code : 'ERR_HEAPWISE_INTERNAL');
+      });
     this._busy = run;
     return run;
   }
@@ -413,7 +422,9 @@ class Watcher extends EventEmitter {
       } catch (e) {
         if (this._capture.exited) {
           this._captureDone = true;
-          this._error('the worker thread exited; capture stopped', 'ERR_HEAPWISE_PROCESS_EXITED', { threadId: this._series.source.threadId });
+          this._error('the worker thread exited; capture stopped', 'ERR_HEAPWISE_PROCESS_EXITED', {
+            threadId: this._series.source.threadId,
+          });
         } else {
           this._error(`cannot capture a heap snapshot: ${e.message}`, 'ERR_HEAPWISE_IO');
         }
@@ -452,7 +463,11 @@ class Watcher extends EventEmitter {
     const progress = this._onProgress ? (p) => this._onProgress({ file, ...p }) : undefined;
     let a;
     try {
-      a = await analyze(file, { signal: ctrl.signal, onProgress: progress, ...(this._maxMemory !== null ? { maxMemory: this._maxMemory } : {}) });
+      a = await analyze(file, {
+        signal: ctrl.signal,
+        onProgress: progress,
+        ...(this._maxMemory !== null ? { maxMemory: this._maxMemory } : {}),
+      });
     } catch (e) {
       this._inflight = null;
       if (this._closed) return undefined;
@@ -546,7 +561,14 @@ class Watcher extends EventEmitter {
 
   /** Evaluates diff's verdict thresholds between the baseline (first snapshot) and `snap`. */
   async _checkLeaks(snap) {
-    if (this._closed || !this._baseline || !Object.keys(this._thresholds).length || snap.index === this._baseline.index || snap.index === this._checkedIndex) return;
+    if (
+      this._closed ||
+      !this._baseline ||
+      !Object.keys(this._thresholds).length ||
+      snap.index === this._baseline.index ||
+      snap.index === this._checkedIndex
+    )
+      return;
     this._checkedIndex = snap.index;
     const { diff } = this._api;
     const o = this._opts;
@@ -566,8 +588,11 @@ class Watcher extends EventEmitter {
       if (this._closed) return;
       if (e.code === 'ERR_HEAPWISE_IO' || e.code === 'ERR_HEAPWISE_EMPTY') {
         // the baseline was removed or rotated away: the current snapshot becomes the baseline
-        this._error(`cannot compare with the first snapshot ${this._baseline.file} (${e.message}); ` +
-          `snapshot ${snap.index} is the new baseline`, e.code, { file: this._baseline.file });
+        this._error(
+          `cannot compare with the first snapshot ${this._baseline.file} (${e.message}); ` + `snapshot ${snap.index} is the new baseline`,
+          e.code,
+          { file: this._baseline.file },
+        );
         this._baseline = { file: snap.file, index: snap.index };
       } else {
         this._error(e, e.code, { file: snap.file });
@@ -579,10 +604,18 @@ class Watcher extends EventEmitter {
     const found = [];
     const reasonLike = (re) => d.verdict.reasons.find((r) => re.test(r));
     if (t.maxGrowthBytes !== undefined && d.sizeDelta > t.maxGrowthBytes) {
-      found.push({ name: '(heap)', kind: 'maxGrowthBytes', reason: reasonLike(/^the heap grew/) || `the heap grew by ${d.sizeDelta} bytes` });
+      found.push({
+        name: '(heap)',
+        kind: 'maxGrowthBytes',
+        reason: reasonLike(/^the heap grew/) || `the heap grew by ${d.sizeDelta} bytes`,
+      });
     }
     if (t.maxNewObjects !== undefined && d.totals.newCount > t.maxNewObjects) {
-      found.push({ name: '(new objects)', kind: 'maxNewObjects', reason: reasonLike(/new objects were allocated/) || `${d.totals.newCount} new objects` });
+      found.push({
+        name: '(new objects)',
+        kind: 'maxNewObjects',
+        reason: reasonLike(/new objects were allocated/) || `${d.totals.newCount} new objects`,
+      });
     }
     for (const [name, lim] of Object.entries(t.classLimits || {})) {
       let dc = 0;
@@ -594,14 +627,28 @@ class Watcher extends EventEmitter {
         }
       }
       if (lim.maxCount !== undefined && dc > lim.maxCount) {
-        found.push({ name, kind: 'maxCount', reason: d.verdict.reasons.find((r) => r.startsWith(`${name} gained`)) || `${name} gained ${dc} objects` });
+        found.push({
+          name,
+          kind: 'maxCount',
+          reason: d.verdict.reasons.find((r) => r.startsWith(`${name} gained`)) || `${name} gained ${dc} objects`,
+        });
       }
       if (lim.maxSize !== undefined && ds > lim.maxSize) {
-        found.push({ name, kind: 'maxSize', reason: d.verdict.reasons.find((r) => r.startsWith(`${name} grew`)) || `${name} grew by ${ds} bytes` });
+        found.push({
+          name,
+          kind: 'maxSize',
+          reason: d.verdict.reasons.find((r) => r.startsWith(`${name} grew`)) || `${name} grew by ${ds} bytes`,
+        });
       }
     }
     for (const f of found) {
-      const leak = { name: f.name, reason: `${f.reason} (snapshot ${this._baseline.index} to ${snap.index})`, kind: f.kind, index: snap.index, baseline: this._baseline.index };
+      const leak = {
+        name: f.name,
+        reason: `${f.reason} (snapshot ${this._baseline.index} to ${snap.index})`,
+        kind: f.kind,
+        index: snap.index,
+        baseline: this._baseline.index,
+      };
       const key = `${f.kind}:${f.name}`;
       const known = this._leakKeys.has(key);
       this._leakKeys.set(key, leak);

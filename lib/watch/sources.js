@@ -120,7 +120,11 @@ class FolderSource {
           continue;
         }
         if (growing) {
-          report('ERR_HEAPWISE_TRUNCATED', `still being written (${st.size} bytes so far); waiting until it is complete`, `growing:${rec.mtimeMs0}`);
+          report(
+            'ERR_HEAPWISE_TRUNCATED',
+            `still being written (${st.size} bytes so far); waiting until it is complete`,
+            `growing:${rec.mtimeMs0}`,
+          );
         } else {
           rec.mtimeMs0 = st.mtimeMs; // a new or rewritten file: one "still being written" report per write
         }
@@ -182,7 +186,10 @@ class CaptureSource {
     this.worker = worker || null;
     this.seq = 0;
     this.exited = false;
-    if (this.worker) this.worker.once('exit', () => { this.exited = true; });
+    if (this.worker)
+      this.worker.once('exit', () => {
+        this.exited = true;
+      });
   }
 
   /** The worker's heap snapshot stream; waits for a worker that is not running yet to start. */
