@@ -93,11 +93,8 @@ export declare class HeapAnalysis {
  * Numbers equal Chrome DevTools' Memory panel on the same file: Summary, Statistics, shallow
  * and retained sizes, distances, dominators.
  *
- * Rejects with a `HeapwiseError` whose `code` says what went wrong: `ERR_HEAPWISE_IO`,
- * `ERR_HEAPWISE_EMPTY`, `ERR_HEAPWISE_TRUNCATED`, `ERR_HEAPWISE_NOT_JSON`,
- * `ERR_HEAPWISE_NOT_A_SNAPSHOT`, `ERR_HEAPWISE_UNSUPPORTED_VERSION`,
- * `ERR_HEAPWISE_INVALID_DATA`, `ERR_HEAPWISE_ABORTED`, `ERR_HEAPWISE_INTERNAL`; `byteOffset`
- * tells where reading failed.
+ * Rejects with a `HeapwiseError` whose `code` (a `HeapwiseErrorCode`, listed with its meaning
+ * by `errorCodes()`) says what went wrong; `byteOffset` tells where reading failed.
  */
 export declare function analyze(path: string, options?: AnalyzeOptions | undefined | null): Promise<HeapAnalysis>
 
@@ -231,6 +228,20 @@ export interface DiffSide {
 /** Like `diff`, but blocks the calling thread until done. */
 export declare function diffSync(before: string, after: string, options?: DiffOptions | undefined | null): HeapDiff
 
+/** One error code and what it means. */
+export interface ErrorCodeInfo {
+  /** The code, e.g. `ERR_HEAPWISE_TRUNCATED`. */
+  code: HeapwiseErrorCode
+  /** What it means, in one line. */
+  meaning: string
+}
+
+/**
+ * Every error code heapwise uses (the engine's and those only `watch` raises), with a one-line
+ * meaning each, in a stable order.
+ */
+export declare function errorCodes(): Array<ErrorCodeInfo>
+
 /** An object in both snapshots whose retained size grew. */
 export interface Grower {
   /** The object, as in the second snapshot. */
@@ -316,6 +327,12 @@ export interface HeapNode {
   /** True for detached DOM or embedder objects. */
   detached: boolean
 }
+
+/**
+ * The `code` of a `HeapwiseError`: every code heapwise uses (`errorCodes()` lists them
+ * with their meanings). In TypeScript, a union of string literals.
+ */
+export type HeapwiseErrorCode = 'ERR_HEAPWISE_IO' | 'ERR_HEAPWISE_EMPTY' | 'ERR_HEAPWISE_TRUNCATED' | 'ERR_HEAPWISE_NOT_JSON' | 'ERR_HEAPWISE_NOT_A_SNAPSHOT' | 'ERR_HEAPWISE_UNSUPPORTED_VERSION' | 'ERR_HEAPWISE_INVALID_DATA' | 'ERR_HEAPWISE_ABORTED' | 'ERR_HEAPWISE_INVALID_ARGUMENT' | 'ERR_HEAPWISE_OUT_OF_MEMORY' | 'ERR_HEAPWISE_INTERNAL' | 'ERR_HEAPWISE_OUTSIDE_FOLDER' | 'ERR_HEAPWISE_PROCESS_EXITED'
 
 /** A group of leak candidates with similar retainer paths (final mode). */
 export interface LeakGroup {

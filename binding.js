@@ -841,3 +841,5 @@ module.exports.analyze = nativeBinding.analyze
 module.exports.analyzeSync = nativeBinding.analyzeSync
 module.exports.diff = nativeBinding.diff
 module.exports.diffSync = nativeBinding.diffSync
+module.exports.errorCodes = nativeBinding.errorCodes
+module.exports.HeapwiseErrorCode = nativeBinding.HeapwiseErrorCode

@@ -1,6 +1,16 @@
 // Public types of heapwise: the generated native types (binding.d.ts) plus HeapwiseError and watch().
 export * from './binding';
-import type { AnalyzeOptions, ClassLimitOptions, DiffOptions, HeapAnalysis, HeapDiff, HeapNode, PathStep, Progress } from './binding';
+import type {
+  AnalyzeOptions,
+  ClassLimitOptions,
+  DiffOptions,
+  HeapAnalysis,
+  HeapDiff,
+  HeapNode,
+  HeapwiseErrorCode,
+  PathStep,
+  Progress,
+} from './binding';
 
 declare global {
   // As @types/node and lib.esnext.disposable declare it, so that the types need neither.
@@ -11,14 +21,8 @@ declare global {
 
 /** Every heapwise function rejects (or throws) with this error. */
 export declare class HeapwiseError extends Error {
-  /**
-   * Stable error code: `ERR_HEAPWISE_IO` (unreadable path), `ERR_HEAPWISE_EMPTY`,
-   * `ERR_HEAPWISE_TRUNCATED`, `ERR_HEAPWISE_NOT_JSON`, `ERR_HEAPWISE_NOT_A_SNAPSHOT`,
-   * `ERR_HEAPWISE_UNSUPPORTED_VERSION`, `ERR_HEAPWISE_INVALID_DATA`, `ERR_HEAPWISE_ABORTED`,
-   * `ERR_HEAPWISE_INVALID_ARGUMENT`, `ERR_HEAPWISE_OUT_OF_MEMORY` (over `maxMemory`),
-   * `ERR_HEAPWISE_INTERNAL`.
-   */
-  code: string;
+  /** Stable error code; `errorCodes()` lists every one with its meaning (README, Errors). */
+  code: HeapwiseErrorCode;
   /** Byte offset in the file where reading failed, or `null`. */
   byteOffset: number | null;
 }
@@ -191,8 +195,8 @@ export interface WatchLeak {
 export interface WatchSkipped {
   time: number;
   file: string;
-  /** `ERR_HEAPWISE_EMPTY`, `ERR_HEAPWISE_TRUNCATED` (incomplete or still being written), `ERR_HEAPWISE_OUTSIDE_FOLDER`, `ERR_HEAPWISE_IO`, … */
-  code: string;
+  /** Why: `ERR_HEAPWISE_EMPTY`, `ERR_HEAPWISE_TRUNCATED` (incomplete or still being written), `ERR_HEAPWISE_OUTSIDE_FOLDER`, … */
+  code: HeapwiseErrorCode;
   message: string;
 }
 
@@ -208,7 +212,7 @@ export interface WatchSeries {
   growth: Array<WatchGrowth>;
   leaks: Array<WatchLeak>;
   skipped: Array<WatchSkipped>;
-  errors: Array<{ time: number; code: string | null; message: string }>;
+  errors: Array<{ time: number; code: HeapwiseErrorCode | null; message: string }>;
 }
 
 /** The events of a watcher, as its async iterator yields them. */

@@ -34,8 +34,12 @@ function wholeMs(v, what, min = 1) {
   return Math.round(v);
 }
 
-/** Codes of analyze() that mean "this file is not a usable snapshot" (skipped, not an error of the watcher). */
-const SKIP_CODES = new Set([
+/**
+ * Codes of analyze() that mean "this file is not a usable snapshot" (skipped, not an error of the
+ * watcher): a choice among the codes, which are defined once, by the engine (errorCodes()).
+ * @type {Array<import('../../index').HeapwiseErrorCode>}
+ */
+const SKIP_CODE_LIST = [
   'ERR_HEAPWISE_IO',
   'ERR_HEAPWISE_EMPTY',
   'ERR_HEAPWISE_TRUNCATED',
@@ -43,7 +47,8 @@ const SKIP_CODES = new Set([
   'ERR_HEAPWISE_NOT_A_SNAPSHOT',
   'ERR_HEAPWISE_UNSUPPORTED_VERSION',
   'ERR_HEAPWISE_INVALID_DATA',
-]);
+];
+const SKIP_CODES = new Set(SKIP_CODE_LIST);
 
 /**
  * A running watch. An EventEmitter ('snapshot', 'skipped', 'growth', 'leak', 'sample', 'error',
@@ -445,6 +450,7 @@ class Watcher extends EventEmitter {
     });
   }
 
+  /** @param {{ file: string, code: import('../../index').HeapwiseErrorCode, message: string }} skipped */
   _skip({ file, code, message }) {
     const entry = { time: Date.now(), file, code, message };
     this._series.skipped.push(entry);

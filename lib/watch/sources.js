@@ -57,6 +57,11 @@ class FolderSource {
         rec = { size: -1, mtimeMs: -1, target: null, state: 'new', reported: new Set() };
         this.files.set(name, rec);
       }
+      /**
+       * @param {import('../../index').HeapwiseErrorCode} code
+       * @param {string} message
+       * @param {string} [key]
+       */
       const report = (code, message, key = `${code}:${rec.size}:${rec.mtimeMs}:${rec.target}`) => {
         if (rec.reported.has(key)) return;
         rec.reported.add(key);
