@@ -50,6 +50,25 @@ function sampleText(s) {
 
 /** @typedef {{ first: number, last: number, min: number, max: number }} MemoryFact */
 
+/**
+ * The memory figures the samples have, as `[label, fact]` rows of the reports (`external` only
+ * where asked: the Markdown table leaves it out).
+ * @param {Record<string, MemoryFact | null>} mem
+ * @param {boolean} withExternal
+ * @returns {Array<[string, MemoryFact]>}
+ */
+function memoryRows(mem, withExternal) {
+  /** @type {Array<[string, MemoryFact | null]>} */
+  const rows = [
+    ['RSS', mem.rss],
+    ['PSS', mem.pss],
+    ['JS heap used', mem.heapUsed],
+    ...(withExternal ? /** @type {Array<[string, MemoryFact | null]>} */ ([['external', mem.external]]) : []),
+    ['array buffers', mem.arrayBuffers],
+  ];
+  return /** @type {Array<[string, MemoryFact]>} */ (rows.filter(([, f]) => f));
+}
+
 /** Memory figures of the samples: first, last, smallest and largest RSS and PSS. */
 function memoryFacts(samples) {
   if (!samples.length) return null;
@@ -94,17 +113,10 @@ function renderText(series) {
   if (mem) {
     out.push('');
     out.push('Process memory (first → last, largest)');
-    for (const [label, f] of /** @type {Array<[string, MemoryFact | null]>} */ ([
-      ['RSS', mem.rss],
-      ['PSS', mem.pss],
-      ['JS heap used', mem.heapUsed],
-      ['external', mem.external],
-      ['array buffers', mem.arrayBuffers],
-    ])) {
-      if (f)
-        out.push(
-          `  ${label.padEnd(14)} ${formatBytes(f.first)} → ${formatBytes(f.last)} (${formatSignedBytes(f.last - f.first)}), largest ${formatBytes(f.max)}`,
-        );
+    for (const [label, f] of memoryRows(mem, true)) {
+      out.push(
+        `  ${label.padEnd(14)} ${formatBytes(f.first)} → ${formatBytes(f.last)} (${formatSignedBytes(f.last - f.first)}), largest ${formatBytes(f.max)}`,
+      );
     }
     const native = nativeHint(series);
     if (native) out.push(`  ${native}`);
@@ -209,13 +221,8 @@ function renderMarkdown(series) {
     out.push('');
     out.push('| memory | first | last | largest |');
     out.push('| --- | ---: | ---: | ---: |');
-    for (const [label, f] of /** @type {Array<[string, MemoryFact | null]>} */ ([
-      ['RSS', mem.rss],
-      ['PSS', mem.pss],
-      ['JS heap used', mem.heapUsed],
-      ['array buffers', mem.arrayBuffers],
-    ])) {
-      if (f) out.push(`| ${label} | ${formatBytes(f.first)} | ${formatBytes(f.last)} | ${formatBytes(f.max)} |`);
+    for (const [label, f] of memoryRows(mem, false)) {
+      out.push(`| ${label} | ${formatBytes(f.first)} | ${formatBytes(f.last)} | ${formatBytes(f.max)} |`);
     }
     const native = nativeHint(series);
     if (native) out.push('', mdEscape(native));

@@ -9,7 +9,7 @@ const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const format = require('../format.js');
-const { formatLocation, scriptNames, nodeLabel } = require('./diff.js');
+const { formatLocation, scriptNames, nodeLabel, comparisonCells } = require('./diff.js');
 const { html, raw, jsonForScript } = require('./escape.js');
 
 const { formatBytes, formatSignedBytes, formatCount, formatSignedCount, formatDistance } = format;
@@ -284,17 +284,7 @@ ${d.final ? fact('leak groups', formatCount(d.leaks.length), d.leaks.length ? 'b
     staticTable(
       'table-comparison',
       ['Class', '# New', '# Deleted', '# Delta', 'Alloc. Size', 'Freed Size', 'Size Delta'],
-      byDelta
-        .slice(0, STATIC_ROWS)
-        .map((r) => [
-          r.name,
-          formatCount(r.newCount),
-          formatCount(r.deletedCount),
-          formatSignedCount(r.deltaCount),
-          formatBytes(r.allocSize),
-          formatBytes(r.freedSize),
-          formatSignedBytes(r.sizeDelta),
-        ]),
+      byDelta.slice(0, STATIC_ROWS).map((r) => [r.name, ...comparisonCells(r)]),
       {
         note:
           classes.length > STATIC_ROWS
