@@ -19,7 +19,7 @@ const { createInterface } = require('node:readline');
 const { analyze, diff, watch } = require('../index.js');
 const { renderDiffHtml, renderWatchHtml } = require('../lib/report/html.js');
 const { formatBytes, formatSignedBytes, formatCount, formatSignedCount, formatDistance, textTable, clip } = require('../lib/format.js');
-const { formatRetainerPath, formatLocation, scriptNames, nodeLabel, comparisonCells, COMPARISON_HEAD } = require('../lib/diff-report.js');
+const { formatRetainerPath, formatLocation, scriptNames, nodeLabel, comparisonCells, COMPARISON_HEAD } = require('../lib/report/diff.js');
 
 const SERVICE = path.join(__dirname, 'service.js');
 const DEADLINE_MS = 120_000; // the whole run, whatever happens
@@ -173,7 +173,7 @@ async function timed(fn) {
   return { value, ms: Number(process.hrtime.bigint() - t0) / 1e6 };
 }
 
-/** A retainer path (lib/diff-report.js' notation), wrapped at ` → ` to WIDTH columns. */
+/** A retainer path (lib/report/diff.js' notation), wrapped at ` → ` to WIDTH columns. */
 function wrappedPath(label, steps, indent) {
   const text = formatRetainerPath(steps, Infinity);
   if (!text) return [];
