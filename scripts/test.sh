@@ -12,8 +12,8 @@ cargo clippy --workspace --all-targets --release -- -D warnings
 echo "== engine tests (cargo test)"
 cargo test -p heapwise-engine --release
 
-echo "== build the addon"
-npx napi build --platform --release --js index.js --dts index.d.ts
+echo "== build the addon (with the test hooks that force panics, see Cargo.toml)"
+npx napi build --platform --release --features test-hooks --js index.js --dts index.d.ts
 # The generated loader and types are committed: a build must not change them.
 if ! git diff --quiet -- index.js index.d.ts 2>/dev/null; then
   echo "index.js / index.d.ts changed after the build: commit the regenerated files" >&2
