@@ -29,6 +29,7 @@ pub struct SummaryRow {
     /// Bytes the class keeps alive (nested objects of the same class counted once).
     pub retained_size: f64,
 }
+
 impl From<heapwise_engine::SummaryRow> for SummaryRow {
     fn from(r: heapwise_engine::SummaryRow) -> Self {
         SummaryRow {
@@ -66,6 +67,7 @@ pub struct Statistics {
     /// Other native objects.
     pub other_non_js_objects: f64,
 }
+
 impl From<&EngineStatistics> for Statistics {
     fn from(s: &EngineStatistics) -> Self {
         Statistics {
@@ -106,6 +108,7 @@ pub struct HeapNode {
     /// True for detached DOM or embedder objects.
     pub detached: bool,
 }
+
 impl From<heapwise_engine::NodeInfo> for HeapNode {
     fn from(n: heapwise_engine::NodeInfo) -> Self {
         HeapNode {
@@ -133,6 +136,7 @@ pub struct HeapEdge {
     /// The object at the other end.
     pub node: HeapNode,
 }
+
 impl From<(&Analysis, heapwise_engine::EdgeInfo)> for HeapEdge {
     fn from((a, e): (&Analysis, heapwise_engine::EdgeInfo)) -> Self {
         HeapEdge {
@@ -155,6 +159,7 @@ pub struct SourceLocation {
     /// Script name (file path or URL) when the snapshot has it.
     pub script_name: Option<String>,
 }
+
 impl From<heapwise_engine::SourceLocation> for SourceLocation {
     fn from(l: heapwise_engine::SourceLocation) -> Self {
         SourceLocation {
@@ -177,6 +182,7 @@ pub struct PathStep {
     /// The node.
     pub node: HeapNode,
 }
+
 impl From<heapwise_engine::PathStep> for PathStep {
     fn from(s: heapwise_engine::PathStep) -> Self {
         PathStep {
@@ -202,6 +208,7 @@ pub struct TopObject {
     /// Where the object was created: a closure's function, or an object's constructor.
     pub location: Option<SourceLocation>,
 }
+
 impl From<(&Analysis, NodeOrd)> for TopObject {
     fn from((a, o): (&Analysis, NodeOrd)) -> Self {
         TopObject {
@@ -224,6 +231,7 @@ pub struct DiffSide {
     /// Largest V8 heap object id (odd ids): DevTools' `maxJSObjectId`.
     pub max_js_object_id: f64,
 }
+
 impl From<engine::SideInfo> for DiffSide {
     fn from(s: engine::SideInfo) -> Self {
         DiffSide {
@@ -300,6 +308,7 @@ pub struct Grower {
     /// Where the object (or its constructor) is defined.
     pub location: Option<SourceLocation>,
 }
+
 impl From<engine::Grower> for Grower {
     fn from(g: engine::Grower) -> Self {
         Grower {
@@ -329,6 +338,7 @@ pub struct LeakGroup {
     /// Ids of some members, largest first (at most 20).
     pub ids: Vec<f64>,
 }
+
 impl From<engine::LeakGroup> for LeakGroup {
     fn from(l: engine::LeakGroup) -> Self {
         LeakGroup {
@@ -350,6 +360,7 @@ pub struct Verdict {
     /// One readable sentence per exceeded threshold or leak.
     pub reasons: Vec<String>,
 }
+
 impl From<engine::Verdict> for Verdict {
     fn from(v: engine::Verdict) -> Self {
         Verdict {
@@ -391,6 +402,7 @@ pub struct HeapDiff {
     /// Things to know (e.g. the class-level fallback for unrelated snapshots).
     pub warnings: Vec<String>,
 }
+
 impl From<engine::HeapDiff> for HeapDiff {
     fn from(d: engine::HeapDiff) -> Self {
         HeapDiff {

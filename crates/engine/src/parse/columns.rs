@@ -75,7 +75,85 @@ fn first_time(seen: &mut bool, off: u64, section: &str) -> Result<()> {
     Ok(())
 }
 
+/// What the node and edge readers share: the type check, and the progress and cancellation
+/// checks every `CHECK_EVERY` values.
+struct Records<'o> {
+    /// `node` or `edge`, for messages.
+    what: &'static str,
+    type_count: u64,
+    tick: u32,
+    per_check: u32,
+    obs: &'o dyn Observer,
+    progress: &'o dyn Fn(u64),
+}
+
+impl<'o> Records<'o> {
+    fn new(
+        what: &'static str,
+        type_count: usize,
+        field_count: usize,
+        obs: &'o dyn Observer,
+        progress: &'o dyn Fn(u64),
+    ) -> Self {
+        Records {
+            what,
+            type_count: type_count as u64,
+            tick: 0,
+            per_check: (CHECK_EVERY / field_count as u32).max(1),
+            obs,
+            progress,
+        }
+    }
+
+    /// Type number `t` of the record at `off`, checked against the snapshot's type list.
+    #[inline]
+    fn type_of(&self, t: u64, off: u64) -> Result<u8> {
+        if t >= self.type_count {
+            return Err(Error::at(
+                ErrorKind::InvalidData,
+                off,
+                format!(
+                    "unknown {} type {t} (the snapshot lists {})",
+                    self.what, self.type_count
+                ),
+            ));
+        }
+        Ok(t as u8)
+    }
+
+    /// Counts one record; reports progress and checks for cancellation from time to time.
+    #[inline]
+    fn tick(&mut self, off: u64) -> Result<()> {
+        self.tick += 1;
+        if self.tick == self.per_check {
+            self.tick = 0;
+            (self.progress)(off);
+            check(self.obs)?;
+        }
+        Ok(())
+    }
+}
+
+/// Keeps the largest name index seen and the offset of its record.
+#[inline]
+fn note_max(max: &mut Option<(u32, u64)>, name: u32, off: u64) {
+    if max.is_none_or(|(m, _)| name > m) {
+        *max = Some((name, off));
+    }
+}
+
 impl Builder {
+    /// Warns when the header's count (`node_count` or `edge_count`) differs from the array's.
+    fn check_count(&mut self, in_header: impl Fn(&Header) -> u64, count: usize, what: &str) {
+        let h = self.header.as_ref().expect("read after the header");
+        let said = in_header(h);
+        if count as u64 != said {
+            self.warnings.push(format!(
+                "the header says {said} {what} but the {what} array has {count}; using the array"
+            ));
+        }
+    }
+
     pub(super) fn reserve(&mut self, h: &Header, input_bytes: u64) {
         // Never trust the header more than the file: a node takes at least 2 bytes per field.
         let cap = |count: u64, per: usize| -> usize {
@@ -121,10 +199,8 @@ impl Builder {
         let meta = self.header(off, "nodes")?.meta.clone();
         first_time(&mut self.nodes_seen, off, "nodes")?;
         let f = meta.node_field_count;
-        let type_count = meta.node_type_names.len() as u64;
+        let mut records = Records::new("node", meta.node_type_names.len(), f, obs, progress);
         let mut total_edges: u64 = 0;
-        let mut tick = 0u32;
-        let per_check = (CHECK_EVERY / f as u32).max(1);
         let (ty, nm, id, sz, ec) = (
             meta.node_type_offset,
             meta.node_name_offset,
@@ -136,19 +212,9 @@ impl Builder {
         let dt = meta.node_detachedness_offset;
         let max_name = &mut self.max_node_name;
         sc.read_records("nodes", f, |r, off| {
-            let t = r[ty];
-            if t >= type_count {
-                return Err(Error::at(
-                    ErrorKind::InvalidData,
-                    off,
-                    format!("unknown node type {t} (the snapshot lists {type_count})"),
-                ));
-            }
-            self.node_type.push(t as u8);
+            self.node_type.push(records.type_of(r[ty], off)?);
             let name = u32_of(r[nm], off, "a node name index")?;
-            if max_name.is_none_or(|(m, _)| name > m) {
-                *max_name = Some((name, off));
-            }
+            note_max(max_name, name, off);
             self.node_name.push(StrId(name));
             // DevTools stores every node value as a Uint32 (spec §1.1, §1.7).
             self.node_id.push(r[id] as u32);
@@ -173,23 +239,11 @@ impl Builder {
             if let Some(o) = dt {
                 self.detachedness.push((r[o] & 3) as u8);
             }
-            tick += 1;
-            if tick == per_check {
-                tick = 0;
-                progress(off);
-                check(obs)?;
-            }
-            Ok(())
+            records.tick(off)
         })?;
         self.first_edge.push(total_edges as u32);
-        let h = self.header.as_ref().expect("header checked above");
-        if self.node_type.len() as u64 != h.node_count {
-            self.warnings.push(format!(
-                "the header says {} nodes but the nodes array has {}; using the array",
-                h.node_count,
-                self.node_type.len()
-            ));
-        }
+        let count = self.node_type.len();
+        self.check_count(|h| h.node_count, count, "nodes");
         if self.node_type.is_empty() {
             return Err(Error::at(
                 ErrorKind::NotASnapshot,
@@ -219,9 +273,7 @@ impl Builder {
         let f = meta.edge_field_count;
         let nf = meta.node_field_count as u64;
         let node_count = self.node_type.len() as u64;
-        let type_count = meta.edge_type_names.len() as u64;
-        let mut tick = 0u32;
-        let per_check = (CHECK_EVERY / f as u32).max(1);
+        let mut records = Records::new("edge", meta.edge_type_names.len(), f, obs, progress);
         let (ty, nm, to) = (
             meta.edge_type_offset,
             meta.edge_name_offset,
@@ -229,14 +281,7 @@ impl Builder {
         );
         let max_name = &mut self.max_edge_name;
         sc.read_records("edges", f, |r, off| {
-            let t = r[ty];
-            if t >= type_count {
-                return Err(Error::at(
-                    ErrorKind::InvalidData,
-                    off,
-                    format!("unknown edge type {t} (the snapshot lists {type_count})"),
-                ));
-            }
+            let t = records.type_of(r[ty], off)?;
             let v = r[to];
             let ordinal = div_field_count(v, nf);
             if ordinal * nf != v {
@@ -253,29 +298,17 @@ impl Builder {
                     format!("edge target {v} points past the last node ({node_count} nodes)"),
                 ));
             }
-            self.edge_type.push(t as u8);
+            self.edge_type.push(t);
             let name = u32_of(r[nm], off, "an edge name or index")?;
-            if !meta.edge_has_index_name(t as u8) && max_name.is_none_or(|(m, _)| name > m) {
-                *max_name = Some((name, off));
+            if !meta.edge_has_index_name(t) {
+                note_max(max_name, name, off);
             }
             self.edge_name.push(name);
             self.edge_to.push(ordinal as u32);
-            tick += 1;
-            if tick == per_check {
-                tick = 0;
-                progress(off);
-                check(obs)?;
-            }
-            Ok(())
+            records.tick(off)
         })?;
-        let h = self.header.as_ref().expect("header checked above");
-        if self.edge_to.len() as u64 != h.edge_count {
-            self.warnings.push(format!(
-                "the header says {} edges but the edges array has {}; using the array",
-                h.edge_count,
-                self.edge_to.len()
-            ));
-        }
+        let count = self.edge_to.len();
+        self.check_count(|h| h.edge_count, count, "edges");
         let expected = *self.first_edge.last().unwrap_or(&0) as usize;
         if self.edge_to.len() != expected {
             return Err(Error::at(
