@@ -20,20 +20,20 @@ use crate::progress::{Observer, Poll};
 use crate::snapshot::Snapshot;
 
 /// Dominator tree and DFS order.
-pub struct Dominators {
+pub(crate) struct Dominators {
     /// Immediate dominator ordinal of every node (the root dominates itself).
-    pub dominator: Vec<u32>,
+    pub(crate) dominator: Vec<u32>,
     /// Nodes (ordinals) in DFS preorder, root first: the order retained sizes are summed in.
-    pub preorder: Vec<u32>,
+    pub(crate) preorder: Vec<u32>,
     /// How many nodes the root does not reach through essential edges.
-    pub unreachable: usize,
+    pub(crate) unreachable: usize,
     /// How many of those were only reachable from other unreachable nodes (cliques).
-    pub cliques: usize,
+    pub(crate) cliques: usize,
 }
 
 /// Computes the dominator tree of `snap` over the `essential` edges (`ret.essential` marks the
 /// same edges by retainer slot).
-pub fn compute(
+pub(crate) fn compute(
     snap: &Snapshot,
     ret: &Retainers,
     essential: &BitVec,
@@ -310,7 +310,11 @@ impl<'a> LengauerTarjan<'a> {
 
 /// Retained sizes: each node's shallow size plus those of the nodes it dominates, summed in
 /// reverse DFS preorder as DevTools does (as `f64`, exact up to 2^53).
-pub fn retained_sizes(dom: &Dominators, shallow: &[u32], obs: &dyn Observer) -> Result<Vec<f64>> {
+pub(crate) fn retained_sizes(
+    dom: &Dominators,
+    shallow: &[u32],
+    obs: &dyn Observer,
+) -> Result<Vec<f64>> {
     let mut poll = Poll::new(obs);
     let mut retained: Vec<f64> = shallow.iter().map(|&s| s as f64).collect();
     for &o in dom.preorder[1..].iter().rev() {
@@ -323,16 +327,20 @@ pub fn retained_sizes(dom: &Dominators, shallow: &[u32], obs: &dyn Observer) -> 
 
 /// Children lists of the dominator tree (CSR), each in *descending* ordinal order as DevTools
 /// stores them (spec §2.7).
-pub struct DominatedNodes {
+pub(crate) struct DominatedNodes {
     /// `first[o]..first[o + 1]` is node `o`'s range in `nodes` (length n + 1).
-    pub first: Vec<u32>,
+    pub(crate) first: Vec<u32>,
     /// Child ordinals.
-    pub nodes: Vec<u32>,
+    pub(crate) nodes: Vec<u32>,
 }
 
 impl DominatedNodes {
     /// Builds the children lists from the immediate-dominator array.
-    pub fn build(dominator: &[u32], root: u32, obs: &dyn Observer) -> Result<DominatedNodes> {
+    pub(crate) fn build(
+        dominator: &[u32],
+        root: u32,
+        obs: &dyn Observer,
+    ) -> Result<DominatedNodes> {
         let mut poll = Poll::new(obs);
         let n = dominator.len();
         let mut first = vec![0u32; n + 1];
@@ -365,7 +373,7 @@ impl DominatedNodes {
     }
 
     /// The children of node `o`, in DevTools' stored order.
-    pub fn of(&self, o: usize) -> &[u32] {
+    pub(crate) fn of(&self, o: usize) -> &[u32] {
         &self.nodes[self.first[o] as usize..self.first[o + 1] as usize]
     }
 }

@@ -15,40 +15,40 @@ use std::collections::HashMap;
 
 /// One Summary row, before the public key is attached.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Aggregate {
+pub(crate) struct Aggregate {
     /// Internal class key id.
-    pub key: u32,
+    pub(crate) key: u32,
     /// Number of nodes (with non-zero shallow size).
-    pub count: u64,
+    pub(crate) count: u64,
     /// Smallest distance among them.
-    pub distance: i32,
+    pub(crate) distance: i32,
     /// Sum of their shallow sizes.
-    pub shallow_size: f64,
+    pub(crate) shallow_size: f64,
     /// Class retained size (no double counting along dominator paths).
-    pub retained_size: f64,
+    pub(crate) retained_size: f64,
     /// Class name string id (of the first node seen).
-    pub name: StrId,
+    pub(crate) name: StrId,
 }
 
 /// The analysis columns the Summary is computed from.
-pub struct Columns<'a> {
+pub(crate) struct Columns<'a> {
     /// The snapshot.
-    pub snap: &'a Snapshot,
+    pub(crate) snap: &'a Snapshot,
     /// Class keys and names.
-    pub classes: &'a Classes,
+    pub(crate) classes: &'a Classes,
     /// Shallow sizes.
-    pub shallow: &'a [u32],
+    pub(crate) shallow: &'a [u32],
     /// Distances.
-    pub distance: &'a [i32],
+    pub(crate) distance: &'a [i32],
     /// Retained sizes.
-    pub retained: &'a [f64],
+    pub(crate) retained: &'a [f64],
     /// Dominator-tree children.
-    pub dominated: &'a DominatedNodes,
+    pub(crate) dominated: &'a DominatedNodes,
 }
 
 /// Computes the aggregates of the nodes accepted by `filter` (all nodes if `None`), in first-seen
 /// order of their class keys.
-pub fn aggregates(
+pub(crate) fn aggregates(
     c: &Columns<'_>,
     filter: Option<&dyn Fn(usize) -> bool>,
     obs: &dyn Observer,

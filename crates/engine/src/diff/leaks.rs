@@ -159,7 +159,7 @@ impl<'a> Tracer<'a> {
 }
 
 /// Leak groups of `f` (the final snapshot) among the ids in `allocated` (sorted).
-pub fn find(
+pub(crate) fn find(
     f: &Analysis,
     allocated: &[u32],
     opts: &DiffOptions,
