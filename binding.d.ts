@@ -122,10 +122,10 @@ export interface AnalyzeOptions {
 }
 
 /**
- * Like `analyze`, but blocks the calling thread until done. For scripts and CLIs; in a
- * server, prefer `analyze`.
+ * Like `analyze`, with the same options, but blocks the calling thread until done. For
+ * scripts and CLIs; in a server, prefer `analyze`.
  */
-export declare function analyzeSync(path: string): HeapAnalysis
+export declare function analyzeSync(path: string, options?: AnalyzeOptions | undefined | null): HeapAnalysis
 
 /** Per-class limits of the verdict. */
 export interface ClassLimitOptions {
@@ -155,19 +155,19 @@ export interface ComparisonRow {
   sizeDelta: number
 }
 
-/** Totals of the Comparison rows. */
+/** Totals of the Comparison rows (the same counts, summed). */
 export interface ComparisonTotals {
-  /** Sum of `newCount`. */
+  /** Objects only in the second snapshot ("# New"). */
   newCount: number
-  /** Sum of `deletedCount`. */
+  /** Objects only in the first snapshot ("# Deleted"). */
   deletedCount: number
-  /** Sum of `deltaCount`. */
+  /** `newCount - deletedCount` ("# Delta"). */
   deltaCount: number
-  /** Sum of `allocSize`. */
+  /** Shallow size of the new objects ("Alloc. Size"). */
   allocSize: number
-  /** Sum of `freedSize`. */
+  /** Shallow size of the deleted objects ("Freed Size"). */
   freedSize: number
-  /** Sum of `sizeDelta`. */
+  /** `allocSize - freedSize` ("Size Delta"). */
   sizeDelta: number
 }
 
@@ -225,7 +225,7 @@ export interface DiffSide {
   maxJsObjectId: number
 }
 
-/** Like `diff`, but blocks the calling thread until done. */
+/** Like `diff`, with the same options, but blocks the calling thread until done. */
 export declare function diffSync(before: string, after: string, options?: DiffOptions | undefined | null): HeapDiff
 
 /** One error code and what it means. */

@@ -39,19 +39,22 @@ export declare function analyze(
   path: string | URL,
   options?: (Omit<AnalyzeOptions, 'maxMemory'> & { maxMemory?: MaxMemory }) | null,
 ): Promise<HeapAnalysis>;
-/** Like `analyze`, blocking the calling thread. */
-export declare function analyzeSync(path: string | URL): HeapAnalysis;
+/** Like `analyze`, with the same options, blocking the calling thread. */
+export declare function analyzeSync(
+  path: string | URL,
+  options?: (Omit<AnalyzeOptions, 'maxMemory'> & { maxMemory?: MaxMemory }) | null,
+): HeapAnalysis;
 /** Compares two snapshots off the JS thread (paths or `file:` URLs; `final` likewise). */
 export declare function diff(
   before: string | URL,
   after: string | URL,
   options?: (Omit<DiffOptions, 'final' | 'maxMemory'> & { final?: string | URL; maxMemory?: MaxMemory }) | null,
 ): Promise<HeapDiff>;
-/** Like `diff`, blocking the calling thread. */
+/** Like `diff`, with the same options, blocking the calling thread. */
 export declare function diffSync(
   before: string | URL,
   after: string | URL,
-  options?: (Omit<DiffOptions, 'final' | 'onProgress' | 'signal' | 'maxMemory'> & { final?: string | URL }) | null,
+  options?: (Omit<DiffOptions, 'final' | 'maxMemory'> & { final?: string | URL; maxMemory?: MaxMemory }) | null,
 ): HeapDiff;
 /**
  * Sets how many `analyze()` / `diff()` calls may run at once (default 1, or the

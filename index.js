@@ -50,9 +50,9 @@ async function analyze(path, options) {
 }
 
 /** @type {import('./index').analyzeSync} */
-function analyzeSync(path) {
+function analyzeSync(path, options) {
   try {
-    return native.analyzeSync(toPath(path));
+    return native.analyzeSync(toPath(path), /** @type {import('./binding').AnalyzeOptions} */ (withMaxMemory(options)));
   } catch (e) {
     throw adopt(e);
   }
