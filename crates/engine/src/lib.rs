@@ -24,6 +24,7 @@ pub mod alloc;
 pub mod analysis;
 pub mod diff;
 pub mod error;
+pub mod findings;
 pub mod meta;
 pub mod parse;
 pub mod progress;

@@ -678,7 +678,7 @@ fn growers(
         .collect())
 }
 
-fn fmt_bytes(n: f64) -> String {
+pub(crate) fn fmt_bytes(n: f64) -> String {
     let a = n.abs();
     if a < 1000.0 {
         format!("{n} B")
