@@ -315,7 +315,11 @@ impl Context<'_> {
             Some(s) => format!("{holder_name} ({kind}, {s})"),
             None => format!("{holder_name} ({kind})"),
         };
-        let code = self.code(&name, &path, &members, &accumulates);
+        let mut words: Vec<String> = Vec::new();
+        for &o in std::iter::once(&node).chain(h.parts.iter()) {
+            words.extend(self.weakmap_names(o));
+        }
+        let code = self.code(&name, &path, &members, &accumulates, &words);
         let closure = self.closure_leak(&members);
         let leak = is_leak(&growth);
         let mut f = Finding {
@@ -351,6 +355,33 @@ impl Context<'_> {
         f.path_text = path_text::text(&f.path);
         f.message = message(&f, self.scripts);
         Some(f)
+    }
+
+    /// The names of the WeakMaps whose values `o` is: V8 names the edge from a key to its value
+    /// `… pair in WeakMap (table @id)`; the WeakMap is the object whose `table` that is.
+    fn weakmap_names(&self, o: usize) -> Vec<String> {
+        let cur = self.cur;
+        let mut out = Vec::new();
+        for slot in cur.retainers.of(o) {
+            let ei = cur.retainers.edge_of(&cur.snap, o, slot);
+            let name = cur.edge_name(ei);
+            let Some(at) = name.rfind("pair in WeakMap (table @") else { continue };
+            let digits: String = name[at + 24..].chars().take_while(char::is_ascii_digit).collect();
+            let Some(table) = digits.parse().ok().and_then(|id| cur.ordinal_of(NodeId(id))) else {
+                continue;
+            };
+            let table = table.0 as usize;
+            for ts in cur.retainers.of(table) {
+                let map = cur.retainers.node[ts] as usize;
+                if let Some((_, from, aei)) = naming::anchor_into(cur, map) {
+                    let _ = from;
+                    out.push(cur.edge_name(aei));
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
     }
 
     /// The new object `o` dominates that retains most.
@@ -521,11 +552,12 @@ impl Context<'_> {
         path: &[naming::Step],
         members: &members::Members,
         accumulates: &[Accumulated],
+        extra_words: &[String],
     ) -> Vec<CodeRef> {
         let cur = self.cur;
         let mut out: Vec<CodeRef> = Vec::new();
         // Words of the name to look for, and the scripts to look in.
-        let mut words: Vec<String> = Vec::new();
+        let mut words: Vec<String> = extra_words.to_vec();
         let mut script_ids: Vec<u32> = Vec::new();
         let anchor_edge = path.get(name.from_step).and_then(|s| s.edge);
         if let Some(ei) = anchor_edge {

@@ -191,7 +191,7 @@ fn is_storage_step(a: &Analysis, step: &Step) -> bool {
 
 /// An anchor edge into `o` among all its retainers (not only the readable path's): a context
 /// variable first, then a property of the global object, then a property of a function.
-fn anchor_into(a: &Analysis, o: usize) -> Option<(Anchor, usize, usize)> {
+pub(crate) fn anchor_into(a: &Analysis, o: usize) -> Option<(Anchor, usize, usize)> {
     let et = a.snap.header.meta.edge_types;
     let closure = a.snap.header.meta.node_types.closure;
     let mut best: Option<(u8, Anchor, usize, usize)> = None;
