@@ -36,6 +36,8 @@ pub(crate) struct Holder {
     pub growth: f64,
     /// Alike holders below it whose members are its members (empty: it holds its own).
     pub parts: Vec<usize>,
+    /// Holders below it reported on their own: their growth is not its growth.
+    pub exclude: Vec<usize>,
 }
 
 /// Each node's retained size in the first snapshot (`NaN`: a new object).
@@ -105,24 +107,34 @@ pub(crate) fn find(
             cand.insert(o as u32, g);
         }
     }
-    // The largest growth of one old object each candidate immediately dominates.
+    // Per candidate: the largest growth of one old object it immediately dominates, and what
+    // enters through the new objects it immediately dominates.
     let mut best_old_child: HashMap<u32, f64> = HashMap::new();
+    let mut entering: HashMap<u32, f64> = HashMap::new();
     for o in 0..n {
         poll.tick()?;
         let d = cur.dominator[o];
-        if o == root || before[o].is_nan() || !cand.contains_key(&d) {
+        if o == root || !cand.contains_key(&d) {
             continue;
         }
-        let e = best_old_child.entry(d).or_insert(0.0);
-        *e = e.max(growth_of(o));
+        if before[o].is_nan() {
+            *entering.entry(d).or_insert(0.0) += cur.retained[o];
+        } else {
+            let e = best_old_child.entry(d).or_insert(0.0);
+            *e = e.max(growth_of(o));
+        }
     }
+    let enters = |o: &u32| entering.get(o).copied().unwrap_or(0.0);
     let mut holders: Vec<Holder> = cand
         .iter()
-        .filter(|(o, g)| best_old_child.get(o).is_none_or(|&c| c < EXPLAINED * **g))
+        .filter(|(o, g)| {
+            enters(o) >= min_growth || best_old_child.get(o).is_none_or(|&c| c < EXPLAINED * **g)
+        })
         .map(|(&o, &g)| Holder {
             node: o as usize,
             growth: g,
             parts: Vec::new(),
+            exclude: Vec::new(),
         })
         .collect();
     drop(cand);
@@ -152,9 +164,12 @@ pub(crate) fn find(
     }
     let mut drop_it = vec![false; holders.len()];
     let mut parts: Vec<Vec<usize>> = vec![Vec::new(); holders.len()];
+    let mut exclude: Vec<Vec<usize>> = vec![Vec::new(); holders.len()];
     for (i, h) in holders.iter().enumerate() {
         let covered: f64 = below[i].iter().map(|&k| holders[k].growth).sum();
-        if covered < EXPLAINED * h.growth {
+        if covered < EXPLAINED * h.growth || enters(&(h.node as u32)) >= min_growth {
+            // Its own growth is reported without the holders below it.
+            exclude[i] = below[i].iter().map(|&k| holders[k].node).collect();
             continue;
         }
         let largest = below[i]
@@ -183,9 +198,18 @@ pub(crate) fn find(
         .iter()
         .enumerate()
         .filter(|(i, _)| !drop_it[*i])
-        .map(|(i, h)| Holder {
-            parts: std::mem::take(&mut parts[i]),
-            ..h.clone()
+        .map(|(i, h)| {
+            let excluded: f64 = below[i]
+                .iter()
+                .filter(|&&k| exclude[i].contains(&holders[k].node))
+                .map(|&k| holders[k].growth)
+                .sum();
+            Holder {
+                node: h.node,
+                growth: h.growth - excluded,
+                parts: std::mem::take(&mut parts[i]),
+                exclude: std::mem::take(&mut exclude[i]),
+            }
         })
         .collect();
     // Storage is answered by the object that owns it.
@@ -200,18 +224,16 @@ pub(crate) fn find(
         if o == root || is_storage(cur, o) {
             o = h.node;
         }
-        let growth = if before[o].is_nan() {
-            h.growth
-        } else {
-            growth_of(o).max(h.growth)
-        };
+        let growth = h.growth;
         let e = by_owner.entry(o).or_insert(Holder {
             node: o,
             growth,
             parts: Vec::new(),
+            exclude: Vec::new(),
         });
         e.growth = e.growth.max(growth);
         e.parts.extend(h.parts);
+        e.exclude.extend(h.exclude);
     }
     let mut out: Vec<Holder> = by_owner.into_values().collect();
     out.sort_by(|a, b| b.growth.total_cmp(&a.growth).then(a.node.cmp(&b.node)));

@@ -75,8 +75,9 @@ pub struct Holder {
 pub struct Growth {
     /// The holder's retained size in each snapshot, oldest first (`NaN` where it did not exist).
     pub retained: Vec<f64>,
-    /// Members alive in the last snapshot by the step they were allocated in: `[0]` before the
-    /// first snapshot, `[i]` between snapshots `i - 1` and `i`.
+    /// Members added since the first snapshot and alive in the last, by the step they were
+    /// allocated in: `[i]` between snapshots `i - 1` and `i` (`[0]` is always 0, so that the
+    /// list lines up with the snapshots).
     pub members: Vec<u64>,
     /// Least-squares slope of `retained`: bytes per snapshot.
     pub bytes_per_snapshot: f64,
@@ -291,7 +292,7 @@ impl Context<'_> {
             Some(named) => named,
             None => naming::name(cur, &naming::readable_path(cur, node)?, 6),
         };
-        let growth = self.growth(node, &members, classes.first().map(|c| c.class));
+        let growth = self.growth(node, &h.exclude, &members, classes.first().map(|c| c.class));
         let accumulates: Vec<Accumulated> = classes
             .into_iter()
             .take(5)
@@ -365,9 +366,18 @@ impl Context<'_> {
         for slot in cur.retainers.of(o) {
             let ei = cur.retainers.edge_of(&cur.snap, o, slot);
             let name = cur.edge_name(ei);
-            let Some(at) = name.rfind("pair in WeakMap (table @") else { continue };
-            let digits: String = name[at + 24..].chars().take_while(char::is_ascii_digit).collect();
-            let Some(table) = digits.parse().ok().and_then(|id| cur.ordinal_of(NodeId(id))) else {
+            let Some(at) = name.rfind("pair in WeakMap (table @") else {
+                continue;
+            };
+            let digits: String = name[at + 24..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            let Some(table) = digits
+                .parse()
+                .ok()
+                .and_then(|id| cur.ordinal_of(NodeId(id)))
+            else {
                 continue;
             };
             let table = table.0 as usize;
@@ -397,15 +407,26 @@ impl Context<'_> {
 
     /// Growth of `node`; members are counted in the class that accumulates most (`class`), so
     /// a Map's entries count once, not once for the key and once for the value.
-    fn growth(&self, node: usize, members: &members::Members, class: Option<u32>) -> Growth {
+    fn growth(
+        &self,
+        node: usize,
+        exclude: &[usize],
+        members: &members::Members,
+        class: Option<u32>,
+    ) -> Growth {
         let cur = self.cur;
-        let id = cur.snap.node_id[node];
+        // The holder's retained size less that of the holders below it reported on their own.
+        let at = |f: &Footprint, o: usize| f.retained_of(cur.snap.node_id[o]);
         let mut retained: Vec<f64> = self
             .history
             .iter()
-            .map(|f| f.retained_of(id).unwrap_or(f64::NAN))
+            .map(|f| {
+                at(f, node).map_or(f64::NAN, |r| {
+                    r - exclude.iter().filter_map(|&x| at(f, x)).sum::<f64>()
+                })
+            })
             .collect();
-        retained.push(cur.retained[node]);
+        retained.push(cur.retained[node] - exclude.iter().map(|&x| cur.retained[x]).sum::<f64>());
         let steps = retained.len() - 1;
         let mut per_step = vec![0u64; steps + 1];
         for &m in members

@@ -228,6 +228,14 @@ pub(crate) fn anchor_into(a: &Analysis, o: usize) -> Option<(Anchor, usize, usiz
 /// path to the anchor's owner, the anchor edge, then the original steps to the object).
 pub(crate) fn name(a: &Analysis, path: &[Step], max_steps: usize) -> (Name, Vec<Step>) {
     let last = path.len() - 1;
+    if is_global_object(a, path[last].node) {
+        let name = Name {
+            text: "globalThis".to_owned(),
+            anchor: Anchor::Global,
+            from_step: last,
+        };
+        return (name, path.to_vec());
+    }
     let lowest = last.saturating_sub(max_steps).max(1);
     for k in (lowest..=last).rev() {
         let Some((anchor, from, ei)) = anchor_into(a, path[k].node) else {
