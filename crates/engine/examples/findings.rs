@@ -17,7 +17,8 @@ fn main() {
         calls_per_step: calls,
         top: 5,
     };
-    let f = find(&history, &cur, &opts, &Quiet).expect("findings");
+    let refs: Vec<&Footprint> = history.iter().collect();
+    let f = find(&refs, &cur, &opts, &Quiet).expect("findings");
     eprintln!("findings in {:?}", t.elapsed());
     for w in &f.warnings {
         println!("warning: {w}");

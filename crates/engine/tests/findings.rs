@@ -2,7 +2,7 @@
 // snapshots of one process (objects keep their ids between snapshots).
 
 use crate::support::Graph;
-use heapwise_engine::findings::{find, FindingsOptions, Footprint};
+use heapwise_engine::findings::{find, Finding, FindingsOptions, Footprint, Series};
 use heapwise_engine::{Analysis, Quiet};
 
 /// One process at `n` moments; at moment `k` the `cache` Map's table holds `2 + 10k` entries
@@ -72,6 +72,11 @@ fn series(n: u32) -> (Vec<Footprint>, Analysis) {
     (history, moment(n - 1).analyse())
 }
 
+fn findings(history: &[Footprint], cur: &Analysis, opts: &FindingsOptions) -> Vec<Finding> {
+    let refs: Vec<&Footprint> = history.iter().collect();
+    find(&refs, cur, opts, &Quiet).expect("findings").findings
+}
+
 #[test]
 fn the_map_and_the_chain_are_the_holders() {
     let (history, cur) = series(4);
@@ -79,9 +84,7 @@ fn the_map_and_the_chain_are_the_holders() {
         calls_per_step: Some(10.0),
         top: 5,
     };
-    let f = find(&history, &cur, &opts, &Quiet)
-        .expect("findings")
-        .findings;
+    let f = findings(&history, &cur, &opts);
     // The Map grew by 3 × 10 × 2,000 B, the chain by 3 × 5 × 2,000 B: the Map first.
     assert!(f.len() >= 2, "{f:#?}");
     let map = &f[0];
@@ -113,12 +116,38 @@ fn the_map_and_the_chain_are_the_holders() {
 fn two_snapshots_and_a_flat_series() {
     // Two snapshots: a leak by members and bytes (10 entries, 20 kB), not "steady" (one step).
     let (history, cur) = series(2);
-    let f = find(&history, &cur, &FindingsOptions::default(), &Quiet).expect("findings");
-    assert_eq!(f.findings[0].holder.name, "globalThis.cache");
-    assert!(f.findings[0].leak && !f.findings[0].growth.steady);
+    let f = findings(&history, &cur, &FindingsOptions::default());
+    assert_eq!(f[0].holder.name, "globalThis.cache");
+    assert!(f[0].leak && !f[0].growth.steady);
     // The same snapshot twice: nothing grew, no finding.
     let a = moment(2).analyse();
     let fp = Footprint::of(&a, &Quiet).expect("footprint");
-    let none = find(&[fp], &a, &FindingsOptions::default(), &Quiet).expect("findings");
-    assert!(none.findings.is_empty(), "{:#?}", none.findings);
+    let none = findings(&[fp], &a, &FindingsOptions::default());
+    assert!(none.is_empty(), "{none:#?}");
+}
+
+#[test]
+fn a_series_added_one_at_a_time_keeps_few_footprints() {
+    // Twelve snapshots through a Series: findings from the second on, the Map first each time,
+    // and at most MAX_KEPT footprints held, the first among them.
+    let mut s = Series::new();
+    let opts = FindingsOptions::default();
+    for k in 0..12 {
+        let a = moment(k).analyse();
+        let f = s.add(&a, &opts, &Quiet).expect("add").findings;
+        if k == 0 {
+            assert!(f.is_empty());
+            continue;
+        }
+        assert_eq!(f[0].holder.name, "globalThis.cache", "snapshot {k}");
+        let snaps = &f[0].growth.snapshots;
+        assert_eq!(snaps.first(), Some(&0));
+        assert_eq!(snaps.last(), Some(&k));
+        assert!(snaps.len() <= Series::MAX_KEPT + 1, "{snaps:?}");
+        assert_eq!(f[0].growth.retained.len(), snaps.len());
+        // 10 entries of 2,000 B per snapshot, whichever snapshots are kept.
+        assert!(f[0].growth.members_per_snapshot > 0.0);
+        assert!(f[0].leak);
+    }
+    assert_eq!(s.len(), 12);
 }

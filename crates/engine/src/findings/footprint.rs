@@ -40,22 +40,6 @@ impl Footprint {
         })
     }
 
-    /// Builds a footprint from id-sorted columns (a diff's reduced base already has them).
-    pub(crate) fn from_sorted(
-        ids: Vec<u32>,
-        retained: Vec<f64>,
-        max_js_object_id: u32,
-        total_size: f64,
-    ) -> Footprint {
-        debug_assert!(ids.windows(2).all(|w| w[0] <= w[1]), "ids are sorted");
-        Footprint {
-            ids,
-            retained,
-            max_js_object_id,
-            total_size,
-        }
-    }
-
     /// Retained size of the object with this id, if the snapshot has it.
     pub fn retained_of(&self, id: u32) -> Option<f64> {
         self.ids.binary_search(&id).ok().map(|i| self.retained[i])

@@ -15,15 +15,18 @@
 //! links) and [`MIN_LEAK_BYTES`]. A bounded cache that filled before the first snapshot, churn
 //! that is collected, and one-time initialisation do not rise in every step.
 
+pub(crate) mod allocation;
 pub mod footprint;
 pub(crate) mod growth;
 pub(crate) mod holders;
 pub(crate) mod members;
 pub(crate) mod naming;
 pub mod path_text;
+pub mod series;
 pub(crate) mod source;
 
 pub use footprint::Footprint;
+pub use series::Series;
 
 use crate::analysis::{Analysis, SourceLocation};
 use crate::diff::PathStep;
@@ -73,7 +76,10 @@ pub struct Holder {
 /// How a holder grows.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Growth {
-    /// The holder's retained size in each snapshot, oldest first (`NaN` where it did not exist).
+    /// Which snapshots of the series the values below are of (0 the first): every snapshot of
+    /// a diff; a spread of them in a long series (see [`Series`]).
+    pub snapshots: Vec<u32>,
+    /// The holder's retained size in each of those snapshots (`NaN` where it did not exist).
     pub retained: Vec<f64>,
     /// Members added since the first snapshot and alive in the last, by the step they were
     /// allocated in: `[i]` between snapshots `i - 1` and `i` (`[0]` is always 0, so that the
@@ -121,6 +127,8 @@ pub enum CodeRole {
     Fills,
     /// A function whose instances accumulate (listeners, timer callbacks, handlers).
     Accumulates,
+    /// The function that allocated most members (allocation tracking).
+    Allocates,
     /// It declares the holder.
     Defines,
     /// A closure that shares the context holding the holder.
@@ -137,6 +145,7 @@ impl CodeRole {
         match self {
             CodeRole::Fills => "fills",
             CodeRole::Accumulates => "accumulates",
+            CodeRole::Allocates => "allocates",
             CodeRole::Defines => "defines",
             CodeRole::Captures => "captures",
             CodeRole::Constructor => "constructor",
@@ -216,7 +225,7 @@ pub struct Findings {
 /// Builds the findings of a series: `history` are the footprints of the earlier snapshots
 /// (oldest first, at least one), `cur` the analysis of the last.
 pub fn find(
-    history: &[Footprint],
+    history: &[&Footprint],
     cur: &Analysis,
     opts: &FindingsOptions,
     obs: &dyn Observer,
@@ -236,7 +245,7 @@ pub fn find(
         ));
     }
     let scripts = Scripts::of(cur);
-    let mut max_ids: Vec<u32> = history.iter().map(Footprint::max_js_object_id).collect();
+    let mut max_ids: Vec<u32> = history.iter().map(|f| f.max_js_object_id()).collect();
     max_ids.push(u32::MAX);
     let ctx = Context {
         cur,
@@ -254,7 +263,7 @@ pub fn find(
     findings.sort_by(|a, b| {
         b.leak
             .cmp(&a.leak)
-            .then(b.code.first().is_some().cmp(&a.code.first().is_some()))
+            .then((!b.code.is_empty()).cmp(&!a.code.is_empty()))
             .then(total_growth(b).total_cmp(&total_growth(a)))
     });
     findings.truncate(top);
@@ -272,7 +281,7 @@ fn total_growth(f: &Finding) -> f64 {
 struct Context<'a> {
     cur: &'a Analysis,
     before: &'a [f64],
-    history: &'a [Footprint],
+    history: &'a [&'a Footprint],
     scripts: &'a Scripts,
     max_ids: &'a [u32],
     opts: &'a FindingsOptions,
@@ -416,7 +425,7 @@ impl Context<'_> {
     ) -> Growth {
         let cur = self.cur;
         // The holder's retained size less that of the holders below it reported on their own.
-        let at = |f: &Footprint, o: usize| f.retained_of(cur.snap.node_id[o]);
+        let at = |f: &&Footprint, o: usize| f.retained_of(cur.snap.node_id[o]);
         let mut retained: Vec<f64> = self
             .history
             .iter()
@@ -443,6 +452,7 @@ impl Context<'_> {
         let bytes_per_snapshot = growth::slope(&known);
         let calls = self.opts.calls_per_step.filter(|&c| c > 0.0);
         Growth {
+            snapshots: (0..=steps as u32).collect(),
             bytes_per_call: calls.map(|c| bytes_per_snapshot / c),
             members_per_call: calls.map(|c| members_per_snapshot / c),
             whole_multiple: calls.map(|c| {
@@ -637,6 +647,14 @@ impl Context<'_> {
                 r.function = Some(function_name(cur, c));
                 out.push(r);
             }
+        }
+        if let Some(site) = allocation::site(cur, &members.nodes) {
+            out.push(CodeRef {
+                role: CodeRole::Allocates,
+                text: self.line_text(site.location.script_id, site.location.line),
+                location: site.location,
+                function: Some(site.function),
+            });
         }
         if let Anchor::Variable { context } = name.anchor {
             for c in capturing_closures(cur, context).into_iter().take(5) {
