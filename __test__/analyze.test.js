@@ -8,12 +8,12 @@ const os = require('node:os');
 const path = require('node:path');
 const { pathToFileURL } = require('node:url');
 const { execFileSync } = require('node:child_process');
-const { analyze, analyzeSync, HeapwiseError, HeapAnalysis } = require('../heapwise.js');
+const { analyze, analyzeSync, HeapwiseError, HeapAnalysis } = require('heapwise');
 const { writeSnapshots } = require('./fixtures/write-snapshots.js');
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'heapwise-api-'));
 const files = Object.fromEntries(writeSnapshots(dir, { only: ['class-map', 'closures'] }).map((s) => [s.name, s.file]));
-const CLI = path.join(__dirname, '..', 'cli.js');
+const CLI = path.join(__dirname, '..', 'lib', 'cli', 'main.js');
 test.after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 function write(name, content) {
@@ -56,7 +56,10 @@ test('top objects carry a retainer path from the root and a location', async () 
   // Each step is a real edge: the next node is among the references of the previous one.
   for (let i = 1; i < p.length; i++) {
     const refs = a.references(p[i - 1].node.id);
-    assert.ok(refs.some((r) => r.node.id === p[i].node.id && r.name === p[i].edge), `step ${i} is an edge`);
+    assert.ok(
+      refs.some((r) => r.node.id === p[i].node.id && r.name === p[i].edge),
+      `step ${i} is an edge`,
+    );
   }
   const closure = top.find((t) => t.node.type === 'closure' && t.location);
   if (closure) assert.ok(closure.location.line >= 0 && closure.location.scriptId > 0);
@@ -78,7 +81,10 @@ test('navigation: node, references, retainers, dominated, findByName agree with 
   }
   assert.strictEqual(sum, first.node.retainedSize, 'retained = shallow + children retained');
   for (const r of a.references(id).slice(0, 20)) {
-    assert.ok(a.retainers(r.node.id).some((back) => back.node.id === id), 'every reference is a retainer the other way');
+    assert.ok(
+      a.retainers(r.node.id).some((back) => back.node.id === id),
+      'every reference is a retainer the other way',
+    );
   }
   const found = a.findByName('Function', 5);
   assert.ok(found.length > 0 && found.every((n) => n.className === 'Function' || n.name.includes('Function')));
@@ -90,15 +96,27 @@ test('close() frees the handle; later calls throw', async () => {
   assert.strictEqual(a.closed, false);
   a.close();
   assert.strictEqual(a.closed, true);
-  assert.throws(() => a.summary(), (e) => e instanceof HeapwiseError && e.code === 'ERR_HEAPWISE_INVALID_ARGUMENT' && /closed/.test(e.message));
+  assert.throws(
+    () => a.summary(),
+    (e) => e instanceof HeapwiseError && e.code === 'ERR_HEAPWISE_INVALID_ARGUMENT' && /closed/.test(e.message),
+  );
 });
 
 test('wrong argument types to methods and options throw a HeapwiseError with ERR_HEAPWISE_INVALID_ARGUMENT', async () => {
   const a = analyzeSync(files['closures']);
-  assert.throws(() => a.top('ten'), (e) => e instanceof HeapwiseError && e.code === 'ERR_HEAPWISE_INVALID_ARGUMENT');
-  assert.throws(() => a.node('x'), (e) => e instanceof HeapwiseError && e.code === 'ERR_HEAPWISE_INVALID_ARGUMENT');
+  assert.throws(
+    () => a.top('ten'),
+    (e) => e instanceof HeapwiseError && e.code === 'ERR_HEAPWISE_INVALID_ARGUMENT',
+  );
+  assert.throws(
+    () => a.node('x'),
+    (e) => e instanceof HeapwiseError && e.code === 'ERR_HEAPWISE_INVALID_ARGUMENT',
+  );
   a.close();
-  await assert.rejects(analyze(files['closures'], { onProgress: 5 }), (e) => e instanceof HeapwiseError && e.code === 'ERR_HEAPWISE_INVALID_ARGUMENT');
+  await assert.rejects(
+    analyze(files['closures'], { onProgress: 5 }),
+    (e) => e instanceof HeapwiseError && e.code === 'ERR_HEAPWISE_INVALID_ARGUMENT',
+  );
 });
 
 test('bad input rejects with a HeapwiseError and a stable code', async (t) => {
@@ -116,7 +134,10 @@ test('bad input rejects with a HeapwiseError and a stable code', async (t) => {
   ];
   for (const [what, file, code] of cases) {
     await t.test(what, async () => {
-      const e = await analyze(file).then(() => null, (err) => err);
+      const e = await analyze(file).then(
+        () => null,
+        (err) => err,
+      );
       assert.ok(e instanceof HeapwiseError, `${what}: ${e}`);
       assert.ok(e instanceof Error);
       assert.strictEqual(e.code, code, `${what}: ${e.message}`);
@@ -125,7 +146,10 @@ test('bad input rejects with a HeapwiseError and a stable code', async (t) => {
         assert.strictEqual(typeof e.byteOffset, 'number');
         assert.ok(e.byteOffset > 0 && e.byteOffset <= fs.statSync(file).size);
       }
-      assert.throws(() => analyzeSync(file), (err) => err instanceof HeapwiseError && err.code === code);
+      assert.throws(
+        () => analyzeSync(file),
+        (err) => err instanceof HeapwiseError && err.code === code,
+      );
     });
   }
   await assert.rejects(analyze(42), (e) => e instanceof HeapwiseError && e.code === 'ERR_HEAPWISE_INVALID_ARGUMENT');
@@ -202,7 +226,7 @@ test('CLI: analyze --json prints the API objects, --nodes writes the per-node ta
 
 test('a panic inside the engine rejects the promise and leaves the process running', () => {
   const script = `
-    const { analyze, analyzeSync, HeapwiseError } = require(${JSON.stringify(path.join(__dirname, '..', 'heapwise.js'))});
+    const { analyze, analyzeSync, HeapwiseError } = require(${JSON.stringify(path.join(__dirname, '..', 'index.js'))});
     const file = ${JSON.stringify(files['closures'])};
     analyze(file).then(
       () => { console.log('resolved'); process.exit(3); },

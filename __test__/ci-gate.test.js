@@ -19,8 +19,18 @@ for (const leak of [true, false]) {
       assert.strictEqual(w.status, 0, w.stderr);
       const report = path.join(dir, 'heap-report.md');
       const d = run([
-        'cli.js', 'diff', path.join(dir, 'before.heapsnapshot'), path.join(dir, 'after.heapsnapshot'),
-        '--max-growth', '2MB', '--max-new-objects', '5000', '--format', 'markdown', '-o', report,
+        'lib/cli/main.js',
+        'diff',
+        path.join(dir, 'before.heapsnapshot'),
+        path.join(dir, 'after.heapsnapshot'),
+        '--max-growth',
+        '2MB',
+        '--max-new-objects',
+        '5000',
+        '--format',
+        'markdown',
+        '-o',
+        report,
       ]);
       assert.strictEqual(d.status, leak ? 1 : 0, d.stderr + d.stdout);
       const md = fs.readFileSync(report, 'utf8');

@@ -4,23 +4,23 @@
 //
 // The snapshots (a same-process pair, a baseline/target/final triple and a snapshot of another
 // process) are written at test time by __test__/fixtures/write-snapshots.js.
-// Env: HEAPWISE_CLI=path/to/cli.js runs this CLI instead of <repo>/cli.js.
+// Env: HEAPWISE_CLI=path/to/main.js runs this CLI instead of <repo>/lib/cli/main.js.
 'use strict';
-const {describe, test, before, after} = require('node:test');
+const { describe, test, before, after } = require('node:test');
 const assert = require('node:assert');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const {writeSnapshots} = require('./fixtures/write-snapshots');
-const {runHeapwiseDiff: run} = require('./helpers/devtools');
-const {parseSize, parseCount} = require('../lib/size.js');
-const {renderText, renderMarkdown, mdCode, formatRetainerPath} = require('../lib/diff-report.js');
+const { writeSnapshots } = require('./fixtures/write-snapshots');
+const { runHeapwiseDiff: run } = require('./helpers/devtools');
+const { parseSize, parseCount } = require('../lib/core.js');
+const { renderText, renderMarkdown, mdCode, formatRetainerPath } = require('../lib/report/diff.js');
 
-const isNum = v => typeof v === 'number' && Number.isFinite(v);
+const isNum = (v) => typeof v === 'number' && Number.isFinite(v);
 const COMPARISON_KEYS = ['name', 'key', 'newCount', 'deletedCount', 'deltaCount', 'allocSize', 'freedSize', 'sizeDelta'];
 
 /** Asserts that `d` has the HeapDiff shape of docs/diff-contract.md. */
-function assertHeapDiff(d, {final = false} = {}) {
+function assertHeapDiff(d, { final = false } = {}) {
   assert.strictEqual(d.schemaVersion, 1);
   for (const side of ['before', 'after', ...(final ? ['final'] : [])]) {
     const s = d[side];
@@ -31,7 +31,7 @@ function assertHeapDiff(d, {final = false} = {}) {
   assert.strictEqual(typeof d.sameProcess, 'boolean');
   assert.strictEqual(d.sizeDelta, d.after.totalSize - d.before.totalSize, 'sizeDelta');
   assert.ok(Array.isArray(d.classes));
-  const sums = {newCount: 0, deletedCount: 0, deltaCount: 0, allocSize: 0, freedSize: 0, sizeDelta: 0};
+  const sums = { newCount: 0, deletedCount: 0, deltaCount: 0, allocSize: 0, freedSize: 0, sizeDelta: 0 };
   for (const r of d.classes) {
     assert.deepStrictEqual(Object.keys(r).sort(), [...COMPARISON_KEYS].sort(), `class row keys of ${r.name}`);
     assert.ok(r.newCount > 0 || r.deletedCount > 0, `${r.key}: classes with nothing new or deleted are omitted`);
@@ -51,7 +51,10 @@ function assertHeapDiff(d, {final = false} = {}) {
     }
     assert.strictEqual(g.growth, g.retainedAfter - g.retainedBefore);
     // root first; every step but the first says which edge leads to it (as analyze's top())
-    assert.ok(Array.isArray(g.retainerPath) && g.retainerPath.every((s, i) => s.node && (i === 0 || (typeof s.edge === 'string' && typeof s.edgeType === 'string'))));
+    assert.ok(
+      Array.isArray(g.retainerPath) &&
+        g.retainerPath.every((s, i) => s.node && (i === 0 || (typeof s.edge === 'string' && typeof s.edgeType === 'string'))),
+    );
     // no location: absent (as in analyze's top()) or null
     assert.ok(g.location == null || (isNum(g.location.line) && isNum(g.location.column) && 'scriptName' in g.location));
   }
@@ -62,7 +65,7 @@ function assertHeapDiff(d, {final = false} = {}) {
     assert.ok(Array.isArray(g.retainerPath));
   }
   assert.strictEqual(typeof d.verdict.ok, 'boolean');
-  assert.ok(Array.isArray(d.verdict.reasons) && d.verdict.reasons.every(r => typeof r === 'string' && r.length > 0));
+  assert.ok(Array.isArray(d.verdict.reasons) && d.verdict.reasons.every((r) => typeof r === 'string' && r.length > 0));
   assert.strictEqual(d.verdict.ok, d.verdict.reasons.length === 0, 'ok exactly when there is no reason');
   assert.ok(Array.isArray(d.warnings));
 }
@@ -70,8 +73,21 @@ function assertHeapDiff(d, {final = false} = {}) {
 describe('size literals', () => {
   test('accepted', () => {
     const cases = {
-      '1000': 1000, '0': 0, '2MB': 2e6, '512kB': 512000, '512KB': 512000, '1.5GiB': 1.5 * 2 ** 30, '2 MB': 2e6,
-      '1KiB': 1024, '3MiB': 3 * 2 ** 20, '1GB': 1e9, '1TB': 1e12, '10B': 10, '.5kB': 500, '10_000': 10000, '1.0005kB': 1001,
+      1000: 1000,
+      0: 0,
+      '2MB': 2e6,
+      '512kB': 512000,
+      '512KB': 512000,
+      '1.5GiB': 1.5 * 2 ** 30,
+      '2 MB': 2e6,
+      '1KiB': 1024,
+      '3MiB': 3 * 2 ** 20,
+      '1GB': 1e9,
+      '1TB': 1e12,
+      '10B': 10,
+      '.5kB': 500,
+      '10_000': 10000,
+      '1.0005kB': 1001,
     };
     for (const [text, bytes] of Object.entries(cases)) assert.strictEqual(parseSize(text), bytes, text);
   });
@@ -88,27 +104,46 @@ describe('size literals', () => {
 });
 
 describe('report renderers (hand-made HeapDiff)', () => {
-  const node = (id, className, type = 'object', name = className) =>
-    ({id, name, type, className, selfSize: 16, shallowSize: 16, retainedSize: 64, distance: 2, dominatorId: 1, detached: false});
+  const node = (id, className, type = 'object', name = className) => ({
+    id,
+    name,
+    type,
+    className,
+    selfSize: 16,
+    shallowSize: 16,
+    retainedSize: 64,
+    distance: 2,
+    dominatorId: 1,
+    detached: false,
+  });
   const pathTo = [
-    {edge: null, edgeType: null, node: node(1, '(root)', 'synthetic', '')},
-    {edge: '1', edgeType: 'shortcut', node: node(3, 'global')},
-    {edge: 'weird key', edgeType: 'property', node: node(5, 'Map')},
-    {edge: 'table', edgeType: 'internal', node: node(6, '(object elements)', 'array')},
-    {edge: '7', edgeType: 'element', node: node(9, 'A|B`C')},
+    { edge: null, edgeType: null, node: node(1, '(root)', 'synthetic', '') },
+    { edge: '1', edgeType: 'shortcut', node: node(3, 'global') },
+    { edge: 'weird key', edgeType: 'property', node: node(5, 'Map') },
+    { edge: 'table', edgeType: 'internal', node: node(6, '(object elements)', 'array') },
+    { edge: '7', edgeType: 'element', node: node(9, 'A|B`C') },
   ];
   const d = {
     schemaVersion: 1,
-    before: {file: '/x/a.heapsnapshot', nodeCount: 10, totalSize: 1000, maxJsObjectId: 11},
-    after: {file: '/x/b.heapsnapshot', nodeCount: 12, totalSize: 3500, maxJsObjectId: 21},
-    sameProcess: true, sizeDelta: 2500,
-    classes: [{name: 'A|B`C', key: ',A|B`C', newCount: 2, deletedCount: 0, deltaCount: 2, allocSize: 64, freedSize: 0, sizeDelta: 64}],
-    totals: {newCount: 2, deletedCount: 0, deltaCount: 2, allocSize: 64, freedSize: 0, sizeDelta: 64},
-    allocated: [{name: 'A|B`C', key: ',A|B`C', count: 2, distance: 4, shallowSize: 32, retainedSize: 64}],
-    growers: [{node: node(5, 'Map'), retainedBefore: 100, retainedAfter: 2600, growth: 2500, retainerPath: pathTo.slice(0, 3),
-      location: {scriptId: 7, line: 9, column: 2, scriptName: path.join(process.cwd(), 'src', 'app.js')}}],
+    before: { file: '/x/a.heapsnapshot', nodeCount: 10, totalSize: 1000, maxJsObjectId: 11 },
+    after: { file: '/x/b.heapsnapshot', nodeCount: 12, totalSize: 3500, maxJsObjectId: 21 },
+    sameProcess: true,
+    sizeDelta: 2500,
+    classes: [{ name: 'A|B`C', key: ',A|B`C', newCount: 2, deletedCount: 0, deltaCount: 2, allocSize: 64, freedSize: 0, sizeDelta: 64 }],
+    totals: { newCount: 2, deletedCount: 0, deltaCount: 2, allocSize: 64, freedSize: 0, sizeDelta: 64 },
+    allocated: [{ name: 'A|B`C', key: ',A|B`C', count: 2, distance: 4, shallowSize: 32, retainedSize: 64 }],
+    growers: [
+      {
+        node: node(5, 'Map'),
+        retainedBefore: 100,
+        retainedAfter: 2600,
+        growth: 2500,
+        retainerPath: pathTo.slice(0, 3),
+        location: { scriptId: 7, line: 9, column: 2, scriptName: path.join(process.cwd(), 'src', 'app.js') },
+      },
+    ],
     leaks: [],
-    verdict: {ok: false, reasons: ['the heap grew by 2.5 kB, more than 1 kB <allowed> *really*']},
+    verdict: { ok: false, reasons: ['the heap grew by 2.5 kB, more than 1 kB <allowed> *really*'] },
     warnings: ['a warning'],
   };
   test('retainer path reads from the root to the object', () => {
@@ -130,8 +165,11 @@ describe('report renderers (hand-made HeapDiff)', () => {
     assert.match(m, /^\| --- \| ---: \| ---: \| ---: \| ---: \| ---: \| ---: \|$/m);
     assert.ok(m.includes('| ``A\\|B`C`` | 2 | 0 | +2 |'), 'pipes escaped and backticks fenced in table cells');
     assert.ok(m.includes('- the heap grew by 2.5 kB, more than 1 kB \\<allowed\\> \\*really\\*'), 'reason escaped');
-    assert.match(m, /`Map @5`: 100 B → 2\.6 kB \(\*\*\+2\.5 kB\*\*\), at `src[/\\]app\.js:10:3`\\\n {3}retained by `\(root\) → global\["weird key"\] → Map @5`/);
-    assert.ok(renderMarkdown({...d, verdict: {ok: true, reasons: []}}).startsWith('## ✅ heapwise diff: heap within limits\n'));
+    assert.match(
+      m,
+      /`Map @5`: 100 B → 2\.6 kB \(\*\*\+2\.5 kB\*\*\), at `src[/\\]app\.js:10:3`\\\n {3}retained by `\(root\) → global\["weird key"\] → Map @5`/,
+    );
+    assert.ok(renderMarkdown({ ...d, verdict: { ok: true, reasons: [] } }).startsWith('## ✅ heapwise diff: heap within limits\n'));
     assert.strictEqual(mdCode('a`b'), '``a`b``');
     assert.strictEqual(mdCode('`x'), '`` `x ``');
   });
@@ -141,12 +179,17 @@ describe('heapwise diff (CLI)', () => {
   let dir, A, B, BASE, TARGET, FINAL, OTHER, okJson;
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'heapwise-cli-diff-'));
-    const files = new Map(writeSnapshots(dir, {only: ['growth', 'leak-final', 'bare']}).map(w => [w.name, w.file]));
-    A = files.get('growth-before'); B = files.get('growth-after');
-    BASE = files.get('leak-baseline'); TARGET = files.get('leak-target'); FINAL = files.get('leak-final');
+    const files = new Map(writeSnapshots(dir, { only: ['growth', 'leak-final', 'bare'] }).map((w) => [w.name, w.file]));
+    A = files.get('growth-before');
+    B = files.get('growth-after');
+    BASE = files.get('leak-baseline');
+    TARGET = files.get('leak-target');
+    FINAL = files.get('leak-final');
     OTHER = files.get('bare');
   });
-  after(() => { if (dir) fs.rmSync(dir, {recursive: true, force: true}); });
+  after(() => {
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   const json = (args, expectStatus) => {
     const r = run([...args, '--format', 'json']);
@@ -164,11 +207,15 @@ describe('heapwise diff (CLI)', () => {
     assert.ok(okJson.sizeDelta > 0, 'the growth fixture grows');
     assert.ok(okJson.growers.length > 0 && okJson.growers.length <= 10, 'default --top 10');
     // internal classes are left out by default
-    const internal = n => (n.startsWith('(') && !['(string)', '(concatenated string)', '(sliced string)'].includes(n)) || n.startsWith('system / ');
-    assert.ok(!okJson.classes.some(r => internal(r.name)), 'no internal class without --include-internal');
-    assert.ok(!okJson.allocated.some(r => internal(r.name)), 'no internal allocated row without --include-internal');
+    const internal = (n) =>
+      (n.startsWith('(') && !['(string)', '(concatenated string)', '(sliced string)'].includes(n)) || n.startsWith('system / ');
+    assert.ok(!okJson.classes.some((r) => internal(r.name)), 'no internal class without --include-internal');
+    assert.ok(!okJson.allocated.some((r) => internal(r.name)), 'no internal allocated row without --include-internal');
     const all = json([A, B, '--include-internal'], 0);
-    assert.ok(all.classes.some(r => internal(r.name)), '--include-internal keeps them');
+    assert.ok(
+      all.classes.some((r) => internal(r.name)),
+      '--include-internal keeps them',
+    );
     assert.ok(all.classes.length > okJson.classes.length);
   });
 
@@ -190,8 +237,9 @@ describe('heapwise diff (CLI)', () => {
   });
 
   test('--max-class-count / --max-class-size: per-class limits', () => {
-    const rows = okJson.classes.filter(r => r.name === 'NewComer');
-    const dc = rows.reduce((s, r) => s + r.deltaCount, 0), ds = rows.reduce((s, r) => s + r.sizeDelta, 0);
+    const rows = okJson.classes.filter((r) => r.name === 'NewComer');
+    const dc = rows.reduce((s, r) => s + r.deltaCount, 0),
+      ds = rows.reduce((s, r) => s + r.sizeDelta, 0);
     assert.strictEqual(dc, 1000);
     assert.strictEqual(run([A, B, '--max-class-count', `NewComer=${dc - 1}`]).status, 1);
     assert.strictEqual(run([A, B, '--max-class-count', `NewComer=${dc}`]).status, 0);
@@ -205,20 +253,20 @@ describe('heapwise diff (CLI)', () => {
   });
 
   test('--ignore: substring and /regexp/flags, repeatable', () => {
-    const names = d => new Set(d.classes.map(r => r.name));
+    const names = (d) => new Set(d.classes.map((r) => r.name));
     assert.ok(names(okJson).has('NewComer') && names(okJson).has('LeakyThing'));
     const a = json([A, B, '--ignore', 'Comer'], 0);
     assert.ok(!names(a).has('NewComer') && names(a).has('LeakyThing'));
     const b = json([A, B, '--ignore', '/^newcomer$/i', '--ignore', 'Leaky'], 0);
     assert.ok(!names(b).has('NewComer') && !names(b).has('LeakyThing'));
-    assert.ok(!b.allocated.some(r => r.name === 'NewComer'), 'ignored in allocated too');
+    assert.ok(!b.allocated.some((r) => r.name === 'NewComer'), 'ignored in allocated too');
   });
 
   test('final mode: a leak found -> 1', () => {
     const d = json([BASE, TARGET, '--final', FINAL], 1);
-    assertHeapDiff(d, {final: true});
+    assertHeapDiff(d, { final: true });
     assert.ok(d.leaks.length > 0 && !d.verdict.ok);
-    assert.ok(d.leaks.some(g => g.name === 'Session'));
+    assert.ok(d.leaks.some((g) => g.name === 'Session'));
   });
 
   test('snapshots of different processes: class-level diff with a warning', () => {
@@ -263,9 +311,9 @@ describe('heapwise diff (CLI)', () => {
 
   test('-o FILE writes the report there, not to stdout; exit code still follows the verdict', () => {
     for (const [format, check] of [
-      ['json', s => assertHeapDiff(JSON.parse(s))],
-      ['markdown', s => assert.match(s, /^## [✅❌] heapwise diff/)],
-      ['text', s => assert.match(s, /^heapwise diff\n/)],
+      ['json', (s) => assertHeapDiff(JSON.parse(s))],
+      ['markdown', (s) => assert.match(s, /^## [✅❌] heapwise diff/)],
+      ['text', (s) => assert.match(s, /^heapwise diff\n/)],
     ]) {
       const out = path.join(dir, `report.${format}`);
       const r = run([A, B, '--format', format, '-o', out, '--max-new-objects', '1']);
@@ -306,7 +354,11 @@ describe('heapwise diff (CLI)', () => {
 
   test('input errors -> 2', () => {
     const missing = path.join(dir, 'missing.heapsnapshot');
-    for (const args of [[missing, B], [A, missing], [A, B, '--final', missing]]) {
+    for (const args of [
+      [missing, B],
+      [A, missing],
+      [A, B, '--final', missing],
+    ]) {
       const r = run(args);
       assert.strictEqual(r.status, 2, `diff ${args.join(' ')}: exit ${r.status}: ${r.stderr}`);
       assert.match(r.stderr, /ERR_HEAPWISE_IO/);

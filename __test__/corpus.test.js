@@ -75,7 +75,10 @@ function check(c, r) {
     assert.equal(r.ok, true, what);
     if (e.warnings.length === 0) assert.deepEqual(r.warnings, [], what);
     for (const re of e.warnings) {
-      assert.ok(r.warnings.some((x) => re.test(x)), `${what}\nexpected a warning matching ${re}`);
+      assert.ok(
+        r.warnings.some((x) => re.test(x)),
+        `${what}\nexpected a warning matching ${re}`,
+      );
     }
     if (c.probeExpect !== undefined) assert.deepEqual(r.probe, [c.probeExpect], what);
     return;
@@ -143,7 +146,7 @@ test('malformed-input corpus: every case gets a typed error or a documented resu
   await t.test('a panic inside a HeapAnalysis method is an ERR_HEAPWISE_INTERNAL error, not an abort', async () => {
     const file = cases.find((x) => x.name === 'valid-small').file;
     const script = `
-      const h = require(${JSON.stringify(path.join(ROOT, 'heapwise.js'))});
+      const h = require(${JSON.stringify(path.join(ROOT, 'index.js'))});
       const heap = h.analyzeSync(process.argv[1]);
       const codes = [];
       for (const call of [() => heap.summary(), () => heap.top(3), () => heap.retainers(1), () => heap.findByName('x')]) {
@@ -151,18 +154,29 @@ test('malformed-input corpus: every case gets a typed error or a documented resu
       }
       console.log(JSON.stringify({ codes, nodeCount: heap.nodeCount }));`;
     const out = await new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['-e', script, file], { env: { ...process.env, HEAPWISE_PANIC_IN_QUERIES_FOR_TESTS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['-e', script, file], {
+        env: { ...process.env, HEAPWISE_PANIC_IN_QUERIES_FOR_TESTS: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let text = '';
       child.stdout.on('data', (d) => (text += d));
       child.on('close', (code, signal) => (code === 0 ? resolve(JSON.parse(text)) : reject(new Error(`exited with ${signal || code}`))));
     });
     assert.equal(out.codes.length, 4);
-    for (const c of out.codes) assert.match(c, /^ERR_HEAPWISE_INTERNAL internal error \(a bug in heapwise, please report it\): panic requested/);
+    for (const c of out.codes)
+      assert.match(c, /^ERR_HEAPWISE_INTERNAL internal error \(a bug in heapwise, please report it\): panic requested/);
     assert.ok(out.nodeCount > 0, 'the object still works after the caught panics');
   });
 
   // analyzeSync takes the same path to the same errors.
-  for (const name of ['empty', 'truncated-inside-a-u-escape', 'meta-renamed-edge_fields-to_node', 'to-node-not-multiple', 'lone-surrogates', 'nesting-in-header']) {
+  for (const name of [
+    'empty',
+    'truncated-inside-a-u-escape',
+    'meta-renamed-edge_fields-to_node',
+    'to-node-not-multiple',
+    'lone-surrogates',
+    'nesting-in-header',
+  ]) {
     const c = cases.find((x) => x.name === name);
     await t.test(`${name} (analyzeSync)`, async () => {
       check(c, await runOne(c.file, ['--sync', ...(c.probe ? ['--probe', c.probe] : [])]));

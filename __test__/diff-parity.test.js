@@ -14,14 +14,14 @@
 //
 // Env:
 //   HEAPWISE_DIFF_KEEP=1            keep the temp dir (snapshots and both sides' JSON)
-//   HEAPWISE_CLI=path/to/cli.js     run this heapwise CLI instead of <repo>/cli.js
+//   HEAPWISE_CLI=path/to/main.js    run this heapwise CLI instead of <repo>/lib/cli/main.js
 'use strict';
-const {describe, test, before, after} = require('node:test');
+const { describe, test, before, after } = require('node:test');
 const assert = require('node:assert');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const {writeSnapshots} = require('./fixtures/write-snapshots');
+const { writeSnapshots } = require('./fixtures/write-snapshots');
 const dt = require('./helpers/devtools');
 
 const PAIRS = [
@@ -33,15 +33,15 @@ const PAIRS = [
 
 // What each pair must show in DevTools, so that a change in Node / V8 cannot silently turn a
 // fixture into something that no longer tests its case.
-const byName = (rows, name) => rows.filter(r => r.name === name);
+const byName = (rows, name) => rows.filter((r) => r.name === name);
 const sum = (rows, f) => rows.reduce((s, r) => s + r[f], 0);
 const FIXTURE_CHECKS = {
-  'growth-before--growth-after': d => {
+  'growth-before--growth-after': (d) => {
     assert.strictEqual(sum(byName(d.classes, 'NewComer'), 'newCount'), 1000);
     assert.strictEqual(sum(byName(d.classes, 'LeakyThing'), 'newCount'), 800);
     assert.strictEqual(sum(byName(d.classes, 'LeakyThing'), 'deletedCount'), 600);
   },
-  'leak-baseline--leak-target': d => {
+  'leak-baseline--leak-target': (d) => {
     assert.strictEqual(sum(byName(d.classes, 'Gone'), 'deletedCount'), 200, 'a class freed entirely');
     assert.strictEqual(sum(byName(d.classes, 'Gone'), 'newCount'), 0);
     assert.strictEqual(sum(byName(d.classes, 'Session'), 'newCount'), 300);
@@ -49,7 +49,7 @@ const FIXTURE_CHECKS = {
     assert.ok(sum(byName(d.classes, 'Object'), 'deletedCount') >= 400, '{u, v} of baseline counted as Object');
     assert.strictEqual(sum(byName(d.allocated, 'Session'), 'count'), 300);
   },
-  'leak-target--leak-final': d => {
+  'leak-target--leak-final': (d) => {
     assert.strictEqual(sum(byName(d.classes, 'Temporary'), 'deletedCount'), 500);
     assert.strictEqual(sum(byName(d.classes, 'Session'), 'deletedCount'), 100);
     assert.strictEqual(sum(byName(d.classes, 'Session'), 'newCount'), 50);
@@ -65,14 +65,14 @@ describe('diff: DevTools Comparison parity', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'heapwise-diff-parity-'));
     dt.ensureDevTools();
     const t0 = Date.now();
-    for (const {name, file} of writeSnapshots(dir, {only: ['growth', 'leak-final']})) files.set(name, file);
+    for (const { name, file } of writeSnapshots(dir, { only: ['growth', 'leak-final'] })) files.set(name, file);
     process.stderr.write(`diff parity: ${files.size} snapshots in ${dir} (written in ${Date.now() - t0} ms)\n`);
   });
 
   after(() => {
     if (!dir) return;
     if (process.env.HEAPWISE_DIFF_KEEP) process.stderr.write(`diff parity: kept ${dir}\n`);
-    else fs.rmSync(dir, {recursive: true, force: true});
+    else fs.rmSync(dir, { recursive: true, force: true });
   });
 
   // DevTools' per-node retained sizes of one snapshot (for the growers), computed once.
@@ -103,14 +103,16 @@ describe('diff: DevTools Comparison parity', () => {
       });
 
       test('heapwise diff runs and prints a HeapDiff', () => {
-        assert.ok(heapwise.status === 0 || heapwise.status === 1,
-          `heapwise diff exited ${heapwise.status} (${heapwise.signal || ''}): ${heapwise.stderr.slice(-3000)}`);
+        assert.ok(
+          heapwise.status === 0 || heapwise.status === 1,
+          `heapwise diff exited ${heapwise.status} (${heapwise.signal || ''}): ${heapwise.stderr.slice(-3000)}`,
+        );
         assert.ok(actual, `heapwise diff --format json printed no JSON: ${heapwise.stdout.slice(0, 500)}`);
         assert.strictEqual(actual.schemaVersion, 1);
         assert.strictEqual(actual.sameProcess, true, 'a same-process pair');
       });
 
-      test('Comparison rows and totals equal DevTools\'', () => {
+      test("Comparison rows and totals equal DevTools'", () => {
         assert.ok(actual, 'no HeapDiff');
         const cmp = dt.compareComparison(expected, actual);
         assert.ok(cmp.ok, `${pair}:\n${cmp.report}`);
@@ -123,12 +125,12 @@ describe('diff: DevTools Comparison parity', () => {
       test('allocated rows equal DevTools\' "Objects allocated between" Summary', () => {
         assert.ok(actual, 'no HeapDiff');
         const fields = ['name', 'count', 'shallowSize', 'retainedSize'];
-        if (actual.allocated.length && actual.allocated.every(r => typeof r.distance === 'number')) fields.push('distance');
-        const cmp = dt.compareSummary(expected.allocated, actual.allocated, {fields, title: 'Allocated-between Summary'});
+        if (actual.allocated.length && actual.allocated.every((r) => typeof r.distance === 'number')) fields.push('distance');
+        const cmp = dt.compareSummary(expected.allocated, actual.allocated, { fields, title: 'Allocated-between Summary' });
         assert.ok(cmp.ok, `${pair}:\n${cmp.report}`);
       });
 
-      test('snapshot totals, maxJsObjectId and sizeDelta equal DevTools\'', () => {
+      test("snapshot totals, maxJsObjectId and sizeDelta equal DevTools'", () => {
         assert.ok(actual, 'no HeapDiff');
         for (const side of ['before', 'after']) {
           for (const f of ['nodeCount', 'totalSize', 'maxJsObjectId']) {
@@ -140,14 +142,16 @@ describe('diff: DevTools Comparison parity', () => {
         assert.deepStrictEqual(actual.leaks, []);
       });
 
-      test('growers: retained sizes before / after equal DevTools\' for the same id', () => {
+      test("growers: retained sizes before / after equal DevTools' for the same id", () => {
         assert.ok(actual, 'no HeapDiff');
-        const nb = devtoolsNodes(a), na = devtoolsNodes(b);
+        const nb = devtoolsNodes(a),
+          na = devtoolsNodes(b);
         assert.ok(actual.growers.length <= 25, '--top 25');
         let prev = Infinity;
         for (const g of actual.growers) {
           const id = g.node.id;
-          const ib = nb.index.get(id), ia = na.index.get(id);
+          const ib = nb.index.get(id),
+            ia = na.index.get(id);
           assert.ok(ib !== undefined && ia !== undefined, `grower @${id} is not in both snapshots`);
           assert.strictEqual(g.retainedBefore, nb.columns.retained_size[ib], `@${id} retainedBefore`);
           assert.strictEqual(g.retainedAfter, na.columns.retained_size[ia], `@${id} retainedAfter`);
@@ -166,16 +170,27 @@ describe('diff: DevTools Comparison parity', () => {
   describe('final mode (leak-baseline, leak-target, leak-final)', () => {
     let r;
     before(() => {
-      r = dt.runHeapwiseDiff([files.get('leak-baseline'), files.get('leak-target'), '--final', files.get('leak-final'),
-        '--format', 'json', '--include-internal', '--top', '1000']);
+      r = dt.runHeapwiseDiff([
+        files.get('leak-baseline'),
+        files.get('leak-target'),
+        '--final',
+        files.get('leak-final'),
+        '--format',
+        'json',
+        '--include-internal',
+        '--top',
+        '1000',
+      ]);
     });
 
     test('leak candidates: allocated between baseline and target, alive in final', () => {
       assert.ok(r.json, `no HeapDiff (exit ${r.status}): ${r.stderr.slice(-3000)}`);
       assert.strictEqual(r.status, r.json.verdict.ok ? 0 : 1, 'exit code follows the verdict');
       assert.ok(r.json.final && r.json.final.nodeCount > 0, 'final snapshot described');
-      const ids = name => new Set(Array.from(devtoolsNodes(name).columns.id));
-      const base = ids('leak-baseline'), target = ids('leak-target'), fin = ids('leak-final');
+      const ids = (name) => new Set(Array.from(devtoolsNodes(name).columns.id));
+      const base = ids('leak-baseline'),
+        target = ids('leak-target'),
+        fin = ids('leak-final');
       let n = 0;
       for (const g of r.json.leaks) {
         assert.ok(g.ids.length > 0 && g.ids.length <= g.count, `${g.name}: ${g.ids.length} ids for a count of ${g.count}`);
@@ -185,9 +200,9 @@ describe('diff: DevTools Comparison parity', () => {
         }
       }
       assert.ok(n > 0, 'leak candidates found');
-      const sessions = r.json.leaks.filter(g => g.name === 'Session').reduce((s, g) => s + g.count, 0);
+      const sessions = r.json.leaks.filter((g) => g.name === 'Session').reduce((s, g) => s + g.count, 0);
       assert.strictEqual(sessions, 200, 'the 200 Sessions allocated before target and alive in final');
-      assert.ok(!r.json.leaks.some(g => g.name === 'Temporary'), 'Temporaries were freed before final: not leaks');
+      assert.ok(!r.json.leaks.some((g) => g.name === 'Temporary'), 'Temporaries were freed before final: not leaks');
       assert.strictEqual(r.json.verdict.ok, false, 'leaks found: verdict not ok');
       assert.strictEqual(r.status, 1);
     });

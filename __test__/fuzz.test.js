@@ -79,31 +79,37 @@ test('fuzz regressions: every saved input gives a typed error or a sound result'
   t.diagnostic(`${files.length} regression inputs: ${JSON.stringify(kinds)}`);
 });
 
-test(`fuzz: ${SECONDS} s of mutations of small real snapshots; no panic, no hang, invariants hold`, { timeout: (SECONDS + 120) * 1000 }, async (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'heapwise-fuzz-'));
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const { realSnapshot, shrink, serialize } = await import('../tools/corpus/make.mjs');
-  const real = JSON.parse(fs.readFileSync(realSnapshot(path.join(dir, 'real.heapsnapshot')), 'utf8'));
-  const seeds = path.join(dir, 'seeds');
-  const work = path.join(dir, 'work');
-  fs.mkdirSync(seeds);
-  fs.mkdirSync(work);
-  for (const n of [12, 40, 120]) fs.writeFileSync(path.join(seeds, `seed-${n}.heapsnapshot`), serialize(shrink(real, n)).text, 'latin1');
+test(
+  `fuzz: ${SECONDS} s of mutations of small real snapshots; no panic, no hang, invariants hold`,
+  { timeout: (SECONDS + 120) * 1000 },
+  async (t) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'heapwise-fuzz-'));
+    t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const { realSnapshot, shrink, serialize } = await import('../tools/corpus/make.mjs');
+    const real = JSON.parse(fs.readFileSync(realSnapshot(path.join(dir, 'real.heapsnapshot')), 'utf8'));
+    const seeds = path.join(dir, 'seeds');
+    const work = path.join(dir, 'work');
+    fs.mkdirSync(seeds);
+    fs.mkdirSync(work);
+    for (const n of [12, 40, 120]) fs.writeFileSync(path.join(seeds, `seed-${n}.heapsnapshot`), serialize(shrink(real, n)).text, 'latin1');
 
-  const seed = Number(process.env.HEAPWISE_FUZZ_SEED || crypto.randomInt(2 ** 31));
-  t.diagnostic(`fuzz seed ${seed} (HEAPWISE_FUZZ_SEED=${seed} repeats this run's sequence)`);
-  const findings = [];
-  let done = null;
-  const run = await runChild(['fuzz', seeds, work, String(SECONDS), String(seed)], (m) => {
-    if (m.finding) findings.push({ file: keep(m.file, 'fuzz'), problem: m.problem });
-    if (m.done) done = m;
-  });
-  if (run.hung || run.code !== 0) {
-    const file = keep(path.join(work, 'input.heapsnapshot'), run.hung ? 'fuzz-hang' : 'fuzz-crash');
-    assert.fail(`${run.hung ? `no progress for ${HANG_MS} ms (a hang)` : `the fuzzing process died (${run.signal || run.code})`} on an input saved as ${file}\n${run.stderr}`);
-  }
-  assert.ok(done, 'the fuzzer did not report its totals');
-  t.diagnostic(`${done.execs} executions: ${done.errors} typed errors, ${done.results} accepted inputs, ${done.findings} failing`);
-  assert.ok(done.execs > 0 && done.results > 0 && done.errors > 0, `the mutations reach both outcomes: ${JSON.stringify(done)}`);
-  assert.deepEqual(findings, [], 'failing inputs (saved as regression cases)');
-});
+    const seed = Number(process.env.HEAPWISE_FUZZ_SEED || crypto.randomInt(2 ** 31));
+    t.diagnostic(`fuzz seed ${seed} (HEAPWISE_FUZZ_SEED=${seed} repeats this run's sequence)`);
+    const findings = [];
+    let done = null;
+    const run = await runChild(['fuzz', seeds, work, String(SECONDS), String(seed)], (m) => {
+      if (m.finding) findings.push({ file: keep(m.file, 'fuzz'), problem: m.problem });
+      if (m.done) done = m;
+    });
+    if (run.hung || run.code !== 0) {
+      const file = keep(path.join(work, 'input.heapsnapshot'), run.hung ? 'fuzz-hang' : 'fuzz-crash');
+      assert.fail(
+        `${run.hung ? `no progress for ${HANG_MS} ms (a hang)` : `the fuzzing process died (${run.signal || run.code})`} on an input saved as ${file}\n${run.stderr}`,
+      );
+    }
+    assert.ok(done, 'the fuzzer did not report its totals');
+    t.diagnostic(`${done.execs} executions: ${done.errors} typed errors, ${done.results} accepted inputs, ${done.findings} failing`);
+    assert.ok(done.execs > 0 && done.results > 0 && done.errors > 0, `the mutations reach both outcomes: ${JSON.stringify(done)}`);
+    assert.deepEqual(findings, [], 'failing inputs (saved as regression cases)');
+  },
+);

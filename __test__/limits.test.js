@@ -11,7 +11,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 const { monitorEventLoopDelay } = require('node:perf_hooks');
-const heapwise = require('../heapwise.js');
+const heapwise = require('heapwise');
 const { analyze, HeapwiseError } = heapwise;
 
 const REPO = path.join(__dirname, '..');
@@ -98,7 +98,9 @@ describe('cancellation', () => {
       }
     }
     latencies.sort((x, y) => x - y);
-    console.log(`# aborts over a ${total.toFixed(0)} ms run: ${latencies.length} took effect; latency ms ${latencies.map((l) => l.toFixed(1)).join(' ')}`);
+    console.log(
+      `# aborts over a ${total.toFixed(0)} ms run: ${latencies.length} took effect; latency ms ${latencies.map((l) => l.toFixed(1)).join(' ')}`,
+    );
     assert.ok(latencies.length >= 10, 'most aborts land before the end');
     assert.ok(latencies[latencies.length - 1] < ABORT_BOUND_MS + ABORT_SLACK_MS, `worst latency ${latencies[latencies.length - 1]}`);
   });
@@ -165,11 +167,15 @@ describe('concurrency', () => {
     const h = monitorEventLoopDelay({ resolution: 5 });
     h.enable();
     let queuedReports = 0;
-    const results = await Promise.all(Array.from({ length: 40 }, () => analyze(small, {
-      onProgress: (p) => {
-        if (p.phase === 'queued') queuedReports++;
-      },
-    })));
+    const results = await Promise.all(
+      Array.from({ length: 40 }, () =>
+        analyze(small, {
+          onProgress: (p) => {
+            if (p.phase === 'queued') queuedReports++;
+          },
+        }),
+      ),
+    );
     h.disable();
     assert.strictEqual(queuedReports, 39, 'every call after the first waited');
     const counts = new Set(results.map((a) => a.nodeCount));

@@ -10,23 +10,29 @@
 //   HEAPWISE_PARITY_FILES=a:b          also check these existing .heapsnapshot files
 //                                      (path.delimiter-separated)
 //   HEAPWISE_PARITY_KEEP=1             keep the temp dir (snapshots, JSON and TSV of both sides)
-//   HEAPWISE_CLI=path/to/cli.js        run this heapwise CLI instead of <repo>/cli.js
+//   HEAPWISE_CLI=path/to/main.js       run this heapwise CLI instead of <repo>/lib/cli/main.js
 'use strict';
-const {describe, before, after} = require('node:test');
+const { describe, before, after } = require('node:test');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const {SCENARIOS, writeSnapshots} = require('./fixtures/write-snapshots');
+const { SCENARIOS, writeSnapshots } = require('./fixtures/write-snapshots');
 const dt = require('./helpers/devtools');
-const {parityCase} = require('./helpers/parity-case');
+const { parityCase } = require('./helpers/parity-case');
 
-const only = (process.env.HEAPWISE_PARITY_ONLY || '').split(',').map(s => s.trim()).filter(Boolean);
-const scenarios = Object.keys(SCENARIOS).filter(s => !only.length || only.includes(s) || SCENARIOS[s].files.some(f => only.includes(f)));
+const only = (process.env.HEAPWISE_PARITY_ONLY || '')
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
+const scenarios = Object.keys(SCENARIOS).filter(
+  (s) => !only.length || only.includes(s) || SCENARIOS[s].files.some((f) => only.includes(f)),
+);
 const extraFiles = (process.env.HEAPWISE_PARITY_FILES || '').split(path.delimiter).filter(Boolean);
 const cases = [
-  ...scenarios.flatMap(s => SCENARIOS[s].files.filter(f => !only.length || only.includes(s) || only.includes(f))
-    .map(f => ({name: f, scenario: s}))),
-  ...extraFiles.map(f => ({name: path.basename(f, '.heapsnapshot'), file: path.resolve(f)})),
+  ...scenarios.flatMap((s) =>
+    SCENARIOS[s].files.filter((f) => !only.length || only.includes(s) || only.includes(f)).map((f) => ({ name: f, scenario: s })),
+  ),
+  ...extraFiles.map((f) => ({ name: path.basename(f, '.heapsnapshot'), file: path.resolve(f) })),
 ];
 
 describe('DevTools parity', () => {
@@ -37,7 +43,7 @@ describe('DevTools parity', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'heapwise-parity-'));
     dt.ensureDevTools();
     const t0 = Date.now();
-    if (scenarios.length) for (const {name, file} of writeSnapshots(dir, {only: scenarios})) files.set(name, file);
+    if (scenarios.length) for (const { name, file } of writeSnapshots(dir, { only: scenarios })) files.set(name, file);
     for (const c of cases) if (c.file) files.set(c.name, c.file);
     process.stderr.write(`parity: ${files.size} snapshots in ${dir} (written in ${Date.now() - t0} ms)\n`);
   });
@@ -45,8 +51,8 @@ describe('DevTools parity', () => {
   after(() => {
     if (!dir) return;
     if (process.env.HEAPWISE_PARITY_KEEP) process.stderr.write(`parity: kept ${dir}\n`);
-    else fs.rmSync(dir, {recursive: true, force: true});
+    else fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  for (const c of cases) parityCase(c.name, {file: () => files.get(c.name), dir: () => dir});
+  for (const c of cases) parityCase(c.name, { file: () => files.get(c.name), dir: () => dir });
 });

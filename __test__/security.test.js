@@ -49,7 +49,11 @@ test('the shipped JS passes nothing through a shell: exec only of constant comma
     // The napi loader (index.js) runs the constant `ldd --version` to tell musl from glibc;
     // anything built from data would not be a plain quoted literal.
     if (/child_process/.test(src)) {
-      assert.doesNotMatch(src, /\bexec(Sync)?\s*\(\s*(?!'[^'$`]*'|"[^"$`]*")/, `${rel} runs a command line built from data through a shell`);
+      assert.doesNotMatch(
+        src,
+        /\bexec(Sync)?\s*\(\s*(?!'[^'$`]*'|"[^"$`]*")/,
+        `${rel} runs a command line built from data through a shell`,
+      );
     }
     assert.doesNotMatch(src, /shell\s*:\s*true/, `${rel} asks for a shell`);
   }
@@ -60,7 +64,7 @@ test('paths with shell metacharacters are read as plain file names by the CLI', 
   try {
     const marker = path.join(dir, 'pwned');
     const evil = path.join(dir, `$(touch ${marker}); \`touch ${marker}\` | touch ${marker}.heapsnapshot`);
-    const r = spawnSync(process.execPath, [path.join(REPO, 'cli.js'), 'analyze', evil], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [path.join(REPO, 'lib', 'cli', 'main.js'), 'analyze', evil], { encoding: 'utf8' });
     assert.strictEqual(r.status, 2, r.stderr);
     assert.match(r.stderr, /ERR_HEAPWISE_IO/);
     assert.ok(!fs.existsSync(marker), 'no shell ran the path');

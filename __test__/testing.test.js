@@ -8,7 +8,8 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { EventEmitter } = require('node:events');
-const { expectNoLeak, HeapLeakError, collectGarbage, DEFAULTS } = require('../testing.js');
+const { expectNoLeak, HeapLeakError, collectGarbage, DEFAULTS } = require('heapwise/testing');
+const { HeapwiseError } = require('heapwise');
 
 const TIMEOUT = 60_000;
 const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'heapwise-testing-'));
@@ -50,44 +51,48 @@ function clean() {
 
 const entries = (dir) => fs.readdirSync(dir);
 
-test('a leaking function rejects with a HeapLeakError naming LeakyRecord, its retainer path and location', { timeout: TIMEOUT }, async () => {
-  const dir = fs.mkdtempSync(path.join(parent, 'leaky-'));
-  const err = await expectNoLeak(leaky, { dir }).then(
-    () => assert.fail('expectNoLeak resolved on a leaking function'),
-    (e) => e,
-  );
-  assert.ok(err instanceof HeapLeakError, `a HeapLeakError, got ${err && err.stack}`);
-  assert.ok(err instanceof Error);
-  assert.strictEqual(err.name, 'HeapLeakError');
-  const msg = err.message;
-  assert.match(msg, /LeakyRecord/);
-  // The growing class with its counts per round: one object per call, 20 calls per round.
-  const leak = err.leaks.find((l) => l.name === 'LeakyRecord');
-  assert.ok(leak, 'LeakyRecord is among the leaks');
-  assert.strictEqual(err.leaks[0].name, 'LeakyRecord', 'the holder class comes before the strings it holds');
-  assert.deepStrictEqual(leak.counts, [20, 20, 20, 20, 20]);
-  assert.strictEqual(leak.totalCount, 100);
-  assert.ok(leak.sizes.every((s) => s > 0) && leak.totalSize >= 100 * 16);
-  assert.ok(leak.retainedSize >= 100 * 1024, `the records retain their 1 KB strings (${leak.retainedSize})`);
-  assert.match(msg, /LeakyRecord\s+objects \+20 \+20 \+20 \+20 \+20 = \+100/);
-  // A retainer path that goes through the module-level array, and the constructor's location.
-  assert.ok(leak.example, 'an example object of the top grower');
-  const edges = leak.example.retainerPath.map((s) => s.edge);
-  assert.ok(edges.includes('retained'), `the path goes through \`retained\`: ${edges.join(' → ')}`);
-  assert.match(msg, /retainer path: \(root\) → .* → retained → \[\d+\]/);
-  assert.match(msg, /created at .*testing\.test\.js:\d+:\d+/);
-  // The snapshots are kept and named in the message.
-  assert.strictEqual(err.snapshots.length, 6);
-  for (const f of err.snapshots) {
-    assert.ok(fs.existsSync(f), `${f} kept`);
-    assert.ok(msg.includes(f), `${f} named in the message`);
-  }
-  assert.strictEqual(path.dirname(err.snapshots[0]), err.directory);
-  assert.strictEqual(path.dirname(err.directory), dir);
-  assert.ok(err.diff && Array.isArray(err.diff.classes), 'the baseline → last HeapDiff');
-  assert.strictEqual(err.rounds.length, 5);
-  console.log(`--- the failure message ---\n${msg}\n---`);
-});
+test(
+  'a leaking function rejects with a HeapLeakError naming LeakyRecord, its retainer path and location',
+  { timeout: TIMEOUT },
+  async () => {
+    const dir = fs.mkdtempSync(path.join(parent, 'leaky-'));
+    const err = await expectNoLeak(leaky, { dir }).then(
+      () => assert.fail('expectNoLeak resolved on a leaking function'),
+      (e) => e,
+    );
+    assert.ok(err instanceof HeapLeakError, `a HeapLeakError, got ${err && err.stack}`);
+    assert.ok(err instanceof Error);
+    assert.strictEqual(err.name, 'HeapLeakError');
+    const msg = err.message;
+    assert.match(msg, /LeakyRecord/);
+    // The growing class with its counts per round: one object per call, 20 calls per round.
+    const leak = err.leaks.find((l) => l.name === 'LeakyRecord');
+    assert.ok(leak, 'LeakyRecord is among the leaks');
+    assert.strictEqual(err.leaks[0].name, 'LeakyRecord', 'the holder class comes before the strings it holds');
+    assert.deepStrictEqual(leak.counts, [20, 20, 20, 20, 20]);
+    assert.strictEqual(leak.totalCount, 100);
+    assert.ok(leak.sizes.every((s) => s > 0) && leak.totalSize >= 100 * 16);
+    assert.ok(leak.retainedSize >= 100 * 1024, `the records retain their 1 KB strings (${leak.retainedSize})`);
+    assert.match(msg, /LeakyRecord\s+objects \+20 \+20 \+20 \+20 \+20 = \+100/);
+    // A retainer path that goes through the module-level array, and the constructor's location.
+    assert.ok(leak.example, 'an example object of the top grower');
+    const edges = leak.example.retainerPath.map((s) => s.edge);
+    assert.ok(edges.includes('retained'), `the path goes through \`retained\`: ${edges.join(' → ')}`);
+    assert.match(msg, /retainer path: \(root\) → .* → retained → \[\d+\]/);
+    assert.match(msg, /created at .*testing\.test\.js:\d+:\d+/);
+    // The snapshots are kept and named in the message.
+    assert.strictEqual(err.snapshots.length, 6);
+    for (const f of err.snapshots) {
+      assert.ok(fs.existsSync(f), `${f} kept`);
+      assert.ok(msg.includes(f), `${f} named in the message`);
+    }
+    assert.strictEqual(path.dirname(err.snapshots[0]), err.directory);
+    assert.strictEqual(path.dirname(err.directory), dir);
+    assert.ok(err.diff && Array.isArray(err.diff.classes), 'the baseline → last HeapDiff');
+    assert.strictEqual(err.rounds.length, 5);
+    console.log(`--- the failure message ---\n${msg}\n---`);
+  },
+);
 
 test('a clean function passes and its snapshots are deleted', { timeout: TIMEOUT }, async () => {
   const dir = fs.mkdtempSync(path.join(parent, 'clean-'));
@@ -126,6 +131,7 @@ test('an async closure leak (a listener per call) is found, with the closure as 
   }
   const err = await expectNoLeak(
     async () => {
+      // oxlint-disable-next-line unicorn/no-unnecessary-await -- an async function that really yields, on purpose
       await null;
       const sub = new Subscription(serial++);
       bus.on('message', function onMessage() {
@@ -160,12 +166,29 @@ test('an error thrown by fn rejects with that error and leaves no snapshots behi
   assert.deepStrictEqual(entries(dir), []);
 });
 
-test('bad arguments reject', async () => {
-  await assert.rejects(expectNoLeak('nope'), TypeError);
-  await assert.rejects(expectNoLeak(() => {}, { iterations: 0 }), RangeError);
-  await assert.rejects(expectNoLeak(() => {}, { repeat: 1.5 }), RangeError);
-  await assert.rejects(expectNoLeak(() => {}, { minGrowingRounds: 9 }), RangeError);
-  await assert.rejects(expectNoLeak(() => {}, { minObjectsPerCall: -1 }), RangeError);
+test('bad arguments reject with HeapwiseError ERR_HEAPWISE_INVALID_ARGUMENT, as every heapwise function', async () => {
+  const invalid = { name: 'HeapwiseError', code: 'ERR_HEAPWISE_INVALID_ARGUMENT' };
+  await assert.rejects(expectNoLeak('nope'), invalid);
+  await assert.rejects(
+    expectNoLeak(() => {}, { iterations: 0 }),
+    invalid,
+  );
+  await assert.rejects(
+    expectNoLeak(() => {}, { repeat: 1.5 }),
+    invalid,
+  );
+  await assert.rejects(
+    expectNoLeak(() => {}, { minGrowingRounds: 9 }),
+    invalid,
+  );
+  await assert.rejects(
+    expectNoLeak(() => {}, { minObjectsPerCall: -1 }),
+    invalid,
+  );
+  await assert.rejects(
+    expectNoLeak(() => {}, { minObjectsPerCall: -1 }),
+    HeapwiseError,
+  );
 });
 
 test('collectGarbage works without --expose-gc', async () => {

@@ -14,14 +14,14 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { spawn, spawnSync, execFileSync } = require('node:child_process');
-const { watch, analyzeSync, HeapwiseError } = require('../heapwise.js');
+const { watch, analyzeSync, HeapwiseError, ClassFilter } = require('heapwise');
 const { findGrowth, growthOptions, classFilter } = require('../lib/watch/growth.js');
 const { parentOf, processTree } = require('../lib/watch/process-memory.js');
-const { parseWatchArgs, parseDuration, parseGrowth, pathText, renderText, renderMarkdown } = require('../lib/cli-watch.js');
+const { parseWatchArgs, parseDuration, parseGrowth, pathText, renderText, renderMarkdown } = require('../lib/cli/watch.js');
 
 const CHILD = path.join(__dirname, 'fixtures', 'watch-child.js');
 const SELF = path.join(__dirname, 'fixtures', 'watch-self.js');
-const CLI = path.join(__dirname, '..', 'cli.js');
+const CLI = path.join(__dirname, '..', 'lib', 'cli', 'main.js');
 const LINUX = process.platform === 'linux';
 /** Snapshots each child writes: enough for a full growth window (n + 1 = 5) and one more. */
 const STEPS = 6;
@@ -37,7 +37,10 @@ function folder(name) {
 
 /** Runs the child of watch-child.js; resolves to its exit code. */
 function runChild(mode, dir, steps = STEPS, stepMs = 40, env = {}) {
-  const child = spawn(process.execPath, [CHILD, mode, dir, String(steps), String(stepMs)], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, [CHILD, mode, dir, String(steps), String(stepMs)], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, ...env },
+  });
   const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, exited };
 }
@@ -80,8 +83,12 @@ function cli(args, opts = {}) {
     const p = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
     let stdout = '';
     let stderr = '';
-    p.stdout.on('data', (d) => { stdout += d; });
-    p.stderr.on('data', (d) => { stderr += d; });
+    p.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    p.stderr.on('data', (d) => {
+      stderr += d;
+    });
     if (opts.onStdout) p.stdout.on('data', () => opts.onStdout(stdout, p));
     if (opts.onStderr) p.stderr.on('data', () => opts.onStderr(stderr, p));
     p.on('exit', (status, signal) => resolve({ status, signal, stdout, stderr }));
@@ -91,7 +98,11 @@ function cli(args, opts = {}) {
 // ---------------------------------------------------------------------------------------------
 
 describe('growth rule', () => {
-  const hist = (rows) => rows.map((classes, index) => ({ index, classes: new Map(Object.entries(classes).map(([k, [count, retainedSize]]) => [k, { count, retainedSize }])) }));
+  const hist = (rows) =>
+    rows.map((classes, index) => ({
+      index,
+      classes: new Map(Object.entries(classes).map(([k, [count, retainedSize]]) => [k, { count, retainedSize }])),
+    }));
   const g = growthOptions({ k: 3, n: 4, minCount: 10, minSize: 16384 });
 
   test('a class that grew in k of the last n snapshots is reported, with the window figures', () => {
@@ -103,37 +114,68 @@ describe('growth rule', () => {
       { Leak: [400, 4e5], Flat: [50, 5e4] },
     ]);
     const out = findGrowth(h, g);
-    assert.deepStrictEqual(out.map((x) => x.name), ['Leak']);
+    assert.deepStrictEqual(
+      out.map((x) => x.name),
+      ['Leak'],
+    );
     assert.deepStrictEqual(out[0], {
-      name: 'Leak', grewIn: 3, window: 4, fromIndex: 0, countDelta: 300, sizeDelta: 3e5,
-      counts: [100, 200, 300, 290, 400], sizes: [1e5, 2e5, 3e5, 2.9e5, 4e5],
+      name: 'Leak',
+      grewIn: 3,
+      window: 4,
+      fromIndex: 0,
+      countDelta: 300,
+      sizeDelta: 3e5,
+      counts: [100, 200, 300, 290, 400],
+      sizes: [1e5, 2e5, 3e5, 2.9e5, 4e5],
     });
     // only the last n + 1 snapshots count
-    const longer = findGrowth(hist([{ Leak: [0, 0] }, ...h.map((x) => Object.fromEntries([...x.classes].map(([k, v]) => [k, [v.count, v.retainedSize]])))]), g);
+    const longer = findGrowth(
+      hist([{ Leak: [0, 0] }, ...h.map((x) => Object.fromEntries([...x.classes].map(([k, v]) => [k, [v.count, v.retainedSize]])))]),
+      g,
+    );
     assert.strictEqual(longer[0].fromIndex, 1);
   });
 
   test('too few steps, too few growing steps, or too little growth: not reported', () => {
     assert.deepStrictEqual(findGrowth(hist([{ A: [1, 1e6] }, { A: [100, 2e6] }, { A: [200, 3e6] }]), g), [], 'only 2 steps for k = 3');
-    assert.deepStrictEqual(findGrowth(hist([{ A: [100, 1e6] }, { A: [200, 2e6] }, { A: [150, 1.5e6] }, { A: [250, 2.5e6] }, { A: [240, 2.4e6] }]), g), [], 'grew in 2 of 4');
-    assert.deepStrictEqual(findGrowth(hist([{ A: [100, 1e5] }, { A: [101, 1e5 + 10] }, { A: [102, 1e5 + 20] }, { A: [103, 1e5 + 30] }]), g), [], 'below minCount and minSize');
+    assert.deepStrictEqual(
+      findGrowth(hist([{ A: [100, 1e6] }, { A: [200, 2e6] }, { A: [150, 1.5e6] }, { A: [250, 2.5e6] }, { A: [240, 2.4e6] }]), g),
+      [],
+      'grew in 2 of 4',
+    );
+    assert.deepStrictEqual(
+      findGrowth(hist([{ A: [100, 1e5] }, { A: [101, 1e5 + 10] }, { A: [102, 1e5 + 20] }, { A: [103, 1e5 + 30] }]), g),
+      [],
+      'below minCount and minSize',
+    );
     const loose = growthOptions({ k: 3, n: 4, minCount: 0, minSize: 0 });
-    assert.strictEqual(findGrowth(hist([{ A: [100, 1e5] }, { A: [101, 1e5 + 10] }, { A: [102, 1e5 + 20] }, { A: [103, 1e5 + 30] }]), loose).length, 1);
+    assert.strictEqual(
+      findGrowth(hist([{ A: [100, 1e5] }, { A: [101, 1e5 + 10] }, { A: [102, 1e5 + 20] }, { A: [103, 1e5 + 30] }]), loose).length,
+      1,
+    );
   });
 
   test('a holder whose own count is flat is left out when a multiplying class explains its growth', () => {
     // global holds Leak (+6e5, as much as Leak's own growth); Cache grows by more than twice
     // Leak's growth, so Leak cannot explain it
-    const h = hist([0, 1, 2, 3].map((i) => ({ global: [1, 1e6 + i * 2e5], Leak: [1000 * (i + 1), 2e5 * (i + 1)], Cache: [1, 1e5 + i * 5e5] })));
+    const h = hist(
+      [0, 1, 2, 3].map((i) => ({ global: [1, 1e6 + i * 2e5], Leak: [1000 * (i + 1), 2e5 * (i + 1)], Cache: [1, 1e5 + i * 5e5] })),
+    );
     const out = findGrowth(h, g);
-    assert.deepStrictEqual(out.map((x) => x.name), ['Cache', 'Leak']);
+    assert.deepStrictEqual(
+      out.map((x) => x.name),
+      ['Cache', 'Leak'],
+    );
   });
 
   test('internal classes and ignore patterns are filtered as in diff', () => {
-    const keep = classFilter({ ignore: ['Foo', '/^bar$/i'] });
-    assert.deepStrictEqual(['(system)', '(compiled code)', 'system / Context', '(string)', 'FooBar', 'BAR', 'Baz'].filter(keep), ['(string)', 'Baz']);
-    assert.ok(classFilter({ includeInternal: true })('(system)'));
-    assert.throws(() => classFilter({ ignore: ['/x/z'] }), /unsupported/);
+    const keep = classFilter(ClassFilter, { ignore: ['Foo', '/^bar$/i'] });
+    assert.deepStrictEqual(['(system)', '(compiled code)', 'system / Context', '(string)', 'FooBar', 'BAR', 'Baz'].filter(keep), [
+      '(string)',
+      'Baz',
+    ]);
+    assert.ok(classFilter(ClassFilter, { includeInternal: true })('(system)'));
+    assert.throws(() => classFilter(ClassFilter, { ignore: ['/x/z'] }), /unsupported/);
     assert.throws(() => growthOptions({ k: 5, n: 4 }), /between 1 and/);
   });
 });
@@ -161,66 +203,89 @@ describe('watch a folder of snapshots from live processes', () => {
   const leakDir = folder('leak');
   const steadyDir = folder('steady');
 
-  test('a process that leaks steadily is flagged within a few snapshots, the growing class with its retainer path', { timeout: 60_000 }, async () => {
-    const w = watch({ dir: leakDir, intervalMs: 50, maxGrowthBytes: 600_000 });
-    const events = collect(w);
-    const { exited } = runChild('leak', leakDir);
-    assert.strictEqual(await exited, 0);
-    const files = snapshotFiles(leakDir);
-    assert.strictEqual(files.length, STEPS);
-    assert.ok(await waitFor(() => events.filter((e) => e.type === 'snapshot').length >= STEPS), 'all snapshots analysed');
-    await w.close();
-    assert.ok(w.closed);
-    const snaps = events.filter((e) => e.type === 'snapshot');
-    assert.deepStrictEqual(snaps.map((s) => s.index), [...Array(STEPS).keys()]);
-    assert.deepStrictEqual(snaps.map((s) => path.basename(s.file)).sort(), files.sort(), 'each file once');
-    // every snapshot is complete: its figures are those of the finished file
-    const last = analyzeSync(snaps[STEPS - 1].file);
-    assert.strictEqual(snaps[STEPS - 1].nodeCount, last.nodeCount);
-    assert.strictEqual(snaps[STEPS - 1].totalSize, last.totalSize);
-    last.close();
-    for (let i = 1; i < STEPS; i++) assert.ok(snaps[i].totalSize > snaps[i - 1].totalSize, 'the heap grows at every step');
+  test(
+    'a process that leaks steadily is flagged within a few snapshots, the growing class with its retainer path',
+    { timeout: 60_000 },
+    async () => {
+      const w = watch({ dir: leakDir, intervalMs: 50, maxGrowthBytes: 600_000 });
+      const events = collect(w);
+      const { exited } = runChild('leak', leakDir);
+      assert.strictEqual(await exited, 0);
+      const files = snapshotFiles(leakDir);
+      assert.strictEqual(files.length, STEPS);
+      assert.ok(await waitFor(() => events.filter((e) => e.type === 'snapshot').length >= STEPS), 'all snapshots analysed');
+      await w.close();
+      assert.ok(w.closed);
+      const snaps = events.filter((e) => e.type === 'snapshot');
+      assert.deepStrictEqual(
+        snaps.map((s) => s.index),
+        [...Array(STEPS).keys()],
+      );
+      assert.deepStrictEqual(snaps.map((s) => path.basename(s.file)).sort(), files.sort(), 'each file once');
+      // every snapshot is complete: its figures are those of the finished file
+      const last = analyzeSync(snaps[STEPS - 1].file);
+      assert.strictEqual(snaps[STEPS - 1].nodeCount, last.nodeCount);
+      assert.strictEqual(snaps[STEPS - 1].totalSize, last.totalSize);
+      last.close();
+      for (let i = 1; i < STEPS; i++) assert.ok(snaps[i].totalSize > snaps[i - 1].totalSize, 'the heap grows at every step');
 
-    const leaks = events.filter((e) => e.type === 'leak');
-    assert.strictEqual(leaks.length, 1, 'one threshold, flagged once');
-    assert.strictEqual(leaks[0].name, '(heap)');
-    assert.match(leaks[0].reason, /^the heap grew by .* more than the allowed 600\.0 kB/);
-    assert.ok(leaks[0].index <= 4, `flagged at snapshot ${leaks[0].index}`);
+      const leaks = events.filter((e) => e.type === 'leak');
+      assert.strictEqual(leaks.length, 1, 'one threshold, flagged once');
+      assert.strictEqual(leaks[0].name, '(heap)');
+      assert.match(leaks[0].reason, /^the heap grew by .* more than the allowed 600\.0 kB/);
+      assert.ok(leaks[0].index <= 4, `flagged at snapshot ${leaks[0].index}`);
 
-    const growth = events.filter((e) => e.type === 'growth' && e.name === 'LeakyRecord');
-    assert.ok(growth.length >= 1, 'LeakyRecord reported as growing');
-    assert.strictEqual(growth[0].index, 3, 'first reported as soon as k = 3 steps exist');
-    const g = growth[growth.length - 1];
-    assert.ok(g.grewIn >= 3 && g.countDelta >= 6000 && g.sizeDelta > 0, JSON.stringify({ ...g, retainerPath: undefined }));
-    assert.strictEqual(g.counts.length, g.window + 1);
-    assert.strictEqual(g.largest.className, 'LeakyRecord');
-    const edges = g.retainerPath.map((s) => s.edge);
-    assert.ok(edges.includes('leakedRecords'), `path ${edges.join(' > ')}`);
-    assert.strictEqual(g.retainerPath[g.retainerPath.length - 1].node.id, g.largest.id);
+      const growth = events.filter((e) => e.type === 'growth' && e.name === 'LeakyRecord');
+      assert.ok(growth.length >= 1, 'LeakyRecord reported as growing');
+      assert.strictEqual(growth[0].index, 3, 'first reported as soon as k = 3 steps exist');
+      const g = growth[growth.length - 1];
+      assert.ok(g.grewIn >= 3 && g.countDelta >= 6000 && g.sizeDelta > 0, JSON.stringify({ ...g, retainerPath: undefined }));
+      assert.strictEqual(g.counts.length, g.window + 1);
+      assert.strictEqual(g.largest.className, 'LeakyRecord');
+      const edges = g.retainerPath.map((s) => s.edge);
+      assert.ok(edges.includes('leakedRecords'), `path ${edges.join(' > ')}`);
+      assert.strictEqual(g.retainerPath[g.retainerPath.length - 1].node.id, g.largest.id);
 
-    const s = w.series();
-    assert.strictEqual(s.schemaVersion, 1);
-    assert.deepStrictEqual(s.source, { kind: 'dir', dir: leakDir });
-    assert.strictEqual(s.snapshots.length, STEPS);
-    assert.ok(s.snapshots[0].classes.length > 10 && s.snapshots[0].classes.length <= 50);
-    for (const c of s.snapshots[STEPS - 1].classes) assert.deepStrictEqual(Object.keys(c).sort(), ['count', 'name', 'retainedSize', 'shallowSize']);
-    assert.ok(s.growth.some((x) => x.name === 'LeakyRecord'));
-    assert.ok(!s.growth.some((x) => x.name === 'global'), 'the holder is not reported');
-    assert.strictEqual(s.leaks.length, 1);
-    assert.deepStrictEqual(JSON.parse(JSON.stringify(s)), s, 'plain JSON');
-  });
+      const s = w.series();
+      assert.strictEqual(s.schemaVersion, 1);
+      assert.deepStrictEqual(s.source, { kind: 'dir', dir: leakDir });
+      assert.strictEqual(s.snapshots.length, STEPS);
+      assert.ok(s.snapshots[0].classes.length > 10 && s.snapshots[0].classes.length <= 50);
+      for (const c of s.snapshots[STEPS - 1].classes)
+        assert.deepStrictEqual(Object.keys(c).sort(), ['count', 'name', 'retainedSize', 'shallowSize']);
+      assert.ok(s.growth.some((x) => x.name === 'LeakyRecord'));
+      assert.ok(!s.growth.some((x) => x.name === 'global'), 'the holder is not reported');
+      assert.strictEqual(s.leaks.length, 1);
+      assert.deepStrictEqual(JSON.parse(JSON.stringify(s)), s, 'plain JSON');
+    },
+  );
 
   test('a steady process is not flagged and no class is reported as growing', { timeout: 60_000 }, async () => {
     // (maxNewObjects would count the cache's churn: 2000 records replaced per step are new objects)
     const { child, exited } = runChild('steady', steadyDir);
-    const w = watch({ dir: steadyDir, pid: LINUX ? child.pid : false, intervalMs: 40, maxGrowthBytes: 600_000, classLimits: { CachedRecord: { maxCount: 100 } } });
+    const w = watch({
+      dir: steadyDir,
+      pid: LINUX ? child.pid : false,
+      intervalMs: 40,
+      maxGrowthBytes: 600_000,
+      classLimits: { CachedRecord: { maxCount: 100 } },
+    });
     const events = collect(w);
     assert.strictEqual(await exited, 0);
     assert.ok(await waitFor(() => events.filter((e) => e.type === 'snapshot').length >= STEPS), 'all snapshots analysed');
     await w.close();
-    assert.deepStrictEqual(events.filter((e) => e.type === 'leak'), []);
-    assert.deepStrictEqual(events.filter((e) => e.type === 'growth').map((e) => e.name), []);
-    assert.deepStrictEqual(events.filter((e) => e.type === 'error' && e.error.code !== 'ERR_HEAPWISE_PROCESS_EXITED'), []);
+    assert.deepStrictEqual(
+      events.filter((e) => e.type === 'leak'),
+      [],
+    );
+    assert.deepStrictEqual(
+      events.filter((e) => e.type === 'growth').map((e) => e.name),
+      [],
+    );
+    assert.deepStrictEqual(
+      events.filter((e) => e.type === 'error' && e.error.code !== 'ERR_HEAPWISE_PROCESS_EXITED'),
+      [],
+    );
     const cached = w.series().snapshots.map((s) => s.classes.find((c) => c.name === 'CachedRecord').count);
     assert.deepStrictEqual(cached, Array(STEPS).fill(2000), 'busy but flat');
     if (LINUX) {
@@ -230,58 +295,72 @@ describe('watch a folder of snapshots from live processes', () => {
     }
   });
 
-  test('native growth (a grandchild holding Buffers) shows in RSS/PSS of the tree while the heap stays flat', { skip: !LINUX, timeout: 60_000 }, async () => {
-    const dir = folder('native');
-    const { child, exited } = runChild('native', dir, STEPS, 100);
-    const w = watch({ dir, pid: child.pid, intervalMs: 40 });
-    const events = collect(w);
-    assert.strictEqual(await exited, 0);
-    const exitedEvents = () => events.filter((e) => e.type === 'error' && e.error.code === 'ERR_HEAPWISE_PROCESS_EXITED');
-    assert.ok(await waitFor(() => exitedEvents().length > 0, 10_000), 'the exit is noticed');
-    const samplesAtExit = w.series().samples.length;
-    await new Promise((r) => setTimeout(r, 200));
-    await w.finish(); // the last scan and analysis, then close
-    const s = w.series();
-    assert.strictEqual(s.source.pid, child.pid);
-    assert.strictEqual(s.snapshots.length, STEPS);
-    // while the grandchild lives (it holds 8 MB more at each of the 6 steps)
-    const samples = s.samples.filter((x) => x.processes >= 2);
-    const rssGrowth = lowGrowth(s, 'rss', samples);
-    assert.ok(rssGrowth >= 20e6, `RSS grew by ${rssGrowth}`);
-    if (samples.every((x) => x.pss !== null)) {
-      const pssGrowth = lowGrowth(s, 'pss', samples);
-      assert.ok(pssGrowth >= 20e6, `PSS grew by ${pssGrowth}`);
-    }
-    assert.ok(samples.every((x) => x.heapUsed === null), 'no heap figures for another process');
-    const totals = s.snapshots.map((x) => x.totalSize);
-    assert.ok(Math.max(...totals) - Math.min(...totals) < 500_000, `heap flat: ${totals}`);
-    assert.deepStrictEqual(events.filter((e) => e.type === 'growth'), []);
-    // the watched process exited: reported once, sampling stopped
-    assert.strictEqual(exitedEvents().length, 1);
-    assert.strictEqual(s.samples.length, samplesAtExit, 'no sample after the exit');
-    assert.strictEqual(s.errors.filter((e) => e.code === 'ERR_HEAPWISE_PROCESS_EXITED').length, 1);
-    assert.match(renderText({ ...s, samples }), /most of the growth is outside the JS heap/);
-  });
+  test(
+    'native growth (a grandchild holding Buffers) shows in RSS/PSS of the tree while the heap stays flat',
+    { skip: !LINUX, timeout: 60_000 },
+    async () => {
+      const dir = folder('native');
+      const { child, exited } = runChild('native', dir, STEPS, 100);
+      const w = watch({ dir, pid: child.pid, intervalMs: 40 });
+      const events = collect(w);
+      assert.strictEqual(await exited, 0);
+      const exitedEvents = () => events.filter((e) => e.type === 'error' && e.error.code === 'ERR_HEAPWISE_PROCESS_EXITED');
+      assert.ok(await waitFor(() => exitedEvents().length > 0, 10_000), 'the exit is noticed');
+      const samplesAtExit = w.series().samples.length;
+      await new Promise((r) => setTimeout(r, 200));
+      await w.finish(); // the last scan and analysis, then close
+      const s = w.series();
+      assert.strictEqual(s.source.pid, child.pid);
+      assert.strictEqual(s.snapshots.length, STEPS);
+      // while the grandchild lives (it holds 8 MB more at each of the 6 steps)
+      const samples = s.samples.filter((x) => x.processes >= 2);
+      const rssGrowth = lowGrowth(s, 'rss', samples);
+      assert.ok(rssGrowth >= 20e6, `RSS grew by ${rssGrowth}`);
+      if (samples.every((x) => x.pss !== null)) {
+        const pssGrowth = lowGrowth(s, 'pss', samples);
+        assert.ok(pssGrowth >= 20e6, `PSS grew by ${pssGrowth}`);
+      }
+      assert.ok(
+        samples.every((x) => x.heapUsed === null),
+        'no heap figures for another process',
+      );
+      const totals = s.snapshots.map((x) => x.totalSize);
+      assert.ok(Math.max(...totals) - Math.min(...totals) < 500_000, `heap flat: ${totals}`);
+      assert.deepStrictEqual(
+        events.filter((e) => e.type === 'growth'),
+        [],
+      );
+      // the watched process exited: reported once, sampling stopped
+      assert.strictEqual(exitedEvents().length, 1);
+      assert.strictEqual(s.samples.length, samplesAtExit, 'no sample after the exit');
+      assert.strictEqual(s.errors.filter((e) => e.code === 'ERR_HEAPWISE_PROCESS_EXITED').length, 1);
+      assert.match(renderText({ ...s, samples }), /most of the growth is outside the JS heap/);
+    },
+  );
 
-  test('a process that watches itself: Buffers show in arrayBuffers and RSS, heapUsed stays flat, and after close() it exits on its own', { timeout: 60_000 }, () => {
-    const r = spawnSync(process.execPath, [SELF], { encoding: 'utf8', timeout: 30_000 });
-    assert.strictEqual(r.signal, null, `the process did not exit by itself within 30 s\n${r.stderr}`);
-    assert.strictEqual(r.status, 0, r.stderr);
-    const out = JSON.parse(r.stdout);
-    assert.strictEqual(out.errors, 0);
-    assert.strictEqual(out.series.source.kind, 'capture');
-    assert.ok(out.series.snapshots.length >= 3);
-    assert.strictEqual(out.dirExists, false, 'the temporary capture folder is removed on close');
-    const s = out.series.samples;
-    const first = s[0];
-    const last = s[s.length - 1];
-    assert.ok(last.arrayBuffers - first.arrayBuffers >= 55e6, `arrayBuffers ${first.arrayBuffers} -> ${last.arrayBuffers}`);
-    assert.ok(last.external - first.external >= 55e6, 'external includes them');
-    assert.ok(last.rss - first.rss >= 40e6, `RSS ${first.rss} -> ${last.rss}`);
-    assert.ok(Math.abs(last.heapUsed - first.heapUsed) < 10e6, `heapUsed ${first.heapUsed} -> ${last.heapUsed}`);
-  });
+  test(
+    'a process that watches itself: Buffers show in arrayBuffers and RSS, heapUsed stays flat, and after close() it exits on its own',
+    { timeout: 60_000 },
+    () => {
+      const r = spawnSync(process.execPath, [SELF], { encoding: 'utf8', timeout: 30_000 });
+      assert.strictEqual(r.signal, null, `the process did not exit by itself within 30 s\n${r.stderr}`);
+      assert.strictEqual(r.status, 0, r.stderr);
+      const out = JSON.parse(r.stdout);
+      assert.strictEqual(out.errors, 0);
+      assert.strictEqual(out.series.source.kind, 'capture');
+      assert.ok(out.series.snapshots.length >= 3);
+      assert.strictEqual(out.dirExists, false, 'the temporary capture folder is removed on close');
+      const s = out.series.samples;
+      const first = s[0];
+      const last = s[s.length - 1];
+      assert.ok(last.arrayBuffers - first.arrayBuffers >= 55e6, `arrayBuffers ${first.arrayBuffers} -> ${last.arrayBuffers}`);
+      assert.ok(last.external - first.external >= 55e6, 'external includes them');
+      assert.ok(last.rss - first.rss >= 40e6, `RSS ${first.rss} -> ${last.rss}`);
+      assert.ok(Math.abs(last.heapUsed - first.heapUsed) < 10e6, `heapUsed ${first.heapUsed} -> ${last.heapUsed}`);
+    },
+  );
 
-  test('capture of a worker thread\'s heap (worker.getHeapSnapshot())', { timeout: 60_000 }, () => {
+  test("capture of a worker thread's heap (worker.getHeapSnapshot())", { timeout: 60_000 }, () => {
     const r = spawnSync(process.execPath, [SELF, 'worker'], { encoding: 'utf8', timeout: 30_000 });
     assert.strictEqual(r.signal, null, r.stderr);
     assert.strictEqual(r.status, 0, r.stderr);
@@ -290,7 +369,10 @@ describe('watch a folder of snapshots from live processes', () => {
     assert.ok(out.series.source.threadId >= 1);
     // the worker's heap does not hold the main thread's Buffers
     for (const snap of out.series.snapshots) assert.ok(snap.totalSize < 20e6, `worker heap ${snap.totalSize}`);
-    assert.match(path.basename(out.series.snapshots[0].file), new RegExp(`^Heap\\.\\d{8}\\.\\d{6}\\.\\d+\\.${out.series.source.threadId}\\.001\\.heapsnapshot$`));
+    assert.match(
+      path.basename(out.series.snapshots[0].file),
+      new RegExp(`^Heap\\.\\d{8}\\.\\d{6}\\.\\d+\\.${out.series.source.threadId}\\.001\\.heapsnapshot$`),
+    );
   });
 
   describe('heapwise watch (CLI)', () => {
@@ -315,7 +397,19 @@ describe('watch a folder of snapshots from live processes', () => {
 
     test('markdown to a file, with --growth and class limits', async () => {
       const out = path.join(tmp, 'watch.md');
-      const r = await cli(['watch', leakDir, '--once', '--growth', '2/2', '--max-class-count', 'LeakyRecord=1000', '--format', 'markdown', '-o', out]);
+      const r = await cli([
+        'watch',
+        leakDir,
+        '--once',
+        '--growth',
+        '2/2',
+        '--max-class-count',
+        'LeakyRecord=1000',
+        '--format',
+        'markdown',
+        '-o',
+        out,
+      ]);
       assert.strictEqual(r.status, 1, r.stderr);
       const md = fs.readFileSync(out, 'utf8');
       assert.match(md, /^### heapwise watch: \*\*Leak flagged\*\*/);
@@ -338,9 +432,15 @@ describe('watch a folder of snapshots from live processes', () => {
 
     test('usage and input errors exit 2', async () => {
       for (const args of [
-        ['watch'], ['watch', leakDir, steadyDir], ['watch', leakDir, '--bogus'], ['watch', leakDir, '--interval', '5x'],
-        ['watch', leakDir, '--growth', '5/4'], ['watch', leakDir, '--format', 'pdf'], ['watch', path.join(tmp, 'missing')],
-        ['watch', CHILD], ['watch', leakDir, '--max-growth', '2m'],
+        ['watch'],
+        ['watch', leakDir, steadyDir],
+        ['watch', leakDir, '--bogus'],
+        ['watch', leakDir, '--interval', '5x'],
+        ['watch', leakDir, '--growth', '5/4'],
+        ['watch', leakDir, '--format', 'pdf'],
+        ['watch', path.join(tmp, 'missing')],
+        ['watch', CHILD],
+        ['watch', leakDir, '--max-growth', '2m'],
       ]) {
         const r = await cli(args);
         assert.strictEqual(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
@@ -352,26 +452,30 @@ describe('watch a folder of snapshots from live processes', () => {
       assert.match(r.stderr, /no process with pid/);
     });
 
-    test('--pid: the watch ends by itself once the process has exited and its last snapshots are analysed', { skip: !LINUX, timeout: 60_000 }, async () => {
-      const dir = folder('cli-pid');
-      const go = path.join(tmp, 'cli-pid-go');
-      const { child, exited } = runChild('leak', dir, STEPS, 40, { WATCH_CHILD_GO: go });
-      // the child starts once the watch has sampled it for the first time
-      const run = cli(['watch', dir, '--pid', String(child.pid), '--interval', '100ms', '--max-growth', '600kB', '--format', 'json'], {
-        onStderr: (text) => {
-          if (/^memory: RSS/m.test(text) && !fs.existsSync(go)) fs.writeFileSync(go, '');
-        },
-      });
-      assert.strictEqual(await exited, 0);
-      const r = await run;
-      assert.strictEqual(r.status, 1, r.stderr);
-      const s = JSON.parse(r.stdout);
-      assert.strictEqual(s.source.pid, child.pid);
-      assert.strictEqual(s.snapshots.length, STEPS, 'every snapshot, the last ones included');
-      assert.ok(s.samples.length >= 1);
-      assert.strictEqual(s.leaks[0].name, '(heap)');
-      assert.match(r.stderr, /process \d+ exited; memory sampling stopped \(ERR_HEAPWISE_PROCESS_EXITED\)/);
-    });
+    test(
+      '--pid: the watch ends by itself once the process has exited and its last snapshots are analysed',
+      { skip: !LINUX, timeout: 60_000 },
+      async () => {
+        const dir = folder('cli-pid');
+        const go = path.join(tmp, 'cli-pid-go');
+        const { child, exited } = runChild('leak', dir, STEPS, 40, { WATCH_CHILD_GO: go });
+        // the child starts once the watch has sampled it for the first time
+        const run = cli(['watch', dir, '--pid', String(child.pid), '--interval', '100ms', '--max-growth', '600kB', '--format', 'json'], {
+          onStderr: (text) => {
+            if (/^memory: RSS/m.test(text) && !fs.existsSync(go)) fs.writeFileSync(go, '');
+          },
+        });
+        assert.strictEqual(await exited, 0);
+        const r = await run;
+        assert.strictEqual(r.status, 1, r.stderr);
+        const s = JSON.parse(r.stdout);
+        assert.strictEqual(s.source.pid, child.pid);
+        assert.strictEqual(s.snapshots.length, STEPS, 'every snapshot, the last ones included');
+        assert.ok(s.samples.length >= 1);
+        assert.strictEqual(s.leaks[0].name, '(heap)');
+        assert.match(r.stderr, /process \d+ exited; memory sampling stopped \(ERR_HEAPWISE_PROCESS_EXITED\)/);
+      },
+    );
 
     test('SIGINT ends a live watch cleanly with the report', async () => {
       let sent = false;
@@ -399,8 +503,23 @@ describe('watch a folder of snapshots from live processes', () => {
       for (const bad of ['', '5x', '-1s', '1ms', 's']) assert.throws(() => parseDuration(bad), /duration/, bad);
       assert.deepStrictEqual(parseGrowth('3/4'), { k: 3, n: 4 });
       assert.throws(() => parseGrowth('0/4'));
-      const o = parseWatchArgs(['d', '--pid', '12', '--interval=1s', '--max-growth', '2MB', '--max-class-size', 'A=1kB', '--json', '-o', 'x']);
-      assert.deepStrictEqual([o._, o.pid, o.intervalMs, o.maxGrowthBytes, o.classLimits, o.format, o.output], [['d'], 12, 1000, 2e6, { A: { maxSize: 1000 } }, 'json', 'x']);
+      const o = parseWatchArgs([
+        'd',
+        '--pid',
+        '12',
+        '--interval=1s',
+        '--max-growth',
+        '2MB',
+        '--max-class-size',
+        'A=1kB',
+        '--json',
+        '-o',
+        'x',
+      ]);
+      assert.deepStrictEqual(
+        [o._, o.pid, o.intervalMs, o.maxGrowthBytes, o.classLimits, o.format, o.output],
+        [['d'], 12, 1000, 2e6, { A: { maxSize: 1000 } }, 'json', 'x'],
+      );
       assert.strictEqual(pathText([{ node: {} }, { edge: 'a', node: {} }, { edge: '3', node: {} }]), '(root) \u2192 a \u2192 [3]');
     });
   });
@@ -414,69 +533,84 @@ describe('files that are not (yet) snapshots', () => {
     good = path.join(d, snapshotFiles(d)[0]);
   });
 
-  test('zero-byte, truncated, still-growing, non-regular and outside-the-folder files are reported, not analysed', { timeout: 60_000 }, async () => {
-    const dir = folder('partial');
-    const outside = folder('partial-outside'); // a sibling whose name starts with the folder's
-    const data = fs.readFileSync(good);
-    fs.writeFileSync(path.join(dir, 'empty.heapsnapshot'), '');
-    fs.writeFileSync(path.join(dir, 'cut.heapsnapshot'), data.subarray(0, Math.floor(data.length / 2)));
-    fs.writeFileSync(path.join(outside, 'secret.heapsnapshot'), data);
-    fs.symlinkSync(path.join(outside, 'secret.heapsnapshot'), path.join(dir, 'escape.heapsnapshot'));
-    fs.symlinkSync('../partial-outside/secret.heapsnapshot', path.join(dir, 'relative-escape.heapsnapshot'));
-    fs.symlinkSync('/etc/passwd', path.join(dir, 'passwd.heapsnapshot'));
-    fs.writeFileSync(path.join(dir, 'kept.data'), data); // not a snapshot name: not picked up by itself
-    fs.symlinkSync('kept.data', path.join(dir, 'inside.heapsnapshot')); // a link inside the folder is fine
-    fs.mkdirSync(path.join(dir, 'dir.heapsnapshot'));
-    let fifo = false;
-    if (LINUX) {
-      try {
-        execFileSync('mkfifo', [path.join(dir, 'pipe.heapsnapshot')]);
-        fifo = true;
-      } catch {}
-    }
-    const w = watch({ dir, intervalMs: 40 });
-    const events = collect(w);
-    // a snapshot written slowly, in pieces, while the watcher looks
-    const slow = path.join(dir, 'slow.heapsnapshot');
-    const pieces = 8;
-    for (let i = 0; i < pieces; i++) {
-      fs.appendFileSync(slow, data.subarray(Math.floor((i * data.length) / pieces), Math.floor(((i + 1) * data.length) / pieces)));
-      await new Promise((r) => setTimeout(r, 120));
-    }
-    assert.ok(await waitFor(() => events.some((e) => e.type === 'snapshot' && e.file.endsWith('slow.heapsnapshot')), 20_000));
-    assert.ok(await waitFor(() => events.filter((e) => e.type === 'snapshot').length >= 2, 20_000));
-    await new Promise((r) => setTimeout(r, 300)); // a few more scans: nothing is reported twice
-    await w.close();
+  test(
+    'zero-byte, truncated, still-growing, non-regular and outside-the-folder files are reported, not analysed',
+    { timeout: 60_000 },
+    async () => {
+      const dir = folder('partial');
+      const outside = folder('partial-outside'); // a sibling whose name starts with the folder's
+      const data = fs.readFileSync(good);
+      fs.writeFileSync(path.join(dir, 'empty.heapsnapshot'), '');
+      fs.writeFileSync(path.join(dir, 'cut.heapsnapshot'), data.subarray(0, Math.floor(data.length / 2)));
+      fs.writeFileSync(path.join(outside, 'secret.heapsnapshot'), data);
+      fs.symlinkSync(path.join(outside, 'secret.heapsnapshot'), path.join(dir, 'escape.heapsnapshot'));
+      fs.symlinkSync('../partial-outside/secret.heapsnapshot', path.join(dir, 'relative-escape.heapsnapshot'));
+      fs.symlinkSync('/etc/passwd', path.join(dir, 'passwd.heapsnapshot'));
+      fs.writeFileSync(path.join(dir, 'kept.data'), data); // not a snapshot name: not picked up by itself
+      fs.symlinkSync('kept.data', path.join(dir, 'inside.heapsnapshot')); // a link inside the folder is fine
+      fs.mkdirSync(path.join(dir, 'dir.heapsnapshot'));
+      let fifo = false;
+      if (LINUX) {
+        try {
+          execFileSync('mkfifo', [path.join(dir, 'pipe.heapsnapshot')]);
+          fifo = true;
+        } catch {}
+      }
+      const w = watch({ dir, intervalMs: 40 });
+      const events = collect(w);
+      // a snapshot written slowly, in pieces, while the watcher looks
+      const slow = path.join(dir, 'slow.heapsnapshot');
+      const pieces = 8;
+      for (let i = 0; i < pieces; i++) {
+        fs.appendFileSync(slow, data.subarray(Math.floor((i * data.length) / pieces), Math.floor(((i + 1) * data.length) / pieces)));
+        await new Promise((r) => setTimeout(r, 120));
+      }
+      assert.ok(await waitFor(() => events.some((e) => e.type === 'snapshot' && e.file.endsWith('slow.heapsnapshot')), 20_000));
+      assert.ok(await waitFor(() => events.filter((e) => e.type === 'snapshot').length >= 2, 20_000));
+      await new Promise((r) => setTimeout(r, 300)); // a few more scans: nothing is reported twice
+      await w.close();
 
-    const snaps = events.filter((e) => e.type === 'snapshot');
-    assert.deepStrictEqual(snaps.map((s) => path.basename(s.file)).sort(), ['kept.data', 'slow.heapsnapshot'], 'only complete files inside the folder are analysed');
-    const full = analyzeSync(good);
-    for (const s of snaps) assert.strictEqual(s.nodeCount, full.nodeCount, `${s.file} analysed complete`);
-    full.close();
-    const skipped = new Map();
-    for (const e of events.filter((x) => x.type === 'skipped')) {
-      const name = path.basename(e.file);
-      if (!skipped.has(name)) skipped.set(name, []);
-      skipped.get(name).push(e.code);
-    }
-    assert.deepStrictEqual(skipped.get('empty.heapsnapshot'), ['ERR_HEAPWISE_EMPTY']);
-    assert.deepStrictEqual(skipped.get('cut.heapsnapshot'), ['ERR_HEAPWISE_TRUNCATED']);
-    assert.deepStrictEqual(skipped.get('escape.heapsnapshot'), ['ERR_HEAPWISE_OUTSIDE_FOLDER']);
-    assert.deepStrictEqual(skipped.get('relative-escape.heapsnapshot'), ['ERR_HEAPWISE_OUTSIDE_FOLDER']);
-    assert.deepStrictEqual(skipped.get('passwd.heapsnapshot'), ['ERR_HEAPWISE_OUTSIDE_FOLDER']);
-    assert.deepStrictEqual(skipped.get('dir.heapsnapshot'), ['ERR_HEAPWISE_IO']);
-    if (fifo) assert.deepStrictEqual(skipped.get('pipe.heapsnapshot'), ['ERR_HEAPWISE_IO']);
-    assert.ok(skipped.get('slow.heapsnapshot').length >= 1 && skipped.get('slow.heapsnapshot').every((c) => c === 'ERR_HEAPWISE_TRUNCATED'),
-      `the slow file is reported while written: ${skipped.get('slow.heapsnapshot')}`);
-    assert.ok(!skipped.has('inside.heapsnapshot'));
-    assert.deepStrictEqual(events.filter((e) => e.type === 'error'), []);
-    assert.ok(w.series().skipped.length >= 7);
-  });
+      const snaps = events.filter((e) => e.type === 'snapshot');
+      assert.deepStrictEqual(
+        snaps.map((s) => path.basename(s.file)).sort(),
+        ['kept.data', 'slow.heapsnapshot'],
+        'only complete files inside the folder are analysed',
+      );
+      const full = analyzeSync(good);
+      for (const s of snaps) assert.strictEqual(s.nodeCount, full.nodeCount, `${s.file} analysed complete`);
+      full.close();
+      const skipped = new Map();
+      for (const e of events.filter((x) => x.type === 'skipped')) {
+        const name = path.basename(e.file);
+        if (!skipped.has(name)) skipped.set(name, []);
+        skipped.get(name).push(e.code);
+      }
+      assert.deepStrictEqual(skipped.get('empty.heapsnapshot'), ['ERR_HEAPWISE_EMPTY']);
+      assert.deepStrictEqual(skipped.get('cut.heapsnapshot'), ['ERR_HEAPWISE_TRUNCATED']);
+      assert.deepStrictEqual(skipped.get('escape.heapsnapshot'), ['ERR_HEAPWISE_OUTSIDE_FOLDER']);
+      assert.deepStrictEqual(skipped.get('relative-escape.heapsnapshot'), ['ERR_HEAPWISE_OUTSIDE_FOLDER']);
+      assert.deepStrictEqual(skipped.get('passwd.heapsnapshot'), ['ERR_HEAPWISE_OUTSIDE_FOLDER']);
+      assert.deepStrictEqual(skipped.get('dir.heapsnapshot'), ['ERR_HEAPWISE_IO']);
+      if (fifo) assert.deepStrictEqual(skipped.get('pipe.heapsnapshot'), ['ERR_HEAPWISE_IO']);
+      assert.ok(
+        skipped.get('slow.heapsnapshot').length >= 1 && skipped.get('slow.heapsnapshot').every((c) => c === 'ERR_HEAPWISE_TRUNCATED'),
+        `the slow file is reported while written: ${skipped.get('slow.heapsnapshot')}`,
+      );
+      assert.ok(!skipped.has('inside.heapsnapshot'));
+      assert.deepStrictEqual(
+        events.filter((e) => e.type === 'error'),
+        [],
+      );
+      assert.ok(w.series().skipped.length >= 7);
+    },
+  );
 
-  test('a restart (a new pid in Node\'s file names) starts growth windows and the leak baseline again', async () => {
+  test("a restart (a new pid in Node's file names) starts growth windows and the leak baseline again", async () => {
     const src = folder('restart-source');
     execFileSync(process.execPath, [CHILD, 'leak', src, '6', '0']);
-    const leakFiles = snapshotFiles(src).sort().map((f) => path.join(src, f));
+    const leakFiles = snapshotFiles(src)
+      .sort()
+      .map((f) => path.join(src, f));
     // Six snapshots of a leak (about +300 kB each), named as if the first three came from process
     // 111 and the last three from process 222. Across the six, the heap grows by about 1.5 MB and
     // the growth rule (3 of 4) holds; within either process, only by about 0.6 MB, in 2 steps.
@@ -492,10 +626,24 @@ describe('files that are not (yet) snapshots', () => {
     const events = [];
     for await (const ev of w) events.push(ev);
     const snaps = events.filter((e) => e.type === 'snapshot');
-    assert.deepStrictEqual(snaps.map((s) => s.pid), [111, 111, 111, 222, 222, 222]);
-    assert.deepStrictEqual(snaps.map((s) => !!s.restart), [false, false, false, true, false, false]);
-    assert.deepStrictEqual(events.filter((e) => e.type === 'growth'), [], 'no growth window spans the restart');
-    assert.deepStrictEqual(events.filter((e) => e.type === 'leak'), [], 'the leak baseline is the new process\'s first snapshot');
+    assert.deepStrictEqual(
+      snaps.map((s) => s.pid),
+      [111, 111, 111, 222, 222, 222],
+    );
+    assert.deepStrictEqual(
+      snaps.map((s) => !!s.restart),
+      [false, false, false, true, false, false],
+    );
+    assert.deepStrictEqual(
+      events.filter((e) => e.type === 'growth'),
+      [],
+      'no growth window spans the restart',
+    );
+    assert.deepStrictEqual(
+      events.filter((e) => e.type === 'leak'),
+      [],
+      "the leak baseline is the new process's first snapshot",
+    );
     // the same files under one pid: growth and a leak
     const same = watch({ files: leakFiles, maxGrowthBytes: 1_200_000 });
     const kinds = [];
@@ -511,10 +659,16 @@ describe('files that are not (yet) snapshots', () => {
     assert.deepStrictEqual((await src.scan()).ready, [], 'a first look never makes a file ready');
     fs.copyFileSync(good, path.join(dir, 'b.heapsnapshot')); // lands while the watch is ending
     const last = await src.scan({ final: true });
-    assert.deepStrictEqual(last.ready.map((f) => f.name), ['a.heapsnapshot']);
+    assert.deepStrictEqual(
+      last.ready.map((f) => f.name),
+      ['a.heapsnapshot'],
+    );
     assert.strictEqual(last.fresh, 1);
     const again = await src.scan({ final: true });
-    assert.deepStrictEqual(again.ready.map((f) => f.name), ['b.heapsnapshot']);
+    assert.deepStrictEqual(
+      again.ready.map((f) => f.name),
+      ['b.heapsnapshot'],
+    );
     assert.strictEqual(again.fresh, 0);
     // a file that changed since the previous look (its writer finished meanwhile) gets another
     // look too; on the last chance, a file that still changes is reported as being written
@@ -523,13 +677,19 @@ describe('files that are not (yet) snapshots', () => {
     await src.scan();
     fs.copyFileSync(good, c);
     fs.utimesSync(c, new Date(), new Date(Date.now() + 5000));
-    assert.deepStrictEqual([(await src.scan({ final: true })).fresh, (await src.scan({ final: true })).ready.map((f) => f.name)], [1, ['c.heapsnapshot']]);
+    assert.deepStrictEqual(
+      [(await src.scan({ final: true })).fresh, (await src.scan({ final: true })).ready.map((f) => f.name)],
+      [1, ['c.heapsnapshot']],
+    );
     const d = path.join(dir, 'd.heapsnapshot');
     fs.writeFileSync(d, '{');
     await src.scan();
     fs.appendFileSync(d, ' ');
     const lastChance = await src.scan({ final: true, lastChance: true });
-    assert.deepStrictEqual(lastChance.skipped.map((x) => [path.basename(x.file), x.code]), [['d.heapsnapshot', 'ERR_HEAPWISE_TRUNCATED']]);
+    assert.deepStrictEqual(
+      lastChance.skipped.map((x) => [path.basename(x.file), x.code]),
+      [['d.heapsnapshot', 'ERR_HEAPWISE_TRUNCATED']],
+    );
     assert.strictEqual(lastChance.fresh, 0);
   });
 
@@ -543,7 +703,10 @@ describe('files that are not (yet) snapshots', () => {
       assert.strictEqual(r.status, 0, r.stderr);
       const s = JSON.parse(r.stdout);
       assert.strictEqual(s.snapshots.length, 0);
-      assert.deepStrictEqual(s.skipped.map((x) => x.code), ['ERR_HEAPWISE_TRUNCATED']);
+      assert.deepStrictEqual(
+        s.skipped.map((x) => x.code),
+        ['ERR_HEAPWISE_TRUNCATED'],
+      );
       assert.match(s.skipped[0].message, /still being written/);
     } finally {
       clearInterval(writer);
@@ -572,7 +735,7 @@ describe('files that are not (yet) snapshots', () => {
     // 30 analyses of the same snapshot in a fresh process; the JS heap (after a GC) and the RSS
     // after the 30th are those after the 5th, but for the series itself (a few kB a snapshot)
     const script = `
-      const { watch } = require(${JSON.stringify(path.join(__dirname, '..', 'heapwise.js'))});
+      const { watch } = require(${JSON.stringify(path.join(__dirname, '..', 'index.js'))});
       const w = watch({ files: Array(30).fill(${JSON.stringify(good)}) });
       const at = {};
       w.on('snapshot', (ev) => {
@@ -605,7 +768,11 @@ describe('files that are not (yet) snapshots', () => {
       [{ capture: { intervalMs: 'x' } }, 'ERR_HEAPWISE_INVALID_ARGUMENT'],
     ];
     for (const [opts, code] of cases) {
-      assert.throws(() => watch(opts), (e) => e instanceof HeapwiseError && e.code === code, JSON.stringify(opts));
+      assert.throws(
+        () => watch(opts),
+        (e) => e instanceof HeapwiseError && e.code === code,
+        JSON.stringify(opts),
+      );
     }
   });
 
@@ -629,10 +796,14 @@ describe('files that are not (yet) snapshots', () => {
 
   test('markdown and text renderers escape and summarise a hand-made series', () => {
     const series = {
-      schemaVersion: 1, source: { kind: 'dir', dir: '/x' }, startedAt: 0,
+      schemaVersion: 1,
+      source: { kind: 'dir', dir: '/x' },
+      startedAt: 0,
       snapshots: [{ index: 0, file: '/x/a', time: 0, nodeCount: 1, edgeCount: 0, totalSize: 100, classes: [] }],
-      samples: [], growth: [{ name: 'A|<b>', grewIn: 3, window: 4, countDelta: 5, sizeDelta: 50, counts: [], sizes: [], retainerPath: [] }],
-      leaks: [{ name: 'A|<b>', reason: 'A|<b> gained 5 objects' }], skipped: [],
+      samples: [],
+      growth: [{ name: 'A|<b>', grewIn: 3, window: 4, countDelta: 5, sizeDelta: 50, counts: [], sizes: [], retainerPath: [] }],
+      leaks: [{ name: 'A|<b>', reason: 'A|<b> gained 5 objects' }],
+      skipped: [],
     };
     const md = renderMarkdown(series);
     assert.match(md, /\| A\\\|\\<b\\> \| 3 of 4 \|/);

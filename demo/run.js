@@ -16,14 +16,10 @@ const path = require('node:path');
 const http = require('node:http');
 const { spawn } = require('node:child_process');
 const { createInterface } = require('node:readline');
-const { analyze, diff, watch } = require('../heapwise.js');
+const { analyze, diff, watch } = require('../index.js');
 const { renderDiffHtml, renderWatchHtml } = require('../lib/report/html.js');
-const {
-  formatBytes, formatSignedBytes, formatCount, formatSignedCount, formatDistance, textTable, clip,
-} = require('../lib/format.js');
-const {
-  formatRetainerPath, formatLocation, scriptNames, nodeLabel, comparisonCells, COMPARISON_HEAD,
-} = require('../lib/diff-report.js');
+const { formatBytes, formatSignedBytes, formatCount, formatSignedCount, formatDistance, textTable, clip } = require('../lib/format.js');
+const { formatRetainerPath, formatLocation, scriptNames, nodeLabel, comparisonCells, COMPARISON_HEAD } = require('../lib/report/diff.js');
 
 const SERVICE = path.join(__dirname, 'service.js');
 const DEADLINE_MS = 120_000; // the whole run, whatever happens
@@ -114,20 +110,23 @@ function stopService(child) {
 
 function request(agent, port, method, urlPath, timeoutMs) {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path: urlPath, agent, headers: { 'user-agent': 'heapwise-demo/1' } }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const body = Buffer.concat(chunks).toString('utf8');
-        if (res.statusCode !== 200) return reject(new Error(`${method} ${urlPath}: HTTP ${res.statusCode} ${body.slice(0, 200)}`));
-        try {
-          resolve(JSON.parse(body));
-        } catch {
-          reject(new Error(`${method} ${urlPath}: not JSON: ${body.slice(0, 200)}`));
-        }
-      });
-      res.on('error', reject);
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port, method, path: urlPath, agent, headers: { 'user-agent': 'heapwise-demo/1' } },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => {
+          const body = Buffer.concat(chunks).toString('utf8');
+          if (res.statusCode !== 200) return reject(new Error(`${method} ${urlPath}: HTTP ${res.statusCode} ${body.slice(0, 200)}`));
+          try {
+            resolve(JSON.parse(body));
+          } catch {
+            reject(new Error(`${method} ${urlPath}: not JSON: ${body.slice(0, 200)}`));
+          }
+        });
+        res.on('error', reject);
+      },
+    );
     req.setTimeout(timeoutMs, () => req.destroy(new Error(`${method} ${urlPath}: no answer within ${timeoutMs} ms`)));
     req.on('error', reject);
     req.end();
@@ -161,7 +160,9 @@ function progressLine(label) {
   return (p) => {
     const width = 30;
     const done = Math.round(p.fraction * width);
-    process.stderr.write(`\r${label} ${p.phase.padEnd(10)} [${'#'.repeat(done)}${' '.repeat(width - done)}] ${Math.round(p.fraction * 100)}%`);
+    process.stderr.write(
+      `\r${label} ${p.phase.padEnd(10)} [${'#'.repeat(done)}${' '.repeat(width - done)}] ${Math.round(p.fraction * 100)}%`,
+    );
     if (p.phase === 'done') process.stderr.write('\r' + ' '.repeat(label.length + 50) + '\r');
   };
 }
@@ -172,7 +173,7 @@ async function timed(fn) {
   return { value, ms: Number(process.hrtime.bigint() - t0) / 1e6 };
 }
 
-/** A retainer path (lib/diff-report.js' notation), wrapped at ` → ` to WIDTH columns. */
+/** A retainer path (lib/report/diff.js' notation), wrapped at ` → ` to WIDTH columns. */
 function wrappedPath(label, steps, indent) {
   const text = formatRetainerPath(steps, Infinity);
   if (!text) return [];
@@ -209,8 +210,8 @@ function shortPath(steps, max = 4) {
   return (edges.length < steps.length - 1 ? '\u2026 \u2192 ' : '(root) \u2192 ') + edges.join(' \u2192 ');
 }
 
-const INTERNAL_STORE = (n) => n.type === 'array' || n.type === 'hidden' || n.className === '(object elements)' ||
-  n.className.startsWith('system / ');
+const INTERNAL_STORE = (n) =>
+  n.type === 'array' || n.type === 'hidden' || n.className === '(object elements)' || n.className.startsWith('system / ');
 
 /**
  * What an object holds, from the dominator tree of `a`: below it, through internal stores (a
@@ -285,7 +286,11 @@ async function main() {
     child = started.child;
     const { port } = started;
     out(`Service  demo/service.js, pid ${child.pid}, listening on 127.0.0.1:${port}`);
-    const steps = [['before', opts.warmup, 'warm-up requests'], ['after', opts.requests, 'requests'], ['final', opts.more, 'more requests']];
+    const steps = [
+      ['before', opts.warmup, 'warm-up requests'],
+      ['after', opts.requests, 'requests'],
+      ['final', opts.more, 'more requests'],
+    ];
     const done = [];
     let sent = 0;
     for (const [name, n, what] of steps) {
@@ -338,8 +343,10 @@ async function htmlReports(opts, files, d, out, rel) {
   const watchPage = path.join(opts.out, 'watch-report.html');
   fs.writeFileSync(watchPage, renderWatchHtml(watcher.series()));
   out('');
-  out(`Reports  ${rel(diffPage)} (this diff, final mode included), ${rel(watchPage)} (watch over the three ` +
-    `snapshots; growing in both steps: ${[...growing].join(', ') || 'none'})`);
+  out(
+    `Reports  ${rel(diffPage)} (this diff, final mode included), ${rel(watchPage)} (watch over the three ` +
+      `snapshots; growing in both steps: ${[...growing].join(', ') || 'none'})`,
+  );
 }
 
 function report(opts, first, second, analysis, out, tStart) {
@@ -351,17 +358,29 @@ function report(opts, first, second, analysis, out, tStart) {
   out(`diff(before, after, { top: ${TOP}, maxGrowthBytes: ${formatBytes(GROWTH_BUDGET)} }) in ${seconds(first.ms)}`);
   out(`  before  ${formatCount(d.before.nodeCount)} objects, total ${formatBytes(d.before.totalSize)}`);
   out(`  after   ${formatCount(d.after.nodeCount)} objects, total ${formatBytes(d.after.totalSize)}  (${formatSignedBytes(d.sizeDelta)})`);
-  out(`  Comparison: ${formatCount(t.newCount)} new, ${formatCount(t.deletedCount)} deleted (${formatSignedCount(t.deltaCount)} objects), ` +
-    `allocated ${formatBytes(t.allocSize)}, freed ${formatBytes(t.freedSize)}, size delta ${formatSignedBytes(t.sizeDelta)}`);
+  out(
+    `  Comparison: ${formatCount(t.newCount)} new, ${formatCount(t.deletedCount)} deleted (${formatSignedCount(t.deltaCount)} objects), ` +
+      `allocated ${formatBytes(t.allocSize)}, freed ${formatBytes(t.freedSize)}, size delta ${formatSignedBytes(t.sizeDelta)}`,
+  );
   for (const w of d.warnings) out(`  warning: ${w}`);
   out('');
 
   // The Comparison rows of the classes that gained objects, largest Alloc. Size first.
   const grown = d.classes.filter((r) => r.deltaCount > 0);
-  out(`Comparison (DevTools' Comparison view): the ${formatCount(grown.length)} classes that gained objects, of ${formatCount(d.classes.length)} changed`);
+  out(
+    `Comparison (DevTools' Comparison view): the ${formatCount(grown.length)} classes that gained objects, of ${formatCount(d.classes.length)} changed`,
+  );
   if (grown.length) {
-    out(textTable(COMPARISON_HEAD, grown.slice(0, COMPARISON_ROWS).map((r) => [clip(r.name, 40), ...comparisonCells(r)])));
-    if (grown.length > COMPARISON_ROWS) out(`  \u2026 ${grown.length - COMPARISON_ROWS} more, each +${formatCount(Math.max(...grown.slice(COMPARISON_ROWS).map((r) => r.deltaCount)))} or less`);
+    out(
+      textTable(
+        COMPARISON_HEAD,
+        grown.slice(0, COMPARISON_ROWS).map((r) => [clip(r.name, 40), ...comparisonCells(r)]),
+      ),
+    );
+    if (grown.length > COMPARISON_ROWS)
+      out(
+        `  \u2026 ${grown.length - COMPARISON_ROWS} more, each +${formatCount(Math.max(...grown.slice(COMPARISON_ROWS).map((r) => r.deltaCount)))} or less`,
+      );
   } else {
     out('  (none)');
   }
@@ -373,25 +392,34 @@ function report(opts, first, second, analysis, out, tStart) {
   const big = d.growers.filter(significant);
   const small = d.growers.filter((g) => !significant(g));
   for (const g of big) g.contents = contentsOf(a, g.node.id);
-  const names = allScriptNames([d, fd], big.map((g) => g.contents && g.contents.location));
+  const names = allScriptNames(
+    [d, fd],
+    big.map((g) => g.contents && g.contents.location),
+  );
   const where = (loc) => formatLocation(loc, names);
   out('Top growers (objects in both snapshots whose retained size grew, largest growth first)');
   big.forEach((g, i) => {
     const n = g.node;
-    out(`  ${i + 1}. ${nodeLabel(n)} @${n.id}  retained ${formatBytes(g.retainedBefore)} \u2192 ${formatBytes(g.retainedAfter)} ` +
-      `(${formatSignedBytes(g.growth)}), held at ${shortPath(g.retainerPath)}${g.location ? `, created at ${where(g.location)}` : ''}`);
+    out(
+      `  ${i + 1}. ${nodeLabel(n)} @${n.id}  retained ${formatBytes(g.retainedBefore)} \u2192 ${formatBytes(g.retainedAfter)} ` +
+        `(${formatSignedBytes(g.growth)}), held at ${shortPath(g.retainerPath)}${g.location ? `, created at ${where(g.location)}` : ''}`,
+    );
     const c = g.contents;
     if (c) {
-      out(`     holds ${formatCount(c.count)} ${c.label}${c.sample.type === 'closure' ? ' closures' : ''} (${formatBytes(c.retainedSize)})` +
-        `${c.location ? `, created at ${where(c.location)}` : ''}`);
+      out(
+        `     holds ${formatCount(c.count)} ${c.label}${c.sample.type === 'closure' ? ' closures' : ''} (${formatBytes(c.retainedSize)})` +
+          `${c.location ? `, created at ${where(c.location)}` : ''}`,
+      );
     }
     for (const l of wrappedPath('retained by: ', g.retainerPath, '     ')) out(l);
   });
   if (!big.length) out('  (none grew by 64 kB or more)');
   if (small.length) {
     const sum = small.reduce((s, g) => s + g.growth, 0);
-    out(`  \u2026 and ${small.length} smaller growers (${formatSignedBytes(sum)} in all), the largest ${nodeLabel(small[0].node)} @${small[0].node.id} ` +
-      `${formatSignedBytes(small[0].growth)}${small[0].location ? ` at ${where(small[0].location)}` : ''}`);
+    out(
+      `  \u2026 and ${small.length} smaller growers (${formatSignedBytes(sum)} in all), the largest ${nodeLabel(small[0].node)} @${small[0].node.id} ` +
+        `${formatSignedBytes(small[0].growth)}${small[0].location ? ` at ${where(small[0].location)}` : ''}`,
+    );
   }
   out('');
 
@@ -399,11 +427,24 @@ function report(opts, first, second, analysis, out, tStart) {
   if (d.allocated.length) {
     const count = d.allocated.reduce((s, r) => s + r.count, 0);
     const shallow = d.allocated.reduce((s, r) => s + r.shallowSize, 0);
-    out(`Allocated between the snapshots (in after, ids above before's largest): ${formatCount(count)} objects, ` +
-      `shallow ${formatBytes(shallow)}; largest retained first`);
-    out(textTable(['Constructor', 'Distance', 'Count', 'Shallow Size', 'Retained Size'], d.allocated.slice(0, ALLOCATED_ROWS).map((r) => [
-      clip(r.name, 40), formatDistance(r.distance), `\u00d7${formatCount(r.count)}`, formatBytes(r.shallowSize), formatBytes(r.retainedSize),
-    ])));
+    out(
+      `Allocated between the snapshots (in after, ids above before's largest): ${formatCount(count)} objects, ` +
+        `shallow ${formatBytes(shallow)}; largest retained first`,
+    );
+    out(
+      textTable(
+        ['Constructor', 'Distance', 'Count', 'Shallow Size', 'Retained Size'],
+        d.allocated
+          .slice(0, ALLOCATED_ROWS)
+          .map((r) => [
+            clip(r.name, 40),
+            formatDistance(r.distance),
+            `\u00d7${formatCount(r.count)}`,
+            formatBytes(r.shallowSize),
+            formatBytes(r.retainedSize),
+          ]),
+      ),
+    );
     if (d.allocated.length > ALLOCATED_ROWS) out(`  \u2026 ${d.allocated.length - ALLOCATED_ROWS} more classes`);
   } else {
     out('Allocated between the snapshots: nothing');
@@ -414,33 +455,44 @@ function report(opts, first, second, analysis, out, tStart) {
   out('');
 
   // Final mode: allocated between before and after, still alive after `opts.more` more requests.
-  out(`diff(before, after, { final, top: ${TOP} }) in ${seconds(second.ms)}: final ${formatCount(fd.final.nodeCount)} objects, ` +
-    `total ${formatBytes(fd.final.totalSize)} (${formatSignedBytes(fd.final.totalSize - fd.after.totalSize)} after ${opts.more} more requests)`);
+  out(
+    `diff(before, after, { final, top: ${TOP} }) in ${seconds(second.ms)}: final ${formatCount(fd.final.nodeCount)} objects, ` +
+      `total ${formatBytes(fd.final.totalSize)} (${formatSignedBytes(fd.final.totalSize - fd.after.totalSize)} after ${opts.more} more requests)`,
+  );
   for (const w of fd.warnings) out(`  warning: ${w}`);
   if (fd.leaks.length) {
     const shown = fd.leaks.slice(0, LEAK_ROWS);
     out(`Leak groups (allocated between before and after, still alive in final; grouped by retainer path, largest retained first)`);
     shown.forEach((g, i) => {
       const loc = where(g.location);
-      out(`  ${i + 1}. ${clip(g.name, 40)} \u00d7${formatCount(g.count)}  retained ${formatBytes(g.retainedSize)}` +
-        `${loc ? `  at ${loc}` : ''}  held at ${shortPath(g.retainerPath, 6)}`);
+      out(
+        `  ${i + 1}. ${clip(g.name, 40)} \u00d7${formatCount(g.count)}  retained ${formatBytes(g.retainedSize)}` +
+          `${loc ? `  at ${loc}` : ''}  held at ${shortPath(g.retainerPath, 6)}`,
+      );
     });
     const rest = fd.leaks.slice(LEAK_ROWS);
     if (rest.length) {
-      out(`  \u2026 ${rest.length} more groups (${formatCount(rest.reduce((s, g) => s + g.count, 0))} objects, ` +
-        `${formatBytes(rest.reduce((s, g) => s + g.retainedSize, 0))} retained)`);
+      out(
+        `  \u2026 ${rest.length} more groups (${formatCount(rest.reduce((s, g) => s + g.count, 0))} objects, ` +
+          `${formatBytes(rest.reduce((s, g) => s + g.retainedSize, 0))} retained)`,
+      );
     }
     out('  retainer path of group 1:');
     for (const l of wrappedPath('', shown[0].retainerPath, '    ')) out(l);
   } else {
     out('Leak groups: none (nothing allocated between before and after is alive in final)');
   }
-  out(`Diff verdict (final mode): ${fd.verdict.ok ? 'ok' : `FAILED, ${fd.verdict.reasons.length} reason${fd.verdict.reasons.length === 1 ? '' : 's'}`}`);
-  if (fd.verdict.reasons.length) out(`  - ${fd.verdict.reasons[0]}${fd.verdict.reasons.length > 1 ? ` (\u2026 ${fd.verdict.reasons.length - 1} more)` : ''}`);
+  out(
+    `Diff verdict (final mode): ${fd.verdict.ok ? 'ok' : `FAILED, ${fd.verdict.reasons.length} reason${fd.verdict.reasons.length === 1 ? '' : 's'}`}`,
+  );
+  if (fd.verdict.reasons.length)
+    out(`  - ${fd.verdict.reasons[0]}${fd.verdict.reasons.length > 1 ? ` (\u2026 ${fd.verdict.reasons.length - 1} more)` : ''}`);
   out('');
 
-  out(`Timings  diff ${seconds(first.ms)}, final-mode diff ${seconds(second.ms)}, analyze(after) ${seconds(analysis.ms)} ` +
-    `(${formatCount(a.nodeCount)} objects, ${formatCount(a.edgeCount)} references); whole run ${((Date.now() - tStart) / 1000).toFixed(1)} s`);
+  out(
+    `Timings  diff ${seconds(first.ms)}, final-mode diff ${seconds(second.ms)}, analyze(after) ${seconds(analysis.ms)} ` +
+      `(${formatCount(a.nodeCount)} objects, ${formatCount(a.edgeCount)} references); whole run ${((Date.now() - tStart) / 1000).toFixed(1)} s`,
+  );
 
   // The one-line verdict, from the numbers above: the large growers, what they hold and where
   // that is created, and what final mode still finds alive.
@@ -450,13 +502,17 @@ function report(opts, first, second, analysis, out, tStart) {
   }
   const parts = big.map((g) => {
     const c = g.contents;
-    const held = c ? `, holding ${formatCount(c.count)} ${c.label}${c.sample.type === 'closure' ? ' closures' : ''}` +
-      `${c.location ? ` from ${where(c.location)}` : ''}` : '';
+    const held = c
+      ? `, holding ${formatCount(c.count)} ${c.label}${c.sample.type === 'closure' ? ' closures' : ''}` +
+        `${c.location ? ` from ${where(c.location)}` : ''}`
+      : '';
     return `${nodeLabel(g.node)} at ${shortPath(g.retainerPath)} grew ${formatSignedBytes(g.growth)}${held}`;
   });
   const lead = fd.leaks[0];
-  const tail = lead ? `; final mode: ${fd.leaks.length} leak group${fd.leaks.length === 1 ? '' : 's'} still alive after ${opts.more} more requests, ` +
-    `the largest ${lead.name} at ${shortPath(lead.retainerPath)}` : '; final mode: nothing from between before and after is still alive';
+  const tail = lead
+    ? `; final mode: ${fd.leaks.length} leak group${fd.leaks.length === 1 ? '' : 's'} still alive after ${opts.more} more requests, ` +
+      `the largest ${lead.name} at ${shortPath(lead.retainerPath)}`
+    : '; final mode: nothing from between before and after is still alive';
   out(`Verdict: LEAK \u2014 ${parts.join('; ')}${tail}`);
   return 0;
 }

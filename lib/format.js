@@ -61,7 +61,11 @@ function formatSignedCount(n) {
  */
 function textTable(head, rows, indent = '  ') {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((b) => b[i].length)));
-  const fmt = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  const fmt = (cells) =>
+    cells
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [fmt(head), ...rows.map(fmt)].map((l) => indent + l).join('\n');
 }
 
@@ -72,5 +76,12 @@ function clip(s, max) {
 }
 
 module.exports = {
-  formatBytes, formatDistance, summaryTable, formatSignedBytes, formatCount, formatSignedCount, textTable, clip,
+  formatBytes,
+  formatDistance,
+  summaryTable,
+  formatSignedBytes,
+  formatCount,
+  formatSignedCount,
+  textTable,
+  clip,
 };

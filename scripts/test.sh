@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every test of heapwise: format and lint, the engine's Rust tests, the addon build, and the JS
+# Every test of heapwise: format and lint (Rust and JS), the JS types, the engine's Rust tests, the addon build, and the JS
 # tests (API, CLI, and parity with Chrome DevTools' own heap snapshot code on snapshots that
 # Node writes during the run). Usage: npm test
 set -euo pipefail
@@ -12,12 +12,17 @@ cargo clippy --workspace --all-targets --release -- -D warnings
 echo "== engine tests (cargo test)"
 cargo test -p heapwise-engine --release
 
+echo "== JS lint, format and types (oxlint, prettier --check, tsc --noEmit over the JSDoc types)"
+npx oxlint --deny-warnings
+npx prettier --check .
+npx tsc --noEmit -p tsconfig.json
+
 echo "== build the addon"
-npx napi build --platform --release --js index.js --dts index.d.ts
+npx napi build --platform --release --js binding.js --dts binding.d.ts
 # The generated loader and types are committed: a build must not change them.
-if ! git diff --quiet -- index.js index.d.ts 2>/dev/null; then
-  echo "index.js / index.d.ts changed after the build: commit the regenerated files" >&2
-  git --no-pager diff --stat -- index.js index.d.ts >&2
+if ! git diff --quiet -- binding.js binding.d.ts 2>/dev/null; then
+  echo "binding.js / binding.d.ts changed after the build: commit the regenerated files" >&2
+  git --no-pager diff --stat -- binding.js binding.d.ts >&2
   exit 1
 fi
 

@@ -1,7 +1,44 @@
 //! Engine errors to JS errors with a stable `code` and the `byteOffset` where reading failed.
 
-use heapwise_engine::Error as EngineError;
+use heapwise_engine::{Error as EngineError, ErrorKind};
 use napi::bindgen_prelude::*;
+use napi_derive::napi;
+
+/// Defines the `HeapwiseErrorCode` string enum from the engine's list of codes.
+macro_rules! define_error_code_enum {
+    ($($kind:ident $code:tt $meaning:tt;)*) => {
+        /// The `code` of a `HeapwiseError`: every code heapwise uses (`errorCodes()` lists them
+        /// with their meanings). In TypeScript, a union of string literals.
+        #[napi(string_enum)]
+        pub enum HeapwiseErrorCode {
+            $(#[doc = $meaning] #[napi(value = $code)] $kind,)*
+        }
+    };
+}
+heapwise_engine::with_error_codes!(define_error_code_enum);
+
+/// One error code and what it means.
+#[napi(object)]
+pub struct ErrorCodeInfo {
+    /// The code, e.g. `ERR_HEAPWISE_TRUNCATED`.
+    #[napi(ts_type = "HeapwiseErrorCode")]
+    pub code: String,
+    /// What it means, in one line.
+    pub meaning: String,
+}
+
+/// Every error code heapwise uses (the engine's and those only `watch` raises), with a one-line
+/// meaning each, in a stable order.
+#[napi]
+pub fn error_codes() -> Vec<ErrorCodeInfo> {
+    ErrorKind::ALL
+        .iter()
+        .map(|k| ErrorCodeInfo {
+            code: k.code().into(),
+            meaning: k.meaning().into(),
+        })
+        .collect()
+}
 
 /// Builds the JS error for `e` on the JS thread and wraps it so that napi throws or rejects with
 /// that exact object. The JS entry point (`heapwise.js`) gives it the `HeapwiseError` prototype.
@@ -26,7 +63,7 @@ pub fn panic_error(payload: Box<dyn std::any::Any + Send>) -> EngineError {
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown panic".into());
     EngineError::new(
-        heapwise_engine::ErrorKind::Internal,
+        ErrorKind::Internal,
         format!("internal error (a bug in heapwise, please report it): {what}"),
     )
 }

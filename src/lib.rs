@@ -164,11 +164,8 @@ fn observer(options: Option<AnalyzeOptions>) -> JsObserver {
 /// Numbers equal Chrome DevTools' Memory panel on the same file: Summary, Statistics, shallow
 /// and retained sizes, distances, dominators.
 ///
-/// Rejects with a `HeapwiseError` whose `code` says what went wrong: `ERR_HEAPWISE_IO`,
-/// `ERR_HEAPWISE_EMPTY`, `ERR_HEAPWISE_TRUNCATED`, `ERR_HEAPWISE_NOT_JSON`,
-/// `ERR_HEAPWISE_NOT_A_SNAPSHOT`, `ERR_HEAPWISE_UNSUPPORTED_VERSION`,
-/// `ERR_HEAPWISE_INVALID_DATA`, `ERR_HEAPWISE_ABORTED`, `ERR_HEAPWISE_INTERNAL`; `byteOffset`
-/// tells where reading failed.
+/// Rejects with a `HeapwiseError` whose `code` (a `HeapwiseErrorCode`, listed with its meaning
+/// by `errorCodes()`) says what went wrong; `byteOffset` tells where reading failed.
 #[napi(ts_return_type = "Promise<HeapAnalysis>")]
 pub fn analyze<'env>(
     env: &'env Env,

@@ -5,7 +5,7 @@
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const {pathToFileURL} = require('url');
+const { pathToFileURL } = require('url');
 
 const CANDIDATES = [process.env.HEAPWISE_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean);
 
@@ -14,17 +14,23 @@ function findChromium() {
   for (const c of CANDIDATES) {
     try {
       fs.accessSync(c, fs.constants.X_OK);
-      return {path: c};
+      return { path: c };
     } catch {
       // try the next
     }
   }
-  return {path: null, reason: `no Chromium at ${CANDIDATES.join(', ')} (install Debian's package: apt-get install -y chromium)`};
+  return { path: null, reason: `no Chromium at ${CANDIDATES.join(', ')} (install Debian's package: apt-get install -y chromium)` };
 }
 
 const ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run', '--disable-dev-shm-usage',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-dev-shm-usage',
 ];
 
 /**
@@ -32,13 +38,13 @@ const ARGS = [
  * {context, close()}; close() also removes the profile.
  */
 async function launch(executablePath) {
-  const {chromium} = require('playwright-core');
+  const { chromium } = require('playwright-core');
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'heapwise-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath,
     headless: true,
     args: ARGS,
-    viewport: {width: 1400, height: 1000},
+    viewport: { width: 1400, height: 1000 },
     // no network at all: only the report file itself may be read
     offline: true,
     timeout: 30000,
@@ -47,7 +53,7 @@ async function launch(executablePath) {
     context,
     async close() {
       await context.close().catch(() => {});
-      fs.rmSync(userDataDir, {recursive: true, force: true});
+      fs.rmSync(userDataDir, { recursive: true, force: true });
     },
   };
 }
@@ -58,12 +64,12 @@ async function launch(executablePath) {
  * script to finish (unless `javaScript: false` turns scripts off). Returns {page, url, requests,
  * errors, dialogs}.
  */
-async function openReport(context, file, {javaScript = true} = {}) {
+async function openReport(context, file, { javaScript = true } = {}) {
   const page = await context.newPage();
   page.setDefaultTimeout(5000);
   if (!javaScript) {
     const cdp = await context.newCDPSession(page);
-    await cdp.send('Emulation.setScriptExecutionDisabled', {value: true});
+    await cdp.send('Emulation.setScriptExecutionDisabled', { value: true });
   }
   const url = pathToFileURL(file).href;
   const requests = [];
@@ -80,9 +86,9 @@ async function openReport(context, file, {javaScript = true} = {}) {
   });
   page.on('websocket', (w) => requests.push(w.url()));
   await page.route('**/*', (route) => (route.request().url() === url ? route.continue() : route.abort()));
-  await page.goto(url, {waitUntil: 'load'});
-  if (javaScript) await page.waitForSelector('body[data-ready=true]', {timeout: 10000});
-  return {page, url, requests, errors, dialogs};
+  await page.goto(url, { waitUntil: 'load' });
+  if (javaScript) await page.waitForSelector('body[data-ready=true]', { timeout: 10000 });
+  return { page, url, requests, errors, dialogs };
 }
 
-module.exports = {findChromium, launch, openReport, ARGS};
+module.exports = { findChromium, launch, openReport, ARGS };

@@ -6,38 +6,44 @@
 // DevTools sees it), so that a change in Node / V8 cannot silently turn a fixture into something
 // that no longer tests its case.
 'use strict';
-const {describe, test, before} = require('node:test');
+const { describe, test, before } = require('node:test');
 const assert = require('node:assert');
 const dt = require('./devtools');
 
-const row = (rows, name) => rows.find(r => r.name === name);
+const row = (rows, name) => rows.find((r) => r.name === name);
 
 /** Checks per fixture name: (summaryRows, devtoolsJson, devtoolsNodes) => asserts. */
 const FIXTURE_CHECKS = {
-  'class-map': rows => assert.strictEqual(row(rows, 'LeakyThing')?.count, 3000),
-  shapes: rows => {
+  'class-map': (rows) => assert.strictEqual(row(rows, 'LeakyThing')?.count, 3000),
+  shapes: (rows) => {
     assert.ok(row(rows, '{a, b}') && row(rows, '{x, y, z}'), 'inferred interfaces {a, b} and {x, y, z}');
     assert.strictEqual(row(rows, 'Point')?.count, 150);
   },
-  closures: rows => assert.strictEqual(row(rows, 'Secretive')?.count, 40),
-  weak: rows => assert.ok(row(rows, 'WeakMap') && row(rows, 'WeakRef') && row(rows, '{back}')?.count >= 50),
+  closures: (rows) => assert.strictEqual(row(rows, 'Secretive')?.count, 40),
+  weak: (rows) => assert.ok(row(rows, 'WeakMap') && row(rows, 'WeakRef') && row(rows, '{back}')?.count >= 50),
   buffers: (rows, j) => assert.ok(j.statistics.view.typed_arrays > 256 * 1024, 'typed arrays in Statistics'),
-  strings: rows => {
-    assert.ok(rows.some(r => r.name.includes('\ud800')), 'a class name with a lone surrogate');
-    assert.ok(rows.some(r => r.name.startsWith('{"a,b"')), 'an interface name with quoted property names');
+  strings: (rows) => {
+    assert.ok(
+      rows.some((r) => r.name.includes('\ud800')),
+      'a class name with a lone surrogate',
+    );
+    assert.ok(
+      rows.some((r) => r.name.startsWith('{"a,b"')),
+      'an interface name with quoted property names',
+    );
     assert.ok(row(rows, '(sliced string)') && row(rows, '(concatenated string)'));
   },
-  numbers: rows => assert.ok(row(rows, '(number)')?.count >= 100 && row(rows, '(bigint)')),
+  numbers: (rows) => assert.ok(row(rows, '(number)')?.count >= 100 && row(rows, '(bigint)')),
   internals: (rows, j, nodes) => {
     assert.strictEqual(nodes.columns.distance[nodes.index.get(1)], 0, 'no user roots: root distance 0');
     assert.strictEqual(j.total_self_size, j.total_shallow_size);
   },
-  native: rows => assert.ok(row(rows, 'Detached Node / ContextifyScript') && row(rows, 'global')?.count >= 3),
-  worker: rows => assert.strictEqual(row(rows, 'WorkerThing')?.count, 500),
-  'growth-after': rows => assert.strictEqual(row(rows, 'NewComer')?.count, 1000),
-  'alloc-trace': rows => assert.strictEqual(row(rows, 'Tracked')?.count, 800),
-  'alloc-timeline': rows => assert.strictEqual(row(rows, 'Timeline')?.count, 600),
-  'alloc-timeline-inprocess': rows => assert.strictEqual(row(rows, 'Timeline')?.count, 600),
+  native: (rows) => assert.ok(row(rows, 'Detached Node / ContextifyScript') && row(rows, 'global')?.count >= 3),
+  worker: (rows) => assert.strictEqual(row(rows, 'WorkerThing')?.count, 500),
+  'growth-after': (rows) => assert.strictEqual(row(rows, 'NewComer')?.count, 1000),
+  'alloc-trace': (rows) => assert.strictEqual(row(rows, 'Tracked')?.count, 800),
+  'alloc-timeline': (rows) => assert.strictEqual(row(rows, 'Timeline')?.count, 600),
+  'alloc-timeline-inprocess': (rows) => assert.strictEqual(row(rows, 'Timeline')?.count, 600),
 };
 
 /**
@@ -47,16 +53,17 @@ const FIXTURE_CHECKS = {
  * not the same (default file()), check(rows, json, nodes) -> the fixture's own assertions,
  * report({name, nodes, equal, summaryRows}) -> called with the per-node figures once compared.
  */
-function parityCase(name, {file, dir, devtoolsFile = file, check = FIXTURE_CHECKS[name], report} = {}) {
+function parityCase(name, { file, dir, devtoolsFile = file, check = FIXTURE_CHECKS[name], report } = {}) {
   describe(name, () => {
     let devtools, expected;
-    let heapwise = null, heapwiseError = null;
+    let heapwise = null,
+      heapwiseError = null;
     const getHeapwise = () => {
       if (heapwiseError) throw heapwiseError;
       if (!heapwise) {
         try {
           const r = dt.runHeapwise(file(), dir(), name);
-          heapwise = {...r, common: dt.normalizeHeapwise(r.json)};
+          heapwise = { ...r, common: dt.normalizeHeapwise(r.json) };
         } catch (e) {
           heapwiseError = e;
           throw e;
@@ -86,7 +93,7 @@ function parityCase(name, {file, dir, devtoolsFile = file, check = FIXTURE_CHECK
     test('per-node self_size, shallow_size, retained_size, distance, dominator_id', () => {
       const hw = getHeapwise();
       const cmp = dt.compareNodes(devtools.nodes, hw.nodes);
-      if (report) report({name, nodes: devtools.nodes.count, equal: cmp.shared - cmp.badNodes, summaryRows: expected.summary.length});
+      if (report) report({ name, nodes: devtools.nodes.count, equal: cmp.shared - cmp.badNodes, summaryRows: expected.summary.length });
       assert.ok(cmp.ok, `${name}: ${cmp.report}`);
     });
 
@@ -104,4 +111,4 @@ function parityCase(name, {file, dir, devtoolsFile = file, check = FIXTURE_CHECK
   });
 }
 
-module.exports = {parityCase, FIXTURE_CHECKS};
+module.exports = { parityCase, FIXTURE_CHECKS };

@@ -4,7 +4,7 @@
 // clean one must pass.
 const assert = require('node:assert');
 const fs = require('node:fs');
-const { expectNoLeak, HeapLeakError } = require('../../testing.js');
+const { expectNoLeak, HeapLeakError } = require('heapwise/testing');
 
 class LeakyRecord {
   constructor(i) {

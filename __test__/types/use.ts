@@ -1,15 +1,41 @@
-import { analyze, analyzeSync, diff, watch, HeapwiseError, type HeapAnalysis, type HeapDiff, type Watcher, type WatchSeries } from 'heapwise';
+import {
+  analyze,
+  analyzeSync,
+  diff,
+  watch,
+  HeapwiseError,
+  type HeapAnalysis,
+  type HeapDiff,
+  type Watcher,
+  type WatchSeries,
+} from 'heapwise';
 import { expectNoLeak, HeapLeakError } from 'heapwise/testing';
 
 async function main(): Promise<void> {
-  const a: HeapAnalysis = await analyze('x.heapsnapshot', { onProgress: (p) => console.log(p.phase, p.fraction), signal: AbortSignal.timeout(1000) });
+  const a: HeapAnalysis = await analyze('x.heapsnapshot', {
+    onProgress: (p) => console.log(p.phase, p.fraction),
+    signal: AbortSignal.timeout(1000),
+  });
   const rows = a.summary();
   const n: number = rows[0].retainedSize;
   const top = a.top(5);
   const edge: string | undefined = top[0].retainerPath[1]?.edge;
-  const d: HeapDiff = await diff('a', new URL('file:///b'), { final: 'c', maxGrowthBytes: 2e6, classLimits: { Foo: { maxCount: 10 } }, ignore: ['/^\\(/'] });
+  const d: HeapDiff = await diff('a', new URL('file:///b'), {
+    final: 'c',
+    maxGrowthBytes: 2e6,
+    classLimits: { Foo: { maxCount: 10 } },
+    ignore: ['/^\\(/'],
+  });
   const ok: boolean = d.verdict.ok;
-  try { analyzeSync('y'); } catch (e) { if (e instanceof HeapwiseError) { const c: string = e.code; const off: number | null = e.byteOffset; console.log(c, off); } }
+  try {
+    analyzeSync('y');
+  } catch (e) {
+    if (e instanceof HeapwiseError) {
+      const c: string = e.code;
+      const off: number | null = e.byteOffset;
+      console.log(c, off);
+    }
+  }
   await expectNoLeak(() => {}, {});
   console.log(n, edge, ok, HeapLeakError.name);
   a.close();
@@ -17,13 +43,22 @@ async function main(): Promise<void> {
 main();
 
 async function watching(): Promise<void> {
-  const w: Watcher = watch({ dir: '/var/snapshots', pid: 1234, intervalMs: 5000, growth: { k: 3, n: 4 }, maxGrowthBytes: 5e6, classLimits: { Session: { maxCount: 100 } } });
+  const w: Watcher = watch({
+    dir: '/var/snapshots',
+    pid: 1234,
+    intervalMs: 5000,
+    growth: { k: 3, n: 4 },
+    maxGrowthBytes: 5e6,
+    classLimits: { Session: { maxCount: 100 } },
+  });
   w.on('growth', (g) => console.log(g.name, g.grewIn, g.window, g.retainerPath.map((s) => s.edge ?? '(root)').join(' → ')));
   w.on('leak', (l) => console.error(l.reason));
   w.on('error', (e) => console.error(e.code));
   for await (const ev of w) {
-    if (ev.type === 'sample') { const pss: number | null = ev.pss; console.log(ev.rss, pss, ev.heapUsed); }
-    else if (ev.type === 'snapshot') console.log(ev.index, ev.totalSize, ev.classes[0]?.name);
+    if (ev.type === 'sample') {
+      const pss: number | null = ev.pss;
+      console.log(ev.rss, pss, ev.heapUsed);
+    } else if (ev.type === 'snapshot') console.log(ev.index, ev.totalSize, ev.classes[0]?.name);
     else if (ev.type === 'error') console.log(ev.error.code);
   }
   const s: WatchSeries = w.series();

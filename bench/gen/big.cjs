@@ -19,7 +19,10 @@ const v8 = require('node:v8');
 const argv = process.argv.slice(2);
 let scale = 1;
 const si = argv.indexOf('--scale');
-if (si >= 0) { scale = Number(argv[si + 1]); argv.splice(si, 2); }
+if (si >= 0) {
+  scale = Number(argv[si + 1]);
+  argv.splice(si, 2);
+}
 const pair = argv[0] === '--pair';
 if (pair) argv.shift();
 if (!(scale > 0) || argv.length !== (pair ? 2 : 1)) {
@@ -35,21 +38,35 @@ function write(file) {
   console.log(`wrote ${file} (${(fs.statSync(file).size / 1e6).toFixed(1)} MB)`);
 }
 
-class Item { constructor(i) { this.id = i; this.payload = new Array(8).fill(i); this.label = 'item-' + i; } }
+class Item {
+  constructor(i) {
+    this.id = i;
+    this.payload = new Array(8).fill(i);
+    this.label = 'item-' + i;
+  }
+}
 globalThis.items = new Map();
 for (let i = 0; i < n(400000); i++) items.set(i, new Item(i));
 globalThis.closures = [];
-for (let i = 0; i < n(100000); i++) { const captured = {n: i}; closures.push(() => captured.n); }
+for (let i = 0; i < n(100000); i++) {
+  const captured = { n: i };
+  closures.push(() => captured.n);
+}
 globalThis.nested = [];
-for (let i = 0; i < n(50000); i++) nested.push({a: {b: {c: [i, String(i)]}}});
+for (let i = 0; i < n(50000); i++) nested.push({ a: { b: { c: [i, String(i)] } } });
 globalThis.strs = [];
 for (let i = 0; i < n(20000); i++) strs.push('s'.repeat(i % 200) + i);
 globalThis.wm = new WeakMap();
-for (let i = 0; i < n(20000); i++) wm.set(items.get(i), {meta: i});
+for (let i = 0; i < n(20000); i++) wm.set(items.get(i), { meta: i });
 write(argv[0]);
 
 if (pair) {
-  class Leak { constructor(i) { this.i = i; this.data = 'leak-' + i; } }
+  class Leak {
+    constructor(i) {
+      this.i = i;
+      this.data = 'leak-' + i;
+    }
+  }
   globalThis.leaks = new Set();
   for (let i = 0; i < n(30000); i++) leaks.add(new Leak(i));
   for (let i = 0; i < n(50000); i++) items.delete(i);

@@ -8,12 +8,21 @@
 // command gets `--require bench/lib/rusage.cjs`, which writes process.resourceUsage() at exit.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import {spawn} from 'node:child_process';
-import {fileURLToPath} from 'node:url';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 const TIME = '/usr/bin/time';
-export const HAVE_TIME = process.env.HEAPWISE_BENCH_TIME !== '0' && process.platform === 'linux' &&
-  (() => { try { fs.accessSync(TIME, fs.constants.X_OK); return true; } catch { return false; } })();
+export const HAVE_TIME =
+  process.env.HEAPWISE_BENCH_TIME !== '0' &&
+  process.platform === 'linux' &&
+  (() => {
+    try {
+      fs.accessSync(TIME, fs.constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  })();
 const RUSAGE_HOOK = path.join(path.dirname(fileURLToPath(import.meta.url)), 'rusage.cjs');
 
 const running = new Set();
@@ -33,11 +42,20 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
 
 /** Parses the report of GNU time -v. */
 export function parseTimeV(text) {
-  const num = (re) => { const m = text.match(re); return m ? Number(m[1]) : null; };
+  const num = (re) => {
+    const m = text.match(re);
+    return m ? Number(m[1]) : null;
+  };
   const el = text.match(/Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (.*)/);
   const sig = text.match(/Command terminated by signal (\d+)/);
   return {
-    elapsed_s: el ? el[1].trim().split(':').map(Number).reduce((a, v) => a * 60 + v, 0) : null,
+    elapsed_s: el
+      ? el[1]
+          .trim()
+          .split(':')
+          .map(Number)
+          .reduce((a, v) => a * 60 + v, 0)
+      : null,
     user_s: num(/User time \(seconds\): ([\d.]+)/),
     sys_s: num(/System time \(seconds\): ([\d.]+)/),
     max_rss_kb: num(/Maximum resident set size \(kbytes\): (\d+)/),
@@ -51,12 +69,15 @@ export function parseTimeV(text) {
  * {argv, wall_s, cpu_s, user_s, sys_s, max_rss_mb, exit, signal, ok, stdout, stderr_tail, via}.
  * stdout and stderr go to `logBase`.out / .err; `stdout` is the captured text (trimmed).
  */
-export function measure({cmd, args, cwd, env, logBase, timeoutMs = 30 * 60 * 1000}) {
-  fs.mkdirSync(path.dirname(logBase), {recursive: true});
-  const outFile = `${logBase}.out`, errFile = `${logBase}.err`, timeFile = `${logBase}.time`;
-  for (const f of [outFile, errFile, timeFile]) fs.rmSync(f, {force: true});
-  let file = cmd, argv = args;
-  const childEnv = {...process.env, ...env};
+export function measure({ cmd, args, cwd, env, logBase, timeoutMs = 30 * 60 * 1000 }) {
+  fs.mkdirSync(path.dirname(logBase), { recursive: true });
+  const outFile = `${logBase}.out`,
+    errFile = `${logBase}.err`,
+    timeFile = `${logBase}.time`;
+  for (const f of [outFile, errFile, timeFile]) fs.rmSync(f, { force: true });
+  let file = cmd,
+    argv = args;
+  const childEnv = { ...process.env, ...env };
   let via = 'time';
   if (HAVE_TIME) {
     file = TIME;
@@ -67,23 +88,29 @@ export function measure({cmd, args, cwd, env, logBase, timeoutMs = 30 * 60 * 100
     argv = ['--require', RUSAGE_HOOK, ...args];
     childEnv.HEAPWISE_BENCH_RUSAGE = timeFile;
   }
-  const out = fs.openSync(outFile, 'w'), err = fs.openSync(errFile, 'w');
+  const out = fs.openSync(outFile, 'w'),
+    err = fs.openSync(errFile, 'w');
   return new Promise((resolve) => {
     const t0 = process.hrtime.bigint();
     // a process group of its own (POSIX), so that a timeout or Ctrl-C ends the measured process
     // and not only /usr/bin/time
     const detached = process.platform !== 'win32';
-    const child = spawn(file, argv, {cwd, env: childEnv, stdio: ['ignore', out, err], detached});
+    const child = spawn(file, argv, { cwd, env: childEnv, stdio: ['ignore', out, err], detached });
     running.add(child);
-    let timedOut = false, settled = false;
-    const timer = setTimeout(() => { timedOut = true; killTree(child); }, timeoutMs);
+    let timedOut = false,
+      settled = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killTree(child);
+    }, timeoutMs);
     const done = (code, signal, spawnError) => {
       if (settled) return;
       settled = true;
       running.delete(child);
       clearTimeout(timer);
       const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-      fs.closeSync(out); fs.closeSync(err);
+      fs.closeSync(out);
+      fs.closeSync(err);
       let r = {};
       try {
         const text = fs.readFileSync(timeFile, 'utf8');
@@ -98,7 +125,9 @@ export function measure({cmd, args, cwd, env, logBase, timeoutMs = 30 * 60 * 100
         argv: [cmd, ...args],
         wall_s: wall,
         elapsed_s: r.elapsed_s ?? null,
-        cpu_s: cpu, user_s: r.user_s ?? null, sys_s: r.sys_s ?? null,
+        cpu_s: cpu,
+        user_s: r.user_s ?? null,
+        sys_s: r.sys_s ?? null,
         max_rss_mb: r.max_rss_kb != null ? r.max_rss_kb / 1024 : null,
         exit: spawnError ? null : exit,
         signal: sig,

@@ -6,8 +6,14 @@ const file = process.env.HEAPWISE_BENCH_RUSAGE;
 if (file) {
   process.on('exit', (code) => {
     const r = process.resourceUsage();
-    require('node:fs').writeFileSync(file, JSON.stringify({
-      user_s: r.userCPUTime / 1e6, sys_s: r.systemCPUTime / 1e6, max_rss_kb: r.maxRSS, exit: code,
-    }));
+    require('node:fs').writeFileSync(
+      file,
+      JSON.stringify({
+        user_s: r.userCPUTime / 1e6,
+        sys_s: r.systemCPUTime / 1e6,
+        max_rss_kb: r.maxRSS,
+        exit: code,
+      }),
+    );
   });
 }

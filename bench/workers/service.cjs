@@ -26,7 +26,7 @@ const os = require('node:os');
 const path = require('node:path');
 const dns = require('node:dns');
 const crypto = require('node:crypto');
-const {monitorEventLoopDelay, performance} = require('node:perf_hooks');
+const { monitorEventLoopDelay, performance } = require('node:perf_hooks');
 
 const [mode, arg] = process.argv.slice(2);
 if (!['analyze', 'baseline'].includes(mode) || !arg) {
@@ -38,8 +38,10 @@ const REPO = path.resolve(__dirname, '..', '..');
 const dataFile = path.join(os.tmpdir(), `heapwise-bench-service-${process.pid}.bin`);
 fs.writeFileSync(dataFile, crypto.randomBytes(64 * 1024));
 
-const kinds = {fs: newKind(), crypto: newKind(), dns: newKind()};
-function newKind() { return {started: 0, completed: 0, errors: 0, lat: []}; }
+const kinds = { fs: newKind(), crypto: newKind(), dns: newKind() };
+function newKind() {
+  return { started: 0, completed: 0, errors: 0, lat: [] };
+}
 let measuring = false;
 // started: operations started inside the window; completed (and their latencies): operations that
 // finished inside the window, whenever they started, so that a window's edges cost nothing in a
@@ -56,18 +58,20 @@ function track(kind, start) {
   });
 }
 
-let ticks = 0, clock = 0, sink = 0;
+let ticks = 0,
+  clock = 0,
+  sink = 0;
 const interval = setInterval(() => {
   clock++;
   if (measuring) ticks++;
   // a request's worth of JS work
-  sink += JSON.stringify({t: Date.now(), items: [clock, clock + 1, 'x' + clock], ok: true}).length;
+  sink += JSON.stringify({ t: Date.now(), items: [clock, clock + 1, 'x' + clock], ok: true }).length;
   track('fs', (cb) => fs.readFile(dataFile, (err) => cb(err)));
   if (clock % 2 === 0) track('crypto', (cb) => crypto.pbkdf2('secret', 'salt', 1000, 32, 'sha256', (err) => cb(err)));
   if (clock % 10 === 0) track('dns', (cb) => dns.lookup('localhost', (err) => cb(err)));
 }, 5);
 
-const eld = monitorEventLoopDelay({resolution: 1});
+const eld = monitorEventLoopDelay({ resolution: 1 });
 const pct = (xs, p) => {
   if (!xs.length) return null;
   const v = xs.slice().sort((a, b) => a - b);
@@ -76,7 +80,7 @@ const pct = (xs, p) => {
 const r3 = (x) => (x == null ? null : Math.round(x * 1000) / 1000);
 
 async function main() {
-  await new Promise(r => setTimeout(r, 500)); // warm-up: JIT, pool threads started
+  await new Promise((r) => setTimeout(r, 500)); // warm-up: JIT, pool threads started
   eld.enable();
   measuring = true;
   const t0 = performance.now();
@@ -89,11 +93,11 @@ async function main() {
     const w = performance.now() - t0;
     const s0 = performance.now();
     const rows = analysis.summary().length;
-    extra = {nodes: analysis.nodeCount, summary_rows: rows, summary_sync_ms: r3(performance.now() - s0)};
+    extra = { nodes: analysis.nodeCount, summary_rows: rows, summary_sync_ms: r3(performance.now() - s0) };
     analysis.close();
     return report(w, extra);
   }
-  await new Promise(r => setTimeout(r, Number(arg) * 1000));
+  await new Promise((r) => setTimeout(r, Number(arg) * 1000));
   measuring = false;
   eld.disable();
   return report(performance.now() - t0, extra);
@@ -104,16 +108,32 @@ function report(windowMs, extra) {
   const window_s = windowMs / 1000;
   const ops = {};
   for (const [name, k] of Object.entries(kinds)) {
-    ops[name] = {started: k.started, completed: k.completed, errors: k.errors,
-      completed_per_s: r3(k.completed / window_s), latency_p50_ms: r3(pct(k.lat, 50)), latency_p99_ms: r3(pct(k.lat, 99))};
+    ops[name] = {
+      started: k.started,
+      completed: k.completed,
+      errors: k.errors,
+      completed_per_s: r3(k.completed / window_s),
+      latency_p50_ms: r3(pct(k.lat, 50)),
+      latency_p99_ms: r3(pct(k.lat, 99)),
+    };
   }
   const ms = (ns) => r3(ns / 1e6);
-  const out = {mode, window_s: r3(window_s), ticks, ticks_expected: Math.floor(windowMs / 5),
-    eld_ms: {p50: ms(eld.percentile(50)), p99: ms(eld.percentile(99)), max: ms(eld.max), mean: ms(eld.mean), count: eld.count},
-    ops, ...extra};
-  fs.rmSync(dataFile, {force: true});
+  const out = {
+    mode,
+    window_s: r3(window_s),
+    ticks,
+    ticks_expected: Math.floor(windowMs / 5),
+    eld_ms: { p50: ms(eld.percentile(50)), p99: ms(eld.percentile(99)), max: ms(eld.max), mean: ms(eld.mean), count: eld.count },
+    ops,
+    ...extra,
+  };
+  fs.rmSync(dataFile, { force: true });
   console.log(JSON.stringify(out));
   if (sink < 0) console.log(sink);
 }
 
-main().catch((e) => { fs.rmSync(dataFile, {force: true}); console.error(e && e.stack || e); process.exit(1); });
+main().catch((e) => {
+  fs.rmSync(dataFile, { force: true });
+  console.error((e && e.stack) || e);
+  process.exit(1);
+});

@@ -55,7 +55,9 @@ function colorFor(name) {
 function lighten(hex, f) {
   const n = parseInt(hex.slice(1), 16);
   const mix = (c) => Math.round(c + (255 - c) * f);
-  const r = mix(n >> 16), g = mix((n >> 8) & 255), b = mix(n & 255);
+  const r = mix(n >> 16),
+    g = mix((n >> 8) & 255),
+    b = mix(n & 255);
   return `rgb(${r},${g},${b})`;
 }
 
@@ -92,18 +94,27 @@ function sortableTable(host, { columns, rows, sortKey, sortDir = 'desc', name = 
   const headRow = el('tr');
   const ths = columns.map((c) => {
     const arrow = el('span', { class: 'arrow' });
-    const th = el('th', { scope: 'col', 'data-key': c.key }, el('button', {
-      type: 'button',
-      title: `sort by ${c.label}`,
-      onclick: () => {
-        if (key === c.key) dir = dir === 'desc' ? 'asc' : 'desc';
-        else {
-          key = c.key;
-          dir = c.num ? 'desc' : 'asc';
-        }
-        render();
-      },
-    }, c.label, arrow));
+    const th = el(
+      'th',
+      { scope: 'col', 'data-key': c.key },
+      el(
+        'button',
+        {
+          type: 'button',
+          title: `sort by ${c.label}`,
+          onclick: () => {
+            if (key === c.key) dir = dir === 'desc' ? 'asc' : 'desc';
+            else {
+              key = c.key;
+              dir = c.num ? 'desc' : 'asc';
+            }
+            render();
+          },
+        },
+        c.label,
+        arrow,
+      ),
+    );
     th._arrow = arrow;
     headRow.append(th);
     return th;
@@ -139,7 +150,8 @@ function sortableTable(host, { columns, rows, sortKey, sortDir = 'desc', name = 
     let list = rows.map((r, i) => [r, i]);
     if (filter) list = list.filter(([r]) => filter(String(r[columns[0].key])));
     list.sort(([a, ia], [b, ib]) => {
-      const x = a[col.key], y = b[col.key];
+      const x = a[col.key],
+        y = b[col.key];
       let c;
       if (col.num) c = (x ?? -Infinity) - (y ?? -Infinity);
       else c = String(x).localeCompare(String(y));
@@ -164,7 +176,8 @@ function sortableTable(host, { columns, rows, sortKey, sortDir = 'desc', name = 
       th._arrow.textContent = on ? (dir === 'desc' ? '\u25bc' : '\u25b2') : '';
     }
     const shown = Math.min(list.length, TABLE_LIMIT);
-    count.textContent = `${formatCount(shown)} of ${formatCount(list.length)} ${filter ? 'matching ' : ''}rows` +
+    count.textContent =
+      `${formatCount(shown)} of ${formatCount(list.length)} ${filter ? 'matching ' : ''}rows` +
       (list.length > TABLE_LIMIT ? ` (refine the filter to see the rest)` : '') +
       (total && total > rows.length ? `; the report holds the first ${formatCount(rows.length)} of ${formatCount(total)}` : '');
   }
@@ -215,10 +228,23 @@ function barChart(host, { bars, format = formatBytes, labelWidth = 170 }) {
   bars.forEach((b, i) => {
     const y = i * rowH + 3;
     s.append(svg('text', { x: labelWidth - 8, y: y + 13, 'text-anchor': 'end', text: clipText(b.label, 28) }, title(b.label)));
-    const x0 = x(Math.min(0, b.value)), x1 = x(Math.max(0, b.value));
-    s.append(svg('rect', {
-      class: 'mark', x: x0, y, width: Math.max(1, x1 - x0), height: rowH - 6, rx: 2, fill: b.color || colorFor(b.label),
-    }, title(b.tip || `${b.label}: ${format(b.value)}`)));
+    const x0 = x(Math.min(0, b.value)),
+      x1 = x(Math.max(0, b.value));
+    s.append(
+      svg(
+        'rect',
+        {
+          class: 'mark',
+          x: x0,
+          y,
+          width: Math.max(1, x1 - x0),
+          height: rowH - 6,
+          rx: 2,
+          fill: b.color || colorFor(b.label),
+        },
+        title(b.tip || `${b.label}: ${format(b.value)}`),
+      ),
+    );
     s.append(svg('text', { x: x1 + 6, y: y + 13, class: 'value', text: format(b.value) }));
   });
   if (min < 0) s.append(svg('line', { x1: x(0), x2: x(0), y1: 0, y2: H, stroke: 'currentColor', 'stroke-opacity': 0.4 }));
@@ -229,20 +255,41 @@ function barChart(host, { bars, format = formatBytes, labelWidth = 170 }) {
 function stackedBar(host, { parts, total, format = formatBytes }) {
   const W = Math.max(360, host.clientWidth || 600);
   const H = 26;
-  const s = svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': 'stacked bar', 'data-chart': 'stacked' });
+  const s = svg('svg', {
+    viewBox: `0 0 ${W} ${H}`,
+    width: W,
+    height: H,
+    role: 'img',
+    'aria-label': 'stacked bar',
+    'data-chart': 'stacked',
+  });
   let x = 0;
   const sum = parts.reduce((a, p) => a + Math.max(0, p.value), 0) || 1;
   for (const p of parts) {
     const w = (Math.max(0, p.value) / sum) * W;
     if (w <= 0) continue;
-    s.append(svg('rect', { class: 'mark', x, y: 0, width: w, height: H, fill: p.color }, title(`${p.label}: ${format(p.value)} (${pct(p.value, total)})`)));
+    s.append(
+      svg(
+        'rect',
+        { class: 'mark', x, y: 0, width: w, height: H, fill: p.color },
+        title(`${p.label}: ${format(p.value)} (${pct(p.value, total)})`),
+      ),
+    );
     x += w;
   }
   host.append(s);
   const legend = el('div', { class: 'legend' });
   for (const p of parts) {
-    legend.append(el('span', null, el('span', { class: 'sw', style: `background:${p.color}` }), ` ${p.label} `,
-      el('b', { text: format(p.value) }), el('span', { class: 'muted', text: ` ${pct(p.value, total)}` })));
+    legend.append(
+      el(
+        'span',
+        null,
+        el('span', { class: 'sw', style: `background:${p.color}` }),
+        ` ${p.label} `,
+        el('b', { text: format(p.value) }),
+        el('span', { class: 'muted', text: ` ${pct(p.value, total)}` }),
+      ),
+    );
   }
   host.append(legend);
 }
@@ -254,10 +301,14 @@ function squarify(items, x, y, w, h) {
   if (!total || w <= 0 || h <= 0) return;
   const scale = (w * h) / total;
   let rest = list.map((i) => ({ item: i, area: i.value * scale }));
-  let rx = x, ry = y, rw = w, rh = h;
+  let rx = x,
+    ry = y,
+    rw = w,
+    rh = h;
   const worst = (row, side) => {
     const sum = row.reduce((s, r) => s + r.area, 0);
-    let maxA = 0, minA = Infinity;
+    let maxA = 0,
+      minA = Infinity;
     for (const r of row) {
       maxA = Math.max(maxA, r.area);
       minA = Math.min(minA, r.area);
@@ -313,7 +364,17 @@ function treemap(host, root, { format = formatBytes, height = 420, describe } = 
     stack.forEach((n, i) => {
       if (i) crumbs.append(' \u203a ');
       if (i === stack.length - 1) crumbs.append(el('span', { class: 'cur', text: clipText(n.label, 60) }));
-      else crumbs.append(el('button', { type: 'button', text: clipText(n.label, 40), onclick: () => { stack.length = i + 1; draw(); } }));
+      else
+        crumbs.append(
+          el('button', {
+            type: 'button',
+            text: clipText(n.label, 40),
+            onclick: () => {
+              stack.length = i + 1;
+              draw();
+            },
+          }),
+        );
     });
     crumbs.append(el('span', { class: 'muted', text: ` \u2014 ${format(cur.value)}` }));
     const W = Math.max(360, box.clientWidth || host.clientWidth || 800);
@@ -344,8 +405,14 @@ function treemap(host, root, { format = formatBytes, height = 420, describe } = 
           if (!c.node || !c.rect) continue;
           const [cx, cy, cw, ch] = c.rect;
           if (cw < 2 || ch < 2) continue;
-          const cr = svg('rect', { class: 'tm mark child', x: cx, y: cy, width: cw, height: ch, fill: lighten(c.node.color || colorFor(c.node.label), 0.45) }, title(text(c.node)));
-          cr.addEventListener('mouseenter', () => { info.textContent = text(c.node); });
+          const cr = svg(
+            'rect',
+            { class: 'tm mark child', x: cx, y: cy, width: cw, height: ch, fill: lighten(c.node.color || colorFor(c.node.label), 0.45) },
+            title(text(c.node)),
+          );
+          cr.addEventListener('mouseenter', () => {
+            info.textContent = text(c.node);
+          });
           cr.addEventListener('click', (ev) => {
             ev.stopPropagation();
             if (c.node.children && c.node.children.length) stack.push(n, c.node);
@@ -355,14 +422,31 @@ function treemap(host, root, { format = formatBytes, height = 420, describe } = 
           g.append(cr);
           marks++;
           if (cw > 50 && ch > 14) {
-            g.append(svg('text', { class: 'tm-label small', x: cx + 3, y: cy + 11, text: clipText(`${c.node.label} ${format(c.node.value)}`, Math.floor(cw / 6)) }));
+            g.append(
+              svg('text', {
+                class: 'tm-label small',
+                x: cx + 3,
+                y: cy + 11,
+                text: clipText(`${c.node.label} ${format(c.node.value)}`, Math.floor(cw / 6)),
+              }),
+            );
           }
         }
       }
       if (w > 40 && h > 14) {
-        g.append(svg('text', { class: 'tm-label', x: x + 4, y: y + 12, 'font-weight': 600, text: clipText(`${n.label} ${format(n.value)}`, Math.floor(w / 6.5)) }));
+        g.append(
+          svg('text', {
+            class: 'tm-label',
+            x: x + 4,
+            y: y + 12,
+            'font-weight': 600,
+            text: clipText(`${n.label} ${format(n.value)}`, Math.floor(w / 6.5)),
+          }),
+        );
       }
-      rect.addEventListener('mouseenter', () => { info.textContent = text(n); });
+      rect.addEventListener('mouseenter', () => {
+        info.textContent = text(n);
+      });
       rect.addEventListener('click', () => {
         if (hasKids) {
           stack.push(n);
@@ -383,10 +467,21 @@ function treemap(host, root, { format = formatBytes, height = 420, describe } = 
 function timeFormat(span) {
   const two = (n) => String(n).padStart(2, '0');
   const hm = (d) => `${two(d.getHours())}:${two(d.getMinutes())}`;
-  if (span < 10e3) return (t) => { const d = new Date(t); return `${hm(d)}:${two(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, '0')}`; };
-  if (span < 3 * 3600e3) return (t) => { const d = new Date(t); return `${hm(d)}:${two(d.getSeconds())}`; };
+  if (span < 10e3)
+    return (t) => {
+      const d = new Date(t);
+      return `${hm(d)}:${two(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, '0')}`;
+    };
+  if (span < 3 * 3600e3)
+    return (t) => {
+      const d = new Date(t);
+      return `${hm(d)}:${two(d.getSeconds())}`;
+    };
   if (span < 2 * 86400e3) return (t) => hm(new Date(t));
-  return (t) => { const d = new Date(t); return `${two(d.getMonth() + 1)}-${two(d.getDate())} ${hm(d)}`; };
+  return (t) => {
+    const d = new Date(t);
+    return `${two(d.getMonth() + 1)}-${two(d.getDate())} ${hm(d)}`;
+  };
 }
 
 /**
@@ -424,13 +519,18 @@ function lineChart(host, { series, format = formatBytes, height = 260, xFormat: 
     const shown = series.filter((s) => !hidden.has(s.name));
     const all = shown.flatMap((s) => s.points.filter((p) => p[1] !== null && p[1] !== undefined));
     const times = all.map((p) => p[0]);
-    let t0 = Math.min(...times), t1 = Math.max(...times);
-    if (t1 === t0) { t0 -= 1000; t1 += 1000; }
+    let t0 = Math.min(...times),
+      t1 = Math.max(...times);
+    if (t1 === t0) {
+      t0 -= 1000;
+      t1 += 1000;
+    }
     const xFormat = fixedXFormat || timeFormat(t1 - t0);
     const vmax = Math.max(...all.map((p) => p[1]));
     const vmin = Math.min(0, ...all.map((p) => p[1]));
     const ticks = niceTicks(vmin, vmax);
-    const y0 = ticks[0], y1 = ticks[ticks.length - 1];
+    const y0 = ticks[0],
+      y1 = ticks[ticks.length - 1];
     const X = (t) => m.l + ((t - t0) / (t1 - t0)) * (W - m.l - m.r);
     const Y = (v) => H - m.b - ((v - y0) / (y1 - y0 || 1)) * (H - m.t - m.b);
     const s = svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': 'line chart', 'data-chart': 'line' });
@@ -450,11 +550,28 @@ function lineChart(host, { series, format = formatBytes, height = 260, xFormat: 
       let d = '';
       let pen = false;
       for (const [t, v] of se.points) {
-        if (v === null || v === undefined) { pen = false; continue; }
+        if (v === null || v === undefined) {
+          pen = false;
+          continue;
+        }
         d += `${pen ? 'L' : 'M'}${X(t).toFixed(1)},${Y(v).toFixed(1)}`;
         pen = true;
       }
-      s.append(svg('path', { class: 'mark line', d, fill: 'none', stroke: se.color, 'stroke-width': 2, 'stroke-dasharray': se.dashed ? '5 3' : null, 'data-series': se.name }, title(se.name)));
+      s.append(
+        svg(
+          'path',
+          {
+            class: 'mark line',
+            d,
+            fill: 'none',
+            stroke: se.color,
+            'stroke-width': 2,
+            'stroke-dasharray': se.dashed ? '5 3' : null,
+            'data-series': se.name,
+          },
+          title(se.name),
+        ),
+      );
       const pts = se.points.filter((p) => p[1] !== null && p[1] !== undefined);
       if (pts.length <= 60) {
         for (const [t, v] of pts) s.append(svg('circle', { class: 'dot', cx: X(t), cy: Y(v), r: 3, fill: se.color }));
@@ -473,11 +590,21 @@ function lineChart(host, { series, format = formatBytes, height = 260, xFormat: 
       tip.replaceChildren(el('div', { class: 'muted', text: xFormat(t) }));
       for (const se of shown) {
         let best = null;
-        for (const p of se.points) if (p[1] !== null && p[1] !== undefined && (!best || Math.abs(p[0] - t) < Math.abs(best[0] - t))) best = p;
-        if (best) tip.append(el('div', { class: 'row' }, el('span', { class: 'sw', style: `background:${se.color};width:10px;height:10px;display:inline-block` }), se.name, el('span', { class: 'v', text: format(best[1]) })));
+        for (const p of se.points)
+          if (p[1] !== null && p[1] !== undefined && (!best || Math.abs(p[0] - t) < Math.abs(best[0] - t))) best = p;
+        if (best)
+          tip.append(
+            el(
+              'div',
+              { class: 'row' },
+              el('span', { class: 'sw', style: `background:${se.color};width:10px;height:10px;display:inline-block` }),
+              se.name,
+              el('span', { class: 'v', text: format(best[1]) }),
+            ),
+          );
       }
       tip.hidden = false;
-      const left = (ev.clientX - box.getBoundingClientRect().left) + 14;
+      const left = ev.clientX - box.getBoundingClientRect().left + 14;
       tip.style.left = `${Math.min(left, box.clientWidth - 220)}px`;
       tip.style.top = '8px';
     });
@@ -495,9 +622,13 @@ function lineChart(host, { series, format = formatBytes, height = 260, xFormat: 
 // The three kinds of report
 
 const STAT_PARTS = [
-  ['code', 'Code', '#4e79a7'], ['strings', 'Strings', '#f28e2b'], ['jsArrays', 'JS arrays', '#59a14f'],
-  ['typedArrays', 'Typed arrays', '#76b7b2'], ['system', 'System objects', '#b07aa1'],
-  ['otherJsObjects', 'Other JS objects', '#edc948'], ['otherNonJsObjects', 'Other native', '#9c755f'],
+  ['code', 'Code', '#4e79a7'],
+  ['strings', 'Strings', '#f28e2b'],
+  ['jsArrays', 'JS arrays', '#59a14f'],
+  ['typedArrays', 'Typed arrays', '#76b7b2'],
+  ['system', 'System objects', '#b07aa1'],
+  ['otherJsObjects', 'Other JS objects', '#edc948'],
+  ['otherNonJsObjects', 'Other native', '#9c755f'],
 ];
 
 function statisticsChart(stats) {
@@ -507,7 +638,13 @@ function statisticsChart(stats) {
   stackedBar(host, { parts, total: stats.total });
   const bars = el('div', { style: 'margin-top:10px' });
   host.append(bars);
-  barChart(bars, { bars: parts.map((p) => ({ ...p, tip: `${p.label}: ${formatBytes(p.value)} (${pct(p.value, stats.total)} of ${formatBytes(stats.total)})` })), labelWidth: 130 });
+  barChart(bars, {
+    bars: parts.map((p) => ({
+      ...p,
+      tip: `${p.label}: ${formatBytes(p.value)} (${pct(p.value, stats.total)} of ${formatBytes(stats.total)})`,
+    })),
+    labelWidth: 130,
+  });
 }
 
 /** The dominator tree of cli.js (lib/report/dominators.js) as treemap nodes. */
@@ -572,7 +709,10 @@ function growerTree(growers) {
   const byId = new Map();
   const nodes = growers.map((g) => {
     const n = {
-      label: `${nodeLabel(g.node)} @${g.node.id}`, value: g.growth, color: colorFor(g.node.className), children: [],
+      label: `${nodeLabel(g.node)} @${g.node.id}`,
+      value: g.growth,
+      color: colorFor(g.node.className),
+      children: [],
       tip: `${nodeLabel(g.node)} @${g.node.id}: retained ${formatBytes(g.retainedBefore)} \u2192 ${formatBytes(g.retainedAfter)} (${formatSignedBytes(g.growth)})`,
     };
     byId.set(g.node.id, n);
@@ -612,12 +752,16 @@ function diffPage(d) {
   const deltas = document.getElementById('chart-deltas');
   if (deltas) {
     chartHost('chart-deltas');
-    const movers = [...d.classes].filter((r) => r.sizeDelta !== 0)
-      .sort((a, b) => Math.abs(b.sizeDelta) - Math.abs(a.sizeDelta)).slice(0, 15)
+    const movers = [...d.classes]
+      .filter((r) => r.sizeDelta !== 0)
+      .sort((a, b) => Math.abs(b.sizeDelta) - Math.abs(a.sizeDelta))
+      .slice(0, 15)
       .sort((a, b) => b.sizeDelta - a.sizeDelta);
     barChart(deltas, {
       bars: movers.map((r) => ({
-        label: r.name, value: r.sizeDelta, color: r.sizeDelta > 0 ? '#e15759' : '#59a14f',
+        label: r.name,
+        value: r.sizeDelta,
+        color: r.sizeDelta > 0 ? '#e15759' : '#59a14f',
         tip: `${r.name}: ${formatSignedBytes(r.sizeDelta)} (${formatSignedCount(r.deltaCount)} objects: ${formatCount(r.newCount)} new, ${formatCount(r.deletedCount)} deleted)`,
       })),
       format: formatSignedBytes,
@@ -627,12 +771,33 @@ function diffPage(d) {
   const tm = chartHost('chart-diff-treemap');
   if (tm) {
     const sets = [
-      ['allocated', 'Allocated classes', 'retained size of the objects allocated between the snapshots, per class',
-        d.allocated.map((r) => ({ label: r.name, value: r.retainedSize, tip: `${r.name}: \u00d7${formatCount(r.count)} allocated between the snapshots, retaining ${formatBytes(r.retainedSize)} (shallow ${formatBytes(r.shallowSize)})` }))],
-      ['growers', 'Growers', 'growth of the retained size of objects present in both snapshots; a grower on the path of another holds it',
-        growerTree(d.growers), d.growers.length],
-      ['leaks', 'Leak groups', 'retained size of the leak groups (final mode)',
-        d.leaks.map((g) => ({ label: g.name, value: g.retainedSize, tip: `${g.name}: \u00d7${formatCount(g.count)} still alive in final, retaining ${formatBytes(g.retainedSize)}` }))],
+      [
+        'allocated',
+        'Allocated classes',
+        'retained size of the objects allocated between the snapshots, per class',
+        d.allocated.map((r) => ({
+          label: r.name,
+          value: r.retainedSize,
+          tip: `${r.name}: \u00d7${formatCount(r.count)} allocated between the snapshots, retaining ${formatBytes(r.retainedSize)} (shallow ${formatBytes(r.shallowSize)})`,
+        })),
+      ],
+      [
+        'growers',
+        'Growers',
+        'growth of the retained size of objects present in both snapshots; a grower on the path of another holds it',
+        growerTree(d.growers),
+        d.growers.length,
+      ],
+      [
+        'leaks',
+        'Leak groups',
+        'retained size of the leak groups (final mode)',
+        d.leaks.map((g) => ({
+          label: g.name,
+          value: g.retainedSize,
+          tip: `${g.name}: \u00d7${formatCount(g.count)} still alive in final, retaining ${formatBytes(g.retainedSize)}`,
+        })),
+      ],
     ].filter((x) => x[3].some((n) => n.value > 0));
     if (!sets.length) {
       tm.append(el('div', { class: 'empty', text: 'nothing was allocated, grew or leaked' }));
@@ -648,9 +813,17 @@ function diffPage(d) {
       area.replaceChildren();
       const kids = sets[i][3].filter((n) => n.value > 0);
       const value = kids.reduce((a, n) => a + n.value, 0);
-      treemap(area, { label: sets[i][1], value, children: kids }, { height: 320, describe: (n) => n.tip || `${n.label}: ${formatBytes(n.value)}` });
+      treemap(
+        area,
+        { label: sets[i][1], value, children: kids },
+        { height: 320, describe: (n) => n.tip || `${n.label}: ${formatBytes(n.value)}` },
+      );
     };
-    sets.forEach((set, i) => seg.append(el('button', { type: 'button', 'data-set': set[0], text: `${set[1]} (${set[4] ?? set[3].length})`, onclick: () => show(i) })));
+    sets.forEach((set, i) =>
+      seg.append(
+        el('button', { type: 'button', 'data-set': set[0], text: `${set[1]} (${set[4] ?? set[3].length})`, onclick: () => show(i) }),
+      ),
+    );
     show(0);
   }
 }
@@ -687,9 +860,18 @@ function watchPage(w) {
   };
   const color = (i) => PALETTE[i % PALETTE.length];
   const countHost = chartHost('chart-growth-count');
-  if (countHost) lineChart(countHost, { series: growing.map((g, i) => ({ name: g.name, color: color(i), points: perSnapshot(g, 'count', 'counts') })), format: formatCount, height: 220 });
+  if (countHost)
+    lineChart(countHost, {
+      series: growing.map((g, i) => ({ name: g.name, color: color(i), points: perSnapshot(g, 'count', 'counts') })),
+      format: formatCount,
+      height: 220,
+    });
   const sizeHost = chartHost('chart-growth-size');
-  if (sizeHost) lineChart(sizeHost, { series: growing.map((g, i) => ({ name: g.name, color: color(i), points: perSnapshot(g, 'retainedSize', 'sizes') })), height: 220 });
+  if (sizeHost)
+    lineChart(sizeHost, {
+      series: growing.map((g, i) => ({ name: g.name, color: color(i), points: perSnapshot(g, 'retainedSize', 'sizes') })),
+      height: 220,
+    });
 
   const last = snaps[snaps.length - 1];
   const table = document.getElementById('table-classes');

@@ -8,8 +8,13 @@
 
 function compact(n) {
   return {
-    id: n.id, name: n.name, type: n.type, className: n.className,
-    shallowSize: n.shallowSize, retainedSize: n.retainedSize, distance: n.distance,
+    id: n.id,
+    name: n.name,
+    type: n.type,
+    className: n.className,
+    shallowSize: n.shallowSize,
+    retainedSize: n.retainedSize,
+    distance: n.distance,
   };
 }
 

@@ -9,7 +9,7 @@ const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const format = require('../format.js');
-const { formatLocation, scriptNames, nodeLabel } = require('../diff-report.js');
+const { formatLocation, scriptNames, nodeLabel, comparisonCells } = require('./diff.js');
 const { html, raw, jsonForScript } = require('./escape.js');
 
 const { formatBytes, formatSignedBytes, formatCount, formatSignedCount, formatDistance } = format;
@@ -28,7 +28,8 @@ function pageAssets() {
   const css = fs.readFileSync(path.join(__dirname, 'page.css'), 'utf8');
   // The formatters of lib/format.js, so that the page prints sizes exactly as the CLI does.
   const formatters = ['formatBytes', 'formatSignedBytes', 'formatCount', 'formatSignedCount', 'formatDistance']
-    .map((name) => `const ${name} = ${format[name].toString()};`).join('\n');
+    .map((name) => `const ${name} = ${format[name].toString()};`)
+    .join('\n');
   const client = fs.readFileSync(path.join(__dirname, 'client.js'), 'utf8');
   const script = `(function () {\n'use strict';\n${formatters}\n${client}\n})();\n`;
   if (/<\/script|<!--/i.test(script)) throw new Error('report script must not contain </script or <!--');
@@ -85,7 +86,7 @@ function card(title, sub, content, attrs = '') {
 }
 
 /** A static table: head = [label...], rows = [[cell...]] (cells are text or SafeHtml). */
-function staticTable(id, head, rows, { note } = {}) {
+function staticTable(id, head, rows, { note = undefined } = {}) {
   return html`<div class="table-wrap" id="${id}"><table class="data"><thead><tr>${head.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead>
 <tbody>${rows.map((r) => html`<tr>${r.map((c, i) => (i === 0 ? html`<td class="name">${c}</td>` : html`<td>${c}</td>`))}</tr>\n`)}</tbody></table>
 ${note ? html`<p class="note nojs-only">${note}</p>` : ''}</div>`;
@@ -168,27 +169,69 @@ ${fact('classes', formatCount(summary.length))}
 ${s.native !== undefined ? fact('V8 heap / native', `${formatBytes(s.v8Heap)} / ${formatBytes(s.native)}`) : ''}
 </div>`;
   const statRows = [
-    ['Code', s.code], ['Strings', s.strings], ['JS arrays', s.jsArrays], ['Typed arrays', s.typedArrays],
-    ['System objects', s.system], ['Other JS objects', s.otherJsObjects], ['Other native', s.otherNonJsObjects],
+    ['Code', s.code],
+    ['Strings', s.strings],
+    ['JS arrays', s.jsArrays],
+    ['Typed arrays', s.typedArrays],
+    ['System objects', s.system],
+    ['Other JS objects', s.otherJsObjects],
+    ['Other native', s.otherNonJsObjects],
   ].filter((x) => typeof x[1] === 'number');
-  const stats = card('Statistics', `of ${formatBytes(total)}`, html`<div class="chart" id="chart-statistics">
-${staticTable('table-statistics', ['Category', 'Size', '%'], statRows.map(([k, v]) => [k, formatBytes(v), pct(v, total)]))}</div>`);
+  const stats = card(
+    'Statistics',
+    `of ${formatBytes(total)}`,
+    html`<div class="chart" id="chart-statistics">
+${staticTable(
+  'table-statistics',
+  ['Category', 'Size', '%'],
+  statRows.map(([k, v]) => [k, formatBytes(v), pct(v, total)]),
+)}</div>`,
+  );
 
-  const summaryTable = card('Summary', 'one row per class, as DevTools\u2019 Summary view; click a header to sort', staticTable('table-summary',
-    ['Constructor', 'Distance', 'Count', 'Shallow Size', 'Retained Size'],
-    summary.slice(0, STATIC_ROWS).map((row) => [row.name, formatDistance(row.distance), `\u00d7${formatCount(row.count)}`,
-      html`${formatBytes(row.shallowSize)}<span class="pct">${pct(row.shallowSize, total)}</span>`,
-      html`${formatBytes(row.retainedSize)}<span class="pct">${pct(row.retainedSize, total)}</span>`]),
-    { note: summary.length > STATIC_ROWS ? `the first ${STATIC_ROWS} of ${formatCount(summary.length)} classes, largest retained size first` : '' }));
+  const summaryTable = card(
+    'Summary',
+    'one row per class, as DevTools\u2019 Summary view; click a header to sort',
+    staticTable(
+      'table-summary',
+      ['Constructor', 'Distance', 'Count', 'Shallow Size', 'Retained Size'],
+      summary
+        .slice(0, STATIC_ROWS)
+        .map((row) => [
+          row.name,
+          formatDistance(row.distance),
+          `\u00d7${formatCount(row.count)}`,
+          html`${formatBytes(row.shallowSize)}<span class="pct">${pct(row.shallowSize, total)}</span>`,
+          html`${formatBytes(row.retainedSize)}<span class="pct">${pct(row.retainedSize, total)}</span>`,
+        ]),
+      {
+        note:
+          summary.length > STATIC_ROWS
+            ? `the first ${STATIC_ROWS} of ${formatCount(summary.length)} classes, largest retained size first`
+            : '',
+      },
+    ),
+  );
 
-  const tree = r.dominatorTree ? card('Dominator tree', 'what holds the memory: each box retains the boxes inside it; click to zoom in',
-    html`<div id="chart-dominators"><p class="note">The treemap needs JavaScript.</p></div>`) : '';
+  const tree = r.dominatorTree
+    ? card(
+        'Dominator tree',
+        'what holds the memory: each box retains the boxes inside it; click to zoom in',
+        html`<div id="chart-dominators"><p class="note">The treemap needs JavaScript.</p></div>`,
+      )
+    : '';
 
   const names = new Map();
   for (const t of r.top || []) if (t.location && t.location.scriptName) names.set(t.location.scriptId, t.location.scriptName);
-  const top = (r.top || []).length ? card('Largest objects', 'by retained size, with the shortest retainer path from the root',
-    html`<ol class="items">${r.top.map((t) => html`<li><div class="head">${nodeTitle(t.node)} retained ${formatBytes(t.node.retainedSize)}
-<span class="muted">(${pct(t.node.retainedSize, total)})</span>${locHtml(t.location, names)}</div>${pathHtml(t.retainerPath)}</li>`)}</ol>`) : '';
+  const top = (r.top || []).length
+    ? card(
+        'Largest objects',
+        'by retained size, with the shortest retainer path from the root',
+        html`<ol class="items">${r.top.map(
+          (t) => html`<li><div class="head">${nodeTitle(t.node)} retained ${formatBytes(t.node.retainedSize)}
+<span class="muted">(${pct(t.node.retainedSize, total)})</span>${locHtml(t.location, names)}</div>${pathHtml(t.retainerPath)}</li>`,
+        )}</ol>`,
+      )
+    : '';
 
   const body = html`${warningsHtml(r.warnings)}
 <section class="card"><h2>Heap</h2>${facts}</section>
@@ -209,7 +252,8 @@ ${top}`;
 
 function verdictHtml(v) {
   if (!v) return '';
-  if (v.ok) return html`<div class="verdict ok"><div class="title">\u2714 Verdict: ok</div><div>within every threshold; no leak found</div></div>`;
+  if (v.ok)
+    return html`<div class="verdict ok"><div class="title">\u2714 Verdict: ok</div><div>within every threshold; no leak found</div></div>`;
   return html`<div class="verdict failed" id="verdict"><div class="title">\u2716 Verdict: FAILED (${v.reasons.length} ${v.reasons.length === 1 ? 'reason' : 'reasons'})</div>
 <ul>${v.reasons.map((x) => html`<li>${x}</li>`)}</ul></div>`;
 }
@@ -220,7 +264,10 @@ function renderDiffHtml(d) {
   const t = d.totals;
   const classes = d.classes || [];
   const data = classes.length > MAX_EMBEDDED_ROWS ? { ...d, classes: classes.slice(0, MAX_EMBEDDED_ROWS) } : d;
-  const side = (label, s) => (s ? html`<div><b>${label}</b> <span class="mono">${s.file}</span> <span class="muted">${formatCount(s.nodeCount)} objects, total ${formatBytes(s.totalSize)}</span></div>` : '');
+  const side = (label, s) =>
+    s
+      ? html`<div><b>${label}</b> <span class="mono">${s.file}</span> <span class="muted">${formatCount(s.nodeCount)} objects, total ${formatBytes(s.totalSize)}</span></div>`
+      : '';
   const facts = html`<div class="facts">
 ${fact('size delta', formatSignedBytes(d.sizeDelta), d.sizeDelta > 0 ? 'bad' : 'good')}
 ${fact('before \u2192 after', `${formatBytes(d.before.totalSize)} \u2192 ${formatBytes(d.after.totalSize)}`)}
@@ -231,31 +278,73 @@ ${fact('allocated / freed', `${formatBytes(t.allocSize)} / ${formatBytes(t.freed
 ${d.final ? fact('leak groups', formatCount(d.leaks.length), d.leaks.length ? 'bad' : 'good') : ''}
 </div>`;
   const byDelta = [...classes].sort((a, b) => b.sizeDelta - a.sizeDelta || b.deltaCount - a.deltaCount);
-  const comparison = card('Comparison', 'DevTools\u2019 Comparison view per class; click a header to sort', staticTable('table-comparison',
-    ['Class', '# New', '# Deleted', '# Delta', 'Alloc. Size', 'Freed Size', 'Size Delta'],
-    byDelta.slice(0, STATIC_ROWS).map((r) => [r.name, formatCount(r.newCount), formatCount(r.deletedCount), formatSignedCount(r.deltaCount),
-      formatBytes(r.allocSize), formatBytes(r.freedSize), formatSignedBytes(r.sizeDelta)]),
-    { note: classes.length > STATIC_ROWS ? `the first ${STATIC_ROWS} of ${formatCount(classes.length)} classes, largest size delta first` : '' }));
+  const comparison = card(
+    'Comparison',
+    'DevTools\u2019 Comparison view per class; click a header to sort',
+    staticTable(
+      'table-comparison',
+      ['Class', '# New', '# Deleted', '# Delta', 'Alloc. Size', 'Freed Size', 'Size Delta'],
+      byDelta.slice(0, STATIC_ROWS).map((r) => [r.name, ...comparisonCells(r)]),
+      {
+        note:
+          classes.length > STATIC_ROWS
+            ? `the first ${STATIC_ROWS} of ${formatCount(classes.length)} classes, largest size delta first`
+            : '',
+      },
+    ),
+  );
 
-  const growers = (d.growers || []).length ? card('Top growers', 'objects in both snapshots whose retained size grew, and what holds them',
-    html`<ol class="items">${d.growers.map((g) => html`<li><div class="head">${nodeTitle(g.node)} retained ${formatBytes(g.retainedBefore)} \u2192 ${formatBytes(g.retainedAfter)}
-<span class="bad-text">(${formatSignedBytes(g.growth)})</span>${locHtml(g.location, names)}</div>${pathHtml(g.retainerPath)}</li>`)}</ol>`) : '';
+  const growers = (d.growers || []).length
+    ? card(
+        'Top growers',
+        'objects in both snapshots whose retained size grew, and what holds them',
+        html`<ol class="items">${d.growers.map(
+          (
+            g,
+          ) => html`<li><div class="head">${nodeTitle(g.node)} retained ${formatBytes(g.retainedBefore)} \u2192 ${formatBytes(g.retainedAfter)}
+<span class="bad-text">(${formatSignedBytes(g.growth)})</span>${locHtml(g.location, names)}</div>${pathHtml(g.retainerPath)}</li>`,
+        )}</ol>`,
+      )
+    : '';
 
+  /** @type {any} */
   let leaks = '';
   if (d.final) {
-    leaks = card('Leak candidates', 'allocated between before and after, still alive in final; grouped by retainer path',
-      d.leaks.length ? html`<ol class="items">${d.leaks.map((g) => html`<li><div class="head"><span class="name">${format.clip(g.name, 100)}</span> \u00d7${formatCount(g.count)}
+    leaks = card(
+      'Leak candidates',
+      'allocated between before and after, still alive in final; grouped by retainer path',
+      d.leaks.length
+        ? html`<ol class="items">${d.leaks.map(
+            (g) => html`<li><div class="head"><span class="name">${format.clip(g.name, 100)}</span> \u00d7${formatCount(g.count)}
 retained <span class="bad-text">${formatBytes(g.retainedSize)}</span>${locHtml(g.location, names)}</div>${pathHtml(g.retainerPath)}
-${g.ids && g.ids.length ? html`<div class="muted mono">ids: ${g.ids.slice(0, 8).map((id) => '@' + id).join(', ')}${g.count > 8 ? ', \u2026' : ''}</div>` : ''}</li>`)}</ol>`
-        : html`<p class="good-text">None: nothing allocated between before and after is alive in final.</p>`);
+${
+  g.ids && g.ids.length
+    ? html`<div class="muted mono">ids: ${g.ids
+        .slice(0, 8)
+        .map((id) => '@' + id)
+        .join(', ')}${g.count > 8 ? ', \u2026' : ''}</div>`
+    : ''
+}</li>`,
+          )}</ol>`
+        : html`<p class="good-text">None: nothing allocated between before and after is alive in final.</p>`,
+    );
   }
 
   const allocated = d.allocated || [];
   const allocCount = allocated.reduce((a, r) => a + r.count, 0);
-  const allocatedCard = card('Allocated between the snapshots', `${formatCount(allocCount)} objects in after with ids above before\u2019s largest`,
-    allocated.length ? staticTable('table-allocated', ['Constructor', 'Count', 'Shallow Size', 'Retained Size'],
-      allocated.slice(0, STATIC_ROWS).map((r) => [r.name, `\u00d7${formatCount(r.count)}`, formatBytes(r.shallowSize), formatBytes(r.retainedSize)]))
-      : html`<p class="muted">nothing</p>`);
+  const allocatedCard = card(
+    'Allocated between the snapshots',
+    `${formatCount(allocCount)} objects in after with ids above before\u2019s largest`,
+    allocated.length
+      ? staticTable(
+          'table-allocated',
+          ['Constructor', 'Count', 'Shallow Size', 'Retained Size'],
+          allocated
+            .slice(0, STATIC_ROWS)
+            .map((r) => [r.name, `\u00d7${formatCount(r.count)}`, formatBytes(r.shallowSize), formatBytes(r.retainedSize)]),
+        )
+      : html`<p class="muted">nothing</p>`,
+  );
 
   const charts = html`<div class="grid2">
 ${card('What grew', 'treemap; click a box to zoom', html`<div id="chart-diff-treemap"><p class="note">The treemap needs JavaScript.</p></div>`)}
@@ -263,7 +352,8 @@ ${card('Size delta by class', 'the 15 largest changes', html`<div class="chart" 
 </div>`;
 
   const warnings = [...(d.warnings || [])];
-  if (d.sameProcess === false && !warnings.length) warnings.push('the snapshots are of different processes (unrelated ids): class-level numbers only');
+  if (d.sameProcess === false && !warnings.length)
+    warnings.push('the snapshots are of different processes (unrelated ids): class-level numbers only');
   const body = html`${verdictHtml(d.verdict)}${warningsHtml(warnings)}
 <section class="card"><h2>Snapshots</h2>${side('before', d.before)}${side('after', d.after)}${side('final', d.final)}${facts}</section>
 ${charts}
@@ -296,9 +386,19 @@ function renderWatchHtml(series) {
   const t0 = Math.min(...[w.startedAt, first && first.time, firstSample && firstSample.time].filter((x) => typeof x === 'number'));
   const t1 = Math.max(...[last && last.time, lastSample && lastSample.time].filter((x) => typeof x === 'number'));
   const span = Number.isFinite(t0) && Number.isFinite(t1) ? t1 - t0 : 0;
-  const dur = span >= 3600e3 ? `${(span / 3600e3).toFixed(1)} h` : span >= 60e3 ? `${(span / 60e3).toFixed(1)} min` : `${(span / 1e3).toFixed(span < 10e3 ? 1 : 0)} s`;
+  const dur =
+    span >= 3600e3
+      ? `${(span / 3600e3).toFixed(1)} h`
+      : span >= 60e3
+        ? `${(span / 60e3).toFixed(1)} min`
+        : `${(span / 1e3).toFixed(span < 10e3 ? 1 : 0)} s`;
   const src = w.source || {};
-  const srcText = src.kind === 'capture' ? `capture of process ${src.pid ?? ''}` : src.kind === 'dir' ? `folder ${src.dir || ''}${src.pid ? `, process ${src.pid}` : ''}` : `${snaps.length} files`;
+  const srcText =
+    src.kind === 'capture'
+      ? `capture of process ${src.pid ?? ''}`
+      : src.kind === 'dir'
+        ? `folder ${src.dir || ''}${src.pid ? `, process ${src.pid}` : ''}`
+        : `${snaps.length} files`;
   const leaks = w.leaks || [];
   const growth = w.growth || [];
 
@@ -315,24 +415,52 @@ ${fact('leaks', formatCount(leaks.length), leaks.length ? 'bad' : 'good')}
     ? html`<div class="verdict failed" id="verdict"><div class="title">\u2716 Leak${leaks.length > 1 ? 's' : ''} flagged</div><ul>${leaks.map((l) => html`<li><span class="mono">${l.name}</span>: ${l.reason}</li>`)}</ul></div>`
     : html`<div class="verdict ok"><div class="title">\u2714 No leak flagged</div></div>`;
 
-  const growthCard = card('Growing classes', 'grew in k of the last n snapshots; the retainer path of the largest instance',
-    growth.length ? html`<ol class="items">${growth.map((g) => html`<li><div class="head"><span class="name">${format.clip(g.name, 100)}</span>
+  const growthCard = card(
+    'Growing classes',
+    'grew in k of the last n snapshots; the retainer path of the largest instance',
+    growth.length
+      ? html`<ol class="items">${growth.map(
+          (g) => html`<li><div class="head"><span class="name">${format.clip(g.name, 100)}</span>
 grew in ${g.grewIn} of the last ${g.window} snapshots: <span class="bad-text">${formatSignedCount(g.countDelta)} objects, ${formatSignedBytes(g.sizeDelta)}</span></div>
-<div class="muted mono">counts ${(g.counts || []).map(formatCount).join(' \u2192 ')}</div>${pathHtml(g.retainerPath)}</li>`)}</ol>`
-      : html`<p class="good-text">No class grew persistently.</p>`);
+<div class="muted mono">counts ${(g.counts || []).map(formatCount).join(' \u2192 ')}</div>${pathHtml(g.retainerPath)}</li>`,
+        )}</ol>`
+      : html`<p class="good-text">No class grew persistently.</p>`,
+  );
 
-  const snapshotRows = snaps.map((s) => [path.basename(String(s.file)), new Date(s.time).toISOString(), formatCount(s.nodeCount), formatCount(s.edgeCount), formatBytes(s.totalSize)]);
-  const classes = last ? card('Classes in the last snapshot', `${path.basename(String(last.file))}; the largest by retained size`, staticTable('table-classes',
-    ['Constructor', 'Count', 'Shallow Size', 'Retained Size'],
-    (last.classes || []).slice(0, STATIC_ROWS).map((r) => [r.name, `\u00d7${formatCount(r.count)}`, formatBytes(r.shallowSize), formatBytes(r.retainedSize)]))) : '';
+  const snapshotRows = snaps.map((s) => [
+    path.basename(String(s.file)),
+    new Date(s.time).toISOString(),
+    formatCount(s.nodeCount),
+    formatCount(s.edgeCount),
+    formatBytes(s.totalSize),
+  ]);
+  const classes = last
+    ? card(
+        'Classes in the last snapshot',
+        `${path.basename(String(last.file))}; the largest by retained size`,
+        staticTable(
+          'table-classes',
+          ['Constructor', 'Count', 'Shallow Size', 'Retained Size'],
+          (last.classes || [])
+            .slice(0, STATIC_ROWS)
+            .map((r) => [r.name, `\u00d7${formatCount(r.count)}`, formatBytes(r.shallowSize), formatBytes(r.retainedSize)]),
+        ),
+      )
+    : '';
 
   // what `watch` could not use (partial files, a process that exited): strings or {message, code}
-  const notes = [...(w.skipped || []), ...(w.errors || []), ...(w.warnings || [])].map((x) => (x && typeof x === 'object'
-    ? `${x.file ? `${path.basename(String(x.file))}: ` : ''}${x.message || ''}${x.code ? ` (${x.code})` : ''}` : String(x)));
+  const notes = [...(w.skipped || []), ...(w.errors || []), ...(w.warnings || [])].map((x) =>
+    x && typeof x === 'object'
+      ? `${x.file ? `${path.basename(String(x.file))}: ` : ''}${x.message || ''}${x.code ? ` (${x.code})` : ''}`
+      : String(x),
+  );
   const body = html`${verdict}${warningsHtml(notes)}
 <section class="card"><h2>Series <span class="sub">${srcText}</span></h2>${facts}</section>
-${card('Memory over time', 'JS heap from the snapshots; RSS and PSS of the process tree and the V8 heap counters from the samples; click a legend entry to hide it',
-    html`<div id="chart-memory"><p class="note">The chart needs JavaScript.</p></div>`)}
+${card(
+  'Memory over time',
+  'JS heap from the snapshots; RSS and PSS of the process tree and the V8 heap counters from the samples; click a legend entry to hide it',
+  html`<div id="chart-memory"><p class="note">The chart needs JavaScript.</p></div>`,
+)}
 <div class="grid2">
 ${card('Top growing classes: objects', 'count per snapshot', html`<div id="chart-growth-count"><p class="note">The chart needs JavaScript.</p></div>`)}
 ${card('Top growing classes: retained size', 'per snapshot', html`<div id="chart-growth-size"><p class="note">The chart needs JavaScript.</p></div>`)}

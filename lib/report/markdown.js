@@ -3,7 +3,7 @@
 // their retainer paths, for a pull-request comment or $GITHUB_STEP_SUMMARY.
 const path = require('node:path');
 const { formatBytes, formatCount, formatDistance, clip } = require('../format.js');
-const { mdCode, formatRetainerPath, formatLocation } = require('../diff-report.js');
+const { mdCode, formatRetainerPath, formatLocation } = require('./diff.js');
 
 const pct = (v, total) => (total > 0 ? `${((100 * v) / total).toFixed(0)} %` : '');
 
@@ -18,15 +18,19 @@ function renderAnalyzeMarkdown(r, opts = {}) {
   L.push('');
   L.push('| Code | Strings | JS arrays | Typed arrays | System | Other JS | Other native |');
   L.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-  L.push(`| ${[s.code, s.strings, s.jsArrays, s.typedArrays, s.system, s.otherJsObjects, s.otherNonJsObjects].map(formatBytes).join(' | ')} |`);
+  L.push(
+    `| ${[s.code, s.strings, s.jsArrays, s.typedArrays, s.system, s.otherJsObjects, s.otherNonJsObjects].map(formatBytes).join(' | ')} |`,
+  );
   L.push('');
   L.push('### Summary (largest retained size first)');
   L.push('');
   L.push('| Constructor | Distance | Count | Shallow Size | Retained Size |');
   L.push('| --- | ---: | ---: | ---: | ---: |');
   for (const row of r.summary.slice(0, rows)) {
-    L.push(`| ${mdCode(clip(row.name, 80), true)} | ${formatDistance(row.distance)} | ${formatCount(row.count)} | ` +
-      `${formatBytes(row.shallowSize)} ${pct(row.shallowSize, r.totalSize)} | ${formatBytes(row.retainedSize)} ${pct(row.retainedSize, r.totalSize)} |`);
+    L.push(
+      `| ${mdCode(clip(row.name, 80), true)} | ${formatDistance(row.distance)} | ${formatCount(row.count)} | ` +
+        `${formatBytes(row.shallowSize)} ${pct(row.shallowSize, r.totalSize)} | ${formatBytes(row.retainedSize)} ${pct(row.retainedSize, r.totalSize)} |`,
+    );
   }
   if (r.summary.length > rows) L.push('', `_${formatCount(r.summary.length - rows)} more classes; \`--format json\` lists all._`);
   if (r.top && r.top.length) {
@@ -37,8 +41,10 @@ function renderAnalyzeMarkdown(r, opts = {}) {
       const n = t.node;
       const loc = formatLocation(t.location);
       const p = formatRetainerPath(t.retainerPath);
-      L.push(`${i + 1}. ${mdCode(`${clip(n.className, 80)} @${n.id}`)} retained **${formatBytes(n.retainedSize)}**` +
-        `${loc ? `, at ${mdCode(loc)}` : ''}${p ? '\\' : ''}`);
+      L.push(
+        `${i + 1}. ${mdCode(`${clip(n.className, 80)} @${n.id}`)} retained **${formatBytes(n.retainedSize)}**` +
+          `${loc ? `, at ${mdCode(loc)}` : ''}${p ? '\\' : ''}`,
+      );
       if (p) L.push(`   retained by ${mdCode(p)}`);
     });
   }

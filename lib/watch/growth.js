@@ -5,17 +5,15 @@
 // `minSize` bytes of retained size. One noisy pair does not make growth; a class that keeps
 // rising does. Classes that only hold a growing class (their own count flat) are left out.
 
-const { ClassFilter } = require('../../index.js');
-
 /** Default growth options. */
 const GROWTH_DEFAULTS = Object.freeze({ k: 3, n: 4, minCount: 10, minSize: 64 * 1024 });
 
 /**
- * A class-name filter from diff's `ignore` patterns (a substring, or `/regex/flags`) and
+ * A class-name filter (with the addon's `ClassFilter` class, handed over by the entry) from diff's `ignore` patterns (a substring, or `/regex/flags`) and
  * `includeInternal`: the engine's own rule (`ClassFilter`), so that watch leaves out exactly the
  * classes `diff` does. Throws on a bad pattern.
  */
-function classFilter({ ignore = [], includeInternal = false } = {}) {
+function classFilter(ClassFilter, { ignore = [], includeInternal = false } = {}) {
   for (const p of ignore) {
     if (typeof p !== 'string' || p === '') throw new TypeError(`ignore patterns are non-empty strings, got ${JSON.stringify(p)}`);
   }
@@ -53,6 +51,12 @@ function growthOptions(o = {}) {
  * growth first. `counts`/`sizes` hold the window's snapshots preceded by the one before the
  * window (when there is one), oldest first; `fromIndex` is the series index of their first entry.
  */
+/**
+ * @param {Array<{ index: number, classes: Map<string, { count: number, retainedSize: number }> }>} history
+ * @param {{ k: number, n: number, minCount: number, minSize: number }} options
+ * @param {(name: string) => boolean} [keep]
+ * @returns {Array<Record<string, any>>}
+ */
 function findGrowth(history, options, keep = () => true) {
   const { k, n, minCount, minSize } = options;
   const slice = history.slice(-(n + 1));
@@ -72,7 +76,9 @@ function findGrowth(history, options, keep = () => true) {
     if (grewIn < k) continue;
     const countDelta = counts[counts.length - 1] - counts[0];
     const sizeDelta = sizes[sizes.length - 1] - sizes[0];
-    const enough = (minCount > 0 && countDelta >= minCount) || (minSize > 0 && sizeDelta >= minSize) ||
+    const enough =
+      (minCount > 0 && countDelta >= minCount) ||
+      (minSize > 0 && sizeDelta >= minSize) ||
       (minCount === 0 && minSize === 0 && (countDelta > 0 || sizeDelta > 0));
     if (!enough) continue;
     out.push({ name, grewIn, window: steps, fromIndex: slice[0].index, countDelta, sizeDelta, counts, sizes });

@@ -11,9 +11,15 @@ const path = require('node:path');
 const { FolderSource, CaptureSource, SNAPSHOT_FILE } = require('./sources.js');
 const { findGrowth, growthOptions, classFilter } = require('./growth.js');
 const { sampleTree, processExists, hasProcfs } = require('./process-memory.js');
+const { HeapwiseError, invalidArgument: invalid, toPath } = require('../core.js');
 
-// heapwise.js requires this module, so it is looked up when first needed.
-const heapwise = () => require('../../heapwise.js');
+/**
+ * What a Watcher uses of the API, handed over by the entry (index.js).
+ * @typedef {object} WatchApi
+ * @property {typeof import('../../index').analyze} analyze
+ * @property {typeof import('../../index').diff} diff
+ * @property {typeof import('../../binding').ClassFilter} ClassFilter
+ */
 
 /** How many classes each snapshot of the series keeps (largest retained size first). */
 const SERIES_CLASSES = 50;
@@ -22,21 +28,27 @@ const GROWTH_PATHS = 10;
 /** Node's snapshot file names (v8.writeHeapSnapshot(), --heapsnapshot-signal, near-heap-limit). */
 const NODE_SNAPSHOT_NAME = /^Heap\.\d{8}\.\d{6}\.(\d+)\.\d+\.\d+\.heapsnapshot$/;
 
-function invalid(message) {
-  const { HeapwiseError } = heapwise();
-  return new HeapwiseError(message, 'ERR_HEAPWISE_INVALID_ARGUMENT');
-}
-
 function wholeMs(v, what, min = 1) {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min) throw invalid(`${what} must be a number of milliseconds >= ${min}, got ${v}`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min)
+    throw invalid(`${what} must be a number of milliseconds >= ${min}, got ${v}`);
   return Math.round(v);
 }
 
-/** Codes of analyze() that mean "this file is not a usable snapshot" (skipped, not an error of the watcher). */
-const SKIP_CODES = new Set([
-  'ERR_HEAPWISE_IO', 'ERR_HEAPWISE_EMPTY', 'ERR_HEAPWISE_TRUNCATED', 'ERR_HEAPWISE_NOT_JSON',
-  'ERR_HEAPWISE_NOT_A_SNAPSHOT', 'ERR_HEAPWISE_UNSUPPORTED_VERSION', 'ERR_HEAPWISE_INVALID_DATA',
-]);
+/**
+ * Codes of analyze() that mean "this file is not a usable snapshot" (skipped, not an error of the
+ * watcher): a choice among the codes, which are defined once, by the engine (errorCodes()).
+ * @type {Array<import('../../index').HeapwiseErrorCode>}
+ */
+const SKIP_CODE_LIST = [
+  'ERR_HEAPWISE_IO',
+  'ERR_HEAPWISE_EMPTY',
+  'ERR_HEAPWISE_TRUNCATED',
+  'ERR_HEAPWISE_NOT_JSON',
+  'ERR_HEAPWISE_NOT_A_SNAPSHOT',
+  'ERR_HEAPWISE_UNSUPPORTED_VERSION',
+  'ERR_HEAPWISE_INVALID_DATA',
+];
+const SKIP_CODES = new Set(SKIP_CODE_LIST);
 
 /**
  * A running watch. An EventEmitter ('snapshot', 'skipped', 'growth', 'leak', 'sample', 'error',
@@ -44,8 +56,14 @@ const SKIP_CODES = new Set([
  * the watcher closes. Its timers are unref()'d: it never keeps the process alive by itself.
  */
 class Watcher extends EventEmitter {
-  constructor(options) {
+  /**
+   * @param {import('../../index').WatchOptions} options
+   * @param {WatchApi} api the entry's analyze() and diff() (queued, errors adopted) and the
+   *   engine's ClassFilter: watch never loads the addon itself
+   */
+  constructor(options, api) {
     super();
+    this._api = api;
     const o = options || {};
     if (typeof o !== 'object') throw invalid('watch() takes an options object');
     const sources = ['dir', 'capture', 'files'].filter((k) => o[k] !== undefined && o[k] !== null);
@@ -55,7 +73,7 @@ class Watcher extends EventEmitter {
     this._sampleMs = o.sampleIntervalMs === undefined ? this._intervalMs : wholeMs(o.sampleIntervalMs, 'sampleIntervalMs', 10);
     try {
       this._growth = growthOptions(o.growth || {});
-      this._keep = classFilter({ ignore: o.ignore || [], includeInternal: !!o.includeInternal });
+      this._keep = classFilter(api.ClassFilter, { ignore: o.ignore || [], includeInternal: !!o.includeInternal });
     } catch (e) {
       throw invalid(e.message);
     }
@@ -73,16 +91,14 @@ class Watcher extends EventEmitter {
     const source = { kind: sources[0] || 'none' };
     if (o.dir !== undefined && o.dir !== null) {
       if (typeof o.dir !== 'string' && !(o.dir instanceof URL)) throw invalid('dir must be a path (string or file: URL)');
-      const dir = o.dir instanceof URL ? require('node:url').fileURLToPath(o.dir) : o.dir;
+      const dir = toPath(o.dir);
       let st;
       try {
         st = fs.statSync(dir);
       } catch (e) {
-        const { HeapwiseError } = heapwise();
         throw new HeapwiseError(`cannot watch ${dir}: ${e.code === 'ENOENT' ? 'no such folder' : e.message}`, 'ERR_HEAPWISE_IO');
       }
       if (!st.isDirectory()) {
-        const { HeapwiseError } = heapwise();
         throw new HeapwiseError(`cannot watch ${dir}: not a folder`, 'ERR_HEAPWISE_IO');
       }
       const match = o.match === undefined ? SNAPSHOT_FILE : o.match;
@@ -100,11 +116,9 @@ class Watcher extends EventEmitter {
       if (c.worker) source.threadId = c.worker.threadId;
     } else if (o.files !== undefined && o.files !== null) {
       if (!Array.isArray(o.files)) throw invalid('files must be an array of paths');
-      const { fileURLToPath } = require('node:url');
       this._files = o.files.map((f) => {
-        if (f instanceof URL) return fileURLToPath(f);
-        if (typeof f !== 'string') throw invalid('files must be an array of paths (strings or file: URLs)');
-        return path.resolve(f);
+        if (typeof f !== 'string' && !(f instanceof URL)) throw invalid('files must be an array of paths (strings or file: URLs)');
+        return path.resolve(toPath(f));
       });
       source.files = this._files.slice();
     }
@@ -113,9 +127,9 @@ class Watcher extends EventEmitter {
     if (pid === undefined) pid = this._capture ? process.pid : null;
     if (pid !== null && pid !== false) {
       if (!Number.isSafeInteger(pid) || pid <= 0) throw invalid(`pid must be a process id, got ${pid}`);
-      if (pid !== process.pid && !hasProcfs()) throw invalid('sampling another process needs /proc (Linux); only this process can be sampled here');
+      if (pid !== process.pid && !hasProcfs())
+        throw invalid('sampling another process needs /proc (Linux); only this process can be sampled here');
       if (!processExists(pid)) {
-        const { HeapwiseError } = heapwise();
         throw new HeapwiseError(`no process with pid ${pid}`, 'ERR_HEAPWISE_INVALID_ARGUMENT');
       }
       this._pid = pid;
@@ -276,8 +290,13 @@ class Watcher extends EventEmitter {
     this.emit(ev.type, ev);
   }
 
+  /**
+   * @param {string | Error} message
+   * @param {import('../../index').HeapwiseErrorCode | undefined} code
+   * @param {Record<string, unknown>} [extra]
+   */
   _error(message, code, extra = {}) {
-    const { HeapwiseError } = heapwise();
+    /** @type {Error & { code?: string }} */
     const error = message instanceof Error ? message : new HeapwiseError(message, code);
     if (!error.code && code) error.code = code;
     Object.assign(error, extra);
@@ -301,9 +320,11 @@ class Watcher extends EventEmitter {
    * unexpected exception becomes an 'error' event.
    */
   _serial(fn) {
-    const run = this._busy.then(() => (this._closed ? undefined : fn())).catch((e) => {
-      if (!this._closed) this._error(e instanceof Error ? e : new Error(String(e)), e && e.code ? e.code : 'ERR_HEAPWISE_INTERNAL');
-    });
+    const run = this._busy
+      .then(() => (this._closed ? undefined : fn()))
+      .catch((e) => {
+        if (!this._closed) this._error(e instanceof Error ? e : new Error(String(e)), e && e.code ? e.code : 'ERR_HEAPWISE_INTERNAL');
+      });
     this._busy = run;
     return run;
   }
@@ -406,7 +427,9 @@ class Watcher extends EventEmitter {
       } catch (e) {
         if (this._capture.exited) {
           this._captureDone = true;
-          this._error('the worker thread exited; capture stopped', 'ERR_HEAPWISE_PROCESS_EXITED', { threadId: this._series.source.threadId });
+          this._error('the worker thread exited; capture stopped', 'ERR_HEAPWISE_PROCESS_EXITED', {
+            threadId: this._series.source.threadId,
+          });
         } else {
           this._error(`cannot capture a heap snapshot: ${e.message}`, 'ERR_HEAPWISE_IO');
         }
@@ -427,6 +450,7 @@ class Watcher extends EventEmitter {
     });
   }
 
+  /** @param {{ file: string, code: import('../../index').HeapwiseErrorCode, message: string }} skipped */
   _skip({ file, code, message }) {
     const entry = { time: Date.now(), file, code, message };
     this._series.skipped.push(entry);
@@ -436,15 +460,20 @@ class Watcher extends EventEmitter {
   /**
    * Analyses one file. Returns true when it became a snapshot of the series, the error code
    * when it was skipped, undefined when the watcher closed meanwhile.
+   * @param {{ file: string, time: number | null, name?: string }} what
    */
   async _analyse({ file, time }) {
-    const { analyze, HeapwiseError } = heapwise();
+    const { analyze } = this._api;
     const ctrl = new AbortController();
     this._inflight = ctrl;
     const progress = this._onProgress ? (p) => this._onProgress({ file, ...p }) : undefined;
     let a;
     try {
-      a = await analyze(file, { signal: ctrl.signal, onProgress: progress, ...(this._maxMemory !== null ? { maxMemory: this._maxMemory } : {}) });
+      a = await analyze(file, {
+        signal: ctrl.signal,
+        onProgress: progress,
+        ...(this._maxMemory !== null ? { maxMemory: this._maxMemory } : {}),
+      });
     } catch (e) {
       this._inflight = null;
       if (this._closed) return undefined;
@@ -479,7 +508,7 @@ class Watcher extends EventEmitter {
         }
       }
       const classes = [...byName.values()].sort((x, y) => y.retainedSize - x.retainedSize);
-      snap = {
+      snap = /** @type {import('../../index').WatchSnapshot} */ ({
         index: this._series.snapshots.length ? this._series.snapshots[this._series.snapshots.length - 1].index + 1 : 0,
         file: path.resolve(file),
         time: Math.round(time),
@@ -487,7 +516,7 @@ class Watcher extends EventEmitter {
         edgeCount: a.edgeCount,
         totalSize: a.totalSize,
         classes: classes.slice(0, SERIES_CLASSES),
-      };
+      });
       // Node names its snapshots Heap.<date>.<time>.<pid>.<tid>.<seq>.heapsnapshot: a new pid is
       // a new process (a restart), whose heap is not comparable with the old one's. Growth
       // windows and the leak baseline start again from its first snapshot.
@@ -538,12 +567,20 @@ class Watcher extends EventEmitter {
 
   /** Evaluates diff's verdict thresholds between the baseline (first snapshot) and `snap`. */
   async _checkLeaks(snap) {
-    if (this._closed || !this._baseline || !Object.keys(this._thresholds).length || snap.index === this._baseline.index || snap.index === this._checkedIndex) return;
+    if (
+      this._closed ||
+      !this._baseline ||
+      !Object.keys(this._thresholds).length ||
+      snap.index === this._baseline.index ||
+      snap.index === this._checkedIndex
+    )
+      return;
     this._checkedIndex = snap.index;
-    const { diff } = heapwise();
+    const { diff } = this._api;
     const o = this._opts;
     const ctrl = new AbortController();
     this._inflight = ctrl;
+    /** @type {Record<string, any>} */
     const opts = { ...this._thresholds, signal: ctrl.signal, top: 1 };
     if (this._maxMemory !== null) opts.maxMemory = this._maxMemory;
     if (o.ignore) opts.ignore = o.ignore;
@@ -557,8 +594,11 @@ class Watcher extends EventEmitter {
       if (this._closed) return;
       if (e.code === 'ERR_HEAPWISE_IO' || e.code === 'ERR_HEAPWISE_EMPTY') {
         // the baseline was removed or rotated away: the current snapshot becomes the baseline
-        this._error(`cannot compare with the first snapshot ${this._baseline.file} (${e.message}); ` +
-          `snapshot ${snap.index} is the new baseline`, e.code, { file: this._baseline.file });
+        this._error(
+          `cannot compare with the first snapshot ${this._baseline.file} (${e.message}); ` + `snapshot ${snap.index} is the new baseline`,
+          e.code,
+          { file: this._baseline.file },
+        );
         this._baseline = { file: snap.file, index: snap.index };
       } else {
         this._error(e, e.code, { file: snap.file });
@@ -570,10 +610,18 @@ class Watcher extends EventEmitter {
     const found = [];
     const reasonLike = (re) => d.verdict.reasons.find((r) => re.test(r));
     if (t.maxGrowthBytes !== undefined && d.sizeDelta > t.maxGrowthBytes) {
-      found.push({ name: '(heap)', kind: 'maxGrowthBytes', reason: reasonLike(/^the heap grew/) || `the heap grew by ${d.sizeDelta} bytes` });
+      found.push({
+        name: '(heap)',
+        kind: 'maxGrowthBytes',
+        reason: reasonLike(/^the heap grew/) || `the heap grew by ${d.sizeDelta} bytes`,
+      });
     }
     if (t.maxNewObjects !== undefined && d.totals.newCount > t.maxNewObjects) {
-      found.push({ name: '(new objects)', kind: 'maxNewObjects', reason: reasonLike(/new objects were allocated/) || `${d.totals.newCount} new objects` });
+      found.push({
+        name: '(new objects)',
+        kind: 'maxNewObjects',
+        reason: reasonLike(/new objects were allocated/) || `${d.totals.newCount} new objects`,
+      });
     }
     for (const [name, lim] of Object.entries(t.classLimits || {})) {
       let dc = 0;
@@ -585,14 +633,28 @@ class Watcher extends EventEmitter {
         }
       }
       if (lim.maxCount !== undefined && dc > lim.maxCount) {
-        found.push({ name, kind: 'maxCount', reason: d.verdict.reasons.find((r) => r.startsWith(`${name} gained`)) || `${name} gained ${dc} objects` });
+        found.push({
+          name,
+          kind: 'maxCount',
+          reason: d.verdict.reasons.find((r) => r.startsWith(`${name} gained`)) || `${name} gained ${dc} objects`,
+        });
       }
       if (lim.maxSize !== undefined && ds > lim.maxSize) {
-        found.push({ name, kind: 'maxSize', reason: d.verdict.reasons.find((r) => r.startsWith(`${name} grew`)) || `${name} grew by ${ds} bytes` });
+        found.push({
+          name,
+          kind: 'maxSize',
+          reason: d.verdict.reasons.find((r) => r.startsWith(`${name} grew`)) || `${name} grew by ${ds} bytes`,
+        });
       }
     }
     for (const f of found) {
-      const leak = { name: f.name, reason: `${f.reason} (snapshot ${this._baseline.index} to ${snap.index})`, kind: f.kind, index: snap.index, baseline: this._baseline.index };
+      const leak = {
+        name: f.name,
+        reason: `${f.reason} (snapshot ${this._baseline.index} to ${snap.index})`,
+        kind: f.kind,
+        index: snap.index,
+        baseline: this._baseline.index,
+      };
       const key = `${f.kind}:${f.name}`;
       const known = this._leakKeys.has(key);
       this._leakKeys.set(key, leak);
@@ -602,9 +664,4 @@ class Watcher extends EventEmitter {
   }
 }
 
-/** Starts watching; see Watcher. */
-function watch(options) {
-  return new Watcher(options);
-}
-
-module.exports = { watch, Watcher };
+module.exports = { Watcher };

@@ -73,25 +73,27 @@ async function processTree(pid) {
   }
   const dead = new Set();
   const children = new Map();
-  await Promise.all(names.map(async (name) => {
-    if (!/^\d+$/.test(name)) return;
-    let text;
-    try {
-      text = await fsp.readFile(`${PROC}/${name}/stat`, 'latin1');
-    } catch {
-      return; // exited meanwhile
-    }
-    const ppid = parentOf(text);
-    if (ppid === null) return;
-    const state = stateOf(text);
-    if (state === 'Z' || state === 'X') {
-      dead.add(Number(name));
-      return;
-    }
-    let list = children.get(ppid);
-    if (!list) children.set(ppid, (list = []));
-    list.push(Number(name));
-  }));
+  await Promise.all(
+    names.map(async (name) => {
+      if (!/^\d+$/.test(name)) return;
+      let text;
+      try {
+        text = await fsp.readFile(`${PROC}/${name}/stat`, 'latin1');
+      } catch {
+        return; // exited meanwhile
+      }
+      const ppid = parentOf(text);
+      if (ppid === null) return;
+      const state = stateOf(text);
+      if (state === 'Z' || state === 'X') {
+        dead.add(Number(name));
+        return;
+      }
+      let list = children.get(ppid);
+      if (!list) children.set(ppid, (list = []));
+      list.push(Number(name));
+    }),
+  );
   if (dead.has(pid) || !fs.existsSync(`${PROC}/${pid}`)) return [];
   const tree = [pid];
   const seen = new Set(tree);
@@ -148,8 +150,14 @@ async function sampleTree(pid) {
   if (!hasProcfs()) {
     if (!self) return null;
     return {
-      time, rss: mu.rss, pss: null, processes: 1,
-      heapUsed: mu.heapUsed, heapTotal: mu.heapTotal, external: mu.external, arrayBuffers: mu.arrayBuffers,
+      time,
+      rss: mu.rss,
+      pss: null,
+      processes: 1,
+      heapUsed: mu.heapUsed,
+      heapTotal: mu.heapTotal,
+      external: mu.external,
+      arrayBuffers: mu.arrayBuffers,
     };
   }
   const pids = await processTree(pid);

@@ -57,6 +57,11 @@ class FolderSource {
         rec = { size: -1, mtimeMs: -1, target: null, state: 'new', reported: new Set() };
         this.files.set(name, rec);
       }
+      /**
+       * @param {import('../../index').HeapwiseErrorCode} code
+       * @param {string} message
+       * @param {string} [key]
+       */
       const report = (code, message, key = `${code}:${rec.size}:${rec.mtimeMs}:${rec.target}`) => {
         if (rec.reported.has(key)) return;
         rec.reported.add(key);
@@ -120,7 +125,11 @@ class FolderSource {
           continue;
         }
         if (growing) {
-          report('ERR_HEAPWISE_TRUNCATED', `still being written (${st.size} bytes so far); waiting until it is complete`, `growing:${rec.mtimeMs0}`);
+          report(
+            'ERR_HEAPWISE_TRUNCATED',
+            `still being written (${st.size} bytes so far); waiting until it is complete`,
+            `growing:${rec.mtimeMs0}`,
+          );
         } else {
           rec.mtimeMs0 = st.mtimeMs; // a new or rewritten file: one "still being written" report per write
         }
@@ -174,6 +183,7 @@ function stamp(d) {
  * as Node names them: Heap.<date>.<time>.<pid>.<threadId>.<seq>.heapsnapshot.
  */
 class CaptureSource {
+  /** @param {{ dir?: string, worker?: any }} [where] a worker_threads Worker (typed loosely, as WatchOptions.capture.worker is) */
   constructor({ dir, worker } = {}) {
     this.ownDir = !dir;
     this.dir = dir ? path.resolve(dir) : fs.mkdtempSync(path.join(os.tmpdir(), 'heapwise-watch-'));
@@ -181,7 +191,10 @@ class CaptureSource {
     this.worker = worker || null;
     this.seq = 0;
     this.exited = false;
-    if (this.worker) this.worker.once('exit', () => { this.exited = true; });
+    if (this.worker)
+      this.worker.once('exit', () => {
+        this.exited = true;
+      });
   }
 
   /** The worker's heap snapshot stream; waits for a worker that is not running yet to start. */

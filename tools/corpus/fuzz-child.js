@@ -18,7 +18,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const crypto = require('node:crypto');
-const heapwise = require(path.join(__dirname, '..', '..', 'heapwise.js'));
+const heapwise = require(path.join(__dirname, '..', '..', 'index.js'));
 
 const CODES = new Set([
   'ERR_HEAPWISE_IO',
@@ -43,7 +43,27 @@ function rng(seed) {
   return { next, int: (n) => Math.floor(next() * n), pick: (arr) => arr[Math.floor(next() * arr.length)] };
 }
 
-const INTERESTING = ['0', '1', '2', '3', '6', '7', '14', '255', '256', '65535', '4294967295', '4294967296', '9007199254740993', '18446744073709551615', '18446744073709551616', '-1', '1.5', '1e3', '99999999999999999999999'];
+const INTERESTING = [
+  '0',
+  '1',
+  '2',
+  '3',
+  '6',
+  '7',
+  '14',
+  '255',
+  '256',
+  '65535',
+  '4294967295',
+  '4294967296',
+  '9007199254740993',
+  '18446744073709551615',
+  '18446744073709551616',
+  '-1',
+  '1.5',
+  '1e3',
+  '99999999999999999999999',
+];
 const TOKENS = ['[', ']', '{', '}', ',', ':', '"', '\\', '\\u', '\\ud800', '-', '.', 'e', '0', '9', '\n', 'null', '\u00ff'];
 
 /** Offsets [start, end) of every number in `buf` (digit runs). */
@@ -70,7 +90,11 @@ function mutate(r, input, seeds) {
         if (len) b[at] ^= 1 << r.int(8);
         break;
       case 1: // insert a byte or a JSON token
-        b = Buffer.concat([b.subarray(0, at), Buffer.from(r.next() < 0.5 ? [r.int(256)] : Buffer.from(r.pick(TOKENS), 'latin1')), b.subarray(at)]);
+        b = Buffer.concat([
+          b.subarray(0, at),
+          Buffer.from(r.next() < 0.5 ? [r.int(256)] : Buffer.from(r.pick(TOKENS), 'latin1')),
+          b.subarray(at),
+        ]);
         break;
       case 2: // delete a few bytes
         b = Buffer.concat([b.subarray(0, at), b.subarray(Math.min(len, at + 1 + r.int(8)))]);
@@ -202,14 +226,16 @@ function checkResult(heap, tsvFile) {
   // internal classes share one (possible in a corrupt file) the later row replaces the earlier;
   // heapwise does the same (checked against DevTools' own code on such fuzz inputs).
   if (count > counted) return `Summary counts add up to ${count}, only ${counted} nodes have a shallow size`;
-  if (shallow > shallowSum + 1e-6 * Math.max(1, shallowSum)) return `Summary shallow sizes add up to ${shallow}, the nodes' to only ${shallowSum}`;
+  if (shallow > shallowSum + 1e-6 * Math.max(1, shallowSum))
+    return `Summary shallow sizes add up to ${shallow}, the nodes' to only ${shallowSum}`;
   for (const r of summary) {
     if (!(r.count > 0) || r.retainedSize + 1e-6 < 0 || r.retainedSize > rootRetained + 1e-6 * Math.max(1, rootRetained)) {
       return `Summary row ${r.name}: count ${r.count}, retained ${r.retainedSize} (root retains ${rootRetained})`;
     }
   }
   const st = heap.statistics();
-  if (Math.abs(st.total - heap.totalSize) > 1e-6 * Math.max(1, st.total)) return `statistics.total ${st.total} != totalSize ${heap.totalSize}`;
+  if (Math.abs(st.total - heap.totalSize) > 1e-6 * Math.max(1, st.total))
+    return `statistics.total ${st.total} != totalSize ${heap.totalSize}`;
   for (const { node, retainerPath } of heap.top(5)) {
     if (!ids.has(node.id)) return `top() returned a node @${node.id} that does not exist`;
     if (!Array.isArray(retainerPath)) return 'top(): retainerPath is not an array';

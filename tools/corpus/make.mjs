@@ -243,7 +243,7 @@ export function makeCases(dir, realFile) {
   const cases = [];
   const file = (name) => path.join(dir, name + '.heapsnapshot');
   const add = (name, content, expect, why, extra = {}) => {
-    const f = extra.kind ? extra.file ?? file(name) : file(name);
+    const f = extra.kind ? (extra.file ?? file(name)) : file(name);
     if (content !== null) fs.writeFileSync(f, typeof content === 'string' ? Buffer.from(content, 'latin1') : content);
     cases.push({ name, file: f, expect, why, ...extra });
   };
@@ -301,17 +301,48 @@ export function makeCases(dir, realFile) {
 
   // -- Not JSON.
   add('not-json-text', 'this is not a heap snapshot\n', err('ERR_HEAPWISE_NOT_JSON', 0), 'plain text');
-  add('not-json-html', '<!DOCTYPE html><html><body>502 Bad Gateway</body></html>', err('ERR_HEAPWISE_NOT_JSON', 0), 'an HTML error page saved by a download');
-  add('not-json-gzip', Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0xab, 0x56]), err('ERR_HEAPWISE_NOT_JSON', 0), 'a gzip-compressed snapshot (the message says so)', { message: /gzip/ });
-  add('not-json-binary', Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 7919) % 256)), err('ERR_HEAPWISE_NOT_JSON', 0), 'binary garbage');
+  add(
+    'not-json-html',
+    '<!DOCTYPE html><html><body>502 Bad Gateway</body></html>',
+    err('ERR_HEAPWISE_NOT_JSON', 0),
+    'an HTML error page saved by a download',
+  );
+  add(
+    'not-json-gzip',
+    Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0xab, 0x56]),
+    err('ERR_HEAPWISE_NOT_JSON', 0),
+    'a gzip-compressed snapshot (the message says so)',
+    { message: /gzip/ },
+  );
+  add(
+    'not-json-binary',
+    Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 7919) % 256)),
+    err('ERR_HEAPWISE_NOT_JSON', 0),
+    'binary garbage',
+  );
   add('not-json-bad-key', '{snapshot: {}}', err('ERR_HEAPWISE_NOT_JSON', 1), 'an unquoted key (JavaScript, not JSON)');
   {
     const at = smallText.indexOf('\n"edges"');
-    add('not-json-missing-comma', smallText.slice(0, at - 1) + smallText.slice(at), err('ERR_HEAPWISE_NOT_JSON', at - 8, at + 2), 'a comma between sections dropped');
+    add(
+      'not-json-missing-comma',
+      smallText.slice(0, at - 1) + smallText.slice(at),
+      err('ERR_HEAPWISE_NOT_JSON', at - 8, at + 2),
+      'a comma between sections dropped',
+    );
     const n = smallText.indexOf(',', smallText.indexOf('"nodes":[') + 12);
-    add('not-json-letter-in-nodes', smallText.slice(0, n) + ',x' + smallText.slice(n), err('ERR_HEAPWISE_NOT_JSON', n, n + 2), 'a letter among the node values');
+    add(
+      'not-json-letter-in-nodes',
+      smallText.slice(0, n) + ',x' + smallText.slice(n),
+      err('ERR_HEAPWISE_NOT_JSON', n, n + 2),
+      'a letter among the node values',
+    );
   }
-  add('bom-then-snapshot', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(smallText, 'latin1')]), ok(), 'a UTF-8 byte order mark (an editor saved the file): skipped, as browsers decode it');
+  add(
+    'bom-then-snapshot',
+    Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(smallText, 'latin1')]),
+    ok(),
+    'a UTF-8 byte order mark (an editor saved the file): skipped, as browsers decode it',
+  );
 
   // -- JSON that is not a snapshot.
   add('json-array', '[1, 2, 3]', err('ERR_HEAPWISE_NOT_A_SNAPSHOT', 0), 'a JSON array');
@@ -319,15 +350,35 @@ export function makeCases(dir, realFile) {
   add('json-number', '42', err('ERR_HEAPWISE_NOT_A_SNAPSHOT', 0), 'a JSON number');
   add('json-null', 'null', err('ERR_HEAPWISE_NOT_A_SNAPSHOT', 0), 'JSON null');
   add('json-empty-object', '{}', err('ERR_HEAPWISE_NOT_A_SNAPSHOT', 0, 2), 'an empty object');
-  add('json-package', JSON.stringify({ name: 'x', version: '1.0.0', dependencies: { a: '^1' } }, null, 2), err('ERR_HEAPWISE_NOT_A_SNAPSHOT', null), 'a package.json');
-  add('json-cpuprofile', JSON.stringify({ nodes: [{ id: 1, callFrame: {} }], startTime: 0, endTime: 1, samples: [1] }), err('ERR_HEAPWISE_NOT_A_SNAPSHOT', 0, 12), 'a .cpuprofile (its "nodes" is not a heap snapshot\'s)');
-  add('json-snapshot-without-meta', '{"snapshot":{"node_count":0},"nodes":[],"edges":[],"strings":[]}', err('ERR_HEAPWISE_NOT_A_SNAPSHOT', 12), 'a "snapshot" object without "meta"');
+  add(
+    'json-package',
+    JSON.stringify({ name: 'x', version: '1.0.0', dependencies: { a: '^1' } }, null, 2),
+    err('ERR_HEAPWISE_NOT_A_SNAPSHOT', null),
+    'a package.json',
+  );
+  add(
+    'json-cpuprofile',
+    JSON.stringify({ nodes: [{ id: 1, callFrame: {} }], startTime: 0, endTime: 1, samples: [1] }),
+    err('ERR_HEAPWISE_NOT_A_SNAPSHOT', 0, 12),
+    'a .cpuprofile (its "nodes" is not a heap snapshot\'s)',
+  );
+  add(
+    'json-snapshot-without-meta',
+    '{"snapshot":{"node_count":0},"nodes":[],"edges":[],"strings":[]}',
+    err('ERR_HEAPWISE_NOT_A_SNAPSHOT', 12),
+    'a "snapshot" object without "meta"',
+  );
   {
     const s = clone(small);
     delete s.nodes;
     const noNodes = serialize(s).text;
     const edgesAt = noNodes.indexOf('"edges"');
-    add('json-no-nodes', noNodes, err('ERR_HEAPWISE_NOT_A_SNAPSHOT', edgesAt, edgesAt + 1), 'no "nodes" array (the error points at "edges", which needs them)');
+    add(
+      'json-no-nodes',
+      noNodes,
+      err('ERR_HEAPWISE_NOT_A_SNAPSHOT', edgesAt, edgesAt + 1),
+      'no "nodes" array (the error points at "edges", which needs them)',
+    );
     const t = clone(small);
     delete t.strings;
     add('json-no-strings', serialize(t).text, err('ERR_HEAPWISE_NOT_A_SNAPSHOT', null), 'no "strings" array');
@@ -348,7 +399,12 @@ export function makeCases(dir, realFile) {
   metaCase('meta-no-edge-fields', (m) => delete m.edge_fields, 'ERR_HEAPWISE_UNSUPPORTED_VERSION', 'snapshot.meta without edge_fields');
   metaCase('meta-no-node-types', (m) => delete m.node_types, 'ERR_HEAPWISE_UNSUPPORTED_VERSION', 'snapshot.meta without node_types');
   metaCase('meta-no-edge-types', (m) => delete m.edge_types, 'ERR_HEAPWISE_UNSUPPORTED_VERSION', 'snapshot.meta without edge_types');
-  metaCase('meta-node-fields-not-array', (m) => (m.node_fields = 'type,name'), 'ERR_HEAPWISE_UNSUPPORTED_VERSION', 'node_fields is a string');
+  metaCase(
+    'meta-node-fields-not-array',
+    (m) => (m.node_fields = 'type,name'),
+    'ERR_HEAPWISE_UNSUPPORTED_VERSION',
+    'node_fields is a string',
+  );
   for (const [list, from, to] of [
     ['edge_fields', 'to_node', 'target'],
     ['edge_fields', 'name_or_index', 'name'],
@@ -359,7 +415,12 @@ export function makeCases(dir, realFile) {
     ['node_fields', 'self_size', 'size'],
     ['node_fields', 'type', 'kind'],
   ]) {
-    metaCase(`meta-renamed-${list}-${from}`, (m) => (m[list][m[list].indexOf(from)] = to), 'ERR_HEAPWISE_UNSUPPORTED_VERSION', `${list}: "${from}" renamed to "${to}"`);
+    metaCase(
+      `meta-renamed-${list}-${from}`,
+      (m) => (m[list][m[list].indexOf(from)] = to),
+      'ERR_HEAPWISE_UNSUPPORTED_VERSION',
+      `${list}: "${from}" renamed to "${to}"`,
+    );
   }
   editOk(
     'meta-extra-node-fields',
@@ -392,37 +453,104 @@ export function makeCases(dir, realFile) {
   // -- Values that contradict the layout.
   const typeCount = meta.node_types[0].length;
   const edgeTypeCount = meta.edge_types[0].length;
-  edit('node-type-out-of-range', (s) => (s.nodes[nf * 3 + nodeField('type')] = new Raw(String(typeCount + 3))), 'ERR_HEAPWISE_INVALID_DATA', 'a node type number past node_types');
-  edit('edge-type-out-of-range', (s) => (s.edges[ef * 2 + edgeField('type')] = new Raw(String(edgeTypeCount))), 'ERR_HEAPWISE_INVALID_DATA', 'an edge type number past edge_types');
-  edit('to-node-out-of-range', (s) => (s.edges[ef * 4 + edgeField('to_node')] = new Raw(String(s.nodes.length))), 'ERR_HEAPWISE_INVALID_DATA', 'to_node one node past the end');
-  edit('to-node-huge', (s) => (s.edges[ef * 4 + edgeField('to_node')] = new Raw('4294967296000')), 'ERR_HEAPWISE_INVALID_DATA', 'to_node far past the end (> 2^32)');
-  edit('to-node-not-multiple', (s) => (s.edges[ef * 4 + edgeField('to_node')] = new Raw(String(nf + 1))), 'ERR_HEAPWISE_INVALID_DATA', 'to_node not a multiple of the node field count');
-  edit('node-name-out-of-range', (s) => (s.nodes[nf * 5 + nodeField('name')] = new Raw(String(s.strings.length + 10))), 'ERR_HEAPWISE_INVALID_DATA', 'a node name index past the strings');
+  edit(
+    'node-type-out-of-range',
+    (s) => (s.nodes[nf * 3 + nodeField('type')] = new Raw(String(typeCount + 3))),
+    'ERR_HEAPWISE_INVALID_DATA',
+    'a node type number past node_types',
+  );
+  edit(
+    'edge-type-out-of-range',
+    (s) => (s.edges[ef * 2 + edgeField('type')] = new Raw(String(edgeTypeCount))),
+    'ERR_HEAPWISE_INVALID_DATA',
+    'an edge type number past edge_types',
+  );
+  edit(
+    'to-node-out-of-range',
+    (s) => (s.edges[ef * 4 + edgeField('to_node')] = new Raw(String(s.nodes.length))),
+    'ERR_HEAPWISE_INVALID_DATA',
+    'to_node one node past the end',
+  );
+  edit(
+    'to-node-huge',
+    (s) => (s.edges[ef * 4 + edgeField('to_node')] = new Raw('4294967296000')),
+    'ERR_HEAPWISE_INVALID_DATA',
+    'to_node far past the end (> 2^32)',
+  );
+  edit(
+    'to-node-not-multiple',
+    (s) => (s.edges[ef * 4 + edgeField('to_node')] = new Raw(String(nf + 1))),
+    'ERR_HEAPWISE_INVALID_DATA',
+    'to_node not a multiple of the node field count',
+  );
+  edit(
+    'node-name-out-of-range',
+    (s) => (s.nodes[nf * 5 + nodeField('name')] = new Raw(String(s.strings.length + 10))),
+    'ERR_HEAPWISE_INVALID_DATA',
+    'a node name index past the strings',
+  );
   {
     const prop = meta.edge_types[0].indexOf('property');
     const k = small.edges.findIndex((v, i) => i % ef === edgeField('type') && v === prop);
-    edit('edge-name-out-of-range', (s) => (s.edges[k + edgeField('name_or_index') - edgeField('type')] = new Raw(String(s.strings.length))), 'ERR_HEAPWISE_INVALID_DATA', 'a property edge naming a string past the strings');
+    edit(
+      'edge-name-out-of-range',
+      (s) => (s.edges[k + edgeField('name_or_index') - edgeField('type')] = new Raw(String(s.strings.length))),
+      'ERR_HEAPWISE_INVALID_DATA',
+      'a property edge naming a string past the strings',
+    );
     const elem = meta.edge_types[0].indexOf('element');
     const j = small.edges.findIndex((v, i) => i % ef === edgeField('type') && v === elem);
     if (j >= 0) {
-      editOk('element-index-huge', (s) => (s.edges[j + edgeField('name_or_index') - edgeField('type')] = 4000000000), [], 'an element edge with index 4e9: a number, not a string index, so fine');
+      editOk(
+        'element-index-huge',
+        (s) => (s.edges[j + edgeField('name_or_index') - edgeField('type')] = 4000000000),
+        [],
+        'an element edge with index 4e9: a number, not a string index, so fine',
+      );
     }
   }
-  editOk('header-node-count-wrong', (s) => (s.snapshot.node_count += 5), [/header says \d+ nodes/], 'snapshot.node_count disagrees with the nodes array: the array is used');
-  editOk('header-edge-count-wrong', (s) => (s.snapshot.edge_count = 3), [/header says 3 edges/], 'snapshot.edge_count disagrees with the edges array: the array is used');
+  editOk(
+    'header-node-count-wrong',
+    (s) => (s.snapshot.node_count += 5),
+    [/header says \d+ nodes/],
+    'snapshot.node_count disagrees with the nodes array: the array is used',
+  );
+  editOk(
+    'header-edge-count-wrong',
+    (s) => (s.snapshot.edge_count = 3),
+    [/header says 3 edges/],
+    'snapshot.edge_count disagrees with the edges array: the array is used',
+  );
   {
     // Found where the edges array ends, and says both totals.
     const s = clone(small);
     s.nodes[nf * 2 + nodeField('edge_count')] += 2;
     const text = serialize(s).text;
     const end = text.indexOf('\n"trace_function_infos"');
-    add('edge-counts-exceed-edges', text, err('ERR_HEAPWISE_INVALID_DATA', end - 4, end), 'the nodes\' edge counts add up to more than the edges array holds', { message: /add up to \d+ but the edges array has \d+/ });
+    add(
+      'edge-counts-exceed-edges',
+      text,
+      err('ERR_HEAPWISE_INVALID_DATA', end - 4, end),
+      "the nodes' edge counts add up to more than the edges array holds",
+      { message: /add up to \d+ but the edges array has \d+/ },
+    );
     s.nodes[nf * 2 + nodeField('edge_count')] -= 4;
     const short = serialize(s).text;
     const end2 = short.indexOf('\n"trace_function_infos"');
-    add('edge-counts-short-of-edges', short, err('ERR_HEAPWISE_INVALID_DATA', end2 - 4, end2), 'the nodes\' edge counts add up to less than the edges array holds');
+    add(
+      'edge-counts-short-of-edges',
+      short,
+      err('ERR_HEAPWISE_INVALID_DATA', end2 - 4, end2),
+      "the nodes' edge counts add up to less than the edges array holds",
+    );
   }
-  edit('nodes-partial-record', (s) => s.nodes.push(new Raw('3')), 'ERR_HEAPWISE_INVALID_DATA', 'the nodes array ends in the middle of a record', 8);
+  edit(
+    'nodes-partial-record',
+    (s) => s.nodes.push(new Raw('3')),
+    'ERR_HEAPWISE_INVALID_DATA',
+    'the nodes array ends in the middle of a record',
+    8,
+  );
   {
     const at = smallText.indexOf('\n"edges"');
     const dup = smallText.slice(0, at) + '\n"nodes":[],' + smallText.slice(at);
@@ -436,13 +564,23 @@ export function makeCases(dir, realFile) {
     s.snapshot.root_index = nf * 100000 + 1;
     add('root-index-out-of-range', serialize(s).text, err('ERR_HEAPWISE_INVALID_DATA', 0, headerEnd), 'snapshot.root_index is not a node');
   }
-  add('trailing-garbage', smallText + '\n\u0000garbage after the end', ok(/ignored data after the snapshot/), 'bytes after the closing brace: ignored, with a warning');
+  add(
+    'trailing-garbage',
+    smallText + '\n\u0000garbage after the end',
+    ok(/ignored data after the snapshot/),
+    'bytes after the closing brace: ignored, with a warning',
+  );
   add('trailing-newline', smallText + '\n', ok(), 'a newline after the closing brace (as `jq` writes it)');
-  editOk('sections-reordered', (s) => {
-    const { strings, ...rest } = s;
-    for (const k of Object.keys(s)) delete s[k];
-    Object.assign(s, { snapshot: rest.snapshot, strings, ...rest });
-  }, [], '"strings" before "nodes" (key order is not fixed by JSON)');
+  editOk(
+    'sections-reordered',
+    (s) => {
+      const { strings, ...rest } = s;
+      for (const k of Object.keys(s)) delete s[k];
+      Object.assign(s, { snapshot: rest.snapshot, strings, ...rest });
+    },
+    [],
+    '"strings" before "nodes" (key order is not fixed by JSON)',
+  );
   editOk('unknown-top-level-key', (s) => (s.future_section = { a: [1, 2, { b: 'c' }] }), [], 'an unknown top-level section: skipped');
 
   // -- Numbers.
@@ -450,13 +588,48 @@ export function makeCases(dir, realFile) {
   edit('negative-self-size', (s) => (s.nodes[sizeAt] = new Raw('-16')), 'ERR_HEAPWISE_INVALID_DATA', 'a negative self_size');
   edit('fractional-self-size', (s) => (s.nodes[sizeAt] = new Raw('16.5')), 'ERR_HEAPWISE_INVALID_DATA', 'a fractional self_size');
   edit('exponent-self-size', (s) => (s.nodes[sizeAt] = new Raw('1e3')), 'ERR_HEAPWISE_INVALID_DATA', 'a self_size in exponent notation');
-  edit('negative-to-node', (s) => (s.edges[ef * 3 + edgeField('to_node')] = new Raw('-7')), 'ERR_HEAPWISE_INVALID_DATA', 'a negative to_node');
-  edit('overflow-2-64', (s) => (s.nodes[sizeAt] = new Raw('18446744073709551616')), 'ERR_HEAPWISE_INVALID_DATA', 'a self_size of 2^64 (does not fit in 64 bits)');
-  edit('overflow-huge', (s) => (s.nodes[nf * 2 + nodeField('id')] = new Raw('9'.repeat(400))), 'ERR_HEAPWISE_INVALID_DATA', 'a 400-digit id');
-  editOk('self-size-above-2-53', (s) => (s.nodes[sizeAt] = new Raw('9007199254740993')), [], 'a self_size above 2^53: kept modulo 2^32, as DevTools stores node values in a Uint32Array');
-  editOk('id-above-2-32', (s) => (s.nodes[nf * 9 + nodeField('id')] = new Raw('4294967297')), [], 'an id above 2^32: kept modulo 2^32, as in DevTools');
-  edit('edge-count-wraps-u64', (s) => (s.nodes[nf * 1 + nodeField('edge_count')] = new Raw('18446744073709551615')), 'ERR_HEAPWISE_INVALID_DATA', 'an edge_count of 2^64 - 1, which wrapped the running total back into range (found by fuzzing)');
-  edit('edge-count-overflows-u32', (s) => (s.nodes[nf * 1 + nodeField('edge_count')] = new Raw('4294967296')), 'ERR_HEAPWISE_INVALID_DATA', 'an edge_count of 2^32');
+  edit(
+    'negative-to-node',
+    (s) => (s.edges[ef * 3 + edgeField('to_node')] = new Raw('-7')),
+    'ERR_HEAPWISE_INVALID_DATA',
+    'a negative to_node',
+  );
+  edit(
+    'overflow-2-64',
+    (s) => (s.nodes[sizeAt] = new Raw('18446744073709551616')),
+    'ERR_HEAPWISE_INVALID_DATA',
+    'a self_size of 2^64 (does not fit in 64 bits)',
+  );
+  edit(
+    'overflow-huge',
+    (s) => (s.nodes[nf * 2 + nodeField('id')] = new Raw('9'.repeat(400))),
+    'ERR_HEAPWISE_INVALID_DATA',
+    'a 400-digit id',
+  );
+  editOk(
+    'self-size-above-2-53',
+    (s) => (s.nodes[sizeAt] = new Raw('9007199254740993')),
+    [],
+    'a self_size above 2^53: kept modulo 2^32, as DevTools stores node values in a Uint32Array',
+  );
+  editOk(
+    'id-above-2-32',
+    (s) => (s.nodes[nf * 9 + nodeField('id')] = new Raw('4294967297')),
+    [],
+    'an id above 2^32: kept modulo 2^32, as in DevTools',
+  );
+  edit(
+    'edge-count-wraps-u64',
+    (s) => (s.nodes[nf * 1 + nodeField('edge_count')] = new Raw('18446744073709551615')),
+    'ERR_HEAPWISE_INVALID_DATA',
+    'an edge_count of 2^64 - 1, which wrapped the running total back into range (found by fuzzing)',
+  );
+  edit(
+    'edge-count-overflows-u32',
+    (s) => (s.nodes[nf * 1 + nodeField('edge_count')] = new Raw('4294967296')),
+    'ERR_HEAPWISE_INVALID_DATA',
+    'an edge_count of 2^32',
+  );
 
   // -- Strings. The marker strings name a node that findByName can return (self size > 0).
   const typeNames = meta.node_types[0];
@@ -473,17 +646,44 @@ export function makeCases(dir, realFile) {
     const i = s.strings.push('\u0000INVALIDUTF8\u0000') - 1;
     s.nodes[nf * probeNode + nodeField('name')] = i;
     const text = serialize(s).text.replace('\\u0000INVALIDUTF8\\u0000', 'bad \u00ff\u00fe bytes \u00c3( end');
-    add('invalid-utf8-in-string', text, ok(/not valid UTF-8/), 'bytes that are not UTF-8 in a string: shown as U+FFFD (as a browser decodes them), with a warning', { probe: 'bad ', probeExpect: 'bad \ufffd\ufffd bytes \ufffd( end' });
+    add(
+      'invalid-utf8-in-string',
+      text,
+      ok(/not valid UTF-8/),
+      'bytes that are not UTF-8 in a string: shown as U+FFFD (as a browser decodes them), with a warning',
+      { probe: 'bad ', probeExpect: 'bad \ufffd\ufffd bytes \ufffd( end' },
+    );
     const h = smallText.replace('"node_fields":["type"', '"node_fields":["type\u00ff"');
     add('invalid-utf8-in-header', h, err('ERR_HEAPWISE_NOT_JSON', 0, headerEnd), 'bytes that are not UTF-8 inside the header');
     const u = clone(small);
     const j = u.strings.push('corpus-lone \ud800 marker, pair \ud83d\ude00, low \udc00 end') - 1;
     u.nodes[nf * probeNode + nodeField('name')] = j;
-    add('lone-surrogates', serialize(u).text, ok(), 'lone surrogates in \\u escapes (V8 writes them): kept, and JS gets them back as they were', { probe: 'corpus-lone', probeExpect: 'corpus-lone \ud800 marker, pair \ud83d\ude00, low \udc00 end' });
+    add(
+      'lone-surrogates',
+      serialize(u).text,
+      ok(),
+      'lone surrogates in \\u escapes (V8 writes them): kept, and JS gets them back as they were',
+      { probe: 'corpus-lone', probeExpect: 'corpus-lone \ud800 marker, pair \ud83d\ude00, low \udc00 end' },
+    );
     const b = smallText.indexOf('",\n"', smallText.indexOf('"strings":[') + 12);
-    add('bad-escape', smallText.slice(0, b) + '\\q' + smallText.slice(b), err('ERR_HEAPWISE_NOT_JSON', b, b + 3), 'an invalid escape (\\q) in a string');
-    add('bad-u-escape', smallText.slice(0, b) + '\\u12G4' + smallText.slice(b), err('ERR_HEAPWISE_NOT_JSON', b, b + 6), 'a \\u escape with a non-hex digit');
-    add('raw-control-char', smallText.slice(0, b) + '\u0001' + smallText.slice(b), err('ERR_HEAPWISE_NOT_JSON', b, b + 1), 'a raw control character inside a string');
+    add(
+      'bad-escape',
+      smallText.slice(0, b) + '\\q' + smallText.slice(b),
+      err('ERR_HEAPWISE_NOT_JSON', b, b + 3),
+      'an invalid escape (\\q) in a string',
+    );
+    add(
+      'bad-u-escape',
+      smallText.slice(0, b) + '\\u12G4' + smallText.slice(b),
+      err('ERR_HEAPWISE_NOT_JSON', b, b + 6),
+      'a \\u escape with a non-hex digit',
+    );
+    add(
+      'raw-control-char',
+      smallText.slice(0, b) + '\u0001' + smallText.slice(b),
+      err('ERR_HEAPWISE_NOT_JSON', b, b + 1),
+      'a raw control character inside a string',
+    );
   }
 
   // -- Nesting.
@@ -491,30 +691,66 @@ export function makeCases(dir, realFile) {
   add('nesting-whole-file', million, err('ERR_HEAPWISE_NOT_A_SNAPSHOT', 0), 'a million "[" as the whole file');
   {
     const at = smallText.indexOf('\n"nodes"');
-    add('nesting-unknown-key', smallText.slice(0, at) + '\n"deep":' + million + smallText.slice(at), err('ERR_HEAPWISE_INVALID_DATA', at, at + 200), 'a million "[" as the value of an unknown section');
+    add(
+      'nesting-unknown-key',
+      smallText.slice(0, at) + '\n"deep":' + million + smallText.slice(at),
+      err('ERR_HEAPWISE_INVALID_DATA', at, at + 200),
+      'a million "[" as the value of an unknown section',
+    );
     const m = smallText.indexOf('"meta":{') + 8;
-    add('nesting-in-header', smallText.slice(0, m) + '"deep":' + million + smallText.slice(m), err('ERR_HEAPWISE_INVALID_DATA', m, m + 200), 'a million "[" inside the header');
+    add(
+      'nesting-in-header',
+      smallText.slice(0, m) + '"deep":' + million + smallText.slice(m),
+      err('ERR_HEAPWISE_INVALID_DATA', m, m + 200),
+      'a million "[" inside the header',
+    );
     const t = smallText.indexOf('"trace_tree":[') + 14;
-    add('nesting-in-trace-tree', smallText.slice(0, t) + million + smallText.slice(t), err('ERR_HEAPWISE_INVALID_DATA', t - 1, t + 1), 'a million "[" inside trace_tree');
+    add(
+      'nesting-in-trace-tree',
+      smallText.slice(0, t) + million + smallText.slice(t),
+      err('ERR_HEAPWISE_INVALID_DATA', t - 1, t + 1),
+      'a million "[" inside trace_tree',
+    );
     const n = smallText.indexOf('"nodes":[') + 9;
-    add('nesting-in-nodes', smallText.slice(0, n) + million + smallText.slice(n), err('ERR_HEAPWISE_NOT_JSON', n, n + 1), 'a million "[" inside nodes');
+    add(
+      'nesting-in-nodes',
+      smallText.slice(0, n) + million + smallText.slice(n),
+      err('ERR_HEAPWISE_NOT_JSON', n, n + 1),
+      'a million "[" inside nodes',
+    );
   }
 
   // -- The file system.
-  add('a-directory', null, err('ERR_HEAPWISE_IO', null), 'a folder instead of a file', { kind: 'dir', file: path.join(dir, 'a-directory.heapsnapshot') });
-  add('missing-path', null, err('ERR_HEAPWISE_IO', null), 'a path that does not exist', { kind: 'missing', file: path.join(dir, 'no-such-file.heapsnapshot') });
-  add('no-permission', smallText, err('ERR_HEAPWISE_IO', null), 'a file without read permission (mode 000)', { kind: 'noperm' });
-  add('growing-file', null, err('ERR_HEAPWISE_TRUNCATED', 'unchecked'), 'a snapshot still being written: a child appends to it while heapwise reads it; heapwise reads what was there when it opened the file', {
-    kind: 'growing',
-    source: realFile,
-    message: /being written/,
+  add('a-directory', null, err('ERR_HEAPWISE_IO', null), 'a folder instead of a file', {
+    kind: 'dir',
+    file: path.join(dir, 'a-directory.heapsnapshot'),
   });
+  add('missing-path', null, err('ERR_HEAPWISE_IO', null), 'a path that does not exist', {
+    kind: 'missing',
+    file: path.join(dir, 'no-such-file.heapsnapshot'),
+  });
+  add('no-permission', smallText, err('ERR_HEAPWISE_IO', null), 'a file without read permission (mode 000)', { kind: 'noperm' });
+  add(
+    'growing-file',
+    null,
+    err('ERR_HEAPWISE_TRUNCATED', 'unchecked'),
+    'a snapshot still being written: a child appends to it while heapwise reads it; heapwise reads what was there when it opened the file',
+    {
+      kind: 'growing',
+      source: realFile,
+      message: /being written/,
+    },
+  );
   const seen = new Set();
   for (const c of cases) {
     if (seen.has(c.name)) throw new Error(`duplicate case ${c.name}`);
     seen.add(c.name);
   }
-  const manifest = cases.map((c) => ({ ...c, expect: { ...c.expect, warnings: c.expect.warnings?.map(String) }, message: c.message && String(c.message) }));
+  const manifest = cases.map((c) => ({
+    ...c,
+    expect: { ...c.expect, warnings: c.expect.warnings?.map(String) },
+    message: c.message && String(c.message),
+  }));
   fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 1));
   return cases;
 }

@@ -9,7 +9,7 @@
 // message, heapwiseError}. `--probe TEXT` returns the names of up to 5 nodes whose name contains
 // TEXT, as JS strings (to check that strings arrive intact).
 const path = require('node:path');
-const heapwise = require(path.join(__dirname, '..', '..', 'heapwise.js'));
+const heapwise = require(path.join(__dirname, '..', '..', 'index.js'));
 
 async function main() {
   const args = process.argv.slice(2);

@@ -22,10 +22,10 @@
 // As a module: `await ensureDevTools()` returns the bundle's path (installing first if needed).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import {createRequire} from 'node:module';
-import {execFileSync} from 'node:child_process';
-import {fileURLToPath} from 'node:url';
-import {npmCommand, withLock} from '../lib/install.mjs';
+import { createRequire } from 'node:module';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { npmCommand, withLock } from '../lib/install.mjs';
 
 export const DEVTOOLS_VERSION = process.env.DEVTOOLS_VERSION || '1.0.1705227';
 export const ESBUILD_VERSION = process.env.ESBUILD_VERSION || '0.28.2';
@@ -36,7 +36,7 @@ export const BUNDLE = path.join(DEVTOOLS_DIR, 'build', 'devtools-heap.mjs');
 const VERSION_FILE = path.join(DEVTOOLS_DIR, 'build', 'VERSION');
 const STAMP = `chrome-devtools-frontend@${DEVTOOLS_VERSION} esbuild@${ESBUILD_VERSION}\n`;
 
-const log = msg => process.stderr.write(`[devtools install] ${msg}\n`);
+const log = (msg) => process.stderr.write(`[devtools install] ${msg}\n`);
 
 /** True when the bundle for the pinned versions is already built. */
 export function isInstalled() {
@@ -49,25 +49,32 @@ export function isInstalled() {
 
 function run(file, args, cwd) {
   log(`$ (cd ${path.relative(REPO, cwd) || '.'}) ${path.basename(file)} ${args.join(' ')}`);
-  return execFileSync(file, args, {cwd, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 64 << 20});
+  return execFileSync(file, args, { cwd, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 64 << 20 });
 }
 
 function npm(args, cwd) {
-  const {file, pre} = npmCommand();
+  const { file, pre } = npmCommand();
   return run(file, [...pre, ...args], cwd);
 }
 
 function readJson(file) {
-  try { return JSON.parse(fs.readFileSync(file, 'utf8')); } catch { return null; }
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return null;
+  }
 }
 
 function installEsbuild() {
   const pj = readJson(path.join(DEVTOOLS_DIR, 'node_modules', 'esbuild', 'package.json'));
-  if (pj && pj.version === ESBUILD_VERSION) { log(`esbuild ${ESBUILD_VERSION} already installed`); return; }
+  if (pj && pj.version === ESBUILD_VERSION) {
+    log(`esbuild ${ESBUILD_VERSION} already installed`);
+    return;
+  }
   const own = path.join(DEVTOOLS_DIR, 'package.json');
   if (!fs.existsSync(own)) {
     // its own package.json, so that npm does not walk up to the repository's
-    fs.writeFileSync(own, JSON.stringify({name: 'heapwise-devtools-cache', private: true, version: '0.0.0'}, null, 2) + '\n');
+    fs.writeFileSync(own, JSON.stringify({ name: 'heapwise-devtools-cache', private: true, version: '0.0.0' }, null, 2) + '\n');
   }
   log(`installing esbuild@${ESBUILD_VERSION}`);
   npm(['install', '--no-audit', '--no-fund', '--no-save', '--loglevel=error', `esbuild@${ESBUILD_VERSION}`], DEVTOOLS_DIR);
@@ -76,17 +83,21 @@ function installEsbuild() {
 function installFrontend() {
   const pkgDir = path.join(DEVTOOLS_DIR, 'package');
   const pj = readJson(path.join(pkgDir, 'package.json'));
-  if (pj && pj.name === 'chrome-devtools-frontend' && pj.version === DEVTOOLS_VERSION &&
-      fs.existsSync(path.join(pkgDir, 'front_end', 'entrypoints', 'heap_snapshot_worker', 'heap_snapshot_worker.js'))) {
+  if (
+    pj &&
+    pj.name === 'chrome-devtools-frontend' &&
+    pj.version === DEVTOOLS_VERSION &&
+    fs.existsSync(path.join(pkgDir, 'front_end', 'entrypoints', 'heap_snapshot_worker', 'heap_snapshot_worker.js'))
+  ) {
     log(`chrome-devtools-frontend ${DEVTOOLS_VERSION} already unpacked`);
     return;
   }
-  fs.rmSync(pkgDir, {recursive: true, force: true});
+  fs.rmSync(pkgDir, { recursive: true, force: true });
   const tgz = path.join(DEVTOOLS_DIR, `chrome-devtools-frontend-${DEVTOOLS_VERSION}.tgz`);
   if (!fs.existsSync(tgz)) {
     log(`downloading chrome-devtools-frontend@${DEVTOOLS_VERSION} (npm pack, no dependencies)`);
     for (const f of fs.readdirSync(DEVTOOLS_DIR)) {
-      if (/^chrome-devtools-frontend-.*\.tgz$/.test(f)) fs.rmSync(path.join(DEVTOOLS_DIR, f), {force: true});
+      if (/^chrome-devtools-frontend-.*\.tgz$/.test(f)) fs.rmSync(path.join(DEVTOOLS_DIR, f), { force: true });
     }
     npm(['pack', '--loglevel=error', '--pack-destination', DEVTOOLS_DIR, `chrome-devtools-frontend@${DEVTOOLS_VERSION}`], DEVTOOLS_DIR);
     if (!fs.existsSync(tgz)) throw new Error(`npm pack did not produce ${tgz}`);
@@ -103,19 +114,22 @@ async function bundle() {
   const esbuild = require('esbuild');
   const front = path.join(DEVTOOLS_DIR, 'package', 'front_end');
   const outDir = path.dirname(BUNDLE);
-  fs.mkdirSync(outDir, {recursive: true});
+  fs.mkdirSync(outDir, { recursive: true });
   const entry = path.join(outDir, 'entry.ts');
-  const spec = p => JSON.stringify(path.join(front, p).split(path.sep).join('/'));
-  fs.writeFileSync(entry, [
-    `export * as HeapSnapshotWorker from ${spec('entrypoints/heap_snapshot_worker/heap_snapshot_worker.js')};`,
-    `export * as HeapSnapshotModel from ${spec('models/heap_snapshot/HeapSnapshotModel.js')};`,
-    '',
-  ].join('\n'));
+  const spec = (p) => JSON.stringify(path.join(front, p).split(path.sep).join('/'));
+  fs.writeFileSync(
+    entry,
+    [
+      `export * as HeapSnapshotWorker from ${spec('entrypoints/heap_snapshot_worker/heap_snapshot_worker.js')};`,
+      `export * as HeapSnapshotModel from ${spec('models/heap_snapshot/HeapSnapshotModel.js')};`,
+      '',
+    ].join('\n'),
+  );
   const localesShim = {
     name: 'locales-shim',
     setup(build) {
-      build.onResolve({filter: /^\.\/locales\.js$/}, () => ({path: 'locales-shim', namespace: 'shim'}));
-      build.onLoad({filter: /.*/, namespace: 'shim'}, () => ({
+      build.onResolve({ filter: /^\.\/locales\.js$/ }, () => ({ path: 'locales-shim', namespace: 'shim' }));
+      build.onLoad({ filter: /.*/, namespace: 'shim' }, () => ({
         contents: `export const LOCALES = ['en-US']; export const BUNDLED_LOCALES = ['en-US'];
 export const DEFAULT_LOCALE = 'en-US'; export const REMOTE_FETCH_PATTERN = ''; export const LOCAL_FETCH_PATTERN = '';`,
         loader: 'js',
@@ -139,31 +153,38 @@ export const DEFAULT_LOCALE = 'en-US'; export const REMOTE_FETCH_PATTERN = ''; e
 }
 
 /** Installs (if needed) and returns the path of the bundle. */
-export async function ensureDevTools({force = false} = {}) {
+export async function ensureDevTools({ force = false } = {}) {
   if (!force && isInstalled()) return BUNDLE;
-  fs.mkdirSync(DEVTOOLS_DIR, {recursive: true});
+  fs.mkdirSync(DEVTOOLS_DIR, { recursive: true });
   // node --test runs test files in parallel processes: one installs, the others wait.
   const lock = path.join(DEVTOOLS_DIR, '.install-lock');
-  return withLock(lock, async () => {
-    if (!force && isInstalled()) { log('already installed by another process'); return BUNDLE; }
-    const t0 = Date.now();
-    log(`installing into ${DEVTOOLS_DIR}`);
-    installEsbuild();
-    installFrontend();
-    await bundle();
-    log(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${STAMP.trim()}`);
-    return BUNDLE;
-  }, {onStale: (pid) => log(`removing stale lock of pid ${pid}`)});
+  return withLock(
+    lock,
+    async () => {
+      if (!force && isInstalled()) {
+        log('already installed by another process');
+        return BUNDLE;
+      }
+      const t0 = Date.now();
+      log(`installing into ${DEVTOOLS_DIR}`);
+      installEsbuild();
+      installFrontend();
+      await bundle();
+      log(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${STAMP.trim()}`);
+      return BUNDLE;
+    },
+    { onStale: (pid) => log(`removing stale lock of pid ${pid}`) },
+  );
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   try {
     const force = process.argv.includes('--force');
     if (!force && isInstalled()) log(`up to date: ${BUNDLE} (${STAMP.trim()})`);
-    else await ensureDevTools({force});
+    else await ensureDevTools({ force });
     process.stdout.write(BUNDLE + '\n');
   } catch (e) {
-    log(`failed: ${e && e.stack || e}`);
+    log(`failed: ${(e && e.stack) || e}`);
     process.exit(1);
   }
 }

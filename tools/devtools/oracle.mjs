@@ -38,15 +38,18 @@
 // self sizes first; it then calls the original.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import {pathToFileURL, fileURLToPath} from 'node:url';
-import {ensureDevTools, BUNDLE as DEFAULT_BUNDLE} from './install.mjs';
+import { pathToFileURL, fileURLToPath } from 'node:url';
+import { ensureDevTools } from './install.mjs';
 
 // Node 20 lacks Promise.withResolvers (Node >= 22 has it); DevTools' code uses it.
 if (!Promise.withResolvers) {
-  Promise.withResolvers = function() {
+  Promise.withResolvers = function () {
     let resolve, reject;
-    const promise = new Promise((a, b) => { resolve = a; reject = b; });
-    return {promise, resolve, reject};
+    const promise = new Promise((a, b) => {
+      resolve = a;
+      reject = b;
+    });
+    return { promise, resolve, reject };
   };
 }
 
@@ -57,15 +60,19 @@ let dtPromise = null;
 export function loadDevTools() {
   if (!dtPromise) {
     dtPromise = (async () => {
-      const bundle = process.env.DEVTOOLS_BUNDLE || await ensureDevTools();
+      const bundle = process.env.DEVTOOLS_BUNDLE || (await ensureDevTools());
       const DT = await import(pathToFileURL(bundle).href);
       let version = 'unknown';
-      try { version = fs.readFileSync(path.join(path.dirname(bundle), 'VERSION'), 'utf8').trim(); } catch {}
+      try {
+        version = fs.readFileSync(path.join(path.dirname(bundle), 'VERSION'), 'utf8').trim();
+      } catch {}
       const proto = DT.HeapSnapshotWorker.HeapSnapshot.JSHeapSnapshot.prototype;
       if (!proto.__heapwiseHooked) {
         const orig = proto.calculateShallowSizes;
-        proto.calculateShallowSizes = function() {
-          const n = this.nodeCount, fc = this.nodeFieldCount, off = this.nodeSelfSizeOffset;
+        proto.calculateShallowSizes = function () {
+          const n = this.nodeCount,
+            fc = this.nodeFieldCount,
+            off = this.nodeSelfSizeOffset;
           const raw = new Float64Array(n);
           for (let i = 0; i < n; i++) raw[i] = this.nodes.getValue(i * fc + off);
           this.__rawSelfSizes = raw;
@@ -73,7 +80,7 @@ export function loadDevTools() {
         };
         proto.__heapwiseHooked = true;
       }
-      return {...DT, version, bundle};
+      return { ...DT, version, bundle };
     })();
   }
   return dtPromise;
@@ -82,7 +89,7 @@ export function loadDevTools() {
 /** Parses a snapshot file the way the DevTools front end does and returns the JSHeapSnapshot. */
 export async function loadSnapshot(file, warnings = []) {
   const DT = await loadDevTools();
-  const {HeapSnapshot, HeapSnapshotLoader, HeapSnapshotWorkerDispatcher} = DT.HeapSnapshotWorker;
+  const { HeapSnapshot, HeapSnapshotLoader, HeapSnapshotWorkerDispatcher } = DT.HeapSnapshotWorker;
   const t0 = process.hrtime.bigint();
   const dispatcher = new HeapSnapshotWorkerDispatcher.HeapSnapshotWorkerDispatcher(() => {});
   const loader = new HeapSnapshotLoader.HeapSnapshotLoader(dispatcher);
@@ -93,8 +100,8 @@ export async function loadSnapshot(file, warnings = []) {
     const decoder = new TextDecoder();
     let n;
     while ((n = fs.readSync(fd, buf, 0, buf.length, null)) > 0) {
-      loader.write(decoder.decode(buf.subarray(0, n), {stream: true}));
-      await new Promise(r => setImmediate(r)); // let the loader consume the chunk
+      loader.write(decoder.decode(buf.subarray(0, n), { stream: true }));
+      await new Promise((r) => setImmediate(r)); // let the loader consume the chunk
     }
     loader.write(decoder.decode());
   } finally {
@@ -106,7 +113,9 @@ export async function loadSnapshot(file, warnings = []) {
   const channel = new MessageChannel();
   new HeapSnapshot.SecondaryInitManager(channel.port2);
   const origWarn = console.warn;
-  console.warn = (...a) => { warnings.push(a.join(' ').slice(0, 2000)); };
+  console.warn = (...a) => {
+    warnings.push(a.join(' ').slice(0, 2000));
+  };
   let snapshot;
   try {
     snapshot = await loader.buildSnapshot(channel.port1);
@@ -116,13 +125,13 @@ export async function loadSnapshot(file, warnings = []) {
     channel.port2.close();
   }
   const t2 = process.hrtime.bigint();
-  return {snapshot, parseMs: Number(t1 - t0) / 1e6, initMs: Number(t2 - t1) / 1e6};
+  return { snapshot, parseMs: Number(t1 - t0) / 1e6, initMs: Number(t2 - t1) / 1e6 };
 }
 
 /** The Statistics view's records, as HeapSnapshotView.retrieveStatistics builds them. */
 export function statisticsView(s) {
   const st = s.getStatistics();
-  const {v8heap, native} = st;
+  const { v8heap, native } = st;
   return {
     total: st.total,
     code: v8heap.code,
@@ -138,20 +147,22 @@ export function statisticsView(s) {
 /** The Summary view ("All objects"): aggregatesWithFilter(new NodeFilter()), one row per class key. */
 export function summaryView(s, Model) {
   const aggregates = s.aggregatesWithFilter(new Model.NodeFilter());
-  let totalCount = 0, totalSize = 0;
+  let totalCount = 0,
+    totalSize = 0;
   const rows = [];
   for (const key in aggregates) {
     const a = aggregates[key];
     totalCount += a.count;
     totalSize += a.self;
-    rows.push({key, name: a.name, count: a.count, distance: a.distance, shallow_size: a.self, retained_size: a.maxRet});
+    rows.push({ key, name: a.name, count: a.count, distance: a.distance, shallow_size: a.self, retained_size: a.maxRet });
   }
   rows.sort((a, b) => b.retained_size - a.retained_size || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return {total_count: totalCount, total_shallow_size: totalSize, rows};
+  return { total_count: totalCount, total_shallow_size: totalSize, rows };
 }
 
 function perNode(s) {
-  const n = s.nodeCount, fc = s.nodeFieldCount;
+  const n = s.nodeCount,
+    fc = s.nodeFieldCount;
   const idOff = s.nodeIdOffset;
   const raw = s.__rawSelfSizes;
   const nodes = {
@@ -185,13 +196,17 @@ export async function runDevTools(file) {
   const DT = await loadDevTools();
   const tStart = process.hrtime.bigint();
   const warnings = [];
-  const {snapshot: s, parseMs, initMs} = await loadSnapshot(file, warnings);
+  const { snapshot: s, parseMs, initMs } = await loadSnapshot(file, warnings);
   const tA = process.hrtime.bigint();
   const summary = summaryView(s, DT.HeapSnapshotModel);
   const stats = statisticsView(s);
   const nodes = perNode(s);
-  let totalRaw = 0, totalShallow = 0;
-  for (let i = 0; i < nodes.id.length; i++) { totalRaw += nodes.self_size[i]; totalShallow += nodes.shallow_size[i]; }
+  let totalRaw = 0,
+    totalShallow = 0;
+  for (let i = 0; i < nodes.id.length; i++) {
+    totalRaw += nodes.self_size[i];
+    totalShallow += nodes.shallow_size[i];
+  }
   const rootOrd = s.rootNodeIndex / s.nodeFieldCount;
   let index = null;
   const result = {
@@ -205,14 +220,21 @@ export async function runDevTools(file) {
     extra_native_bytes: s.profile.snapshot.extra_native_bytes ?? 0,
     total_self_size: totalRaw,
     total_shallow_size: totalShallow,
-    statistics: {view: stats, raw: s.getStatistics()},
+    statistics: { view: stats, raw: s.getStatistics() },
     summary,
     warnings,
-    timing_ms: {parse: parseMs, init: initMs, report: Number(process.hrtime.bigint() - tA) / 1e6,
-      total: Number(process.hrtime.bigint() - tStart) / 1e6},
+    timing_ms: {
+      parse: parseMs,
+      init: initMs,
+      report: Number(process.hrtime.bigint() - tA) / 1e6,
+      total: Number(process.hrtime.bigint() - tStart) / 1e6,
+    },
     nodes,
     nodeIndexById(id) {
-      if (!index) { index = new Map(); for (let i = 0; i < nodes.id.length; i++) index.set(nodes.id[i], i); }
+      if (!index) {
+        index = new Map();
+        for (let i = 0; i < nodes.id.length; i++) index.set(nodes.id[i], i);
+      }
       const i = index.get(Number(id));
       return i === undefined ? -1 : i;
     },
@@ -223,13 +245,19 @@ export async function runDevTools(file) {
 /** Writes the per-node TSV (same format as the team's devtools-oracle.mjs --nodes). */
 export async function writeNodesTsv(nodes, file) {
   const ws = fs.createWriteStream(file);
-  const done = new Promise((resolve, reject) => { ws.on('finish', resolve); ws.on('error', reject); });
+  const done = new Promise((resolve, reject) => {
+    ws.on('finish', resolve);
+    ws.on('error', reject);
+  });
   ws.write(TSV_HEADER + '\n');
   let b = '';
   const n = nodes.id.length;
   for (let i = 0; i < n; i++) {
     b += `${nodes.id[i]}\t${nodes.self_size[i]}\t${nodes.shallow_size[i]}\t${nodes.retained_size[i]}\t${nodes.distance[i]}\t${nodes.dominator_id[i]}\n`;
-    if (b.length > 1 << 20) { ws.write(b); b = ''; }
+    if (b.length > 1 << 20) {
+      ws.write(b);
+      b = '';
+    }
   }
   ws.end(b);
   await done;
@@ -237,8 +265,8 @@ export async function writeNodesTsv(nodes, file) {
 
 /** The JSON-serialisable part of a runDevTools() result (everything but the per-node arrays). */
 export function toJson(result) {
-  const {nodes, nodeIndexById, ...rest} = result;
-  return {...rest, max_rss_kb: process.resourceUsage().maxRSS};
+  const { nodes, nodeIndexById, ...rest } = result;
+  return { ...rest, max_rss_kb: process.resourceUsage().maxRSS };
 }
 
 /** The largest JS object id (odd id) of a loaded snapshot, as DevTools' StaticData has it. */
@@ -247,7 +275,9 @@ export function maxJsObjectId(s) {
 }
 
 function retainedById(s) {
-  const n = s.nodeCount, fc = s.nodeFieldCount, idOff = s.nodeIdOffset;
+  const n = s.nodeCount,
+    fc = s.nodeFieldCount,
+    idOff = s.nodeIdOffset;
   const m = new Map();
   for (let i = 0; i < n; i++) m.set(s.nodes.getValue(i * fc + idOff), s.retainedSizes[i]);
   return m;
@@ -261,7 +291,7 @@ function retainedById(s) {
  * warnings, timing_ms, retained}; with {retained: true}, retained is {base, current}, Maps id ->
  * DevTools' retained size (not in the JSON), otherwise null.
  */
-export async function runDevToolsDiff(baseFile, currentFile, {retained = false} = {}) {
+export async function runDevToolsDiff(baseFile, currentFile, { retained = false } = {}) {
   const DT = await loadDevTools();
   const Model = DT.HeapSnapshotModel;
   const tStart = process.hrtime.bigint();
@@ -274,16 +304,24 @@ export async function runDevToolsDiff(baseFile, currentFile, {retained = false} 
   const aggregatesForDiff = a.snapshot.aggregatesForDiff(interfaceDefinitions);
   const diffByClassKey = b.snapshot.calculateSnapshotDiff(1, aggregatesForDiff);
   const rows = [];
-  const totals = {new_count: 0, deleted_count: 0, delta_count: 0, alloc_size: 0, freed_size: 0, size_delta: 0};
+  const totals = { new_count: 0, deleted_count: 0, delta_count: 0, alloc_size: 0, freed_size: 0, size_delta: 0 };
   const byName = new Map();
   for (const key in diffByClassKey) {
     const d = diffByClassKey[key];
-    const r = {key, name: d.name, new_count: d.addedCount, deleted_count: d.removedCount, delta_count: d.countDelta,
-      alloc_size: d.addedSize, freed_size: d.removedSize, size_delta: d.sizeDelta};
+    const r = {
+      key,
+      name: d.name,
+      new_count: d.addedCount,
+      deleted_count: d.removedCount,
+      delta_count: d.countDelta,
+      alloc_size: d.addedSize,
+      freed_size: d.removedSize,
+      size_delta: d.sizeDelta,
+    };
     rows.push(r);
     for (const k in totals) totals[k] += r[k];
     let m = byName.get(d.name);
-    if (!m) byName.set(d.name, m = {new_count: 0, deleted_count: 0, delta_count: 0, alloc_size: 0, freed_size: 0, size_delta: 0});
+    if (!m) byName.set(d.name, (m = { new_count: 0, deleted_count: 0, delta_count: 0, alloc_size: 0, freed_size: 0, size_delta: 0 }));
     for (const k in m) m[k] += r[k];
   }
   // the Comparison view's default sort: "Alloc. Size" descending
@@ -296,12 +334,13 @@ export async function runDevToolsDiff(baseFile, currentFile, {retained = false} 
   const maxNodeId = maxJsObjectId(b.snapshot);
   const aggregates = b.snapshot.aggregatesWithFilter(new Model.NodeFilter(minNodeId, maxNodeId));
   const allocRows = [];
-  let allocCount = 0, allocShallow = 0;
+  let allocCount = 0,
+    allocShallow = 0;
   for (const key in aggregates) {
     const g = aggregates[key];
     allocCount += g.count;
     allocShallow += g.self;
-    allocRows.push({key, name: g.name, count: g.count, distance: g.distance, shallow_size: g.self, retained_size: g.maxRet});
+    allocRows.push({ key, name: g.name, count: g.count, distance: g.distance, shallow_size: g.self, retained_size: g.maxRet });
   }
   allocRows.sort((x, y) => y.retained_size - x.retained_size || (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
   const t3 = process.hrtime.bigint();
@@ -320,28 +359,39 @@ export async function runDevToolsDiff(baseFile, currentFile, {retained = false} 
     totals,
     rows,
     by_name: Object.fromEntries([...byName.entries()].sort((x, y) => y[1].alloc_size - x[1].alloc_size)),
-    allocated: {min_node_id: minNodeId, max_node_id: maxNodeId, total_count: allocCount,
-      total_shallow_size: allocShallow, rows: allocRows},
+    allocated: {
+      min_node_id: minNodeId,
+      max_node_id: maxNodeId,
+      total_count: allocCount,
+      total_shallow_size: allocShallow,
+      rows: allocRows,
+    },
     warnings,
-    timing_ms: {base_parse: a.parseMs, base_init: a.initMs, current_parse: b.parseMs, current_init: b.initMs,
-      diff: Number(t2 - t1) / 1e6, allocated: Number(t3 - t2) / 1e6,
-      total: Number(process.hrtime.bigint() - tStart) / 1e6},
-    retained: retained ? {base: retainedById(a.snapshot), current: retainedById(b.snapshot)} : null,
+    timing_ms: {
+      base_parse: a.parseMs,
+      base_init: a.initMs,
+      current_parse: b.parseMs,
+      current_init: b.initMs,
+      diff: Number(t2 - t1) / 1e6,
+      allocated: Number(t3 - t2) / 1e6,
+      total: Number(process.hrtime.bigint() - tStart) / 1e6,
+    },
+    retained: retained ? { base: retainedById(a.snapshot), current: retainedById(b.snapshot) } : null,
   };
   return result;
 }
 
 /** The JSON-serialisable part of a runDevToolsDiff() result. */
 export function diffToJson(result) {
-  const {retained, ...rest} = result;
-  return {...rest, max_rss_kb: process.resourceUsage().maxRSS};
+  const { retained, ...rest } = result;
+  return { ...rest, max_rss_kb: process.resourceUsage().maxRSS };
 }
 
 async function main() {
   const args = process.argv.slice(2);
   if (args[0] === '--diff' || args.includes('--diff')) {
-    const pos = args.filter(x => x !== '--diff');
-    if (pos.length !== 3 || pos.some(x => x.startsWith('--'))) {
+    const pos = args.filter((x) => x !== '--diff');
+    if (pos.length !== 3 || pos.some((x) => x.startsWith('--'))) {
       console.error('usage: node tools/devtools/oracle.mjs --diff BASE CURRENT OUT.json   (OUT.json "-" = stdout)');
       process.exit(2);
     }
@@ -351,9 +401,11 @@ async function main() {
     if (outFile === '-') process.stdout.write(json);
     else fs.writeFileSync(outFile, json);
     const t = d.totals;
-    console.error(`devtools oracle --diff: ${d.rows.length} classes changed, +${t.new_count} -${t.deleted_count}, ` +
-      `size delta ${t.size_delta}; ${d.allocated.total_count} objects allocated between ` +
-      `(${d.allocated.min_node_id}, ${d.allocated.max_node_id}]`);
+    console.error(
+      `devtools oracle --diff: ${d.rows.length} classes changed, +${t.new_count} -${t.deleted_count}, ` +
+        `size delta ${t.size_delta}; ${d.allocated.total_count} objects allocated between ` +
+        `(${d.allocated.min_node_id}, ${d.allocated.max_node_id}]`,
+    );
     return;
   }
   const pos = [];
@@ -363,8 +415,10 @@ async function main() {
     else pos.push(args[i]);
   }
   if (pos.length !== 2 || (args.includes('--nodes') && !nodesTsv)) {
-    console.error('usage: node tools/devtools/oracle.mjs SNAPSHOT OUT.json [--nodes OUT.tsv]   (OUT.json "-" = stdout)\n' +
-                  '       node tools/devtools/oracle.mjs --diff BASE CURRENT OUT.json');
+    console.error(
+      'usage: node tools/devtools/oracle.mjs SNAPSHOT OUT.json [--nodes OUT.tsv]   (OUT.json "-" = stdout)\n' +
+        '       node tools/devtools/oracle.mjs --diff BASE CURRENT OUT.json',
+    );
     process.exit(2);
   }
   const [file, outFile] = pos;
@@ -373,16 +427,18 @@ async function main() {
   const json = JSON.stringify(toJson(r), null, 1) + '\n';
   if (outFile === '-') process.stdout.write(json);
   else fs.writeFileSync(outFile, json);
-  console.error(`devtools oracle: ${path.basename(file)}: ${r.node_count} nodes, ${r.edge_count} edges, ` +
-    `total ${r.total_size}, ${r.summary.rows.length} summary rows, parse ${r.timing_ms.parse.toFixed(0)} ms, ` +
-    `init ${r.timing_ms.init.toFixed(0)} ms`);
+  console.error(
+    `devtools oracle: ${path.basename(file)}: ${r.node_count} nodes, ${r.edge_count} edges, ` +
+      `total ${r.total_size}, ${r.summary.rows.length} summary rows, parse ${r.timing_ms.parse.toFixed(0)} ms, ` +
+      `init ${r.timing_ms.init.toFixed(0)} ms`,
+  );
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   try {
     await main();
   } catch (e) {
-    console.error(e && e.stack || e);
+    console.error((e && e.stack) || e);
     process.exit(1);
   }
 }

@@ -22,18 +22,20 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import {execFileSync} from 'node:child_process';
-import {fileURLToPath} from 'node:url';
-import {npmCommand, withLockSync} from '../lib/install.mjs';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { npmCommand, withLockSync } from '../lib/install.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** The pinned Node version of each line the producer tests cover (versions.json). */
 export const VERSIONS = JSON.parse(fs.readFileSync(path.join(here, 'versions.json'), 'utf8'));
 export const REPO = path.resolve(here, '..', '..');
-export const NODE_DIR = path.resolve(process.env.HEAPWISE_NODE_VERSIONS_DIR ||
-  path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'heapwise', 'node-versions'));
+export const NODE_DIR = path.resolve(
+  process.env.HEAPWISE_NODE_VERSIONS_DIR ||
+    path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'heapwise', 'node-versions'),
+);
 
-const log = msg => process.stderr.write(`[node-versions] ${msg}\n`);
+const log = (msg) => process.stderr.write(`[node-versions] ${msg}\n`);
 
 /** The npm package that carries the binary for this platform. */
 export function packageName() {
@@ -45,7 +47,7 @@ export function packageName() {
 
 function versionOf(bin) {
   try {
-    return execFileSync(bin, ['--version'], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 30000}).trim();
+    return execFileSync(bin, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 30000 }).trim();
   } catch {
     return null;
   }
@@ -61,7 +63,13 @@ function installed(version) {
 }
 
 function run(file, args, cwd) {
-  return execFileSync(file, args, {cwd, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 64 << 20, timeout: 10 * 60 * 1000});
+  return execFileSync(file, args, {
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+    timeout: 10 * 60 * 1000,
+  });
 }
 
 function fetchVersion(version) {
@@ -72,26 +80,30 @@ function fetchVersion(version) {
     const spec = `${pkg}@${version}`;
     log(`fetching ${spec} (npm pack)`);
     const t0 = Date.now();
-    const {file, pre} = npmCommand();
+    const { file, pre } = npmCommand();
     try {
       run(file, [...pre, 'pack', '--loglevel=error', '--pack-destination', work, spec], work);
     } catch (e) {
-      throw new Error(`node-versions: \`npm pack ${spec}\` failed (no network or registry?): ${String(e.stderr || e.message).trim().slice(-2000)}`);
+      throw new Error(
+        `node-versions: \`npm pack ${spec}\` failed (no network or registry?): ${String(e.stderr || e.message)
+          .trim()
+          .slice(-2000)}`,
+      );
     }
-    const tgz = fs.readdirSync(work).find(f => f.endsWith('.tgz'));
+    const tgz = fs.readdirSync(work).find((f) => f.endsWith('.tgz'));
     if (!tgz) throw new Error(`node-versions: npm pack ${spec} wrote no tarball`);
     // relative names only (GNU tar on Windows reads "C:\..." as a host); only the binary
     run('tar', ['-xzf', tgz, 'package/bin/node'], work);
     const bin = path.join(work, 'package', 'bin', 'node');
     const got = versionOf(bin);
     if (got !== `v${version}`) throw new Error(`node-versions: ${spec}'s bin/node printed ${got}, expected v${version}`);
-    fs.rmSync(dir, {recursive: true, force: true});
-    fs.mkdirSync(path.join(dir, 'bin'), {recursive: true});
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(path.join(dir, 'bin'), { recursive: true });
     fs.renameSync(bin, path.join(dir, 'bin', 'node'));
     fs.writeFileSync(path.join(dir, 'VERSION'), `v${version}\n`);
     log(`v${version} ready in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${path.join(dir, 'bin', 'node')}`);
   } finally {
-    fs.rmSync(work, {recursive: true, force: true});
+    fs.rmSync(work, { recursive: true, force: true });
   }
 }
 
@@ -103,18 +115,18 @@ function fetchVersion(version) {
 export function ensureNode(major) {
   const version = VERSIONS[major];
   if (!version) throw new Error(`node-versions: no pinned version for Node ${major} (known: ${Object.keys(VERSIONS).join(', ')})`);
-  if (process.version === `v${version}`) return {major: Number(major), version, bin: process.execPath, fetched: false};
+  if (process.version === `v${version}`) return { major: Number(major), version, bin: process.execPath, fetched: false };
   let bin = installed(version);
-  if (bin) return {major: Number(major), version, bin, fetched: false};
+  if (bin) return { major: Number(major), version, bin, fetched: false };
   // A lock directory per version, so that concurrent test processes do not unpack into one place.
-  fs.mkdirSync(NODE_DIR, {recursive: true});
+  fs.mkdirSync(NODE_DIR, { recursive: true });
   return withLockSync(path.join(NODE_DIR, `.lock-${version}`), () => {
     bin = installed(version);
-    if (bin) return {major: Number(major), version, bin, fetched: false};
+    if (bin) return { major: Number(major), version, bin, fetched: false };
     fetchVersion(version);
     bin = installed(version);
     if (!bin) throw new Error(`node-versions: v${version} did not install into ${path.join(NODE_DIR, version)}`);
-    return {major: Number(major), version, bin, fetched: true};
+    return { major: Number(major), version, bin, fetched: true };
   });
 }
 
@@ -126,7 +138,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
       process.stdout.write(`${r.major}\t${r.version}\t${r.bin}${os.EOL}`);
     }
   } catch (e) {
-    log(`failed: ${e && e.message || e}`);
+    log(`failed: ${(e && e.message) || e}`);
     process.exit(1);
   }
 }

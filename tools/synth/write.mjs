@@ -26,14 +26,30 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import {Worker, isMainThread, parentPort, workerData} from 'node:worker_threads';
-import {pathToFileURL} from 'node:url';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { pathToFileURL } from 'node:url';
 
 // ---------------------------------------------------------------------------------------------
 // V8's meta (Node 20 / V8 11.3, verified against v8.writeHeapSnapshot())
 
-export const NODE_TYPES = ['hidden', 'array', 'string', 'object', 'code', 'closure', 'regexp', 'number', 'native',
-  'synthetic', 'concatenated string', 'sliced string', 'symbol', 'bigint', 'object shape', 'wasm object'];
+export const NODE_TYPES = [
+  'hidden',
+  'array',
+  'string',
+  'object',
+  'code',
+  'closure',
+  'regexp',
+  'number',
+  'native',
+  'synthetic',
+  'concatenated string',
+  'sliced string',
+  'symbol',
+  'bigint',
+  'object shape',
+  'wasm object',
+];
 export const EDGE_TYPES = ['context', 'element', 'property', 'internal', 'hidden', 'shortcut', 'weak'];
 const META = {
   node_fields: ['type', 'name', 'id', 'self_size', 'edge_count', 'trace_node_id', 'detachedness'],
@@ -51,10 +67,10 @@ const E = Object.fromEntries(EDGE_TYPES.map((n, i) => [n, i]));
 const MAX_ORDINAL = Math.floor(0xffffffff / NF); // to_node is a uint32
 
 // Shape parameters
-const F = 8;          // fan-out of the unit tree (holder -> 8 child holders)
-const L = 4096;       // length of a linked-list chain (ListNode.next/prev across units)
-const POOL = 256;     // shared string pool (duplicated strings point here)
-const SU = 8;         // strings owned by each unit
+const F = 8; // fan-out of the unit tree (holder -> 8 child holders)
+const L = 4096; // length of a linked-list chain (ListNode.next/prev across units)
+const POOL = 256; // shared string pool (duplicated strings point here)
+const SU = 8; // strings owned by each unit
 const LOC_EVERY = 512; // units whose closures get a `locations` entry
 const SCRIPT_ID = 42;
 
@@ -62,7 +78,10 @@ const SCRIPT_ID = 42;
 // Static strings (interned at module load, then frozen)
 
 const staticStrings = ['<dummy>', ''];
-const staticIndex = new Map([['<dummy>', 0], ['', 1]]);
+const staticIndex = new Map([
+  ['<dummy>', 0],
+  ['', 1],
+]);
 let staticFrozen = false;
 function S(s) {
   let i = staticIndex.get(s);
@@ -75,26 +94,107 @@ function S(s) {
   return i;
 }
 
-const WORDS = ['alpha', 'bravo', 'cache', 'delta', 'event', 'fetch', 'gamma', 'heap', 'index', 'json', 'kilo',
-  'lambda', 'merge', 'node', 'order', 'parse', 'query', 'route', 'stream', 'token', 'user', 'value', 'worker',
-  'xray', 'yield', 'zone', 'buffer', 'socket', 'render', 'promise', 'timer', 'module'];
-const FIRST = ['Ada', 'Grace', 'Linus', 'Barbara', 'Ken', 'Margaret', 'Jos\u00e9', 'Zo\u00eb', 'Bj\u00f6rn', 'Ren\u00e9e',
-  'Dennis', 'Radia', 'Edsger', 'Frances', 'Niklaus', 'Sophie'];
-const LAST = ['Lovelace', 'Hopper', 'Torvalds', 'Liskov', 'Thompson', 'Hamilton', 'Garc\u00eda', 'M\u00fcller',
-  'Ritchie', 'Perlman', 'Dijkstra', 'Allen', 'Wirth', 'Wilson', "O'Brien", 'N\u00f8rgaard'];
+const WORDS = [
+  'alpha',
+  'bravo',
+  'cache',
+  'delta',
+  'event',
+  'fetch',
+  'gamma',
+  'heap',
+  'index',
+  'json',
+  'kilo',
+  'lambda',
+  'merge',
+  'node',
+  'order',
+  'parse',
+  'query',
+  'route',
+  'stream',
+  'token',
+  'user',
+  'value',
+  'worker',
+  'xray',
+  'yield',
+  'zone',
+  'buffer',
+  'socket',
+  'render',
+  'promise',
+  'timer',
+  'module',
+];
+const FIRST = [
+  'Ada',
+  'Grace',
+  'Linus',
+  'Barbara',
+  'Ken',
+  'Margaret',
+  'Jos\u00e9',
+  'Zo\u00eb',
+  'Bj\u00f6rn',
+  'Ren\u00e9e',
+  'Dennis',
+  'Radia',
+  'Edsger',
+  'Frances',
+  'Niklaus',
+  'Sophie',
+];
+const LAST = [
+  'Lovelace',
+  'Hopper',
+  'Torvalds',
+  'Liskov',
+  'Thompson',
+  'Hamilton',
+  'Garc\u00eda',
+  'M\u00fcller',
+  'Ritchie',
+  'Perlman',
+  'Dijkstra',
+  'Allen',
+  'Wirth',
+  'Wilson',
+  "O'Brien",
+  'N\u00f8rgaard',
+];
 const REC_CLASSES = ['User', 'Customer', 'Account'];
 const ITEM_CLASSES = ['Order', 'Product', 'Request', 'CacheEntry', 'Invoice'];
 const UNIT_CLASSES = ['Profile', 'Token', 'TokenData', 'TreeNode', 'ListNode', 'EventEmitter'];
 const BUILTIN_CLASSES = ['Object', 'Array', 'Map', 'WeakMap', 'WeakRef', 'Uint8Array', 'ArrayBuffer'];
-const APP_CLASSES = [...REC_CLASSES, ...ITEM_CLASSES, ...UNIT_CLASSES, 'Config', 'Zombie', 'ZombieData', 'Leaked',
-  'LeakedChild', 'PersistentThing', 'TCP'];
+const APP_CLASSES = [
+  ...REC_CLASSES,
+  ...ITEM_CLASSES,
+  ...UNIT_CLASSES,
+  'Config',
+  'Zombie',
+  'ZombieData',
+  'Leaked',
+  'LeakedChild',
+  'PersistentThing',
+  'TCP',
+];
 const FUNCS = ['onData', 'handleRequest', 'processItem', ''];
 const REGEXPS = ['^user-\\d+$', '\\s+', '[a-z]+@[a-z]+\\.com', '^\\/api\\/v(\\d+)\\/'];
 
 // The pool of shared (duplicated) string contents; the first 8 exercise V8's escaping.
 function poolContent(k) {
-  const special = ['active', 'inactive', 'pending', 'deleted', 'caf\u00e9 cr\u00e8me', 'line1\nline2',
-    'tab\tsep "quoted" back\\slash', 'emoji \uf600 (U+1F600 as V8 writes it)'];
+  const special = [
+    'active',
+    'inactive',
+    'pending',
+    'deleted',
+    'caf\u00e9 cr\u00e8me',
+    'line1\nline2',
+    'tab\tsep "quoted" back\\slash',
+    'emoji \uf600 (U+1F600 as V8 writes it)',
+  ];
   if (k < special.length) return special[k];
   return `${WORDS[k % WORDS.length]}-${WORDS[(k * 7 + 3) % WORDS.length]}-${k}`;
 }
@@ -102,12 +202,16 @@ function poolContent(k) {
 // Long texts: 1024 UTF-16 units (V8's name limit) with characters that need escaping.
 const LONG_BASES = [];
 {
-  const para = 'Lorem ipsum dolor sit amet, "consectetur" adipiscing elit; sed do eiusmod tempor\n' +
+  const para =
+    'Lorem ipsum dolor sit amet, "consectetur" adipiscing elit; sed do eiusmod tempor\n' +
     'incididunt ut labore et dolore magna aliqua. Caf\u00e9 na\u00efve r\u00e9sum\u00e9 \u2014 \\path\\to\\file\t';
   for (let b = 0; b < 8; b++) {
     let s = '';
     let k = b;
-    while (s.length < 1024) { s += WORDS[k % WORDS.length] + ' ' + para.slice((k * 13) % 40); k += 5; }
+    while (s.length < 1024) {
+      s += WORDS[k % WORDS.length] + ' ' + para.slice((k * 13) % 40);
+      k += 5;
+    }
     LONG_BASES.push(s.slice(0, 1024));
   }
 }
@@ -134,12 +238,15 @@ export function v8Escape(s) {
 
 // Long bases, escaped, with the byte offset at which each UTF-16 unit starts (so that a
 // unit-specific ASCII prefix can replace the first few units without escaping 1 KB again).
-const LONG_ESC = LONG_BASES.map(s => {
+const LONG_ESC = LONG_BASES.map((s) => {
   const offs = new Uint32Array(s.length + 1);
   let esc = '';
-  for (let i = 0; i < s.length; i++) { offs[i] = esc.length; esc += v8Escape(s[i]); }
+  for (let i = 0; i < s.length; i++) {
+    offs[i] = esc.length;
+    esc += v8Escape(s[i]);
+  }
   offs[s.length] = esc.length;
-  return {bytes: Buffer.from(esc, 'latin1'), offs};
+  return { bytes: Buffer.from(esc, 'latin1'), offs };
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -148,10 +255,16 @@ const LONG_ESC = LONG_BASES.map(s => {
 let rs = 0;
 function hash3(a, b, c) {
   let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul((b + 0x7f4a7c15) | 0, 0xc2b2ae35) ^ Math.imul(c + 0x165667b1, 0x27d4eb2f);
-  h ^= h >>> 16; h = Math.imul(h, 0x7feb352d); h ^= h >>> 15; h = Math.imul(h, 0x846ca68b); h ^= h >>> 16;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x7feb352d);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x846ca68b);
+  h ^= h >>> 16;
   return h >>> 0;
 }
-function rseed(seed, u, stream) { rs = hash3(seed, u, stream) | 0; }
+function rseed(seed, u, stream) {
+  rs = hash3(seed, u, stream) | 0;
+}
 function rnd() {
   rs = (rs + 0x6d2b79f5) | 0;
   let t = rs;
@@ -160,21 +273,76 @@ function rnd() {
   return (t ^ (t >>> 14)) >>> 0;
 }
 const isLongBio = (seed, u) => hash3(seed, u, 0xb10) % 3 === 0;
-const longBioLength = (seed, u) => 1024 + hash3(seed, u, 0xb11) % 60000;
-const strSize = len => Math.ceil((16 + len) / 8) * 8; // SeqOneByteString: header + chars, 8-aligned
+const longBioLength = (seed, u) => 1024 + (hash3(seed, u, 0xb11) % 60000);
+const strSize = (len) => Math.ceil((16 + len) / 8) * 8; // SeqOneByteString: header + chars, 8-aligned
 
 // ---------------------------------------------------------------------------------------------
 // Unit layout: K nodes, local offsets
 
 const O = {};
-['H', 'HE', 'REC', 'PROF', 'RPROPS', 'S_NAME', 'S_EMAIL', 'S_STATUS', 'CONS', 'NUM', 'S_BIO', 'SLICED', 'JSMAP', 'MTAB',
-  'K0', 'K1', 'K2', 'K3', 'I0', 'I1', 'I2', 'I3', 'CLO', 'CTX', 'U8', 'AB', 'ABDATA', 'WMAP', 'ETAB', 'TOKEN', 'TDATA',
-  'S_PAYLOAD', 'TREE_A', 'TREE_B', 'TREE_C', 'LIST', 'LVAL', 'WREF', 'EMIT', 'EVT', 'CLO2', 'FBC', 'FBV', 'RE', 'SHARR',
-  'DICT', 'DICTX', 'TAGS'].forEach((k, i) => { O[k] = i; });
-export const UNIT_OFFSETS = Object.freeze({...O});
+[
+  'H',
+  'HE',
+  'REC',
+  'PROF',
+  'RPROPS',
+  'S_NAME',
+  'S_EMAIL',
+  'S_STATUS',
+  'CONS',
+  'NUM',
+  'S_BIO',
+  'SLICED',
+  'JSMAP',
+  'MTAB',
+  'K0',
+  'K1',
+  'K2',
+  'K3',
+  'I0',
+  'I1',
+  'I2',
+  'I3',
+  'CLO',
+  'CTX',
+  'U8',
+  'AB',
+  'ABDATA',
+  'WMAP',
+  'ETAB',
+  'TOKEN',
+  'TDATA',
+  'S_PAYLOAD',
+  'TREE_A',
+  'TREE_B',
+  'TREE_C',
+  'LIST',
+  'LVAL',
+  'WREF',
+  'EMIT',
+  'EVT',
+  'CLO2',
+  'FBC',
+  'FBV',
+  'RE',
+  'SHARR',
+  'DICT',
+  'DICTX',
+  'TAGS',
+].forEach((k, i) => {
+  O[k] = i;
+});
+export const UNIT_OFFSETS = Object.freeze({ ...O });
 export const K = Object.keys(O).length;
 // unit string slots
-const J_NAME = 0, J_EMAIL = 1, J_BIO = 2, J_K0 = 3, J_K1 = 4, J_PAYLOAD = 5, J_EPH_KEY = 6, J_EPH_TABLE = 7;
+const J_NAME = 0,
+  J_EMAIL = 1,
+  J_BIO = 2,
+  J_K0 = 3,
+  J_K1 = 4,
+  J_PAYLOAD = 5,
+  J_EPH_KEY = 6,
+  J_EPH_TABLE = 7;
 
 // ---------------------------------------------------------------------------------------------
 // Prefix: roots, global, the maps / prototypes / constructors, huge objects, unreachable nodes
@@ -185,15 +353,23 @@ function buildPrefix(U) {
   const add = (key, type, name, size, det = 0) => {
     if (idx.has(key)) throw new Error(`synth: duplicate prefix key ${key}`);
     idx.set(key, nodes.length);
-    nodes.push({key, type: T[type], name: S(name), size, det, edges: [], loc: null});
+    nodes.push({ key, type: T[type], name: S(name), size, det, edges: [], loc: null });
   };
   const pending = [];
   const e = (from, type, name, to) => pending.push([from, type, name, to]);
 
   add('root', 'synthetic', '', 0);
   add('gcroots', 'synthetic', '(GC roots)', 0);
-  const SUBROOTS = ['(Internalized strings)', '(Read-only roots)', '(Strong roots)', '(Stack roots)', '(Builtins)',
-    '(Global handles)', '(Eternal handles)', '(Weak collections)'];
+  const SUBROOTS = [
+    '(Internalized strings)',
+    '(Read-only roots)',
+    '(Strong roots)',
+    '(Stack roots)',
+    '(Builtins)',
+    '(Global handles)',
+    '(Eternal handles)',
+    '(Weak collections)',
+  ];
   SUBROOTS.forEach((n, i) => add('sr' + i, 'synthetic', n, 0));
   add('cpproots', 'synthetic', 'C++ roots', 0);
   add('env', 'native', 'Node / Environment', 1408, 1);
@@ -203,8 +379,20 @@ function buildPrefix(U) {
   add('nativectx', 'hidden', 'system / NativeContext', 2264);
   add('scriptctx', 'object', 'system / Context', 56);
   add('metamap', 'hidden', 'system / Map', 80);
-  for (const m of ['String', 'ConsString', 'SlicedString', 'HeapNumber', 'PropertyArray', 'HashTable', 'EphemeronHashTable',
-    'NameDictionary', 'FeedbackCell', 'FeedbackVector', 'RegExp']) add('M.' + m, 'hidden', `system / Map (${m})`, 80);
+  for (const m of [
+    'String',
+    'ConsString',
+    'SlicedString',
+    'HeapNumber',
+    'PropertyArray',
+    'HashTable',
+    'EphemeronHashTable',
+    'NameDictionary',
+    'FeedbackCell',
+    'FeedbackVector',
+    'RegExp',
+  ])
+    add('M.' + m, 'hidden', `system / Map (${m})`, 80);
   for (const m of ['Context', 'Function', 'JSMap', 'JSWeakMap', 'WeakRef', 'Uint8Array', 'ArrayBuffer', 'Proto'])
     add('M.' + m, 'object shape', 'system / Map', 80);
   add('fnproto', 'closure', '', 64);
@@ -245,7 +433,7 @@ function buildPrefix(U) {
   add('leaked.b', 'object', 'Leaked', 48);
   add('leaked.child', 'object', 'LeakedChild', 32);
 
-  const unit = (u, k) => ({u, k});
+  const unit = (u, k) => ({ u, k });
   // roots
   e('root', 'element', 1, 'gcroots');
   e('root', 'shortcut', '2', 'global');
@@ -377,23 +565,88 @@ function buildPrefix(U) {
     const nm = t === E.element || t === E.hidden ? name : S(name);
     nodes[idx.get(from)].edges.push(t, nm, ord);
   }
-  return {nodes, idx, P};
+  return { nodes, idx, P };
 }
 
 // intern every static string, then freeze the static table
 const MIN_UNITS = 16;
 buildPrefix(MIN_UNITS); // node names first, as V8 interns them: "", "(GC roots)", "(Internalized strings)", …
-const NUM = []; for (let i = 0; i < 64; i++) NUM.push(S(String(i)));
+const NUM = [];
+for (let i = 0; i < 64; i++) NUM.push(S(String(i)));
 const STATIC = Object.create(null); // (a plain {} would swallow '__proto__')
-for (const s of ['map', 'elements', 'properties', 'table', 'name', 'email', 'status', 'profile', 'score', 'label',
-  'tags', '__proto__', 'owner', 'bio', 'avatar', 'first', 'second', 'parent', 'prev', 'next', 'pattern', 'context',
-  'shared', 'code', 'feedback_cell', 'user', 'request', 'buf', 'scope_info', 'previous', 'buffer', 'backing_store',
-  'payload', 'child', 'sibling', 'self', 'value', 'target', '_events', 'data', 'close', 'shared_function_info',
-  'heap number', '(concatenated string)', '(sliced string)', '(object elements)', '(object properties)',
-  'system / Context', 'system / JSArrayBufferData', 'system / FeedbackCell', 'system / FeedbackVector',
-  'system / NameDictionary', 'onClose', 'Profile', 'Token', 'TokenData', 'TreeNode', 'ListNode', 'EventEmitter',
-  'Object', 'Array', 'Map', 'WeakMap', 'WeakRef', 'Uint8Array', 'ArrayBuffer', 'symbol']) STATIC[s] = S(s);
-const REC_NAME = REC_CLASSES.map(S), ITEM_NAME = ITEM_CLASSES.map(S), FUNC_NAME = FUNCS.map(S);
+for (const s of [
+  'map',
+  'elements',
+  'properties',
+  'table',
+  'name',
+  'email',
+  'status',
+  'profile',
+  'score',
+  'label',
+  'tags',
+  '__proto__',
+  'owner',
+  'bio',
+  'avatar',
+  'first',
+  'second',
+  'parent',
+  'prev',
+  'next',
+  'pattern',
+  'context',
+  'shared',
+  'code',
+  'feedback_cell',
+  'user',
+  'request',
+  'buf',
+  'scope_info',
+  'previous',
+  'buffer',
+  'backing_store',
+  'payload',
+  'child',
+  'sibling',
+  'self',
+  'value',
+  'target',
+  '_events',
+  'data',
+  'close',
+  'shared_function_info',
+  'heap number',
+  '(concatenated string)',
+  '(sliced string)',
+  '(object elements)',
+  '(object properties)',
+  'system / Context',
+  'system / JSArrayBufferData',
+  'system / FeedbackCell',
+  'system / FeedbackVector',
+  'system / NameDictionary',
+  'onClose',
+  'Profile',
+  'Token',
+  'TokenData',
+  'TreeNode',
+  'ListNode',
+  'EventEmitter',
+  'Object',
+  'Array',
+  'Map',
+  'WeakMap',
+  'WeakRef',
+  'Uint8Array',
+  'ArrayBuffer',
+  'symbol',
+])
+  STATIC[s] = S(s);
+const REC_NAME = REC_CLASSES.map(S),
+  ITEM_NAME = ITEM_CLASSES.map(S),
+  FUNC_NAME = FUNCS.map(S);
 const REGEXP_NAME = REGEXPS.map(S);
 staticFrozen = true;
 const NS = staticStrings.length;
@@ -424,20 +677,39 @@ function makePlan(U, seed) {
   const prefixEdges = edgeCount;
   for (let u = 0; u < U; u++) edgeCount += unitEdgeCount(u, U);
   if (edgeCount > 0xffffffff) throw new Error('synth: too many edges for a uint32 edge_count');
-  const poolBase = NS, unitStrBase = NS + POOL;
+  const poolBase = NS,
+    unitStrBase = NS + POOL;
   const stringCount = unitStrBase + U * SU;
-  return {seed, U, K, P, nodeCount, edgeCount, prefixEdges, stringCount, poolBase, unitStrBase, pre};
+  return { seed, U, K, P, nodeCount, edgeCount, prefixEdges, stringCount, poolBase, unitStrBase, pre };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Unit generator: fills the scratch arrays with unit u's K nodes and their edges (in node order)
 
-const nType = new Uint8Array(K), nName = new Uint32Array(K), nSize = new Float64Array(K), nEdges = new Uint32Array(K);
+const nType = new Uint8Array(K),
+  nName = new Uint32Array(K),
+  nSize = new Float64Array(K),
+  nEdges = new Uint32Array(K);
 const MAX_UNIT_EDGES = 512;
-const eType = new Uint8Array(MAX_UNIT_EDGES), eName = new Uint32Array(MAX_UNIT_EDGES), eTo = new Float64Array(MAX_UNIT_EDGES);
-let nn = 0, ne = 0;
-function N(type, name, size) { nType[nn] = type; nName[nn] = name; nSize[nn] = size; nEdges[nn] = 0; nn++; }
-function Ed(type, name, to) { eType[ne] = type; eName[ne] = name; eTo[ne] = to; ne++; nEdges[nn - 1]++; }
+const eType = new Uint8Array(MAX_UNIT_EDGES),
+  eName = new Uint32Array(MAX_UNIT_EDGES),
+  eTo = new Float64Array(MAX_UNIT_EDGES);
+let nn = 0,
+  ne = 0;
+function N(type, name, size) {
+  nType[nn] = type;
+  nName[nn] = name;
+  nSize[nn] = size;
+  nEdges[nn] = 0;
+  nn++;
+}
+function Ed(type, name, to) {
+  eType[ne] = type;
+  eName[ne] = name;
+  eTo[ne] = to;
+  ne++;
+  nEdges[nn - 1]++;
+}
 
 // Prefix ordinals do not depend on the number of units: resolve the ones units point at once.
 const PIDX = buildPrefix(MIN_UNITS).idx;
@@ -482,31 +754,34 @@ const PROTO_TreeNode = PIDX.get('proto.TreeNode');
 const PROTO_Uint8Array = PIDX.get('proto.Uint8Array');
 const PROTO_WeakMap = PIDX.get('proto.WeakMap');
 const PROTO_WeakRef = PIDX.get('proto.WeakRef');
-const MAP_REC = REC_CLASSES.map(c => PIDX.get('map.' + c)), PROTO_REC = REC_CLASSES.map(c => PIDX.get('proto.' + c));
-const MAP_ITEM = ITEM_CLASSES.map(c => PIDX.get('map.' + c)), PROTO_ITEM = ITEM_CLASSES.map(c => PIDX.get('proto.' + c));
-const SFI_FN = [...FUNCS, 'onClose'].map(f => PIDX.get('sfi.fn.' + f));
-const SCOPE_FN = [...FUNCS, 'onClose'].map(f => PIDX.get('scope.fn.' + f));
+const MAP_REC = REC_CLASSES.map((c) => PIDX.get('map.' + c)),
+  PROTO_REC = REC_CLASSES.map((c) => PIDX.get('proto.' + c));
+const MAP_ITEM = ITEM_CLASSES.map((c) => PIDX.get('map.' + c)),
+  PROTO_ITEM = ITEM_CLASSES.map((c) => PIDX.get('proto.' + c));
+const SFI_FN = [...FUNCS, 'onClose'].map((f) => PIDX.get('sfi.fn.' + f));
+const SCOPE_FN = [...FUNCS, 'onClose'].map((f) => PIDX.get('scope.fn.' + f));
 const HE_OWN = [O.REC, O.JSMAP, O.WMAP, O.TOKEN, O.TREE_A, O.WREF, O.EMIT];
-for (const [k, v] of Object.entries({MAP_REC, PROTO_REC, MAP_ITEM, PROTO_ITEM, SFI_FN, SCOPE_FN})) {
-  if (v.some(x => x === undefined)) throw new Error(`synth: unresolved prefix ordinal in ${k}`);
+for (const [k, v] of Object.entries({ MAP_REC, PROTO_REC, MAP_ITEM, PROTO_ITEM, SFI_FN, SCOPE_FN })) {
+  if (v.some((x) => x === undefined)) throw new Error(`synth: unresolved prefix ordinal in ${k}`);
 }
 
 function genUnit(g, u) {
-  const {P, U, seed} = g;
+  const { P, U, seed } = g;
   const b = P + u * K;
   const sb = g.unitStrBase + u * SU;
   const pool = g.poolBase;
-  nn = 0; ne = 0;
+  nn = 0;
+  ne = 0;
   rseed(seed, u, 1);
   const rec = rnd() % REC_CLASSES.length;
   const items = [rnd() % 5, rnd() % 5, rnd() % 5, rnd() % 5];
   const fn = rnd() % FUNCS.length;
   const statusK = rnd() % 8;
-  const k2 = 8 + rnd() % (POOL - 8);
-  const k3 = 8 + (k2 - 8 + 1 + rnd() % (POOL - 9)) % (POOL - 8);
+  const k2 = 8 + (rnd() % (POOL - 8));
+  const k3 = 8 + ((k2 - 8 + 1 + (rnd() % (POOL - 9))) % (POOL - 8));
   const wrefTarget = rnd() % U;
   const re = rnd() % REGEXPS.length;
-  const propCount = 2 + rnd() % 6;
+  const propCount = 2 + (rnd() % 6);
   const I = STATIC;
 
   // H: the unit's holder, an Array in the unit tree
@@ -614,7 +889,7 @@ function genUnit(g, u) {
   N(T.object, I.ArrayBuffer, 88);
   Ed(E.internal, I.backing_store, b + O.ABDATA);
   Ed(E.internal, I.map, ORD_M_ArrayBuffer);
-  N(T.native, I['system / JSArrayBufferData'], 64 * (1 + hash3(seed, u, 0xab) % 1024));
+  N(T.native, I['system / JSArrayBufferData'], 64 * (1 + (hash3(seed, u, 0xab) % 1024)));
   // WMAP / ETAB / TOKEN / TDATA: a WeakMap entry (key Token -> value TokenData), named like V8
   N(T.object, I.WeakMap, 24);
   Ed(E.internal, I.table, b + O.ETAB);
@@ -708,33 +983,41 @@ function genUnit(g, u) {
 // unit u's own strings (j = 0..SU-1), as raw JS strings (the long bio is returned separately)
 function unitString(g, u, j) {
   rseed(g.seed, u, 2);
-  const first = FIRST[rnd() % FIRST.length], last = LAST[rnd() % LAST.length];
+  const first = FIRST[rnd() % FIRST.length],
+    last = LAST[rnd() % LAST.length];
   const b = g.P + u * K;
   switch (j) {
-    case J_NAME: return `${first} ${last} #${u}`;
-    case J_EMAIL: return `${first.toLowerCase()}.${last.toLowerCase()}+${u}@example.com`;
+    case J_NAME:
+      return `${first} ${last} #${u}`;
+    case J_EMAIL:
+      return `${first.toLowerCase()}.${last.toLowerCase()}+${u}@example.com`;
     case J_BIO: {
-      rnd(); rnd();
+      rnd();
+      rnd();
       return `bio#${u}: ${WORDS[rnd() % WORDS.length]} ${WORDS[rnd() % WORDS.length]} ${WORDS[rnd() % WORDS.length]}`;
     }
-    case J_K0: return `session:${u.toString(16)}:a${(rnd() & 0xffff).toString(16)}`;
-    case J_K1: return `session:${u.toString(16)}:b`;
-    case J_PAYLOAD: return `{"token":${u},"scope":"read write","user":"${first}"}`;
+    case J_K0:
+      return `session:${u.toString(16)}:a${(rnd() & 0xffff).toString(16)}`;
+    case J_K1:
+      return `session:${u.toString(16)}:b`;
+    case J_PAYLOAD:
+      return `{"token":${u},"scope":"read write","user":"${first}"}`;
     case J_EPH_KEY:
     case J_EPH_TABLE: {
-      const tok = 2 * (b + O.TOKEN) + 1, val = 2 * (b + O.TDATA) + 1, tab = 2 * (b + O.ETAB) + 1;
+      const tok = 2 * (b + O.TOKEN) + 1,
+        val = 2 * (b + O.TDATA) + 1,
+        tab = 2 * (b + O.ETAB) + 1;
       return `${j === J_EPH_KEY ? 1 : 3} / part of key (Token @${tok}) -> value (TokenData @${val}) pair in WeakMap (table @${tab})`;
     }
   }
   throw new Error('synth: bad string slot');
 }
 
-
 // The fixed part of a unit's edge count: unit 15 of 16 has no tree children, no `next` (it ends
 // the list) and a `prev` (15 % L != 0), so it has UNIT_BASE_EDGES + 1 edges.
 {
   const U = MIN_UNITS;
-  genUnit({U, P: buildPrefix(U).P, seed: 1, poolBase: NS, unitStrBase: NS + POOL}, U - 1);
+  genUnit({ U, P: buildPrefix(U).P, seed: 1, poolBase: NS, unitStrBase: NS + POOL }, U - 1);
   UNIT_BASE_EDGES = ne - 1;
 }
 
@@ -744,7 +1027,10 @@ function unitString(g, u, j) {
 // A byte buffer that hands itself to `sink(buf, len)` when full; the sink returns the buffer to
 // continue in (the same one after a file write, a fresh one when chunks are passed on).
 const DIGITS = new Uint8Array(200);
-for (let i = 0; i < 100; i++) { DIGITS[2 * i] = 48 + Math.floor(i / 10); DIGITS[2 * i + 1] = 48 + i % 10; }
+for (let i = 0; i < 100; i++) {
+  DIGITS[2 * i] = 48 + Math.floor(i / 10);
+  DIGITS[2 * i + 1] = 48 + (i % 10);
+}
 class Out {
   constructor(size, sink) {
     this.buf = Buffer.allocUnsafe(size);
@@ -752,15 +1038,23 @@ class Out {
     this.pos = 0;
     this.flushed = 0;
   }
-  get total() { return this.flushed + this.pos; }
+  get total() {
+    return this.flushed + this.pos;
+  }
   flush() {
     if (this.pos > 0) this.buf = this.sink(this.buf, this.pos);
     this.flushed += this.pos;
     this.pos = 0;
   }
-  need(n) { if (this.pos + n > this.buf.length) this.flush(); }
-  ascii(s) { // s must be ASCII (already escaped); writes of any length
-    if (this.pos + s.length <= this.buf.length) { this.pos += this.buf.write(s, this.pos, 'latin1'); return; }
+  need(n) {
+    if (this.pos + n > this.buf.length) this.flush();
+  }
+  ascii(s) {
+    // s must be ASCII (already escaped); writes of any length
+    if (this.pos + s.length <= this.buf.length) {
+      this.pos += this.buf.write(s, this.pos, 'latin1');
+      return;
+    }
     for (let i = 0; i < s.length; i += 65536) {
       const part = s.slice(i, i + 65536);
       this.need(part.length);
@@ -779,20 +1073,57 @@ class Out {
   num(n) {
     const b = this.buf;
     const p = this.pos;
-    if (n < 10) { b[p] = 48 + n; this.pos = p + 1; return; }
-    const len = n < 100 ? 2 : n < 1000 ? 3 : n < 1e4 ? 4 : n < 1e5 ? 5 : n < 1e6 ? 6 : n < 1e7 ? 7 : n < 1e8 ? 8
-      : n < 1e9 ? 9 : n < 1e10 ? 10 : String(n).length;
+    if (n < 10) {
+      b[p] = 48 + n;
+      this.pos = p + 1;
+      return;
+    }
+    const len =
+      n < 100
+        ? 2
+        : n < 1000
+          ? 3
+          : n < 1e4
+            ? 4
+            : n < 1e5
+              ? 5
+              : n < 1e6
+                ? 6
+                : n < 1e7
+                  ? 7
+                  : n < 1e8
+                    ? 8
+                    : n < 1e9
+                      ? 9
+                      : n < 1e10
+                        ? 10
+                        : String(n).length;
     let q = p + len;
     if (n < 2147483648) {
-      while (n >= 100) { const t = (n / 100) | 0; const r = (n - t * 100) << 1; b[--q] = DIGITS[r + 1]; b[--q] = DIGITS[r]; n = t; }
+      while (n >= 100) {
+        const t = (n / 100) | 0;
+        const r = (n - t * 100) << 1;
+        b[--q] = DIGITS[r + 1];
+        b[--q] = DIGITS[r];
+        n = t;
+      }
     } else {
-      while (n >= 100) { const t = Math.floor(n / 100); const r = (n - t * 100) * 2; b[--q] = DIGITS[r + 1]; b[--q] = DIGITS[r]; n = t; }
+      while (n >= 100) {
+        const t = Math.floor(n / 100);
+        const r = (n - t * 100) * 2;
+        b[--q] = DIGITS[r + 1];
+        b[--q] = DIGITS[r];
+        n = t;
+      }
     }
-    if (n >= 10) { b[--q] = DIGITS[2 * n + 1]; b[--q] = DIGITS[2 * n]; } else b[--q] = 48 + n;
+    if (n >= 10) {
+      b[--q] = DIGITS[2 * n + 1];
+      b[--q] = DIGITS[2 * n];
+    } else b[--q] = 48 + n;
     this.pos = p + len;
   }
 }
-const countingOut = () => new Out(1 << 20, buf => buf);
+const countingOut = () => new Out(1 << 20, (buf) => buf);
 function writeAll(fd, buf, len) {
   let o = 0;
   while (o < len) o += fs.writeSync(fd, buf, o, len - o);
@@ -802,21 +1133,31 @@ function writeNodeRecord(o, first, type, name, id, size, ec, det) {
   o.need(96);
   const b = o.buf;
   if (!first) b[o.pos++] = 44;
-  o.num(type); b[o.pos++] = 44;
-  o.num(name); b[o.pos++] = 44;
-  o.num(id); b[o.pos++] = 44;
-  o.num(size); b[o.pos++] = 44;
-  o.num(ec); b[o.pos++] = 44;
-  b[o.pos++] = 48; b[o.pos++] = 44; // trace_node_id 0
-  o.num(det); b[o.pos++] = 10;
+  o.num(type);
+  b[o.pos++] = 44;
+  o.num(name);
+  b[o.pos++] = 44;
+  o.num(id);
+  b[o.pos++] = 44;
+  o.num(size);
+  b[o.pos++] = 44;
+  o.num(ec);
+  b[o.pos++] = 44;
+  b[o.pos++] = 48;
+  b[o.pos++] = 44; // trace_node_id 0
+  o.num(det);
+  b[o.pos++] = 10;
 }
 function writeEdgeRecord(o, first, type, name, toOrd) {
   o.need(48);
   const b = o.buf;
   if (!first) b[o.pos++] = 44;
-  o.num(type); b[o.pos++] = 44;
-  o.num(name); b[o.pos++] = 44;
-  o.num(toOrd * NF); b[o.pos++] = 10;
+  o.num(type);
+  b[o.pos++] = 44;
+  o.num(name);
+  b[o.pos++] = 44;
+  o.num(toOrd * NF);
+  b[o.pos++] = 10;
 }
 
 function writeUnitNodes(o, g, u, stats) {
@@ -839,7 +1180,9 @@ function writeUnitEdges(o, g, u) {
 function writeUnitStrings(o, g, u) {
   for (let j = 0; j < SU; j++) {
     o.need(8);
-    o.buf[o.pos++] = 44; o.buf[o.pos++] = 10; o.buf[o.pos++] = 34; // ,\n"
+    o.buf[o.pos++] = 44;
+    o.buf[o.pos++] = 10;
+    o.buf[o.pos++] = 34; // ,\n"
     if (j === J_BIO && isLongBio(g.seed, u)) {
       const prefix = `bio#${u}: `;
       const base = LONG_ESC[hash3(g.seed, u, 0xb12) % LONG_ESC.length];
@@ -855,7 +1198,11 @@ function writeUnitStrings(o, g, u) {
 
 // Counts nodes per class for the test: object/native nodes by name, others by type.
 class Stats {
-  constructor() { this.byName = new Map(); this.byType = new Float64Array(NODE_TYPES.length); this.selfTotal = 0; }
+  constructor() {
+    this.byName = new Map();
+    this.byType = new Float64Array(NODE_TYPES.length);
+    this.selfTotal = 0;
+  }
   count(type, name, size) {
     this.byType[type]++;
     this.selfTotal += size;
@@ -864,7 +1211,9 @@ class Stats {
       this.byName.set(key, (this.byName.get(key) || 0) + 1);
     }
   }
-  toMessage() { return {byName: [...this.byName], byType: [...this.byType], selfTotal: this.selfTotal}; }
+  toMessage() {
+    return { byName: [...this.byName], byType: [...this.byType], selfTotal: this.selfTotal };
+  }
   merge(m) {
     for (const [k, n] of m.byName) this.byName.set(k, (this.byName.get(k) || 0) + n);
     for (let i = 0; i < m.byType.length; i++) this.byType[i] += m.byType[i];
@@ -887,12 +1236,12 @@ export function parseSize(s) {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb|tb|kib|mib|gib|tib)?\s*$/i.exec(String(s));
   if (!m) throw new Error(`synth: bad size ${JSON.stringify(s)} (use e.g. 50MB, 2GB, 8GB)`);
   const unit = (m[2] || 'b').toLowerCase();
-  const mult = {b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4}[unit];
+  const mult = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4 }[unit];
   return Math.round(Number(m[1]) * mult);
 }
 
 function headerText(g) {
-  const head = JSON.stringify({snapshot: {meta: META, node_count: g.nodeCount, edge_count: g.edgeCount, trace_function_count: 0}});
+  const head = JSON.stringify({ snapshot: { meta: META, node_count: g.nodeCount, edge_count: g.edgeCount, trace_function_count: 0 } });
   return head.slice(0, -1) + ',\n"nodes":[';
 }
 
@@ -907,30 +1256,32 @@ function estimateBytes(g, samples = 4096) {
   o.ascii('],\n"trace_function_infos":[],\n"trace_tree":[],\n"samples":[],\n"locations":[');
   writeLocations(o, g);
   o.ascii('],\n"strings":["<dummy>"');
-  writeStaticAndPoolStrings(o, g);
+  writeStaticAndPoolStrings(o);
   o.ascii(']}');
   const fixed = o.total;
   const n = Math.min(samples, g.U);
   let sampled = 0;
   for (let s = 0; s < n; s++) {
-    const u = Math.min(g.U - 1, Math.floor((s + 0.5) * g.U / n));
+    const u = Math.min(g.U - 1, Math.floor(((s + 0.5) * g.U) / n));
     const before = o.total;
     writeUnitNodes(o, g, u, null);
     writeUnitEdges(o, g, u);
     writeUnitStrings(o, g, u);
     sampled += o.total - before;
   }
-  return {fixed, total: fixed + sampled / n * g.U};
+  return { fixed, total: fixed + (sampled / n) * g.U };
 }
 
 /** layout(plan(opts)): what the tests need to find nodes in the file written with these options. */
-export function layoutFor(opts) { return layout(plan(opts)); }
+export function layoutFor(opts) {
+  return layout(plan(opts));
+}
 
 /** The layout (number of units, counts, ordinals) whose file is closest to `size` bytes. */
-export function plan({size, seed = 1}) {
+export function plan({ size, seed = 1 }) {
   const target = typeof size === 'number' ? size : parseSize(size);
   seed = Number(seed) | 0;
-  let g = (makePlan(MIN_UNITS, seed));
+  let g = makePlan(MIN_UNITS, seed);
   let est = estimateBytes(g);
   if (est.total > target * 1.05) throw new Error(`synth: the smallest snapshot is ${Math.round(est.total)} bytes (> ${target})`);
   // bytes per unit grow slowly with U (longer ids and to_node values): a few fixed-point steps
@@ -938,7 +1289,7 @@ export function plan({size, seed = 1}) {
     const perUnit = (est.total - est.fixed) / g.U;
     const U = Math.max(MIN_UNITS, Math.round((target - est.fixed) / perUnit));
     if (U === g.U) break;
-    g = (makePlan(U, seed));
+    g = makePlan(U, seed);
     est = estimateBytes(g);
   }
   g.target = target;
@@ -958,35 +1309,56 @@ function writePrefixNodes(o, g, stats) {
   }
 }
 function writePrefixEdges(o, g) {
-  let first = true, count = 0;
+  let first = true,
+    count = 0;
   for (const n of g.pre.nodes) {
     const es = n.edges;
-    for (let e = 0; e < es.length; e += 3) { writeEdgeRecord(o, first, es[e], es[e + 1], es[e + 2]); first = false; count++; }
+    for (let e = 0; e < es.length; e += 3) {
+      writeEdgeRecord(o, first, es[e], es[e + 1], es[e + 2]);
+      first = false;
+      count++;
+    }
   }
   return count;
 }
 function writeLocations(o, g) {
-  let first = true, count = 0;
+  let first = true,
+    count = 0;
   const loc = (ord, script, line, col) => {
     o.need(64);
     if (!first) o.buf[o.pos++] = 44;
-    first = false; count++;
-    o.num(ord * NF); o.buf[o.pos++] = 44;
-    o.num(script); o.buf[o.pos++] = 44;
-    o.num(line); o.buf[o.pos++] = 44;
-    o.num(col); o.buf[o.pos++] = 10;
+    first = false;
+    count++;
+    o.num(ord * NF);
+    o.buf[o.pos++] = 44;
+    o.num(script);
+    o.buf[o.pos++] = 44;
+    o.num(line);
+    o.buf[o.pos++] = 44;
+    o.num(col);
+    o.buf[o.pos++] = 10;
   };
-  g.pre.nodes.forEach((n, i) => { if (n.loc) loc(i, ...n.loc); });
+  g.pre.nodes.forEach((n, i) => {
+    if (n.loc) loc(i, ...n.loc);
+  });
   for (let u = 0; u < g.U; u += LOC_EVERY) {
     const b = g.P + u * K;
-    loc(b + O.CLO, SCRIPT_ID, 200 + (u / LOC_EVERY) % 50, 12);
+    loc(b + O.CLO, SCRIPT_ID, 200 + ((u / LOC_EVERY) % 50), 12);
     loc(b + O.CLO2, SCRIPT_ID, 260, 4);
   }
   return count;
 }
-function writeStaticAndPoolStrings(o, g) {
-  for (let i = 1; i < staticStrings.length; i++) { o.ascii(',\n"'); o.ascii(v8Escape(staticStrings[i])); o.ascii('"'); }
-  for (let k = 0; k < POOL; k++) { o.ascii(',\n"'); o.ascii(v8Escape(poolContent(k))); o.ascii('"'); }
+function writeStaticAndPoolStrings(o) {
+  for (let i = 1; i < staticStrings.length; i++) {
+    o.ascii(',\n"');
+    o.ascii(v8Escape(staticStrings[i]));
+    o.ascii('"');
+  }
+  for (let k = 0; k < POOL; k++) {
+    o.ascii(',\n"');
+    o.ascii(v8Escape(poolContent(k)));
+    o.ascii('"');
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -994,8 +1366,8 @@ function writeStaticAndPoolStrings(o, g) {
 // threads format for ranges of units (each section is split into tasks of TASK_UNITS units).
 
 const TASK_UNITS = 256;
-const CHUNK = 2 << 20;   // worker output buffers
-const WINDOW = 3;        // tasks in flight per worker
+const CHUNK = 2 << 20; // worker output buffers
+const WINDOW = 3; // tasks in flight per worker
 const YOUNG_MB = Number(process.env.SYNTH_YOUNG_MB || 4);
 
 // units [u0, u1) of one section; returns the number of edges (declared for 'nodes', written for 'edges')
@@ -1008,8 +1380,8 @@ function runTask(g, o, section, u0, u1, stats) {
 }
 
 function workerMain() {
-  const {U, seed} = workerData;
-  const g = (makePlan(U, seed));
+  const { U, seed } = workerData;
+  const g = makePlan(U, seed);
   const free = [];
   let chunks = [];
   const o = new Out(CHUNK, (buf, len) => {
@@ -1017,15 +1389,15 @@ function workerMain() {
     const next = free.pop();
     return next ? Buffer.from(next) : Buffer.allocUnsafeSlow(CHUNK);
   });
-  parentPort.on('message', ({id, section, u0, u1, returned}) => {
+  parentPort.on('message', ({ id, section, u0, u1, returned }) => {
     for (const ab of returned) free.push(ab);
     const stats = section === 'nodes' ? new Stats() : null;
     const edges = runTask(g, o, section, u0, u1, stats);
     o.flush();
     const out = chunks;
     chunks = [];
-    const abs = out.map(c => c.buffer);
-    parentPort.postMessage({id, edges, stats: stats && stats.toMessage(), chunks: out.map(c => [c.byteOffset, c.length]), abs}, abs);
+    const abs = out.map((c) => c.buffer);
+    parentPort.postMessage({ id, edges, stats: stats && stats.toMessage(), chunks: out.map((c) => [c.byteOffset, c.length]), abs }, abs);
   });
 }
 
@@ -1033,35 +1405,51 @@ function workerMain() {
  * Writes a synthetic snapshot of about `size` bytes (a number or '2GB'). threads: worker threads
  * that format units (0 = format on the main thread). Resolves to a summary object.
  */
-export async function writeSnapshot(file, {size, seed = 1, threads = defaultThreads(), progress = null} = {}) {
+export async function writeSnapshot(file, { size, seed = 1, threads = defaultThreads(), progress = null } = {}) {
   const t0 = process.hrtime.bigint();
-  const g = plan({size, seed});
+  const g = plan({ size, seed });
   const fd = fs.openSync(file, 'w');
-  const o = new Out(4 << 20, (buf, len) => { writeAll(fd, buf, len); return buf; });
+  const o = new Out(4 << 20, (buf, len) => {
+    writeAll(fd, buf, len);
+    return buf;
+  });
   const stats = new Stats();
-  let declaredEdges = g.prefixEdges, writtenEdges = 0, locations = 0;
+  let declaredEdges = g.prefixEdges,
+    writtenEdges = 0,
+    locations = 0;
   const items = [];
-  const tasks = section => { for (let u = 0; u < g.U; u += TASK_UNITS) items.push({section, u0: u, u1: Math.min(g.U, u + TASK_UNITS)}); };
-  items.push({main: () => { o.ascii(headerText(g)); writePrefixNodes(o, g, stats); }});
+  const tasks = (section) => {
+    for (let u = 0; u < g.U; u += TASK_UNITS) items.push({ section, u0: u, u1: Math.min(g.U, u + TASK_UNITS) });
+  };
+  items.push({
+    main: () => {
+      o.ascii(headerText(g));
+      writePrefixNodes(o, g, stats);
+    },
+  });
   tasks('nodes');
-  items.push({main: () => {
-    if (declaredEdges !== g.edgeCount) throw new Error(`synth: nodes declare ${declaredEdges} edges, header says ${g.edgeCount}`);
-    o.ascii('],\n"edges":[');
-    writtenEdges += writePrefixEdges(o, g);
-  }});
+  items.push({
+    main: () => {
+      if (declaredEdges !== g.edgeCount) throw new Error(`synth: nodes declare ${declaredEdges} edges, header says ${g.edgeCount}`);
+      o.ascii('],\n"edges":[');
+      writtenEdges += writePrefixEdges(o, g);
+    },
+  });
   tasks('edges');
-  items.push({main: () => {
-    if (writtenEdges !== g.edgeCount) throw new Error(`synth: wrote ${writtenEdges} edges, header says ${g.edgeCount}`);
-    o.ascii('],\n"trace_function_infos":[],\n"trace_tree":[],\n"samples":[],\n"locations":[');
-    locations = writeLocations(o, g);
-    o.ascii('],\n"strings":["<dummy>"');
-    writeStaticAndPoolStrings(o, g);
-  }});
+  items.push({
+    main: () => {
+      if (writtenEdges !== g.edgeCount) throw new Error(`synth: wrote ${writtenEdges} edges, header says ${g.edgeCount}`);
+      o.ascii('],\n"trace_function_infos":[],\n"trace_tree":[],\n"samples":[],\n"locations":[');
+      locations = writeLocations(o, g);
+      o.ascii('],\n"strings":["<dummy>"');
+      writeStaticAndPoolStrings(o);
+    },
+  });
   tasks('strings');
-  items.push({main: () => o.ascii(']}')});
-  const sectionOf = it => it.section || 'fixed';
+  items.push({ main: () => o.ascii(']}') });
+  const sectionOf = (it) => it.section || 'fixed';
   let lastReport = 0;
-  const report = i => {
+  const report = (i) => {
     if (!progress) return;
     const now = Date.now();
     if (now - lastReport < 1000 && i < items.length) return;
@@ -1088,18 +1476,20 @@ export async function writeSnapshot(file, {size, seed = 1, threads = defaultThre
       const state = [];
       for (let w = 0; w < threads; w++) {
         const worker = new Worker(new URL(import.meta.url), {
-          workerData: {synthWorker: true, U: g.U, seed: g.seed},
-          resourceLimits: {maxYoungGenerationSizeMb: YOUNG_MB, maxOldGenerationSizeMb: 64},
+          workerData: { synthWorker: true, U: g.U, seed: g.seed },
+          resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB, maxOldGenerationSizeMb: 64 },
         });
-        const st = {worker, inflight: 0, returned: []};
-        worker.on('message', m => {
+        const st = { worker, inflight: 0, returned: [] };
+        worker.on('message', (m) => {
           st.inflight--;
           const p = pending.get(m.id);
           p.result = m;
           p.resolve();
         });
-        worker.on('error', e => { for (const p of pending.values()) p.reject(e); });
-        worker.on('exit', code => {
+        worker.on('error', (e) => {
+          for (const p of pending.values()) p.reject(e);
+        });
+        worker.on('exit', (code) => {
           if (code !== 0) for (const p of pending.values()) p.reject(new Error(`synth: worker exited with code ${code}`));
         });
         workers.push(worker);
@@ -1115,21 +1505,28 @@ export async function writeSnapshot(file, {size, seed = 1, threads = defaultThre
           if (!best) return;
           const it = items[next];
           const p = {};
-          p.promise = new Promise((res, rej) => { p.resolve = res; p.reject = rej; });
+          p.promise = new Promise((res, rej) => {
+            p.resolve = res;
+            p.reject = rej;
+          });
           p.promise.catch(() => {});
           p.state = best;
           pending.set(next, p);
           best.inflight++;
           const returned = best.returned;
           best.returned = [];
-          best.worker.postMessage({id: next, section: it.section, u0: it.u0, u1: it.u1, returned}, returned);
+          best.worker.postMessage({ id: next, section: it.section, u0: it.u0, u1: it.u1, returned }, returned);
           next++;
         }
       };
       dispatch();
       for (let i = 0; i < items.length; i++) {
         const it = items[i];
-        if (it.main) { it.main(); report(i + 1); continue; }
+        if (it.main) {
+          it.main();
+          report(i + 1);
+          continue;
+        }
         const p = pending.get(i);
         await p.promise;
         pending.delete(i);
@@ -1148,17 +1545,29 @@ export async function writeSnapshot(file, {size, seed = 1, threads = defaultThre
     }
     o.flush();
   } finally {
-    await Promise.all(workers.map(w => w.terminate()));
+    await Promise.all(workers.map((w) => w.terminate()));
     fs.closeSync(fd);
   }
   const bytes = fs.statSync(file).size;
   if (bytes !== o.total) throw new Error(`synth: wrote ${o.total} bytes but the file has ${bytes}`);
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   return {
-    file: path.resolve(file), bytes, target: g.target, ms: Math.round(ms), mbPerSec: Math.round(bytes / 1e3 / ms),
-    threads: Math.max(0, threads), seed: g.seed, units: g.U, unitNodes: K, prefixNodes: g.P,
-    nodeCount: g.nodeCount, edgeCount: g.edgeCount, stringCount: g.stringCount, locations,
-    selfSizeTotal: stats.selfTotal, classes: stats.classes(),
+    file: path.resolve(file),
+    bytes,
+    target: g.target,
+    ms: Math.round(ms),
+    mbPerSec: Math.round(bytes / 1e3 / ms),
+    threads: Math.max(0, threads),
+    seed: g.seed,
+    units: g.U,
+    unitNodes: K,
+    prefixNodes: g.P,
+    nodeCount: g.nodeCount,
+    edgeCount: g.edgeCount,
+    stringCount: g.stringCount,
+    locations,
+    selfSizeTotal: stats.selfTotal,
+    classes: stats.classes(),
     nodeTypes: Object.fromEntries(NODE_TYPES.map((n, i) => [n, stats.byType[i]]).filter(([, c]) => c > 0)),
     mainMaxRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
   };
@@ -1173,15 +1582,19 @@ function defaultThreads() {
  * ordinal P + u*K + k, id 2*ordinal+1.
  */
 export function layout(g) {
-  const ordOf = key => g.pre.idx.get(key);
+  const ordOf = (key) => g.pre.idx.get(key);
   return {
-    P: g.P, K, U: g.U, offsets: UNIT_OFFSETS,
+    P: g.P,
+    K,
+    U: g.U,
+    offsets: UNIT_OFFSETS,
     unitOrdinal: (u, k) => g.P + u * K + k,
     unitId: (u, k) => 2 * (g.P + u * K + k) + 1,
     prefixOrdinal: ordOf,
-    prefixId: key => 2 * ordOf(key) + 1,
-    unreachable: ['zombie', 'zombie.data', 'leaked.a', 'leaked.b', 'leaked.child'].map(k => 2 * ordOf(k) + 1),
-    chainLength: L, fanOut: F,
+    prefixId: (key) => 2 * ordOf(key) + 1,
+    unreachable: ['zombie', 'zombie.data', 'leaked.a', 'leaked.b', 'leaked.child'].map((k) => 2 * ordOf(k) + 1),
+    chainLength: L,
+    fanOut: F,
   };
 }
 
@@ -1190,7 +1603,11 @@ export function layout(g) {
 
 async function main(argv) {
   const args = argv.slice(2);
-  let out = null, size = null, seed = 1, quiet = false, threads = defaultThreads();
+  let out = null,
+    size = null,
+    seed = 1,
+    quiet = false,
+    threads = defaultThreads();
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '--size') size = args[++i];
@@ -1200,29 +1617,35 @@ async function main(argv) {
     else if (a === '--threads') threads = Number(args[++i]);
     else if (a.startsWith('--threads=')) threads = Number(a.slice(10));
     else if (a === '--quiet' || a === '-q') quiet = true;
-    else if (a === '-h' || a === '--help') { out = null; break; }
-    else if (!out && !a.startsWith('-')) out = a;
+    else if (a === '-h' || a === '--help') {
+      out = null;
+      break;
+    } else if (!out && !a.startsWith('-')) out = a;
     else throw new Error(`synth: unexpected argument ${a}`);
   }
   if (!out || !size || !Number.isInteger(seed) || !Number.isInteger(threads)) {
-    process.stderr.write('usage: node tools/synth/write.mjs OUT.heapsnapshot --size 2GB [--seed N] [--threads N] [--quiet]\n' +
-      '  --size     decimal units: 50MB = 50e6 bytes, 2GB = 2e9 (KiB/MiB/GiB also accepted); the file is within 1% of it\n' +
-      '  --seed     PRNG seed (default 1); the same size and seed give the same bytes\n' +
-      `  --threads  worker threads formatting units (default ${defaultThreads()}; 0 = main thread only)\n` +
-      '  prints a JSON summary (counts, classes, bytes, time) on stdout, progress on stderr\n');
+    process.stderr.write(
+      'usage: node tools/synth/write.mjs OUT.heapsnapshot --size 2GB [--seed N] [--threads N] [--quiet]\n' +
+        '  --size     decimal units: 50MB = 50e6 bytes, 2GB = 2e9 (KiB/MiB/GiB also accepted); the file is within 1% of it\n' +
+        '  --seed     PRNG seed (default 1); the same size and seed give the same bytes\n' +
+        `  --threads  worker threads formatting units (default ${defaultThreads()}; 0 = main thread only)\n` +
+        '  prints a JSON summary (counts, classes, bytes, time) on stdout, progress on stderr\n',
+    );
     process.exit(2);
   }
-  const progress = quiet ? null : (section, frac, bytes) => {
-    process.stderr.write(`synth: ${section.padEnd(7)} ${(frac * 100).toFixed(1).padStart(5)}%  ${(bytes / 1e9).toFixed(2)} GB\n`);
-  };
-  const r = await writeSnapshot(out, {size, seed, threads, progress});
+  const progress = quiet
+    ? null
+    : (section, frac, bytes) => {
+        process.stderr.write(`synth: ${section.padEnd(7)} ${(frac * 100).toFixed(1).padStart(5)}%  ${(bytes / 1e9).toFixed(2)} GB\n`);
+      };
+  const r = await writeSnapshot(out, { size, seed, threads, progress });
   process.stdout.write(JSON.stringify(r, null, 2) + '\n');
 }
 
 if (!isMainThread && workerData && workerData.synthWorker) {
   workerMain();
 } else if (isMainThread && process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-  main(process.argv).catch(e => {
+  main(process.argv).catch((e) => {
     process.stderr.write(`${e.stack || e.message}\n`);
     process.exit(1);
   });

@@ -2,52 +2,79 @@
 
 use std::fmt;
 
-/// What went wrong, as a stable category. The addon maps each kind to an `ERR_HEAPWISE_*` code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ErrorKind {
-    /// The path could not be opened or read (missing file, a directory, no permission, I/O error).
-    Io,
-    /// The file is empty (0 bytes, or only whitespace).
-    Empty,
-    /// The file ends before the snapshot does.
-    Truncated,
-    /// The bytes are not JSON where JSON was expected.
-    NotJson,
-    /// Valid JSON, but not a V8 heap snapshot (no `snapshot.meta`, no `nodes`, …).
-    NotASnapshot,
-    /// A heap snapshot whose layout this version cannot read (missing required meta fields).
-    UnsupportedVersion,
-    /// A heap snapshot whose data contradicts itself (edge target out of range, bad string index, …).
-    InvalidData,
-    /// The work was cancelled through its cancellation flag (an `AbortSignal` in JS).
-    Cancelled,
-    /// An option or argument is invalid (e.g. a bad `ignore` pattern).
-    InvalidArgument,
-    /// The work would need more memory than the configured limit allows.
-    OutOfMemory,
-    /// A bug: a panic inside the engine, caught and reported instead of crashing the host.
-    Internal,
+/// Calls the macro `$m` with every error code of heapwise, one entry each:
+/// `Kind "ERR_HEAPWISE_…" "one-line meaning";`.
+///
+/// This list is the single definition of the codes, including the two that only the JS layer
+/// raises (`watch`). [`ErrorKind`] (with [`ErrorKind::code`] and [`ErrorKind::meaning`]) is
+/// generated from it here; the addon generates its `HeapwiseErrorCode` TypeScript union from it.
+#[macro_export]
+macro_rules! with_error_codes {
+    ($m:ident) => {
+        $m! {
+            Io "ERR_HEAPWISE_IO"
+                "The path could not be opened or read (missing file, a directory, no permission, I/O error).";
+            Empty "ERR_HEAPWISE_EMPTY"
+                "The file is empty (0 bytes, or only whitespace).";
+            Truncated "ERR_HEAPWISE_TRUNCATED"
+                "The file ends before the snapshot does (incomplete, or still being written).";
+            NotJson "ERR_HEAPWISE_NOT_JSON"
+                "The bytes are not JSON where JSON was expected.";
+            NotASnapshot "ERR_HEAPWISE_NOT_A_SNAPSHOT"
+                "Valid JSON, but not a V8 heap snapshot (no `snapshot.meta`, no `nodes`, …).";
+            UnsupportedVersion "ERR_HEAPWISE_UNSUPPORTED_VERSION"
+                "A heap snapshot whose layout this version cannot read (missing required meta fields).";
+            InvalidData "ERR_HEAPWISE_INVALID_DATA"
+                "A heap snapshot whose data contradicts itself (edge target out of range, bad string index, …).";
+            Cancelled "ERR_HEAPWISE_ABORTED"
+                "The work was cancelled through its cancellation flag (an `AbortSignal` in JS).";
+            InvalidArgument "ERR_HEAPWISE_INVALID_ARGUMENT"
+                "An option or argument is invalid (e.g. a bad `ignore` pattern).";
+            OutOfMemory "ERR_HEAPWISE_OUT_OF_MEMORY"
+                "The work would need more memory than the configured limit (`maxMemory`) allows.";
+            Internal "ERR_HEAPWISE_INTERNAL"
+                "A bug: a panic inside heapwise, caught and reported instead of crashing the host.";
+            OutsideFolder "ERR_HEAPWISE_OUTSIDE_FOLDER"
+                "`watch` only: a symbolic link in the watched folder leads out of it; it is not followed.";
+            ProcessExited "ERR_HEAPWISE_PROCESS_EXITED"
+                "`watch` only: the watched process, or the worker being captured, exited.";
+        }
+    };
 }
 
-impl ErrorKind {
-    /// The stable error code shown to JS users, e.g. `ERR_HEAPWISE_TRUNCATED`.
-    pub fn code(self) -> &'static str {
-        match self {
-            ErrorKind::Io => "ERR_HEAPWISE_IO",
-            ErrorKind::Empty => "ERR_HEAPWISE_EMPTY",
-            ErrorKind::Truncated => "ERR_HEAPWISE_TRUNCATED",
-            ErrorKind::NotJson => "ERR_HEAPWISE_NOT_JSON",
-            ErrorKind::NotASnapshot => "ERR_HEAPWISE_NOT_A_SNAPSHOT",
-            ErrorKind::UnsupportedVersion => "ERR_HEAPWISE_UNSUPPORTED_VERSION",
-            ErrorKind::InvalidData => "ERR_HEAPWISE_INVALID_DATA",
-            ErrorKind::Cancelled => "ERR_HEAPWISE_ABORTED",
-            ErrorKind::InvalidArgument => "ERR_HEAPWISE_INVALID_ARGUMENT",
-            ErrorKind::OutOfMemory => "ERR_HEAPWISE_OUT_OF_MEMORY",
-            ErrorKind::Internal => "ERR_HEAPWISE_INTERNAL",
+/// Defines [`ErrorKind`] from the list of [`with_error_codes!`].
+macro_rules! define_error_kind {
+    ($($kind:ident $code:tt $meaning:tt;)*) => {
+        /// What went wrong, as a stable category with a stable `ERR_HEAPWISE_*` code. The engine
+        /// raises all but `OutsideFolder` and `ProcessExited`, which only `watch` (JS) reports.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum ErrorKind {
+            $(#[doc = $meaning] $kind,)*
         }
-    }
+
+        impl ErrorKind {
+            /// Every kind, in the order of the list: the error codes of the whole product.
+            pub const ALL: &'static [ErrorKind] = &[$(ErrorKind::$kind),*];
+
+            /// The stable error code shown to JS users, e.g. `ERR_HEAPWISE_TRUNCATED`.
+            pub fn code(self) -> &'static str {
+                match self {
+                    $(ErrorKind::$kind => $code,)*
+                }
+            }
+
+            /// What the code means, in one line.
+            pub fn meaning(self) -> &'static str {
+                match self {
+                    $(ErrorKind::$kind => $meaning,)*
+                }
+            }
+        }
+    };
 }
+
+with_error_codes!(define_error_kind);
 
 /// An engine error. Boxed so that `Result<T, Error>` stays one pointer wide on the hot paths.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,4 +162,19 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// Bytes as megabytes for messages (`1234.5 MB`).
 fn mb(bytes: u64) -> String {
     format!("{:.1} MB", bytes as f64 / 1e6)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ErrorKind;
+
+    #[test]
+    fn every_code_is_unique_prefixed_and_explained() {
+        let mut codes: Vec<_> = ErrorKind::ALL.iter().map(|k| k.code()).collect();
+        assert!(codes.iter().all(|c| c.starts_with("ERR_HEAPWISE_")));
+        assert!(ErrorKind::ALL.iter().all(|k| !k.meaning().is_empty()));
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), ErrorKind::ALL.len());
+    }
 }

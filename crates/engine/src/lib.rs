@@ -25,6 +25,7 @@ pub mod analysis;
 pub mod diff;
 pub mod error;
 pub mod findings;
+pub mod ids;
 pub mod meta;
 pub mod parse;
 pub mod progress;
@@ -33,6 +34,7 @@ pub mod strings;
 
 pub use analysis::{Analysis, EdgeInfo, NodeInfo, SourceLocation, SummaryRow};
 pub use error::{Error, ErrorKind, Result};
+pub use ids::{EdgeIdx, NodeId, NodeOrd, StrId};
 pub use progress::{CancelFlag, Observer, Phase, Quiet};
-pub use snapshot::{NodeId, NodeOrd, Snapshot};
+pub use snapshot::Snapshot;
 pub use strings::Text;

@@ -1,20 +1,13 @@
 //! The parsed snapshot: columns indexed by node ordinal, CSR edges, and the string table.
 //!
-//! Terms: a node's *ordinal* is its position in the file (0-based); its *id* is the V8 object id,
-//! stable across snapshots of one process. The two are kept apart by type ([`NodeOrd`],
-//! [`NodeId`]). Edges are stored grouped by source node in file order; `first_edge[o]` is the
-//! ordinal of node `o`'s first edge and `first_edge[n]` the total (compressed sparse rows).
+//! Terms ([`crate::ids`]): a node's *ordinal* is its position in the file (0-based); its *id* is
+//! the V8 object id, stable across snapshots of one process. Edges are stored grouped by source
+//! node in file order; `first_edge[o]` is the index of node `o`'s first edge and `first_edge[n]`
+//! the total (compressed sparse rows).
 
+use crate::ids::StrId;
 use crate::meta::Header;
-use crate::strings::{StrId, StringTable};
-
-/// A node's position in one snapshot (0-based). Not comparable across snapshots.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct NodeOrd(pub u32);
-
-/// A V8 heap object id, stable across snapshots of one process.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct NodeId(pub u32);
+use crate::strings::StringTable;
 
 /// A source position attached to a node (`locations` section), 0-based line and column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

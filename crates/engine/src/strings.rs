@@ -9,8 +9,7 @@
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
-/// Index of a string in a [`StringTable`].
-pub type StrId = u32;
+use crate::ids::StrId;
 
 /// All strings of a snapshot, plus the ones the analysis adds (class names such as `(system)`).
 #[derive(Debug, Default, Clone)]
@@ -40,7 +39,7 @@ impl StringTable {
     pub fn push_wtf8(&mut self, s: &[u8]) -> StrId {
         self.bytes.extend_from_slice(s);
         self.ends.push(self.bytes.len() as u64);
-        (self.ends.len() - 1) as StrId
+        StrId::from_index(self.ends.len() - 1)
     }
 
     /// Appends a UTF-8 string and returns its index.
@@ -70,7 +69,7 @@ impl StringTable {
 
     /// The raw WTF-8 bytes of string `i`.
     pub fn wtf8(&self, i: StrId) -> &[u8] {
-        let i = i as usize;
+        let i = i.index();
         let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
         &self.bytes[start..self.ends[i] as usize]
     }
@@ -87,12 +86,15 @@ impl StringTable {
 
     /// Index of the first string equal to `s`, if any (a linear scan: for rare look-ups only).
     pub fn find(&self, s: &str) -> Option<StrId> {
-        (0..self.len() as StrId).find(|&i| self.eq(i, s))
+        (0..self.len())
+            .map(StrId::from_index)
+            .find(|&i| self.eq(i, s))
     }
 
     /// Every index whose string equals `s` (one in V8's deduplicated tables; a linear scan).
     pub fn ids_of(&self, s: &str) -> Vec<StrId> {
-        (0..self.len() as StrId)
+        (0..self.len())
+            .map(StrId::from_index)
             .filter(|&i| self.eq(i, s))
             .collect()
     }

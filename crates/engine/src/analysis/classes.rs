@@ -9,9 +9,10 @@
 //! does: that keeps DevTools' (rare) row merges and splits identical.
 
 use crate::error::Result;
+use crate::ids::StrId;
 use crate::progress::{Observer, Poll};
 use crate::snapshot::{Location, Snapshot};
-use crate::strings::{cmp_utf16, utf16_len, StrId, StringTable};
+use crate::strings::{cmp_utf16, utf16_len, StringTable};
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
@@ -140,15 +141,15 @@ impl AddedStrings {
 
     /// Adds `s` without deduplication.
     pub fn push(&mut self, s: &[u8]) -> StrId {
-        self.base_len + self.table.push_wtf8(s)
+        StrId(self.base_len + self.table.push_wtf8(s).0)
     }
 
     /// Text of `id`, whether it is one of `base`'s or an added one.
     pub fn text<'a>(&'a self, base: &'a StringTable, id: StrId) -> &'a [u8] {
-        if id < self.base_len {
+        if id.0 < self.base_len {
             base.wtf8(id)
         } else {
-            self.table.wtf8(id - self.base_len)
+            self.table.wtf8(StrId(id.0 - self.base_len))
         }
     }
 }
@@ -260,7 +261,7 @@ pub(crate) fn infer_interfaces(
             if snap.edge_type[ei] != property {
                 continue;
             }
-            let en = snap.strings.wtf8(snap.edge_name[ei]);
+            let en = snap.strings.wtf8(StrId(snap.edge_name[ei]));
             if en == b"__proto__" {
                 continue;
             }
@@ -403,7 +404,7 @@ pub fn sorted_properties<'a>(snap: &'a Snapshot, o: usize, out: &mut Vec<&'a [u8
     out.clear();
     for ei in snap.edges_of(o) {
         if snap.edge_type[ei] == property {
-            out.push(snap.strings.wtf8(snap.edge_name[ei]));
+            out.push(snap.strings.wtf8(StrId(snap.edge_name[ei])));
         }
     }
     out.sort_by(|a, b| cmp_utf16(a, b));
@@ -470,11 +471,12 @@ pub(crate) fn class_keys(
     let mut by_name: Vec<u32> = Vec::new();
     let mut keys = Vec::new();
     let mut key_name = Vec::new();
-    let mut key_of = class_of;
+    // Same layout, so this reuses the buffer.
+    let mut key_of: Vec<u32> = class_of.into_iter().map(|c| c.0).collect();
     let mut loc_iter = snap.locations.iter().peekable();
     for o in 0..key_of.len() {
         poll.tick()?;
-        let c = key_of[o];
+        let c = StrId(key_of[o]);
         let mut loc = None;
         while let Some(&(lo, l)) = loc_iter.peek() {
             if lo as usize > o {
@@ -495,13 +497,13 @@ pub(crate) fn class_keys(
                 })
             }),
             None => {
-                let c = c as usize;
+                let c = c.index();
                 if c >= by_name.len() {
                     by_name.resize(c + 1, u32::MAX);
                 }
                 if by_name[c] == u32::MAX {
-                    keys.push(ClassKey::Name(c as StrId));
-                    key_name.push(c as StrId);
+                    keys.push(ClassKey::Name(StrId::from_index(c)));
+                    key_name.push(StrId::from_index(c));
                     by_name[c] = (keys.len() - 1) as u32;
                 }
                 by_name[c]

@@ -9,6 +9,7 @@
 
 use super::essential::{is_user_root, EphemeronNames};
 use crate::error::Result;
+use crate::ids::StrId;
 use crate::progress::{Observer, Poll};
 use crate::snapshot::Snapshot;
 use std::collections::HashSet;
@@ -23,9 +24,9 @@ pub const BASE_UNREACHABLE_DISTANCE: i32 = 200_000_000;
 struct Filter<'a> {
     snap: &'a Snapshot,
     eph: &'a EphemeronNames,
-    native_context: Option<u32>,
-    sloppy_function_map: Option<u32>,
-    map_descriptors: Option<u32>,
+    native_context: Option<StrId>,
+    sloppy_function_map: Option<StrId>,
+    map_descriptors: Option<StrId>,
     pending: HashSet<u32>,
 }
 
@@ -37,7 +38,7 @@ impl Filter<'_> {
         let has_string_name = !snap.header.meta.edge_has_index_name(t);
         if snap.node_type[src] == nt.hidden
             && has_string_name
-            && Some(snap.edge_name[ei]) == self.sloppy_function_map
+            && Some(StrId(snap.edge_name[ei])) == self.sloppy_function_map
             && Some(snap.node_name[src]) == self.native_context
         {
             return false;
@@ -45,7 +46,7 @@ impl Filter<'_> {
         if snap.node_type[src] == nt.array && Some(snap.node_name[src]) == self.map_descriptors {
             // parseInt(edge name): index names are numbers; string names parse their digits.
             let index = if has_string_name {
-                parse_int_prefix(snap.strings.wtf8(snap.edge_name[ei]))
+                parse_int_prefix(snap.strings.wtf8(StrId(snap.edge_name[ei])))
             } else {
                 Some(snap.edge_name[ei] as f64)
             };

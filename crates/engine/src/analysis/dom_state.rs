@@ -2,6 +2,7 @@
 //! `Detached ` renaming (spec §2.2, DevTools `propagateDOMState`).
 
 use crate::error::Result;
+use crate::ids::StrId;
 use crate::progress::{Observer, Poll};
 use crate::snapshot::Snapshot;
 use std::collections::HashMap;
@@ -39,7 +40,7 @@ pub fn propagate(snap: &mut Snapshot, obs: &dyn Observer) -> Result<Vec<u8>> {
     let mut visited = vec![false; n];
     let mut attached: Vec<u32> = Vec::new();
     let mut detached: Vec<u32> = Vec::new();
-    let mut renamed: HashMap<u32, u32> = HashMap::new();
+    let mut renamed: HashMap<StrId, StrId> = HashMap::new();
 
     let mut process = |snap: &mut Snapshot,
                        state: &mut [u8],

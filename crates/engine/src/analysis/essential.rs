@@ -4,6 +4,7 @@
 use super::bits::BitVec;
 use super::weakmap;
 use crate::error::Result;
+use crate::ids::StrId;
 use crate::progress::{Observer, Poll};
 use crate::snapshot::Snapshot;
 use std::collections::HashMap;
@@ -31,18 +32,18 @@ impl EphemeronNames {
             if t != internal {
                 continue;
             }
-            let s = snap.edge_name[ei];
-            if seen.get(s as usize) {
+            let s = StrId(snap.edge_name[ei]);
+            if seen.get(s.index()) {
                 continue;
             }
-            seen.set(s as usize);
+            seen.set(s.index());
             if let Some(e) = weakmap::parse(snap.strings.wtf8(s)) {
                 let next = dup_ids.len() as u32;
                 let dup = *dup_ids.entry(e.duplicated_part).or_insert(next);
                 if slot.is_empty() {
                     slot = vec![u32::MAX; snap.strings.len()];
                 }
-                slot[s as usize] = parsed.len() as u32;
+                slot[s.index()] = parsed.len() as u32;
                 parsed.push((dup, e.table_id));
             }
         }

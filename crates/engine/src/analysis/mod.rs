@@ -19,8 +19,10 @@ pub mod summary;
 pub mod weakmap;
 
 use crate::error::Result;
+use crate::ids::StrId;
+use crate::ids::{NodeId, NodeOrd};
 use crate::progress::{check, require, Observer, Phase};
-use crate::snapshot::{Location, NodeId, NodeOrd, Snapshot};
+use crate::snapshot::{Location, Snapshot};
 use crate::strings::Text;
 use classes::Classes;
 use dominators::DominatedNodes;
@@ -434,7 +436,7 @@ impl Analysis {
                     break;
                 }
                 if snap.edge_type[ei] == internal {
-                    let n = snap.strings.wtf8(snap.edge_name[ei]);
+                    let n = snap.strings.wtf8(StrId(snap.edge_name[ei]));
                     if n == b"first" {
                         first = snap.edge_to[ei];
                     } else if n == b"second" {
@@ -460,7 +462,7 @@ impl Analysis {
         while start <= end {
             let ei = if from_end { end } else { start } as usize;
             let skip = snap.edge_type[ei] != property
-                || snap.strings.wtf8(snap.edge_name[ei]) == b"__proto__";
+                || snap.strings.wtf8(StrId(snap.edge_name[ei])) == b"__proto__";
             if skip {
                 if from_end {
                     end -= 1;
@@ -469,7 +471,7 @@ impl Analysis {
                 }
                 continue;
             }
-            let f = classes::format_property_name(snap.strings.wtf8(snap.edge_name[ei]));
+            let f = classes::format_property_name(snap.strings.wtf8(StrId(snap.edge_name[ei])));
             let f16 = crate::strings::utf16_len(&f);
             if front16 > 1 && front16 + back16 + f16 > 100 {
                 break;
@@ -527,7 +529,7 @@ impl Analysis {
         if snap.header.meta.edge_has_index_name(t) {
             snap.edge_name[ei].to_string()
         } else {
-            snap.strings.get(snap.edge_name[ei]).into_owned()
+            snap.strings.get(StrId(snap.edge_name[ei])).into_owned()
         }
     }
 
@@ -714,7 +716,7 @@ impl Analysis {
         snap.edges_of(o)
             .find(|&ei| {
                 !snap.header.meta.edge_has_index_name(snap.edge_type[ei])
-                    && snap.strings.eq(snap.edge_name[ei], name)
+                    && snap.strings.eq(StrId(snap.edge_name[ei]), name)
             })
             .map(|ei| snap.edge_to[ei] as usize)
     }

@@ -2,6 +2,7 @@
 
 use super::retainers::Retainers;
 use crate::error::Result;
+use crate::ids::StrId;
 use crate::progress::{Observer, Poll};
 use crate::snapshot::Snapshot;
 
@@ -64,7 +65,7 @@ pub fn compute(
         } else if array.is_some() && Some(snap.node_name[o]) == array {
             let mut s = size;
             for ei in snap.edges_of(o) {
-                if snap.edge_type[ei] != internal || Some(snap.edge_name[ei]) != elements {
+                if snap.edge_type[ei] != internal || Some(StrId(snap.edge_name[ei])) != elements {
                     continue;
                 }
                 let to = snap.edge_to[ei] as usize;

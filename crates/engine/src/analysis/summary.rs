@@ -6,6 +6,7 @@
 use super::classes::Classes;
 use super::dominators::DominatedNodes;
 use crate::error::Result;
+use crate::ids::StrId;
 use crate::progress::{Observer, Poll};
 use crate::snapshot::Snapshot;
 
@@ -23,7 +24,7 @@ pub struct Aggregate {
     /// Class retained size (no double counting along dominator paths).
     pub retained_size: f64,
     /// Class name string id (of the first node seen).
-    pub name: u32,
+    pub name: StrId,
 }
 
 /// The analysis columns the Summary is computed from.

@@ -10,6 +10,7 @@ use crate::analysis::classes::{
 };
 use crate::analysis::Analysis;
 use crate::error::Result;
+use crate::ids::StrId;
 use crate::progress::{check, Observer, Poll};
 use crate::snapshot::Location;
 use crate::strings::Text;
@@ -20,9 +21,9 @@ use std::collections::HashMap;
 enum GroupKind {
     /// A class fixed by the base itself: `identity` is the base's class-name string id (DevTools'
     /// internal key), `text` its text (index into `names`).
-    Class { identity: u32, text: u32 },
+    Class { identity: StrId, text: u32 },
     /// A plain object with property list `list`; `raw` is its raw-name string id (`Object`).
-    Plain { list: u32, raw: u32 },
+    Plain { list: u32, raw: StrId },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -35,7 +36,7 @@ struct Group {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum KeyIdent {
     /// A class-name string id of the base.
-    Idx(u32),
+    Idx(StrId),
     /// An interface definition (index into the current snapshot's definitions).
     Iface(usize),
     /// An object with a location: location and class-name text.
@@ -64,7 +65,7 @@ pub struct DiffBase {
     own_name: Vec<u32>,
     groups: Vec<Group>,
     names: Vec<Text>,
-    identity_text: HashMap<u32, u32>,
+    identity_text: HashMap<StrId, u32>,
     lists: Vec<Vec<Vec<u8>>>,
     // All nodes, sorted by id.
     all_ids: Vec<u32>,
@@ -174,7 +175,7 @@ impl DiffBase {
                 continue;
             }
             let class = a.classes.class_of(o);
-            let ci = class as usize;
+            let ci = class.index();
             if ci >= name_of_class.len() {
                 name_of_class.resize(ci + 1, u32::MAX);
                 group_of_class.resize(ci + 1, u32::MAX);

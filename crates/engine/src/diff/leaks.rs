@@ -7,6 +7,7 @@
 
 use super::{path_steps, DiffOptions, LeakGroup};
 use crate::analysis::Analysis;
+use crate::ids::StrId;
 use crate::strings::Text;
 use std::collections::{HashMap, HashSet};
 
@@ -24,7 +25,7 @@ const WIDE: usize = 64;
 struct Tracer<'a> {
     a: &'a Analysis,
     memo: HashMap<u32, u32>,
-    sigs: HashMap<(String, u32, u32), u32>,
+    sigs: HashMap<(String, StrId, u32), u32>,
     wide: HashMap<u32, HashMap<u32, usize>>,
 }
 

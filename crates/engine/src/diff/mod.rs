@@ -590,7 +590,7 @@ fn class_level(base: &DiffBase, cur: &Analysis, obs: &dyn Observer) -> Result<Ve
 fn per_class_name(a: &Analysis, pred: impl Fn(&str) -> bool) -> Vec<bool> {
     let mut out = vec![false; a.snap.strings.len()];
     for &c in &a.classes.key_name {
-        out[c as usize] = pred(&a.snap.strings.get(c));
+        out[c.index()] = pred(&a.snap.strings.get(c));
     }
     out
 }
@@ -629,7 +629,7 @@ fn growers(
             if b.is_nan() || o == root || cur.snap.node_type[o] == synthetic {
                 return None;
             }
-            if cur.retained[o] < opts.min_retained_size || !keep[cur.classes.class_of(o) as usize] {
+            if cur.retained[o] < opts.min_retained_size || !keep[cur.classes.class_of(o).index()] {
                 return None;
             }
             let growth = cur.retained[o] - b;
@@ -648,7 +648,7 @@ fn growers(
     for o in 0..cur.node_count() {
         poll.tick()?;
         let d = cur.dominator[o];
-        if o == root || !is_cand.get(d as usize) || internal[cur.classes.class_of(o) as usize] {
+        if o == root || !is_cand.get(d as usize) || internal[cur.classes.class_of(o).index()] {
             continue;
         }
         let explained = if before[o].is_nan() {

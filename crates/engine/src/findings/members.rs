@@ -107,7 +107,7 @@ fn chain_links(cur: &Analysis, before: &[f64], head: usize) -> Vec<usize> {
 #[derive(Debug, Clone)]
 pub(crate) struct MemberClass {
     /// Class name string id.
-    pub class: u32,
+    pub class: crate::ids::StrId,
     /// How many members.
     pub count: u64,
     /// Their retained size (for chain links: their self sizes, links dominate each other).
@@ -118,7 +118,7 @@ pub(crate) struct MemberClass {
 
 /// Members grouped by class, largest size first.
 pub(crate) fn by_class(cur: &Analysis, m: &Members) -> Vec<MemberClass> {
-    let mut groups: HashMap<u32, MemberClass> = HashMap::new();
+    let mut groups: HashMap<crate::ids::StrId, MemberClass> = HashMap::new();
     for &o in &m.nodes {
         let class = cur.classes.class_of(o);
         let size = if m.chain {

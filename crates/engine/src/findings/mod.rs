@@ -421,7 +421,7 @@ impl Context<'_> {
         node: usize,
         exclude: &[usize],
         members: &members::Members,
-        class: Option<u32>,
+        class: Option<crate::ids::StrId>,
     ) -> Growth {
         let cur = self.cur;
         // The holder's retained size less that of the holders below it reported on their own.
@@ -854,7 +854,9 @@ fn capturing_closures(cur: &Analysis, context: usize) -> Vec<usize> {
             let from = cur.retainers.node[slot] as usize;
             (cur.snap.node_type[from] == closure
                 && cur.snap.strings.eq(
-                    cur.snap.edge_name[cur.retainers.edge_of(&cur.snap, context, slot)],
+                    crate::ids::StrId(
+                        cur.snap.edge_name[cur.retainers.edge_of(&cur.snap, context, slot)],
+                    ),
                     "context",
                 ))
             .then_some(from)
@@ -868,18 +870,21 @@ fn capturing_closures(cur: &Analysis, context: usize) -> Vec<usize> {
 /// A context whose enclosing context is the native (or script) context: a module's top level.
 fn is_module_context(cur: &Analysis, context: usize) -> bool {
     cur.snap.edges_of(context).any(|ei| {
-        cur.snap.strings.eq(cur.snap.edge_name[ei], "previous") && {
-            let p = cur.snap.edge_to[ei] as usize;
-            cur.strings_eq_class(p, "system / NativeContext")
-                || cur
-                    .snap
-                    .strings
-                    .eq(cur.snap.node_name[p], "system / NativeContext")
-                || cur
-                    .snap
-                    .strings
-                    .eq(cur.snap.node_name[p], "system / ScriptContext")
-        }
+        cur.snap
+            .strings
+            .eq(crate::ids::StrId(cur.snap.edge_name[ei]), "previous")
+            && {
+                let p = cur.snap.edge_to[ei] as usize;
+                cur.strings_eq_class(p, "system / NativeContext")
+                    || cur
+                        .snap
+                        .strings
+                        .eq(cur.snap.node_name[p], "system / NativeContext")
+                    || cur
+                        .snap
+                        .strings
+                        .eq(cur.snap.node_name[p], "system / ScriptContext")
+            }
     })
 }
 

@@ -59,7 +59,9 @@ fn edge_target(a: &Analysis, o: usize, name: &str) -> Option<usize> {
         .edges_of(o)
         .find(|&ei| {
             !a.snap.header.meta.edge_has_index_name(a.snap.edge_type[ei])
-                && a.snap.strings.eq(a.snap.edge_name[ei], name)
+                && a.snap
+                    .strings
+                    .eq(crate::ids::StrId(a.snap.edge_name[ei]), name)
         })
         .map(|ei| a.snap.edge_to[ei] as usize)
 }

@@ -5,6 +5,7 @@
 mod scanner;
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::ids::StrId;
 use crate::meta::Header;
 use crate::progress::{check, Observer, Phase};
 use crate::snapshot::{Location, Locations, Snapshot, TraceFunctionInfo, TraceNode};
@@ -96,7 +97,7 @@ struct Builder {
     snap_edges_seen: bool,
     strings_seen: bool,
     node_type: Vec<u8>,
-    node_name: Vec<u32>,
+    node_name: Vec<StrId>,
     node_id: Vec<u32>,
     self_size: Vec<u32>,
     first_edge: Vec<u32>,
@@ -359,7 +360,7 @@ impl Builder {
             if max_name.is_none_or(|(m, _)| name > m) {
                 *max_name = Some((name, off));
             }
-            self.node_name.push(name);
+            self.node_name.push(StrId(name));
             // DevTools stores every node value as a Uint32 (spec §1.1, §1.7).
             self.node_id.push(r[id] as u32);
             self.self_size.push(r[sz] as u32);
@@ -646,8 +647,8 @@ impl Builder {
                 .chunks_exact(6)
                 .map(|r| TraceFunctionInfo {
                     function_id: r[0],
-                    name: r[1],
-                    script_name: r[2],
+                    name: StrId(r[1]),
+                    script_name: StrId(r[2]),
                     script_id: r[3],
                     line: r[4],
                     column: r[5],
@@ -783,11 +784,15 @@ mod tests {
         let whole = parse(TINY.as_bytes(), TINY.len() as u64, &Quiet).unwrap();
         for step in 1..9 {
             let s = parse(Trickle(TINY.as_bytes(), step), TINY.len() as u64, &Quiet).unwrap();
-            assert_eq!(s.strings.wtf8(1), whole.strings.wtf8(1), "read size {step}");
+            assert_eq!(
+                s.strings.wtf8(StrId(1)),
+                whole.strings.wtf8(StrId(1)),
+                "read size {step}"
+            );
             assert_eq!(s.self_size, vec![0, 100]);
             assert_eq!(s.edge_to, vec![1]);
         }
-        let name = whole.strings.get(1);
+        let name = whole.strings.get(StrId(1));
         assert!(
             name.starts_with("A \"quoted\" \u{e9} \u{1F600} lone "),
             "{name}"

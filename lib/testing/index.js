@@ -26,7 +26,9 @@ const v8 = require('node:v8');
 const vm = require('node:vm');
 // The real timers, not the ones a runner may fake (jest.useFakeTimers, sinon, vi.useFakeTimers).
 const { setImmediate: realSetImmediate } = require('node:timers');
-const heapwise = require('./heapwise.js');
+const heapwise = require('../../index.js');
+const { invalidArgument, wholeNumber } = require('../core.js');
+const { formatBytes, formatSignedBytes: signedBytes } = require('../format.js');
 
 const DEFAULTS = Object.freeze({
   warmup: 5,
@@ -100,18 +102,18 @@ async function collectGarbage() {
   gc();
 }
 
+/**
+ * @param {Record<string, unknown>} options
+ * @param {'warmup' | 'iterations' | 'repeat' | 'top'} name
+ * @param {number} min
+ */
 function checkCount(options, name, min) {
-  const v = options[name];
-  if (v === undefined) return DEFAULTS[name];
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
-    throw new RangeError(`expectNoLeak: options.${name} must be an integer >= ${min}, got ${String(v)}`);
-  }
-  return v;
+  return wholeNumber(options[name], `expectNoLeak: options.${name}`, { min, fallback: DEFAULTS[name] });
 }
 
 function normalizeOptions(options) {
   if (options == null) options = {};
-  if (typeof options !== 'object') throw new TypeError('expectNoLeak: options must be an object');
+  if (typeof options !== 'object') throw invalidArgument('expectNoLeak: options must be an object');
   const o = {};
   o.warmup = checkCount(options, 'warmup', 0);
   o.iterations = checkCount(options, 'iterations', 1);
@@ -120,16 +122,14 @@ function normalizeOptions(options) {
   const mgr = options.minGrowingRounds;
   if (mgr === undefined) {
     o.minGrowingRounds = Math.max(1, o.iterations - 1);
-  } else if (!Number.isInteger(mgr) || mgr < 1 || mgr > o.iterations) {
-    throw new RangeError(`expectNoLeak: options.minGrowingRounds must be an integer from 1 to iterations (${o.iterations}), got ${String(mgr)}`);
   } else {
-    o.minGrowingRounds = mgr;
+    o.minGrowingRounds = wholeNumber(mgr, 'expectNoLeak: options.minGrowingRounds', { min: 1, max: o.iterations });
   }
   const mopc = options.minObjectsPerCall;
   if (mopc === undefined) {
     o.minObjectsPerCall = DEFAULTS.minObjectsPerCall;
   } else if (typeof mopc !== 'number' || !(mopc > 0) || !Number.isFinite(mopc)) {
-    throw new RangeError(`expectNoLeak: options.minObjectsPerCall must be a positive number, got ${String(mopc)}`);
+    throw invalidArgument(`expectNoLeak: options.minObjectsPerCall must be a positive number, got ${String(mopc)}`);
   } else {
     o.minObjectsPerCall = mopc;
   }
@@ -146,16 +146,7 @@ function normalizeOptions(options) {
   return o;
 }
 
-function formatBytes(n) {
-  const sign = n < 0 ? '-' : '';
-  const a = Math.abs(n);
-  if (a < 1024) return `${sign}${a} B`;
-  if (a < 1024 * 1024) return `${sign}${(a / 1024).toFixed(1)} KiB`;
-  return `${sign}${(a / 1024 / 1024).toFixed(1)} MiB`;
-}
-
 const signed = (n) => (n > 0 ? `+${n}` : String(n));
-const signedBytes = (n) => (n > 0 ? `+${formatBytes(n)}` : formatBytes(n));
 
 /** `file:line:column` (1-based, as editors count), or null. */
 function formatLocation(loc) {
@@ -240,10 +231,7 @@ function findGrowingClasses(o, rounds, total) {
   // by another growing class when there is one. Then the largest retained size first.
   const isString = (l) => STRING_CLASSES.has(l.name);
   leaks.sort(
-    (a, b) =>
-      isString(a) - isString(b) ||
-      (b.retainedSize ?? b.totalSize) - (a.retainedSize ?? a.totalSize) ||
-      b.totalSize - a.totalSize,
+    (a, b) => isString(a) - isString(b) || (b.retainedSize ?? b.totalSize) - (a.retainedSize ?? a.totalSize) || b.totalSize - a.totalSize,
   );
   return leaks;
 }
@@ -400,10 +388,10 @@ async function runLimited(jobs, limit) {
 
 /**
  * Runs `fn` repeatedly and rejects with a `HeapLeakError` if the heap keeps growing.
- * Resolves with a report when it does not. See testing.d.ts for the options.
+ * Resolves with a report when it does not. See index.d.ts beside this file for the options.
  */
 async function expectNoLeak(fn, options) {
-  if (typeof fn !== 'function') throw new TypeError('expectNoLeak: the first argument must be a function');
+  if (typeof fn !== 'function') throw invalidArgument('expectNoLeak: the first argument must be a function');
   const o = normalizeOptions(options);
   const snapshotCount = o.iterations + 1;
 
@@ -448,7 +436,14 @@ async function expectNoLeak(fn, options) {
     const leaks = findGrowingClasses(o, rounds, total);
     const thresholdsGiven = o.maxGrowthBytes !== undefined || o.maxNewObjects !== undefined || o.classLimits !== undefined;
     const reasons = thresholdsGiven && total.verdict && !total.verdict.ok ? total.verdict.reasons.slice() : [];
-    const report = { ok: true, snapshots: o.keepSnapshots ? files : [], directory: o.keepSnapshots ? directory : null, diff: total, rounds, gc: gcSource };
+    const report = {
+      ok: true,
+      snapshots: o.keepSnapshots ? files : [],
+      directory: o.keepSnapshots ? directory : null,
+      diff: total,
+      rounds,
+      gc: gcSource,
+    };
     if (leaks.length === 0 && reasons.length === 0) return report;
 
     const holder = leaks.length ? pickHolder(total) : null;

@@ -3,9 +3,7 @@
 // $GITHUB_STEP_SUMMARY, both from a HeapDiff (docs/diff-contract.md).
 const path = require('node:path');
 const { fileURLToPath } = require('node:url');
-const {
-  formatBytes, formatSignedBytes, formatCount, formatSignedCount, formatDistance, textTable, clip,
-} = require('./format.js');
+const { formatBytes, formatSignedBytes, formatCount, formatSignedCount, formatDistance, textTable, clip } = require('../format.js');
 
 const TABLE_ROWS = 25; // Comparison / allocated rows in the text report
 const MD_ROWS = 10; // class rows in the Markdown report
@@ -18,7 +16,11 @@ const PATH_MAX = 200;
 function scriptLabel(name, cwd = process.cwd()) {
   let s = name;
   if (typeof s === 'string' && s.startsWith('file://')) {
-    try { s = fileURLToPath(s); } catch { /* keep the URL */ }
+    try {
+      s = fileURLToPath(s);
+    } catch {
+      /* keep the URL */
+    }
   }
   if (typeof s === 'string' && path.isAbsolute(s)) {
     const rel = path.relative(cwd, s);
@@ -69,7 +71,8 @@ function edgeLabel(step) {
 }
 
 /**
- * A retainer path (root first) on one line: `(root) → global.registry → Map.table → LeakyThing @123`.
+ * A retainer path (root first) on one line: `(root) → global.registry → Map.table → LeakyThing`, then
+ * the object's id after an at sign.
  * Each segment is a holder followed by the edge it holds the next object by.
  */
 function formatRetainerPath(steps, max = PATH_MAX) {
@@ -104,8 +107,12 @@ function warningsOf(d) {
 
 function comparisonCells(r) {
   return [
-    formatCount(r.newCount), formatCount(r.deletedCount), formatSignedCount(r.deltaCount),
-    formatBytes(r.allocSize), formatBytes(r.freedSize), formatSignedBytes(r.sizeDelta),
+    formatCount(r.newCount),
+    formatCount(r.deletedCount),
+    formatSignedCount(r.deltaCount),
+    formatBytes(r.allocSize),
+    formatBytes(r.freedSize),
+    formatSignedBytes(r.sizeDelta),
   ];
 }
 const COMPARISON_HEAD = ['Class', '# New', '# Deleted', '# Delta', 'Alloc. Size', 'Freed Size', 'Size Delta'];
@@ -127,13 +134,20 @@ function renderText(d, opts = {}) {
   L.push(sideLine('before', d.before));
   L.push(sideLine('after', d.after, `  (${formatSignedBytes(d.sizeDelta)})`));
   if (d.final) L.push(sideLine('final', d.final));
-  L.push(`Comparison: ${formatCount(t.newCount)} new, ${formatCount(t.deletedCount)} deleted (${formatSignedCount(t.deltaCount)} objects), ` +
-    `allocated ${formatBytes(t.allocSize)}, freed ${formatBytes(t.freedSize)}, size delta ${formatSignedBytes(t.sizeDelta)}`);
+  L.push(
+    `Comparison: ${formatCount(t.newCount)} new, ${formatCount(t.deletedCount)} deleted (${formatSignedCount(t.deltaCount)} objects), ` +
+      `allocated ${formatBytes(t.allocSize)}, freed ${formatBytes(t.freedSize)}, size delta ${formatSignedBytes(t.sizeDelta)}`,
+  );
 
   L.push('');
   if (d.classes.length) {
     L.push(`Comparison (DevTools' Comparison view, largest Alloc. Size first; ${formatCount(d.classes.length)} classes changed)`);
-    L.push(textTable(COMPARISON_HEAD, d.classes.slice(0, rows).map((r) => [clip(r.name, 48), ...comparisonCells(r)])));
+    L.push(
+      textTable(
+        COMPARISON_HEAD,
+        d.classes.slice(0, rows).map((r) => [clip(r.name, 48), ...comparisonCells(r)]),
+      ),
+    );
     if (d.classes.length > rows) L.push(`  \u2026 ${d.classes.length - rows} more (--format json lists all)`);
   } else {
     L.push('Comparison: no class gained or lost objects');
@@ -145,8 +159,10 @@ function renderText(d, opts = {}) {
     d.growers.forEach((g, i) => {
       const n = g.node;
       const loc = formatLocation(g.location, names);
-      L.push(`  ${i + 1}. ${nodeLabel(n)} @${n.id}  retained ${formatBytes(g.retainedBefore)} \u2192 ${formatBytes(g.retainedAfter)} ` +
-        `(${formatSignedBytes(g.growth)})${loc ? `  at ${loc}` : ''}`);
+      L.push(
+        `  ${i + 1}. ${nodeLabel(n)} @${n.id}  retained ${formatBytes(g.retainedBefore)} \u2192 ${formatBytes(g.retainedAfter)} ` +
+          `(${formatSignedBytes(g.growth)})${loc ? `  at ${loc}` : ''}`,
+      );
       const p = formatRetainerPath(g.retainerPath);
       if (p) L.push(`     retained by: ${p}`);
     });
@@ -158,11 +174,16 @@ function renderText(d, opts = {}) {
       L.push('Leak candidates (allocated between before and after, still alive in final; largest retained first)');
       d.leaks.forEach((g, i) => {
         const loc = formatLocation(g.location, names);
-        L.push(`  ${i + 1}. ${clip(g.name, 60)} \u00d7${formatCount(g.count)}  retained ${formatBytes(g.retainedSize)}${loc ? `  at ${loc}` : ''}`);
+        L.push(
+          `  ${i + 1}. ${clip(g.name, 60)} \u00d7${formatCount(g.count)}  retained ${formatBytes(g.retainedSize)}${loc ? `  at ${loc}` : ''}`,
+        );
         const p = formatRetainerPath(g.retainerPath);
         if (p) L.push(`     retained by: ${p}`);
         if (g.ids && g.ids.length) {
-          const shown = g.ids.slice(0, 5).map((id) => '@' + id).join(', ');
+          const shown = g.ids
+            .slice(0, 5)
+            .map((id) => '@' + id)
+            .join(', ');
           L.push(`     ids: ${shown}${g.count > 5 ? `, \u2026 (${formatCount(g.count)} in all)` : ''}`);
         }
       });
@@ -175,14 +196,26 @@ function renderText(d, opts = {}) {
   if (d.allocated.length) {
     const count = d.allocated.reduce((s, r) => s + r.count, 0);
     const shallow = d.allocated.reduce((s, r) => s + r.shallowSize, 0);
-    L.push(`Allocated between the snapshots (in after, ids above before's largest): ${formatCount(count)} objects, ` +
-      `shallow ${formatBytes(shallow)}; largest retained first`);
+    L.push(
+      `Allocated between the snapshots (in after, ids above before's largest): ${formatCount(count)} objects, ` +
+        `shallow ${formatBytes(shallow)}; largest retained first`,
+    );
     const withDistance = d.allocated.every((r) => typeof r.distance === 'number');
     const head = ['Constructor', ...(withDistance ? ['Distance'] : []), 'Count', 'Shallow Size', 'Retained Size'];
-    L.push(textTable(head, d.allocated.slice(0, rows).map((r) => [
-      clip(r.name, 48), ...(withDistance ? [formatDistance(r.distance)] : []),
-      `\u00d7${formatCount(r.count)}`, formatBytes(r.shallowSize), formatBytes(r.retainedSize),
-    ])));
+    L.push(
+      textTable(
+        head,
+        d.allocated
+          .slice(0, rows)
+          .map((r) => [
+            clip(r.name, 48),
+            ...(withDistance ? [formatDistance(r.distance)] : []),
+            `\u00d7${formatCount(r.count)}`,
+            formatBytes(r.shallowSize),
+            formatBytes(r.retainedSize),
+          ]),
+      ),
+    );
     if (d.allocated.length > rows) L.push(`  \u2026 ${d.allocated.length - rows} more (--format json lists all)`);
   } else {
     L.push('Allocated between the snapshots: nothing');
@@ -214,7 +247,9 @@ function mdCode(s, inTable = false) {
 
 /** Plain text with Markdown / HTML specials escaped. */
 function mdText(s) {
-  return String(s).replace(/\r?\n|\r/g, ' ').replace(/[\\`*_[\]<>|#~]/g, (c) => '\\' + c);
+  return String(s)
+    .replace(/\r?\n|\r/g, ' ')
+    .replace(/[\\`*_[\]<>|#~]/g, (c) => '\\' + c);
 }
 
 /** The PR-comment / step-summary report. opts.rows: class rows (default 10). */
@@ -224,14 +259,18 @@ function renderMarkdown(d, opts = {}) {
   const t = d.totals;
   const L = [];
   const problems = d.verdict.reasons.length;
-  L.push(d.verdict.ok
-    ? '## \u2705 heapwise diff: heap within limits'
-    : `## \u274c heapwise diff: ${problems === 1 ? '1 problem' : `${problems || 'some'} problems`}`);
+  L.push(
+    d.verdict.ok
+      ? '## \u2705 heapwise diff: heap within limits'
+      : `## \u274c heapwise diff: ${problems === 1 ? '1 problem' : `${problems || 'some'} problems`}`,
+  );
   L.push('');
   const file = (s) => mdCode(path.basename(s.file));
-  L.push(`${file(d.before)} ${formatBytes(d.before.totalSize)} \u2192 ${file(d.after)} ${formatBytes(d.after.totalSize)} ` +
-    `(**${formatSignedBytes(d.sizeDelta)}**); ${formatCount(t.newCount)} new, ${formatCount(t.deletedCount)} deleted objects ` +
-    `(${formatSignedCount(t.deltaCount)})${d.final ? `; final ${file(d.final)} ${formatBytes(d.final.totalSize)}` : ''}`);
+  L.push(
+    `${file(d.before)} ${formatBytes(d.before.totalSize)} \u2192 ${file(d.after)} ${formatBytes(d.after.totalSize)} ` +
+      `(**${formatSignedBytes(d.sizeDelta)}**); ${formatCount(t.newCount)} new, ${formatCount(t.deletedCount)} deleted objects ` +
+      `(${formatSignedCount(t.deltaCount)})${d.final ? `; final ${file(d.final)} ${formatBytes(d.final.totalSize)}` : ''}`,
+  );
   if (!d.verdict.ok) {
     L.push('');
     for (const r of d.verdict.reasons) L.push(`- ${mdText(r)}`);
@@ -257,8 +296,10 @@ function renderMarkdown(d, opts = {}) {
     d.growers.forEach((g, i) => {
       const loc = formatLocation(g.location, names);
       const p = formatRetainerPath(g.retainerPath);
-      L.push(`${i + 1}. ${mdCode(`${nodeLabel(g.node)} @${g.node.id}`)}: ${formatBytes(g.retainedBefore)} \u2192 ` +
-        `${formatBytes(g.retainedAfter)} (**${formatSignedBytes(g.growth)}**)${loc ? `, at ${mdCode(loc)}` : ''}${p ? '\\' : ''}`);
+      L.push(
+        `${i + 1}. ${mdCode(`${nodeLabel(g.node)} @${g.node.id}`)}: ${formatBytes(g.retainedBefore)} \u2192 ` +
+          `${formatBytes(g.retainedAfter)} (**${formatSignedBytes(g.growth)}**)${loc ? `, at ${mdCode(loc)}` : ''}${p ? '\\' : ''}`,
+      );
       if (p) L.push(`   retained by ${mdCode(p)}`);
     });
   }
@@ -273,8 +314,10 @@ function renderMarkdown(d, opts = {}) {
       d.leaks.forEach((g, i) => {
         const loc = formatLocation(g.location, names);
         const p = formatRetainerPath(g.retainerPath);
-        L.push(`${i + 1}. ${mdCode(clip(g.name, 80))} \u00d7${formatCount(g.count)}, retained **${formatBytes(g.retainedSize)}**` +
-          `${loc ? `, at ${mdCode(loc)}` : ''}${p ? '\\' : ''}`);
+        L.push(
+          `${i + 1}. ${mdCode(clip(g.name, 80))} \u00d7${formatCount(g.count)}, retained **${formatBytes(g.retainedSize)}**` +
+            `${loc ? `, at ${mdCode(loc)}` : ''}${p ? '\\' : ''}`,
+        );
         if (p) L.push(`   retained by ${mdCode(p)}`);
       });
     } else {
@@ -290,7 +333,9 @@ function renderMarkdown(d, opts = {}) {
     L.push('| Constructor | Count | Shallow Size | Retained Size |');
     L.push('| --- | ---: | ---: | ---: |');
     for (const r of d.allocated.slice(0, rows)) {
-      L.push(`| ${mdCode(clip(r.name, 80), true)} | ${formatCount(r.count)} | ${formatBytes(r.shallowSize)} | ${formatBytes(r.retainedSize)} |`);
+      L.push(
+        `| ${mdCode(clip(r.name, 80), true)} | ${formatCount(r.count)} | ${formatBytes(r.shallowSize)} | ${formatBytes(r.retainedSize)} |`,
+      );
     }
     if (d.allocated.length > rows) L.push('', `_${d.allocated.length - rows} more classes; \`--format json\` lists all._`);
     L.push('');
@@ -302,7 +347,16 @@ function renderMarkdown(d, opts = {}) {
 }
 
 module.exports = {
-  renderText, renderMarkdown, formatRetainerPath, formatLocation, mdCode, mdText, scriptLabel,
+  renderText,
+  renderMarkdown,
+  formatRetainerPath,
+  formatLocation,
+  mdCode,
+  mdText,
+  scriptLabel,
   // The pieces of the text report, for reports that lay a HeapDiff out differently (demo/run.js).
-  scriptNames, nodeLabel, comparisonCells, COMPARISON_HEAD,
+  scriptNames,
+  nodeLabel,
+  comparisonCells,
+  COMPARISON_HEAD,
 };

@@ -3,96 +3,18 @@
 // of a process tree), prints a live compact table, and at the end a report of the series.
 // Exit codes: 0 no leak flagged, 1 a leak flagged (a --max-* threshold crossed between the first
 // and the latest snapshot), 2 usage or input error.
-const fs = require('node:fs');
 const path = require('node:path');
-const { formatBytes, formatSignedBytes, formatCount, formatSignedCount, textTable, clip } = require('./format.js');
+const { formatBytes, formatSignedBytes, formatCount, formatSignedCount, textTable, clip } = require('../format.js');
 
-const USAGE = `usage: heapwise watch DIR [--pid PID] [--interval 5s] [--max-growth SIZE] [--max-new-objects N]
-                     [--max-class-count NAME=N] [--max-class-size NAME=SIZE] [--growth K/N]
-                     [--ignore PATTERN]... [--include-internal] [--once]
-                     [--format text|json|markdown|html] [-o FILE]
+const { parseCommand, apiOptions, parseDuration, parseGrowth } = require('./args.js');
+const { writeReport } = require('./io.js');
 
-  watch DIR           analyse every heap snapshot that lands in DIR (v8.writeHeapSnapshot(),
-                      --heapsnapshot-signal, --heapsnapshot-near-heap-limit), once it is completely
-                      written; report classes that keep growing and flag a leak when a threshold is
-                      crossed between the first and the latest snapshot. Runs until Ctrl-C (SIGINT)
-                      or SIGTERM, or until the --pid process has exited and its last snapshots are
-                      analysed; then prints the report.
-    --pid PID         also sample the memory (RSS, PSS) of process PID and its descendants
-    --interval T      how often to look at DIR and sample memory: 500ms, 5s (default), 1m
-    --growth K/N      report a class as growing when its count or retained size grew in at least
-                      K of the last N snapshots (default 3/4)
-    --max-growth SIZE         flag a leak when the heap's total size grew by more than SIZE
-                              (1000, 512kB, 2MB, 1.5GiB)
-    --max-new-objects N       flag a leak when more than N objects are new (diff's # New)
-    --max-class-count NAME=N  flag a leak when class NAME gains more than N objects (repeatable)
-    --max-class-size NAME=SIZE  flag a leak when class NAME grows by more than SIZE (repeatable)
-    --ignore PATTERN  leave out classes whose name contains PATTERN, or matches /regexp/flags
-    --include-internal  keep internal classes ("(...)", "system / ...")
-    --once            analyse the snapshots in DIR now, print the report and exit
-    --format F        the report: text (default), json (the WatchSeries of the JS API), markdown,
-                      or html (a self-contained page with charts); --json = --format json
-    -o, --output FILE write the report to FILE instead of stdout
-
-exit codes: 0 no leak flagged, 1 a leak flagged, 2 usage or input error`;
-
-const { eachArg, commonDefaults, commonOption } = require('./args.js');
-
-/** Parses a duration: `500ms`, `5s`, `1.5m`, `1h`, or a bare number of seconds. Returns ms. */
-function parseDuration(text) {
-  const m = /^(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m|h)?$/i.exec(String(text).trim());
-  if (!m) throw new Error(`invalid duration ${JSON.stringify(String(text))}: expected e.g. 500ms, 5s, 1m, 1h (a bare number is seconds)`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] || 's').toLowerCase()];
-  const ms = Math.round(Number(m[1]) * unit);
-  if (ms < 10) throw new Error(`duration ${JSON.stringify(String(text))} is too short (10ms at least)`);
-  return ms;
-}
-
-/** Parses `K/N` of --growth. */
-function parseGrowth(text) {
-  const m = /^(\d+)\/(\d+)$/.exec(String(text).trim());
-  if (!m) throw new Error(`--growth needs K/N (e.g. 3/4), got ${JSON.stringify(String(text))}`);
-  const k = Number(m[1]);
-  const n = Number(m[2]);
-  if (n < 1 || k < 1 || k > n) throw new Error(`--growth K/N needs 1 <= K <= N, got ${text}`);
-  return { k, n };
-}
-
-/** Parses watch's arguments (after the word `watch`); throws on a usage error. */
+/**
+ * Parses watch's arguments (after the word `watch`); throws on a usage error.
+ * @param {string[]} argv
+ */
 function parseWatchArgs(argv) {
-  const opts = { _: [], pid: null, intervalMs: 5000, growth: null, once: false, help: false, ...commonDefaults() };
-  for (const a of eachArg(argv)) {
-    if (commonOption(opts, a)) continue;
-    if (a.arg === '--pid') {
-      const v = a.value();
-      if (!/^\d+$/.test(v) || Number(v) < 1) throw new Error(`--pid needs a process id, got ${JSON.stringify(v)}`);
-      opts.pid = Number(v);
-    } else if (a.arg === '--interval') opts.intervalMs = parseDuration(a.value());
-    else if (a.arg === '--growth') opts.growth = parseGrowth(a.value());
-    else if (a.arg === '--once') {
-      a.flag();
-      opts.once = true;
-    } else if (a.arg === '--help' || a.arg === '-h') opts.help = true;
-    else if (a.arg.startsWith('-') && a.arg !== '-') throw new Error(`unknown option ${a.raw} for watch`);
-    else opts._.push(a.arg);
-  }
-  if (!opts.help && opts._.length !== 1) {
-    throw new Error(`watch takes one folder, DIR${opts._.length ? ` (got ${opts._.length})` : ''}`);
-  }
-  return opts;
-}
-
-/** The options of the JS API's watch() for parsed CLI options. */
-function watchOptions(opts) {
-  const o = { dir: opts._[0], intervalMs: opts.intervalMs, once: opts.once };
-  if (opts.pid !== null) o.pid = opts.pid;
-  if (opts.growth) o.growth = opts.growth;
-  if (opts.maxGrowthBytes !== null) o.maxGrowthBytes = opts.maxGrowthBytes;
-  if (opts.maxNewObjects !== null) o.maxNewObjects = opts.maxNewObjects;
-  if (Object.keys(opts.classLimits).length) o.classLimits = opts.classLimits;
-  if (opts.ignore.length) o.ignore = opts.ignore;
-  if (opts.includeInternal) o.includeInternal = true;
-  return o;
+  return parseCommand('watch', argv);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -112,8 +34,10 @@ function timeText(ms) {
 }
 
 function growthLine(g) {
-  return `${g.name}: ${formatSignedCount(g.countDelta)} objects, ${formatSignedBytes(g.sizeDelta)} retained, grew in ` +
-    `${g.grewIn} of the last ${g.window} snapshots; largest held by ${pathText(g.retainerPath)}`;
+  return (
+    `${g.name}: ${formatSignedCount(g.countDelta)} objects, ${formatSignedBytes(g.sizeDelta)} retained, grew in ` +
+    `${g.grewIn} of the last ${g.window} snapshots; largest held by ${pathText(g.retainerPath)}`
+  );
 }
 
 function sampleText(s) {
@@ -124,6 +48,27 @@ function sampleText(s) {
   return parts.join(', ');
 }
 
+/** @typedef {{ first: number, last: number, min: number, max: number }} MemoryFact */
+
+/**
+ * The memory figures the samples have, as `[label, fact]` rows of the reports (`external` only
+ * where asked: the Markdown table leaves it out).
+ * @param {Record<string, MemoryFact | null>} mem
+ * @param {boolean} withExternal
+ * @returns {Array<[string, MemoryFact]>}
+ */
+function memoryRows(mem, withExternal) {
+  /** @type {Array<[string, MemoryFact | null]>} */
+  const rows = [
+    ['RSS', mem.rss],
+    ['PSS', mem.pss],
+    ['JS heap used', mem.heapUsed],
+    ...(withExternal ? /** @type {Array<[string, MemoryFact | null]>} */ ([['external', mem.external]]) : []),
+    ['array buffers', mem.arrayBuffers],
+  ];
+  return /** @type {Array<[string, MemoryFact]>} */ (rows.filter(([, f]) => f));
+}
+
 /** Memory figures of the samples: first, last, smallest and largest RSS and PSS. */
 function memoryFacts(samples) {
   if (!samples.length) return null;
@@ -132,13 +77,24 @@ function memoryFacts(samples) {
     if (!v.length) return null;
     return { first: v[0], last: v[v.length - 1], min: Math.min(...v), max: Math.max(...v) };
   };
-  return { count: samples.length, rss: pick('rss'), pss: pick('pss'), heapUsed: pick('heapUsed'), external: pick('external'), arrayBuffers: pick('arrayBuffers') };
+  return {
+    count: samples.length,
+    rss: pick('rss'),
+    pss: pick('pss'),
+    heapUsed: pick('heapUsed'),
+    external: pick('external'),
+    arrayBuffers: pick('arrayBuffers'),
+  };
 }
 
 function snapshotRows(series) {
   const first = series.snapshots[0];
   return series.snapshots.map((s) => [
-    String(s.index), timeText(s.time), path.basename(s.file), formatCount(s.nodeCount), formatBytes(s.totalSize),
+    String(s.index),
+    timeText(s.time),
+    path.basename(s.file),
+    formatCount(s.nodeCount),
+    formatBytes(s.totalSize),
     formatSignedBytes(s.totalSize - first.totalSize),
   ]);
 }
@@ -157,8 +113,10 @@ function renderText(series) {
   if (mem) {
     out.push('');
     out.push('Process memory (first → last, largest)');
-    for (const [label, f] of [['RSS', mem.rss], ['PSS', mem.pss], ['JS heap used', mem.heapUsed], ['external', mem.external], ['array buffers', mem.arrayBuffers]]) {
-      if (f) out.push(`  ${label.padEnd(14)} ${formatBytes(f.first)} → ${formatBytes(f.last)} (${formatSignedBytes(f.last - f.first)}), largest ${formatBytes(f.max)}`);
+    for (const [label, f] of memoryRows(mem, true)) {
+      out.push(
+        `  ${label.padEnd(14)} ${formatBytes(f.first)} → ${formatBytes(f.last)} (${formatSignedBytes(f.last - f.first)}), largest ${formatBytes(f.max)}`,
+      );
     }
     const native = nativeHint(series);
     if (native) out.push(`  ${native}`);
@@ -215,14 +173,18 @@ function nativeHint(series) {
   }
   if (rssGrowth === null || heapGrowth === null || rssGrowth < 16e6) return null;
   if (heapGrowth * 4 < rssGrowth) {
-    return `RSS grew by ${formatBytes(rssGrowth)} while ${heapWhat} grew by ${formatSignedBytes(heapGrowth)}: most of the growth is outside ` +
-      'the JS heap (native memory: Buffers and addons, child processes, allocator and V8 reserves)';
+    return (
+      `RSS grew by ${formatBytes(rssGrowth)} while ${heapWhat} grew by ${formatSignedBytes(heapGrowth)}: most of the growth is outside ` +
+      'the JS heap (native memory: Buffers and addons, child processes, allocator and V8 reserves)'
+    );
   }
   return `RSS grew by ${formatBytes(rssGrowth)} and ${heapWhat} by ${formatSignedBytes(heapGrowth)}: the JS heap accounts for much of it`;
 }
 
 function mdEscape(s) {
-  return String(s).replace(/[\\`*_{}[\]<>|#]/g, (c) => '\\' + c).replace(/\n/g, ' ');
+  return String(s)
+    .replace(/[\\`*_{}[\]<>|#]/g, (c) => '\\' + c)
+    .replace(/\n/g, ' ');
 }
 
 /** The report of a WatchSeries as Markdown (for a pull request or $GITHUB_STEP_SUMMARY). */
@@ -231,7 +193,9 @@ function renderMarkdown(series) {
   const verdict = series.leaks.length ? '**Leak flagged**' : 'No leak flagged';
   out.push(`### heapwise watch: ${verdict}`);
   out.push('');
-  out.push(`${series.snapshots.length} snapshots of \`${mdEscape(series.source.dir || series.source.kind)}\`${series.source.pid ? `, process ${series.source.pid}` : ''}.`);
+  out.push(
+    `${series.snapshots.length} snapshots of \`${mdEscape(series.source.dir || series.source.kind)}\`${series.source.pid ? `, process ${series.source.pid}` : ''}.`,
+  );
   if (series.leaks.length) {
     out.push('');
     for (const l of series.leaks) out.push(`- ${mdEscape(l.reason)}`);
@@ -247,7 +211,9 @@ function renderMarkdown(series) {
     out.push('| growing class | grew in | objects | retained | largest held by |');
     out.push('| --- | ---: | ---: | ---: | --- |');
     for (const g of series.growth) {
-      out.push(`| ${mdEscape(g.name)} | ${g.grewIn} of ${g.window} | ${formatSignedCount(g.countDelta)} | ${formatSignedBytes(g.sizeDelta)} | ${mdEscape(pathText(g.retainerPath))} |`);
+      out.push(
+        `| ${mdEscape(g.name)} | ${g.grewIn} of ${g.window} | ${formatSignedCount(g.countDelta)} | ${formatSignedBytes(g.sizeDelta)} | ${mdEscape(pathText(g.retainerPath))} |`,
+      );
     }
   }
   const mem = memoryFacts(series.samples);
@@ -255,8 +221,8 @@ function renderMarkdown(series) {
     out.push('');
     out.push('| memory | first | last | largest |');
     out.push('| --- | ---: | ---: | ---: |');
-    for (const [label, f] of [['RSS', mem.rss], ['PSS', mem.pss], ['JS heap used', mem.heapUsed], ['array buffers', mem.arrayBuffers]]) {
-      if (f) out.push(`| ${label} | ${formatBytes(f.first)} | ${formatBytes(f.last)} | ${formatBytes(f.max)} |`);
+    for (const [label, f] of memoryRows(mem, false)) {
+      out.push(`| ${label} | ${formatBytes(f.first)} | ${formatBytes(f.last)} | ${formatBytes(f.max)} |`);
     }
     const native = nativeHint(series);
     if (native) out.push('', mdEscape(native));
@@ -300,34 +266,32 @@ function liveOutput(stream, tty) {
           headerShown = true;
           line('     #  time      objects      total  since first  growing');
         }
-        line(`${String(ev.index).padStart(6)}  ${timeText(ev.time)}  ${formatCount(ev.nodeCount).padStart(9)}  ${formatBytes(ev.totalSize).padStart(9)}  ` +
-          `${formatSignedBytes(ev.totalSize - firstTotal).padStart(11)}  ${clip(growing, 40)}`);
+        line(
+          `${String(ev.index).padStart(6)}  ${timeText(ev.time)}  ${formatCount(ev.nodeCount).padStart(9)}  ${formatBytes(ev.totalSize).padStart(9)}  ` +
+            `${formatSignedBytes(ev.totalSize - firstTotal).padStart(11)}  ${clip(growing, 40)}`,
+        );
       } else {
-        line(`snapshot ${ev.index} ${path.basename(ev.file)}: ${formatCount(ev.nodeCount)} objects, total ${formatBytes(ev.totalSize)} ` +
-          `(${formatSignedBytes(ev.totalSize - firstTotal)} since the first)${growing ? `; growing: ${growing}` : ''}`);
+        line(
+          `snapshot ${ev.index} ${path.basename(ev.file)}: ${formatCount(ev.nodeCount)} objects, total ${formatBytes(ev.totalSize)} ` +
+            `(${formatSignedBytes(ev.totalSize - firstTotal)} since the first)${growing ? `; growing: ${growing}` : ''}`,
+        );
       }
     },
   };
 }
 
-/** Runs `heapwise watch` with argv after the word `watch`; resolves to the exit code. */
-async function run(argv, { stdout = process.stdout, stderr = process.stderr } = {}) {
-  const heapwise = require('../heapwise.js');
-  let opts;
-  try {
-    opts = parseWatchArgs(argv);
-  } catch (e) {
-    stderr.write(`heapwise: ${e.message}\n(heapwise watch --help shows the usage)\n`);
-    return 2;
-  }
-  if (opts.help) {
-    stdout.write(USAGE + '\n');
-    return 0;
-  }
+/**
+ * Runs `heapwise watch` with parsed options; resolves to the exit code.
+ * @param {Record<string, any>} opts
+ * @param {import('./io.js').Io} io
+ */
+async function run(opts, io) {
+  const { stdout, stderr } = io;
+  const heapwise = require('../../index.js');
   let renderHtml = null;
   if (opts.format === 'html') {
     try {
-      renderHtml = require('./report/html.js').renderWatchHtml;
+      renderHtml = require('../report/html.js').renderWatchHtml;
     } catch {
       renderHtml = null;
     }
@@ -341,14 +305,14 @@ async function run(argv, { stdout = process.stdout, stderr = process.stderr } = 
   const live = liveOutput(liveStream, !!liveStream.isTTY);
   const progress = liveStream.isTTY
     ? (p) => {
-      const pct = Math.round(p.fraction * 100);
-      live.setStatus(p.phase === 'done' ? '' : `${p.diff ? 'comparing' : 'analysing'} ${path.basename(p.file)}: ${p.phase} ${pct}%`);
-    }
+        const pct = Math.round(p.fraction * 100);
+        live.setStatus(p.phase === 'done' ? '' : `${p.diff ? 'comparing' : 'analysing'} ${path.basename(p.file)}: ${p.phase} ${pct}%`);
+      }
     : undefined;
 
   let w;
   try {
-    w = heapwise.watch({ ...watchOptions(opts), onProgress: progress });
+    w = heapwise.watch({ dir: opts._[0], ...apiOptions('watch', opts), onProgress: progress });
   } catch (e) {
     stderr.write(`heapwise: ${e.message}${e.code ? ` (${e.code})` : ''}\n`);
     return 2;
@@ -388,9 +352,10 @@ async function run(argv, { stdout = process.stdout, stderr = process.stderr } = 
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  if (liveStream.isTTY && !opts.once) live.setStatus(`watching ${w.dir} every ${opts.intervalMs / 1000}s (Ctrl-C ends and prints the report)`);
+  if (liveStream.isTTY && !opts.once)
+    live.setStatus(`watching ${w.dir} every ${opts.intervalMs / 1000}s (Ctrl-C ends and prints the report)`);
   try {
-    await new Promise((resolve) => w.once('close', resolve));
+    await new Promise((resolve) => w.once('close', () => resolve(undefined)));
     await new Promise((resolve) => setImmediate(resolve)); // let the live lines queued last print
   } finally {
     clearInterval(keepAlive);
@@ -404,18 +369,9 @@ async function run(argv, { stdout = process.stdout, stderr = process.stderr } = 
   else if (opts.format === 'markdown') out = renderMarkdown(series);
   else if (opts.format === 'html') out = renderHtml(series);
   else out = (liveStream === stdout && series.snapshots.length ? '\n' : '') + renderText(series);
-  if (opts.output) {
-    try {
-      fs.writeFileSync(opts.output, out);
-    } catch (e) {
-      stderr.write(`heapwise: cannot write ${opts.output}: ${e.message}\n`);
-      return 2;
-    }
-    stderr.write(`heapwise: ${series.leaks.length ? 'LEAK flagged' : 'ok'}: ${series.snapshots.length} snapshots; report written to ${opts.output}\n`);
-  } else {
-    stdout.write(out);
-  }
+  const summary = () => `${series.leaks.length ? 'LEAK flagged' : 'ok'}: ${series.snapshots.length} snapshots`;
+  if (!writeReport(io, opts.output, out, summary)) return 2;
   return series.leaks.length ? 1 : 0;
 }
 
-module.exports = { run, parseWatchArgs, parseDuration, parseGrowth, renderText, renderMarkdown, pathText, nativeHint, trend, USAGE };
+module.exports = { run, parseWatchArgs, parseDuration, parseGrowth, renderText, renderMarkdown, pathText, nativeHint, trend };

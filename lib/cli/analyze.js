@@ -1,0 +1,88 @@
+'use strict';
+// `heapwise analyze FILE`: the JS API's analyze(), printed as DevTools' Summary (or as JSON,
+// Markdown, an HTML page).
+const fs = require('node:fs');
+const path = require('node:path');
+const { formatBytes, summaryTable } = require('../format.js');
+const { progressBar, writeReport } = require('./io.js');
+
+/**
+ * Runs `analyze` with parsed options; resolves to the exit code.
+ * @param {Record<string, any>} opts
+ * @param {import('./io.js').Io} io
+ */
+async function run(opts, io) {
+  const { analyze } = require('../../index.js');
+  const file = opts._[0];
+  const a = await analyze(file, { onProgress: progressBar(io) });
+  try {
+    if (opts.nodes) a.writeNodes(opts.nodes);
+    /** @type {Record<string, any>} */
+    const result = {
+      schemaVersion: 1,
+      file: path.resolve(file),
+      nodeCount: a.nodeCount,
+      edgeCount: a.edgeCount,
+      totalSize: a.totalSize,
+      statistics: a.statistics(),
+      summary: a.summary(),
+      top: a.top(opts.top),
+      warnings: a.warnings,
+    };
+    let out;
+    if (opts.format === 'json') out = JSON.stringify(result, null, 1) + '\n';
+    else if (opts.format === 'markdown') out = require('../report/markdown.js').renderAnalyzeMarkdown(result);
+    else if (opts.format === 'html') {
+      // the dominator tree's largest parts, read from the handle before it is closed
+      result.dominatorTree = require('../report/dominators.js').dominatorTree(a);
+      try {
+        result.fileSize = fs.statSync(file).size;
+      } catch {
+        // the size is only shown
+      }
+      out = require('../report/html.js').renderAnalyzeHtml(result);
+    } else out = renderText(result);
+    const summary = () => `${formatBytes(result.totalSize)} in ${result.nodeCount.toLocaleString('en-US')} objects`;
+    return writeReport(io, opts.output, out, summary) ? 0 : 2;
+  } finally {
+    a.close();
+  }
+}
+
+/** @param {Record<string, any>} r */
+function renderText(r) {
+  const s = r.statistics;
+  const lines = [];
+  lines.push(`${r.file}`);
+  lines.push(
+    `${r.nodeCount.toLocaleString('en-US')} objects, ${r.edgeCount.toLocaleString('en-US')} references, total ${formatBytes(r.totalSize)}`,
+  );
+  lines.push(
+    `Statistics: code ${formatBytes(s.code)}, strings ${formatBytes(s.strings)}, JS arrays ${formatBytes(s.jsArrays)}, ` +
+      `typed arrays ${formatBytes(s.typedArrays)}, system ${formatBytes(s.system)}, other JS ${formatBytes(s.otherJsObjects)}, ` +
+      `other native ${formatBytes(s.otherNonJsObjects)}`,
+  );
+  lines.push('');
+  lines.push('Summary (largest retained size first)');
+  lines.push(summaryTable(r.summary.slice(0, 25), r.totalSize));
+  if (r.top.length) {
+    lines.push('');
+    lines.push(`Largest objects`);
+    for (const t of r.top) {
+      const n = t.node;
+      const loc = t.location
+        ? ` at ${t.location.scriptName || 'script ' + t.location.scriptId}:${t.location.line + 1}:${t.location.column + 1}`
+        : '';
+      lines.push(`  ${n.className} ${JSON.stringify(n.name).slice(0, 60)} @${n.id}  retained ${formatBytes(n.retainedSize)}${loc}`);
+      const steps = t.retainerPath
+        .slice(1)
+        .map((/** @type {{ edge: string }} */ p) => `${p.edge}`)
+        .join(' → ');
+      if (steps) lines.push(`    retained by: (root) → ${steps.length > 160 ? steps.slice(0, 157) + '…' : steps}`);
+    }
+  }
+  for (const w of r.warnings) lines.push(`warning: ${w}`);
+  return lines.join('\n') + '\n';
+}
+
+module.exports = { run };

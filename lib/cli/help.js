@@ -1,0 +1,99 @@
+'use strict';
+// The help texts of the command line: `heapwise --help` (every command's usage line) and
+// `heapwise CMD --help` (that command's options). A test checks that each command's help names
+// every flag lib/cli/args.js gives it.
+
+const EXIT_CODES = 'exit codes: 0 ok, 1 a diff threshold exceeded or a leak found, 2 usage or input error';
+
+const USAGE_LINES = {
+  analyze: 'heapwise analyze FILE [--top N] [--nodes OUT.tsv] [--format text|json|markdown|html] [-o FILE]',
+  diff: `heapwise diff BEFORE AFTER [--final FILE] [--max-growth SIZE] [--max-new-objects N]
+                     [--max-class-count NAME=N] [--max-class-size NAME=SIZE]
+                     [--ignore PATTERN]... [--min-retained-size SIZE] [--include-internal] [--top N]
+                     [--format text|json|markdown|html] [-o FILE]`,
+  watch: `heapwise watch DIR [--pid PID] [--interval 5s] [--growth K/N] [--max-growth SIZE] [--max-new-objects N]
+                     [--max-class-count NAME=N] [--max-class-size NAME=SIZE]
+                     [--ignore PATTERN]... [--include-internal] [--once]
+                     [--format text|json|markdown|html] [-o FILE]`,
+};
+
+const ANALYZE = `usage: ${USAGE_LINES.analyze}
+
+  analyze FILE        analyse a .heapsnapshot and print DevTools' Summary (the JS API's analyze())
+    --format F        text (default), json (the same objects as the JS API), markdown, or html
+                      (a self-contained page: sortable class table, statistics, dominator
+                      treemap, retainer paths; use with -o); --json = --format json
+    -o, --output FILE write the report to FILE instead of stdout
+    --top N           how many of the largest objects to show (default 10)
+    --nodes OUT.tsv   write one line per node: id self_size shallow_size retained_size distance dominator_id
+
+exit codes: 0 ok, 2 usage or input error`;
+
+const DIFF = `usage: ${USAGE_LINES.diff}
+
+  diff BEFORE AFTER   compare two snapshots of one process (DevTools' Comparison view), list what
+                      was allocated between them, the objects that grew and what retains them
+                      (the JS API's diff(), with the same option names)
+    --final FILE      a third snapshot: leak candidates are objects allocated between BEFORE and
+                      AFTER that are still alive in FILE (memlab's baseline/target/final)
+    --max-growth SIZE fail when the heap's total size grew by more than SIZE: 1000, 512kB, 2MB,
+                      1.5GiB (kB/MB/GB = 1000^n bytes, KiB/MiB/GiB = 1024^n)
+    --max-new-objects N   fail when more than N objects are new (Comparison total # New)
+    --max-class-count NAME=N      fail when class NAME gains more than N objects (repeatable)
+    --max-class-size NAME=SIZE    fail when class NAME grows by more than SIZE (repeatable)
+    --ignore PATTERN  leave out classes whose name contains PATTERN, or matches /regexp/flags
+                      (repeatable)
+    --min-retained-size SIZE      leave out growers / leak groups / allocated rows below SIZE
+    --include-internal            keep internal classes ("(...)", "system / ...") in every list
+    --top N           how many growers / leak groups to detail (default 10)
+    --format F        text (default), json (the HeapDiff of the JS API), markdown (for a pull
+                      request comment or $GITHUB_STEP_SUMMARY), or html (a self-contained page
+                      with charts; use with -o); --json = --format json
+    -o, --output FILE write the report to FILE instead of stdout
+
+exit codes: 0 ok, 1 a threshold exceeded or a leak found, 2 usage or input error`;
+
+const WATCH = `usage: ${USAGE_LINES.watch}
+
+  watch DIR           analyse every heap snapshot that lands in DIR (v8.writeHeapSnapshot(),
+                      --heapsnapshot-signal, --heapsnapshot-near-heap-limit), once it is completely
+                      written; report classes that keep growing and flag a leak when a threshold is
+                      crossed between the first and the latest snapshot. Runs until Ctrl-C (SIGINT)
+                      or SIGTERM, or until the --pid process has exited and its last snapshots are
+                      analysed; then prints the report. (The JS API's watch({ dir }).)
+    --pid PID         also sample the memory (RSS, PSS) of process PID and its descendants
+    --interval T      how often to look at DIR and sample memory: 500ms, 5s (default), 1m
+    --growth K/N      report a class as growing when its count or retained size grew in at least
+                      K of the last N snapshots (default 3/4)
+    --max-growth SIZE         flag a leak when the heap's total size grew by more than SIZE
+                              (1000, 512kB, 2MB, 1.5GiB)
+    --max-new-objects N       flag a leak when more than N objects are new (diff's # New)
+    --max-class-count NAME=N  flag a leak when class NAME gains more than N objects (repeatable)
+    --max-class-size NAME=SIZE  flag a leak when class NAME grows by more than SIZE (repeatable)
+    --ignore PATTERN  leave out classes whose name contains PATTERN, or matches /regexp/flags
+                      (repeatable)
+    --include-internal  keep internal classes ("(...)", "system / ...")
+    --once            analyse the snapshots in DIR now, print the report and exit
+    --format F        the report: text (default), json (the WatchSeries of the JS API), markdown,
+                      or html (a self-contained page with charts); --json = --format json
+    -o, --output FILE write the report to FILE instead of stdout
+
+exit codes: 0 no leak flagged, 1 a leak flagged, 2 usage or input error`;
+
+const COMMAND_HELP = { analyze: ANALYZE, diff: DIFF, watch: WATCH };
+
+const GLOBAL_HELP = `usage: ${USAGE_LINES.analyze}
+       ${USAGE_LINES.diff}
+       ${USAGE_LINES.watch}
+       heapwise --help | --version
+
+  analyze FILE        analyse a .heapsnapshot and print DevTools' Summary
+  diff BEFORE AFTER   compare two snapshots (DevTools' Comparison view): what grew, and what holds it
+  watch DIR           follow the snapshots that land in DIR; report classes that keep growing
+
+  heapwise CMD --help shows a command's options. Flags take their value as --flag VALUE or
+  --flag=VALUE; sizes are 1000, 512kB, 2MB, 1.5GiB (kB/MB/GB = 1000^n bytes, KiB/MiB/GiB = 1024^n).
+
+${EXIT_CODES}`;
+
+module.exports = { GLOBAL_HELP, COMMAND_HELP };
