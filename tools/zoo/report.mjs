@@ -41,8 +41,9 @@ function locationText(location) {
 
 function holderMatch(p, grower) {
   if (!p.holder || !grower) return null;
-  const names = [grower.node.name, grower.node.className];
-  for (const step of grower.retainerPath) names.push(step.edge, step.node && step.node.name);
+  // Edge names first (variables, properties), then the names of the objects on the path.
+  const names = grower.retainerPath.map((step) => step.edge);
+  names.push(...grower.retainerPath.map((step) => step.node && step.node.name), grower.node.name, grower.node.className);
   return names.find((n) => typeof n === 'string' && p.holder.test(n)) ?? null;
 }
 
