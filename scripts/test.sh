@@ -17,8 +17,8 @@ npx oxlint --deny-warnings
 npx prettier --check .
 npx tsc --noEmit -p tsconfig.json
 
-echo "== build the addon"
-npx napi build --platform --release --js binding.js --dts binding.d.ts
+echo "== build the addon (with the test hooks that force panics, see Cargo.toml)"
+npx napi build --platform --release --features test-hooks --js binding.js --dts binding.d.ts
 # The generated loader and types are committed: a build must not change them.
 if ! git diff --quiet -- binding.js binding.d.ts 2>/dev/null; then
   echo "binding.js / binding.d.ts changed after the build: commit the regenerated files" >&2

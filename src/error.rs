@@ -17,29 +17,6 @@ macro_rules! define_error_code_enum {
 }
 heapwise_engine::with_error_codes!(define_error_code_enum);
 
-/// One error code and what it means.
-#[napi(object)]
-pub struct ErrorCodeInfo {
-    /// The code, e.g. `ERR_HEAPWISE_TRUNCATED`.
-    #[napi(ts_type = "HeapwiseErrorCode")]
-    pub code: String,
-    /// What it means, in one line.
-    pub meaning: String,
-}
-
-/// Every error code heapwise uses (the engine's and those only `watch` raises), with a one-line
-/// meaning each, in a stable order.
-#[napi]
-pub fn error_codes() -> Vec<ErrorCodeInfo> {
-    ErrorKind::ALL
-        .iter()
-        .map(|k| ErrorCodeInfo {
-            code: k.code().into(),
-            meaning: k.meaning().into(),
-        })
-        .collect()
-}
-
 /// Builds the JS error for `e` on the JS thread and wraps it so that napi throws or rejects with
 /// that exact object. The JS entry point (`heapwise.js`) gives it the `HeapwiseError` prototype.
 pub fn js_error(env: &Env, e: &EngineError) -> Error {
@@ -56,7 +33,7 @@ pub fn js_error(env: &Env, e: &EngineError) -> Error {
 }
 
 /// The error for a panic caught inside the engine.
-pub fn panic_error(payload: Box<dyn std::any::Any + Send>) -> EngineError {
+fn panic_error(payload: Box<dyn std::any::Any + Send>) -> EngineError {
     let what = payload
         .downcast_ref::<&str>()
         .map(|s| s.to_string())
@@ -68,18 +45,44 @@ pub fn panic_error(payload: Box<dyn std::any::Any + Send>) -> EngineError {
     )
 }
 
-/// Runs the body of a `HeapAnalysis` method. A panic must not unwind into Node (that aborts the
-/// process), so it becomes an `ERR_HEAPWISE_INTERNAL` error thrown to JS instead.
-/// `HEAPWISE_PANIC_IN_QUERIES_FOR_TESTS` makes every query panic, for the test of this path.
-pub fn guard<T>(env: &Env, f: impl FnOnce() -> Result<T>) -> Result<T> {
+/// Runs `f` with panics caught: a panic must not unwind into Node (that aborts the process), so
+/// it becomes an `ERR_HEAPWISE_INTERNAL` error, turned into `f`'s error type by `to_error`. Every
+/// entry point and every `HeapAnalysis` method goes through here; `hook` names the test hook
+/// that forces a panic there (see [`test_hook`]).
+pub fn catch_panic<T, E>(
+    hook: &str,
+    f: impl FnOnce() -> std::result::Result<T, E>,
+    to_error: impl FnOnce(EngineError) -> E,
+) -> std::result::Result<T, E> {
     let run = || {
-        if std::env::var_os("HEAPWISE_PANIC_IN_QUERIES_FOR_TESTS").is_some() {
-            panic!("panic requested by HEAPWISE_PANIC_IN_QUERIES_FOR_TESTS");
-        }
+        test_hook(hook);
         f()
     };
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)) {
-        Ok(r) => r,
-        Err(payload) => Err(js_error(env, &panic_error(payload))),
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(run))
+        .unwrap_or_else(|payload| Err(to_error(panic_error(payload))))
+}
+
+/// Runs the body of a `HeapAnalysis` method with panics caught, thrown to JS as
+/// `ERR_HEAPWISE_INTERNAL`.
+pub fn guard<T>(env: &Env, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    catch_panic(QUERY_PANIC_HOOK, f, |e| js_error(env, &e))
+}
+
+/// The test hook that makes `analyze`, `analyzeSync`, `diff` and `diffSync` panic.
+pub const ENTRY_PANIC_HOOK: &str = "HEAPWISE_PANIC_FOR_TESTS";
+/// The test hook that makes every `HeapAnalysis` query panic.
+const QUERY_PANIC_HOOK: &str = "HEAPWISE_PANIC_IN_QUERIES_FOR_TESTS";
+
+/// Panics if the environment variable `name` is set, so that the JS tests can check that a panic
+/// becomes an error and not a crash. Only in builds with the `test-hooks` feature (what
+/// `npm test` builds); otherwise it does nothing and reads no environment.
+#[cfg(feature = "test-hooks")]
+fn test_hook(name: &str) {
+    if std::env::var_os(name).is_some() {
+        panic!("panic requested by {name}");
     }
 }
+
+#[cfg(not(feature = "test-hooks"))]
+#[inline(always)]
+fn test_hook(_name: &str) {}

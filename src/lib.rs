@@ -1,8 +1,6 @@
-//! heapwise: the Node.js addon. Conversion only: options in, engine call, results out. The graph
-//! engine is `heapwise-engine` (crates/engine).
+//! heapwise: the Node.js addon. Conversion only: options in (`options`), one engine call, results
+//! out (`results`), errors out (`error`). The graph engine is `heapwise-engine` (crates/engine).
 #![deny(clippy::all)]
-
-mod diff;
 
 /// Large column buffers come straight from mmap and go back to the OS when freed (see
 /// `heapwise_engine::alloc`).
@@ -13,114 +11,50 @@ mod error;
 mod options;
 mod results;
 
-use heapwise_engine::{Analysis, NodeId, Observer, Phase};
+use error::{catch_panic, guard, js_error, ENTRY_PANIC_HOOK};
+use heapwise_engine::{diff as engine, Analysis, ErrorKind, NodeId, NodeOrd, Observer};
 use napi::bindgen_prelude::*;
-use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
-use options::{AnalyzeOptions, Progress};
-use results::{HeapEdge, HeapNode, PathStep, Statistics, SummaryRow, TopObject};
-use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use options::{diff_options, AnalyzeOptions, DiffOptions, JsObserver};
+use results::{
+    ErrorCodeInfo, HeapDiff, HeapEdge, HeapNode, PathStep, Statistics, SummaryRow, TopObject,
+};
+use std::sync::Arc;
 
-/// Reports progress to JS at most every 50 ms, and answers cancellation.
-struct JsObserver {
-    cancel: Arc<AtomicBool>,
-    on_progress: Option<ThreadsafeFunction<Progress, (), Progress, Status, false, true>>,
-    last: Mutex<Option<Instant>>,
-    memory_limit: Option<u64>,
-}
-
-impl Observer for JsObserver {
-    fn progress(&self, phase: Phase, fraction: f64) {
-        let Some(f) = &self.on_progress else { return };
-        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
-        let due = last.is_none_or(|t| t.elapsed() >= Duration::from_millis(50));
-        if due || phase == Phase::Done || fraction == 0.0 {
-            *last = Some(Instant::now());
-            f.call(
-                Progress {
-                    phase: phase.name().into(),
-                    fraction,
-                },
-                ThreadsafeFunctionCallMode::NonBlocking,
-            );
-        }
-    }
-    fn is_cancelled(&self) -> bool {
-        self.cancel.load(Ordering::Relaxed)
-    }
-    fn memory_limit(&self) -> Option<u64> {
-        self.memory_limit
-    }
-}
-
+/// Parses and analyses `path`, panics caught.
 fn run_analysis(path: &str, obs: &dyn Observer) -> heapwise_engine::Result<Analysis> {
-    match catch_unwind(AssertUnwindSafe(|| {
-        // Lets the test suite check that a panic becomes a rejection, not a crash.
-        if std::env::var_os("HEAPWISE_PANIC_FOR_TESTS").is_some() {
-            panic!("panic requested by HEAPWISE_PANIC_FOR_TESTS");
-        }
-        Analysis::from_path(path.as_ref(), obs)
-    })) {
-        Ok(r) => r,
-        Err(payload) => Err(error::panic_error(payload)),
-    }
+    catch_panic(
+        ENTRY_PANIC_HOOK,
+        || Analysis::from_path(path.as_ref(), obs),
+        |e| e,
+    )
 }
 
-/// Compares two heap snapshots off the JS thread: DevTools' Comparison view per class, the objects
-/// allocated between the snapshots, objects whose retained size grew (with retainer paths and
-/// source locations), memlab-style leak detection with a third snapshot (`final`), and a verdict
-/// against thresholds. The first snapshot is reduced to a few columns before the second is read,
-/// so the diff never holds two full graphs. Rejects with a `HeapwiseError` as `analyze` does.
-#[napi(ts_return_type = "Promise<HeapDiff>")]
-pub fn diff<'env>(
-    env: &'env Env,
-    before: String,
-    after: String,
-    options: Option<diff::DiffOptions>,
-) -> Result<Object<'env>> {
-    match diff::engine_options(options) {
-        Ok((opts, obs_opts)) => {
-            let obs = observer(Some(obs_opts));
-            spawn_promise(
-                env,
-                "diff",
-                move || diff::run(&before, &after, &opts, &obs),
-                diff::to_js,
-            )
-        }
-        Err(e) => spawn_promise(env, "diff", move || Err(e), diff::to_js),
-    }
-}
-
-/// Like `diff`, but blocks the calling thread until done.
-#[napi]
-pub fn diff_sync(
-    env: &Env,
-    before: String,
-    after: String,
-    options: Option<diff::DiffOptions>,
-) -> Result<diff::HeapDiff> {
-    let (opts, _) = diff::engine_options(options).map_err(|e| error::js_error(env, &e))?;
-    diff::run(&before, &after, &opts, &heapwise_engine::Quiet)
-        .map(diff::to_js)
-        .map_err(|e| error::js_error(env, &e))
+/// Diffs `before` and `after`, panics caught.
+fn run_diff(
+    before: &str,
+    after: &str,
+    opts: &engine::DiffOptions,
+    obs: &dyn Observer,
+) -> heapwise_engine::Result<engine::HeapDiff> {
+    catch_panic(
+        ENTRY_PANIC_HOOK,
+        || engine::diff(before.as_ref(), after.as_ref(), opts, obs),
+        |e| e,
+    )
 }
 
 /// Runs `work` on a thread of its own (never the libuv pool) and settles the returned promise on
-/// the JS thread: with `to_js` of the result, or with a `HeapwiseError`. Whatever `work` captured
-/// (e.g. the progress callback) is dropped before the promise settles.
+/// the JS thread: with the JS conversion of the result, or with a `HeapwiseError`. Whatever
+/// `work` captured (e.g. the progress callback) is dropped before the promise settles.
 fn spawn_promise<'env, T, J>(
     env: &'env Env,
     name: &str,
     work: impl FnOnce() -> heapwise_engine::Result<T> + Send + 'static,
-    to_js: fn(T) -> J,
 ) -> Result<Object<'env>>
 where
     T: Send + 'static,
-    J: ToNapiValue + 'static,
+    J: From<T> + ToNapiValue + 'static,
 {
     type Resolver<J> = Box<dyn FnOnce(Env) -> Result<J> + Send>;
     let (deferred, promise) = env.create_deferred::<J, Resolver<J>>()?;
@@ -129,31 +63,12 @@ where
         .spawn(move || {
             let result = work();
             deferred.resolve(match result {
-                Ok(v) => Box::new(move |_| Ok(to_js(v))),
-                Err(e) => Box::new(move |env| Err(error::js_error(&env, &e))),
+                Ok(v) => Box::new(move |_| Ok(J::from(v))),
+                Err(e) => Box::new(move |env| Err(js_error(&env, &e))),
             })
         })
         .map_err(|e| Error::from_reason(format!("cannot start the {name} thread: {e}")))?;
     Ok(promise)
-}
-
-fn observer(options: Option<AnalyzeOptions>) -> JsObserver {
-    let cancel = Arc::new(AtomicBool::new(false));
-    let (on_progress, signal, max_memory) = match options {
-        Some(o) => (o.on_progress, o.signal, o.max_memory),
-        None => (None, None, None),
-    };
-    if let Some(signal) = signal {
-        let flag = cancel.clone();
-        signal.on_abort(move || flag.store(true, Ordering::Relaxed));
-    }
-    JsObserver {
-        cancel,
-        on_progress,
-        last: Mutex::new(None),
-        // Validated in heapwise.js; a negative or NaN value would mean "nothing fits".
-        memory_limit: max_memory.map(|m| m.max(0.0) as u64),
-    }
 }
 
 /// Reads and analyses a `.heapsnapshot` file, off the JS thread: parsing and analysis run on a
@@ -172,22 +87,61 @@ pub fn analyze<'env>(
     path: String,
     options: Option<AnalyzeOptions>,
 ) -> Result<Object<'env>> {
-    let obs = observer(options);
-    spawn_promise(
-        env,
-        "analyze",
-        move || run_analysis(&path, &obs),
-        HeapAnalysis::new,
-    )
+    let obs = JsObserver::new(options);
+    spawn_promise::<_, HeapAnalysis>(env, "analyze", move || run_analysis(&path, &obs))
 }
 
-/// Like `analyze`, but blocks the calling thread until done. For scripts and CLIs; in a
-/// server, prefer `analyze`.
+/// Like `analyze`, with the same options, but blocks the calling thread until done. For
+/// scripts and CLIs; in a server, prefer `analyze`.
 #[napi]
-pub fn analyze_sync(env: &Env, path: String) -> Result<HeapAnalysis> {
-    run_analysis(&path, &heapwise_engine::Quiet)
-        .map(HeapAnalysis::new)
-        .map_err(|e| error::js_error(env, &e))
+pub fn analyze_sync(
+    env: &Env,
+    path: String,
+    options: Option<AnalyzeOptions>,
+) -> Result<HeapAnalysis> {
+    run_analysis(&path, &JsObserver::new(options))
+        .map(HeapAnalysis::from)
+        .map_err(|e| js_error(env, &e))
+}
+
+/// Compares two heap snapshots off the JS thread: DevTools' Comparison view per class, the objects
+/// allocated between the snapshots, objects whose retained size grew (with retainer paths and
+/// source locations), memlab-style leak detection with a third snapshot (`final`), and a verdict
+/// against thresholds. The first snapshot is reduced to a few columns before the second is read,
+/// so the diff never holds two full graphs. Rejects with a `HeapwiseError` as `analyze` does.
+#[napi(ts_return_type = "Promise<HeapDiff>")]
+pub fn diff<'env>(
+    env: &'env Env,
+    before: String,
+    after: String,
+    options: Option<DiffOptions>,
+) -> Result<Object<'env>> {
+    let options = diff_options(options);
+    spawn_promise::<_, HeapDiff>(env, "diff", move || {
+        let (opts, obs) = options?;
+        run_diff(&before, &after, &opts, &obs)
+    })
+}
+
+/// Like `diff`, with the same options, but blocks the calling thread until done.
+#[napi]
+pub fn diff_sync(
+    env: &Env,
+    before: String,
+    after: String,
+    options: Option<DiffOptions>,
+) -> Result<HeapDiff> {
+    diff_options(options)
+        .and_then(|(opts, obs)| run_diff(&before, &after, &opts, &obs))
+        .map(HeapDiff::from)
+        .map_err(|e| js_error(env, &e))
+}
+
+/// Every error code heapwise uses (the engine's and those only `watch` raises), with a one-line
+/// meaning each, in a stable order.
+#[napi]
+pub fn error_codes() -> Vec<ErrorCodeInfo> {
+    ErrorKind::ALL.iter().map(|&k| k.into()).collect()
 }
 
 /// An analysed heap snapshot. The graph stays in native memory; every method returns a small
@@ -198,13 +152,15 @@ pub struct HeapAnalysis {
     inner: Option<Arc<Analysis>>,
 }
 
-impl HeapAnalysis {
-    fn new(a: Analysis) -> Self {
+impl From<Analysis> for HeapAnalysis {
+    fn from(a: Analysis) -> Self {
         HeapAnalysis {
             inner: Some(Arc::new(a)),
         }
     }
+}
 
+impl HeapAnalysis {
     fn get(&self) -> Result<&Analysis> {
         self.inner.as_deref().ok_or_else(|| {
             Error::new(
@@ -214,13 +170,19 @@ impl HeapAnalysis {
         })
     }
 
-    fn ordinal(&self, id: f64) -> Result<Option<usize>> {
+    /// The analysis and the ordinal of the object with V8 id `id` (`None` if there is none).
+    fn find(&self, id: f64) -> Result<(&Analysis, Option<NodeOrd>)> {
         let a = self.get()?;
         if !(0.0..=u32::MAX as f64).contains(&id) || id.fract() != 0.0 {
-            return Ok(None);
+            return Ok((a, None));
         }
-        Ok(a.ordinal_of(NodeId(id as u32)).map(|o| o.0 as usize))
+        Ok((a, a.ordinal_of(NodeId(id as u32))))
     }
+}
+
+/// Converts the nodes `list` of `a`.
+fn nodes(a: &Analysis, list: Vec<NodeOrd>) -> Vec<HeapNode> {
+    list.into_iter().map(|o| a.node(o).into()).collect()
 }
 
 #[napi]
@@ -246,13 +208,13 @@ impl HeapAnalysis {
     /// Problems that did not stop the analysis (unreachable nodes, header/array mismatches, …).
     #[napi(getter)]
     pub fn warnings(&self) -> Result<Vec<String>> {
-        Ok(self.get()?.warnings.clone())
+        Ok(self.get()?.warnings().to_vec())
     }
 
     /// The Summary view: one row per class, largest retained size first.
     #[napi]
     pub fn summary(&self, env: &Env) -> Result<Vec<SummaryRow>> {
-        error::guard(env, || {
+        guard(env, || {
             Ok(self
                 .get()?
                 .summary()
@@ -265,25 +227,18 @@ impl HeapAnalysis {
     /// The Statistics view.
     #[napi]
     pub fn statistics(&self, env: &Env) -> Result<Statistics> {
-        error::guard(env, || Ok(Statistics::from(&self.get()?.statistics)))
+        guard(env, || Ok(Statistics::from(self.get()?.statistics())))
     }
 
     /// The `n` (default 20) objects with the largest retained sizes, each with its retainer path
     /// from the root and its source location.
     #[napi]
     pub fn top(&self, n: Option<u32>, env: &Env) -> Result<Vec<TopObject>> {
-        error::guard(env, || {
+        guard(env, || {
             let a = self.get()?;
             Ok(a.top(n.unwrap_or(20) as usize)
                 .into_iter()
-                .map(|o| {
-                    let o = o.0 as usize;
-                    TopObject {
-                        node: results::node(a, o),
-                        retainer_path: results::path(a, o),
-                        location: results::location(a, o),
-                    }
-                })
+                .map(|o| TopObject::from((a, o)))
                 .collect())
         })
     }
@@ -291,33 +246,31 @@ impl HeapAnalysis {
     /// The object with V8 id `id`, or `null`.
     #[napi]
     pub fn node(&self, id: f64, env: &Env) -> Result<Option<HeapNode>> {
-        error::guard(env, || {
-            let a = self.get()?;
-            Ok(self.ordinal(id)?.map(|o| results::node(a, o)))
+        guard(env, || {
+            let (a, o) = self.find(id)?;
+            Ok(o.map(|o| a.node(o).into()))
         })
     }
 
     /// The references from object `id`, in snapshot order (DevTools' Containment view).
     #[napi]
     pub fn references(&self, id: f64, env: &Env) -> Result<Vec<HeapEdge>> {
-        error::guard(env, || {
-            let a = self.get()?;
-            Ok(self
-                .ordinal(id)?
-                .map(|o| results::edges(a, a.references(o)))
-                .unwrap_or_default())
+        guard(env, || {
+            let (a, o) = self.find(id)?;
+            Ok(o.map(|o| a.references(o)).map_or_else(Vec::new, |list| {
+                list.into_iter().map(|e| HeapEdge::from((a, e))).collect()
+            }))
         })
     }
 
     /// The references to object `id` (its retainers), in DevTools' order.
     #[napi]
     pub fn retainers(&self, id: f64, env: &Env) -> Result<Vec<HeapEdge>> {
-        error::guard(env, || {
-            let a = self.get()?;
-            Ok(self
-                .ordinal(id)?
-                .map(|o| results::edges(a, a.retainers_of(o)))
-                .unwrap_or_default())
+        guard(env, || {
+            let (a, o) = self.find(id)?;
+            Ok(o.map(|o| a.retainers_of(o)).map_or_else(Vec::new, |list| {
+                list.into_iter().map(|e| HeapEdge::from((a, e))).collect()
+            }))
         })
     }
 
@@ -325,15 +278,9 @@ impl HeapAnalysis {
     /// largest retained size first.
     #[napi]
     pub fn dominated(&self, id: f64, env: &Env) -> Result<Vec<HeapNode>> {
-        error::guard(env, || {
-            let a = self.get()?;
-            let Some(o) = self.ordinal(id)? else {
-                return Ok(Vec::new());
-            };
-            Ok(a.dominated_by(o)
-                .into_iter()
-                .map(|c| results::node(a, c.0 as usize))
-                .collect())
+        guard(env, || {
+            let (a, o) = self.find(id)?;
+            Ok(o.map_or_else(Vec::new, |o| nodes(a, a.dominated_by(o))))
         })
     }
 
@@ -341,12 +288,11 @@ impl HeapAnalysis {
     /// is unreachable or unknown).
     #[napi]
     pub fn retainer_path(&self, id: f64, env: &Env) -> Result<Vec<PathStep>> {
-        error::guard(env, || {
-            let a = self.get()?;
-            Ok(self
-                .ordinal(id)?
-                .map(|o| results::path(a, o))
-                .unwrap_or_default())
+        guard(env, || {
+            let (a, o) = self.find(id)?;
+            Ok(o.map_or_else(Vec::new, |o| {
+                a.path_steps(o).into_iter().map(PathStep::from).collect()
+            }))
         })
     }
 
@@ -354,9 +300,9 @@ impl HeapAnalysis {
     /// by a script function (`null` if the snapshot has no location for it).
     #[napi]
     pub fn location(&self, id: f64, env: &Env) -> Result<Option<results::SourceLocation>> {
-        error::guard(env, || {
-            let a = self.get()?;
-            Ok(self.ordinal(id)?.and_then(|o| results::location(a, o)))
+        guard(env, || {
+            let (a, o) = self.find(id)?;
+            Ok(o.and_then(|o| a.location(o)).map(Into::into))
         })
     }
 
@@ -369,12 +315,12 @@ impl HeapAnalysis {
         limit: Option<u32>,
         env: &Env,
     ) -> Result<Vec<HeapNode>> {
-        error::guard(env, || {
+        guard(env, || {
             let a = self.get()?;
-            Ok(a.find_by_name(&pattern, limit.unwrap_or(100) as usize)
-                .into_iter()
-                .map(|o| results::node(a, o.0 as usize))
-                .collect())
+            Ok(nodes(
+                a,
+                a.find_by_name(&pattern, limit.unwrap_or(100) as usize),
+            ))
         })
     }
 
@@ -382,12 +328,12 @@ impl HeapAnalysis {
     /// retained_size distance dominator_id` (the DevTools oracle's `--nodes` format).
     #[napi]
     pub fn write_nodes(&self, path: String, env: &Env) -> Result<()> {
-        error::guard(env, || {
+        guard(env, || {
             let a = self.get()?;
-            let mut f = std::fs::File::create(&path)
-                .map_err(|e| Error::from_reason(format!("cannot write {path}: {e}")))?;
-            a.write_nodes_tsv(&mut f)
-                .map_err(|e| Error::from_reason(format!("cannot write {path}: {e}")))
+            let cannot =
+                |e: std::io::Error| Error::from_reason(format!("cannot write {path}: {e}"));
+            let mut f = std::fs::File::create(&path).map_err(cannot)?;
+            a.write_nodes_tsv(&mut f).map_err(cannot)
         })
     }
 

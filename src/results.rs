@@ -1,10 +1,14 @@
-//! Result objects handed to JS. Large data stays in Rust behind [`HeapAnalysis`]; these are
-//! small copies made on request.
+//! Results handed to JS, and their conversions from the engine's: each one a `From` impl. Large
+//! data stays in Rust behind `HeapAnalysis`; these are small copies made on request.
 
-use heapwise_engine::analysis::statistics::Statistics as EngineStatistics;
-use heapwise_engine::{Analysis, SummaryRow as EngineRow};
+use heapwise_engine::diff as engine;
+use heapwise_engine::{Analysis, ErrorKind, NodeOrd, Statistics as EngineStatistics, Text};
 use napi::bindgen_prelude::Utf16String;
 use napi_derive::napi;
+
+fn utf16(t: &Text) -> Utf16String {
+    Utf16String::from(t.to_utf16())
+}
 
 /// One row of the Summary view (DevTools' "Constructor" grid, "All objects").
 #[napi(object)]
@@ -26,11 +30,11 @@ pub struct SummaryRow {
     pub retained_size: f64,
 }
 
-impl From<EngineRow> for SummaryRow {
-    fn from(r: EngineRow) -> Self {
+impl From<heapwise_engine::SummaryRow> for SummaryRow {
+    fn from(r: heapwise_engine::SummaryRow) -> Self {
         SummaryRow {
-            name: Utf16String::from(r.name.to_utf16()),
-            key: Utf16String::from(r.key.to_utf16()),
+            name: utf16(&r.name),
+            key: utf16(&r.key),
             count: r.count as f64,
             distance: r.distance,
             shallow_size: r.shallow_size,
@@ -80,7 +84,6 @@ impl From<&EngineStatistics> for Statistics {
         }
     }
 }
-
 /// One object of the heap.
 #[napi(object)]
 pub struct HeapNode {
@@ -110,9 +113,9 @@ impl From<heapwise_engine::NodeInfo> for HeapNode {
     fn from(n: heapwise_engine::NodeInfo) -> Self {
         HeapNode {
             id: n.id.0 as f64,
-            name: Utf16String::from(n.name.to_utf16()),
+            name: utf16(&n.name),
             r#type: n.node_type,
-            class_name: Utf16String::from(n.class_name.to_utf16()),
+            class_name: utf16(&n.class_name),
             self_size: n.self_size as f64,
             shallow_size: n.shallow_size as f64,
             retained_size: n.retained_size,
@@ -121,11 +124,6 @@ impl From<heapwise_engine::NodeInfo> for HeapNode {
             detached: n.detached,
         }
     }
-}
-
-/// Builds the JS view of node `o`.
-pub fn node(a: &Analysis, o: usize) -> HeapNode {
-    HeapNode::from(a.node(o))
 }
 
 /// An edge seen from one of its ends.
@@ -139,15 +137,14 @@ pub struct HeapEdge {
     pub node: HeapNode,
 }
 
-/// Builds the JS view of edges seen from one end.
-pub fn edges(a: &Analysis, list: Vec<heapwise_engine::EdgeInfo>) -> Vec<HeapEdge> {
-    list.into_iter()
-        .map(|e| HeapEdge {
+impl From<(&Analysis, heapwise_engine::EdgeInfo)> for HeapEdge {
+    fn from((a, e): (&Analysis, heapwise_engine::EdgeInfo)) -> Self {
+        HeapEdge {
             r#type: e.edge_type,
             name: e.name,
-            node: node(a, e.node.0 as usize),
-        })
-        .collect()
+            node: a.node(e.node).into(),
+        }
+    }
 }
 
 /// A source position (0-based line and column, as V8 records them).
@@ -163,6 +160,17 @@ pub struct SourceLocation {
     pub script_name: Option<String>,
 }
 
+impl From<heapwise_engine::SourceLocation> for SourceLocation {
+    fn from(l: heapwise_engine::SourceLocation) -> Self {
+        SourceLocation {
+            script_id: l.script_id,
+            line: l.line,
+            column: l.column,
+            script_name: l.script_name,
+        }
+    }
+}
+
 /// One step of a retainer path.
 #[napi(object)]
 pub struct PathStep {
@@ -173,6 +181,21 @@ pub struct PathStep {
     pub edge_type: Option<String>,
     /// The node.
     pub node: HeapNode,
+}
+
+impl From<heapwise_engine::PathStep> for PathStep {
+    fn from(s: heapwise_engine::PathStep) -> Self {
+        PathStep {
+            edge: s.edge,
+            edge_type: s.edge_type,
+            node: s.node.into(),
+        }
+    }
+}
+
+/// Converts every element of `v` (rows, retainer paths).
+fn all<A, B: From<A>>(v: Vec<A>) -> Vec<B> {
+    v.into_iter().map(B::from).collect()
 }
 
 /// One of the largest objects.
@@ -186,34 +209,235 @@ pub struct TopObject {
     pub location: Option<SourceLocation>,
 }
 
-/// Converts a retainer path built by the engine.
-pub fn path_to_js(steps: Vec<heapwise_engine::diff::PathStep>) -> Vec<PathStep> {
-    steps
-        .into_iter()
-        .map(|s| PathStep {
-            edge: s.edge,
-            edge_type: s.edge_type,
-            node: HeapNode::from(s.node),
-        })
-        .collect()
+impl From<(&Analysis, NodeOrd)> for TopObject {
+    fn from((a, o): (&Analysis, NodeOrd)) -> Self {
+        TopObject {
+            node: a.node(o).into(),
+            retainer_path: all(a.path_steps(o)),
+            location: a.location(o).map(Into::into),
+        }
+    }
 }
 
-/// Builds the retainer path of node `o`.
-pub fn path(a: &Analysis, o: usize) -> Vec<PathStep> {
-    path_to_js(heapwise_engine::diff::path_steps(a, o))
+/// One snapshot of a diff.
+#[napi(object)]
+pub struct DiffSide {
+    /// The file.
+    pub file: String,
+    /// Number of nodes.
+    pub node_count: f64,
+    /// DevTools' total size.
+    pub total_size: f64,
+    /// Largest V8 heap object id (odd ids): DevTools' `maxJSObjectId`.
+    pub max_js_object_id: f64,
 }
 
-/// Converts a source location.
-pub fn location_to_js(l: Option<heapwise_engine::SourceLocation>) -> Option<SourceLocation> {
-    l.map(|l| SourceLocation {
-        script_id: l.script_id,
-        line: l.line,
-        column: l.column,
-        script_name: l.script_name,
-    })
+impl From<engine::SideInfo> for DiffSide {
+    fn from(s: engine::SideInfo) -> Self {
+        DiffSide {
+            file: s.file,
+            node_count: s.node_count as f64,
+            total_size: s.total_size,
+            max_js_object_id: s.max_js_object_id as f64,
+        }
+    }
 }
 
-/// Builds the location of node `o`.
-pub fn location(a: &Analysis, o: usize) -> Option<SourceLocation> {
-    location_to_js(a.location(o))
+/// Defines `ComparisonRow` and `ComparisonTotals` from one list of count fields, with their
+/// conversions: a row is a class name and key plus the counts, the totals are the counts alone.
+macro_rules! comparison_counts {
+    ($($field:ident $doc:literal,)*) => {
+        /// One row of DevTools' Comparison view.
+        #[napi(object)]
+        pub struct ComparisonRow {
+            /// Class name.
+            pub name: Utf16String,
+            /// DevTools' class key (`,Name` or `scriptId,line,column,Name`).
+            pub key: Utf16String,
+            $(#[doc = $doc] pub $field: f64,)*
+        }
+
+        /// Totals of the Comparison rows (the same counts, summed).
+        #[napi(object)]
+        pub struct ComparisonTotals {
+            $(#[doc = $doc] pub $field: f64,)*
+        }
+
+        impl From<engine::ComparisonRow> for ComparisonRow {
+            fn from(r: engine::ComparisonRow) -> Self {
+                ComparisonRow {
+                    name: utf16(&r.name),
+                    key: utf16(&r.key),
+                    $($field: r.counts.$field as f64,)*
+                }
+            }
+        }
+
+        impl From<engine::Counts> for ComparisonTotals {
+            fn from(c: engine::Counts) -> Self {
+                ComparisonTotals {
+                    $($field: c.$field as f64,)*
+                }
+            }
+        }
+    };
+}
+
+comparison_counts! {
+    new_count "Objects only in the second snapshot (\"# New\").",
+    deleted_count "Objects only in the first snapshot (\"# Deleted\").",
+    delta_count "`newCount - deletedCount` (\"# Delta\").",
+    alloc_size "Shallow size of the new objects (\"Alloc. Size\").",
+    freed_size "Shallow size of the deleted objects (\"Freed Size\").",
+    size_delta "`allocSize - freedSize` (\"Size Delta\").",
+}
+
+/// An object in both snapshots whose retained size grew.
+#[napi(object)]
+pub struct Grower {
+    /// The object, as in the second snapshot.
+    pub node: HeapNode,
+    /// Retained size in the first snapshot.
+    pub retained_before: f64,
+    /// Retained size in the second snapshot.
+    pub retained_after: f64,
+    /// `retainedAfter - retainedBefore`.
+    pub growth: f64,
+    /// Shortest retainer path from the root, root first.
+    pub retainer_path: Vec<PathStep>,
+    /// Where the object (or its constructor) is defined.
+    pub location: Option<SourceLocation>,
+}
+
+impl From<engine::Grower> for Grower {
+    fn from(g: engine::Grower) -> Self {
+        Grower {
+            node: g.node.into(),
+            retained_before: g.retained_before,
+            retained_after: g.retained_after,
+            growth: g.growth,
+            retainer_path: all(g.retainer_path),
+            location: g.location.map(Into::into),
+        }
+    }
+}
+
+/// A group of leak candidates with similar retainer paths (final mode).
+#[napi(object)]
+pub struct LeakGroup {
+    /// Class of the leaked objects.
+    pub name: Utf16String,
+    /// How many objects the group has.
+    pub count: f64,
+    /// Bytes the group retains (members dominated by another member counted once).
+    pub retained_size: f64,
+    /// Retainer path of the group's largest object, root first.
+    pub retainer_path: Vec<PathStep>,
+    /// Location of that object.
+    pub location: Option<SourceLocation>,
+    /// Ids of some members, largest first (at most 20).
+    pub ids: Vec<f64>,
+}
+
+impl From<engine::LeakGroup> for LeakGroup {
+    fn from(l: engine::LeakGroup) -> Self {
+        LeakGroup {
+            name: utf16(&l.name),
+            count: l.count as f64,
+            retained_size: l.retained_size,
+            retainer_path: all(l.retainer_path),
+            location: l.location.map(Into::into),
+            ids: l.ids.into_iter().map(|i| i as f64).collect(),
+        }
+    }
+}
+
+/// The verdict against the thresholds.
+#[napi(object)]
+pub struct Verdict {
+    /// True if no threshold was exceeded and no leak was found.
+    pub ok: bool,
+    /// One readable sentence per exceeded threshold or leak.
+    pub reasons: Vec<String>,
+}
+
+impl From<engine::Verdict> for Verdict {
+    fn from(v: engine::Verdict) -> Self {
+        Verdict {
+            ok: v.ok,
+            reasons: v.reasons,
+        }
+    }
+}
+
+/// What grew between two heap snapshots, and why.
+#[napi(object)]
+pub struct HeapDiff {
+    /// Version of this result's shape.
+    pub schema_version: u32,
+    /// The first snapshot.
+    pub before: DiffSide,
+    /// The second snapshot.
+    pub after: DiffSide,
+    /// The third snapshot (final mode).
+    pub r#final: Option<DiffSide>,
+    /// False when the snapshots come from different processes (ids unrelated): then the
+    /// Comparison is a class-level difference and there are no growers or allocated objects.
+    pub same_process: bool,
+    /// `after.totalSize - before.totalSize`.
+    pub size_delta: f64,
+    /// DevTools' Comparison view per class key (after filters), largest allocated size first.
+    pub classes: Vec<ComparisonRow>,
+    /// Sums of `classes`.
+    pub totals: ComparisonTotals,
+    /// Summary rows of the objects allocated between the snapshots (DevTools' "Objects allocated
+    /// between Snapshot 1 and Snapshot 2"), largest retained size first.
+    pub allocated: Vec<SummaryRow>,
+    /// Objects present in both snapshots whose retained size grew, largest growth first.
+    pub growers: Vec<Grower>,
+    /// Leak groups (final mode only).
+    pub leaks: Vec<LeakGroup>,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Things to know (e.g. the class-level fallback for unrelated snapshots).
+    pub warnings: Vec<String>,
+}
+
+impl From<engine::HeapDiff> for HeapDiff {
+    fn from(d: engine::HeapDiff) -> Self {
+        HeapDiff {
+            schema_version: 1,
+            before: d.before.into(),
+            after: d.after.into(),
+            r#final: d.final_snapshot.map(Into::into),
+            same_process: d.same_process,
+            size_delta: d.size_delta,
+            classes: all(d.classes),
+            totals: d.totals.into(),
+            allocated: all(d.allocated),
+            growers: all(d.growers),
+            leaks: all(d.leaks),
+            verdict: d.verdict.into(),
+            warnings: d.warnings,
+        }
+    }
+}
+
+/// One error code and what it means.
+#[napi(object)]
+pub struct ErrorCodeInfo {
+    /// The code, e.g. `ERR_HEAPWISE_TRUNCATED`.
+    #[napi(ts_type = "HeapwiseErrorCode")]
+    pub code: String,
+    /// What it means, in one line.
+    pub meaning: String,
+}
+
+impl From<ErrorKind> for ErrorCodeInfo {
+    fn from(k: ErrorKind) -> Self {
+        ErrorCodeInfo {
+            code: k.code().into(),
+            meaning: k.meaning().into(),
+        }
+    }
 }

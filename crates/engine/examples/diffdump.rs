@@ -30,7 +30,13 @@ fn main() {
     for r in &d.classes {
         println!(
             "{}\t{}\t{}\t{}\t{}\t{}\t{}",
-            r.key, r.name, r.new_count, r.deleted_count, r.alloc_size, r.freed_size, r.size_delta
+            r.key,
+            r.name,
+            r.counts.new_count,
+            r.counts.deleted_count,
+            r.counts.alloc_size,
+            r.counts.freed_size,
+            r.counts.size_delta
         );
     }
     for g in &d.growers {

@@ -56,7 +56,7 @@ fn main() {
         t2 - t1,
         a.heap_bytes() >> 20
     );
-    for w in &a.warnings {
+    for w in a.warnings() {
         eprintln!("warning: {w}");
     }
     if let Some(out) = args.get(2) {

@@ -6,7 +6,7 @@
 //! Statistics views.
 //!
 //! * [`parse`] streams a file into the columns of a [`Snapshot`] without building a JSON tree;
-//! * [`Analysis::run`] applies DevTools' post-processing (see `analysis` module docs);
+//! * [`Analysis::run`] applies DevTools' post-processing (see the `analysis` module docs);
 //! * the [`Analysis`] answers queries: [`Analysis::summary`], [`Analysis::top`],
 //!   [`Analysis::retainer_path`], [`Analysis::node`], …
 //!
@@ -21,20 +21,23 @@
 #![deny(missing_docs)]
 
 pub mod alloc;
-pub mod analysis;
+mod analysis;
 pub mod diff;
-pub mod error;
+mod error;
 pub mod findings;
-pub mod ids;
-pub mod meta;
+mod ids;
+mod meta;
 pub mod parse;
-pub mod progress;
-pub mod snapshot;
-pub mod strings;
+mod progress;
+mod snapshot;
+mod strings;
 
+pub use analysis::paths::{path_text, PathStep};
+pub use analysis::statistics::Statistics;
 pub use analysis::{Analysis, EdgeInfo, NodeInfo, SourceLocation, SummaryRow};
 pub use error::{Error, ErrorKind, Result};
 pub use ids::{EdgeIdx, NodeId, NodeOrd, StrId};
+pub use meta::Header;
 pub use progress::{CancelFlag, Observer, Phase, Quiet};
-pub use snapshot::Snapshot;
-pub use strings::Text;
+pub use snapshot::{Location, Locations, Snapshot, TraceFunctionInfo, TraceNode};
+pub use strings::{StringTable, Text};

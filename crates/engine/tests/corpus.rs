@@ -3,7 +3,7 @@
 // malformed-input corpus (`tools/corpus/make.mjs`) showed had to change.
 
 use crate::support::{assert_tree_invariants, parse_error, Graph};
-use heapwise_engine::{parse::parse, Analysis, ErrorKind, Quiet};
+use heapwise_engine::{parse::parse, Analysis, ErrorKind, NodeOrd, Quiet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
@@ -16,17 +16,14 @@ fn exercise(a: &Analysis) {
     let n = a.node_count();
     let _ = a.summary();
     for o in 0..n {
-        let _ = a.node(o);
-        let _ = a.display_name(o);
-        let _ = a.references(o);
-        let _ = a.retainers_of(o);
-        let _ = a.dominated_by(o);
-        let _ = a.location(o);
-        if let Some(path) = a.retainer_path(o) {
-            assert_eq!(
-                path[0].1 .0, a.snap.root,
-                "a retainer path starts at the root"
-            );
+        let _ = a.node(NodeOrd::from_index(o));
+        let _ = a.display_name(NodeOrd::from_index(o));
+        let _ = a.references(NodeOrd::from_index(o));
+        let _ = a.retainers_of(NodeOrd::from_index(o));
+        let _ = a.dominated_by(NodeOrd::from_index(o));
+        let _ = a.location(NodeOrd::from_index(o));
+        if let Some(path) = a.retainer_path(NodeOrd::from_index(o)) {
+            assert_eq!(path[0].1, a.root(), "a retainer path starts at the root");
         }
     }
     for o in a.top(5) {
@@ -37,10 +34,10 @@ fn exercise(a: &Analysis) {
         .expect("write to a sink");
     for o in 0..n {
         assert!(
-            a.retained[o] >= a.shallow[o] as f64,
+            a.retained_sizes()[o] >= a.shallow_sizes()[o] as f64,
             "node {o}: retained < shallow"
         );
-        let d = a.distance[o];
+        let d = a.distances()[o];
         assert!(
             d == -5
                 || (0..=n as i32).contains(&d)
@@ -226,7 +223,7 @@ fn a_cycle_of_cons_strings_does_not_hang_naming() {
     g.edge(cons, "internal", "first", cons);
     g.edge(cons, "internal", "second", empty);
     let a = crate::support::analyse_json(&g.json());
-    let name = a.display_name(cons);
+    let name = a.display_name(NodeOrd::from_index(cons));
     assert!(name.is_empty(), "{name:?}");
     let _ = a.top(5);
 }

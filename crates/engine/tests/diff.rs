@@ -2,8 +2,8 @@
 // hand-written snapshots whose objects keep their ids between "before" and "after".
 
 use crate::support::Graph;
-use heapwise_engine::diff::{diff, path_text, ClassLimit, DiffOptions, HeapDiff, Pattern};
-use heapwise_engine::Quiet;
+use heapwise_engine::diff::{diff, ClassLimit, DiffOptions, HeapDiff, Pattern};
+use heapwise_engine::{path_text, Quiet};
 
 /// One process at three moments. Ids are fixed by hand: 101, 103, … are the same objects in
 /// every snapshot that has them.
@@ -70,21 +70,37 @@ fn comparison_counts_objects_matched_by_id() {
     // Foo: 101 in both (not counted), 103 deleted, 207 new.
     let foo = row(&d, "Foo");
     assert_eq!(
-        (foo.new_count, foo.deleted_count, foo.delta_count),
+        (
+            foo.counts.new_count,
+            foo.counts.deleted_count,
+            foo.counts.delta_count
+        ),
         (1, 1, 0)
     );
     assert_eq!(
-        (foo.alloc_size, foo.freed_size, foo.size_delta),
+        (
+            foo.counts.alloc_size,
+            foo.counts.freed_size,
+            foo.counts.size_delta
+        ),
         (16.0, 16.0, 0.0)
     );
     let bar = row(&d, "Bar");
     assert_eq!(
-        (bar.new_count, bar.deleted_count, bar.freed_size),
+        (
+            bar.counts.new_count,
+            bar.counts.deleted_count,
+            bar.counts.freed_size
+        ),
         (0, 1, 24.0)
     );
     let baz = row(&d, "Baz");
     assert_eq!(
-        (baz.new_count, baz.deleted_count, baz.alloc_size),
+        (
+            baz.counts.new_count,
+            baz.counts.deleted_count,
+            baz.counts.alloc_size
+        ),
         (2, 0, 200.0)
     );
     assert!(
@@ -93,7 +109,7 @@ fn comparison_counts_objects_matched_by_id() {
     );
     assert_eq!(
         d.totals.new_count,
-        d.classes.iter().map(|r| r.new_count).sum::<u64>()
+        d.classes.iter().map(|r| r.counts.new_count).sum::<u64>()
     );
     // Rows are ordered by allocated size.
     assert_eq!(d.classes[0].name, "Baz");
@@ -211,7 +227,11 @@ fn unrelated_processes_fall_back_to_class_level_differences() {
     assert!(d.warnings.iter().any(|w| w.contains("different processes")));
     let foo = row(&d, "Foo"); // 1 → 2 objects
     assert_eq!(
-        (foo.new_count, foo.deleted_count, foo.delta_count),
+        (
+            foo.counts.new_count,
+            foo.counts.deleted_count,
+            foo.counts.delta_count
+        ),
         (1, 0, 1)
     );
     assert!(d.growers.is_empty() && d.allocated.is_empty());

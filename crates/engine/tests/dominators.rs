@@ -3,6 +3,7 @@
 use crate::support::{
     assert_idoms, assert_retained, assert_tree_invariants, find, naive_idoms, Graph,
 };
+use heapwise_engine::NodeOrd;
 
 /// Adds one `object` node per name, with the given sizes, and returns their ordinals.
 fn objects<const N: usize>(g: &mut Graph, nodes: [(&str, u64); N]) -> [usize; N] {
@@ -115,7 +116,7 @@ fn lengauer_tarjan_figure_1() {
     );
     assert_tree_invariants(&a_);
     // Children lists (spec §2.7): descending ordinal order.
-    let kids: Vec<u32> = a_.dominated.of(r).to_vec();
+    let kids: Vec<u32> = a_.dominator_children(NodeOrd::from_index(r)).to_vec();
     assert_eq!(
         kids,
         vec![k as u32, i as u32, h as u32, e as u32, d as u32, c as u32, b as u32, a as u32]
@@ -222,8 +223,8 @@ fn weak_edges_do_not_retain() {
     );
     assert_tree_invariants(&an);
     // Weak edges are not followed by distances either (§2.8.1 step 3).
-    assert_eq!(an.distance[x], -5);
-    assert_eq!(an.distance[y], -5);
+    assert_eq!(an.distances()[x], -5);
+    assert_eq!(an.distances()[y], -5);
 }
 
 /// A `shortcut` edge from a node other than the root does not retain (§2.4 rule 4).
@@ -276,7 +277,7 @@ fn unreachable_cycle_hangs_under_the_root() {
     assert_retained(&an, &[("R", 15.0), ("P", 2.0), ("Q", 4.0), ("S", 8.0)]);
     assert_tree_invariants(&an);
     for o in [p, q, s] {
-        assert_eq!(an.distance[o], -5);
+        assert_eq!(an.distances()[o], -5);
     }
 }
 
@@ -361,8 +362,8 @@ fn weak_map_value_is_dominated_by_its_key() {
             ("Value", "Key"),
         ],
     );
-    assert_eq!(an.shallow[find(&an, "WeakMap")], 120);
-    assert_eq!(an.shallow[find(&an, "(table)")], 0);
+    assert_eq!(an.shallow_sizes()[find(&an, "WeakMap")], 120);
+    assert_eq!(an.shallow_sizes()[find(&an, "(table)")], 0);
     assert_retained(
         &an,
         &[
@@ -373,7 +374,7 @@ fn weak_map_value_is_dominated_by_its_key() {
         ],
     );
     assert_tree_invariants(&an);
-    let dist = |n: &str| an.distance[find(&an, n)];
+    let dist = |n: &str| an.distances()[find(&an, n)];
     assert_eq!((dist("Key"), dist("WeakMap"), dist("(table)")), (1, 1, 2));
     assert_eq!(dist("Value"), 3, "max(key 1, table 2) + 1, not min + 1");
 }
@@ -442,6 +443,6 @@ fn root_shortcut_makes_the_global_page_owned() {
     // The same tree as the definition over the essential edges.
     let naive = naive_idoms(g.len(), r, &g.essential_edges());
     for o in 0..g.len() {
-        assert_eq!(Some(an.dominator[o] as usize), naive[o], "node {o}");
+        assert_eq!(Some(an.dominators()[o] as usize), naive[o], "node {o}");
     }
 }

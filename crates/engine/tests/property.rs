@@ -218,12 +218,12 @@ fn check(seed: u64, g: &Graph, a: &Analysis) {
     let ctx = || format!("seed {seed}, {} nodes:\n{}", g.len(), g.json());
     let idoms = expected_idoms(g);
     for (v, &d) in idoms.iter().enumerate() {
-        assert_eq!(a.dominator[v] as usize, d, "idom of node {v}; {}", ctx());
+        assert_eq!(a.dominators()[v] as usize, d, "idom of node {v}; {}", ctx());
     }
     let shallow = expected_shallow(g);
     for (v, &s) in shallow.iter().enumerate() {
         assert_eq!(
-            a.shallow[v] as u64,
+            a.shallow_sizes()[v] as u64,
             s,
             "shallow size of node {v}; {}",
             ctx()
@@ -231,12 +231,12 @@ fn check(seed: u64, g: &Graph, a: &Analysis) {
     }
     let dist = expected_distances(g);
     for (v, &d) in dist.iter().enumerate() {
-        assert_eq!(a.distance[v], d, "distance of node {v}; {}", ctx());
+        assert_eq!(a.distances()[v], d, "distance of node {v}; {}", ctx());
     }
     assert_tree_invariants(a);
     let total: u64 = (0..g.len()).map(|o| g.self_size(o)).sum();
     assert_eq!(
-        a.retained[0],
+        a.retained_sizes()[0],
         total as f64,
         "retained(root) = Σ self sizes; {}",
         ctx()

@@ -1,7 +1,7 @@
 // Hand-written snapshots for shallow sizes, distances, Summary, class names, Statistics, parse errors.
 
 use crate::support::{analyse_json, assert_tree_invariants, find, parse_error, Graph};
-use heapwise_engine::ErrorKind;
+use heapwise_engine::{ErrorKind, NodeOrd};
 
 /// §2.5: internal storage (`array`, `hidden`) that exactly one object owns moves its size onto
 /// that object, through chains of internal nodes; storage owned by two objects, by the root, or
@@ -39,17 +39,17 @@ fn shallow_size_attribution() {
     g.internal(bar, "elements", shared);
     g.internal(baz, "elements", shared);
     let a = g.analyse();
-    let shallow = |o: usize| a.shallow[o];
+    let shallow = |o: usize| a.shallow_sizes()[o];
     assert_eq!(shallow(foo), 10 + 100 + 5 + 3);
     assert_eq!((shallow(arr1), shallow(h), shallow(deep)), (0, 0, 0));
     assert_eq!(shallow(weakarr), 9);
     assert_eq!((shallow(bar), shallow(baz), shallow(shared)), (20, 30, 50));
     assert_eq!(shallow(rootarr), 7);
     // The raw self sizes are kept; the sum is preserved.
-    assert_eq!(a.snap.self_size[arr1], 100);
-    let total: u64 = a.shallow.iter().map(|&s| s as u64).sum();
+    assert_eq!(a.snapshot().self_size[arr1], 100);
+    let total: u64 = a.shallow_sizes().iter().map(|&s| s as u64).sum();
     assert_eq!(total, 10 + 100 + 5 + 3 + 9 + 20 + 30 + 50 + 7);
-    assert_eq!(a.retained[foo], 118.0);
+    assert_eq!(a.retained_sizes()[foo], 118.0);
     assert_tree_invariants(&a);
     // Zero-size nodes drop out of the Summary (§3.4): `(array)` counts only what stayed.
     let rows = a.summary();
@@ -76,14 +76,14 @@ fn no_user_roots_means_no_attribution_and_root_distance_zero() {
     g.internal(gc, "1 / foo", foo);
     g.internal(foo, "elements", arr);
     let a = g.analyse();
-    assert_eq!((a.shallow[foo], a.shallow[arr]), (10, 100));
-    assert_eq!(a.retained[foo], 110.0);
+    assert_eq!((a.shallow_sizes()[foo], a.shallow_sizes()[arr]), (10, 100));
+    assert_eq!(a.retained_sizes()[foo], 110.0);
     assert_eq!(
         (
-            a.distance[r],
-            a.distance[gc],
-            a.distance[foo],
-            a.distance[arr]
+            a.distances()[r],
+            a.distances()[gc],
+            a.distances()[foo],
+            a.distances()[arr]
         ),
         (0, 1, 2, 3)
     );
@@ -121,7 +121,7 @@ fn distances() {
     g.weak(v, w);
     g.el(dom, div);
     let a = g.analyse();
-    let d = |o: usize| a.distance[o];
+    let d = |o: usize| a.distances()[o];
     assert_eq!((d(global), d(dom)), (1, 1));
     assert_eq!((d(v), d(div)), (2, 2));
     assert_eq!(d(w), -5, "only a weak edge leads to W");
@@ -131,7 +131,7 @@ fn distances() {
         (d(gc), d(strong), d(z)),
         (100_000_001, 100_000_002, 100_000_003)
     );
-    assert_eq!(a.node(v).distance, 2);
+    assert_eq!(a.node(NodeOrd::from_index(v)).distance, 2);
 }
 
 /// §3.4: per class, count and shallow size skip zero-size nodes, distance is the minimum over
@@ -163,7 +163,7 @@ fn summary_aggregates() {
     g.prop(bar, "foo", foo2);
     g.prop(foo0, "foo", foo4);
     let a = g.analyse();
-    assert_eq!(a.retained[foo1], 35.0);
+    assert_eq!(a.retained_sizes()[foo1], 35.0);
     let rows = a.summary();
     let names: Vec<String> = rows.iter().map(|r| r.name.to_string()).collect();
     assert_eq!(
@@ -247,15 +247,18 @@ fn class_names() {
     let x = plain(&["x"]);
     let empty = plain(&[]);
     let a = g.analyse();
-    let class = |o: usize| a.node(o).class_name.to_string();
+    let class = |o: usize| a.node(NodeOrd::from_index(o)).class_name.to_string();
     for (&(_, name, expected), &o) in cases.iter().zip(&nodes) {
         assert_eq!(class(o), expected, "class of {name}");
     }
-    assert_eq!(class(a.snap.root as usize), "(synthetic)");
+    assert_eq!(class(a.root().index()), "(synthetic)");
     assert_eq!(class(array), "(array)");
-    assert_eq!(a.display_name(detached), "Detached <p class=\"x\">");
+    assert_eq!(
+        a.display_name(NodeOrd::from_index(detached)),
+        "Detached <p class=\"x\">"
+    );
     assert_eq!(class(detached), "Detached <p>");
-    assert!(a.node(detached).detached);
+    assert!(a.node(NodeOrd::from_index(detached)).detached);
     // `{a, b}` is shared by ab1 and proto (same property list once `__proto__` is left out);
     // `{b, a}` by ab2 alone, `{a, b, c}` by abc alone: those match the kept `{a, b}` set.
     assert_eq!(class(ab1), "{a, b}");
@@ -264,11 +267,11 @@ fn class_names() {
     assert_eq!(class(proto), "{a, b}");
     assert_eq!(class(x), "Object");
     assert_eq!(class(empty), "Object");
-    assert_eq!(a.display_name(abc), "{a, b, c}");
-    assert_eq!(a.display_name(ab2), "{b, a}");
-    assert_eq!(a.display_name(proto), "{a, b}");
-    assert_eq!(a.display_name(x), "{x}");
-    assert_eq!(a.display_name(empty), "{}");
+    assert_eq!(a.display_name(NodeOrd::from_index(abc)), "{a, b, c}");
+    assert_eq!(a.display_name(NodeOrd::from_index(ab2)), "{b, a}");
+    assert_eq!(a.display_name(NodeOrd::from_index(proto)), "{a, b}");
+    assert_eq!(a.display_name(NodeOrd::from_index(x)), "{x}");
+    assert_eq!(a.display_name(NodeOrd::from_index(empty)), "{}");
     let rows = a.summary();
     let row = rows.iter().find(|r| r.name == "{a, b}").unwrap();
     assert_eq!((row.count, row.shallow_size), (4, 48.0));
@@ -313,7 +316,8 @@ fn dom_state_skips_invisible_hidden_and_weak_edges() {
     g.edge(div, "hidden", "7", img);
     let names = |json: &str| {
         let a = analyse_json(json);
-        [span, sheet, video, canvas, img].map(|o| a.node(o).class_name.to_string())
+        [span, sheet, video, canvas, img]
+            .map(|o| a.node(NodeOrd::from_index(o)).class_name.to_string())
     };
     let json = g.json();
     assert_eq!(
@@ -391,11 +395,18 @@ fn statistics() {
     }
     g.extra_native_bytes = Some(500);
     let a = g.analyse();
-    assert_eq!((a.shallow[arr1], a.shallow[e1], a.shallow[e2]), (56, 0, 30));
-    let s = a.statistics;
+    assert_eq!(
+        (
+            a.shallow_sizes()[arr1],
+            a.shallow_sizes()[e1],
+            a.shallow_sizes()[e2]
+        ),
+        (56, 0, 30)
+    );
+    let s = a.statistics();
     let heap =
         11.0 + 56.0 + 16.0 + 30.0 + 8.0 + 16.0 + 25.0 + 28.0 + 200.0 + 1000.0 + 64.0 + 76.0 + 12.0;
-    assert_eq!(a.retained[r], heap);
+    assert_eq!(a.retained_sizes()[r], heap);
     assert_eq!(s.total, heap + 500.0);
     assert_eq!(a.total_size(), heap + 500.0);
     assert_eq!(s.native, 500.0 + 200.0 + 1000.0);
@@ -485,7 +496,7 @@ fn parse_error_edge_target_out_of_range() {
     let a = analyse_json(&json);
     assert_eq!(a.node_count(), 2);
     let a = analyse_json(&minimal());
-    assert_eq!((a.node_count(), a.retained[0]), (1, 0.0));
+    assert_eq!((a.node_count(), a.retained_sizes()[0]), (1, 0.0));
     assert_eq!(find(&a, ""), 0);
 }
 
@@ -523,10 +534,10 @@ fn parse_is_whitespace_agnostic() {
             &heapwise_engine::Quiet,
         )
         .unwrap_or_else(|e| panic!("{what}: {e} ({:?})", e.kind()));
-        assert_eq!(snap.node_id, reference.snap.node_id, "{what}");
-        assert_eq!(snap.self_size, reference.snap.self_size, "{what}");
-        assert_eq!(snap.edge_to, reference.snap.edge_to, "{what}");
-        assert_eq!(snap.edge_type, reference.snap.edge_type, "{what}");
+        assert_eq!(snap.node_id, reference.snapshot().node_id, "{what}");
+        assert_eq!(snap.self_size, reference.snapshot().self_size, "{what}");
+        assert_eq!(snap.edge_to, reference.snapshot().edge_to, "{what}");
+        assert_eq!(snap.edge_type, reference.snapshot().edge_type, "{what}");
         assert_eq!(snap.strings.get(snap.node_name[a]), "A", "{what}");
     }
 }

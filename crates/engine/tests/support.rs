@@ -365,7 +365,10 @@ pub fn parse_error(bytes: &[u8]) -> Error {
 
 /// The raw name of node `o`, as the analysed snapshot holds it.
 pub fn raw_name(a: &Analysis, o: usize) -> String {
-    a.snap.strings.get(a.snap.node_name[o]).into_owned()
+    a.snapshot()
+        .strings
+        .get(a.snapshot().node_name[o])
+        .into_owned()
 }
 
 /// The ordinal of the only node whose raw name is `name`.
@@ -383,7 +386,7 @@ pub fn find(a: &Analysis, name: &str) -> usize {
 
 /// The raw name of node `name`'s immediate dominator.
 pub fn idom(a: &Analysis, name: &str) -> String {
-    raw_name(a, a.dominator[find(a, name)] as usize)
+    raw_name(a, a.dominators()[find(a, name)] as usize)
 }
 
 /// Asserts immediate dominators, given as `(node, dominator)` names.
@@ -396,7 +399,11 @@ pub fn assert_idoms(a: &Analysis, expected: &[(&str, &str)]) {
 /// Asserts retained sizes, given as `(node, size)`.
 pub fn assert_retained(a: &Analysis, expected: &[(&str, f64)]) {
     for &(node, size) in expected {
-        assert_eq!(a.retained[find(a, node)], size, "retained size of {node}");
+        assert_eq!(
+            a.retained_sizes()[find(a, node)],
+            size,
+            "retained size of {node}"
+        );
     }
 }
 
@@ -405,19 +412,20 @@ pub fn assert_retained(a: &Analysis, expected: &[(&str, f64)]) {
 /// node's retained size is its shallow size plus its dominator-tree children's retained sizes.
 pub fn assert_tree_invariants(a: &Analysis) {
     let n = a.node_count();
-    let root = a.snap.root as usize;
+    let root = a.root().index();
     assert_eq!(
-        a.dominator[root] as usize, root,
+        a.dominators()[root] as usize,
+        root,
         "the root dominates itself"
     );
     let mut children_sum = vec![0f64; n];
     for o in 0..n {
         if o != root {
-            children_sum[a.dominator[o] as usize] += a.retained[o];
+            children_sum[a.dominators()[o] as usize] += a.retained_sizes()[o];
             let mut cur = o;
             let mut steps = 0;
             while cur != root {
-                cur = a.dominator[cur] as usize;
+                cur = a.dominators()[cur] as usize;
                 steps += 1;
                 assert!(steps <= n, "dominator chain of {o} does not reach the root");
             }
@@ -425,13 +433,17 @@ pub fn assert_tree_invariants(a: &Analysis) {
     }
     for o in 0..n {
         assert_eq!(
-            a.retained[o],
-            a.shallow[o] as f64 + children_sum[o],
+            a.retained_sizes()[o],
+            a.shallow_sizes()[o] as f64 + children_sum[o],
             "retained size of node {o} is not shallow + children"
         );
     }
-    let total: f64 = a.shallow.iter().map(|&s| s as f64).sum();
-    assert_eq!(a.retained[root], total, "retained(root) = Σ shallow");
+    let total: f64 = a.shallow_sizes().iter().map(|&s| s as f64).sum();
+    assert_eq!(
+        a.retained_sizes()[root],
+        total,
+        "retained(root) = Σ shallow"
+    );
 }
 
 /// Dominators by definition: `d` dominates `v` iff `v` cannot be reached from `root` once `d`

@@ -2,21 +2,21 @@
 
 /// Fixed-size bit vector.
 #[derive(Debug, Clone, Default)]
-pub struct BitVec(Vec<u64>);
+pub(crate) struct BitVec(Vec<u64>);
 
 impl BitVec {
     /// `n` zero bits.
-    pub fn new(n: usize) -> Self {
+    pub(crate) fn new(n: usize) -> Self {
         BitVec(vec![0; n.div_ceil(64)])
     }
     /// Bit `i`.
     #[inline]
-    pub fn get(&self, i: usize) -> bool {
+    pub(crate) fn get(&self, i: usize) -> bool {
         self.0[i >> 6] >> (i & 63) & 1 != 0
     }
     /// Sets bit `i`.
     #[inline]
-    pub fn set(&mut self, i: usize) {
+    pub(crate) fn set(&mut self, i: usize) {
         self.0[i >> 6] |= 1 << (i & 63);
     }
 }

@@ -18,38 +18,38 @@ use std::collections::HashMap;
 
 /// An interface definition: a name like `{a, b}` and the property names it requires.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InterfaceDefinition {
+pub(crate) struct InterfaceDefinition {
     /// The class name objects matching it get.
-    pub name: crate::strings::Text,
+    pub(crate) name: crate::strings::Text,
     /// Properties an object must have (it may have more).
-    pub properties: Vec<Vec<u8>>,
+    pub(crate) properties: Vec<Vec<u8>>,
 }
 
 /// How nodes are grouped into classes.
 #[derive(Debug, Clone)]
-pub struct Classes {
+pub(crate) struct Classes {
     /// Class key id of every node (index into `keys`).
-    pub key_of: Vec<u32>,
+    pub(crate) key_of: Vec<u32>,
     /// The distinct internal class keys, in first-seen (ordinal) order.
-    pub keys: Vec<ClassKey>,
+    pub(crate) keys: Vec<ClassKey>,
     /// The class name string id of every key (for a located key, that of its first node; all
     /// its nodes have the same name text).
-    pub key_name: Vec<StrId>,
+    pub(crate) key_name: Vec<StrId>,
     /// The interface definitions inferred for this snapshot, most popular first.
-    pub interfaces: Vec<InterfaceDefinition>,
+    pub(crate) interfaces: Vec<InterfaceDefinition>,
 }
 
 impl Classes {
     /// The class name string id of node `o` (derived from its key: no per-node name column).
     #[inline]
-    pub fn class_of(&self, o: usize) -> StrId {
+    pub(crate) fn class_of(&self, o: usize) -> StrId {
         self.key_name[self.key_of[o] as usize]
     }
 }
 
 /// One internal class key (DevTools `classKeyInternal`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum ClassKey {
+pub(crate) enum ClassKey {
     /// Keyed by the class name's string id.
     Name(StrId),
     /// An `object` with a location: keyed by location and class name text.
@@ -58,7 +58,7 @@ pub enum ClassKey {
 
 /// Formats a property name as DevTools does: names containing `, ' " { }` become JSON string
 /// literals.
-pub fn format_property_name(name: &[u8]) -> Vec<u8> {
+pub(crate) fn format_property_name(name: &[u8]) -> Vec<u8> {
     if !name
         .iter()
         .any(|b| matches!(b, b',' | b'\'' | b'"' | b'{' | b'}'))
@@ -69,7 +69,7 @@ pub fn format_property_name(name: &[u8]) -> Vec<u8> {
 }
 
 /// `JSON.stringify(string)` on WTF-8 input (lone surrogates become `\udxxx`).
-pub fn json_string_literal(name: &[u8]) -> Vec<u8> {
+pub(crate) fn json_string_literal(name: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(name.len() + 2);
     out.push(b'"');
     let mut cps = crate::strings::CodePoints::new(name);
@@ -112,16 +112,16 @@ impl PlainObjects {
 }
 
 /// Strings the analysis adds after the snapshot's own: ids continue from the table's length.
-pub struct AddedStrings {
+pub(crate) struct AddedStrings {
     base_len: u32,
     /// The added strings, in id order.
-    pub table: StringTable,
+    pub(crate) table: StringTable,
     dedup: HashMap<Vec<u8>, StrId>,
 }
 
 impl AddedStrings {
     /// No strings added yet to `base`.
-    pub fn new(base: &StringTable) -> Self {
+    pub(crate) fn new(base: &StringTable) -> Self {
         AddedStrings {
             base_len: base.len() as u32,
             table: StringTable::new(),
@@ -130,7 +130,7 @@ impl AddedStrings {
     }
 
     /// The id of `s` among the added strings, adding it if needed.
-    pub fn get(&mut self, s: &[u8]) -> StrId {
+    pub(crate) fn get(&mut self, s: &[u8]) -> StrId {
         if let Some(&id) = self.dedup.get(s) {
             return id;
         }
@@ -140,12 +140,12 @@ impl AddedStrings {
     }
 
     /// Adds `s` without deduplication.
-    pub fn push(&mut self, s: &[u8]) -> StrId {
+    pub(crate) fn push(&mut self, s: &[u8]) -> StrId {
         StrId(self.base_len + self.table.push_wtf8(s).0)
     }
 
     /// Text of `id`, whether it is one of `base`'s or an added one.
-    pub fn text<'a>(&'a self, base: &'a StringTable, id: StrId) -> &'a [u8] {
+    pub(crate) fn text<'a>(&'a self, base: &'a StringTable, id: StrId) -> &'a [u8] {
         if id.0 < self.base_len {
             base.wtf8(id)
         } else {
@@ -155,7 +155,7 @@ impl AddedStrings {
 }
 
 /// Computes class names, interfaces and class keys; returns the strings to append to `snap`.
-pub fn compute(snap: &Snapshot, obs: &dyn Observer) -> Result<(Classes, AddedStrings)> {
+pub(crate) fn compute(snap: &Snapshot, obs: &dyn Observer) -> Result<(Classes, AddedStrings)> {
     let mut poll = Poll::new(obs);
     let mut added = AddedStrings::new(&snap.strings);
     let mut class_of = base_class_names(snap, &mut added, &mut poll)?;
@@ -311,13 +311,13 @@ struct TrieNode {
 
 /// DevTools' interface matcher: a trie over each definition's sorted properties
 /// (`applyInterfaceDefinitions`).
-pub struct InterfaceMatcher {
+pub(crate) struct InterfaceMatcher {
     trie: Vec<TrieNode>,
 }
 
 impl InterfaceMatcher {
     /// Builds the trie; earlier definitions win for identical property sets.
-    pub fn new(defs: &[InterfaceDefinition]) -> Self {
+    pub(crate) fn new(defs: &[InterfaceDefinition]) -> Self {
         let mut trie = vec![TrieNode {
             next: HashMap::new(),
             greatest: None,
@@ -358,7 +358,7 @@ impl InterfaceMatcher {
 
     /// The index of the best matching definition for an object whose property names, sorted in
     /// UTF-16 order, are `props` (most properties, then earliest); `None` means `Object`.
-    pub fn best(&self, props: &[&[u8]]) -> Option<usize> {
+    pub(crate) fn best(&self, props: &[&[u8]]) -> Option<usize> {
         let trie = &self.trie;
         let better = |a: Option<(usize, usize)>, b: Option<(usize, usize)>| match (a, b) {
             (a, None) => a,
@@ -399,7 +399,7 @@ impl InterfaceMatcher {
 
 /// The property names of plain object `o` (all `property` edges, `__proto__` included), sorted
 /// in UTF-16 order, as `applyInterfaceDefinitions` collects them.
-pub fn sorted_properties<'a>(snap: &'a Snapshot, o: usize, out: &mut Vec<&'a [u8]>) {
+pub(crate) fn sorted_properties<'a>(snap: &'a Snapshot, o: usize, out: &mut Vec<&'a [u8]>) {
     let property = snap.header.meta.edge_types.property;
     out.clear();
     for ei in snap.edges_of(o) {
@@ -411,7 +411,7 @@ pub fn sorted_properties<'a>(snap: &'a Snapshot, o: usize, out: &mut Vec<&'a [u8
 }
 
 /// True for plain objects: type `object` named exactly `Object`.
-pub fn is_plain_object(snap: &Snapshot, o: usize) -> bool {
+pub(crate) fn is_plain_object(snap: &Snapshot, o: usize) -> bool {
     snap.node_type[o] == snap.header.meta.node_types.object
         && snap.strings.eq(snap.node_name[o], "Object")
 }
@@ -517,7 +517,7 @@ pub(crate) fn class_keys(
 impl ClassKey {
     /// The public key DevTools uses for Summary rows and comparisons: `,Name` or
     /// `scriptId,line,column,Name`.
-    pub fn public(&self, snap: &Snapshot) -> crate::strings::Text {
+    pub(crate) fn public(&self, snap: &Snapshot) -> crate::strings::Text {
         let mut out = Vec::new();
         match self {
             ClassKey::Name(id) => {

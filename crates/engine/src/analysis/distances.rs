@@ -15,11 +15,11 @@ use crate::snapshot::Snapshot;
 use std::collections::HashSet;
 
 /// Distance of a node no BFS reached.
-pub const NO_DISTANCE: i32 = -5;
+pub(crate) const NO_DISTANCE: i32 = -5;
 /// Distances of nodes reached only from the root (not from user roots) start here.
-pub const BASE_SYSTEM_DISTANCE: i32 = 100_000_000;
+pub(crate) const BASE_SYSTEM_DISTANCE: i32 = 100_000_000;
 /// Used by the Retainers view for unreachable retainers.
-pub const BASE_UNREACHABLE_DISTANCE: i32 = 200_000_000;
+pub(crate) const BASE_UNREACHABLE_DISTANCE: i32 = 200_000_000;
 
 struct Filter<'a> {
     snap: &'a Snapshot,
@@ -83,7 +83,11 @@ fn parse_int_prefix(s: &[u8]) -> Option<f64> {
 }
 
 /// Computes every node's distance.
-pub fn compute(snap: &Snapshot, eph: &EphemeronNames, obs: &dyn Observer) -> Result<Vec<i32>> {
+pub(crate) fn compute(
+    snap: &Snapshot,
+    eph: &EphemeronNames,
+    obs: &dyn Observer,
+) -> Result<Vec<i32>> {
     let mut poll = Poll::new(obs);
     let n = snap.node_count();
     let weak = snap.header.meta.edge_types.weak;

@@ -8,14 +8,14 @@ use crate::snapshot::Snapshot;
 use std::collections::HashMap;
 
 /// Detachedness state: unknown.
-pub const UNKNOWN: u8 = 0;
+pub(crate) const UNKNOWN: u8 = 0;
 /// Detachedness state: attached.
-pub const ATTACHED: u8 = 1;
+pub(crate) const ATTACHED: u8 = 1;
 /// Detachedness state: detached.
-pub const DETACHED: u8 = 2;
+pub(crate) const DETACHED: u8 = 2;
 
 /// Returns the per-node state after propagation, renaming detached native nodes in `snap`.
-pub fn propagate(snap: &mut Snapshot, obs: &dyn Observer) -> Result<Vec<u8>> {
+pub(crate) fn propagate(snap: &mut Snapshot, obs: &dyn Observer) -> Result<Vec<u8>> {
     let mut poll = Poll::new(obs);
     let n = snap.node_count();
     let native = snap.header.meta.node_types.native;

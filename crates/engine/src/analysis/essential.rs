@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 /// Per string id: the parsed ephemeron name, for the internal edge names that are one.
 #[derive(Debug, Default)]
-pub struct EphemeronNames {
+pub(crate) struct EphemeronNames {
     /// string id -> index into `parsed`, or `u32::MAX` (empty if the snapshot has no ephemerons).
     slot: Vec<u32>,
     /// (duplicated-part id, table id) of each ephemeron name.
@@ -20,7 +20,7 @@ pub struct EphemeronNames {
 
 impl EphemeronNames {
     /// Parses the names of all `internal` edges once.
-    pub fn build(snap: &Snapshot, obs: &dyn Observer) -> Result<EphemeronNames> {
+    pub(crate) fn build(snap: &Snapshot, obs: &dyn Observer) -> Result<EphemeronNames> {
         let mut poll = Poll::new(obs);
         let internal = snap.header.meta.edge_types.internal;
         let mut seen = BitVec::new(snap.strings.len());
@@ -52,7 +52,7 @@ impl EphemeronNames {
 
     /// The ephemeron capture of an edge, if it is an internal ephemeron edge.
     #[inline]
-    pub fn of_edge(&self, snap: &Snapshot, ei: usize) -> Option<(u32, Option<u32>)> {
+    pub(crate) fn of_edge(&self, snap: &Snapshot, ei: usize) -> Option<(u32, Option<u32>)> {
         if self.slot.is_empty() || snap.edge_type[ei] != snap.header.meta.edge_types.internal {
             return None;
         }
@@ -64,14 +64,14 @@ impl EphemeronNames {
 }
 
 /// True if the root has a user root: a non-synthetic target, or `(Document DOM trees)`.
-pub fn is_user_root(snap: &Snapshot, o: usize) -> bool {
+pub(crate) fn is_user_root(snap: &Snapshot, o: usize) -> bool {
     let nt = snap.header.meta.node_types;
     snap.node_type[o] != nt.synthetic || snap.strings.eq(snap.node_name[o], "(Document DOM trees)")
 }
 
 /// Nodes reachable through non-weak edges from the root's shortcut targets and from
 /// `(Document DOM trees)` (DevTools' `pageObject` flag).
-pub fn mark_page_owned(snap: &Snapshot, obs: &dyn Observer) -> Result<BitVec> {
+pub(crate) fn mark_page_owned(snap: &Snapshot, obs: &dyn Observer) -> Result<BitVec> {
     let mut poll = Poll::new(obs);
     let et = snap.header.meta.edge_types;
     let nt = snap.header.meta.node_types;
@@ -108,7 +108,7 @@ pub fn mark_page_owned(snap: &Snapshot, obs: &dyn Observer) -> Result<BitVec> {
 }
 
 /// The essential-edge bitmap, indexed by edge ordinal.
-pub fn essential_edges(
+pub(crate) fn essential_edges(
     snap: &Snapshot,
     page_owned: &BitVec,
     eph: &EphemeronNames,

@@ -13,19 +13,19 @@ use crate::snapshot::Snapshot;
 /// 4 bytes per edge); [`Retainers::edge_of`] recovers it from the source's edge list, and the one
 /// bit the dominator tree needs per slot (is the edge essential?) is stored instead.
 #[derive(Debug, Clone, Default)]
-pub struct Retainers {
+pub(crate) struct Retainers {
     /// `first[o]..first[o + 1]` is node `o`'s range in the arrays below (length n + 1).
-    pub first: Vec<u32>,
+    pub(crate) first: Vec<u32>,
     /// The retaining (source) node ordinal of each incoming edge.
-    pub node: Vec<u32>,
+    pub(crate) node: Vec<u32>,
     /// Per slot: is the incoming edge essential (retaining) for the dominator tree?
-    pub essential: BitVec,
+    pub(crate) essential: BitVec,
 }
 
 impl Retainers {
     /// Builds the reverse index of `snap`'s edges, marking the slots whose edge is set in
     /// `essential_edges`.
-    pub fn build(
+    pub(crate) fn build(
         snap: &Snapshot,
         essential_edges: &BitVec,
         obs: &dyn Observer,
@@ -72,7 +72,7 @@ impl Retainers {
     /// The edge ordinal of retainer `slot` of node `target`. Slots of one target hold their
     /// sources in descending (source, edge) order, so the edges from the same source sit next to
     /// each other with the highest edge first.
-    pub fn edge_of(&self, snap: &Snapshot, target: usize, slot: usize) -> usize {
+    pub(crate) fn edge_of(&self, snap: &Snapshot, target: usize, slot: usize) -> usize {
         let src = self.node[slot];
         let end = self.first[target + 1] as usize;
         // How many later slots (lower edges) come from the same source.
@@ -85,13 +85,13 @@ impl Retainers {
 
     /// The retainer slots of node `o`.
     #[inline]
-    pub fn of(&self, o: usize) -> std::ops::Range<usize> {
+    pub(crate) fn of(&self, o: usize) -> std::ops::Range<usize> {
         self.first[o] as usize..self.first[o + 1] as usize
     }
 
     /// Number of incoming edges of node `o` (all types, weak included).
     #[inline]
-    pub fn count(&self, o: usize) -> usize {
+    pub(crate) fn count(&self, o: usize) -> usize {
         (self.first[o + 1] - self.first[o]) as usize
     }
 }

@@ -11,7 +11,11 @@ const UNVISITED: u32 = u32::MAX;
 const MULTIPLE: u32 = u32::MAX - 1;
 
 /// Returns the adjusted shallow sizes (modulo 2^32, as DevTools stores them).
-pub fn attribute(snap: &Snapshot, has_user_roots: bool, obs: &dyn Observer) -> Result<Vec<u32>> {
+pub(crate) fn attribute(
+    snap: &Snapshot,
+    has_user_roots: bool,
+    obs: &dyn Observer,
+) -> Result<Vec<u32>> {
     let mut poll = Poll::new(obs);
     let mut size = snap.self_size.clone();
     if !has_user_roots {

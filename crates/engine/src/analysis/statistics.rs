@@ -32,7 +32,7 @@ pub struct Statistics {
 }
 
 /// Computes the statistics from the adjusted shallow sizes.
-pub fn compute(
+pub(crate) fn compute(
     snap: &Snapshot,
     shallow: &[u32],
     retainers: &Retainers,

@@ -5,47 +5,50 @@
 
 use super::classes::Classes;
 use super::dominators::DominatedNodes;
+use super::Analysis;
 use crate::error::Result;
 use crate::ids::StrId;
 use crate::progress::{Observer, Poll};
 use crate::snapshot::Snapshot;
+use crate::strings::Text;
+use std::collections::HashMap;
 
 /// One Summary row, before the public key is attached.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Aggregate {
+pub(crate) struct Aggregate {
     /// Internal class key id.
-    pub key: u32,
+    pub(crate) key: u32,
     /// Number of nodes (with non-zero shallow size).
-    pub count: u64,
+    pub(crate) count: u64,
     /// Smallest distance among them.
-    pub distance: i32,
+    pub(crate) distance: i32,
     /// Sum of their shallow sizes.
-    pub shallow_size: f64,
+    pub(crate) shallow_size: f64,
     /// Class retained size (no double counting along dominator paths).
-    pub retained_size: f64,
+    pub(crate) retained_size: f64,
     /// Class name string id (of the first node seen).
-    pub name: StrId,
+    pub(crate) name: StrId,
 }
 
 /// The analysis columns the Summary is computed from.
-pub struct Columns<'a> {
+pub(crate) struct Columns<'a> {
     /// The snapshot.
-    pub snap: &'a Snapshot,
+    pub(crate) snap: &'a Snapshot,
     /// Class keys and names.
-    pub classes: &'a Classes,
+    pub(crate) classes: &'a Classes,
     /// Shallow sizes.
-    pub shallow: &'a [u32],
+    pub(crate) shallow: &'a [u32],
     /// Distances.
-    pub distance: &'a [i32],
+    pub(crate) distance: &'a [i32],
     /// Retained sizes.
-    pub retained: &'a [f64],
+    pub(crate) retained: &'a [f64],
     /// Dominator-tree children.
-    pub dominated: &'a DominatedNodes,
+    pub(crate) dominated: &'a DominatedNodes,
 }
 
 /// Computes the aggregates of the nodes accepted by `filter` (all nodes if `None`), in first-seen
 /// order of their class keys.
-pub fn aggregates(
+pub(crate) fn aggregates(
     c: &Columns<'_>,
     filter: Option<&dyn Fn(usize) -> bool>,
     obs: &dyn Observer,
@@ -115,4 +118,81 @@ pub fn aggregates(
         }
     }
     Ok(rows)
+}
+
+/// One Summary row, as DevTools' Summary view shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SummaryRow {
+    /// DevTools' public class key: `,Name`, or `scriptId,line,column,Name` for objects whose
+    /// constructor has a source location.
+    pub key: Text,
+    /// The class name (`Map`, `(string)`, `{a, b}`, …).
+    pub name: Text,
+    /// Number of objects (those with a non-zero shallow size).
+    pub count: u64,
+    /// Smallest distance from a root among them (`-5` if none was reached).
+    pub distance: i32,
+    /// Sum of their shallow sizes.
+    pub shallow_size: f64,
+    /// Memory the class keeps alive, counting nested objects of the same class once.
+    pub retained_size: f64,
+}
+
+impl Analysis {
+    /// The Summary view's rows ("All objects"), largest retained size first.
+    pub fn summary(&self) -> Vec<SummaryRow> {
+        let mut rows: Vec<SummaryRow> = self
+            .public_rows(&self.aggregates)
+            .into_iter()
+            .map(|(r, _)| r)
+            .collect();
+        rows.sort_by(|a, b| {
+            b.retained_size
+                .total_cmp(&a.retained_size)
+                .then_with(|| a.key.cmp(&b.key))
+        });
+        rows
+    }
+
+    /// Summary aggregates of the nodes accepted by `filter`, in DevTools' first-seen order of
+    /// their internal class keys (e.g. "Objects allocated between snapshots": an id range).
+    pub(crate) fn aggregates_where(
+        &self,
+        filter: &dyn Fn(usize) -> bool,
+        obs: &dyn Observer,
+    ) -> Result<Vec<Aggregate>> {
+        aggregates(&self.columns(), Some(filter), obs)
+    }
+
+    /// The unfiltered ("All objects") aggregates, in first-seen order.
+    pub(crate) fn all_aggregates(&self) -> &[Aggregate] {
+        &self.aggregates
+    }
+
+    /// Rows with DevTools' public keys, in first-seen order, each with the internal key that
+    /// produced it. DevTools collects them in a plain object, so when two internal keys share a
+    /// public key the later replaces the earlier; that is kept for exact parity.
+    pub(crate) fn public_rows(&self, aggregates: &[Aggregate]) -> Vec<(SummaryRow, u32)> {
+        let mut by_public: HashMap<Text, usize> = HashMap::new();
+        let mut rows: Vec<(SummaryRow, u32)> = Vec::with_capacity(aggregates.len());
+        for a in aggregates {
+            let key = self.classes.keys[a.key as usize].public(&self.snap);
+            let row = SummaryRow {
+                key: key.clone(),
+                name: Text(self.snap.strings.wtf8(a.name).to_vec()),
+                count: a.count,
+                distance: a.distance,
+                shallow_size: a.shallow_size,
+                retained_size: a.retained_size,
+            };
+            match by_public.get(&key) {
+                Some(&i) => rows[i] = (row, a.key),
+                None => {
+                    by_public.insert(key, rows.len());
+                    rows.push((row, a.key));
+                }
+            }
+        }
+        rows
+    }
 }

@@ -6,11 +6,11 @@
 
 /// The captures of a matching name.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Ephemeron<'a> {
+pub(crate) struct Ephemeron<'a> {
     /// The name without its leading counter (shared by the key's and the table's edge).
-    pub duplicated_part: &'a [u8],
+    pub(crate) duplicated_part: &'a [u8],
     /// The table's node id (`None` if it does not fit in 32 bits: then it equals no node id).
-    pub table_id: Option<u32>,
+    pub(crate) table_id: Option<u32>,
 }
 
 fn strip_digits_back(s: &[u8]) -> Option<(&[u8], &[u8])> {
@@ -23,7 +23,7 @@ fn strip_digits_back(s: &[u8]) -> Option<(&[u8], &[u8])> {
 }
 
 /// Parses an edge name; `None` if it is not a WeakMap ephemeron name.
-pub fn parse(name: &[u8]) -> Option<Ephemeron<'_>> {
+pub(crate) fn parse(name: &[u8]) -> Option<Ephemeron<'_>> {
     // ^\d+
     let lead = name.iter().take_while(|b| b.is_ascii_digit()).count();
     if lead == 0 {

@@ -34,7 +34,7 @@ struct Group {
 
 /// DevTools' internal class key of a base node under the current definitions.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum KeyIdent {
+pub(crate) enum KeyIdent {
     /// A class-name string id of the base.
     Idx(StrId),
     /// An interface definition (index into the current snapshot's definitions).
@@ -45,19 +45,19 @@ pub enum KeyIdent {
 
 /// A class of the base snapshot under the current definitions.
 #[derive(Debug, Clone)]
-pub struct BaseClass {
+pub(crate) struct BaseClass {
     /// Public key.
-    pub key: Text,
+    pub(crate) key: Text,
     /// Name DevTools shows for the class if the current snapshot lacks it: the class name,
     /// under the base's own definitions, of the class's object with the largest id.
-    pub name: Text,
+    pub(crate) name: Text,
     /// `(id, shallow size)` of its objects, sorted by id.
-    pub nodes: Vec<(u32, u32)>,
+    pub(crate) nodes: Vec<(u32, u32)>,
 }
 
 /// The reduced first snapshot.
 #[derive(Debug, Clone, Default)]
-pub struct DiffBase {
+pub(crate) struct DiffBase {
     // Nodes with a non-zero shallow size, in ordinal order.
     ids: Vec<u32>,
     shallow: Vec<u32>,
@@ -116,7 +116,7 @@ fn signature(a: &Analysis, o: usize) -> u32 {
 
 impl DiffBase {
     /// Reduces an analysed snapshot.
-    pub fn from_analysis(a: &Analysis, obs: &dyn Observer) -> Result<DiffBase> {
+    pub(crate) fn from_analysis(a: &Analysis, obs: &dyn Observer) -> Result<DiffBase> {
         // The id-sorted columns and the class groups are independent: one core each.
         let (d, columns) = rayon::join(
             || Self::groups_of(a, obs),
@@ -278,13 +278,13 @@ impl DiffBase {
     }
 
     /// The retained size the object with this id had in the base, if it existed.
-    pub fn retained_of(&self, id: u32) -> Option<f64> {
+    pub(crate) fn retained_of(&self, id: u32) -> Option<f64> {
         self.find(id).map(|i| self.all_retained[i])
     }
 
     /// True if `cur` looks like a later snapshot of the same process: ids never go down, and
     /// objects with the same id have the same type and name.
-    pub fn same_process_as(&self, cur: &Analysis) -> bool {
+    pub(crate) fn same_process_as(&self, cur: &Analysis) -> bool {
         if cur.max_js_object_id() < self.max_js_object_id {
             return false;
         }
@@ -306,7 +306,7 @@ impl DiffBase {
     }
 
     /// Ids present in `cur` but not in the base, sorted (memlab's "target allocated").
-    pub fn allocated_in(&self, cur: &Analysis) -> Vec<u32> {
+    pub(crate) fn allocated_in(&self, cur: &Analysis) -> Vec<u32> {
         let mut v: Vec<u32> = cur
             .snap
             .node_id
@@ -321,7 +321,7 @@ impl DiffBase {
 
     /// The base's classes as DevTools' `aggregatesForDiff` builds them with the current
     /// snapshot's interface definitions, in first-seen order of their public keys.
-    pub fn classes_under(
+    pub(crate) fn classes_under(
         &self,
         matcher: &InterfaceMatcher,
         defs: &[InterfaceDefinition],

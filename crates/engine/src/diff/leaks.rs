@@ -5,11 +5,29 @@
 //! classes along it), and a group's size counts objects dominated by another member once
 //! (memlab's `aggregateDominatorMetrics`). Groups are ranked by that size.
 
-use super::{path_steps, DiffOptions, LeakGroup};
+use super::DiffOptions;
 use crate::analysis::Analysis;
-use crate::ids::StrId;
+use crate::analysis::{PathStep, SourceLocation};
+use crate::ids::{EdgeIdx, NodeId, StrId};
 use crate::strings::Text;
 use std::collections::{HashMap, HashSet};
+
+/// A group of leak candidates with similar retainer paths (memlab's rule).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LeakGroup {
+    /// Class name of the leaked objects.
+    pub name: Text,
+    /// How many objects the group has.
+    pub count: u64,
+    /// Retained size of the group (objects dominated by another member counted once).
+    pub retained_size: f64,
+    /// Retainer path of the group's largest object, root first.
+    pub retainer_path: Vec<PathStep>,
+    /// Location of that object.
+    pub location: Option<SourceLocation>,
+    /// Ids of some members (largest first, at most 20).
+    pub ids: Vec<u32>,
+}
 
 /// Candidates beyond this many are sampled (and a warning says so); memoised tracing makes
 /// even this many cheap.
@@ -96,7 +114,7 @@ impl<'a> Tracer<'a> {
         if a.snap.header.meta.edge_has_index_name(a.snap.edge_type[ei]) {
             return "[]".to_owned();
         }
-        let n = a.edge_name(ei);
+        let n = a.edge_name(EdgeIdx::from_index(ei));
         if n.bytes().all(|b| b.is_ascii_digit()) {
             "[]".to_owned()
         } else {
@@ -141,7 +159,7 @@ impl<'a> Tracer<'a> {
 }
 
 /// Leak groups of `f` (the final snapshot) among the ids in `allocated` (sorted).
-pub fn find(
+pub(crate) fn find(
     f: &Analysis,
     allocated: &[u32],
     opts: &DiffOptions,
@@ -231,9 +249,9 @@ pub fn find(
         ));
     }
     for g in &mut out {
-        if let Some(o) = f.ordinal_of(crate::NodeId(g.ids[0])) {
-            g.retainer_path = path_steps(f, o.0 as usize);
-            g.location = f.location(o.0 as usize);
+        if let Some(o) = f.ordinal_of(NodeId(g.ids[0])) {
+            g.retainer_path = f.path_steps(o);
+            g.location = f.location(o);
         }
     }
     out

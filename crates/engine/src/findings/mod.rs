@@ -28,8 +28,8 @@ pub(crate) mod source;
 pub use footprint::Footprint;
 pub use series::Series;
 
+use crate::analysis::paths::PathStep;
 use crate::analysis::{Analysis, SourceLocation};
-use crate::diff::PathStep;
 use crate::error::Result;
 use crate::progress::{check, Observer};
 use crate::strings::Text;
@@ -310,7 +310,7 @@ impl Context<'_> {
                 count: g.count,
                 size: g.size,
                 example: NodeId(cur.snap.node_id[g.example]),
-                location: cur.location(g.example),
+                location: cur.location(ord(g.example)),
             })
             .collect();
         let kind = self.kind(into.unwrap_or(node), &members);
@@ -334,7 +334,7 @@ impl Context<'_> {
         let leak = is_leak(&growth);
         let mut f = Finding {
             holder: Holder {
-                node: cur.node(node),
+                node: cur.node(ord(node)),
                 name: holder_name,
                 kind,
                 scope,
@@ -345,7 +345,7 @@ impl Context<'_> {
             path: path
                 .iter()
                 .map(|s| PathStep {
-                    edge: s.edge.map(|e| cur.edge_name(e)),
+                    edge: s.edge.map(|e| cur.edge_name(edge_ix(e))),
                     edge_type: s.edge.map(|e| {
                         cur.snap
                             .header
@@ -353,7 +353,7 @@ impl Context<'_> {
                             .edge_type_name(cur.snap.edge_type[e])
                             .to_owned()
                     }),
-                    node: cur.node(s.node),
+                    node: cur.node(ord(s.node)),
                 })
                 .collect(),
             path_text: String::new(),
@@ -374,7 +374,7 @@ impl Context<'_> {
         let mut out = Vec::new();
         for slot in cur.retainers.of(o) {
             let ei = cur.retainers.edge_of(&cur.snap, o, slot);
-            let name = cur.edge_name(ei);
+            let name = cur.edge_name(edge_ix(ei));
             let Some(at) = name.rfind("pair in WeakMap (table @") else {
                 continue;
             };
@@ -394,7 +394,7 @@ impl Context<'_> {
                 let map = cur.retainers.node[ts] as usize;
                 if let Some((_, from, aei)) = naming::anchor_into(cur, map) {
                     let _ = from;
-                    out.push(cur.edge_name(aei));
+                    out.push(cur.edge_name(edge_ix(aei)));
                 }
             }
         }
@@ -521,7 +521,7 @@ impl Context<'_> {
                 .edges_of(o)
                 .find(|&e| cur.snap.edge_to[e] as usize == next)
             {
-                hops.push(cur.edge_name(ei));
+                hops.push(cur.edge_name(edge_ix(ei)));
             }
             if cur.classes.key_of[next] == class {
                 break;
@@ -592,7 +592,7 @@ impl Context<'_> {
         let mut script_ids: Vec<u32> = Vec::new();
         let anchor_edge = path.get(name.from_step).and_then(|s| s.edge);
         if let Some(ei) = anchor_edge {
-            words.push(cur.edge_name(ei));
+            words.push(cur.edge_name(edge_ix(ei)));
         }
         match name.anchor {
             Anchor::Variable { context } => {
@@ -737,11 +737,11 @@ impl Context<'_> {
                 let ei = cur.snap.edges_of(o).find(|&e| {
                     cur.snap.edge_to[e] as usize == next && cur.snap.edge_type[e] == et.context
                 })?;
-                let variable = cur.edge_name(ei);
+                let variable = cur.edge_name(edge_ix(ei));
                 let closures: Vec<SharingClosure> = capturing_closures(cur, o)
                     .into_iter()
                     .map(|c| {
-                        let location = cur.location(c);
+                        let location = cur.location(ord(c));
                         let reads = location.as_ref().and_then(|l| {
                             let lines = self.scripts.get(l.script_id)?.lines.as_ref()?;
                             let text = source::function_text(lines, l.line, l.column)?;
@@ -889,7 +889,7 @@ fn is_module_context(cur: &Analysis, context: usize) -> bool {
 }
 
 fn function_name(cur: &Analysis, c: usize) -> String {
-    let n = cur.display_name(c);
+    let n = cur.display_name(ord(c));
     if n.is_empty() {
         "(anonymous)".to_owned()
     } else {
@@ -967,4 +967,14 @@ fn round(x: f64) -> String {
     } else {
         format!("{x:.1}")
     }
+}
+
+/// The typed ordinal of a node index (the findings walk raw columns with `usize`).
+pub(crate) fn ord(o: usize) -> crate::NodeOrd {
+    crate::NodeOrd::from_index(o)
+}
+
+/// The typed index of an edge.
+pub(crate) fn edge_ix(e: usize) -> crate::EdgeIdx {
+    crate::EdgeIdx::from_index(e)
 }

@@ -58,7 +58,7 @@ fn step_cost(a: &Analysis, from: usize, ei: usize) -> u32 {
     let base = if t == et.context {
         0
     } else if t == et.property {
-        if is_identifier(&a.edge_name(ei)) {
+        if is_identifier(&a.edge_name(super::edge_ix(ei))) {
             1
         } else {
             2
@@ -154,7 +154,7 @@ pub(crate) fn is_global_object(a: &Analysis, o: usize) -> bool {
 /// The text of one step after the first: `.name`, `[3]`, `['a b']`.
 pub(crate) fn step_suffix(a: &Analysis, ei: usize) -> String {
     let et = a.snap.header.meta.edge_types;
-    let name = a.edge_name(ei);
+    let name = a.edge_name(super::edge_ix(ei));
     let t = a.snap.edge_type[ei];
     if t == et.element || t == et.hidden || name.bytes().all(|b| b.is_ascii_digit()) {
         format!("[{name}]")
@@ -199,16 +199,16 @@ pub(crate) fn anchor_into(a: &Analysis, o: usize) -> Option<(Anchor, usize, usiz
         let from = a.retainers.node[slot] as usize;
         let ei = a.retainers.edge_of(&a.snap, o, slot);
         let t = a.snap.edge_type[ei];
-        let candidate = if t == et.context && is_identifier(&a.edge_name(ei)) {
+        let candidate = if t == et.context && is_identifier(&a.edge_name(super::edge_ix(ei))) {
             Some((0, Anchor::Variable { context: from }))
         } else if (t == et.property || t == et.shortcut)
             && is_global_object(a, from)
-            && is_identifier(&a.edge_name(ei))
+            && is_identifier(&a.edge_name(super::edge_ix(ei)))
         {
             Some((1, Anchor::Global))
         } else if t == et.property
             && a.snap.node_type[from] == closure
-            && is_identifier(&a.edge_name(ei))
+            && is_identifier(&a.edge_name(super::edge_ix(ei)))
         {
             Some((2, Anchor::FunctionProperty { function: from }))
         } else {
@@ -252,10 +252,14 @@ pub(crate) fn name(a: &Analysis, path: &[Step], max_steps: usize) -> (Name, Vec<
         let from_step = through.len() - 1;
         through.extend_from_slice(&path[k + 1..]);
         let mut text = match anchor {
-            Anchor::Variable { .. } => a.edge_name(ei),
-            Anchor::Global => format!("globalThis.{}", a.edge_name(ei)),
+            Anchor::Variable { .. } => a.edge_name(super::edge_ix(ei)),
+            Anchor::Global => format!("globalThis.{}", a.edge_name(super::edge_ix(ei))),
             Anchor::FunctionProperty { function } => {
-                format!("{}.{}", a.display_name(function), a.edge_name(ei))
+                format!(
+                    "{}.{}",
+                    a.display_name(super::ord(function)),
+                    a.edge_name(super::edge_ix(ei))
+                )
             }
             Anchor::Path => unreachable!("anchor_into finds real anchors"),
         };
@@ -271,7 +275,7 @@ pub(crate) fn name(a: &Analysis, path: &[Step], max_steps: usize) -> (Name, Vec<
     }
     // No anchor: the last steps of the path.
     let from_step = lowest;
-    let mut text = a.display_name(path[from_step - 1].node);
+    let mut text = a.display_name(super::ord(path[from_step - 1].node));
     append_steps(a, &path[from_step..], &mut text);
     if from_step > 1 {
         text.insert_str(0, "… ");
@@ -315,7 +319,7 @@ pub(crate) fn variable_of(a: &Analysis, context: usize, child: usize) -> Option<
     });
     Some((
         Name {
-            text: a.edge_name(ei),
+            text: a.edge_name(super::edge_ix(ei)),
             anchor: Anchor::Variable { context },
             from_step,
         },

@@ -17,7 +17,7 @@
 //! [`shorten`] cuts a long path at step boundaries, keeping its start and its end (the
 //! holder's name and the step into it are never cut).
 
-use crate::diff::PathStep;
+use crate::analysis::paths::PathStep;
 
 fn is_identifier(s: &str) -> bool {
     super::naming::is_identifier(s)

@@ -86,7 +86,8 @@ impl Scripts {
             }) else {
                 continue;
             };
-            let Some(name) = edge_target(a, script, "name").map(|n| a.display_name(n)) else {
+            let Some(name) = edge_target(a, script, "name").map(|n| a.display_name(super::ord(n)))
+            else {
                 continue;
             };
             if name.is_empty() {
@@ -122,7 +123,7 @@ impl Scripts {
 
 /// The whole source of a script: the snapshot's copy when V8 wrote all of it, else the file.
 fn source_text(a: &Analysis, script: usize, name: &str) -> Option<String> {
-    let in_snapshot = edge_target(a, script, "source").map(|s| a.display_name(s));
+    let in_snapshot = edge_target(a, script, "source").map(|s| a.display_name(super::ord(s)));
     if let Some(text) = &in_snapshot {
         if text.encode_utf16().count() < SNAPSHOT_STRING_LIMIT {
             return in_snapshot;

@@ -1,34 +1,26 @@
 //! Streaming parser: reads a `.heapsnapshot` from any `io::Read` straight into the columns of a
-//! [`Snapshot`], without a JSON DOM. Layout comes from `snapshot.meta` ([`crate::meta`]); every
-//! value and index is range-checked, and every error carries the byte offset where it was found.
+//! [`Snapshot`], without a JSON DOM. Layout comes from `snapshot.meta`; every value and index is
+//! range-checked, and every error carries the byte offset where it was found.
+//!
+//! The input is sniffed first (`sniff`), then the top-level keys are read in any order: the
+//! `snapshot` header, the `nodes`, `edges` and `strings` columns (`columns`) and the optional
+//! sections (`sections`); unknown keys are skipped.
 
+mod columns;
 mod scanner;
+mod sections;
+mod sniff;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::ids::StrId;
 use crate::meta::Header;
 use crate::progress::{check, Observer, Phase};
-use crate::snapshot::{Location, Locations, Snapshot, TraceFunctionInfo, TraceNode};
-use crate::strings::StringTable;
+use crate::snapshot::Snapshot;
+use columns::Builder;
 use scanner::Scanner;
+use sections::{read_samples, read_trace_tree, read_u32s};
 use std::fs::File;
 use std::io::Read;
 use std::path::Path;
-
-/// Values between two progress/cancellation checks while reading number arrays.
-const CHECK_EVERY: u32 = 1 << 20;
-
-/// `v / nf` with the usual node field counts as constants, so the compiler turns the division
-/// into a multiply (one division per edge is a measurable share of parsing).
-#[inline(always)]
-fn div_field_count(v: u64, nf: u64) -> u64 {
-    match nf {
-        7 => v / 7,
-        6 => v / 6,
-        5 => v / 5,
-        _ => v / nf,
-    }
-}
 
 /// Opens and parses the snapshot at `path`.
 pub fn parse_file(path: &Path, obs: &dyn Observer) -> Result<Snapshot> {
@@ -84,37 +76,7 @@ fn explain_truncation(e: Error, path: &Path, len: u64) -> Error {
     )
 }
 
-struct Builder {
-    header: Option<Header>,
-    /// Where the `snapshot` header starts, for errors about its values.
-    header_offset: u64,
-    /// The largest node name index and the offset of its record (strings usually come last, so
-    /// names are range-checked at the end; this keeps the error's position).
-    max_node_name: Option<(u32, u64)>,
-    /// The same for edges whose `name_or_index` is a string index.
-    max_edge_name: Option<(u32, u64)>,
-    snap_nodes_seen: bool,
-    snap_edges_seen: bool,
-    strings_seen: bool,
-    node_type: Vec<u8>,
-    node_name: Vec<StrId>,
-    node_id: Vec<u32>,
-    self_size: Vec<u32>,
-    first_edge: Vec<u32>,
-    detachedness: Vec<u8>,
-    trace_node_id: Vec<u32>,
-    edge_type: Vec<u8>,
-    edge_name: Vec<u32>,
-    edge_to: Vec<u32>,
-    strings: StringTable,
-    raw_locations: Vec<u32>,
-    trace_function_infos: Vec<u32>,
-    trace_tree: Vec<TraceNode>,
-    samples: Vec<u64>,
-    warnings: Vec<String>,
-}
-
-fn too_big(off: u64, what: &str) -> Error {
+pub(crate) fn too_big(off: u64, what: &str) -> Error {
     Error::at(
         ErrorKind::InvalidData,
         off,
@@ -122,7 +84,7 @@ fn too_big(off: u64, what: &str) -> Error {
     )
 }
 
-fn u32_of(v: u64, off: u64, what: &str) -> Result<u32> {
+pub(crate) fn u32_of(v: u64, off: u64, what: &str) -> Result<u32> {
     u32::try_from(v).map_err(|_| too_big(off, what))
 }
 
@@ -130,91 +92,13 @@ fn u32_of(v: u64, off: u64, what: &str) -> Result<u32> {
 /// sizing the columns; 0 if unknown).
 pub fn parse<R: Read>(reader: R, input_bytes: u64, obs: &dyn Observer) -> Result<Snapshot> {
     let mut sc = Scanner::new(reader);
-    let mut b = Builder {
-        header: None,
-        header_offset: 0,
-        max_node_name: None,
-        max_edge_name: None,
-        snap_nodes_seen: false,
-        snap_edges_seen: false,
-        strings_seen: false,
-        node_type: Vec::new(),
-        node_name: Vec::new(),
-        node_id: Vec::new(),
-        self_size: Vec::new(),
-        first_edge: Vec::new(),
-        detachedness: Vec::new(),
-        trace_node_id: Vec::new(),
-        edge_type: Vec::new(),
-        edge_name: Vec::new(),
-        edge_to: Vec::new(),
-        strings: StringTable::new(),
-        raw_locations: Vec::new(),
-        trace_function_infos: Vec::new(),
-        trace_tree: Vec::new(),
-        samples: Vec::new(),
-        warnings: Vec::new(),
-    };
+    let mut b = Builder::default();
     let progress = |off: u64| {
         if input_bytes > 0 {
             obs.progress(Phase::Parse, (off as f64 / input_bytes as f64).min(1.0));
         }
     };
-    sc.skip_utf8_bom()?;
-    match sc.peek_token()? {
-        None => return Err(Error::at(ErrorKind::Empty, 0, "the file is empty")),
-        Some(0x1F) => {
-            let start = sc.offset();
-            sc.expect(0x1F, "the file")?;
-            let gzip = sc.peek()? == Some(0x8B);
-            return Err(Error::at(
-                ErrorKind::NotJson,
-                start,
-                if gzip {
-                    "the file is gzip-compressed, not JSON: decompress it first (e.g. gunzip)"
-                } else {
-                    "the file is not JSON (it does not start with '{')"
-                },
-            ));
-        }
-        Some(b'{') => {}
-        Some(b'[') => {
-            return Err(Error::at(
-                ErrorKind::NotASnapshot,
-                sc.offset(),
-                "a JSON array, not a heap snapshot object",
-            ))
-        }
-        Some(_) => {
-            // A JSON scalar (`42`, `null`, `"x"`) is JSON, just not a snapshot.
-            let start = sc.offset();
-            let mut text = Vec::new();
-            let scalar = sc.capture_value(&mut text, "the file").is_ok()
-                && matches!(sc.peek_token(), Ok(None))
-                && serde_json::from_slice::<serde_json::Value>(&text).is_ok();
-            return Err(if scalar {
-                Error::at(
-                    ErrorKind::NotASnapshot,
-                    start,
-                    "a JSON value, not a heap snapshot object",
-                )
-            } else {
-                Error::at(
-                    ErrorKind::NotJson,
-                    start,
-                    "the file is not JSON (it does not start with '{')",
-                )
-            });
-        }
-    }
-    sc.expect(b'{', "the top-level object")?;
-    if sc.peek_token()? == Some(b'}') {
-        return Err(Error::at(
-            ErrorKind::NotASnapshot,
-            sc.offset(),
-            "an empty JSON object, not a heap snapshot",
-        ));
-    }
+    sniff::open_snapshot_object(&mut sc)?;
     loop {
         sc.peek_token()?;
         let key_off = sc.offset();
@@ -234,18 +118,14 @@ pub fn parse<R: Read>(reader: R, input_bytes: u64, obs: &dyn Observer) -> Result
             b"nodes" => b.read_nodes(&mut sc, obs, &progress, key_off)?,
             b"edges" => b.read_edges(&mut sc, obs, &progress, key_off)?,
             b"strings" => b.read_strings(&mut sc, obs, key_off)?,
-            b"locations" => read_u32s(&mut sc, "locations", &mut b.raw_locations)?,
-            b"trace_function_infos" => {
-                read_u32s(&mut sc, "trace_function_infos", &mut b.trace_function_infos)?
-            }
-            b"samples" => {
-                let v = &mut b.samples;
-                sc.read_records("samples", 1, |r, _| {
-                    v.push(r[0]);
-                    Ok(())
-                })?;
-            }
-            b"trace_tree" => read_trace_tree(&mut sc, &mut b.trace_tree)?,
+            b"locations" => read_u32s(&mut sc, "locations", &mut b.optional.locations)?,
+            b"trace_function_infos" => read_u32s(
+                &mut sc,
+                "trace_function_infos",
+                &mut b.optional.trace_function_infos,
+            )?,
+            b"samples" => read_samples(&mut sc, &mut b.optional.samples)?,
+            b"trace_tree" => read_trace_tree(&mut sc, &mut b.optional.trace_tree)?,
             _ => sc.skip_value("an unknown top-level value")?,
         }
         match sc.peek_token()? {
@@ -280,277 +160,7 @@ pub fn parse<R: Read>(reader: R, input_bytes: u64, obs: &dyn Observer) -> Result
 }
 
 impl Builder {
-    fn reserve(&mut self, h: &Header, input_bytes: u64) {
-        // Never trust the header more than the file: a node takes at least 2 bytes per field.
-        let cap = |count: u64, per: usize| -> usize {
-            let bound = if input_bytes > 0 {
-                input_bytes / (2 * per.max(1) as u64)
-            } else {
-                1 << 20
-            };
-            count.min(bound) as usize
-        };
-        let n = cap(h.node_count, h.meta.node_field_count);
-        let e = cap(h.edge_count, h.meta.edge_field_count);
-        self.node_type.reserve_exact(n);
-        self.node_name.reserve_exact(n);
-        self.node_id.reserve_exact(n);
-        self.self_size.reserve_exact(n);
-        self.first_edge.reserve_exact(n + 1);
-        if h.meta.node_detachedness_offset.is_some() {
-            self.detachedness.reserve_exact(n);
-        }
-        self.edge_type.reserve_exact(e);
-        self.edge_name.reserve_exact(e);
-        self.edge_to.reserve_exact(e);
-    }
-
-    fn header(&self, off: u64, section: &str) -> Result<&Header> {
-        self.header.as_ref().ok_or_else(|| {
-            Error::at(
-                ErrorKind::NotASnapshot,
-                off,
-                format!("\"{section}\" comes before the \"snapshot\" header; this is not a V8 heap snapshot"),
-            )
-        })
-    }
-
-    fn read_nodes<R: Read>(
-        &mut self,
-        sc: &mut Scanner<R>,
-        obs: &dyn Observer,
-        progress: &dyn Fn(u64),
-        off: u64,
-    ) -> Result<()> {
-        let meta = self.header(off, "nodes")?.meta.clone();
-        if self.snap_nodes_seen {
-            return Err(Error::at(
-                ErrorKind::InvalidData,
-                off,
-                "the snapshot has two \"nodes\" arrays",
-            ));
-        }
-        self.snap_nodes_seen = true;
-        let f = meta.node_field_count;
-        let type_count = meta.node_type_names.len() as u64;
-        let mut total_edges: u64 = 0;
-        let mut tick = 0u32;
-        let per_check = (CHECK_EVERY / f as u32).max(1);
-        let (ty, nm, id, sz, ec) = (
-            meta.node_type_offset,
-            meta.node_name_offset,
-            meta.node_id_offset,
-            meta.node_self_size_offset,
-            meta.node_edge_count_offset,
-        );
-        let tn = meta.node_trace_node_id_offset;
-        let dt = meta.node_detachedness_offset;
-        let max_name = &mut self.max_node_name;
-        sc.read_records("nodes", f, |r, off| {
-            let t = r[ty];
-            if t >= type_count {
-                return Err(Error::at(
-                    ErrorKind::InvalidData,
-                    off,
-                    format!("unknown node type {t} (the snapshot lists {type_count})"),
-                ));
-            }
-            self.node_type.push(t as u8);
-            let name = u32_of(r[nm], off, "a node name index")?;
-            if max_name.is_none_or(|(m, _)| name > m) {
-                *max_name = Some((name, off));
-            }
-            self.node_name.push(StrId(name));
-            // DevTools stores every node value as a Uint32 (spec §1.1, §1.7).
-            self.node_id.push(r[id] as u32);
-            self.self_size.push(r[sz] as u32);
-            self.first_edge.push(total_edges as u32);
-            // Checked: an edge_count near 2^64 must not wrap the total back into range.
-            total_edges = match total_edges.checked_add(r[ec]) {
-                Some(t) if t <= u32::MAX as u64 => t,
-                _ => return Err(too_big(off, "the total edge count")),
-            };
-            if let Some(o) = tn {
-                // Without allocation tracking every trace node id is 0: the column is only
-                // kept (zero-filled up to here) once a non-zero id appears.
-                let t = r[o] as u32;
-                if t != 0 && self.trace_node_id.is_empty() {
-                    self.trace_node_id.resize(self.node_type.len() - 1, 0);
-                }
-                if !self.trace_node_id.is_empty() || t != 0 {
-                    self.trace_node_id.push(t);
-                }
-            }
-            if let Some(o) = dt {
-                self.detachedness.push((r[o] & 3) as u8);
-            }
-            tick += 1;
-            if tick == per_check {
-                tick = 0;
-                progress(off);
-                check(obs)?;
-            }
-            Ok(())
-        })?;
-        self.first_edge.push(total_edges as u32);
-        let h = self.header.as_ref().expect("header checked above");
-        if self.node_type.len() as u64 != h.node_count {
-            self.warnings.push(format!(
-                "the header says {} nodes but the nodes array has {}; using the array",
-                h.node_count,
-                self.node_type.len()
-            ));
-        }
-        if self.node_type.is_empty() {
-            return Err(Error::at(
-                ErrorKind::NotASnapshot,
-                off,
-                "the snapshot has no nodes",
-            ));
-        }
-        Ok(())
-    }
-
-    fn read_edges<R: Read>(
-        &mut self,
-        sc: &mut Scanner<R>,
-        obs: &dyn Observer,
-        progress: &dyn Fn(u64),
-        off: u64,
-    ) -> Result<()> {
-        let meta = self.header(off, "edges")?.meta.clone();
-        if !self.snap_nodes_seen {
-            return Err(Error::at(
-                ErrorKind::NotASnapshot,
-                off,
-                "\"edges\" comes before \"nodes\"; this is not a V8 heap snapshot",
-            ));
-        }
-        if self.snap_edges_seen {
-            return Err(Error::at(
-                ErrorKind::InvalidData,
-                off,
-                "the snapshot has two \"edges\" arrays",
-            ));
-        }
-        self.snap_edges_seen = true;
-        let f = meta.edge_field_count;
-        let nf = meta.node_field_count as u64;
-        let node_count = self.node_type.len() as u64;
-        let type_count = meta.edge_type_names.len() as u64;
-        let mut tick = 0u32;
-        let per_check = (CHECK_EVERY / f as u32).max(1);
-        let (ty, nm, to) = (
-            meta.edge_type_offset,
-            meta.edge_name_offset,
-            meta.edge_to_node_offset,
-        );
-        let max_name = &mut self.max_edge_name;
-        sc.read_records("edges", f, |r, off| {
-            let t = r[ty];
-            if t >= type_count {
-                return Err(Error::at(
-                    ErrorKind::InvalidData,
-                    off,
-                    format!("unknown edge type {t} (the snapshot lists {type_count})"),
-                ));
-            }
-            let v = r[to];
-            let ordinal = div_field_count(v, nf);
-            if ordinal * nf != v {
-                return Err(Error::at(
-                    ErrorKind::InvalidData,
-                    off,
-                    format!("edge target {v} is not a multiple of the node field count {nf}"),
-                ));
-            }
-            if ordinal >= node_count {
-                return Err(Error::at(
-                    ErrorKind::InvalidData,
-                    off,
-                    format!("edge target {v} points past the last node ({node_count} nodes)"),
-                ));
-            }
-            self.edge_type.push(t as u8);
-            let name = u32_of(r[nm], off, "an edge name or index")?;
-            if !meta.edge_has_index_name(t as u8) && max_name.is_none_or(|(m, _)| name > m) {
-                *max_name = Some((name, off));
-            }
-            self.edge_name.push(name);
-            self.edge_to.push(ordinal as u32);
-            tick += 1;
-            if tick == per_check {
-                tick = 0;
-                progress(off);
-                check(obs)?;
-            }
-            Ok(())
-        })?;
-        let h = self.header.as_ref().expect("header checked above");
-        if self.edge_to.len() as u64 != h.edge_count {
-            self.warnings.push(format!(
-                "the header says {} edges but the edges array has {}; using the array",
-                h.edge_count,
-                self.edge_to.len()
-            ));
-        }
-        let expected = *self.first_edge.last().unwrap_or(&0) as usize;
-        if self.edge_to.len() != expected {
-            return Err(Error::at(
-                ErrorKind::InvalidData,
-                sc.offset(),
-                format!(
-                    "the nodes' edge counts add up to {expected} but the edges array has {}",
-                    self.edge_to.len()
-                ),
-            ));
-        }
-        Ok(())
-    }
-
-    fn read_strings<R: Read>(
-        &mut self,
-        sc: &mut Scanner<R>,
-        obs: &dyn Observer,
-        off: u64,
-    ) -> Result<()> {
-        if self.strings_seen {
-            return Err(Error::at(
-                ErrorKind::InvalidData,
-                off,
-                "the snapshot has two \"strings\" arrays",
-            ));
-        }
-        self.strings_seen = true;
-        sc.expect(b'[', "the strings array")?;
-        if sc.peek_token()? == Some(b']') {
-            sc.expect(b']', "the strings array")?;
-            return Ok(());
-        }
-        let mut n = 0u32;
-        loop {
-            sc.read_string(self.strings.bytes_mut(), "a string of the strings array")?;
-            self.strings.finish_string();
-            n += 1;
-            if n.is_multiple_of(65536) {
-                check(obs)?;
-            }
-            match sc.peek_token()? {
-                Some(b',') => sc.expect(b',', "in the strings array")?,
-                Some(b']') => {
-                    sc.expect(b']', "the strings array")?;
-                    break;
-                }
-                Some(_) => sc.expect(b',', "in the strings array")?,
-                None => return Err(sc.truncated("the strings array")),
-            }
-        }
-        self.strings.shrink_to_fit();
-        Ok(())
-    }
-
     fn finish(mut self, input_bytes: u64) -> Result<Snapshot> {
-        let end = Some(input_bytes);
         let header = self.header.take().ok_or_else(|| {
             Error::new(
                 ErrorKind::NotASnapshot,
@@ -558,8 +168,8 @@ impl Builder {
             )
         })?;
         for (present, name) in [
-            (self.snap_nodes_seen, "nodes"),
-            (self.snap_edges_seen, "edges"),
+            (self.nodes_seen, "nodes"),
+            (self.edges_seen, "edges"),
             (self.strings_seen, "strings"),
         ] {
             if !present {
@@ -596,73 +206,8 @@ impl Builder {
             }
             None => 0,
         };
-        // Locations: node index -> ordinal, the last entry for a node wins (DevTools' Map::set).
-        let mut locations = Locations::default();
-        if let (Some([oi, si, li, ci]), lf) = (meta.location_offsets, meta.location_field_count) {
-            if lf > 0 {
-                if !self.raw_locations.len().is_multiple_of(lf) {
-                    self.warnings.push(
-                        "the locations array ends in the middle of a record; the rest is ignored"
-                            .into(),
-                    );
-                }
-                let mut pairs = Vec::with_capacity(self.raw_locations.len() / lf);
-                // One warning for all of them: a corrupt file can have millions.
-                let mut bad: Option<(u64, usize)> = None;
-                for rec in self.raw_locations.chunks_exact(lf) {
-                    let idx = rec[oi] as u64;
-                    if !idx.is_multiple_of(nf) || idx / nf >= n {
-                        bad.get_or_insert((idx, 0)).1 += 1;
-                        continue;
-                    }
-                    pairs.push((
-                        (idx / nf) as u32,
-                        Location {
-                            script_id: rec[si],
-                            line: rec[li],
-                            column: rec[ci],
-                        },
-                    ));
-                }
-                self.raw_locations = Vec::new();
-                if let Some((first, count)) = bad {
-                    self.warnings.push(format!(
-                        "{count} locations name a node index that is not a node (the first: {first}); ignored"
-                    ));
-                }
-                // Stable sort keeps file order among equal ordinals, then keep the last.
-                pairs.sort_by_key(|&(o, _)| o);
-                let mut dedup: Vec<(u32, Location)> = Vec::with_capacity(pairs.len());
-                for item in pairs {
-                    match dedup.last_mut() {
-                        Some(last) if last.0 == item.0 => *last = item,
-                        _ => dedup.push(item),
-                    }
-                }
-                locations = Locations::from_sorted(dedup);
-            }
-        }
-        let tfi = if meta.trace_function_info_field_count == 6 {
-            self.trace_function_infos
-                .chunks_exact(6)
-                .map(|r| TraceFunctionInfo {
-                    function_id: r[0],
-                    name: StrId(r[1]),
-                    script_name: StrId(r[2]),
-                    script_id: r[3],
-                    line: r[4],
-                    column: r[5],
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
-        let samples = if meta.sample_field_count == 2 {
-            self.samples.chunks_exact(2).map(|r| (r[0], r[1])).collect()
-        } else {
-            Vec::new()
-        };
-        let _ = end;
+        let optional = std::mem::take(&mut self.optional);
+        let sections = optional.finish(meta, n, &mut self.warnings);
         Ok(Snapshot {
             node_type: self.node_type,
             node_name: self.node_name,
@@ -675,10 +220,10 @@ impl Builder {
             edge_name: self.edge_name,
             edge_to: self.edge_to,
             strings: self.strings,
-            locations,
-            trace_function_infos: tfi,
-            trace_tree: self.trace_tree,
-            samples,
+            locations: sections.locations,
+            trace_function_infos: sections.trace_function_infos,
+            trace_tree: sections.trace_tree,
+            samples: sections.samples,
             root,
             input_bytes,
             warnings: self.warnings,
@@ -687,77 +232,10 @@ impl Builder {
     }
 }
 
-/// Reads an array of 32-bit values (`locations`, `trace_function_infos`) into `out`.
-fn read_u32s<R: Read>(sc: &mut Scanner<R>, what: &str, out: &mut Vec<u32>) -> Result<()> {
-    sc.read_records(what, 1, |r, off| {
-        out.push(u32_of(r[0], off, &format!("a value of {what}"))?);
-        Ok(())
-    })?;
-    Ok(())
-}
-
-/// Reads the nested `trace_tree` (`[id, function_info_index, count, size, [children…], …]`)
-/// into a flat pre-order list with parent links.
-fn read_trace_tree<R: Read>(sc: &mut Scanner<R>, out: &mut Vec<TraceNode>) -> Result<()> {
-    sc.expect(b'[', "trace_tree")?;
-    let mut parents: Vec<u32> = vec![u32::MAX];
-    let mut fields: Vec<u64> = Vec::with_capacity(4);
-    loop {
-        match sc.peek_token()? {
-            None => return Err(sc.truncated("trace_tree")),
-            Some(b',') => sc.expect(b',', "trace_tree")?,
-            Some(b']') => {
-                sc.expect(b']', "trace_tree")?;
-                parents.pop();
-                if parents.is_empty() {
-                    return Ok(());
-                }
-            }
-            Some(b'[') => {
-                if fields.len() != 4 {
-                    return Err(Error::at(
-                        ErrorKind::InvalidData,
-                        sc.offset(),
-                        "a trace_tree node does not have 4 numbers before its children",
-                    ));
-                }
-                sc.expect(b'[', "trace_tree")?;
-                out.push(TraceNode {
-                    id: fields[0] as u32,
-                    function_info_index: fields[1] as u32,
-                    count: fields[2] as u32,
-                    size: fields[3],
-                    parent: *parents.last().expect("non-empty while inside the tree"),
-                });
-                fields.clear();
-                if parents.len() > 10_000 {
-                    return Err(Error::at(
-                        ErrorKind::InvalidData,
-                        sc.offset(),
-                        "trace_tree is nested too deeply",
-                    ));
-                }
-                parents.push((out.len() - 1) as u32);
-            }
-            Some(_) => {
-                let off = sc.offset();
-                let v = sc.read_uint("trace_tree")?;
-                if fields.len() == 4 {
-                    return Err(Error::at(
-                        ErrorKind::InvalidData,
-                        off,
-                        "a trace_tree node has more than 4 numbers",
-                    ));
-                }
-                fields.push(v);
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids::StrId;
     use crate::progress::Quiet;
 
     /// A reader that hands out `n` bytes at a time, so that every token straddles a refill.

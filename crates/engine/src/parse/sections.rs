@@ -1,0 +1,199 @@
+//! The optional sections of a snapshot: `locations`, and the allocation-tracking
+//! `trace_function_infos`, `trace_tree` and `samples`.
+//!
+//! Each is read raw while streaming (they may come before or after `nodes`) and turned into its
+//! final form once the layout and the node count are known. A *location* is a node's source
+//! position (script id, 0-based line and column); *trace* data (present only when allocation
+//! tracking was on) maps allocation sites to functions.
+
+use super::scanner::Scanner;
+use super::u32_of;
+use crate::error::{Error, ErrorKind, Result};
+use crate::ids::StrId;
+use crate::meta::Meta;
+use crate::snapshot::{Location, Locations, TraceFunctionInfo, TraceNode};
+use std::io::Read;
+
+/// The optional sections as read, before the layout is applied.
+#[derive(Default)]
+pub(super) struct RawSections {
+    /// `locations`, flat.
+    pub locations: Vec<u32>,
+    /// `trace_function_infos`, flat.
+    pub trace_function_infos: Vec<u32>,
+    /// `trace_tree`, flattened in pre-order.
+    pub trace_tree: Vec<TraceNode>,
+    /// `samples`, flat.
+    pub samples: Vec<u64>,
+}
+
+/// The optional sections in their final form.
+pub(super) struct Sections {
+    pub locations: Locations,
+    pub trace_function_infos: Vec<TraceFunctionInfo>,
+    pub trace_tree: Vec<TraceNode>,
+    pub samples: Vec<(u64, u64)>,
+}
+
+impl RawSections {
+    /// Applies the layout of `meta` to the raw sections of a snapshot of `n` nodes.
+    pub(super) fn finish(mut self, meta: &Meta, n: u64, warnings: &mut Vec<String>) -> Sections {
+        let nf = meta.node_field_count as u64;
+        // Locations: node index -> ordinal, the last entry for a node wins (DevTools' Map::set).
+        let mut locations = Locations::default();
+        if let (Some([oi, si, li, ci]), lf) = (meta.location_offsets, meta.location_field_count) {
+            if lf > 0 {
+                if !self.locations.len().is_multiple_of(lf) {
+                    warnings.push(
+                        "the locations array ends in the middle of a record; the rest is ignored"
+                            .into(),
+                    );
+                }
+                let mut pairs = Vec::with_capacity(self.locations.len() / lf);
+                // One warning for all of them: a corrupt file can have millions.
+                let mut bad: Option<(u64, usize)> = None;
+                for rec in self.locations.chunks_exact(lf) {
+                    let idx = rec[oi] as u64;
+                    if !idx.is_multiple_of(nf) || idx / nf >= n {
+                        bad.get_or_insert((idx, 0)).1 += 1;
+                        continue;
+                    }
+                    pairs.push((
+                        (idx / nf) as u32,
+                        Location {
+                            script_id: rec[si],
+                            line: rec[li],
+                            column: rec[ci],
+                        },
+                    ));
+                }
+                self.locations = Vec::new();
+                if let Some((first, count)) = bad {
+                    warnings.push(format!(
+                        "{count} locations name a node index that is not a node (the first: {first}); ignored"
+                    ));
+                }
+                // Stable sort keeps file order among equal ordinals, then keep the last.
+                pairs.sort_by_key(|&(o, _)| o);
+                let mut dedup: Vec<(u32, Location)> = Vec::with_capacity(pairs.len());
+                for item in pairs {
+                    match dedup.last_mut() {
+                        Some(last) if last.0 == item.0 => *last = item,
+                        _ => dedup.push(item),
+                    }
+                }
+                locations = Locations::from_sorted(dedup);
+            }
+        }
+        let tfi = if meta.trace_function_info_field_count == 6 {
+            self.trace_function_infos
+                .chunks_exact(6)
+                .map(|r| TraceFunctionInfo {
+                    function_id: r[0],
+                    name: StrId(r[1]),
+                    script_name: StrId(r[2]),
+                    script_id: r[3],
+                    line: r[4],
+                    column: r[5],
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let samples = if meta.sample_field_count == 2 {
+            self.samples.chunks_exact(2).map(|r| (r[0], r[1])).collect()
+        } else {
+            Vec::new()
+        };
+        Sections {
+            locations,
+            trace_function_infos: tfi,
+            trace_tree: self.trace_tree,
+            samples,
+        }
+    }
+}
+
+/// Reads an array of 32-bit values (`locations`, `trace_function_infos`) into `out`.
+pub(super) fn read_u32s<R: Read>(
+    sc: &mut Scanner<R>,
+    what: &str,
+    out: &mut Vec<u32>,
+) -> Result<()> {
+    sc.read_records(what, 1, |r, off| {
+        out.push(u32_of(r[0], off, &format!("a value of {what}"))?);
+        Ok(())
+    })?;
+    Ok(())
+}
+
+/// Reads `samples` (pairs of numbers, kept flat until the layout is known).
+pub(super) fn read_samples<R: Read>(sc: &mut Scanner<R>, out: &mut Vec<u64>) -> Result<()> {
+    sc.read_records("samples", 1, |r, _| {
+        out.push(r[0]);
+        Ok(())
+    })?;
+    Ok(())
+}
+
+/// Reads the nested `trace_tree` (`[id, function_info_index, count, size, [children…], …]`)
+/// into a flat pre-order list with parent links.
+pub(super) fn read_trace_tree<R: Read>(
+    sc: &mut Scanner<R>,
+    out: &mut Vec<TraceNode>,
+) -> Result<()> {
+    sc.expect(b'[', "trace_tree")?;
+    let mut parents: Vec<u32> = vec![u32::MAX];
+    let mut fields: Vec<u64> = Vec::with_capacity(4);
+    loop {
+        match sc.peek_token()? {
+            None => return Err(sc.truncated("trace_tree")),
+            Some(b',') => sc.expect(b',', "trace_tree")?,
+            Some(b']') => {
+                sc.expect(b']', "trace_tree")?;
+                parents.pop();
+                if parents.is_empty() {
+                    return Ok(());
+                }
+            }
+            Some(b'[') => {
+                if fields.len() != 4 {
+                    return Err(Error::at(
+                        ErrorKind::InvalidData,
+                        sc.offset(),
+                        "a trace_tree node does not have 4 numbers before its children",
+                    ));
+                }
+                sc.expect(b'[', "trace_tree")?;
+                out.push(TraceNode {
+                    id: fields[0] as u32,
+                    function_info_index: fields[1] as u32,
+                    count: fields[2] as u32,
+                    size: fields[3],
+                    parent: *parents.last().expect("non-empty while inside the tree"),
+                });
+                fields.clear();
+                if parents.len() > 10_000 {
+                    return Err(Error::at(
+                        ErrorKind::InvalidData,
+                        sc.offset(),
+                        "trace_tree is nested too deeply",
+                    ));
+                }
+                parents.push((out.len() - 1) as u32);
+            }
+            Some(_) => {
+                let off = sc.offset();
+                let v = sc.read_uint("trace_tree")?;
+                if fields.len() == 4 {
+                    return Err(Error::at(
+                        ErrorKind::InvalidData,
+                        off,
+                        "a trace_tree node has more than 4 numbers",
+                    ));
+                }
+                fields.push(v);
+            }
+        }
+    }
+}
