@@ -49,9 +49,6 @@ fn main() {
             println!("   closure: {}", c.message);
         }
         println!("   path {}", x.path_text);
-        println!(
-            "   short {}",
-            heapwise_engine::findings::path_text::shorten(&x.path, 60)
-        );
+        println!("   short {}", heapwise_engine::path_text_short(&x.path, 60));
     }
 }

@@ -10,9 +10,9 @@ use crate::progress::{Observer, Poll};
 #[derive(Debug, Clone, Default)]
 pub struct Footprint {
     /// Object ids, ascending.
-    ids: Vec<u32>,
+    pub(crate) ids: Vec<u32>,
     /// Retained size of `ids[i]`.
-    retained: Vec<f64>,
+    pub(crate) retained: Vec<f64>,
     /// Largest V8 heap object id (odd ids): objects with a larger id were allocated later.
     max_js_object_id: u32,
     /// Total size of the snapshot (DevTools' total).
@@ -23,31 +23,73 @@ impl Footprint {
     /// Reduces an analysed snapshot to its footprint.
     pub fn of(a: &Analysis, obs: &dyn Observer) -> Result<Footprint> {
         let mut poll = Poll::new(obs);
-        let n = a.node_count();
-        let mut pairs: Vec<(u32, f64)> = Vec::with_capacity(n);
-        for o in 0..n {
-            poll.tick()?;
-            pairs.push((a.snap.node_id[o], a.retained[o]));
-        }
-        pairs.sort_unstable_by_key(|p| p.0);
-        pairs.dedup_by_key(|p| p.0);
-        let (ids, retained) = pairs.into_iter().unzip();
-        Ok(Footprint {
+        let order = ordinals_by_id(&a.snap.node_id, &mut poll)?;
+        let ids: Vec<u32> = order.iter().map(|&o| a.snap.node_id[o as usize]).collect();
+        let retained: Vec<f64> = order.iter().map(|&o| a.retained[o as usize]).collect();
+        Ok(Footprint::from_sorted(
             ids,
             retained,
-            max_js_object_id: a.max_js_object_id(),
-            total_size: a.total_size(),
-        })
+            a.max_js_object_id(),
+            a.total_size(),
+        ))
+    }
+
+    /// Builds a footprint from id-sorted columns (a diff's reduced base has them).
+    pub(crate) fn from_sorted(
+        ids: Vec<u32>,
+        retained: Vec<f64>,
+        max_js_object_id: u32,
+        total_size: f64,
+    ) -> Footprint {
+        debug_assert!(ids.windows(2).all(|w| w[0] <= w[1]), "ids are sorted");
+        Footprint {
+            ids,
+            retained,
+            max_js_object_id,
+            total_size,
+        }
+    }
+
+    /// Position of `id` in the sorted ids. Ids are spread fairly evenly, so an interpolated
+    /// guess narrows the search to a small window before the binary search.
+    pub(crate) fn position(&self, id: u32) -> Option<usize> {
+        let ids = &self.ids;
+        let n = ids.len();
+        if n == 0 {
+            return None;
+        }
+        let (lo, hi) = (ids[0] as u64, ids[n - 1] as u64);
+        if (id as u64) < lo || (id as u64) > hi {
+            return None;
+        }
+        let guess = if hi > lo {
+            ((id as u64 - lo) * (n as u64 - 1) / (hi - lo)) as usize
+        } else {
+            0
+        };
+        // Grow a window around the guess until it brackets the id, then search inside it.
+        let mut step = 64usize;
+        loop {
+            let a = guess.saturating_sub(step);
+            let b = (guess + step).min(n - 1);
+            if ids[a] <= id && id <= ids[b] {
+                return ids[a..=b].binary_search(&id).ok().map(|i| a + i);
+            }
+            if a == 0 && b == n - 1 {
+                return None;
+            }
+            step *= 8;
+        }
     }
 
     /// Retained size of the object with this id, if the snapshot has it.
     pub fn retained_of(&self, id: u32) -> Option<f64> {
-        self.ids.binary_search(&id).ok().map(|i| self.retained[i])
+        self.position(id).map(|i| self.retained[i])
     }
 
     /// True if the snapshot has an object with this id.
     pub fn contains(&self, id: u32) -> bool {
-        self.ids.binary_search(&id).is_ok()
+        self.position(id).is_some()
     }
 
     /// Largest V8 heap object id of the snapshot.
@@ -64,4 +106,33 @@ impl Footprint {
     pub fn heap_bytes(&self) -> usize {
         4 * self.ids.capacity() + 8 * self.retained.capacity()
     }
+}
+
+/// The ordinals sorted by node id (ties in ordinal order): an LSD radix sort on the id, two
+/// passes of 16 bits, several times faster than a comparison sort on millions of nodes.
+pub(crate) fn ordinals_by_id(ids: &[u32], poll: &mut Poll<'_>) -> Result<Vec<u32>> {
+    let n = ids.len();
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    let mut spare = vec![0u32; n];
+    for shift in [0u32, 16] {
+        let mut count = vec![0usize; 1 << 16];
+        for &o in &order {
+            poll.tick()?;
+            count[((ids[o as usize] >> shift) & 0xffff) as usize] += 1;
+        }
+        let mut acc = 0;
+        for c in count.iter_mut() {
+            let k = *c;
+            *c = acc;
+            acc += k;
+        }
+        for &o in &order {
+            poll.tick()?;
+            let b = ((ids[o as usize] >> shift) & 0xffff) as usize;
+            spare[count[b]] = o;
+            count[b] += 1;
+        }
+        std::mem::swap(&mut order, &mut spare);
+    }
+    Ok(order)
 }

@@ -21,7 +21,6 @@ pub(crate) mod growth;
 pub(crate) mod holders;
 pub(crate) mod members;
 pub(crate) mod naming;
-pub mod path_text;
 pub mod series;
 pub(crate) mod source;
 
@@ -201,7 +200,7 @@ pub struct Finding {
     pub accumulates: Vec<Accumulated>,
     /// A readable path from the root to the holder, root first (the whole path).
     pub path: Vec<PathStep>,
-    /// That path in the one notation of [`path_text`].
+    /// That path in the one notation of [`crate::path_text`].
     pub path_text: String,
     /// The code to change, most direct first.
     pub code: Vec<CodeRef>,
@@ -362,7 +361,7 @@ impl Context<'_> {
             leak,
             message: String::new(),
         };
-        f.path_text = path_text::text(&f.path);
+        f.path_text = crate::path_text(&f.path);
         f.message = message(&f, self.scripts);
         Some(f)
     }

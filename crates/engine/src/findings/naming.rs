@@ -73,12 +73,7 @@ fn step_cost(a: &Analysis, from: usize, ei: usize) -> u32 {
     base + if internal_from { 2 } else { 0 }
 }
 
-/// True for names written `a.name` in JavaScript.
-pub(crate) fn is_identifier(s: &str) -> bool {
-    let mut chars = s.chars();
-    matches!(chars.next(), Some(c) if c.is_alphabetic() || c == '_' || c == '$')
-        && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '$')
-}
+pub(crate) use crate::analysis::path_text::is_identifier;
 
 /// Retainers-view distance (the root closest).
 fn distance(a: &Analysis, o: usize) -> i64 {

@@ -14,13 +14,16 @@
 //! `global.CustomEvent → process.mainModule.children[0].exports.step → sessionCache` reads:
 //! the function `step`, reached from the global object, has `sessionCache` in its scope.
 //!
-//! [`shorten`] cuts a long path at step boundaries, keeping its start and its end (the
+//! [`path_text_short`] cuts a long path at step boundaries, keeping its start and its end (the
 //! holder's name and the step into it are never cut).
 
-use crate::analysis::paths::PathStep;
+use super::paths::PathStep;
 
-fn is_identifier(s: &str) -> bool {
-    super::naming::is_identifier(s)
+/// True for names written `a.name` in JavaScript.
+pub(crate) fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_alphabetic() || c == '_' || c == '$')
+        && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '$')
 }
 
 fn is_storage_class(name: &str) -> bool {
@@ -105,7 +108,7 @@ fn quote(s: &str) -> String {
 }
 
 /// The whole path as text (`(root)` for the root itself).
-pub fn text(steps: &[PathStep]) -> String {
+pub fn path_text(steps: &[PathStep]) -> String {
     let t: String = segments(steps).concat();
     if t.is_empty() {
         "(root)".to_owned()
@@ -116,7 +119,7 @@ pub fn text(steps: &[PathStep]) -> String {
 
 /// The path in at most about `max_chars` characters: the first segment, `…`, and as many of
 /// the last segments as fit (at least the last two: the holder and the step into it).
-pub fn shorten(steps: &[PathStep], max_chars: usize) -> String {
+pub fn path_text_short(steps: &[PathStep], max_chars: usize) -> String {
     let seg = segments(steps);
     let full: String = seg.concat();
     if full.chars().count() <= max_chars || seg.len() <= 3 {
