@@ -123,7 +123,9 @@ pub struct CodeRef {
     /// Why: `fills` (adds to the holder), `accumulates` (a function whose instances pile up),
     /// `allocates` (allocation tracking), `defines`, `captures` (a closure sharing the context),
     /// `constructor`, `uses`.
-    #[napi(ts_type = "'fills' | 'accumulates' | 'allocates' | 'defines' | 'captures' | 'constructor' | 'uses'")]
+    #[napi(
+        ts_type = "'fills' | 'accumulates' | 'allocates' | 'defines' | 'captures' | 'constructor' | 'uses'"
+    )]
     pub role: String,
     /// Where (0-based line and column, as every location of the API).
     pub location: SourceLocation,
@@ -229,7 +231,9 @@ impl From<f::Finding> for Finding {
 #[napi(object)]
 pub struct Reason {
     /// What it is about.
-    #[napi(ts_type = "'growth' | 'new-objects' | 'class-count' | 'class-size' | 'leak-group' | 'finding'")]
+    #[napi(
+        ts_type = "'growth' | 'new-objects' | 'class-count' | 'class-size' | 'leak-group' | 'finding'"
+    )]
     pub kind: String,
     /// Index into `findings` when `kind` is `finding`.
     pub finding: Option<u32>,

@@ -1,8 +1,8 @@
 //! Results handed to JS, and their conversions from the engine's: each one a `From` impl. Large
 //! data stays in Rust behind `HeapAnalysis`; these are small copies made on request.
 
-use heapwise_engine::diff as engine;
 use crate::findings::{Finding, Verdict};
+use heapwise_engine::diff as engine;
 use heapwise_engine::{
     path_text, Analysis, ErrorKind, NodeOrd, Statistics as EngineStatistics, Text,
 };

@@ -10,10 +10,10 @@ const USAGE_LINES = {
   diff: `heapwise diff BEFORE AFTER [--final FILE] [--max-growth SIZE] [--max-new-objects N]
                      [--max-class-count NAME=N] [--max-class-size NAME=SIZE]
                      [--ignore PATTERN]... [--min-retained-size SIZE] [--include-internal] [--top N]
-                     [--format text|json|markdown|html] [-o FILE]`,
+                     [--calls N] [--only-thresholds] [--all-rows] [--format text|json|markdown|html] [-o FILE]`,
   watch: `heapwise watch DIR [--pid PID] [--interval 5s] [--growth K/N] [--max-growth SIZE] [--max-new-objects N]
                      [--max-class-count NAME=N] [--max-class-size NAME=SIZE]
-                     [--ignore PATTERN]... [--include-internal] [--once]
+                     [--ignore PATTERN]... [--include-internal] [--calls N] [--only-thresholds] [--once]
                      [--format text|json|markdown|html] [-o FILE]`,
 };
 
@@ -31,9 +31,12 @@ exit codes: 0 ok, 2 usage or input error`;
 
 const DIFF = `usage: ${USAGE_LINES.diff}
 
-  diff BEFORE AFTER   compare two snapshots of one process (DevTools' Comparison view), list what
-                      was allocated between them, the objects that grew and what retains them
-                      (the JS API's diff(), with the same option names)
+  diff BEFORE AFTER   what grew between two snapshots of one process, and why: the findings (the
+                      object that holds each growth, named, how fast it grows, what accumulates,
+                      the lines of code that fill it), DevTools' Comparison view, what was
+                      allocated between them and the objects that grew (the JS API's diff(), with
+                      the same option names). With no threshold set, a finding the evidence calls
+                      a leak fails the verdict (exit 1) unless --only-thresholds.
     --final FILE      a third snapshot: leak candidates are objects allocated between BEFORE and
                       AFTER that are still alive in FILE (memlab's baseline/target/final)
     --max-growth SIZE fail when the heap's total size grew by more than SIZE: 1000, 512kB, 2MB,
@@ -45,7 +48,10 @@ const DIFF = `usage: ${USAGE_LINES.diff}
                       (repeatable)
     --min-retained-size SIZE      leave out growers / leak groups / allocated rows below SIZE
     --include-internal            keep internal classes ("(...)", "system / ...") in every list
-    --top N           how many growers / leak groups to detail (default 10)
+    --calls N         the suspected action ran N times between the snapshots: growth per call
+    --only-thresholds the verdict counts only the --max-* thresholds, never the findings
+    --all-rows        also list Comparison classes whose count and size did not change
+    --top N           how many findings / growers / leak groups to detail (default 10)
     --format F        text (default), json (the HeapDiff of the JS API), markdown (for a pull
                       request comment or $GITHUB_STEP_SUMMARY), or html (a self-contained page
                       with charts; use with -o); --json = --format json

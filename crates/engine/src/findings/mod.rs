@@ -11,9 +11,10 @@
 //! the lines that fill it, and [`growth`] fits the series.
 //!
 //! A finding is a **leak** when its growth is steady over three or more snapshots (it rose in
-//! every step), or, with two snapshots, when it gained at least [`MIN_MEMBERS`] members (or chain
-//! links) and [`MIN_LEAK_BYTES`]. A bounded cache that filled before the first snapshot, churn
-//! that is collected, and one-time initialisation do not rise in every step.
+//! every step, by [`MIN_STEADY_BYTES`] in all with members added in every step, or by
+//! [`MIN_LEAK_BYTES`]), or, with two snapshots, when it gained at least [`MIN_MEMBERS`] members
+//! (or chain links) and [`MIN_LEAK_BYTES`]. A bounded cache that filled before the first
+//! snapshot, churn that is collected, and one-time initialisation do not rise in every step.
 
 pub(crate) mod allocation;
 pub mod footprint;
@@ -39,8 +40,11 @@ use source::{Scripts, Use};
 
 /// Fewest members a two-snapshot finding needs to be called a leak.
 pub const MIN_MEMBERS: u64 = 10;
-/// Fewest bytes a finding must have grown by to be called a leak.
+/// Fewest bytes a finding must have grown by to be called a leak from two snapshots, or from a
+/// steady series without members added in every step.
 pub const MIN_LEAK_BYTES: f64 = 16_384.0;
+/// Fewest bytes a steady finding (members added in every step) must have grown by.
+pub const MIN_STEADY_BYTES: f64 = 4_096.0;
 /// Smallest growth (bytes) of an object for it to be considered as a holder.
 const MIN_HOLDER_GROWTH: f64 = 1024.0;
 /// How many holders are examined in detail.
@@ -911,13 +915,13 @@ fn is_leak(g: &Growth) -> bool {
     let known: Vec<f64> = g.retained.iter().copied().filter(|v| !v.is_nan()).collect();
     let total = known.last().copied().unwrap_or(0.0) - known.first().copied().unwrap_or(0.0);
     let added: u64 = g.members.iter().skip(1).sum();
-    if total < MIN_LEAK_BYTES {
-        return false;
-    }
     if g.steps >= 2 {
-        g.steady && added >= g.steps as u64
+        // Steady over three snapshots or more: members added in every step is evidence enough
+        // for a small leak; without members (a string rebuilt bigger), the bytes must be many.
+        let members_every_step = g.members.iter().skip(1).all(|&m| m > 0);
+        g.steady && total >= MIN_STEADY_BYTES && (members_every_step || total >= MIN_LEAK_BYTES)
     } else {
-        added >= MIN_MEMBERS
+        total >= MIN_LEAK_BYTES && added >= MIN_MEMBERS
     }
 }
 

@@ -99,17 +99,12 @@ pub(crate) fn readable_path(a: &Analysis, o: usize) -> Option<Vec<Step>> {
             return None;
         }
         let d = distance(a, cur);
-        let mut closest = i64::MAX;
-        for slot in a.retainers.of(cur) {
-            closest = closest.min(distance(a, a.retainers.node[slot] as usize));
-        }
-        if closest >= d {
-            return None;
-        }
-        let mut best: Option<(u32, usize, usize)> = None;
+        // The closest retainers through non-weak edges, then the most readable of them.
+        let mut best: Option<(i64, u32, usize, usize)> = None;
         for slot in a.retainers.of(cur) {
             let from = a.retainers.node[slot] as usize;
-            if distance(a, from) != closest {
+            let dist = distance(a, from);
+            if dist >= d || best.is_some_and(|b| dist > b.0) {
                 continue;
             }
             let ei = a.retainers.edge_of(&a.snap, cur, slot);
@@ -117,11 +112,11 @@ pub(crate) fn readable_path(a: &Analysis, o: usize) -> Option<Vec<Step>> {
                 continue;
             }
             let cost = step_cost(a, from, ei);
-            if best.is_none_or(|b| cost < b.0) {
-                best = Some((cost, from, ei));
+            if best.is_none_or(|b| dist < b.0 || cost < b.1) {
+                best = Some((dist, cost, from, ei));
             }
         }
-        let (_, from, ei) = best?;
+        let (_, _, from, ei) = best?;
         steps.push(Step {
             edge: Some(ei),
             node: cur,

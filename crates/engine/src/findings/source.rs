@@ -144,7 +144,8 @@ pub(crate) fn mentions(lines: &[String], word: &str) -> Vec<Mention> {
         return out;
     }
     for (i, line) in lines.iter().enumerate() {
-        let code = line.find("//").map_or(line.as_str(), |c| &line[..c]);
+        let masked = mask_literals(line);
+        let code = masked.as_str();
         let bytes = code.as_bytes();
         let mut from = 0;
         // Every whole-word occurrence; the line counts once, with its strongest use.
@@ -169,6 +170,39 @@ pub(crate) fn mentions(lines: &[String], word: &str) -> Vec<Mention> {
                 text: line.trim().chars().take(160).collect(),
             });
         }
+    }
+    out
+}
+
+/// The line with the insides of string literals blanked (same length) and a `//` comment cut:
+/// a name inside a string is no mention. A string or comment left open continues on the next
+/// line in real code; here the rest of the line is blanked, which errs on the quiet side.
+fn mask_literals(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut quote: Option<char> = None;
+    let mut prev = '\0';
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match quote {
+            Some(q) => {
+                if c == q && prev != '\\' {
+                    quote = None;
+                    out.push(c);
+                } else {
+                    out.push_str(&" ".repeat(c.len_utf8()));
+                }
+            }
+            None => {
+                if c == '/' && chars.peek() == Some(&'/') {
+                    break;
+                }
+                if matches!(c, '\'' | '"' | '`') {
+                    quote = Some(c);
+                }
+                out.push(c);
+            }
+        }
+        prev = if prev == '\\' && c == '\\' { '\0' } else { c };
     }
     out
 }
