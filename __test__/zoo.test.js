@@ -34,7 +34,11 @@ function assertHeapSnapshot(file) {
 
 describe('zoo manifest', () => {
   it('lists every program once, 14 leaks and 3 controls at least', () => {
-    const files = fs.readdirSync(PROGRAMS).filter((f) => f.endsWith('.js')).map((f) => f.slice(0, -3)).sort();
+    const files = fs
+      .readdirSync(PROGRAMS)
+      .filter((f) => f.endsWith('.js'))
+      .map((f) => f.slice(0, -3))
+      .sort();
     assert.deepStrictEqual(programs.map((p) => p.name).sort(), files);
     assert.strictEqual(byName.size, programs.length, 'names are unique');
     assert.ok(programs.filter((p) => p.leaks).length >= 14);
@@ -68,7 +72,11 @@ describe('zoo manifest', () => {
           `${p.name}:${n} does not mention the holder (${p.holder}): ${line}`,
         );
       }
-      assert.deepStrictEqual([...p.holderLines].sort((a, b) => a - b), p.holderLines, 'holderLines ascending');
+      assert.deepStrictEqual(
+        [...p.holderLines].sort((a, b) => a - b),
+        p.holderLines,
+        'holderLines ascending',
+      );
     });
   }
 });
@@ -80,7 +88,10 @@ describe('zoo series (smoke)', { concurrency: 3 }, () => {
       const series = await writeSeries(p.name, { snapshots: 2, warmup: 5, callsPerStep: 30, timeoutMs: 45_000 });
       t.after(() => series.cleanup());
       assert.strictEqual(series.callsPerStep, 30);
-      assert.deepStrictEqual(series.files, [0, 1].map((i) => path.join(series.dir, `${i}.heapsnapshot`)));
+      assert.deepStrictEqual(
+        series.files,
+        [0, 1].map((i) => path.join(series.dir, `${i}.heapsnapshot`)),
+      );
       assert.ok(path.basename(series.dir).startsWith('heapwise-zoo-'));
       assert.deepStrictEqual(fs.readdirSync(series.dir).sort(), ['0.heapsnapshot', '1.heapsnapshot']);
       for (const f of series.files) assertHeapSnapshot(f);
@@ -134,7 +145,10 @@ test('series.js CLI: NAME OUTDIR --snapshots --calls prints the files it wrote',
     timeout: 60_000,
   });
   const files = stdout.trim().split('\n');
-  assert.deepStrictEqual(files, [0, 1].map((i) => path.join(out, `${i}.heapsnapshot`)));
+  assert.deepStrictEqual(
+    files,
+    [0, 1].map((i) => path.join(out, `${i}.heapsnapshot`)),
+  );
   for (const f of files) assertHeapSnapshot(f);
   const usage = (() => {
     try {

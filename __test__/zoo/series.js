@@ -81,7 +81,8 @@ function parseCli(argv) {
       positional.push(argv[i]);
     }
   }
-  if (positional.length !== 2) throw new Error('usage: node __test__/zoo/series.js NAME OUTDIR [--snapshots 4] [--warmup 30] [--calls 100]');
+  if (positional.length !== 2)
+    throw new Error('usage: node __test__/zoo/series.js NAME OUTDIR [--snapshots 4] [--warmup 30] [--calls 100]');
   return { name: positional[0], dir: positional[1], options };
 }
 

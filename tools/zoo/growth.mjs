@@ -47,6 +47,14 @@ for (const p of programs) {
   const perCall = [1, 2, 3].map((w) => Math.round((h[w] - h[w - 1]) / calls));
   // Single windows are noisy (hash tables and arrays double, code is compiled): judge the mean.
   const mean = Math.round((h[3] - h[0]) / (3 * calls));
-  const verdict = p.leaks ? (mean > 200 ? 'leaks, as expected' : 'EXPECTED A LEAK') : Math.abs(mean) < 60 ? 'flat, as expected' : 'EXPECTED FLAT';
-  console.log(`${p.name.padEnd(20)} ${perCall.map((b) => String(b).padStart(6)).join(' ')} B/call  mean ${String(mean).padStart(5)}  ${verdict}`);
+  const verdict = p.leaks
+    ? mean > 200
+      ? 'leaks, as expected'
+      : 'EXPECTED A LEAK'
+    : Math.abs(mean) < 60
+      ? 'flat, as expected'
+      : 'EXPECTED FLAT';
+  console.log(
+    `${p.name.padEnd(20)} ${perCall.map((b) => String(b).padStart(6)).join(' ')} B/call  mean ${String(mean).padStart(5)}  ${verdict}`,
+  );
 }

@@ -60,7 +60,9 @@ for (const p of programs) {
     const d = JSON.parse(r.stdout);
     const top = d.growers.slice(0, 3);
     console.log(`\n== ${p.name} (${p.leaks ? 'leak' : 'control'}; holder ${p.holder ?? '-'}; lines ${p.holderLines.join(',') || '-'})`);
-    console.log(`   total size ${d.sizeDelta >= 0 ? '+' : ''}${d.sizeDelta} B over ${callsPerStep} calls; verdict ${d.verdict.ok ? 'ok' : 'NOT ok'}`);
+    console.log(
+      `   total size ${d.sizeDelta >= 0 ? '+' : ''}${d.sizeDelta} B over ${callsPerStep} calls; verdict ${d.verdict.ok ? 'ok' : 'NOT ok'}`,
+    );
     top.forEach((g, i) => {
       const loc = g.location;
       const onLine = loc && loc.scriptName === p.file && p.holderLines.includes(loc.line + 1) ? '  [holder line]' : '';
@@ -71,7 +73,13 @@ for (const p of programs) {
     if (top.length === 0) console.log('   (no growers)');
     const match = p.leaks ? holderMatch(p, top[0]) : null;
     if (p.leaks) console.log(`   holder on top grower's path: ${match ? `yes (${JSON.stringify(match)})` : 'NO'}`);
-    summary.push({ name: p.name, leaks: p.leaks, growers: d.growers.length, top: top[0] ? `${top[0].node.className} +${top[0].growth}` : '-', match });
+    summary.push({
+      name: p.name,
+      leaks: p.leaks,
+      growers: d.growers.length,
+      top: top[0] ? `${top[0].node.className} +${top[0].growth}` : '-',
+      match,
+    });
   } finally {
     if (keep) console.log(`   (kept ${series.dir})`);
     else series.cleanup();
