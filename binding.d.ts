@@ -477,7 +477,7 @@ export interface Holder {
   node: HeapNode
   /**
    * Its name as a person writes it: `sessionCache`, `globalThis.auditLog`,
-   * `bus._events['config-changed']`, `Connection.registry`, `theThing → someMethod → …`.
+   * `bus._events["config-changed"]`, `Connection.registry`, `theThing → someMethod → …`.
    */
   name: string
   /** What it is: `Map`, `Set`, `Array`, `Object`, `Array of functions`, `string`, a class. */
@@ -569,8 +569,12 @@ export interface SeriesStep {
   index: number
   /** Number of nodes. */
   nodeCount: number
+  /** Number of edges. */
+  edgeCount: number
   /** DevTools' total size. */
   totalSize: number
+  /** The snapshot's largest Summary rows (at most 200, largest retained size first). */
+  classes: Array<SummaryRow>
   /** Findings of the series so far (none for the first snapshot). */
   findings: Array<Finding>
   /** Caps that applied. */

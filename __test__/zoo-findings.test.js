@@ -33,7 +33,9 @@ test.after(() => {
 
 /** What the finding points at in the program: 1-based lines of code refs in the program's file. */
 function programLines(finding, p) {
-  return finding.code.filter((c) => c.location.scriptName && path.resolve(c.location.scriptName) === p.file).map((c) => c.location.line + 1);
+  return finding.code
+    .filter((c) => c.location.scriptName && path.resolve(c.location.scriptName) === p.file)
+    .map((c) => c.location.line + 1);
 }
 
 /** Asserts what the issue asks of a front end's findings for program `p`. */
@@ -90,10 +92,14 @@ for (const p of programs) {
   });
 
   test(`${p.name}: expectNoLeak`, { timeout: 60_000 }, async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', path.join(__dirname, 'zoo', 'expect-child.js'), p.file], {
-      timeout: 60_000,
-      maxBuffer: 16 << 20,
-    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--expose-gc', path.join(__dirname, 'zoo', 'expect-child.js'), p.file],
+      {
+        timeout: 60_000,
+        maxBuffer: 16 << 20,
+      },
+    );
     const out = JSON.parse(stdout.trim().split('\n').pop());
     assert.strictEqual(out.ok, !p.leaks, `expectNoLeak on ${p.name}: ${out.message}`);
     check(p, out.findings, 'expectNoLeak');

@@ -3,7 +3,7 @@
 
 use crate::error::{catch_panic, ENTRY_PANIC_HOOK};
 use crate::options::{AnalyzeOptions, JsObserver, ProgressCallback};
-use crate::results::{all, HeapNode, PathStep, SourceLocation};
+use crate::results::{all, HeapNode, PathStep, SourceLocation, SummaryRow};
 use heapwise_engine::diff as engine;
 use heapwise_engine::findings as f;
 use heapwise_engine::Analysis;
@@ -17,7 +17,7 @@ pub struct Holder {
     /// The object (for a variable of a closure context: the context that holds it).
     pub node: HeapNode,
     /// Its name as a person writes it: `sessionCache`, `globalThis.auditLog`,
-    /// `bus._events['config-changed']`, `Connection.registry`, `theThing → someMethod → …`.
+    /// `bus._events["config-changed"]`, `Connection.registry`, `theThing → someMethod → …`.
     pub name: String,
     /// What it is: `Map`, `Set`, `Array`, `Object`, `Array of functions`, `string`, a class.
     pub kind: String,
@@ -302,8 +302,12 @@ pub struct SeriesStep {
     pub index: u32,
     /// Number of nodes.
     pub node_count: f64,
+    /// Number of edges.
+    pub edge_count: f64,
     /// DevTools' total size.
     pub total_size: f64,
+    /// The snapshot's largest Summary rows (at most 200, largest retained size first).
+    pub classes: Vec<SummaryRow>,
     /// Findings of the series so far (none for the first snapshot).
     pub findings: Vec<Finding>,
     /// Caps that applied.
@@ -314,16 +318,23 @@ pub struct SeriesStep {
 pub struct Added {
     index: u32,
     node_count: usize,
+    edge_count: usize,
     total_size: f64,
+    classes: Vec<heapwise_engine::SummaryRow>,
     found: f::Findings,
 }
+
+/// How many Summary rows `Series.add` hands back.
+const SERIES_CLASSES: usize = 200;
 
 impl From<Added> for SeriesStep {
     fn from(a: Added) -> Self {
         SeriesStep {
             index: a.index,
             node_count: a.node_count as f64,
+            edge_count: a.edge_count as f64,
             total_size: a.total_size,
+            classes: all(a.classes),
             findings: all(a.found.findings),
             warnings: a.found.warnings,
         }
@@ -383,10 +394,14 @@ impl Series {
                     let a = Analysis::from_path(path.as_ref(), &obs)?;
                     let index = series.len() as u32;
                     let found = series.add(&a, &opts, &obs)?;
+                    let mut classes = a.summary();
+                    classes.truncate(SERIES_CLASSES);
                     Ok(Added {
                         index,
                         node_count: a.node_count(),
+                        edge_count: a.edge_count(),
                         total_size: a.total_size(),
+                        classes,
                         found,
                     })
                 },

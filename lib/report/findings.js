@@ -115,14 +115,13 @@ function renderFindingsText(findings, max = 5) {
   return L;
 }
 
-/** Inline code that survives any content (backticks, pipes, newlines). */
-function mdCode(s) {
-  const text = String(s)
-    .replace(/\r?\n|\r/g, ' ')
-    .replace(/\|/g, '\\|');
+/** Inline code that survives any content (backticks, pipes in tables, newlines). */
+function mdCode(s, inTable = false) {
+  let text = String(s).replace(/\r?\n|\r/g, ' ');
+  if (inTable) text = text.replace(/\|/g, '\\|');
   const runs = text.match(/`+/g) || [];
   const fence = '`'.repeat(Math.max(0, ...runs.map((r) => r.length)) + 1);
-  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+  const pad = text.startsWith('`') || text.endsWith('`') || (text.startsWith(' ') && text.endsWith(' ')) ? ' ' : '';
   return fence + pad + text + pad + fence;
 }
 

@@ -3,7 +3,7 @@
 //!
 //! A path is written as JavaScript a person would type to reach the object, starting at the
 //! first named object below the root:
-//! * `.name` for a property (`['a b']` when the name is not an identifier), `[3]` for an
+//! * `.name` for a property (`["a b"]` when the name is not an identifier), `[3]` for an
 //!   element;
 //! * ` → name` for a variable of a closure's scope: the function's internal `context` link and
 //!   the links between scopes (`previous`) are not written;
@@ -88,22 +88,15 @@ pub fn segments(steps: &[PathStep]) -> Vec<String> {
     out
 }
 
-fn quote(s: &str) -> String {
-    let mut out = String::from("'");
-    for c in s.chars().take(80) {
-        match c {
-            '\'' | '\\' => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
+/// A property name as `JSON.stringify` writes it (`"a b"`), cut at 80 characters: unambiguous
+/// for any name, and what JavaScript accepts between brackets.
+pub(crate) fn quote(s: &str) -> String {
+    let cut: String = s.chars().take(80).collect();
+    let mut out =
+        String::from_utf8_lossy(&super::classes::json_string_literal(cut.as_bytes())).into_owned();
+    if cut.len() < s.len() {
+        out.insert(out.len() - 1, '…');
     }
-    if s.chars().count() > 80 {
-        out.push('…');
-    }
-    out.push('\'');
     out
 }
 

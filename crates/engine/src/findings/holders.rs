@@ -4,7 +4,8 @@
 //! * an object is **old** when the first snapshot of the series has its id, **new** otherwise;
 //! * the **growth** of an old object is its retained size now minus its retained size in the
 //!   first snapshot; a new object's growth is its whole retained size;
-//! * a **holder** is an old object where growth enters the heap: its growth is not explained
+//! * a **holder** is an old object where growth enters the heap: new objects it references and
+//!   dominates retain at least the minimum growth, or its growth is not explained
 //!   (≥ [`EXPLAINED`]) by one old object it immediately dominates. Either the growth fans out
 //!   over many members (a Map, Set, Array, dictionary, listener list, timer list…), or it
 //!   enters through one new object (a variable that now points at a longer chain, a string grown
@@ -118,7 +119,15 @@ pub(crate) fn find(
             continue;
         }
         if before[o].is_nan() {
-            *entering.entry(d).or_insert(0.0) += cur.retained[o];
+            // Growth enters where the new object is referenced: a new object that the holder
+            // only dominates (shared by several of its members' paths) entered elsewhere.
+            let referenced = cur
+                .retainers
+                .of(o)
+                .any(|slot| cur.retainers.node[slot] == d);
+            if referenced {
+                *entering.entry(d).or_insert(0.0) += cur.retained[o];
+            }
         } else {
             let e = best_old_child.entry(d).or_insert(0.0);
             *e = e.max(growth_of(o));

@@ -65,7 +65,7 @@ pub struct Holder {
     /// The object, in the last snapshot.
     pub node: NodeInfo,
     /// Its name as a person writes it: `sessionCache`, `globalThis.auditLog`,
-    /// `bus._events['config-changed']`, `Connection.registry`.
+    /// `bus._events["config-changed"]`, `Connection.registry`.
     pub name: String,
     /// What it is: `Map`, `Set`, `Array`, `Object`, `listeners`, `string`, `chain`, a class name.
     pub kind: String,
@@ -307,6 +307,7 @@ impl Context<'_> {
         let growth = self.growth(node, &h.exclude, &members, classes.first().map(|c| c.class));
         let accumulates: Vec<Accumulated> = classes
             .into_iter()
+            .filter(|g| g.size > 0.0)
             .take(5)
             .map(|g| Accumulated {
                 class_name: Text(cur.snap.strings.wtf8(g.class).to_vec()),

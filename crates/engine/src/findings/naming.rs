@@ -9,7 +9,7 @@
 //!   from the holder: a variable of a context (`sessionCache`), a property of the global object
 //!   (`globalThis.auditLog`), or a property of a function (`Connection.registry`);
 //! * the holder's **name** is the anchor followed by the steps from it to the holder, in
-//!   JavaScript notation (`bus._events['config-changed']`).
+//!   JavaScript notation (`bus._events["config-changed"]`).
 
 use crate::analysis::Analysis;
 
@@ -38,7 +38,7 @@ pub(crate) enum Anchor {
 /// A holder's name.
 #[derive(Debug, Clone)]
 pub(crate) struct Name {
-    /// JavaScript-like text: `sessionCache`, `globalThis.auditLog`, `bus._events['x']`.
+    /// JavaScript-like text: `sessionCache`, `globalThis.auditLog`, `bus._events["x"]`.
     pub text: String,
     /// Where it starts.
     pub anchor: Anchor,
@@ -151,26 +151,8 @@ pub(crate) fn step_suffix(a: &Analysis, ei: usize) -> String {
     } else if is_identifier(&name) {
         format!(".{name}")
     } else {
-        format!("[{}]", quote(&name))
+        format!("[{}]", crate::analysis::path_text::quote(&name))
     }
-}
-
-/// `'text'` with quotes and backslashes escaped.
-fn quote(s: &str) -> String {
-    let mut out = String::from("'");
-    for c in s.chars() {
-        match c {
-            '\'' | '\\' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' => out.push_str("\\n"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('\'');
-    out
 }
 
 /// Steps of storage between a name's parts are left out of names (`arr[3]`, not
