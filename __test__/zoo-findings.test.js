@@ -82,13 +82,31 @@ for (const p of programs) {
     if (p.leaks) assert.ok(d.findings[0].growth.steady, 'three snapshots: steady growth');
   });
 
-  test(`${p.name}: a series of four snapshots (watch)`, async () => {
+  test(`${p.name}: watch over four snapshots`, async () => {
     const s = series.get(p.name);
-    const sr = new heapwise.Series();
-    let step;
-    for (const f of s.files) step = await sr.add(f, { callsPerStep: CALLS });
-    check(p, step.findings, 'series');
-    if (p.leaks) assert.deepStrictEqual(step.findings[0].growth.snapshots, [0, 1, 2, 3]);
+    const w = heapwise.watch({ files: s.files, callsPerStep: CALLS });
+    const growth = [];
+    const leaks = [];
+    for await (const ev of w) {
+      if (ev.type === 'growth') growth.push(ev);
+      if (ev.type === 'leak') leaks.push(ev);
+    }
+    // The findings at the last snapshot, in the engine's order.
+    const last = growth.filter((g) => g.index === 3).map((g) => g.finding);
+    check(p, last, 'watch');
+    if (p.leaks) {
+      assert.deepStrictEqual(last[0].growth.snapshots, [0, 1, 2, 3]);
+      assert.ok(
+        leaks.some((l) => l.kind === 'finding' && l.name === last[0].holder.name),
+        'flagged as a leak',
+      );
+      assert.ok(
+        growth.some((g) => g.index === 1 && g.name === last[0].holder.name),
+        'found from the second snapshot on',
+      );
+    } else {
+      assert.deepStrictEqual(leaks, [], 'a control is not flagged');
+    }
   });
 
   test(`${p.name}: expectNoLeak`, { timeout: 60_000 }, async () => {
