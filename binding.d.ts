@@ -85,6 +85,38 @@ export declare class HeapAnalysis {
 }
 
 /**
+ * Snapshots of one process added one at a time, oldest first: each is analysed off the JS
+ * thread, its findings computed against the earlier ones, then reduced to a footprint of 12
+ * bytes per node; at most six footprints are kept (the first always), so memory stays flat
+ * over any number of snapshots. One parse per snapshot.
+ */
+export declare class Series {
+  /** An empty series. */
+  constructor()
+  /**
+   * Analyses the next snapshot of the series and resolves to the findings so far. Calls are
+   * taken in order (a call waits for the previous one).
+   */
+  add(path: string, options?: SeriesAddOptions | undefined | null): Promise<SeriesStep>
+  /** How many snapshots were added. */
+  get length(): number
+}
+
+/** One class of what accumulates in a holder. */
+export interface Accumulated {
+  /** Class name. */
+  className: string
+  /** Members of this class added since the first snapshot. */
+  count: number
+  /** Their retained size (chain links: self size). */
+  size: number
+  /** V8 id of the largest of them (`@id` in DevTools). */
+  exampleId: number
+  /** Where its constructor or function is defined. */
+  location?: SourceLocation
+}
+
+/**
  * Reads and analyses a `.heapsnapshot` file, off the JS thread: parsing and analysis run on a
  * thread of their own (not on the libuv pool, which stays free for fs, dns and crypto), so the
  * event loop never waits. Resolves to a `HeapAnalysis` that keeps the graph in native memory;
@@ -133,6 +165,32 @@ export interface ClassLimitOptions {
   maxCount?: number
   /** Most bytes the class may gain (Comparison `sizeDelta`). */
   maxSize?: number
+}
+
+/** For a leak through a closure context: which variable is kept, and by which closures. */
+export interface ClosureLeak {
+  /** The kept variable. */
+  variable: string
+  /** The closures sharing the context that holds it. */
+  closures: Array<SharingClosure>
+  /** One sentence. */
+  message: string
+}
+
+/** A line of code to look at. */
+export interface CodeRef {
+  /**
+   * Why: `fills` (adds to the holder), `accumulates` (a function whose instances pile up),
+   * `allocates` (allocation tracking), `defines`, `captures` (a closure sharing the context),
+   * `constructor`, `uses`.
+   */
+  role: 'fills' | 'accumulates' | 'allocates' | 'defines' | 'captures' | 'constructor' | 'uses'
+  /** Where (0-based line and column, as every location of the API). */
+  location: SourceLocation
+  /** The function there, when known. */
+  function?: string
+  /** The line's text, trimmed, when the source is known. */
+  text?: string
 }
 
 /** One row of DevTools' Comparison view. */
@@ -205,6 +263,16 @@ export interface DiffOptions {
   maxNewObjects?: number
   /** Verdict: limits per class name. */
   classLimits?: Record<string, ClassLimitOptions>
+  /**
+   * How many times the suspected action ran between the snapshots: the findings then give
+   * growth per call, and say whether members grew by whole multiples of it.
+   */
+  callsPerStep?: number
+  /**
+   * Verdict: count only the thresholds. By default, with no threshold set, a finding the
+   * evidence calls a leak makes the verdict fail.
+   */
+  onlyThresholds?: boolean
   /** Progress reports, as for `analyze`. */
   onProgress?: (progress: Progress) => void
   /** Cancels the work: the promise rejects with code `ERR_HEAPWISE_ABORTED`. */
@@ -242,6 +310,34 @@ export interface ErrorCodeInfo {
  */
 export declare function errorCodes(): Array<ErrorCodeInfo>
 
+/**
+ * A leak finding: the object that holds the growth, how fast it grows, what accumulates and
+ * the code to change.
+ */
+export interface Finding {
+  /** Where the growth enters. */
+  holder: Holder
+  /** How it grows. */
+  growth: Growth
+  /** What accumulates in it, largest first. */
+  accumulates: Array<Accumulated>
+  /** A readable path from the root to the holder, root first (whole). */
+  path: Array<PathStep>
+  /** That path in heapwise's one notation (`global.x → y.z`). */
+  pathText: string
+  /** The code to change, most direct first. */
+  code: Array<CodeRef>
+  /** For a variable kept by a closure context. */
+  closure?: ClosureLeak
+  /**
+   * True if the evidence says leak: steady growth over three or more snapshots, or with two
+   * snapshots at least 10 members (or links) and 16 kB.
+   */
+  leak: boolean
+  /** One sentence for people. */
+  message: string
+}
+
 /** An object in both snapshots whose retained size grew. */
 export interface Grower {
   /** The object, as in the second snapshot. */
@@ -254,8 +350,44 @@ export interface Grower {
   growth: number
   /** Shortest retainer path from the root, root first. */
   retainerPath: Array<PathStep>
+  /** That path in heapwise's one notation. */
+  pathText: string
   /** Where the object (or its constructor) is defined. */
   location?: SourceLocation
+}
+
+/** How a holder grows over the snapshots. */
+export interface Growth {
+  /** Which snapshots the values below are of (0 = the first of the series). */
+  snapshots: Array<number>
+  /**
+   * The holder's retained size in each of them (less that of holders below it reported on
+   * their own; `NaN` where it did not exist).
+   */
+  retained: Array<number>
+  /**
+   * Members added in each step (index `i`: between snapshots `i - 1` and `i`; `[0]` is 0),
+   * counted in the class that accumulates most.
+   */
+  members: Array<number>
+  /** Bytes per snapshot (least-squares slope of `retained`). */
+  bytesPerSnapshot: number
+  /** Members added per step, on average. */
+  membersPerSnapshot: number
+  /** Bytes per call, when `callsPerStep` was given. */
+  bytesPerCall?: number
+  /** Members per call, when `callsPerStep` was given. */
+  membersPerCall?: number
+  /** Whether every step's member count is a whole multiple of the calls (when given). */
+  wholeMultiple?: boolean
+  /** Steps in which the retained size rose. */
+  stepsGrown: number
+  /** Steps in the series (snapshots − 1). */
+  steps: number
+  /** Rose in every step of a series of three or more snapshots. */
+  steady: boolean
+  /** The members are the links of a chain that gets longer. */
+  chain: boolean
 }
 
 /** What grew between two heap snapshots, and why. */
@@ -288,6 +420,11 @@ export interface HeapDiff {
   growers: Array<Grower>
   /** Leak groups (final mode only). */
   leaks: Array<LeakGroup>
+  /**
+   * Leak findings, ranked: the object that holds each growth, how fast it grows, what
+   * accumulates and the code to change (from all three snapshots in final mode).
+   */
+  findings: Array<Finding>
   /** The verdict. */
   verdict: Verdict
   /** Things to know (e.g. the class-level fallback for unrelated snapshots). */
@@ -334,6 +471,26 @@ export interface HeapNode {
  */
 export type HeapwiseErrorCode = 'ERR_HEAPWISE_IO' | 'ERR_HEAPWISE_EMPTY' | 'ERR_HEAPWISE_TRUNCATED' | 'ERR_HEAPWISE_NOT_JSON' | 'ERR_HEAPWISE_NOT_A_SNAPSHOT' | 'ERR_HEAPWISE_UNSUPPORTED_VERSION' | 'ERR_HEAPWISE_INVALID_DATA' | 'ERR_HEAPWISE_ABORTED' | 'ERR_HEAPWISE_INVALID_ARGUMENT' | 'ERR_HEAPWISE_OUT_OF_MEMORY' | 'ERR_HEAPWISE_INTERNAL' | 'ERR_HEAPWISE_OUTSIDE_FOLDER' | 'ERR_HEAPWISE_PROCESS_EXITED'
 
+/** The object where a leak's growth enters the heap. */
+export interface Holder {
+  /** The object (for a variable of a closure context: the context that holds it). */
+  node: HeapNode
+  /**
+   * Its name as a person writes it: `sessionCache`, `globalThis.auditLog`,
+   * `bus._events["config-changed"]`, `Connection.registry`, `theThing → someMethod → …`.
+   */
+  name: string
+  /** What it is: `Map`, `Set`, `Array`, `Object`, `Array of functions`, `string`, a class. */
+  kind: string
+  /**
+   * Where the name lives: `a variable of lib/session.js's module scope`, `a property of the
+   * global object`, `a property of the function Connection`, `a variable captured by …`.
+   */
+  scope?: string
+  /** `name (kind, scope)`. */
+  description: string
+}
+
 /** A group of leak candidates with similar retainer paths (final mode). */
 export interface LeakGroup {
   /** Class of the leaked objects. */
@@ -344,6 +501,8 @@ export interface LeakGroup {
   retainedSize: number
   /** Retainer path of the group's largest object, root first. */
   retainerPath: Array<PathStep>
+  /** That path in heapwise's one notation. */
+  pathText: string
   /** Location of that object. */
   location?: SourceLocation
   /** Ids of some members, largest first (at most 20). */
@@ -372,6 +531,64 @@ export interface Progress {
   phase: string
   /** How much of that phase is done, from 0 to 1. */
   fraction: number
+}
+
+/** Why a verdict is not ok. */
+export interface Reason {
+  /** What it is about. */
+  kind: 'growth' | 'new-objects' | 'class-count' | 'class-size' | 'leak-group' | 'finding'
+  /** Index into `findings` when `kind` is `finding`. */
+  finding?: number
+  /** The class, for class limits and leak groups. */
+  className?: string
+  /** The measured value (bytes, or objects for counts). */
+  actual: number
+  /** The limit it exceeded, for thresholds. */
+  limit?: number
+  /** One sentence for people. */
+  message: string
+}
+
+/** Options of `Series.add`. */
+export interface SeriesAddOptions {
+  /** How many times the suspected action ran since the previous snapshot (growth per call). */
+  callsPerStep?: number
+  /** How many findings to return (default 10). */
+  top?: number
+  /** Progress reports, as for `analyze`. */
+  onProgress?: (progress: Progress) => void
+  /** Cancels the work, as for `analyze`. */
+  signal?: AbortSignal
+  /** The most memory the analysis may use, as for `analyze`. */
+  maxMemory?: number
+}
+
+/** What `Series.add` answers for one snapshot. */
+export interface SeriesStep {
+  /** Index of the snapshot in the series (0 = the first). */
+  index: number
+  /** Number of nodes. */
+  nodeCount: number
+  /** Number of edges. */
+  edgeCount: number
+  /** DevTools' total size. */
+  totalSize: number
+  /** The snapshot's largest Summary rows (at most 200, largest retained size first). */
+  classes: Array<SummaryRow>
+  /** Findings of the series so far (none for the first snapshot). */
+  findings: Array<Finding>
+  /** Caps that applied. */
+  warnings: Array<string>
+}
+
+/** A closure sharing a context that keeps a leaking variable. */
+export interface SharingClosure {
+  /** Function name (`(anonymous)` when it has none). */
+  name: string
+  /** Where it is defined. */
+  location?: SourceLocation
+  /** Whether its source mentions the variable (absent: source unknown). */
+  reads?: boolean
 }
 
 /** A source position (0-based line and column, as V8 records them). */
@@ -441,14 +658,19 @@ export interface TopObject {
   node: HeapNode
   /** Shortest path from the root to it, root first, as DevTools' Retainers view expands it. */
   retainerPath: Array<PathStep>
+  /** That path in heapwise's one notation (`global.x → y.z`). */
+  pathText: string
   /** Where the object was created: a closure's function, or an object's constructor. */
   location?: SourceLocation
 }
 
-/** The verdict against the thresholds. */
+/** The verdict: data, with a message per reason for people. */
 export interface Verdict {
-  /** True if no threshold was exceeded and no leak was found. */
+  /** True if no threshold was exceeded and nothing leaks. */
   ok: boolean
-  /** One readable sentence per exceeded threshold or leak. */
-  reasons: Array<string>
+  /**
+   * One per exceeded threshold, leak group, or (with no threshold set, unless
+   * `onlyThresholds`) finding the evidence calls a leak.
+   */
+  reasons: Array<Reason>
 }

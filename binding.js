@@ -837,6 +837,7 @@ module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __n
 module.exports = nativeBinding
 module.exports.ClassFilter = nativeBinding.ClassFilter
 module.exports.HeapAnalysis = nativeBinding.HeapAnalysis
+module.exports.Series = nativeBinding.Series
 module.exports.analyze = nativeBinding.analyze
 module.exports.analyzeSync = nativeBinding.analyzeSync
 module.exports.diff = nativeBinding.diff

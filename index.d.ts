@@ -4,11 +4,10 @@ import type {
   AnalyzeOptions,
   ClassLimitOptions,
   DiffOptions,
+  Finding,
   HeapAnalysis,
   HeapDiff,
-  HeapNode,
   HeapwiseErrorCode,
-  PathStep,
   Progress,
 } from './binding';
 
@@ -65,18 +64,6 @@ export declare function setConcurrency(limit: number): void;
 // ---------------------------------------------------------------------------------------------
 // watch()
 
-/** Persistent-growth rule of `watch`: grew in at least `k` of the last `n` snapshots. */
-export interface WatchGrowthOptions {
-  /** How many of the last `n` snapshots the class must have grown in (count or retained size; default 3). */
-  k?: number;
-  /** The window: how many of the latest snapshots are looked at, each against the one before it (default 4). */
-  n?: number;
-  /** Noise floor: the class must have gained at least this many objects over the window (default 10) ... */
-  minCount?: number;
-  /** ... or at least this many bytes of retained size (default 65536). */
-  minSize?: number;
-}
-
 /** Options of `watch`: one source (`dir`, `capture` or `files`), and/or a `pid` to sample. */
 export interface WatchOptions {
   /** A folder that snapshots land in (`--heapsnapshot-signal`, `--heapsnapshot-near-heap-limit`, `v8.writeHeapSnapshot()`). */
@@ -105,8 +92,10 @@ export interface WatchOptions {
   maxSamples?: number;
   /** Process what is in `dir` now (files still being written are reported, not waited for), then close. */
   once?: boolean;
-  /** The persistent-growth rule. */
-  growth?: WatchGrowthOptions;
+  /** How many times the suspected action runs between snapshots: findings give growth per call. */
+  callsPerStep?: number;
+  /** Flag leaks only for the thresholds below, never for the findings. */
+  onlyThresholds?: boolean;
   /** Leak: the heap's total size grew by more than this between the first and the latest snapshot (as `diff`'s verdict). */
   maxGrowthBytes?: number;
   /** Leak: more objects than this are new since the first snapshot (diff's Comparison `newCount`). */
@@ -160,35 +149,46 @@ export interface WatchSample {
   arrayBuffers: number | null;
 }
 
-/** A class that grew persistently. */
+/** What grows: a finding of the engine (the same rule as `diff` and `expectNoLeak`), at a snapshot. */
 export interface WatchGrowth {
+  /** The holder's name (`sessionCache`, `bus._events['x']`, …). */
   name: string;
-  /** How many of the last `window` snapshots it grew in (each against the one before it). */
-  grewIn: number;
-  window: number;
-  /** Series index of `counts[0]` / `sizes[0]` (the snapshot before the window). */
-  fromIndex: number;
+  /** `name (kind, scope)`. */
+  description: string;
+  /** The evidence says leak (steady growth). */
+  leak: boolean;
+  /** The finding's sentence. */
+  message: string;
   /** The snapshot at which this was found. */
   index: number;
-  /** Change from the first to the last entry of `counts` / `sizes`. */
+  /** In how many of the steps the engine kept it grew, and how many there are. */
+  grewIn: number;
+  window: number;
+  /** Series index of the first of `snapshots`. */
+  fromIndex: number;
+  /** Which snapshots `counts` / `sizes` are of (series indexes). */
+  snapshots: Array<number>;
+  /** Members added, and retained bytes gained, from the first to the last of `snapshots`. */
   countDelta: number;
   sizeDelta: number;
-  /** Count and retained size per snapshot, oldest first: the snapshot before the window, then the window. */
+  /** Members added up to each of `snapshots`, and the holder's retained size at each. */
   counts: Array<number>;
   sizes: Array<number>;
-  /** The retainer path of its largest instance, root first (as `HeapAnalysis.top()`). */
-  retainerPath: Array<PathStep>;
-  /** That instance. */
-  largest: HeapNode | null;
+  /** The path to the holder, in heapwise's notation. */
+  pathText: string;
+  /** The whole finding. */
+  finding: Finding;
 }
 
-/** A threshold crossed between the first (baseline) and a later snapshot. */
+/** A leak: a finding the evidence calls a leak, or a threshold crossed between the first (baseline) and a later snapshot. */
 export interface WatchLeak {
-  /** The class name, or `(heap)` for `maxGrowthBytes`, `(new objects)` for `maxNewObjects`. */
+  /** The holder's name (`finding`), the class name, or `(heap)` for `maxGrowthBytes`, `(new objects)` for `maxNewObjects`. */
   name: string;
-  /** diff's verdict sentence, with the snapshots compared. */
+  /** The sentence, with the snapshots compared. */
   reason: string;
-  kind: 'maxGrowthBytes' | 'maxNewObjects' | 'maxCount' | 'maxSize';
+  kind: 'finding' | 'maxGrowthBytes' | 'maxNewObjects' | 'maxCount' | 'maxSize';
+  /** The finding, for `kind: 'finding'`. */
+  finding?: Finding;
   /** The snapshot compared with the baseline. */
   index: number;
   baseline: number;

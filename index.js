@@ -83,8 +83,29 @@ function diffSync(before, after, options) {
   }
 }
 
+/**
+ * A `Series` whose `add()` is queued like `analyze()` (it parses a snapshot), takes paths or
+ * `file:` URLs and size strings, and throws HeapwiseErrors.
+ */
+function newSeries() {
+  const s = new native.Series();
+  return {
+    /**
+     * @param {string | URL} file
+     * @param {Record<string, any>} [options]
+     */
+    add(file, options) {
+      const f = toPath(file);
+      const opts = withMaxMemory(options);
+      return queued('analysis', opts, () => s.add(f, /** @type {import('./binding').SeriesAddOptions} */ (opts))).catch((e) => {
+        throw adopt(e);
+      });
+    },
+  };
+}
+
 /** What watch() uses of the API: the wrapped, queued functions, never the raw binding. */
-const api = { analyze, diff, ClassFilter: native.ClassFilter };
+const api = { diff, newSeries, ClassFilter: native.ClassFilter };
 
 /**
  * Follows a series of snapshots and a process's memory (lib/watch): see README, "watch".

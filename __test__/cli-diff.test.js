@@ -21,7 +21,7 @@ const COMPARISON_KEYS = ['name', 'key', 'newCount', 'deletedCount', 'deltaCount'
 
 /** Asserts that `d` has the HeapDiff shape of docs/diff-contract.md. */
 function assertHeapDiff(d, { final = false } = {}) {
-  assert.strictEqual(d.schemaVersion, 1);
+  assert.strictEqual(d.schemaVersion, 2);
   for (const side of ['before', 'after', ...(final ? ['final'] : [])]) {
     const s = d[side];
     assert.ok(s && typeof s.file === 'string' && path.isAbsolute(s.file), `${side}.file`);
@@ -65,7 +65,17 @@ function assertHeapDiff(d, { final = false } = {}) {
     assert.ok(Array.isArray(g.retainerPath));
   }
   assert.strictEqual(typeof d.verdict.ok, 'boolean');
-  assert.ok(Array.isArray(d.verdict.reasons) && d.verdict.reasons.every((r) => typeof r === 'string' && r.length > 0));
+  const KINDS = ['growth', 'new-objects', 'class-count', 'class-size', 'leak-group', 'finding'];
+  for (const r of d.verdict.reasons) {
+    assert.ok(KINDS.includes(r.kind) && typeof r.message === 'string' && r.message.length > 0 && isNum(r.actual), JSON.stringify(r));
+    if (r.kind === 'finding') assert.ok(d.findings[r.finding] && d.findings[r.finding].leak, 'a finding reason points at a leak finding');
+    else if (r.kind !== 'leak-group') assert.ok(isNum(r.limit) && r.actual > r.limit, 'a threshold reason: actual over its limit');
+  }
+  assert.ok(Array.isArray(d.findings));
+  for (const f of d.findings) {
+    assert.ok(f.holder && typeof f.holder.name === 'string' && typeof f.message === 'string' && typeof f.pathText === 'string');
+    assert.ok(Array.isArray(f.code) && f.code.every((c) => c.location && isNum(c.location.line)));
+  }
   assert.strictEqual(d.verdict.ok, d.verdict.reasons.length === 0, 'ok exactly when there is no reason');
   assert.ok(Array.isArray(d.warnings));
 }
@@ -139,22 +149,41 @@ describe('report renderers (hand-made HeapDiff)', () => {
         retainedAfter: 2600,
         growth: 2500,
         retainerPath: pathTo.slice(0, 3),
+        pathText: "global['weird key']",
         location: { scriptId: 7, line: 9, column: 2, scriptName: path.join(process.cwd(), 'src', 'app.js') },
       },
     ],
     leaks: [],
-    verdict: { ok: false, reasons: ['the heap grew by 2.5 kB, more than 1 kB <allowed> *really*'] },
+    findings: [],
+    verdict: {
+      ok: false,
+      reasons: [
+        {
+          kind: 'growth',
+          finding: null,
+          className: null,
+          actual: 2500,
+          limit: 1000,
+          message: 'the heap grew by 2.5 kB, more than 1 kB <allowed> *really*',
+        },
+      ],
+    },
     warnings: ['a warning'],
   };
-  test('retainer path reads from the root to the object', () => {
-    assert.strictEqual(formatRetainerPath(pathTo), '(root) → global["weird key"] → Map.table → (object elements)[7] → A|B`C @9');
+  test("a result's path is its pathText (the engine's one notation), cut only at scope boundaries", () => {
+    assert.strictEqual(formatRetainerPath({ pathText: 'global.a.b' }), 'global.a.b');
+    const long = ['global.CustomEvent', 'process.mainModule.children[0].exports.step', 'x'.repeat(50), 'sessionCache'].join(' → ');
+    assert.strictEqual(formatRetainerPath({ pathText: long }, 90), `global.CustomEvent → … → ${'x'.repeat(50)} → sessionCache`);
+    const holder = 'veryLongHolderName'.repeat(10);
+    assert.ok(formatRetainerPath({ pathText: `global.a → b → ${holder}` }, 20).endsWith(holder), "the holder's name is never cut");
   });
   test('text', () => {
     const t = renderText(d);
     assert.match(t, /^ {2}before \/x\/a\.heapsnapshot {2}10 objects, total 1\.0 kB$/m);
     assert.match(t, /Class\s+# New\s+# Deleted\s+# Delta\s+Alloc\. Size\s+Freed Size\s+Size Delta/);
     assert.match(t, /1\. Map @5 {2}retained 100 B → 2\.6 kB \(\+2\.5 kB\) {2}at src[/\\]app\.js:10:3/);
-    assert.match(t, /retained by: \(root\) → global\["weird key"\] → Map @5/);
+    assert.match(t, /retained by: global\['weird key'\]/);
+    assert.match(t, /Findings: nothing grew/);
     assert.match(t, /Verdict: FAILED\n {2}- the heap grew by 2\.5 kB/);
     assert.match(t, /warning: a warning/);
   });
@@ -167,9 +196,11 @@ describe('report renderers (hand-made HeapDiff)', () => {
     assert.ok(m.includes('- the heap grew by 2.5 kB, more than 1 kB \\<allowed\\> \\*really\\*'), 'reason escaped');
     assert.match(
       m,
-      /`Map @5`: 100 B → 2\.6 kB \(\*\*\+2\.5 kB\*\*\), at `src[/\\]app\.js:10:3`\\\n {3}retained by `\(root\) → global\["weird key"\] → Map @5`/,
+      /`Map @5`: 100 B → 2\.6 kB \(\*\*\+2\.5 kB\*\*\), at `src[/\\]app\.js:10:3`\\\n {3}retained by `global\['weird key'\]`/,
     );
-    assert.ok(renderMarkdown({ ...d, verdict: { ok: true, reasons: [] } }).startsWith('## ✅ heapwise diff: heap within limits\n'));
+    assert.ok(
+      renderMarkdown({ ...d, verdict: { ok: true, reasons: [] } }).startsWith('## ✅ heapwise diff: no leak found, heap within limits\n'),
+    );
     assert.strictEqual(mdCode('a`b'), '``a`b``');
     assert.strictEqual(mdCode('`x'), '`` `x ``');
   });
@@ -198,8 +229,14 @@ describe('heapwise diff (CLI)', () => {
     return r.json;
   };
 
-  test('json: a HeapDiff as the contract says, exit 0 without thresholds', () => {
-    okJson = json([A, B], 0);
+  test('json: a HeapDiff as the contract says; without thresholds the findings decide (exit 1 on a leak, 0 with --only-thresholds)', () => {
+    const leaking = json([A, B], 1);
+    assertHeapDiff(leaking);
+    assert.strictEqual(leaking.findings[0].holder.name, 'globalThis.registry');
+    assert.ok(leaking.findings[0].leak);
+    const reason = leaking.verdict.reasons.find((r) => r.kind === 'finding');
+    assert.ok(reason && reason.finding === 0 && /globalThis\.registry/.test(reason.message), JSON.stringify(leaking.verdict));
+    okJson = json([A, B, '--only-thresholds'], 0);
     assertHeapDiff(okJson);
     assert.strictEqual(okJson.sameProcess, true);
     assert.strictEqual(okJson.before.file, path.resolve(A));
@@ -211,7 +248,7 @@ describe('heapwise diff (CLI)', () => {
       (n.startsWith('(') && !['(string)', '(concatenated string)', '(sliced string)'].includes(n)) || n.startsWith('system / ');
     assert.ok(!okJson.classes.some((r) => internal(r.name)), 'no internal class without --include-internal');
     assert.ok(!okJson.allocated.some((r) => internal(r.name)), 'no internal allocated row without --include-internal');
-    const all = json([A, B, '--include-internal'], 0);
+    const all = json([A, B, '--include-internal', '--only-thresholds'], 0);
     assert.ok(
       all.classes.some((r) => internal(r.name)),
       '--include-internal keeps them',
@@ -255,9 +292,9 @@ describe('heapwise diff (CLI)', () => {
   test('--ignore: substring and /regexp/flags, repeatable', () => {
     const names = (d) => new Set(d.classes.map((r) => r.name));
     assert.ok(names(okJson).has('NewComer') && names(okJson).has('LeakyThing'));
-    const a = json([A, B, '--ignore', 'Comer'], 0);
+    const a = json([A, B, '--ignore', 'Comer', '--only-thresholds'], 0);
     assert.ok(!names(a).has('NewComer') && names(a).has('LeakyThing'));
-    const b = json([A, B, '--ignore', '/^newcomer$/i', '--ignore', 'Leaky'], 0);
+    const b = json([A, B, '--ignore', '/^newcomer$/i', '--ignore', 'Leaky', '--only-thresholds'], 0);
     assert.ok(!names(b).has('NewComer') && !names(b).has('LeakyThing'));
     assert.ok(!b.allocated.some((r) => r.name === 'NewComer'), 'ignored in allocated too');
   });
@@ -282,12 +319,14 @@ describe('heapwise diff (CLI)', () => {
     assert.match(r.stdout, /Class\s+# New\s+# Deleted\s+# Delta\s+Alloc\. Size\s+Freed Size\s+Size Delta/);
     assert.match(r.stdout, /^ {2}NewComer\s+1,000\s+0\s+\+1,000\s/m);
     assert.match(r.stdout, /Top growers/);
-    assert.ok((r.stdout.match(/^ {2}\d+\. /gm) || []).length <= 3, '--top 3');
+    const growers = r.stdout.slice(r.stdout.indexOf('Top growers'), r.stdout.indexOf('Allocated between'));
+    assert.ok((growers.match(/^ {2}\d+\. /gm) || []).length <= 3, '--top 3');
+    assert.match(r.stdout, /^Findings \(/m);
     assert.match(r.stdout, /retained by: /);
     assert.match(r.stdout, /Allocated between the snapshots/);
     assert.match(r.stdout, /Verdict: FAILED\n {2}- /);
     assert.strictEqual(r.stderr, '', 'no progress bar when stderr is not a terminal');
-    const ok = run([A, B]);
+    const ok = run([A, B, '--only-thresholds']);
     assert.strictEqual(ok.status, 0);
     assert.match(ok.stdout, /Verdict: ok/);
   });
@@ -300,10 +339,11 @@ describe('heapwise diff (CLI)', () => {
     assert.match(bad.stdout, /^\| Class \| # New \| # Deleted \| # Delta \| Alloc\. Size \| Freed Size \| Size Delta \|$/m);
     assert.match(bad.stdout, /^\| `NewComer` \| 1,000 \| 0 \| \+1,000 \|/m);
     assert.match(bad.stdout, /### Top growers\n\n1\. `.+ @\d+`: /);
-    assert.match(bad.stdout, /retained by `\(root\) → /);
-    const good = run([A, B, '--format', 'markdown']);
+    assert.match(bad.stdout, /retained by `global\./);
+    assert.match(bad.stdout, /### Findings\n\n1\. \*\*Leak\*\*: `globalThis\.registry`/);
+    const good = run([A, B, '--format', 'markdown', '--only-thresholds']);
     assert.strictEqual(good.status, 0);
-    assert.match(good.stdout, /^## ✅ heapwise diff: heap within limits$/m);
+    assert.match(good.stdout, /^## ✅ heapwise diff: no leak found, heap within limits$/m);
     const leak = run([BASE, TARGET, '--final', FINAL, '--format', 'markdown']);
     assert.strictEqual(leak.status, 1);
     assert.match(leak.stdout, /### Leak candidates\n\n.*\n\n1\. `/);
@@ -323,7 +363,7 @@ describe('heapwise diff (CLI)', () => {
       check(fs.readFileSync(out, 'utf8'));
     }
     const out = path.join(dir, 'ok.md');
-    const r = run([A, B, '--format', 'markdown', '--output', out]);
+    const r = run([A, B, '--format', 'markdown', '--output', out, '--only-thresholds']);
     assert.strictEqual(r.status, 0, r.stderr);
     assert.match(fs.readFileSync(out, 'utf8'), /✅/);
   });

@@ -108,7 +108,7 @@ describe('diff: DevTools Comparison parity', () => {
           `heapwise diff exited ${heapwise.status} (${heapwise.signal || ''}): ${heapwise.stderr.slice(-3000)}`,
         );
         assert.ok(actual, `heapwise diff --format json printed no JSON: ${heapwise.stdout.slice(0, 500)}`);
-        assert.strictEqual(actual.schemaVersion, 1);
+        assert.strictEqual(actual.schemaVersion, 2);
         assert.strictEqual(actual.sameProcess, true, 'a same-process pair');
       });
 

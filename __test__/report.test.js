@@ -80,6 +80,9 @@ function hostileAnalyzeResult() {
     top: EVIL.map((name, i) => ({
       node: node(200 + i, name, name, i % 2 ? 'string' : 'closure', 4000 - i),
       retainerPath: pathThrough(EVIL.slice(0, 3), node(200 + i, name, name)),
+      pathText: `global${EVIL.slice(0, 3)
+        .map((e) => `[${JSON.stringify(e)}]`)
+        .join('')}`,
       location: { scriptId: 7, line: 3, column: 4, scriptName: `file:///app/${EVIL[2]}.js` },
     })),
     warnings: [EVIL[3]],
@@ -128,6 +131,7 @@ function hostileDiff() {
       retainedAfter: 900 + i,
       growth: 800 + i,
       retainerPath: pathThrough([name], node(400 + i, name, name)),
+      pathText: `global[${JSON.stringify(name)}]`,
       location: { scriptId: 3, line: 0, column: 0, scriptName: EVIL[1] },
     })),
     leaks: EVIL.slice(0, 3).map((name, i) => ({
@@ -135,9 +139,33 @@ function hostileDiff() {
       count: 5,
       retainedSize: 500 + i,
       retainerPath: pathThrough([name], node(500 + i, name, name)),
+      pathText: `global[${JSON.stringify(name)}]`,
       ids: [500 + i],
     })),
-    verdict: { ok: false, reasons: EVIL.map((e) => `leak: ${e} grew`) },
+    findings: EVIL.slice(0, 2).map((name, i) => ({
+      holder: { node: node(600 + i, name, name), name, kind: 'Map', scope: `a variable of ${EVIL[1]}`, description: `${name} (Map)` },
+      growth: {
+        snapshots: [0, 1],
+        retained: [100, 900],
+        members: [0, 10],
+        bytesPerSnapshot: 800,
+        membersPerSnapshot: 10,
+        stepsGrown: 1,
+        steps: 1,
+        steady: false,
+        chain: false,
+      },
+      accumulates: [{ className: name, count: 10, size: 800, exampleId: 700 + i }],
+      path: [],
+      pathText: `global[${JSON.stringify(name)}]`,
+      code: [{ role: 'fills', location: { scriptId: 3, line: 1, column: 2, scriptName: EVIL[1] }, text: name }],
+      leak: true,
+      message: `${name} grows`,
+    })),
+    verdict: {
+      ok: false,
+      reasons: EVIL.map((e) => ({ kind: 'growth', finding: null, className: null, actual: 2, limit: 1, message: `leak: ${e} grew` })),
+    },
     warnings: [EVIL[2]],
   };
 }
@@ -233,7 +261,7 @@ describe('renderDiffHtml', () => {
     assert.strictEqual(model.kind, 'diff');
     assert.deepStrictEqual(model.data, input);
     assert.match(page, /Verdict: FAILED \(13 reasons\)/);
-    for (const r of input.verdict.reasons.filter((s) => !/[\uD800-\uDFFF\u0000]/.test(s)))
+    for (const r of input.verdict.reasons.map((x) => x.message).filter((s) => !/[\uD800-\uDFFF\u0000]/.test(s)))
       assert.ok(page.includes(`<li>${esc(r)}</li>`), r);
     assert.match(page, /Top growers/);
     assert.match(page, /Leak candidates/);
@@ -357,6 +385,7 @@ describe('dominator tree and the CLI', () => {
 
   test('diff --format html -o: the page, and the exit code still follows the verdict', () => {
     const out = path.join(dir, 'diff.html');
+    const page = (f) => fs.readFileSync(f, 'utf8');
     const fail = spawnSync(
       process.execPath,
       [CLI, 'diff', files['growth-before'], files['growth-after'], '--max-growth', '1kB', '--format', 'html', '-o', out],
@@ -368,10 +397,15 @@ describe('dominator tree and the CLI', () => {
     assert.strictEqual(model.kind, 'diff');
     assert.ok(model.data.classes.some((c) => c.name === 'NewComer' && c.newCount === 1000));
     assert.strictEqual(model.data.verdict.ok, false);
-    const ok = spawnSync(process.execPath, [CLI, 'diff', files['growth-before'], files['growth-after'], '--format', 'html'], {
-      encoding: 'utf8',
-      maxBuffer: 1 << 28,
-    });
+    assert.ok(model.data.findings.length > 0 && page(out).includes('Findings'), 'the findings are in the page');
+    const ok = spawnSync(
+      process.execPath,
+      [CLI, 'diff', files['growth-before'], files['growth-after'], '--only-thresholds', '--format', 'html'],
+      {
+        encoding: 'utf8',
+        maxBuffer: 1 << 28,
+      },
+    );
     assert.strictEqual(ok.status, 0, ok.stderr);
     assert.match(ok.stdout, /^<!DOCTYPE html>/);
     assert.match(ok.stdout, /Verdict: ok/);

@@ -52,11 +52,11 @@ function clean() {
 const entries = (dir) => fs.readdirSync(dir);
 
 test(
-  'a leaking function rejects with a HeapLeakError naming LeakyRecord, its retainer path and location',
+  'a leaking function rejects with a HeapLeakError whose top finding names the array, what accumulates and the line that fills it',
   { timeout: TIMEOUT },
   async () => {
     const dir = fs.mkdtempSync(path.join(parent, 'leaky-'));
-    const err = await expectNoLeak(leaky, { dir }).then(
+    const err = await expectNoLeak(leaky, { dir, keepSnapshots: true }).then(
       () => assert.fail('expectNoLeak resolved on a leaking function'),
       (e) => e,
     );
@@ -64,23 +64,28 @@ test(
     assert.ok(err instanceof Error);
     assert.strictEqual(err.name, 'HeapLeakError');
     const msg = err.message;
-    assert.match(msg, /LeakyRecord/);
-    // The growing class with its counts per round: one object per call, 20 calls per round.
-    const leak = err.leaks.find((l) => l.name === 'LeakyRecord');
-    assert.ok(leak, 'LeakyRecord is among the leaks');
-    assert.strictEqual(err.leaks[0].name, 'LeakyRecord', 'the holder class comes before the strings it holds');
-    assert.deepStrictEqual(leak.counts, [20, 20, 20, 20, 20]);
-    assert.strictEqual(leak.totalCount, 100);
-    assert.ok(leak.sizes.every((s) => s > 0) && leak.totalSize >= 100 * 16);
-    assert.ok(leak.retainedSize >= 100 * 1024, `the records retain their 1 KB strings (${leak.retainedSize})`);
-    assert.match(msg, /LeakyRecord\s+objects \+20 \+20 \+20 \+20 \+20 = \+100/);
-    // A retainer path that goes through the module-level array, and the constructor's location.
-    assert.ok(leak.example, 'an example object of the top grower');
-    const edges = leak.example.retainerPath.map((s) => s.edge);
-    assert.ok(edges.includes('retained'), `the path goes through \`retained\`: ${edges.join(' → ')}`);
-    assert.match(msg, /retainer path: \(root\) → .* → retained → \[\d+\]/);
-    assert.match(msg, /created at .*testing\.test\.js:\d+:\d+/);
-    // The snapshots are kept and named in the message.
+    // The top finding: the module-level array `retained`, one LeakyRecord per call, every round.
+    const top = err.leaks[0];
+    assert.ok(top && top.leak, 'a leak finding');
+    assert.strictEqual(top.holder.name, 'retained');
+    assert.strictEqual(top.holder.kind, 'Array');
+    assert.match(top.holder.scope, /module scope/);
+    assert.strictEqual(top.accumulates[0].className, 'LeakyRecord');
+    assert.deepStrictEqual(top.growth.members, [0, 20, 20, 20, 20, 20]);
+    assert.strictEqual(top.growth.membersPerCall, 1);
+    assert.ok(top.growth.steady && top.growth.wholeMultiple);
+    assert.ok(top.growth.bytesPerCall > 1024, `each record keeps its 1 KB string (${top.growth.bytesPerCall} B per call)`);
+    // The line that fills it, in this file.
+    const fills = top.code.find((c) => c.role === 'fills');
+    assert.ok(fills, 'a line that fills the holder');
+    assert.match(fills.location.scriptName, /testing\.test\.js$/);
+    assert.strictEqual(fills.text, 'retained.push(new LeakyRecord(serial++));');
+    assert.match(msg, /retained \(Array, a variable of .*testing\.test\.js's module scope\)/);
+    assert.match(msg, /LeakyRecord ×100/);
+    assert.match(msg, /testing\.test\.js:\d+:\d+ +fills +retained\.push/);
+    assert.ok(err.findings.length >= err.leaks.length);
+    assert.strictEqual(err.heapDiff, null, 'no thresholds, no diff');
+    // Kept on request: the snapshots are named in the message.
     assert.strictEqual(err.snapshots.length, 6);
     for (const f of err.snapshots) {
       assert.ok(fs.existsSync(f), `${f} kept`);
@@ -88,11 +93,26 @@ test(
     }
     assert.strictEqual(path.dirname(err.snapshots[0]), err.directory);
     assert.strictEqual(path.dirname(err.directory), dir);
-    assert.ok(err.diff && Array.isArray(err.diff.classes), 'the baseline → last HeapDiff');
-    assert.strictEqual(err.rounds.length, 5);
     console.log(`--- the failure message ---\n${msg}\n---`);
   },
 );
+
+test('a failing test keeps no snapshots unless asked, and says how to keep them', { timeout: TIMEOUT }, async () => {
+  const dir = fs.mkdtempSync(path.join(parent, 'leaky-unkept-'));
+  const err = await expectNoLeak(leaky, { dir, iterations: 3, repeat: 10 }).then(
+    () => assert.fail('expectNoLeak resolved on a leaking function'),
+    (e) => e,
+  );
+  assert.ok(err instanceof HeapLeakError);
+  assert.deepStrictEqual(err.snapshots, []);
+  assert.strictEqual(err.directory, null);
+  assert.deepStrictEqual(entries(dir), [], 'nothing left in the folder');
+  assert.match(err.message, /HEAPWISE_KEEP_SNAPSHOTS=1/);
+  // Fields test runners read for assertion diffs carry nothing of ours.
+  assert.strictEqual(err.diff, undefined);
+  assert.strictEqual(err.expected, undefined);
+  assert.strictEqual(err.actual, undefined);
+});
 
 test('a clean function passes and its snapshots are deleted', { timeout: TIMEOUT }, async () => {
   const dir = fs.mkdtempSync(path.join(parent, 'clean-'));
@@ -100,7 +120,8 @@ test('a clean function passes and its snapshots are deleted', { timeout: TIMEOUT
   assert.strictEqual(report.ok, true);
   assert.deepStrictEqual(report.snapshots, []);
   assert.deepStrictEqual(entries(dir), [], 'the temporary folder is gone');
-  assert.strictEqual(report.rounds.length, DEFAULTS.iterations);
+  assert.ok(Array.isArray(report.findings) && report.findings.every((f) => !f.leak), 'no finding leaks');
+  assert.ok(DEFAULTS.iterations >= 2, 'steady growth needs three snapshots or more');
   assert.match(report.gc, /gc/);
 });
 
@@ -120,36 +141,42 @@ test('an async clean function passes; keepSnapshots keeps the snapshots', { time
   fs.rmSync(report.directory, { recursive: true });
 });
 
-test('an async closure leak (a listener per call) is found, with the closure as grower', { timeout: TIMEOUT }, async () => {
-  const dir = fs.mkdtempSync(path.join(parent, 'listeners-'));
-  const bus = new EventEmitter();
-  bus.setMaxListeners(0);
-  class Subscription {
-    constructor(n) {
-      this.n = n;
+test(
+  'an async closure leak (a listener per call) is found: the listener list, the listener and its line',
+  { timeout: TIMEOUT },
+  async () => {
+    const dir = fs.mkdtempSync(path.join(parent, 'listeners-'));
+    const bus = new EventEmitter();
+    bus.setMaxListeners(0);
+    class Subscription {
+      constructor(n) {
+        this.n = n;
+      }
     }
-  }
-  const err = await expectNoLeak(
-    async () => {
-      // oxlint-disable-next-line unicorn/no-unnecessary-await -- an async function that really yields, on purpose
-      await null;
-      const sub = new Subscription(serial++);
-      bus.on('message', function onMessage() {
-        return sub.n;
-      });
-    },
-    { dir },
-  ).then(
-    () => assert.fail('expectNoLeak resolved on a leaking function'),
-    (e) => e,
-  );
-  assert.ok(err instanceof HeapLeakError, String(err && err.stack));
-  const names = err.leaks.map((l) => l.name);
-  assert.ok(names.includes('Subscription'), `Subscription among ${names.join(', ')}`);
-  assert.match(err.message, /Subscription/);
-  assert.match(err.message, / → /);
-  fs.rmSync(err.directory, { recursive: true });
-});
+    const err = await expectNoLeak(
+      async () => {
+        // oxlint-disable-next-line unicorn/no-unnecessary-await -- an async function that really yields, on purpose
+        await null;
+        const sub = new Subscription(serial++);
+        bus.on('message', function onMessage() {
+          return sub.n;
+        });
+      },
+      { dir },
+    ).then(
+      () => assert.fail('expectNoLeak resolved on a leaking function'),
+      (e) => e,
+    );
+    assert.ok(err instanceof HeapLeakError, String(err && err.stack));
+    const top = err.leaks[0];
+    assert.match(top.holder.name, /^bus\._events\.message$/);
+    assert.strictEqual(top.growth.membersPerCall, 1);
+    const listener = top.code.find((c) => c.role === 'accumulates');
+    assert.ok(listener && listener.function === 'onMessage', JSON.stringify(top.code));
+    assert.match(err.message, /bus\._events\.message/);
+    assert.match(err.message, /onMessage/);
+  },
+);
 
 test('an error thrown by fn rejects with that error and leaves no snapshots behind', { timeout: TIMEOUT }, async () => {
   const dir = fs.mkdtempSync(path.join(parent, 'throws-'));

@@ -15,9 +15,9 @@ const os = require('node:os');
 const path = require('node:path');
 const { spawn, spawnSync, execFileSync } = require('node:child_process');
 const { watch, analyzeSync, HeapwiseError, ClassFilter } = require('heapwise');
-const { findGrowth, growthOptions, classFilter } = require('../lib/watch/growth.js');
+const { classFilter } = require('../lib/watch/class-filter.js');
 const { parentOf, processTree } = require('../lib/watch/process-memory.js');
-const { parseWatchArgs, parseDuration, parseGrowth, pathText, renderText, renderMarkdown } = require('../lib/cli/watch.js');
+const { parseWatchArgs, parseDuration, renderText, renderMarkdown } = require('../lib/cli/watch.js');
 
 const CHILD = path.join(__dirname, 'fixtures', 'watch-child.js');
 const SELF = path.join(__dirname, 'fixtures', 'watch-self.js');
@@ -97,77 +97,7 @@ function cli(args, opts = {}) {
 
 // ---------------------------------------------------------------------------------------------
 
-describe('growth rule', () => {
-  const hist = (rows) =>
-    rows.map((classes, index) => ({
-      index,
-      classes: new Map(Object.entries(classes).map(([k, [count, retainedSize]]) => [k, { count, retainedSize }])),
-    }));
-  const g = growthOptions({ k: 3, n: 4, minCount: 10, minSize: 16384 });
-
-  test('a class that grew in k of the last n snapshots is reported, with the window figures', () => {
-    const h = hist([
-      { Leak: [100, 1e5], Flat: [50, 5e4] },
-      { Leak: [200, 2e5], Flat: [50, 5e4] },
-      { Leak: [300, 3e5], Flat: [51, 5e4] },
-      { Leak: [290, 2.9e5], Flat: [50, 5e4] },
-      { Leak: [400, 4e5], Flat: [50, 5e4] },
-    ]);
-    const out = findGrowth(h, g);
-    assert.deepStrictEqual(
-      out.map((x) => x.name),
-      ['Leak'],
-    );
-    assert.deepStrictEqual(out[0], {
-      name: 'Leak',
-      grewIn: 3,
-      window: 4,
-      fromIndex: 0,
-      countDelta: 300,
-      sizeDelta: 3e5,
-      counts: [100, 200, 300, 290, 400],
-      sizes: [1e5, 2e5, 3e5, 2.9e5, 4e5],
-    });
-    // only the last n + 1 snapshots count
-    const longer = findGrowth(
-      hist([{ Leak: [0, 0] }, ...h.map((x) => Object.fromEntries([...x.classes].map(([k, v]) => [k, [v.count, v.retainedSize]])))]),
-      g,
-    );
-    assert.strictEqual(longer[0].fromIndex, 1);
-  });
-
-  test('too few steps, too few growing steps, or too little growth: not reported', () => {
-    assert.deepStrictEqual(findGrowth(hist([{ A: [1, 1e6] }, { A: [100, 2e6] }, { A: [200, 3e6] }]), g), [], 'only 2 steps for k = 3');
-    assert.deepStrictEqual(
-      findGrowth(hist([{ A: [100, 1e6] }, { A: [200, 2e6] }, { A: [150, 1.5e6] }, { A: [250, 2.5e6] }, { A: [240, 2.4e6] }]), g),
-      [],
-      'grew in 2 of 4',
-    );
-    assert.deepStrictEqual(
-      findGrowth(hist([{ A: [100, 1e5] }, { A: [101, 1e5 + 10] }, { A: [102, 1e5 + 20] }, { A: [103, 1e5 + 30] }]), g),
-      [],
-      'below minCount and minSize',
-    );
-    const loose = growthOptions({ k: 3, n: 4, minCount: 0, minSize: 0 });
-    assert.strictEqual(
-      findGrowth(hist([{ A: [100, 1e5] }, { A: [101, 1e5 + 10] }, { A: [102, 1e5 + 20] }, { A: [103, 1e5 + 30] }]), loose).length,
-      1,
-    );
-  });
-
-  test('a holder whose own count is flat is left out when a multiplying class explains its growth', () => {
-    // global holds Leak (+6e5, as much as Leak's own growth); Cache grows by more than twice
-    // Leak's growth, so Leak cannot explain it
-    const h = hist(
-      [0, 1, 2, 3].map((i) => ({ global: [1, 1e6 + i * 2e5], Leak: [1000 * (i + 1), 2e5 * (i + 1)], Cache: [1, 1e5 + i * 5e5] })),
-    );
-    const out = findGrowth(h, g);
-    assert.deepStrictEqual(
-      out.map((x) => x.name),
-      ['Cache', 'Leak'],
-    );
-  });
-
+describe('class filter', () => {
   test('internal classes and ignore patterns are filtered as in diff', () => {
     const keep = classFilter(ClassFilter, { ignore: ['Foo', '/^bar$/i'] });
     assert.deepStrictEqual(['(system)', '(compiled code)', 'system / Context', '(string)', 'FooBar', 'BAR', 'Baz'].filter(keep), [
@@ -176,7 +106,10 @@ describe('growth rule', () => {
     ]);
     assert.ok(classFilter(ClassFilter, { includeInternal: true })('(system)'));
     assert.throws(() => classFilter(ClassFilter, { ignore: ['/x/z'] }), /unsupported/);
-    assert.throws(() => growthOptions({ k: 5, n: 4 }), /between 1 and/);
+  });
+
+  test('the k-of-n class rule is gone: findings decide what grows', () => {
+    assert.throws(() => watch({ files: [], growth: { k: 3, n: 4 } }), { code: 'ERR_HEAPWISE_INVALID_ARGUMENT', message: /findings/ });
   });
 });
 
@@ -204,7 +137,7 @@ describe('watch a folder of snapshots from live processes', () => {
   const steadyDir = folder('steady');
 
   test(
-    'a process that leaks steadily is flagged within a few snapshots, the growing class with its retainer path',
+    'a process that leaks steadily is flagged within a few snapshots, and the finding names the array from the second snapshot on',
     { timeout: 60_000 },
     async () => {
       const w = watch({ dir: leakDir, intervalMs: 50, maxGrowthBytes: 600_000 });
@@ -235,16 +168,18 @@ describe('watch a folder of snapshots from live processes', () => {
       assert.match(leaks[0].reason, /^the heap grew by .* more than the allowed 600\.0 kB/);
       assert.ok(leaks[0].index <= 4, `flagged at snapshot ${leaks[0].index}`);
 
-      const growth = events.filter((e) => e.type === 'growth' && e.name === 'LeakyRecord');
-      assert.ok(growth.length >= 1, 'LeakyRecord reported as growing');
-      assert.strictEqual(growth[0].index, 3, 'first reported as soon as k = 3 steps exist');
+      const growth = events.filter((e) => e.type === 'growth' && e.name === 'globalThis.leakedRecords');
+      assert.ok(growth.length >= 1, 'globalThis.leakedRecords reported as growing');
+      assert.strictEqual(growth[0].index, 1, 'first reported from the second snapshot on');
       const g = growth[growth.length - 1];
-      assert.ok(g.grewIn >= 3 && g.countDelta >= 6000 && g.sizeDelta > 0, JSON.stringify({ ...g, retainerPath: undefined }));
-      assert.strictEqual(g.counts.length, g.window + 1);
-      assert.strictEqual(g.largest.className, 'LeakyRecord');
-      const edges = g.retainerPath.map((s) => s.edge);
-      assert.ok(edges.includes('leakedRecords'), `path ${edges.join(' > ')}`);
-      assert.strictEqual(g.retainerPath[g.retainerPath.length - 1].node.id, g.largest.id);
+      assert.ok(g.leak && g.finding.growth.steady, 'steady growth: a leak');
+      assert.ok(g.grewIn >= 3 && g.countDelta >= 6000 && g.sizeDelta > 0, JSON.stringify({ ...g, finding: undefined }));
+      assert.strictEqual(g.counts.length, g.snapshots.length);
+      assert.strictEqual(g.finding.accumulates[0].className, 'LeakyRecord');
+      assert.strictEqual(Math.round(g.finding.growth.membersPerSnapshot), 2000);
+      assert.match(g.pathText, /leakedRecords$/);
+      const fills = g.finding.code.find((c) => c.role === 'fills');
+      assert.ok(fills && /watch-child\.js$/.test(fills.location.scriptName), JSON.stringify(g.finding.code));
 
       const s = w.series();
       assert.strictEqual(s.schemaVersion, 1);
@@ -253,14 +188,14 @@ describe('watch a folder of snapshots from live processes', () => {
       assert.ok(s.snapshots[0].classes.length > 10 && s.snapshots[0].classes.length <= 50);
       for (const c of s.snapshots[STEPS - 1].classes)
         assert.deepStrictEqual(Object.keys(c).sort(), ['count', 'name', 'retainedSize', 'shallowSize']);
-      assert.ok(s.growth.some((x) => x.name === 'LeakyRecord'));
-      assert.ok(!s.growth.some((x) => x.name === 'global'), 'the holder is not reported');
+      assert.strictEqual(s.growth[0].name, 'globalThis.leakedRecords', 'the leak first');
+      assert.ok(!s.growth.some((x) => x.name === 'globalThis'), 'what holds the array is not reported');
       assert.strictEqual(s.leaks.length, 1);
       assert.deepStrictEqual(JSON.parse(JSON.stringify(s)), s, 'plain JSON');
     },
   );
 
-  test('a steady process is not flagged and no class is reported as growing', { timeout: 60_000 }, async () => {
+  test('a steady process is not flagged and nothing is reported as leaking', { timeout: 60_000 }, async () => {
     // (maxNewObjects would count the cache's churn: 2000 records replaced per step are new objects)
     const { child, exited } = runChild('steady', steadyDir);
     const w = watch({
@@ -279,7 +214,7 @@ describe('watch a folder of snapshots from live processes', () => {
       [],
     );
     assert.deepStrictEqual(
-      events.filter((e) => e.type === 'growth').map((e) => e.name),
+      events.filter((e) => e.type === 'growth' && e.leak).map((e) => e.message),
       [],
     );
     assert.deepStrictEqual(
@@ -327,7 +262,7 @@ describe('watch a folder of snapshots from live processes', () => {
       const totals = s.snapshots.map((x) => x.totalSize);
       assert.ok(Math.max(...totals) - Math.min(...totals) < 500_000, `heap flat: ${totals}`);
       assert.deepStrictEqual(
-        events.filter((e) => e.type === 'growth'),
+        events.filter((e) => e.type === 'growth' && e.leak),
         [],
       );
       // the watched process exited: reported once, sampling stopped
@@ -382,7 +317,7 @@ describe('watch a folder of snapshots from live processes', () => {
       const s = JSON.parse(r.stdout);
       assert.strictEqual(s.schemaVersion, 1);
       assert.strictEqual(s.snapshots.length, STEPS);
-      assert.ok(s.growth.some((g) => g.name === 'LeakyRecord' && g.retainerPath.some((p) => p.edge === 'leakedRecords')));
+      assert.ok(s.growth.some((g) => g.name === 'globalThis.leakedRecords' && g.leak && /leakedRecords$/.test(g.pathText)));
       assert.strictEqual(s.leaks[0].name, '(heap)');
       assert.match(r.stderr, /LEAK: the heap grew/, 'live lines go to stderr when the report is on stdout');
     });
@@ -391,18 +326,18 @@ describe('watch a folder of snapshots from live processes', () => {
       const r = await cli(['watch', steadyDir, '--once', '--max-growth', '600kB', '--interval', '200ms']);
       assert.strictEqual(r.status, 0, r.stderr);
       assert.match(r.stdout, /^snapshot 0 Heap\..*\.heapsnapshot: [\d,]+ objects/m);
-      assert.match(r.stdout, /No class kept growing\./);
+      assert.doesNotMatch(r.stdout, /LEAK /);
       assert.match(r.stdout, /ok: no leak flagged/);
     });
 
-    test('markdown to a file, with --growth and class limits', async () => {
+    test('markdown to a file, with --calls and class limits', async () => {
       const out = path.join(tmp, 'watch.md');
       const r = await cli([
         'watch',
         leakDir,
         '--once',
-        '--growth',
-        '2/2',
+        '--calls',
+        '2000',
         '--max-class-count',
         'LeakyRecord=1000',
         '--format',
@@ -414,7 +349,7 @@ describe('watch a folder of snapshots from live processes', () => {
       const md = fs.readFileSync(out, 'utf8');
       assert.match(md, /^### heapwise watch: \*\*Leak flagged\*\*/);
       assert.match(md, /- LeakyRecord gained \d+ objects, more than the allowed 1000/);
-      assert.match(md, /\| LeakyRecord \| 2 of 2 \|/);
+      assert.match(md, new RegExp(`\\| globalThis\\.leakedRecords \\| ${STEPS - 1} of ${STEPS - 1} \\|`));
       assert.match(r.stderr, new RegExp(`LEAK flagged: ${STEPS} snapshots; report written to`));
     });
 
@@ -501,8 +436,6 @@ describe('watch a folder of snapshots from live processes', () => {
       assert.strictEqual(parseDuration('1.5m'), 90000);
       assert.strictEqual(parseDuration('1h'), 3600000);
       for (const bad of ['', '5x', '-1s', '1ms', 's']) assert.throws(() => parseDuration(bad), /duration/, bad);
-      assert.deepStrictEqual(parseGrowth('3/4'), { k: 3, n: 4 });
-      assert.throws(() => parseGrowth('0/4'));
       const o = parseWatchArgs([
         'd',
         '--pid',
@@ -520,7 +453,6 @@ describe('watch a folder of snapshots from live processes', () => {
         [o._, o.pid, o.intervalMs, o.maxGrowthBytes, o.classLimits, o.format, o.output],
         [['d'], 12, 1000, 2e6, { A: { maxSize: 1000 } }, 'json', 'x'],
       );
-      assert.strictEqual(pathText([{ node: {} }, { edge: 'a', node: {} }, { edge: '3', node: {} }]), '(root) \u2192 a \u2192 [3]');
     });
   });
 });
@@ -605,7 +537,7 @@ describe('files that are not (yet) snapshots', () => {
     },
   );
 
-  test("a restart (a new pid in Node's file names) starts growth windows and the leak baseline again", async () => {
+  test("a restart (a new pid in Node's file names) starts the findings' series and the leak baseline again", async () => {
     const src = folder('restart-source');
     execFileSync(process.execPath, [CHILD, 'leak', src, '6', '0']);
     const leakFiles = snapshotFiles(src)
@@ -613,7 +545,7 @@ describe('files that are not (yet) snapshots', () => {
       .map((f) => path.join(src, f));
     // Six snapshots of a leak (about +300 kB each), named as if the first three came from process
     // 111 and the last three from process 222. Across the six, the heap grows by about 1.5 MB and
-    // the growth rule (3 of 4) holds; within either process, only by about 0.6 MB, in 2 steps.
+    // the threshold below holds; within either process, only by about 0.6 MB, in 2 steps.
     const dir = folder('restart');
     const files = leakFiles.map((f, i) => {
       const to = path.join(dir, `Heap.20260101.000000.${i < 3 ? 111 : 222}.0.00${(i % 3) + 1}.heapsnapshot`);
@@ -634,11 +566,13 @@ describe('files that are not (yet) snapshots', () => {
       snaps.map((s) => !!s.restart),
       [false, false, false, true, false, false],
     );
-    assert.deepStrictEqual(
-      events.filter((e) => e.type === 'growth'),
-      [],
-      'no growth window spans the restart',
-    );
+    const growth = events.filter((e) => e.type === 'growth');
+    assert.ok(growth.length > 0, 'growth is found within each process');
+    for (const g of growth) {
+      const inFirst = g.snapshots.every((i) => i < 3);
+      const inSecond = g.snapshots.every((i) => i >= 3);
+      assert.ok(inFirst || inSecond, `no finding spans the restart: ${g.snapshots}`);
+    }
     assert.deepStrictEqual(
       events.filter((e) => e.type === 'leak'),
       [],

@@ -9,7 +9,7 @@
 //
 //   node demo/run.js [--out DIR] [--warmup N] [--requests N] [--more N]
 //
-// Exit codes: 0 the run worked and the leak was found, 1 it ran but found no growing class,
+// Exit codes: 0 the run worked and the leak was found, 1 it ran but found no leak,
 // 2 usage error or failure (service, load or analysis).
 const fs = require('node:fs');
 const path = require('node:path');
@@ -19,7 +19,8 @@ const { createInterface } = require('node:readline');
 const { analyze, diff, watch } = require('../index.js');
 const { renderDiffHtml, renderWatchHtml } = require('../lib/report/html.js');
 const { formatBytes, formatSignedBytes, formatCount, formatSignedCount, formatDistance, textTable, clip } = require('../lib/format.js');
-const { formatRetainerPath, formatLocation, scriptNames, nodeLabel, comparisonCells, COMPARISON_HEAD } = require('../lib/report/diff.js');
+const { formatLocation, scriptNames, nodeLabel, comparisonCells, COMPARISON_HEAD } = require('../lib/report/diff.js');
+const { renderFindingsText, shortPath: shortPathText } = require('../lib/report/findings.js');
 
 const SERVICE = path.join(__dirname, 'service.js');
 const DEADLINE_MS = 120_000; // the whole run, whatever happens
@@ -173,9 +174,9 @@ async function timed(fn) {
   return { value, ms: Number(process.hrtime.bigint() - t0) / 1e6 };
 }
 
-/** A retainer path (lib/report/diff.js' notation), wrapped at ` → ` to WIDTH columns. */
-function wrappedPath(label, steps, indent) {
-  const text = formatRetainerPath(steps, Infinity);
+/** The path of a result (its `pathText`, heapwise's one notation), wrapped at ` → ` to WIDTH columns. */
+function wrappedPath(label, item, indent) {
+  const text = item && item.pathText;
   if (!text) return [];
   const parts = text.split(' \u2192 ');
   const lines = [];
@@ -193,21 +194,9 @@ function wrappedPath(label, steps, indent) {
   return lines;
 }
 
-/**
- * The end of a retainer path as the variable and properties that hold the object:
- * `… → heartbeat → _events → tick`. It starts at the last edge out of a closure context (a
- * variable) or out of the global object, at most `max` edges back.
- */
-function shortPath(steps, max = 4) {
-  if (!steps || steps.length < 2) return '(root)';
-  const edges = [];
-  for (let i = steps.length - 1; i >= 1 && edges.length < max; i--) {
-    const s = steps[i];
-    edges.unshift(s.edgeType === 'element' || /^\d+$/.test(String(s.edge)) ? `[${s.edge}]` : String(s.edge));
-    const holder = steps[i - 1].node;
-    if (s.edgeType === 'context' || holder.className === 'global' || holder.type === 'synthetic') break;
-  }
-  return (edges.length < steps.length - 1 ? '\u2026 \u2192 ' : '(root) \u2192 ') + edges.join(' \u2192 ');
+/** The path of a result, shortened at scope boundaries (the end, the holder's name, kept whole). */
+function shortPath(item, max = 70) {
+  return item && item.pathText ? shortPathText(item.pathText, max) : '(root)';
 }
 
 const INTERNAL_STORE = (n) =>
@@ -335,10 +324,10 @@ async function main() {
 async function htmlReports(opts, files, d, out, rel) {
   const diffPage = path.join(opts.out, 'diff-report.html');
   fs.writeFileSync(diffPage, renderDiffHtml(d));
-  const watcher = watch({ files: [files.before, files.after, files.final], growth: { k: 2, n: 2 }, maxGrowthBytes: GROWTH_BUDGET });
+  const watcher = watch({ files: [files.before, files.after, files.final], maxGrowthBytes: GROWTH_BUDGET });
   const growing = new Set();
   for await (const ev of watcher) {
-    if (ev.type === 'growth') growing.add(ev.name);
+    if (ev.type === 'growth' && ev.leak) growing.add(ev.name);
   }
   const watchPage = path.join(opts.out, 'watch-report.html');
   fs.writeFileSync(watchPage, renderWatchHtml(watcher.series()));
@@ -363,6 +352,11 @@ function report(opts, first, second, analysis, out, tStart) {
       `allocated ${formatBytes(t.allocSize)}, freed ${formatBytes(t.freedSize)}, size delta ${formatSignedBytes(t.sizeDelta)}`,
   );
   for (const w of d.warnings) out(`  warning: ${w}`);
+  out('');
+
+  // The answer first: the findings of the three snapshots (final mode: more evidence), as
+  // `heapwise diff BEFORE AFTER --final FINAL` prints them.
+  for (const l of renderFindingsText(fd.findings, 3)) out(l);
   out('');
 
   // The Comparison rows of the classes that gained objects, largest Alloc. Size first.
@@ -402,7 +396,7 @@ function report(opts, first, second, analysis, out, tStart) {
     const n = g.node;
     out(
       `  ${i + 1}. ${nodeLabel(n)} @${n.id}  retained ${formatBytes(g.retainedBefore)} \u2192 ${formatBytes(g.retainedAfter)} ` +
-        `(${formatSignedBytes(g.growth)}), held at ${shortPath(g.retainerPath)}${g.location ? `, created at ${where(g.location)}` : ''}`,
+        `(${formatSignedBytes(g.growth)}), held at ${shortPath(g)}${g.location ? `, created at ${where(g.location)}` : ''}`,
     );
     const c = g.contents;
     if (c) {
@@ -411,7 +405,7 @@ function report(opts, first, second, analysis, out, tStart) {
           `${c.location ? `, created at ${where(c.location)}` : ''}`,
       );
     }
-    for (const l of wrappedPath('retained by: ', g.retainerPath, '     ')) out(l);
+    for (const l of wrappedPath('retained by: ', g, '     ')) out(l);
   });
   if (!big.length) out('  (none grew by 64 kB or more)');
   if (small.length) {
@@ -451,7 +445,7 @@ function report(opts, first, second, analysis, out, tStart) {
   }
   out('');
   out(`Diff verdict: ${d.verdict.ok ? 'ok' : 'FAILED'}`);
-  for (const r of d.verdict.reasons) out(`  - ${r}`);
+  for (const r of d.verdict.reasons) out(`  - ${r.message}`);
   out('');
 
   // Final mode: allocated between before and after, still alive after `opts.more` more requests.
@@ -467,7 +461,7 @@ function report(opts, first, second, analysis, out, tStart) {
       const loc = where(g.location);
       out(
         `  ${i + 1}. ${clip(g.name, 40)} \u00d7${formatCount(g.count)}  retained ${formatBytes(g.retainedSize)}` +
-          `${loc ? `  at ${loc}` : ''}  held at ${shortPath(g.retainerPath, 6)}`,
+          `${loc ? `  at ${loc}` : ''}  held at ${shortPath(g, 90)}`,
       );
     });
     const rest = fd.leaks.slice(LEAK_ROWS);
@@ -478,7 +472,7 @@ function report(opts, first, second, analysis, out, tStart) {
       );
     }
     out('  retainer path of group 1:');
-    for (const l of wrappedPath('', shown[0].retainerPath, '    ')) out(l);
+    for (const l of wrappedPath('', shown[0], '    ')) out(l);
   } else {
     out('Leak groups: none (nothing allocated between before and after is alive in final)');
   }
@@ -486,7 +480,7 @@ function report(opts, first, second, analysis, out, tStart) {
     `Diff verdict (final mode): ${fd.verdict.ok ? 'ok' : `FAILED, ${fd.verdict.reasons.length} reason${fd.verdict.reasons.length === 1 ? '' : 's'}`}`,
   );
   if (fd.verdict.reasons.length)
-    out(`  - ${fd.verdict.reasons[0]}${fd.verdict.reasons.length > 1 ? ` (\u2026 ${fd.verdict.reasons.length - 1} more)` : ''}`);
+    out(`  - ${fd.verdict.reasons[0].message}${fd.verdict.reasons.length > 1 ? ` (\u2026 ${fd.verdict.reasons.length - 1} more)` : ''}`);
   out('');
 
   out(
@@ -494,26 +488,13 @@ function report(opts, first, second, analysis, out, tStart) {
       `(${formatCount(a.nodeCount)} objects, ${formatCount(a.edgeCount)} references); whole run ${((Date.now() - tStart) / 1000).toFixed(1)} s`,
   );
 
-  // The one-line verdict, from the numbers above: the large growers, what they hold and where
-  // that is created, and what final mode still finds alive.
-  if (!big.length) {
-    out(`Verdict: no leak found (no object's retained size grew by 64 kB or more over ${opts.requests} requests)`);
+  // The one-line verdict: the findings the evidence calls leaks (three snapshots, final mode).
+  const leaking = fd.findings.filter((f) => f.leak);
+  if (!leaking.length) {
+    out(`Verdict: no leak found over ${opts.requests} requests`);
     return 1;
   }
-  const parts = big.map((g) => {
-    const c = g.contents;
-    const held = c
-      ? `, holding ${formatCount(c.count)} ${c.label}${c.sample.type === 'closure' ? ' closures' : ''}` +
-        `${c.location ? ` from ${where(c.location)}` : ''}`
-      : '';
-    return `${nodeLabel(g.node)} at ${shortPath(g.retainerPath)} grew ${formatSignedBytes(g.growth)}${held}`;
-  });
-  const lead = fd.leaks[0];
-  const tail = lead
-    ? `; final mode: ${fd.leaks.length} leak group${fd.leaks.length === 1 ? '' : 's'} still alive after ${opts.more} more requests, ` +
-      `the largest ${lead.name} at ${shortPath(lead.retainerPath)}`
-    : '; final mode: nothing from between before and after is still alive';
-  out(`Verdict: LEAK \u2014 ${parts.join('; ')}${tail}`);
+  out(`Verdict: LEAK \u2014 ${leaking.map((f) => f.message).join('; ')}`);
   return 0;
 }
 

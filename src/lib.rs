@@ -8,6 +8,7 @@
 static ALLOCATOR: heapwise_engine::alloc::MmapLarge = heapwise_engine::alloc::MmapLarge;
 
 mod error;
+mod findings;
 mod options;
 mod results;
 
@@ -47,7 +48,7 @@ fn run_diff(
 /// Runs `work` on a thread of its own (never the libuv pool) and settles the returned promise on
 /// the JS thread: with the JS conversion of the result, or with a `HeapwiseError`. Whatever
 /// `work` captured (e.g. the progress callback) is dropped before the promise settles.
-fn spawn_promise<'env, T, J>(
+pub(crate) fn spawn_promise<'env, T, J>(
     env: &'env Env,
     name: &str,
     work: impl FnOnce() -> heapwise_engine::Result<T> + Send + 'static,

@@ -75,6 +75,12 @@ pub struct DiffOptions {
     pub max_new_objects: Option<f64>,
     /// Verdict: limits per class name.
     pub class_limits: Option<HashMap<String, ClassLimitOptions>>,
+    /// How many times the suspected action ran between the snapshots: the findings then give
+    /// growth per call, and say whether members grew by whole multiples of it.
+    pub calls_per_step: Option<f64>,
+    /// Verdict: count only the thresholds. By default, with no threshold set, a finding the
+    /// evidence calls a leak makes the verdict fail.
+    pub only_thresholds: Option<bool>,
     /// Progress reports, as for `analyze`.
     #[napi(ts_type = "(progress: Progress) => void")]
     pub on_progress: Option<ProgressCallback>,
@@ -121,6 +127,8 @@ pub fn diff_options(
         max_growth_bytes: o.max_growth_bytes,
         max_new_objects: o.max_new_objects,
         class_limits,
+        calls_per_step: o.calls_per_step,
+        only_thresholds: o.only_thresholds.unwrap_or(false),
     };
     let observer = JsObserver::new(Some(AnalyzeOptions {
         on_progress: o.on_progress,

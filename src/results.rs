@@ -1,8 +1,11 @@
 //! Results handed to JS, and their conversions from the engine's: each one a `From` impl. Large
 //! data stays in Rust behind `HeapAnalysis`; these are small copies made on request.
 
+use crate::findings::{Finding, Verdict};
 use heapwise_engine::diff as engine;
-use heapwise_engine::{Analysis, ErrorKind, NodeOrd, Statistics as EngineStatistics, Text};
+use heapwise_engine::{
+    path_text, Analysis, ErrorKind, NodeOrd, Statistics as EngineStatistics, Text,
+};
 use napi::bindgen_prelude::Utf16String;
 use napi_derive::napi;
 
@@ -194,7 +197,7 @@ impl From<heapwise_engine::PathStep> for PathStep {
 }
 
 /// Converts every element of `v` (rows, retainer paths).
-fn all<A, B: From<A>>(v: Vec<A>) -> Vec<B> {
+pub fn all<A, B: From<A>>(v: Vec<A>) -> Vec<B> {
     v.into_iter().map(B::from).collect()
 }
 
@@ -205,15 +208,19 @@ pub struct TopObject {
     pub node: HeapNode,
     /// Shortest path from the root to it, root first, as DevTools' Retainers view expands it.
     pub retainer_path: Vec<PathStep>,
+    /// That path in heapwise's one notation (`global.x → y.z`).
+    pub path_text: String,
     /// Where the object was created: a closure's function, or an object's constructor.
     pub location: Option<SourceLocation>,
 }
 
 impl From<(&Analysis, NodeOrd)> for TopObject {
     fn from((a, o): (&Analysis, NodeOrd)) -> Self {
+        let steps = a.path_steps(o);
         TopObject {
             node: a.node(o).into(),
-            retainer_path: all(a.path_steps(o)),
+            path_text: path_text(&steps),
+            retainer_path: all(steps),
             location: a.location(o).map(Into::into),
         }
     }
@@ -305,6 +312,8 @@ pub struct Grower {
     pub growth: f64,
     /// Shortest retainer path from the root, root first.
     pub retainer_path: Vec<PathStep>,
+    /// That path in heapwise's one notation.
+    pub path_text: String,
     /// Where the object (or its constructor) is defined.
     pub location: Option<SourceLocation>,
 }
@@ -316,6 +325,7 @@ impl From<engine::Grower> for Grower {
             retained_before: g.retained_before,
             retained_after: g.retained_after,
             growth: g.growth,
+            path_text: path_text(&g.retainer_path),
             retainer_path: all(g.retainer_path),
             location: g.location.map(Into::into),
         }
@@ -333,6 +343,8 @@ pub struct LeakGroup {
     pub retained_size: f64,
     /// Retainer path of the group's largest object, root first.
     pub retainer_path: Vec<PathStep>,
+    /// That path in heapwise's one notation.
+    pub path_text: String,
     /// Location of that object.
     pub location: Option<SourceLocation>,
     /// Ids of some members, largest first (at most 20).
@@ -345,27 +357,10 @@ impl From<engine::LeakGroup> for LeakGroup {
             name: utf16(&l.name),
             count: l.count as f64,
             retained_size: l.retained_size,
+            path_text: path_text(&l.retainer_path),
             retainer_path: all(l.retainer_path),
             location: l.location.map(Into::into),
             ids: l.ids.into_iter().map(|i| i as f64).collect(),
-        }
-    }
-}
-
-/// The verdict against the thresholds.
-#[napi(object)]
-pub struct Verdict {
-    /// True if no threshold was exceeded and no leak was found.
-    pub ok: bool,
-    /// One readable sentence per exceeded threshold or leak.
-    pub reasons: Vec<String>,
-}
-
-impl From<engine::Verdict> for Verdict {
-    fn from(v: engine::Verdict) -> Self {
-        Verdict {
-            ok: v.ok,
-            reasons: v.reasons,
         }
     }
 }
@@ -397,6 +392,9 @@ pub struct HeapDiff {
     pub growers: Vec<Grower>,
     /// Leak groups (final mode only).
     pub leaks: Vec<LeakGroup>,
+    /// Leak findings, ranked: the object that holds each growth, how fast it grows, what
+    /// accumulates and the code to change (from all three snapshots in final mode).
+    pub findings: Vec<Finding>,
     /// The verdict.
     pub verdict: Verdict,
     /// Things to know (e.g. the class-level fallback for unrelated snapshots).
@@ -406,7 +404,7 @@ pub struct HeapDiff {
 impl From<engine::HeapDiff> for HeapDiff {
     fn from(d: engine::HeapDiff) -> Self {
         HeapDiff {
-            schema_version: 1,
+            schema_version: 2,
             before: d.before.into(),
             after: d.after.into(),
             r#final: d.final_snapshot.map(Into::into),
@@ -417,6 +415,7 @@ impl From<engine::HeapDiff> for HeapDiff {
             allocated: all(d.allocated),
             growers: all(d.growers),
             leaks: all(d.leaks),
+            findings: all(d.findings),
             verdict: d.verdict.into(),
             warnings: d.warnings,
         }

@@ -5,6 +5,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { formatBytes, summaryTable } = require('../format.js');
 const { progressBar, writeReport } = require('./io.js');
+const { shortPath, formatLocation } = require('../report/findings.js');
 
 /**
  * Runs `analyze` with parsed options; resolves to the exit code.
@@ -70,15 +71,9 @@ function renderText(r) {
     lines.push(`Largest objects`);
     for (const t of r.top) {
       const n = t.node;
-      const loc = t.location
-        ? ` at ${t.location.scriptName || 'script ' + t.location.scriptId}:${t.location.line + 1}:${t.location.column + 1}`
-        : '';
+      const loc = t.location ? ` at ${formatLocation(t.location)}` : '';
       lines.push(`  ${n.className} ${JSON.stringify(n.name).slice(0, 60)} @${n.id}  retained ${formatBytes(n.retainedSize)}${loc}`);
-      const steps = t.retainerPath
-        .slice(1)
-        .map((/** @type {{ edge: string }} */ p) => `${p.edge}`)
-        .join(' → ');
-      if (steps) lines.push(`    retained by: (root) → ${steps.length > 160 ? steps.slice(0, 157) + '…' : steps}`);
+      if (t.pathText) lines.push(`    retained by: ${shortPath(t.pathText, 160)}`);
     }
   }
   for (const w of r.warnings) lines.push(`warning: ${w}`);

@@ -30,19 +30,6 @@ function parseDuration(text) {
 }
 
 /**
- * Parses `K/N` of --growth.
- * @param {string} text
- */
-function parseGrowth(text) {
-  const m = /^(\d+)\/(\d+)$/.exec(String(text).trim());
-  if (!m) throw new Error(`--growth needs K/N (e.g. 3/4), got ${JSON.stringify(String(text))}`);
-  const k = Number(m[1]);
-  const n = Number(m[2]);
-  if (n < 1 || k < 1 || k > n) throw new Error(`--growth K/N needs 1 <= K <= N, got ${text}`);
-  return { k, n };
-}
-
-/**
  * `NAME=VALUE` of --max-class-count / --max-class-size.
  * @param {string} flag
  * @param {(v: string) => number} parse
@@ -82,8 +69,10 @@ const FLAGS = {
   'include-internal': { key: 'includeInternal' },
   pid: { key: 'pid', value: true, parse: parsePid },
   interval: { key: 'intervalMs', value: true, parse: parseDuration },
-  growth: { key: 'growth', value: true, parse: parseGrowth },
   once: { key: 'once' },
+  calls: { key: 'callsPerStep', value: true, parse: (v) => positive(v, '--calls') },
+  'only-thresholds': { key: 'onlyThresholds' },
+  'all-rows': { key: 'allRows' },
   format: { key: 'format', value: true, parse: parseFormat },
   json: { key: 'format' },
   output: { key: 'output', short: 'o', value: true, parse: nonEmpty('--output') },
@@ -118,35 +107,61 @@ const COMMANDS = {
       'ignore',
       'min-retained-size',
       'include-internal',
+      'calls',
+      'only-thresholds',
+      'all-rows',
       'top',
       'format',
       'json',
       'output',
       'help',
     ],
-    defaults: { final: null, top: 10, minRetainedSize: null },
-    api: ['final', 'maxGrowthBytes', 'maxNewObjects', 'classLimits', 'ignore', 'minRetainedSize', 'includeInternal', 'top'],
+    defaults: { final: null, top: 10, minRetainedSize: null, callsPerStep: null, onlyThresholds: false, allRows: false },
+    api: [
+      'final',
+      'maxGrowthBytes',
+      'maxNewObjects',
+      'classLimits',
+      'ignore',
+      'minRetainedSize',
+      'includeInternal',
+      'callsPerStep',
+      'onlyThresholds',
+      'top',
+    ],
   },
   watch: {
     args: ['DIR'],
     flags: [
       'pid',
       'interval',
-      'growth',
       'max-growth',
       'max-new-objects',
       'max-class-count',
       'max-class-size',
       'ignore',
       'include-internal',
+      'calls',
+      'only-thresholds',
       'once',
       'format',
       'json',
       'output',
       'help',
     ],
-    defaults: { pid: null, intervalMs: 5000, growth: null, once: false },
-    api: ['pid', 'intervalMs', 'growth', 'maxGrowthBytes', 'maxNewObjects', 'classLimits', 'ignore', 'includeInternal', 'once'],
+    defaults: { pid: null, intervalMs: 5000, once: false, callsPerStep: null, onlyThresholds: false },
+    api: [
+      'pid',
+      'intervalMs',
+      'maxGrowthBytes',
+      'maxNewObjects',
+      'classLimits',
+      'ignore',
+      'includeInternal',
+      'callsPerStep',
+      'onlyThresholds',
+      'once',
+    ],
   },
 };
 
@@ -279,4 +294,4 @@ function commandHelp(command) {
   return COMMAND_HELP[command];
 }
 
-module.exports = { FORMATS, FLAGS, COMMANDS, parseCommand, apiOptions, commandHelp, parseDuration, parseGrowth };
+module.exports = { FORMATS, FLAGS, COMMANDS, parseCommand, apiOptions, commandHelp, parseDuration };

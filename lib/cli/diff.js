@@ -17,9 +17,9 @@ async function run(opts, io) {
   const { renderText, renderMarkdown } = require('../report/diff.js');
   let out;
   if (opts.format === 'json') out = JSON.stringify(d, null, 1) + '\n';
-  else if (opts.format === 'markdown') out = renderMarkdown(d);
+  else if (opts.format === 'markdown') out = renderMarkdown(d, { allRows: opts.allRows });
   else if (opts.format === 'html') out = require('../report/html.js').renderDiffHtml(d);
-  else out = renderText(d);
+  else out = renderText(d, { allRows: opts.allRows });
   const t = d.totals;
   const summary = () =>
     `${d.verdict.ok ? 'ok' : 'FAILED'}: size delta ${formatSignedBytes(d.sizeDelta)}, ${t.newCount} new / ${t.deletedCount} deleted objects`;

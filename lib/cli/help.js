@@ -10,10 +10,10 @@ const USAGE_LINES = {
   diff: `heapwise diff BEFORE AFTER [--final FILE] [--max-growth SIZE] [--max-new-objects N]
                      [--max-class-count NAME=N] [--max-class-size NAME=SIZE]
                      [--ignore PATTERN]... [--min-retained-size SIZE] [--include-internal] [--top N]
-                     [--format text|json|markdown|html] [-o FILE]`,
-  watch: `heapwise watch DIR [--pid PID] [--interval 5s] [--growth K/N] [--max-growth SIZE] [--max-new-objects N]
+                     [--calls N] [--only-thresholds] [--all-rows] [--format text|json|markdown|html] [-o FILE]`,
+  watch: `heapwise watch DIR [--pid PID] [--interval 5s] [--max-growth SIZE] [--max-new-objects N]
                      [--max-class-count NAME=N] [--max-class-size NAME=SIZE]
-                     [--ignore PATTERN]... [--include-internal] [--once]
+                     [--ignore PATTERN]... [--include-internal] [--calls N] [--only-thresholds] [--once]
                      [--format text|json|markdown|html] [-o FILE]`,
 };
 
@@ -31,9 +31,12 @@ exit codes: 0 ok, 2 usage or input error`;
 
 const DIFF = `usage: ${USAGE_LINES.diff}
 
-  diff BEFORE AFTER   compare two snapshots of one process (DevTools' Comparison view), list what
-                      was allocated between them, the objects that grew and what retains them
-                      (the JS API's diff(), with the same option names)
+  diff BEFORE AFTER   what grew between two snapshots of one process, and why: the findings (the
+                      object that holds each growth, named, how fast it grows, what accumulates,
+                      the lines of code that fill it), DevTools' Comparison view, what was
+                      allocated between them and the objects that grew (the JS API's diff(), with
+                      the same option names). With no threshold set, a finding the evidence calls
+                      a leak fails the verdict (exit 1) unless --only-thresholds.
     --final FILE      a third snapshot: leak candidates are objects allocated between BEFORE and
                       AFTER that are still alive in FILE (memlab's baseline/target/final)
     --max-growth SIZE fail when the heap's total size grew by more than SIZE: 1000, 512kB, 2MB,
@@ -45,7 +48,10 @@ const DIFF = `usage: ${USAGE_LINES.diff}
                       (repeatable)
     --min-retained-size SIZE      leave out growers / leak groups / allocated rows below SIZE
     --include-internal            keep internal classes ("(...)", "system / ...") in every list
-    --top N           how many growers / leak groups to detail (default 10)
+    --calls N         the suspected action ran N times between the snapshots: growth per call
+    --only-thresholds the verdict counts only the size and count thresholds, never the findings
+    --all-rows        also list Comparison classes whose count and size did not change
+    --top N           how many findings / growers / leak groups to detail (default 10)
     --format F        text (default), json (the HeapDiff of the JS API), markdown (for a pull
                       request comment or $GITHUB_STEP_SUMMARY), or html (a self-contained page
                       with charts; use with -o); --json = --format json
@@ -57,14 +63,17 @@ const WATCH = `usage: ${USAGE_LINES.watch}
 
   watch DIR           analyse every heap snapshot that lands in DIR (v8.writeHeapSnapshot(),
                       --heapsnapshot-signal, --heapsnapshot-near-heap-limit), once it is completely
-                      written; report classes that keep growing and flag a leak when a threshold is
-                      crossed between the first and the latest snapshot. Runs until Ctrl-C (SIGINT)
+                      written; report what grows (the findings: the object that holds the growth,
+                      how fast it grows, the code that fills it, from the second snapshot on) and
+                      flag a leak when a finding grows steadily (with no threshold set, unless
+                      --only-thresholds) or a threshold is crossed between the first and the
+                      latest snapshot. Runs until Ctrl-C (SIGINT)
                       or SIGTERM, or until the --pid process has exited and its last snapshots are
                       analysed; then prints the report. (The JS API's watch({ dir }).)
     --pid PID         also sample the memory (RSS, PSS) of process PID and its descendants
     --interval T      how often to look at DIR and sample memory: 500ms, 5s (default), 1m
-    --growth K/N      report a class as growing when its count or retained size grew in at least
-                      K of the last N snapshots (default 3/4)
+    --calls N         the suspected action runs N times between snapshots: growth per call
+    --only-thresholds flag leaks only for the size and count thresholds, never for the findings
     --max-growth SIZE         flag a leak when the heap's total size grew by more than SIZE
                               (1000, 512kB, 2MB, 1.5GiB)
     --max-new-objects N       flag a leak when more than N objects are new (diff's # New)

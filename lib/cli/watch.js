@@ -6,7 +6,8 @@
 const path = require('node:path');
 const { formatBytes, formatSignedBytes, formatCount, formatSignedCount, textTable, clip } = require('../format.js');
 
-const { parseCommand, apiOptions, parseDuration, parseGrowth } = require('./args.js');
+const { parseCommand, apiOptions, parseDuration } = require('./args.js');
+const { shortPath } = require('../report/findings.js');
 const { writeReport } = require('./io.js');
 
 /**
@@ -20,24 +21,13 @@ function parseWatchArgs(argv) {
 // ---------------------------------------------------------------------------------------------
 // Text pieces
 
-/** A retainer path as `(root) → a → b`, shortened in the middle when long. */
-function pathText(steps, max = 140) {
-  if (!steps || !steps.length) return '(no path)';
-  const parts = steps.map((s, i) => (i === 0 ? '(root)' : /^\d+$/.test(s.edge || '') ? `[${s.edge}]` : String(s.edge)));
-  let text = parts.join(' \u2192 ');
-  if (text.length > max) text = parts[0] + ' \u2192 \u2026 \u2192 ' + clip(parts.slice(-3).join(' \u2192 '), max - 12);
-  return text;
-}
-
 function timeText(ms) {
   return new Date(ms).toISOString().slice(11, 19);
 }
 
+/** One line for a growth entry (a finding): the engine's sentence, and where it is held. */
 function growthLine(g) {
-  return (
-    `${g.name}: ${formatSignedCount(g.countDelta)} objects, ${formatSignedBytes(g.sizeDelta)} retained, grew in ` +
-    `${g.grewIn} of the last ${g.window} snapshots; largest held by ${pathText(g.retainerPath)}`
-  );
+  return `${g.leak ? 'LEAK ' : ''}${g.message}${g.pathText ? `; held at ${shortPath(g.pathText)}` : ''}`;
 }
 
 function sampleText(s) {
@@ -123,10 +113,10 @@ function renderText(series) {
   }
   out.push('');
   if (series.growth.length) {
-    out.push('Growing classes (count or retained size grew in most of the last snapshots)');
+    out.push('What grows (the findings: the object that holds each growth, leaks first)');
     for (const g of series.growth) out.push(`  ${growthLine(g)}`);
   } else {
-    out.push('No class kept growing.');
+    out.push('Nothing grew.');
   }
   if (series.skipped && series.skipped.length) {
     out.push('');
@@ -156,29 +146,48 @@ function trend(samples, field) {
 }
 
 /**
- * A sentence telling JS-heap growth from native growth, when both heap and RSS figures are there:
- * RSS (of the whole tree) climbing while heapUsed, or the snapshots' totals, stay flat points at
- * memory outside the JS objects.
+ * The sample nearest in time to `t` that has `field`.
+ * @param {Array<Record<string, any>>} samples
+ * @param {number} t
+ * @param {string} field
+ */
+function sampleAt(samples, t, field) {
+  let best = null;
+  for (const x of samples) {
+    if (x[field] === null || x[field] === undefined) continue;
+    if (!best || Math.abs(x.time - t) < Math.abs(best.time - t)) best = x;
+  }
+  return best;
+}
+
+/**
+ * A sentence telling JS-heap growth from native growth. Both sides are measured over the same
+ * span, between the first and the last snapshot: RSS from the samples nearest those two moments,
+ * the JS heap from the same samples' heapUsed (this process) or else the snapshots' totals. It
+ * never claims native growth while a finding says the JS heap leaks.
  */
 function nativeHint(series) {
   const snaps = series.snapshots;
-  // A process's RSS settles only after it started up and wrote its first snapshot.
-  const settled = snaps.length ? series.samples.filter((x) => x.time >= snaps[0].time) : series.samples;
-  const rssGrowth = trend(settled, 'rss');
-  let heapGrowth = trend(settled, 'heapUsed');
-  let heapWhat = 'the JS heap (heapUsed)';
-  if (heapGrowth === null && snaps.length >= 2) {
-    heapGrowth = snaps[snaps.length - 1].totalSize - snaps[0].totalSize;
-    heapWhat = 'the live JS objects (snapshot totals)';
-  }
-  if (rssGrowth === null || heapGrowth === null || rssGrowth < 16e6) return null;
-  if (heapGrowth * 4 < rssGrowth) {
+  if (snaps.length < 2 || !series.samples.length) return null;
+  const [t0, t1] = [snaps[0].time, snaps[snaps.length - 1].time];
+  const r0 = sampleAt(series.samples, t0, 'rss');
+  const r1 = sampleAt(series.samples, t1, 'rss');
+  if (!r0 || !r1 || r0 === r1) return null;
+  const rssGrowth = r1.rss - r0.rss;
+  const h0 = sampleAt(series.samples, t0, 'heapUsed');
+  const h1 = sampleAt(series.samples, t1, 'heapUsed');
+  const fromSamples = h0 && h1 && h0 !== h1;
+  const heapGrowth = fromSamples ? h1.heapUsed - h0.heapUsed : snaps[snaps.length - 1].totalSize - snaps[0].totalSize;
+  const heapWhat = fromSamples ? 'the JS heap (heapUsed)' : 'the live JS objects (snapshot totals)';
+  if (rssGrowth < 16e6) return null;
+  const jsLeak = (series.growth || []).some((g) => g.leak);
+  if (heapGrowth * 4 < rssGrowth && !jsLeak) {
     return (
-      `RSS grew by ${formatBytes(rssGrowth)} while ${heapWhat} grew by ${formatSignedBytes(heapGrowth)}: most of the growth is outside ` +
+      `RSS grew by ${formatBytes(rssGrowth)} while ${heapWhat} grew by ${formatSignedBytes(heapGrowth)} over the same span: most of the growth is outside ` +
       'the JS heap (native memory: Buffers and addons, child processes, allocator and V8 reserves)'
     );
   }
-  return `RSS grew by ${formatBytes(rssGrowth)} and ${heapWhat} by ${formatSignedBytes(heapGrowth)}: the JS heap accounts for much of it`;
+  return `RSS grew by ${formatBytes(rssGrowth)} and ${heapWhat} by ${formatSignedBytes(heapGrowth)} over the same span: the JS heap accounts for much of it`;
 }
 
 function mdEscape(s) {
@@ -208,11 +217,11 @@ function renderMarkdown(series) {
   }
   if (series.growth.length) {
     out.push('');
-    out.push('| growing class | grew in | objects | retained | largest held by |');
+    out.push('| what grows | grew in | members | retained | held at |');
     out.push('| --- | ---: | ---: | ---: | --- |');
     for (const g of series.growth) {
       out.push(
-        `| ${mdEscape(g.name)} | ${g.grewIn} of ${g.window} | ${formatSignedCount(g.countDelta)} | ${formatSignedBytes(g.sizeDelta)} | ${mdEscape(pathText(g.retainerPath))} |`,
+        `| ${mdEscape(g.name)} | ${g.grewIn} of ${g.window} | ${formatSignedCount(g.countDelta)} | ${formatSignedBytes(g.sizeDelta)} | ${mdEscape(shortPath(g.pathText || ''))} |`,
       );
     }
   }
@@ -374,4 +383,4 @@ async function run(opts, io) {
   return series.leaks.length ? 1 : 0;
 }
 
-module.exports = { run, parseWatchArgs, parseDuration, parseGrowth, renderText, renderMarkdown, pathText, nativeHint, trend };
+module.exports = { run, parseWatchArgs, parseDuration, renderText, renderMarkdown, nativeHint, trend };

@@ -846,6 +846,8 @@ function watchPage(w) {
   // the top growing classes, per snapshot: from each snapshot's class list, or from the growth
   // entry's own window where a snapshot's list does not have the class
   const growing = [...(w.growth || [])].sort((a, b) => b.sizeDelta - a.sizeDelta).slice(0, 8);
+  // a growth entry's values are of the snapshots it lists (`snapshots`, series indexes), or of
+  // the last ones of the series when it has no such list
   const perSnapshot = (g, field, windowField) => {
     const pts = snaps.map((s) => {
       const row = (s.classes || []).find((c) => c.name === g.name);
@@ -853,10 +855,10 @@ function watchPage(w) {
     });
     const win = g[windowField] || [];
     for (let i = 0; i < win.length; i++) {
-      const j = pts.length - win.length + i;
+      const j = g.snapshots ? snaps.findIndex((s) => s.index === g.snapshots[i]) : pts.length - win.length + i;
       if (j >= 0 && pts[j][1] === null) pts[j][1] = win[i];
     }
-    return pts;
+    return pts.filter((p) => p[1] !== null);
   };
   const color = (i) => PALETTE[i % PALETTE.length];
   const countHost = chartHost('chart-growth-count');

@@ -2,43 +2,33 @@
 // Reports of `heapwise diff`: plain text for a terminal and Markdown for a pull-request comment or
 // $GITHUB_STEP_SUMMARY, both from a HeapDiff (docs/diff-contract.md).
 const path = require('node:path');
-const { fileURLToPath } = require('node:url');
 const { formatBytes, formatSignedBytes, formatCount, formatSignedCount, formatDistance, textTable, clip } = require('../format.js');
+const {
+  renderFindingsText,
+  renderFindingsMarkdown,
+  shortPath,
+  formatLocation: locationText,
+  scriptLabel,
+  mdCode,
+  mdText,
+} = require('./findings.js');
+
+/** `file.js:12:5` (1-based); `names` (scriptId -> name) names scripts whose location came without one. */
+function formatLocation(loc, names) {
+  if (!loc) return null;
+  return locationText(loc.scriptName || !names ? loc : { ...loc, scriptName: names.get(loc.scriptId) });
+}
+
+/** Comparison rows that changed, unless `all`: a class with the same count and size is no news. */
+function changedRows(d, all) {
+  return all ? d.classes : d.classes.filter((r) => r.deltaCount !== 0 || r.sizeDelta !== 0);
+}
 
 const TABLE_ROWS = 25; // Comparison / allocated rows in the text report
 const MD_ROWS = 10; // class rows in the Markdown report
-const PATH_MAX = 200;
 
 // ---------------------------------------------------------------------------------------------
 // Shared pieces
-
-/** A script name as the reader knows it: `file:` URLs as paths, paths under cwd relative. */
-function scriptLabel(name, cwd = process.cwd()) {
-  let s = name;
-  if (typeof s === 'string' && s.startsWith('file://')) {
-    try {
-      s = fileURLToPath(s);
-    } catch {
-      /* keep the URL */
-    }
-  }
-  if (typeof s === 'string' && path.isAbsolute(s)) {
-    const rel = path.relative(cwd, s);
-    if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) s = rel;
-  }
-  return s;
-}
-
-/**
- * `file.js:12:5` (1-based, as editors show it), or null. `names` (scriptId -> name, from
- * scriptNames()) names scripts whose location came without one.
- */
-function formatLocation(loc, names) {
-  if (!loc) return null;
-  const name = loc.scriptName || (names && names.get(loc.scriptId));
-  const file = name ? scriptLabel(name) : `script ${loc.scriptId}`;
-  return `${file}:${loc.line + 1}:${loc.column + 1}`;
-}
 
 /**
  * Script names by script id, from every location of the diff that has one (script ids are the
@@ -53,49 +43,16 @@ function scriptNames(d) {
   return names;
 }
 
-/** How a node reads in a path: a closure as `name()`, anything else by its class. */
+/** How a node reads: a closure as `name()`, anything else by its class. */
 function nodeLabel(node) {
   if (!node) return '?';
   if (node.type === 'closure') return clip(`${node.name || '(anonymous)'}()`, 60);
   return clip(node.className || node.name || `(${node.type})`, 60);
 }
 
-const IDENT = /^[A-Za-z_$][\w$]*$/;
-
-/** How an edge reads after its holder: `.name`, `[3]`, `["a b"]`. */
-function edgeLabel(step) {
-  const name = step.edge == null ? '' : String(step.edge);
-  if (step.edgeType === 'element' || /^\d+$/.test(name)) return `[${name}]`;
-  if (IDENT.test(name)) return `.${name}`;
-  return `[${JSON.stringify(clip(name, 60))}]`;
-}
-
-/**
- * A retainer path (root first) on one line: `(root) → global.registry → Map.table → LeakyThing`, then
- * the object's id after an at sign.
- * Each segment is a holder followed by the edge it holds the next object by.
- */
-function formatRetainerPath(steps, max = PATH_MAX) {
-  if (!steps || !steps.length) return '';
-  const parts = [];
-  let i = 0;
-  if (steps[0].node && steps[0].node.type === 'synthetic' && steps.length > 1) {
-    parts.push('(root)');
-    i = 1;
-  }
-  for (; i < steps.length; i++) {
-    const n = steps[i].node;
-    if (i + 1 < steps.length) parts.push(nodeLabel(n) + edgeLabel(steps[i + 1]));
-    else parts.push(`${nodeLabel(n)} @${n.id}`);
-  }
-  let s = parts.join(' \u2192 ');
-  if (s.length > max) {
-    // keep the start (the root side) and the end (the object itself)
-    const tail = parts.slice(-2).join(' \u2192 ');
-    const headRoom = Math.max(20, max - tail.length - 5);
-    s = s.slice(0, headRoom) + ' \u2026 \u2192 ' + tail;
-  }
-  return s;
+/** The path of a result that has one (`pathText`, heapwise's one notation), shortened. */
+function formatRetainerPath(item, max) {
+  return item && item.pathText ? shortPath(item.pathText, max) : '';
 }
 
 /** The diff's warnings; says so when the snapshots are of different processes and nothing else does. */
@@ -140,15 +97,23 @@ function renderText(d, opts = {}) {
   );
 
   L.push('');
-  if (d.classes.length) {
-    L.push(`Comparison (DevTools' Comparison view, largest Alloc. Size first; ${formatCount(d.classes.length)} classes changed)`);
+  L.push(...renderFindingsText(d.findings || []));
+
+  L.push('');
+  const shown = changedRows(d, opts.allRows);
+  const hidden = d.classes.length - shown.length;
+  if (shown.length) {
+    L.push(
+      `Comparison (DevTools' Comparison view, largest Alloc. Size first; ${formatCount(shown.length)} classes changed` +
+        `${hidden ? `, ${formatCount(hidden)} with objects replaced one for one not shown (--all-rows)` : ''})`,
+    );
     L.push(
       textTable(
         COMPARISON_HEAD,
-        d.classes.slice(0, rows).map((r) => [clip(r.name, 48), ...comparisonCells(r)]),
+        shown.slice(0, rows).map((r) => [clip(r.name, 48), ...comparisonCells(r)]),
       ),
     );
-    if (d.classes.length > rows) L.push(`  \u2026 ${d.classes.length - rows} more (--format json lists all)`);
+    if (shown.length > rows) L.push(`  \u2026 ${shown.length - rows} more (--format json lists all)`);
   } else {
     L.push('Comparison: no class gained or lost objects');
   }
@@ -163,7 +128,7 @@ function renderText(d, opts = {}) {
         `  ${i + 1}. ${nodeLabel(n)} @${n.id}  retained ${formatBytes(g.retainedBefore)} \u2192 ${formatBytes(g.retainedAfter)} ` +
           `(${formatSignedBytes(g.growth)})${loc ? `  at ${loc}` : ''}`,
       );
-      const p = formatRetainerPath(g.retainerPath);
+      const p = formatRetainerPath(g);
       if (p) L.push(`     retained by: ${p}`);
     });
   }
@@ -177,7 +142,7 @@ function renderText(d, opts = {}) {
         L.push(
           `  ${i + 1}. ${clip(g.name, 60)} \u00d7${formatCount(g.count)}  retained ${formatBytes(g.retainedSize)}${loc ? `  at ${loc}` : ''}`,
         );
-        const p = formatRetainerPath(g.retainerPath);
+        const p = formatRetainerPath(g);
         if (p) L.push(`     retained by: ${p}`);
         if (g.ids && g.ids.length) {
           const shown = g.ids
@@ -226,7 +191,7 @@ function renderText(d, opts = {}) {
     L.push('Verdict: ok');
   } else {
     L.push('Verdict: FAILED');
-    for (const r of d.verdict.reasons) L.push(`  - ${r}`);
+    for (const r of d.verdict.reasons) L.push(`  - ${r.message}`);
   }
   for (const w of warningsOf(d)) L.push(`warning: ${w}`);
   return L.join('\n') + '\n';
@@ -234,23 +199,6 @@ function renderText(d, opts = {}) {
 
 // ---------------------------------------------------------------------------------------------
 // Markdown
-
-/** Inline code that survives any content (backticks, pipes in tables, newlines). */
-function mdCode(s, inTable = false) {
-  let text = String(s).replace(/\r?\n|\r/g, ' ');
-  if (inTable) text = text.replace(/\|/g, '\\|');
-  const runs = text.match(/`+/g) || [];
-  const fence = '`'.repeat(Math.max(0, ...runs.map((r) => r.length)) + 1);
-  const pad = text.startsWith('`') || text.endsWith('`') || (text.startsWith(' ') && text.endsWith(' ')) ? ' ' : '';
-  return fence + pad + text + pad + fence;
-}
-
-/** Plain text with Markdown / HTML specials escaped. */
-function mdText(s) {
-  return String(s)
-    .replace(/\r?\n|\r/g, ' ')
-    .replace(/[\\`*_[\]<>|#~]/g, (c) => '\\' + c);
-}
 
 /** The PR-comment / step-summary report. opts.rows: class rows (default 10). */
 function renderMarkdown(d, opts = {}) {
@@ -261,7 +209,7 @@ function renderMarkdown(d, opts = {}) {
   const problems = d.verdict.reasons.length;
   L.push(
     d.verdict.ok
-      ? '## \u2705 heapwise diff: heap within limits'
+      ? '## \u2705 heapwise diff: no leak found, heap within limits'
       : `## \u274c heapwise diff: ${problems === 1 ? '1 problem' : `${problems || 'some'} problems`}`,
   );
   L.push('');
@@ -273,10 +221,14 @@ function renderMarkdown(d, opts = {}) {
   );
   if (!d.verdict.ok) {
     L.push('');
-    for (const r of d.verdict.reasons) L.push(`- ${mdText(r)}`);
+    for (const r of d.verdict.reasons) L.push(`- ${mdText(r.message)}`);
   }
+  L.push('');
+  L.push('### Findings');
+  L.push('');
+  L.push(...renderFindingsMarkdown(d.findings || []));
 
-  const grown = [...d.classes].sort((a, b) => b.sizeDelta - a.sizeDelta || b.deltaCount - a.deltaCount);
+  const grown = [...changedRows(d, opts.allRows)].sort((a, b) => b.sizeDelta - a.sizeDelta || b.deltaCount - a.deltaCount);
   L.push('');
   L.push('### Classes by size delta');
   L.push('');
@@ -295,7 +247,7 @@ function renderMarkdown(d, opts = {}) {
     L.push('');
     d.growers.forEach((g, i) => {
       const loc = formatLocation(g.location, names);
-      const p = formatRetainerPath(g.retainerPath);
+      const p = formatRetainerPath(g);
       L.push(
         `${i + 1}. ${mdCode(`${nodeLabel(g.node)} @${g.node.id}`)}: ${formatBytes(g.retainedBefore)} \u2192 ` +
           `${formatBytes(g.retainedAfter)} (**${formatSignedBytes(g.growth)}**)${loc ? `, at ${mdCode(loc)}` : ''}${p ? '\\' : ''}`,
@@ -313,7 +265,7 @@ function renderMarkdown(d, opts = {}) {
       L.push('');
       d.leaks.forEach((g, i) => {
         const loc = formatLocation(g.location, names);
-        const p = formatRetainerPath(g.retainerPath);
+        const p = formatRetainerPath(g);
         L.push(
           `${i + 1}. ${mdCode(clip(g.name, 80))} \u00d7${formatCount(g.count)}, retained **${formatBytes(g.retainedSize)}**` +
             `${loc ? `, at ${mdCode(loc)}` : ''}${p ? '\\' : ''}`,

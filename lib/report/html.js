@@ -11,6 +11,7 @@ const path = require('node:path');
 const format = require('../format.js');
 const { formatLocation, scriptNames, nodeLabel, comparisonCells } = require('./diff.js');
 const { html, raw, jsonForScript } = require('./escape.js');
+const { growthText, accumulatesText } = require('./findings.js');
 
 const { formatBytes, formatSignedBytes, formatCount, formatSignedCount, formatDistance } = format;
 
@@ -92,33 +93,26 @@ function staticTable(id, head, rows, { note = undefined } = {}) {
 ${note ? html`<p class="note nojs-only">${note}</p>` : ''}</div>`;
 }
 
-const IDENT = /^[A-Za-z_$][\w$]*$/;
-
 /** A retainer path as steps: `(root)`, then each holder with the edge it holds the next by. */
-function pathHtml(steps) {
-  if (!steps || !steps.length) return '';
-  const parts = [];
-  let i = 0;
-  if (steps[0].node && steps[0].node.type === 'synthetic' && steps.length > 1) {
-    parts.push(html`<span class="step">(root)</span>`);
-    i = 1;
-  }
-  for (; i < steps.length; i++) {
-    const n = steps[i].node;
-    const label = format.clip(nodeLabel(n), 80);
-    if (i + 1 < steps.length) {
-      const e = steps[i + 1];
-      const name = e.edge == null ? '' : String(e.edge);
-      let edge;
-      if (e.edgeType === 'element' || /^\d+$/.test(name)) edge = `[${name}]`;
-      else if (IDENT.test(name)) edge = `.${name}`;
-      else edge = `[${JSON.stringify(format.clip(name, 80))}]`;
-      parts.push(html`<span class="step">${label}<span class="edge">${edge}</span></span>`);
-    } else {
-      parts.push(html`<span class="step last">${label} @${n.id}</span>`);
-    }
-  }
-  return html`<div class="path">${parts.map((p, k) => (k ? html` \u2192 ${p}` : p))}</div>`;
+/** The path of a result in heapwise's one notation (`pathText`), with the object's id. */
+function pathHtml(item) {
+  if (!item || !item.pathText) return '';
+  const id = item.node ? html` <span class="muted">@${item.node.id}</span>` : '';
+  return html`<div class="path">${item.pathText}${id}</div>`;
+}
+
+/** The findings of a diff: the holder, its growth, what accumulates, the code to change. */
+function findingsHtml(findings) {
+  if (!findings || !findings.length) return html`<p class="good-text">Nothing grew.</p>`;
+  return html`<ol class="items">${findings.slice(0, 10).map(
+    (
+      f,
+    ) => html`<li><div class="head">${f.leak ? html`<span class="bad-text">Leak</span> ` : ''}<span class="name">${format.clip(f.holder.description, 160)}</span></div>
+<div>grows ${growthText(f)}</div>
+${f.accumulates.length ? html`<div class="muted">accumulates ${accumulatesText(f)}</div>` : ''}
+${f.code.length ? html`<ul class="code">${f.code.slice(0, 4).map((c) => html`<li><span class="loc">${formatLocation(c.location)}</span> <span class="muted">${c.role}</span> <code>${c.text || c.function || ''}</code></li>`)}</ul>` : ''}
+${f.closure ? html`<div class="muted">${f.closure.message}</div>` : ''}${pathHtml(f)}</li>`,
+  )}</ol>`;
 }
 
 function locHtml(loc, names) {
@@ -228,7 +222,7 @@ ${staticTable(
         'by retained size, with the shortest retainer path from the root',
         html`<ol class="items">${r.top.map(
           (t) => html`<li><div class="head">${nodeTitle(t.node)} retained ${formatBytes(t.node.retainedSize)}
-<span class="muted">(${pct(t.node.retainedSize, total)})</span>${locHtml(t.location, names)}</div>${pathHtml(t.retainerPath)}</li>`,
+<span class="muted">(${pct(t.node.retainedSize, total)})</span>${locHtml(t.location, names)}</div>${pathHtml(t)}</li>`,
         )}</ol>`,
       )
     : '';
@@ -255,7 +249,7 @@ function verdictHtml(v) {
   if (v.ok)
     return html`<div class="verdict ok"><div class="title">\u2714 Verdict: ok</div><div>within every threshold; no leak found</div></div>`;
   return html`<div class="verdict failed" id="verdict"><div class="title">\u2716 Verdict: FAILED (${v.reasons.length} ${v.reasons.length === 1 ? 'reason' : 'reasons'})</div>
-<ul>${v.reasons.map((x) => html`<li>${x}</li>`)}</ul></div>`;
+<ul>${v.reasons.map((x) => html`<li>${x.message}</li>`)}</ul></div>`;
 }
 
 /** The report of `heapwise diff --format html`: `d` is a HeapDiff (docs/diff-contract.md). */
@@ -294,6 +288,8 @@ ${d.final ? fact('leak groups', formatCount(d.leaks.length), d.leaks.length ? 'b
     ),
   );
 
+  const findings = card('Findings', 'where the growth is held, ranked: leaks first', findingsHtml(d.findings));
+
   const growers = (d.growers || []).length
     ? card(
         'Top growers',
@@ -302,7 +298,7 @@ ${d.final ? fact('leak groups', formatCount(d.leaks.length), d.leaks.length ? 'b
           (
             g,
           ) => html`<li><div class="head">${nodeTitle(g.node)} retained ${formatBytes(g.retainedBefore)} \u2192 ${formatBytes(g.retainedAfter)}
-<span class="bad-text">(${formatSignedBytes(g.growth)})</span>${locHtml(g.location, names)}</div>${pathHtml(g.retainerPath)}</li>`,
+<span class="bad-text">(${formatSignedBytes(g.growth)})</span>${locHtml(g.location, names)}</div>${pathHtml(g)}</li>`,
         )}</ol>`,
       )
     : '';
@@ -316,7 +312,7 @@ ${d.final ? fact('leak groups', formatCount(d.leaks.length), d.leaks.length ? 'b
       d.leaks.length
         ? html`<ol class="items">${d.leaks.map(
             (g) => html`<li><div class="head"><span class="name">${format.clip(g.name, 100)}</span> \u00d7${formatCount(g.count)}
-retained <span class="bad-text">${formatBytes(g.retainedSize)}</span>${locHtml(g.location, names)}</div>${pathHtml(g.retainerPath)}
+retained <span class="bad-text">${formatBytes(g.retainedSize)}</span>${locHtml(g.location, names)}</div>${pathHtml(g)}
 ${
   g.ids && g.ids.length
     ? html`<div class="muted mono">ids: ${g.ids
@@ -357,6 +353,7 @@ ${card('Size delta by class', 'the 15 largest changes', html`<div class="chart" 
   const body = html`${verdictHtml(d.verdict)}${warningsHtml(warnings)}
 <section class="card"><h2>Snapshots</h2>${side('before', d.before)}${side('after', d.after)}${side('final', d.final)}${facts}</section>
 ${charts}
+${findings}
 ${growers}
 ${leaks}
 ${comparison}
@@ -408,7 +405,7 @@ ${fact('over', dur)}
 ${first && last ? fact('heap first \u2192 last', `${formatBytes(first.totalSize)} \u2192 ${formatBytes(last.totalSize)}`, last.totalSize > first.totalSize ? 'bad' : '') : ''}
 ${firstSample && lastSample ? fact('RSS first \u2192 last', `${formatBytes(firstSample.rss)} \u2192 ${formatBytes(lastSample.rss)}`, lastSample.rss > firstSample.rss ? 'bad' : '') : ''}
 ${lastSample && typeof lastSample.pss === 'number' ? fact('PSS (last)', formatBytes(lastSample.pss)) : ''}
-${fact('growing classes', formatCount(growth.length), growth.length ? 'bad' : 'good')}
+${fact('growing', formatCount(growth.length), growth.length ? 'bad' : 'good')}
 ${fact('leaks', formatCount(leaks.length), leaks.length ? 'bad' : 'good')}
 </div>`;
   const verdict = leaks.length
@@ -416,15 +413,15 @@ ${fact('leaks', formatCount(leaks.length), leaks.length ? 'bad' : 'good')}
     : html`<div class="verdict ok"><div class="title">\u2714 No leak flagged</div></div>`;
 
   const growthCard = card(
-    'Growing classes',
-    'grew in k of the last n snapshots; the retainer path of the largest instance',
+    'What grows',
+    'the findings: the object that holds each growth, how fast it grows, the code that fills it',
     growth.length
       ? html`<ol class="items">${growth.map(
-          (g) => html`<li><div class="head"><span class="name">${format.clip(g.name, 100)}</span>
-grew in ${g.grewIn} of the last ${g.window} snapshots: <span class="bad-text">${formatSignedCount(g.countDelta)} objects, ${formatSignedBytes(g.sizeDelta)}</span></div>
-<div class="muted mono">counts ${(g.counts || []).map(formatCount).join(' \u2192 ')}</div>${pathHtml(g.retainerPath)}</li>`,
+          (g) => html`<li><div class="head"><span class="name">${format.clip(g.description || g.name, 140)}</span>
+${g.leak ? html`<span class="bad-text">leak</span> ` : ''}grew in ${g.grewIn} of ${g.window} steps: <span class="bad-text">${formatSignedCount(g.countDelta)} members, ${formatSignedBytes(g.sizeDelta)}</span></div>
+<div class="muted">${g.message || ''}</div>${g.pathText ? html`<div class="muted mono">${g.pathText}</div>` : ''}</li>`,
         )}</ol>`
-      : html`<p class="good-text">No class grew persistently.</p>`,
+      : html`<p class="good-text">Nothing grew.</p>`,
   );
 
   const snapshotRows = snaps.map((s) => [

@@ -40,7 +40,7 @@ function renderAnalyzeMarkdown(r, opts = {}) {
     r.top.forEach((t, i) => {
       const n = t.node;
       const loc = formatLocation(t.location);
-      const p = formatRetainerPath(t.retainerPath);
+      const p = formatRetainerPath(t);
       L.push(
         `${i + 1}. ${mdCode(`${clip(n.className, 80)} @${n.id}`)} retained **${formatBytes(n.retainedSize)}**` +
           `${loc ? `, at ${mdCode(loc)}` : ''}${p ? '\\' : ''}`,

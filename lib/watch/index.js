@@ -1,30 +1,29 @@
 'use strict';
 // watch(): follows a series of heap snapshots (a folder they land in, snapshots captured on a
 // schedule, or a list of files) and the memory of a process tree; reports each snapshot's compact
-// summary, classes that keep growing (with the retainer path of their largest instance), leaks
-// (diff's verdict thresholds crossed between the first and the latest snapshot) and memory
-// samples. Each snapshot is analysed off the JS thread by analyze(); only a compact summary is
-// kept and the analysis is closed at once, so memory stays flat over a long series.
+// summary, what grows (the engine's findings: the object that holds each growth, how fast it
+// grows, the code that fills it; the same rule as diff and expectNoLeak), leaks (a finding the
+// evidence calls a leak, or diff's verdict thresholds crossed between the first and the latest
+// snapshot) and memory samples. Each snapshot is added to a native Series (one parse, off the JS
+// thread; the Series keeps at most six footprints), so memory stays flat over a long series.
 const { EventEmitter } = require('node:events');
 const fs = require('node:fs');
 const path = require('node:path');
 const { FolderSource, CaptureSource, SNAPSHOT_FILE } = require('./sources.js');
-const { findGrowth, growthOptions, classFilter } = require('./growth.js');
+const { classFilter } = require('./class-filter.js');
 const { sampleTree, processExists, hasProcfs } = require('./process-memory.js');
 const { HeapwiseError, invalidArgument: invalid, toPath } = require('../core.js');
 
 /**
  * What a Watcher uses of the API, handed over by the entry (index.js).
  * @typedef {object} WatchApi
- * @property {typeof import('../../index').analyze} analyze
  * @property {typeof import('../../index').diff} diff
+ * @property {() => { add(file: string, options?: Record<string, any>): Promise<import('../../binding').SeriesStep> }} newSeries
  * @property {typeof import('../../binding').ClassFilter} ClassFilter
  */
 
 /** How many classes each snapshot of the series keeps (largest retained size first). */
 const SERIES_CLASSES = 50;
-/** How many growing classes per snapshot get a retainer path. */
-const GROWTH_PATHS = 10;
 /** Node's snapshot file names (v8.writeHeapSnapshot(), --heapsnapshot-signal, near-heap-limit). */
 const NODE_SNAPSHOT_NAME = /^Heap\.\d{8}\.\d{6}\.(\d+)\.\d+\.\d+\.heapsnapshot$/;
 
@@ -71,12 +70,19 @@ class Watcher extends EventEmitter {
     this._opts = o;
     this._intervalMs = o.intervalMs === undefined ? 1000 : wholeMs(o.intervalMs, 'intervalMs', 10);
     this._sampleMs = o.sampleIntervalMs === undefined ? this._intervalMs : wholeMs(o.sampleIntervalMs, 'sampleIntervalMs', 10);
+    if (/** @type {any} */ (o).growth !== undefined && /** @type {any} */ (o).growth !== null) {
+      throw invalid('growth (the k-of-n class rule) was replaced by findings: what grows is what the engine finds holding the growth');
+    }
     try {
-      this._growth = growthOptions(o.growth || {});
       this._keep = classFilter(api.ClassFilter, { ignore: o.ignore || [], includeInternal: !!o.includeInternal });
     } catch (e) {
       throw invalid(e.message);
     }
+    if (o.callsPerStep !== undefined && o.callsPerStep !== null && !(typeof o.callsPerStep === 'number' && o.callsPerStep > 0)) {
+      throw invalid(`callsPerStep must be a number > 0, got ${o.callsPerStep}`);
+    }
+    this._callsPerStep = o.callsPerStep || null;
+    this._onlyThresholds = !!o.onlyThresholds;
     this._thresholds = {};
     for (const k of ['maxGrowthBytes', 'maxNewObjects']) {
       if (o[k] === undefined || o[k] === null) continue;
@@ -150,7 +156,8 @@ class Watcher extends EventEmitter {
       skipped: [],
       errors: [],
     };
-    this._history = []; // [{ index, classes: Map }] for the growth window
+    this._engine = null; // the native Series of the current process (a restart starts another)
+    this._engineStart = 0; // watch index of the engine series' first snapshot
     this._growthByName = new Map();
     this._leakKeys = new Map();
     this._baseline = null;
@@ -463,15 +470,27 @@ class Watcher extends EventEmitter {
    * @param {{ file: string, time: number | null, name?: string }} what
    */
   async _analyse({ file, time }) {
-    const { analyze } = this._api;
     const ctrl = new AbortController();
     this._inflight = ctrl;
     const progress = this._onProgress ? (p) => this._onProgress({ file, ...p }) : undefined;
-    let a;
+    // Node names its snapshots Heap.<date>.<time>.<pid>.<tid>.<seq>.heapsnapshot: a new pid is
+    // a new process (a restart), whose heap is not comparable with the old one's. The findings'
+    // series and the leak baseline start again from its first snapshot.
+    const m = NODE_SNAPSHOT_NAME.exec(path.basename(file));
+    const pid = m ? Number(m[1]) : undefined;
+    const restart = pid !== undefined && this._lastPid !== undefined && pid !== this._lastPid;
+    const index = this._series.snapshots.length ? this._series.snapshots[this._series.snapshots.length - 1].index + 1 : 0;
+    if (!this._engine || restart) {
+      this._engine = this._api.newSeries();
+      this._engineStart = index;
+    }
+    let step;
     try {
-      a = await analyze(file, {
+      step = await this._engine.add(file, {
         signal: ctrl.signal,
         onProgress: progress,
+        top: 10,
+        ...(this._callsPerStep ? { callsPerStep: this._callsPerStep } : {}),
         ...(this._maxMemory !== null ? { maxMemory: this._maxMemory } : {}),
       });
     } catch (e) {
@@ -486,77 +505,109 @@ class Watcher extends EventEmitter {
       return e.code || 'ERR_HEAPWISE_INTERNAL';
     }
     this._inflight = null;
-    let snap;
-    let growth;
-    try {
-      if (time === null) {
-        try {
-          time = fs.statSync(file).mtimeMs;
-        } catch {
-          time = Date.now();
-        }
+    if (time === null) {
+      try {
+        time = fs.statSync(file).mtimeMs;
+      } catch {
+        time = Date.now();
       }
-      const byName = new Map();
-      for (const r of a.summary()) {
-        const c = byName.get(r.name);
-        if (c) {
-          c.count += r.count;
-          c.shallowSize += r.shallowSize;
-          c.retainedSize += r.retainedSize;
-        } else {
-          byName.set(r.name, { name: r.name, count: r.count, shallowSize: r.shallowSize, retainedSize: r.retainedSize });
-        }
-      }
-      const classes = [...byName.values()].sort((x, y) => y.retainedSize - x.retainedSize);
-      snap = /** @type {import('../../index').WatchSnapshot} */ ({
-        index: this._series.snapshots.length ? this._series.snapshots[this._series.snapshots.length - 1].index + 1 : 0,
-        file: path.resolve(file),
-        time: Math.round(time),
-        nodeCount: a.nodeCount,
-        edgeCount: a.edgeCount,
-        totalSize: a.totalSize,
-        classes: classes.slice(0, SERIES_CLASSES),
-      });
-      // Node names its snapshots Heap.<date>.<time>.<pid>.<tid>.<seq>.heapsnapshot: a new pid is
-      // a new process (a restart), whose heap is not comparable with the old one's. Growth
-      // windows and the leak baseline start again from its first snapshot.
-      const m = NODE_SNAPSHOT_NAME.exec(path.basename(file));
-      if (m) snap.pid = Number(m[1]);
-      if (snap.pid !== undefined && this._lastPid !== undefined && snap.pid !== this._lastPid) {
-        this._history = [];
-        this._baseline = null;
-        snap.restart = true;
-      }
-      if (snap.pid !== undefined) this._lastPid = snap.pid;
-      this._history.push({ index: snap.index, classes: byName });
-      if (this._history.length > this._growth.n + 1) this._history.shift();
-      growth = findGrowth(this._history, this._growth, this._keep);
-      growth.forEach((g, i) => {
-        g.index = snap.index;
-        g.retainerPath = [];
-        g.largest = null;
-        if (i >= GROWTH_PATHS) return;
-        const node = a.findByName(g.name, 1000).find((n) => n.className === g.name);
-        if (node) {
-          g.largest = node;
-          g.retainerPath = a.retainerPath(node.id);
-        }
-      });
-    } finally {
-      a.close();
     }
+    const byName = new Map();
+    for (const r of step.classes) {
+      if (!this._keep(r.name)) continue;
+      const c = byName.get(r.name);
+      if (c) {
+        c.count += r.count;
+        c.shallowSize += r.shallowSize;
+        c.retainedSize += r.retainedSize;
+      } else {
+        byName.set(r.name, { name: r.name, count: r.count, shallowSize: r.shallowSize, retainedSize: r.retainedSize });
+      }
+    }
+    const classes = [...byName.values()].sort((x, y) => y.retainedSize - x.retainedSize);
+    const snap = /** @type {import('../../index').WatchSnapshot} */ ({
+      index,
+      file: path.resolve(file),
+      time: Math.round(time),
+      nodeCount: step.nodeCount,
+      edgeCount: step.edgeCount,
+      totalSize: step.totalSize,
+      classes: classes.slice(0, SERIES_CLASSES),
+    });
+    if (pid !== undefined) snap.pid = pid;
+    if (restart) {
+      snap.restart = true;
+      this._baseline = null;
+      this._growthByName.clear();
+    }
+    if (pid !== undefined) this._lastPid = pid;
     this._series.snapshots.push(snap);
     if (!this._baseline) this._baseline = { file: snap.file, index: snap.index };
     this._event({ type: 'snapshot', ...snap });
+    // What grows: the engine's findings against the earlier snapshots of this process, as soon
+    // as there are two; more snapshots, more evidence (steady growth).
+    const growth = step.findings.map((f) => this._growthEntry(f, snap.index));
     for (const g of growth) {
       this._growthByName.set(g.name, g);
       this._event({ type: 'growth', ...g });
     }
-    this._series.growth = [...this._growthByName.values()].sort((x, y) => y.sizeDelta - x.sizeDelta);
+    this._series.growth = [...this._growthByName.values()].sort((x, y) => Number(y.leak) - Number(x.leak) || y.sizeDelta - x.sizeDelta);
+    if (!this._onlyThresholds && !Object.keys(this._thresholds).length) {
+      for (const g of growth.filter((x) => x.leak)) {
+        this._flag({
+          name: g.name,
+          kind: 'finding',
+          reason: `${g.finding.message} (snapshot ${this._baseline.index} to ${snap.index})`,
+          index: snap.index,
+          baseline: this._baseline.index,
+          finding: g.finding,
+        });
+      }
+    }
     // A live watch checks every snapshot; a one-shot run (a backlog of files) checks the latest
     // one of each batch, which _leaksDue() does.
     if (!this._once) await this._checkLeaks(snap);
     return true;
+  }
+
+  /**
+   * A growth entry of the series from a finding at snapshot `index`: the holder's name, its
+   * growth over the snapshots the engine kept (watch indexes), and the finding itself.
+   * @param {import('../../binding').Finding} f
+   * @param {number} index
+   */
+  _growthEntry(f, index) {
+    const g = f.growth;
+    const snapshots = g.snapshots.map((i) => i + this._engineStart);
+    let members = 0;
+    const counts = g.members.map((k) => (members += k));
+    const known = g.retained.filter((v) => Number.isFinite(v));
+    return {
+      name: f.holder.name,
+      description: f.holder.description,
+      leak: f.leak,
+      message: f.message,
+      index,
+      grewIn: g.stepsGrown,
+      window: g.steps,
+      fromIndex: snapshots[0],
+      snapshots,
+      countDelta: members,
+      sizeDelta: known.length ? known[known.length - 1] - known[0] : 0,
+      counts,
+      sizes: g.retained,
+      pathText: f.pathText,
+      finding: f,
+    };
+  }
+
+  /** Records a leak once per kind and name; the first time, an event. */
+  _flag(leak) {
+    const key = `${leak.kind}:${leak.name}`;
+    const known = this._leakKeys.has(key);
+    this._leakKeys.set(key, leak);
+    if (!known) this._event({ type: 'leak', ...leak });
+    this._series.leaks = [...this._leakKeys.values()];
   }
 
   /** Checks the thresholds on the latest snapshot if that was not done yet. */
@@ -581,7 +632,7 @@ class Watcher extends EventEmitter {
     const ctrl = new AbortController();
     this._inflight = ctrl;
     /** @type {Record<string, any>} */
-    const opts = { ...this._thresholds, signal: ctrl.signal, top: 1 };
+    const opts = { ...this._thresholds, signal: ctrl.signal, top: 1, onlyThresholds: true };
     if (this._maxMemory !== null) opts.maxMemory = this._maxMemory;
     if (o.ignore) opts.ignore = o.ignore;
     if (o.includeInternal) opts.includeInternal = true;
@@ -606,61 +657,19 @@ class Watcher extends EventEmitter {
       return;
     }
     this._inflight = null;
-    const t = this._thresholds;
-    const found = [];
-    const reasonLike = (re) => d.verdict.reasons.find((r) => re.test(r));
-    if (t.maxGrowthBytes !== undefined && d.sizeDelta > t.maxGrowthBytes) {
-      found.push({
-        name: '(heap)',
-        kind: 'maxGrowthBytes',
-        reason: reasonLike(/^the heap grew/) || `the heap grew by ${d.sizeDelta} bytes`,
-      });
-    }
-    if (t.maxNewObjects !== undefined && d.totals.newCount > t.maxNewObjects) {
-      found.push({
-        name: '(new objects)',
-        kind: 'maxNewObjects',
-        reason: reasonLike(/new objects were allocated/) || `${d.totals.newCount} new objects`,
-      });
-    }
-    for (const [name, lim] of Object.entries(t.classLimits || {})) {
-      let dc = 0;
-      let ds = 0;
-      for (const r of d.classes) {
-        if (r.name === name) {
-          dc += r.deltaCount;
-          ds += r.sizeDelta;
-        }
-      }
-      if (lim.maxCount !== undefined && dc > lim.maxCount) {
-        found.push({
-          name,
-          kind: 'maxCount',
-          reason: d.verdict.reasons.find((r) => r.startsWith(`${name} gained`)) || `${name} gained ${dc} objects`,
-        });
-      }
-      if (lim.maxSize !== undefined && ds > lim.maxSize) {
-        found.push({
-          name,
-          kind: 'maxSize',
-          reason: d.verdict.reasons.find((r) => r.startsWith(`${name} grew`)) || `${name} grew by ${ds} bytes`,
-        });
-      }
-    }
-    for (const f of found) {
-      const leak = {
-        name: f.name,
-        reason: `${f.reason} (snapshot ${this._baseline.index} to ${snap.index})`,
-        kind: f.kind,
+    // The verdict is data: each reason says which threshold, for which class.
+    const names = { growth: '(heap)', 'new-objects': '(new objects)' };
+    const kinds = { growth: 'maxGrowthBytes', 'new-objects': 'maxNewObjects', 'class-count': 'maxCount', 'class-size': 'maxSize' };
+    for (const r of d.verdict.reasons) {
+      if (!(r.kind in kinds)) continue;
+      this._flag({
+        name: names[r.kind] || r.className || '(class)',
+        reason: `${r.message} (snapshot ${this._baseline.index} to ${snap.index})`,
+        kind: kinds[r.kind],
         index: snap.index,
         baseline: this._baseline.index,
-      };
-      const key = `${f.kind}:${f.name}`;
-      const known = this._leakKeys.has(key);
-      this._leakKeys.set(key, leak);
-      if (!known) this._event({ type: 'leak', ...leak });
+      });
     }
-    this._series.leaks = [...this._leakKeys.values()];
   }
 }
 

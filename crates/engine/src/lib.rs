@@ -24,6 +24,7 @@ pub mod alloc;
 mod analysis;
 pub mod diff;
 mod error;
+pub mod findings;
 mod ids;
 mod meta;
 pub mod parse;
@@ -31,7 +32,8 @@ mod progress;
 mod snapshot;
 mod strings;
 
-pub use analysis::paths::{path_text, PathStep};
+pub use analysis::path_text::{path_text, path_text_short};
+pub use analysis::paths::PathStep;
 pub use analysis::statistics::Statistics;
 pub use analysis::{Analysis, EdgeInfo, NodeInfo, SourceLocation, SummaryRow};
 pub use error::{Error, ErrorKind, Result};

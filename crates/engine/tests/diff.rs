@@ -138,7 +138,7 @@ fn growers_point_at_the_holder_with_its_path() {
     );
     assert_eq!(g.growth, g.retained_after - g.retained_before);
     assert_eq!(g.growth, 200.0 + 16.0 - 16.0 - 24.0);
-    assert_eq!(path_text(&g.retainer_path), "global → list");
+    assert_eq!(path_text(&g.retainer_path), "global.list");
 }
 
 #[test]
@@ -167,7 +167,28 @@ fn verdict_reports_each_exceeded_threshold() {
     };
     let bad = diff(&b, &a, &opts, &Quiet).unwrap();
     assert!(!bad.verdict.ok);
-    let reasons = bad.verdict.reasons.join("\n");
+    let reasons: Vec<&str> = bad
+        .verdict
+        .reasons
+        .iter()
+        .map(|r| r.message.as_str())
+        .collect();
+    let kinds: Vec<&str> = bad
+        .verdict
+        .reasons
+        .iter()
+        .map(|r| r.kind.as_str())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["growth", "new-objects", "class-count", "class-size"]
+    );
+    assert!(bad
+        .verdict
+        .reasons
+        .iter()
+        .all(|r| r.limit.is_some() && r.actual > r.limit.unwrap()));
+    let reasons = reasons.join("\n");
     assert_eq!(bad.verdict.reasons.len(), 4, "{reasons}");
     assert!(reasons.contains("the heap grew by"), "{reasons}");
     assert!(reasons.contains("new objects"), "{reasons}");
@@ -207,20 +228,24 @@ fn final_mode_finds_objects_allocated_between_baseline_and_target_still_alive() 
     assert_eq!(names, vec!["Baz"], "{:?}", d.leaks);
     assert_eq!(d.leaks[0].count, 1);
     assert_eq!(d.leaks[0].ids, vec![209]);
-    assert_eq!(path_text(&d.leaks[0].retainer_path), "global → list → [2]");
-    assert!(!d.verdict.ok && d.verdict.reasons[0].starts_with("leak: 1 Baz"));
+    assert_eq!(path_text(&d.leaks[0].retainer_path), "global.list[2]");
+    let first = &d.verdict.reasons[0];
+    assert_eq!(first.kind.as_str(), "leak-group");
+    assert!(!d.verdict.ok && first.message.starts_with("leak: 1 Baz"));
     assert!(
-        d.verdict.reasons[0].ends_with("held by global → list → [2]"),
+        first.message.ends_with("held by global.list[2]"),
         "{}",
-        d.verdict.reasons[0]
+        first.message
     );
 }
 
 #[test]
 fn unrelated_processes_fall_back_to_class_level_differences() {
     let (_, a, _) = write_all();
-    // A "before" whose ids are higher than the "after" ones cannot be the same process.
-    let other = snapshot(&[("Foo", 901, 16), ("Bar", 903, 24)], 999);
+    // A "before" whose ids are all higher than the "after" ones, none shared: another process.
+    let mut other = snapshot(&[("Foo", 901, 16), ("Bar", 903, 24)], 999);
+    other.set_id(1, 951); // global
+    other.set_id(2, 953); // the array
     let o = other.write_temp("other");
     let d = diff(&o, &a, &DiffOptions::default(), &Quiet).unwrap();
     assert!(!d.same_process);
@@ -235,4 +260,26 @@ fn unrelated_processes_fall_back_to_class_level_differences() {
         (1, 0, 1)
     );
     assert!(d.growers.is_empty() && d.allocated.is_empty());
+}
+
+#[test]
+fn snapshots_given_newest_first_are_still_matched_by_id() {
+    // `diff(after, before)`: one process, newest first. Objects are matched by id as DevTools'
+    // Comparison matches them in either order; the warning says which snapshot is newer.
+    let (b, a, _) = write_all();
+    let d = diff(&a, &b, &DiffOptions::default(), &Quiet).unwrap();
+    assert!(d.same_process);
+    assert!(
+        d.warnings
+            .iter()
+            .any(|w| w.contains("is newer than the second")),
+        "{:?}",
+        d.warnings
+    );
+    // Foo: 101 in both; 207 only in the first argument (deleted), 103 only in the second (new).
+    let foo = row(&d, "Foo");
+    assert_eq!((foo.counts.new_count, foo.counts.deleted_count), (1, 1));
+    let baz = row(&d, "Baz");
+    assert_eq!((baz.counts.new_count, baz.counts.deleted_count), (0, 2));
+    assert!(d.growers.is_empty() && d.findings.is_empty());
 }

@@ -5,5 +5,6 @@ mod support;
 mod corpus;
 mod diff;
 mod dominators;
+mod findings;
 mod property;
 mod semantics;

@@ -20,6 +20,7 @@ pub(crate) mod dominators;
 pub(crate) mod essential;
 pub(crate) mod locations;
 pub(crate) mod names;
+pub(crate) mod path_text;
 pub(crate) mod paths;
 pub(crate) mod queries;
 pub(crate) mod retainers;

@@ -98,24 +98,3 @@ impl Analysis {
             .collect()
     }
 }
-
-/// A retainer path as text: the first object below the root by name (`global`), then the edges,
-/// element indexes in brackets: `global → cache → table → [12]`.
-pub fn path_text(steps: &[PathStep]) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    for (i, s) in steps.iter().enumerate().skip(1) {
-        if i == 1 {
-            parts.push(s.node.class_name.to_string());
-            continue;
-        }
-        let edge = s.edge.clone().unwrap_or_default();
-        let indexed = matches!(s.edge_type.as_deref(), Some("element" | "hidden"))
-            || edge.bytes().all(|b| b.is_ascii_digit());
-        parts.push(if indexed { format!("[{edge}]") } else { edge });
-    }
-    if parts.is_empty() {
-        "(root)".to_owned()
-    } else {
-        parts.join(" → ")
-    }
-}

@@ -10,6 +10,7 @@ use crate::analysis::classes::{
 };
 use crate::analysis::Analysis;
 use crate::error::Result;
+use crate::findings::footprint::{ordinals_by_id, Footprint};
 use crate::ids::StrId;
 use crate::progress::{check, Observer, Poll};
 use crate::snapshot::Location;
@@ -67,40 +68,20 @@ pub(crate) struct DiffBase {
     names: Vec<Text>,
     identity_text: HashMap<StrId, u32>,
     lists: Vec<Vec<Vec<u8>>>,
-    // All nodes, sorted by id.
-    all_ids: Vec<u32>,
-    all_retained: Vec<f64>,
+    // All nodes, sorted by id: their retained sizes, and their signatures.
+    footprint: Footprint,
     all_sig: Vec<u32>,
-    max_js_object_id: u32,
 }
 
-/// The ordinals sorted by node id (ties in ordinal order): an LSD radix sort on the id, two
-/// passes of 16 bits, several times faster than a comparison sort on millions of nodes.
-fn ordinals_by_id(ids: &[u32], poll: &mut Poll<'_>) -> Result<Vec<u32>> {
-    let n = ids.len();
-    let mut order: Vec<u32> = (0..n as u32).collect();
-    let mut spare = vec![0u32; n];
-    for shift in [0u32, 16] {
-        let mut count = vec![0usize; 1 << 16];
-        for &o in &order {
-            poll.tick()?;
-            count[((ids[o as usize] >> shift) & 0xffff) as usize] += 1;
-        }
-        let mut acc = 0;
-        for c in count.iter_mut() {
-            let k = *c;
-            *c = acc;
-            acc += k;
-        }
-        for &o in &order {
-            poll.tick()?;
-            let b = ((ids[o as usize] >> shift) & 0xffff) as usize;
-            spare[count[b]] = o;
-            count[b] += 1;
-        }
-        std::mem::swap(&mut order, &mut spare);
-    }
-    Ok(order)
+/// How a snapshot relates to the base of a diff.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Relation {
+    /// A later snapshot of the same process.
+    Later,
+    /// An earlier snapshot of the same process (the arguments are newest first).
+    Earlier,
+    /// Another process: ids are unrelated.
+    Unrelated,
 }
 
 /// FNV-1a of a node's type and raw name: equal for the same object in two snapshots of a process.
@@ -136,8 +117,8 @@ impl DiffBase {
             },
         );
         let (mut d, (all_ids, all_retained, all_sig)) = (d?, columns?);
-        d.all_ids = all_ids;
-        d.all_retained = all_retained;
+        d.footprint =
+            Footprint::from_sorted(all_ids, all_retained, a.max_js_object_id(), a.total_size());
         d.all_sig = all_sig;
         Ok(d)
     }
@@ -145,10 +126,7 @@ impl DiffBase {
     /// The non-zero nodes with their class groups.
     fn groups_of(a: &Analysis, obs: &dyn Observer) -> Result<DiffBase> {
         let mut poll = Poll::new(obs);
-        let mut d = DiffBase {
-            max_js_object_id: a.max_js_object_id(),
-            ..Default::default()
-        };
+        let mut d = DiffBase::default();
         let mut group_ids: HashMap<Group, u32> = HashMap::new();
         let mut name_ids: HashMap<Vec<u8>, u32> = HashMap::new();
         let mut list_ids: HashMap<Vec<u32>, u32> = HashMap::new();
@@ -245,56 +223,31 @@ impl DiffBase {
         Ok(d)
     }
 
-    /// Position of `id` in the sorted ids. Ids are spread fairly evenly, so an interpolated
-    /// guess narrows the search to a small window before the binary search.
     fn find(&self, id: u32) -> Option<usize> {
-        let ids = &self.all_ids;
-        let n = ids.len();
-        if n == 0 {
-            return None;
-        }
-        let (lo, hi) = (ids[0] as u64, ids[n - 1] as u64);
-        if (id as u64) < lo || (id as u64) > hi {
-            return None;
-        }
-        let guess = if hi > lo {
-            ((id as u64 - lo) * (n as u64 - 1) / (hi - lo)) as usize
-        } else {
-            0
-        };
-        // Grow a window around the guess until it brackets the id, then search inside it.
-        let mut step = 64usize;
-        loop {
-            let a = guess.saturating_sub(step);
-            let b = (guess + step).min(n - 1);
-            if ids[a] <= id && id <= ids[b] {
-                return ids[a..=b].binary_search(&id).ok().map(|i| a + i);
-            }
-            if a == 0 && b == n - 1 {
-                return None;
-            }
-            step *= 8;
-        }
+        self.footprint.position(id)
+    }
+
+    /// The base's footprint (what the findings need of it).
+    pub(crate) fn footprint(&self) -> &Footprint {
+        &self.footprint
     }
 
     /// The retained size the object with this id had in the base, if it existed.
     pub(crate) fn retained_of(&self, id: u32) -> Option<f64> {
-        self.find(id).map(|i| self.all_retained[i])
+        self.footprint.retained_of(id)
     }
 
-    /// True if `cur` looks like a later snapshot of the same process: ids never go down, and
-    /// objects with the same id have the same type and name.
-    pub(crate) fn same_process_as(&self, cur: &Analysis) -> bool {
-        if cur.max_js_object_id() < self.max_js_object_id {
-            return false;
-        }
-        let (mut shared, mut differ) = (0u64, 0u64);
+    /// How `cur` relates to the base: a later or an earlier snapshot of the same process
+    /// (objects with the same id have the same type and name), or an unrelated one.
+    pub(crate) fn relation_to(&self, cur: &Analysis) -> Relation {
+        let (mut sampled, mut shared, mut differ) = (0u64, 0u64, 0u64);
         // A sample of the odd (V8 heap) ids is plenty.
-        for o in (0..cur.node_count()).step_by(7) {
+        for o in (0..cur.node_count()).step_by((cur.node_count() / 10_000).max(1)) {
             let id = cur.snap.node_id[o];
             if id.is_multiple_of(2) {
                 continue;
             }
+            sampled += 1;
             if let Some(i) = self.find(id) {
                 shared += 1;
                 if self.all_sig[i] != signature(cur, o) {
@@ -302,7 +255,19 @@ impl DiffBase {
                 }
             }
         }
-        shared == 0 || differ * 10 <= shared
+        if shared > 0 && differ * 10 > shared {
+            Relation::Unrelated
+        } else if cur.max_js_object_id() < self.footprint.max_js_object_id() {
+            // Ids only grow in a process: a lower maximum is an earlier snapshot of it only if
+            // many objects are shared (every process shares the ids of V8's root groups).
+            if shared * 4 < sampled {
+                Relation::Unrelated
+            } else {
+                Relation::Earlier
+            }
+        } else {
+            Relation::Later
+        }
     }
 
     /// Ids present in `cur` but not in the base, sorted (memlab's "target allocated").

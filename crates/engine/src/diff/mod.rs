@@ -26,12 +26,14 @@ pub use comparison::{ComparisonRow, Counts};
 pub use filter::{is_internal_class, Pattern};
 pub use growers::Grower;
 pub use leaks::LeakGroup;
-pub use verdict::{ClassLimit, Verdict};
+pub(crate) use verdict::fmt_bytes;
+pub use verdict::{ClassLimit, Reason, ReasonKind, Verdict};
 
 use crate::analysis::{Analysis, SummaryRow};
 use crate::error::Result;
+use crate::findings::{self, Finding, FindingsOptions, Footprint};
 use crate::progress::{check, Observer};
-use base::DiffBase;
+use base::{DiffBase, Relation};
 use std::path::Path;
 
 /// Options of [`diff`].
@@ -53,6 +55,12 @@ pub struct DiffOptions {
     pub max_new_objects: Option<f64>,
     /// Verdict: per-class limits.
     pub class_limits: Vec<ClassLimit>,
+    /// How many times the suspected action ran between consecutive snapshots, if known (the
+    /// findings then give growth per call).
+    pub calls_per_step: Option<f64>,
+    /// Verdict: count only the thresholds, not the findings (with no threshold set, findings
+    /// the evidence calls a leak make the verdict fail by default).
+    pub only_thresholds: bool,
 }
 
 /// Facts about one of the compared snapshots.
@@ -91,6 +99,9 @@ pub struct HeapDiff {
     pub growers: Vec<Grower>,
     /// Leak groups (final mode only).
     pub leaks: Vec<LeakGroup>,
+    /// Leak findings, ranked (see `heapwise_engine::findings`): from the two snapshots, or from
+    /// all three in final mode.
+    pub findings: Vec<Finding>,
     /// The verdict.
     pub verdict: Verdict,
     /// Things the reader should know (e.g. a class-level fallback).
@@ -123,14 +134,32 @@ pub fn diff(
     let after_info = side(&b, after);
     let mut warnings = Vec::new();
 
-    let same_process = base.same_process_as(&b);
-    if !same_process {
-        warnings.push(
+    let relation = base.relation_to(&b);
+    let same_process = relation != Relation::Unrelated;
+    // Newest first: objects are still matched by id (as DevTools' Comparison does, whatever
+    // the order), but growth is only measured forwards in time.
+    let forwards = relation == Relation::Later;
+    match relation {
+        Relation::Unrelated => warnings.push(
             "the snapshots come from different processes (their object ids are unrelated): new and deleted \
              counts are class-level differences of counts and sizes, not objects matched by id"
                 .to_owned(),
-        );
+        ),
+        Relation::Earlier => warnings.push(format!(
+            "the first snapshot ({}) is newer than the second ({}): objects are matched by id, but 'new' \
+             means only in {} and 'deleted' only in {}; growers, allocated objects and findings need the \
+             older snapshot first (swap the arguments)",
+            before.display(),
+            after.display(),
+            after.display(),
+            before.display()
+        )),
+        Relation::Later => {}
     }
+    let findings_opts = FindingsOptions {
+        calls_per_step: opts.calls_per_step,
+        top,
+    };
     // The Comparison on one core; objects allocated between the snapshots (DevTools' id-range
     // filter on the second one) and the growers on the other.
     let (lo, hi) = (before_info.max_js_object_id, after_info.max_js_object_id);
@@ -143,15 +172,23 @@ pub fn diff(
             }
         },
         || -> Result<_> {
-            if !same_process {
-                return Ok((Vec::new(), Vec::new()));
+            if !forwards {
+                return Ok((Vec::new(), Vec::new(), findings::Findings::default()));
             }
             let allocated = allocated_between(&b, lo, hi, opts, obs)?;
             check(obs)?;
-            Ok((allocated, growers::growers(&base, &b, opts, top, obs)?))
+            let growers = growers::growers(&base, &b, opts, top, obs)?;
+            check(obs)?;
+            // The final snapshot, when there is one, gives the findings more evidence.
+            let found = if opts.final_snapshot.is_none() {
+                findings::find(&[base.footprint()], &b, &findings_opts, obs)?
+            } else {
+                findings::Findings::default()
+            };
+            Ok((allocated, growers, found))
         },
     );
-    let (rows, (allocated, growers)) = (rows?, allocated_and_growers?);
+    let (rows, (allocated, growers, mut found)) = (rows?, allocated_and_growers?);
     let mut classes: Vec<ComparisonRow> = rows
         .into_iter()
         .filter(|r| opts.keeps_class(&r.name.to_lossy()))
@@ -174,16 +211,33 @@ pub fn diff(
             );
         } else {
             let target_allocated = base.allocated_in(&b);
+            let after_footprint = forwards.then(|| Footprint::of(&b, obs)).transpose()?;
             drop(b);
             check(obs)?;
             let f = Analysis::from_path(final_path, obs)?;
             final_info = Some(side(&f, final_path));
             leak_groups = leaks::find(&f, &target_allocated, opts, top, &mut warnings);
+            if let Some(after_footprint) = &after_footprint {
+                found = findings::find(
+                    &[base.footprint(), after_footprint],
+                    &f,
+                    &findings_opts,
+                    obs,
+                )?;
+            }
         }
     }
+    warnings.append(&mut found.warnings);
 
     let size_delta = after_info.total_size - before_info.total_size;
-    let verdict = verdict::verdict(opts, size_delta, &classes, &totals, &leak_groups);
+    let verdict = verdict::verdict(
+        opts,
+        size_delta,
+        &classes,
+        &totals,
+        &leak_groups,
+        &found.findings,
+    );
     Ok(HeapDiff {
         before: before_info,
         after: after_info,
@@ -195,6 +249,7 @@ pub fn diff(
         allocated,
         growers,
         leaks: leak_groups,
+        findings: found.findings,
         verdict,
         warnings,
     })
