@@ -9,6 +9,8 @@ import type {
   HeapDiff,
   HeapwiseErrorCode,
   Progress,
+  SeriesAddOptions,
+  SeriesStep,
 } from './binding';
 
 declare global {
@@ -55,6 +57,19 @@ export declare function diffSync(
   after: string | URL,
   options?: (Omit<DiffOptions, 'final' | 'maxMemory'> & { final?: string | URL; maxMemory?: MaxMemory }) | null,
 ): HeapDiff;
+/**
+ * Snapshots of one process added one at a time, oldest first: each `add()` parses the snapshot
+ * off the JS thread (queued like `analyze()`), resolves to the findings of the series so far, and
+ * keeps only a footprint of it (at most six are kept), so memory stays flat over any number of
+ * snapshots. Findings' locations are mapped through source maps. What `watch` and `expectNoLeak`
+ * use.
+ */
+export declare class Series {
+  constructor();
+  add(path: string | URL, options?: (Omit<SeriesAddOptions, 'maxMemory'> & { maxMemory?: MaxMemory }) | null): Promise<SeriesStep>;
+  /** How many snapshots were added. */
+  readonly length: number;
+}
 /**
  * Sets how many `analyze()` / `diff()` calls may run at once (default 1, or the
  * `HEAPWISE_CONCURRENCY` environment variable): later calls wait in order, without a thread.

@@ -6,6 +6,7 @@
 const native = require('./binding.js');
 const { HeapwiseError, adopt, toPath, withMaxMemory, setConcurrency, queued } = require('./lib/core.js');
 const { Watcher } = require('./lib/watch/index.js');
+const { mapResult } = require('./lib/source-maps.js');
 
 // HeapAnalysis methods throw the addon's plain errors; give them the HeapwiseError class too, so
 // `e instanceof HeapwiseError` holds for every error heapwise throws, methods included.
@@ -64,7 +65,7 @@ async function diff(before, after, options) {
   const b = toPath(after);
   const opts = withMaxMemory(withFinal(options));
   try {
-    return await queued('diff', opts, () => native.diff(a, b, /** @type {import('./binding').DiffOptions} */ (opts)));
+    return mapResult(await queued('diff', opts, () => native.diff(a, b, /** @type {import('./binding').DiffOptions} */ (opts))));
   } catch (e) {
     throw adopt(e);
   }
@@ -73,10 +74,8 @@ async function diff(before, after, options) {
 /** @type {import('./index').diffSync} */
 function diffSync(before, after, options) {
   try {
-    return native.diffSync(
-      toPath(before),
-      toPath(after),
-      /** @type {import('./binding').DiffOptions} */ (withMaxMemory(withFinal(options))),
+    return mapResult(
+      native.diffSync(toPath(before), toPath(after), /** @type {import('./binding').DiffOptions} */ (withMaxMemory(withFinal(options)))),
     );
   } catch (e) {
     throw adopt(e);
@@ -84,28 +83,38 @@ function diffSync(before, after, options) {
 }
 
 /**
- * A `Series` whose `add()` is queued like `analyze()` (it parses a snapshot), takes paths or
- * `file:` URLs and size strings, and throws HeapwiseErrors.
+ * Snapshots of one process added one at a time (the native `Series`): `add()` is queued like
+ * `analyze()` (it parses a snapshot), takes paths or `file:` URLs and size strings, throws
+ * HeapwiseErrors, and maps the findings' locations through source maps.
  */
-function newSeries() {
-  const s = new native.Series();
-  return {
-    /**
-     * @param {string | URL} file
-     * @param {Record<string, any>} [options]
-     */
-    add(file, options) {
-      const f = toPath(file);
-      const opts = withMaxMemory(options);
-      return queued('analysis', opts, () => s.add(f, /** @type {import('./binding').SeriesAddOptions} */ (opts))).catch((e) => {
+class Series {
+  constructor() {
+    this._native = new native.Series();
+  }
+
+  /**
+   * @param {string | URL} file
+   * @param {Parameters<import('./index').Series['add']>[1]} [options]
+   */
+  add(file, options) {
+    const f = toPath(file);
+    const opts = withMaxMemory(options);
+    return queued('analysis', opts, () => this._native.add(f, /** @type {import('./binding').SeriesAddOptions} */ (opts))).then(
+      mapResult,
+      (e) => {
         throw adopt(e);
-      });
-    },
-  };
+      },
+    );
+  }
+
+  /** How many snapshots were added. */
+  get length() {
+    return this._native.length;
+  }
 }
 
 /** What watch() uses of the API: the wrapped, queued functions, never the raw binding. */
-const api = { diff, newSeries, ClassFilter: native.ClassFilter };
+const api = { diff, newSeries: () => new Series(), ClassFilter: native.ClassFilter };
 
 /**
  * Follows a series of snapshots and a process's memory (lib/watch): see README, "watch".
@@ -115,4 +124,4 @@ function watch(options) {
   return /** @type {any} */ (new Watcher(options, api));
 }
 
-module.exports = { ...native, analyze, analyzeSync, diff, diffSync, setConcurrency, watch, HeapwiseError };
+module.exports = { ...native, analyze, analyzeSync, diff, diffSync, Series, setConcurrency, watch, HeapwiseError };

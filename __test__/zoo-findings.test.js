@@ -7,6 +7,8 @@
 const test = require('node:test');
 const assert = require('node:assert');
 const path = require('node:path');
+const fs = require('node:fs');
+const os = require('node:os');
 const { execFile } = require('node:child_process');
 const { promisify } = require('node:util');
 const heapwise = require('heapwise');
@@ -127,3 +129,45 @@ for (const p of programs) {
     }
   });
 }
+
+test('a TypeScript leak: the finding points at the .ts line, through the inline source map', { timeout: 60_000 }, async () => {
+  const ts = require('typescript');
+  const source = path.join(__dirname, 'zoo', 'ts', 'session-store.ts');
+  const text = fs.readFileSync(source, 'utf8');
+  const out = ts.transpileModule(text, {
+    fileName: source,
+    compilerOptions: {
+      module: ts.ModuleKind.CommonJS,
+      target: ts.ScriptTarget.ES2020,
+      inlineSourceMap: true,
+      inlineSources: true,
+      sourceRoot: path.dirname(source),
+    },
+  });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'heapwise-zoo-ts-'));
+  try {
+    const js = path.join(dir, 'session-store.js');
+    fs.writeFileSync(js, out.outputText);
+    const setLine = text.split('\n').findIndex((l) => l.includes('sessionsById.set(')) + 1;
+    const jsLine = out.outputText.split('\n').findIndex((l) => l.includes('sessionsById.set(')) + 1;
+    assert.notStrictEqual(setLine, jsLine, 'the compiled lines differ from the source lines');
+    const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', path.join(__dirname, 'zoo', 'expect-child.js'), js], {
+      timeout: 60_000,
+      maxBuffer: 16 << 20,
+    });
+    const r = JSON.parse(stdout.trim().split('\n').pop());
+    assert.strictEqual(r.ok, false, 'the leak is found');
+    const top = r.findings[0];
+    assert.strictEqual(top.holder.name, 'sessionsById');
+    const fills = top.code.find((c) => c.role === 'fills');
+    assert.ok(fills, JSON.stringify(top.code));
+    assert.strictEqual(fills.location.scriptName, source, 'mapped to the .ts file');
+    assert.strictEqual(fills.location.line + 1, setLine, 'the .ts line that fills the Map');
+    assert.strictEqual(fills.text, 'sessionsById.set(id, session);');
+    assert.strictEqual(fills.location.generated.scriptName, js, 'the generated location is kept');
+    assert.strictEqual(fills.location.generated.line + 1, jsLine);
+    assert.match(r.message, new RegExp(`session-store\\.ts:${setLine}:`), 'the message names the .ts line');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
