@@ -70,9 +70,31 @@ pub fn find(
     let Some(first) = history.first() else {
         return Ok(Findings::default());
     };
+    let before = retained_before(cur, first, obs)?;
+    find_with(history, cur, &before, opts, obs)
+}
+
+/// Each node's retained size in the snapshot of `first` (`NaN`: a new object), looked up once,
+/// in parallel chunks that each look at the observer first; what [`find_with`] and a diff's
+/// growers both need.
+pub(crate) fn retained_before(
+    cur: &Analysis,
+    first: &Footprint,
+    obs: &dyn Observer,
+) -> Result<Vec<f64>> {
+    holders::retained_before(cur, first, obs)
+}
+
+/// [`find`] with each node's retained size in the first snapshot already looked up.
+pub(crate) fn find_with(
+    history: &[&Footprint],
+    cur: &Analysis,
+    before: &[f64],
+    opts: &FindingsOptions,
+    obs: &dyn Observer,
+) -> Result<Findings> {
     let top = if opts.top == 0 { 10 } else { opts.top };
-    let before = holders::retained_before(cur, first, obs)?;
-    let found = holders::find(cur, &before, MIN_HOLDER_GROWTH, obs)?;
+    let found = holders::find(cur, before, MIN_HOLDER_GROWTH, obs)?;
     check(obs)?;
     let mut warnings = Vec::new();
     if found.len() > EXAMINED {
@@ -86,7 +108,7 @@ pub fn find(
     max_ids.push(u32::MAX);
     let ctx = Context {
         cur,
-        before: &before,
+        before,
         history,
         scripts: &scripts,
         max_ids: &max_ids,
