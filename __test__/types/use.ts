@@ -2,6 +2,7 @@ import {
   analyze,
   analyzeSync,
   diff,
+  Series,
   watch,
   HeapwiseError,
   type HeapAnalysis,
@@ -27,6 +28,12 @@ async function main(): Promise<void> {
     ignore: ['/^\\(/'],
   });
   const ok: boolean = d.verdict.ok;
+  const kind: 'growth' | 'new-objects' | 'class-count' | 'class-size' | 'leak-group' | 'finding' | undefined = d.verdict.reasons[0]?.kind;
+  const holder: string | undefined = d.findings[0]?.holder.name;
+  const line: number | undefined = d.findings[0]?.code[0]?.location.line;
+  const s = new Series();
+  const step = await s.add(new URL('file:///c.heapsnapshot'), { callsPerStep: 100, maxMemory: '1GB' });
+  console.log(kind, holder, line, step.findings.length, s.length);
   try {
     analyzeSync('y');
   } catch (e) {
@@ -47,11 +54,11 @@ async function watching(): Promise<void> {
     dir: '/var/snapshots',
     pid: 1234,
     intervalMs: 5000,
-    growth: { k: 3, n: 4 },
+    callsPerStep: 100,
     maxGrowthBytes: 5e6,
     classLimits: { Session: { maxCount: 100 } },
   });
-  w.on('growth', (g) => console.log(g.name, g.grewIn, g.window, g.retainerPath.map((s) => s.edge ?? '(root)').join(' → ')));
+  w.on('growth', (g) => console.log(g.name, g.grewIn, g.window, g.pathText, g.finding.code[0]?.location.scriptName));
   w.on('leak', (l) => console.error(l.reason));
   w.on('error', (e) => console.error(e.code));
   for await (const ev of w) {

@@ -232,11 +232,6 @@ impl DiffBase {
         &self.footprint
     }
 
-    /// The retained size the object with this id had in the base, if it existed.
-    pub(crate) fn retained_of(&self, id: u32) -> Option<f64> {
-        self.footprint.retained_of(id)
-    }
-
     /// How `cur` relates to the base: a later or an earlier snapshot of the same process
     /// (objects with the same id have the same type and name), or an unrelated one.
     pub(crate) fn relation_to(&self, cur: &Analysis) -> Relation {

@@ -5,13 +5,12 @@
 //! growth (a growing child, or a child allocated since the base): that child is the better
 //! answer. Internal storage (`(array)`, `(system)`, …) explains nothing.
 
-use super::base::DiffBase;
 use super::filter::{is_internal_class, per_class_name};
 use super::DiffOptions;
 use crate::analysis::{Analysis, PathStep, SourceLocation};
 use crate::error::Result;
 use crate::ids::NodeOrd;
-use crate::progress::{check, Observer, Poll};
+use crate::progress::{Observer, Poll};
 use crate::NodeInfo;
 use std::collections::HashMap;
 
@@ -34,32 +33,20 @@ pub struct Grower {
 
 /// Objects in both snapshots whose retained size grew. A grower is skipped when one object it
 /// immediately dominates explains most (80 %) of its growth: that one is the better answer.
+///
+/// `before` is each object's retained size in the first snapshot (`NaN`: not there), as
+/// [`crate::findings`] computes it once for both.
 pub(crate) fn growers(
-    base: &DiffBase,
     cur: &Analysis,
+    before: &[f64],
     opts: &DiffOptions,
     top: usize,
     obs: &dyn Observer,
 ) -> Result<Vec<Grower>> {
-    use rayon::prelude::*;
     let mut poll = Poll::new(obs);
     let synthetic = cur.snap.header.meta.node_types.synthetic;
     let root = cur.snap.root as usize;
     let keep = per_class_name(cur, |name| opts.keeps_class(name));
-    // Each object's retained size in the first snapshot (NaN: not there), looked up once, in
-    // chunks that each look at the observer first.
-    let mut before: Vec<f64> = vec![f64::NAN; cur.node_count()];
-    before
-        .par_chunks_mut(1 << 16)
-        .zip(cur.snap.node_id.par_chunks(1 << 16))
-        .try_for_each(|(out, ids)| -> Result<()> {
-            check(obs)?;
-            for (b, &id) in out.iter_mut().zip(ids) {
-                *b = base.retained_of(id).unwrap_or(f64::NAN);
-            }
-            Ok(())
-        })?;
-    check(obs)?;
     let mut cands: Vec<(usize, f64, f64)> = (0..cur.node_count())
         .filter_map(|o| {
             let b = before[o];
@@ -98,7 +85,6 @@ pub(crate) fn growers(
             *e = explained;
         }
     }
-    drop(before);
     cands.sort_by(|x, y| y.2.total_cmp(&x.2).then(x.0.cmp(&y.0)));
     Ok(cands
         .into_iter()

@@ -177,11 +177,14 @@ pub fn diff(
             }
             let allocated = allocated_between(&b, lo, hi, opts, obs)?;
             check(obs)?;
-            let growers = growers::growers(&base, &b, opts, top, obs)?;
+            // Each object's retained size in the first snapshot, looked up once for both the
+            // growers and the findings.
+            let before = findings::retained_before(&b, base.footprint(), obs)?;
+            let growers = growers::growers(&b, &before, opts, top, obs)?;
             check(obs)?;
             // The final snapshot, when there is one, gives the findings more evidence.
             let found = if opts.final_snapshot.is_none() {
-                findings::find(&[base.footprint()], &b, &findings_opts, obs)?
+                findings::find_with(&[base.footprint()], &b, &before, &findings_opts, obs)?
             } else {
                 findings::Findings::default()
             };

@@ -17,26 +17,35 @@
 //! snapshot, churn that is collected, and one-time initialisation do not rise in every step.
 
 pub(crate) mod allocation;
+mod closure;
+mod code;
 pub mod footprint;
 pub(crate) mod growth;
 pub(crate) mod holders;
 pub(crate) mod members;
+mod message;
 pub(crate) mod naming;
 pub mod series;
 pub(crate) mod source;
+mod types;
 
+use closure::capturing_closures;
 pub use footprint::Footprint;
+pub use message::code_position;
 pub use series::Series;
+pub use types::{
+    Accumulated, ClosureLeak, CodeRef, CodeRole, Finding, Findings, FindingsOptions, Growth,
+    Holder, SharingClosure,
+};
 
 use crate::analysis::paths::PathStep;
-use crate::analysis::{Analysis, SourceLocation};
+use crate::analysis::Analysis;
 use crate::error::Result;
 use crate::progress::{check, Observer};
 use crate::strings::Text;
 use crate::NodeId;
-use crate::NodeInfo;
 use naming::Anchor;
-use source::{Scripts, Use};
+use source::Scripts;
 
 /// Fewest members a two-snapshot finding needs to be called a leak.
 pub const MIN_MEMBERS: u64 = 10;
@@ -50,181 +59,6 @@ const MIN_HOLDER_GROWTH: f64 = 1024.0;
 /// How many holders are examined in detail.
 const EXAMINED: usize = 40;
 
-/// Options of [`find`].
-#[derive(Debug, Clone, Default)]
-pub struct FindingsOptions {
-    /// How many times the suspected action ran between consecutive snapshots, if known.
-    pub calls_per_step: Option<f64>,
-    /// How many findings to return (default 10 when 0).
-    pub top: usize,
-}
-
-/// The object where growth enters the heap.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Holder {
-    /// The object, in the last snapshot.
-    pub node: NodeInfo,
-    /// Its name as a person writes it: `sessionCache`, `globalThis.auditLog`,
-    /// `bus._events["config-changed"]`, `Connection.registry`.
-    pub name: String,
-    /// What it is: `Map`, `Set`, `Array`, `Object`, `listeners`, `string`, `chain`, a class name.
-    pub kind: String,
-    /// Where the name lives: `a variable of lib/session.js's module scope`,
-    /// `a property of the global object`, …
-    pub scope: Option<String>,
-    /// `name (kind, scope)`.
-    pub description: String,
-}
-
-/// How a holder grows.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Growth {
-    /// Which snapshots of the series the values below are of (0 the first): every snapshot of
-    /// a diff; a spread of them in a long series (see [`Series`]).
-    pub snapshots: Vec<u32>,
-    /// The holder's retained size in each of those snapshots (`NaN` where it did not exist).
-    pub retained: Vec<f64>,
-    /// Members added since the first snapshot and alive in the last, by the step they were
-    /// allocated in: `[i]` between snapshots `i - 1` and `i` (`[0]` is always 0, so that the
-    /// list lines up with the snapshots).
-    pub members: Vec<u64>,
-    /// Least-squares slope of `retained`: bytes per snapshot.
-    pub bytes_per_snapshot: f64,
-    /// Members added per step (mean over the steps).
-    pub members_per_snapshot: f64,
-    /// Bytes per call, when the number of calls is known.
-    pub bytes_per_call: Option<f64>,
-    /// Members per call, when the number of calls is known.
-    pub members_per_call: Option<f64>,
-    /// Whether every step's member count is a whole multiple of the calls (when known).
-    pub whole_multiple: Option<bool>,
-    /// Steps in which the retained size rose.
-    pub steps_grown: u32,
-    /// Steps in the series (snapshots − 1).
-    pub steps: u32,
-    /// Rose in every step of a series of three or more snapshots.
-    pub steady: bool,
-    /// The members are the links of a chain that gets longer.
-    pub chain: bool,
-}
-
-/// One class of what accumulates in a holder.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Accumulated {
-    /// Class name.
-    pub class_name: Text,
-    /// Members of this class added since the first snapshot.
-    pub count: u64,
-    /// Their retained size (chain links: shallow size).
-    pub size: f64,
-    /// The largest of them.
-    pub example: NodeId,
-    /// Where its constructor or function is defined.
-    pub location: Option<SourceLocation>,
-}
-
-/// Why a line of code is pointed at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum CodeRole {
-    /// It adds to the holder (`.set(`, `.push(`, `.on(`, `+=`, an assignment).
-    Fills,
-    /// A function whose instances accumulate (listeners, timer callbacks, handlers).
-    Accumulates,
-    /// The function that allocated most members (allocation tracking).
-    Allocates,
-    /// It declares the holder.
-    Defines,
-    /// A closure that shares the context holding the holder.
-    Captures,
-    /// The constructor of what accumulates.
-    Constructor,
-    /// Another line that mentions the holder.
-    Uses,
-}
-
-impl CodeRole {
-    /// The role as a word (`fills`, `accumulates`, …).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CodeRole::Fills => "fills",
-            CodeRole::Accumulates => "accumulates",
-            CodeRole::Allocates => "allocates",
-            CodeRole::Defines => "defines",
-            CodeRole::Captures => "captures",
-            CodeRole::Constructor => "constructor",
-            CodeRole::Uses => "uses",
-        }
-    }
-}
-
-/// A line of code to look at.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CodeRef {
-    /// Why.
-    pub role: CodeRole,
-    /// Where (0-based line and column, as everywhere in the API).
-    pub location: SourceLocation,
-    /// The function there, when known.
-    pub function: Option<String>,
-    /// The line's text, trimmed, when the source is known.
-    pub text: Option<String>,
-}
-
-/// A closure that shares a context which keeps a leaking variable.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SharingClosure {
-    /// Function name (`(anonymous)` when it has none).
-    pub name: String,
-    /// Where it is defined.
-    pub location: Option<SourceLocation>,
-    /// Whether its source mentions the variable (`None`: source unknown).
-    pub reads: Option<bool>,
-}
-
-/// For leaks through a closure context: which variable is kept and by whom.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ClosureLeak {
-    /// The kept variable.
-    pub variable: String,
-    /// The closures sharing the context that holds it.
-    pub closures: Vec<SharingClosure>,
-    /// One sentence: "`x` is kept by the context shared by `a` (line 11) and `b` (line 7);
-    /// only `b` reads it".
-    pub message: String,
-}
-
-/// One leak finding.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Finding {
-    /// The object where the growth enters.
-    pub holder: Holder,
-    /// How it grows.
-    pub growth: Growth,
-    /// What accumulates in it, largest first.
-    pub accumulates: Vec<Accumulated>,
-    /// A readable path from the root to the holder, root first (the whole path).
-    pub path: Vec<PathStep>,
-    /// That path in the one notation of [`crate::path_text`].
-    pub path_text: String,
-    /// The code to change, most direct first.
-    pub code: Vec<CodeRef>,
-    /// For a variable kept by a closure context: the closures that share it.
-    pub closure: Option<ClosureLeak>,
-    /// True if the evidence says leak (see the module docs).
-    pub leak: bool,
-    /// One sentence for people.
-    pub message: String,
-}
-
-/// The result of [`find`].
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Findings {
-    /// Ranked findings.
-    pub findings: Vec<Finding>,
-    /// Caps and limits that applied.
-    pub warnings: Vec<String>,
-}
-
 /// Builds the findings of a series: `history` are the footprints of the earlier snapshots
 /// (oldest first, at least one), `cur` the analysis of the last.
 pub fn find(
@@ -236,9 +70,31 @@ pub fn find(
     let Some(first) = history.first() else {
         return Ok(Findings::default());
     };
+    let before = retained_before(cur, first, obs)?;
+    find_with(history, cur, &before, opts, obs)
+}
+
+/// Each node's retained size in the snapshot of `first` (`NaN`: a new object), looked up once,
+/// in parallel chunks that each look at the observer first; what [`find_with`] and a diff's
+/// growers both need.
+pub(crate) fn retained_before(
+    cur: &Analysis,
+    first: &Footprint,
+    obs: &dyn Observer,
+) -> Result<Vec<f64>> {
+    holders::retained_before(cur, first, obs)
+}
+
+/// [`find`] with each node's retained size in the first snapshot already looked up.
+pub(crate) fn find_with(
+    history: &[&Footprint],
+    cur: &Analysis,
+    before: &[f64],
+    opts: &FindingsOptions,
+    obs: &dyn Observer,
+) -> Result<Findings> {
     let top = if opts.top == 0 { 10 } else { opts.top };
-    let before = holders::retained_before(cur, first, obs)?;
-    let found = holders::find(cur, &before, MIN_HOLDER_GROWTH, obs)?;
+    let found = holders::find(cur, before, MIN_HOLDER_GROWTH, obs)?;
     check(obs)?;
     let mut warnings = Vec::new();
     if found.len() > EXAMINED {
@@ -252,7 +108,7 @@ pub fn find(
     max_ids.push(u32::MAX);
     let ctx = Context {
         cur,
-        before: &before,
+        before,
         history,
         scripts: &scripts,
         max_ids: &max_ids,
@@ -335,7 +191,7 @@ impl Context<'_> {
         }
         let code = self.code(&name, &path, &members, &accumulates, &words);
         let closure = self.closure_leak(&members);
-        let leak = is_leak(&growth);
+        let leak = message::is_leak(&growth);
         let mut f = Finding {
             holder: Holder {
                 node: cur.node(ord(node)),
@@ -367,7 +223,7 @@ impl Context<'_> {
             message: String::new(),
         };
         f.path_text = crate::path_text(&f.path);
-        f.message = message(&f, self.scripts);
+        f.message = message::message(&f);
         Some(f)
     }
 
@@ -577,216 +433,6 @@ impl Context<'_> {
             Anchor::Path => None,
         }
     }
-
-    /// The code to change: lines that fill and define the holder's name, functions whose
-    /// instances accumulate, the closures that capture its context, the constructors of what
-    /// accumulates.
-    fn code(
-        &self,
-        name: &naming::Name,
-        path: &[naming::Step],
-        members: &members::Members,
-        accumulates: &[Accumulated],
-        extra_words: &[String],
-    ) -> Vec<CodeRef> {
-        let cur = self.cur;
-        let mut out: Vec<CodeRef> = Vec::new();
-        // Words of the name to look for, and the scripts to look in.
-        let mut words: Vec<String> = extra_words.to_vec();
-        let mut script_ids: Vec<u32> = Vec::new();
-        let anchor_edge = path.get(name.from_step).and_then(|s| s.edge);
-        if let Some(ei) = anchor_edge {
-            words.push(cur.edge_name(edge_ix(ei)));
-        }
-        match name.anchor {
-            Anchor::Variable { context } => {
-                for c in capturing_closures(cur, context) {
-                    if let Some(l) = cur.snap.location(c as u32) {
-                        script_ids.push(l.script_id);
-                    }
-                }
-            }
-            Anchor::FunctionProperty { function } => {
-                if let Some(l) = cur.snap.location(function as u32) {
-                    script_ids.push(l.script_id);
-                }
-            }
-            Anchor::Global | Anchor::Path => script_ids.extend(self.scripts.user_ids()),
-        }
-        let member_closures = members::closures(cur, members);
-        for &(c, _) in member_closures.iter().take(3) {
-            if let Some(l) = cur.snap.location(c as u32) {
-                script_ids.push(l.script_id);
-            }
-        }
-        script_ids.sort_unstable();
-        script_ids.dedup();
-        let mut mentions: Vec<(Use, u32, source::Mention)> = Vec::new();
-        for &sid in &script_ids {
-            let Some(lines) = self.scripts.get(sid).and_then(|s| s.lines.as_ref()) else {
-                continue;
-            };
-            for w in &words {
-                for m in source::mentions(lines, w) {
-                    mentions.push((m.kind, sid, m));
-                }
-            }
-        }
-        mentions.sort_by_key(|(k, sid, m)| (*k, *sid, m.line));
-        mentions.dedup_by_key(|(_, sid, m)| (*sid, m.line));
-        for (kind, sid, m) in mentions.iter().filter(|(k, _, _)| *k != Use::Uses).take(6) {
-            out.push(CodeRef {
-                role: if *kind == Use::Fills {
-                    CodeRole::Fills
-                } else {
-                    CodeRole::Defines
-                },
-                location: self.location(*sid, m.line, m.column),
-                function: None,
-                text: Some(m.text.clone()),
-            });
-        }
-        for &(c, _) in member_closures.iter().take(3) {
-            if let Some(mut r) = self.closure_ref(c, CodeRole::Accumulates) {
-                r.function = Some(function_name(cur, c));
-                out.push(r);
-            }
-        }
-        if let Some(site) = allocation::site(cur, &members.nodes) {
-            out.push(CodeRef {
-                role: CodeRole::Allocates,
-                text: self.line_text(site.location.script_id, site.location.line),
-                location: site.location,
-                function: Some(site.function),
-            });
-        }
-        if let Anchor::Variable { context } = name.anchor {
-            for c in capturing_closures(cur, context).into_iter().take(5) {
-                if let Some(r) = self.closure_ref(c, CodeRole::Captures) {
-                    out.push(r);
-                }
-            }
-        }
-        for a in accumulates.iter().take(2) {
-            let Some(l) = &a.location else { continue };
-            if self
-                .scripts
-                .get(l.script_id)
-                .is_some_and(|s| !source::is_runtime_script(&s.name))
-            {
-                out.push(CodeRef {
-                    role: CodeRole::Constructor,
-                    location: l.clone(),
-                    function: Some(a.class_name.to_lossy().into_owned()),
-                    text: self.line_text(l.script_id, l.line),
-                });
-            }
-        }
-        // Runtime scripts (node:…) are never the line to change: user code first.
-        out.sort_by_key(|r| (is_runtime_ref(r), r.role));
-        out.dedup_by(|a, b| a.location == b.location);
-        if out.iter().any(|r| !is_runtime_ref(r)) {
-            out.retain(|r| !is_runtime_ref(r));
-        }
-        out
-    }
-
-    fn location(&self, script_id: u32, line: u32, column: u32) -> SourceLocation {
-        SourceLocation {
-            script_id,
-            line,
-            column,
-            script_name: self.scripts.get(script_id).map(|s| s.name.clone()),
-        }
-    }
-
-    fn line_text(&self, script_id: u32, line: u32) -> Option<String> {
-        let lines = self.scripts.get(script_id)?.lines.as_ref()?;
-        lines
-            .get(line as usize)
-            .map(|l| l.trim().chars().take(160).collect())
-    }
-
-    fn closure_ref(&self, c: usize, role: CodeRole) -> Option<CodeRef> {
-        let l = self.cur.snap.location(c as u32)?;
-        Some(CodeRef {
-            role,
-            location: self.location(l.script_id, l.line, l.column),
-            function: Some(function_name(self.cur, c)),
-            text: self.line_text(l.script_id, l.line),
-        })
-    }
-
-    /// For a chain through closure contexts: the variable that links it, the closures sharing
-    /// that context, and which of them mention it.
-    fn closure_leak(&self, members: &members::Members) -> Option<ClosureLeak> {
-        let cur = self.cur;
-        if !members.chain {
-            return None;
-        }
-        let et = cur.snap.header.meta.edge_types;
-        // Walk from the first link to the second and find the context variable on the way.
-        let head = *members.nodes.first()?;
-        let second = *members.nodes.get(1)?;
-        let mut o = head;
-        for _ in 0..16 {
-            let next = cur
-                .dominated
-                .of(o)
-                .iter()
-                .map(|&c| c as usize)
-                .filter(|&c| self.before[c].is_nan())
-                .max_by(|&x, &y| cur.retained[x].total_cmp(&cur.retained[y]))?;
-            if cur.strings_eq_class(o, "system / Context") {
-                let ei = cur.snap.edges_of(o).find(|&e| {
-                    cur.snap.edge_to[e] as usize == next && cur.snap.edge_type[e] == et.context
-                })?;
-                let variable = cur.edge_name(edge_ix(ei));
-                let closures: Vec<SharingClosure> = capturing_closures(cur, o)
-                    .into_iter()
-                    .map(|c| {
-                        let location = cur.location(ord(c));
-                        let reads = location.as_ref().and_then(|l| {
-                            let lines = self.scripts.get(l.script_id)?.lines.as_ref()?;
-                            let text = source::function_text(lines, l.line, l.column)?;
-                            Some(source::mentions_word(&text, &variable))
-                        });
-                        SharingClosure {
-                            name: function_name(cur, c),
-                            location,
-                            reads,
-                        }
-                    })
-                    .collect();
-                // A closure that reads the variable may be gone from the heap while the context
-                // it shared keeps the variable: the lines that read it say who it was.
-                let readers_gone = closures.iter().all(|c| c.reads == Some(false));
-                let read_at: Vec<u32> = if readers_gone {
-                    closures
-                        .iter()
-                        .filter_map(|c| c.location.as_ref())
-                        .filter_map(|l| self.scripts.get(l.script_id)?.lines.as_ref())
-                        .flat_map(|lines| source::mentions(lines, &variable))
-                        .filter(|m| m.kind == Use::Uses)
-                        .map(|m| m.line)
-                        .collect()
-                } else {
-                    Vec::new()
-                };
-                let message = closure_message(&variable, &closures, &read_at);
-                return Some(ClosureLeak {
-                    variable,
-                    closures,
-                    message,
-                });
-            }
-            if next == second {
-                break;
-            }
-            o = next;
-        }
-        None
-    }
 }
 
 impl Analysis {
@@ -794,81 +440,6 @@ impl Analysis {
     pub(crate) fn strings_eq_class(&self, o: usize, name: &str) -> bool {
         self.snap.strings.eq(self.classes.class_of(o), name)
     }
-}
-
-fn is_runtime_ref(r: &CodeRef) -> bool {
-    r.location
-        .script_name
-        .as_deref()
-        .is_none_or(source::is_runtime_script)
-}
-
-fn closure_message(variable: &str, closures: &[SharingClosure], read_at: &[u32]) -> String {
-    let describe = |c: &SharingClosure| match &c.location {
-        Some(l) => format!("`{}` (line {})", c.name, l.line + 1),
-        None => format!("`{}`", c.name),
-    };
-    let all: Vec<String> = closures.iter().map(describe).collect();
-    let readers: Vec<String> = closures
-        .iter()
-        .filter(|c| c.reads == Some(true))
-        .map(|c| format!("`{}`", c.name))
-        .collect();
-    let mut m = format!(
-        "`{variable}` is kept by the context shared by {}",
-        join_and(&all)
-    );
-    if closures.iter().all(|c| c.reads.is_some()) {
-        if readers.is_empty() && !read_at.is_empty() {
-            let lines: Vec<String> = read_at.iter().map(|l| format!("line {}", l + 1)).collect();
-            m.push_str(&format!(
-                ", which {} not read it: {} {} it from another closure of the same scope, so V8 keeps it in the shared context",
-                if closures.len() == 1 { "does" } else { "do" },
-                join_and(&lines),
-                if lines.len() == 1 { "reads" } else { "read" }
-            ));
-        } else if readers.is_empty() {
-            m.push_str("; none of them reads it");
-        } else if readers.len() < closures.len() {
-            m.push_str(&format!(
-                "; only {} {} it",
-                join_and(&readers),
-                if readers.len() == 1 { "reads" } else { "read" }
-            ));
-        }
-    }
-    m
-}
-
-fn join_and(items: &[String]) -> String {
-    match items.len() {
-        0 => String::new(),
-        1 => items[0].clone(),
-        n => format!("{} and {}", items[..n - 1].join(", "), items[n - 1]),
-    }
-}
-
-/// Closures whose context is `context`.
-fn capturing_closures(cur: &Analysis, context: usize) -> Vec<usize> {
-    let closure = cur.snap.header.meta.node_types.closure;
-    let mut v: Vec<usize> = cur
-        .retainers
-        .of(context)
-        .filter_map(|slot| {
-            let from = cur.retainers.node[slot] as usize;
-            (cur.snap.node_type[from] == closure
-                && cur.snap.strings.eq(
-                    crate::ids::StrId(
-                        cur.snap.edge_name[cur.retainers.edge_of(&cur.snap, context, slot)],
-                    ),
-                    "context",
-                ))
-            .then_some(from)
-        })
-        .collect();
-    v.sort_by_key(|&c| cur.snap.location(c as u32).map(|l| (l.line, l.column)));
-    v.dedup();
-    v
 }
 
 /// A context whose enclosing context is the native (or script) context: a module's top level.
@@ -910,67 +481,6 @@ pub(crate) fn display_path(name: &str) -> String {
         }
     }
     path.to_owned()
-}
-
-fn is_leak(g: &Growth) -> bool {
-    let known: Vec<f64> = g.retained.iter().copied().filter(|v| !v.is_nan()).collect();
-    let total = known.last().copied().unwrap_or(0.0) - known.first().copied().unwrap_or(0.0);
-    let added: u64 = g.members.iter().skip(1).sum();
-    if g.steps >= 2 {
-        // Steady over three snapshots or more: members added in every step is evidence enough
-        // for a small leak; without members (a string rebuilt bigger), the bytes must be many.
-        let members_every_step = g.members.iter().skip(1).all(|&m| m > 0);
-        g.steady && total >= MIN_STEADY_BYTES && (members_every_step || total >= MIN_LEAK_BYTES)
-    } else {
-        total >= MIN_LEAK_BYTES && added >= MIN_MEMBERS
-    }
-}
-
-/// `sessionCache (Map, a variable of lib/session.js's module scope) gains 100 members per
-/// snapshot (1 per call), +23.1 kB per snapshot; they are Object; change lib/session.js:6`.
-fn message(f: &Finding, _scripts: &Scripts) -> String {
-    let g = &f.growth;
-    let unit = if g.chain { "links" } else { "members" };
-    let mut m = format!(
-        "{} gains {} {unit} per snapshot",
-        f.holder.description,
-        round(g.members_per_snapshot)
-    );
-    if let Some(pc) = g.members_per_call {
-        m.push_str(&format!(" ({} per call)", round(pc)));
-    }
-    m.push_str(&format!(
-        ", {}{} per snapshot",
-        if g.bytes_per_snapshot >= 0.0 { "+" } else { "" },
-        crate::diff::fmt_bytes(g.bytes_per_snapshot.round())
-    ));
-    if let Some(a) = f.accumulates.first() {
-        m.push_str(&format!("; they are {}", a.class_name.to_lossy()));
-    }
-    if let Some(c) = f.code.first() {
-        m.push_str(&format!("; change {}", code_position(&c.location)));
-    }
-    m
-}
-
-/// `file:line:column`, 1-based, the script as people read it.
-pub fn code_position(l: &SourceLocation) -> String {
-    format!(
-        "{}:{}:{}",
-        l.script_name
-            .as_deref()
-            .map_or_else(|| format!("script {}", l.script_id), display_path),
-        l.line + 1,
-        l.column + 1
-    )
-}
-
-fn round(x: f64) -> String {
-    if (x - x.round()).abs() < 0.05 {
-        format!("{}", x.round())
-    } else {
-        format!("{x:.1}")
-    }
 }
 
 /// The typed ordinal of a node index (the findings walk raw columns with `usize`).
