@@ -17,7 +17,7 @@ const { spawn, spawnSync, execFileSync } = require('node:child_process');
 const { watch, analyzeSync, HeapwiseError, ClassFilter } = require('heapwise');
 const { classFilter } = require('../lib/watch/class-filter.js');
 const { parentOf, processTree } = require('../lib/watch/process-memory.js');
-const { parseWatchArgs, parseDuration, renderText, renderMarkdown } = require('../lib/cli/watch.js');
+const { parseWatchArgs, parseDuration, renderText, renderMarkdown, nativeHint } = require('../lib/cli/watch.js');
 
 const CHILD = path.join(__dirname, 'fixtures', 'watch-child.js');
 const SELF = path.join(__dirname, 'fixtures', 'watch-self.js');
@@ -96,6 +96,32 @@ function cli(args, opts = {}) {
 }
 
 // ---------------------------------------------------------------------------------------------
+
+describe('JS heap or native memory', () => {
+  // Two snapshots 10 s apart, the heap +5 MB; samples: RSS +40 MB over the same span.
+  const series = (leak) => ({
+    snapshots: [
+      { index: 0, time: 1000, totalSize: 10e6 },
+      { index: 1, time: 11000, totalSize: 15e6 },
+    ],
+    samples: [
+      { time: 900, rss: 100e6, heapUsed: null },
+      { time: 6000, rss: 200e6, heapUsed: null },
+      { time: 11100, rss: 140e6, heapUsed: null },
+    ],
+    growth: leak ? [{ name: 'cache', leak: true }] : [],
+  });
+  test('RSS and the heap are compared over the same span, from the samples nearest the two snapshots', () => {
+    const text = nativeHint(series(false));
+    assert.match(
+      text,
+      /RSS grew by 40\.0 MB while the live JS objects \(snapshot totals\) grew by \+5\.0 MB over the same span: most of the growth is outside/,
+    );
+  });
+  test('never "outside the JS heap" while a finding says the JS heap leaks', () => {
+    assert.doesNotMatch(nativeHint(series(true)), /outside/);
+  });
+});
 
 describe('class filter', () => {
   test('internal classes and ignore patterns are filtered as in diff', () => {

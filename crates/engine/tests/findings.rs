@@ -151,3 +151,49 @@ fn a_series_added_one_at_a_time_keeps_few_footprints() {
     }
     assert_eq!(s.len(), 12);
 }
+
+#[test]
+fn a_new_container_filled_beside_one_emptied_is_found() {
+    // before: (root) ─shortcut→ global ─list→ Array ─[i]→ Item ×30 (3,000 B each)
+    // after:  (root) ─shortcut→ global ─list→ Array (emptied)
+    //                                  ─fresh→ Set (new) ─table→ (system) ─[i]→ Entry ×40 (new)
+    // The global object shrank (+80 kB − 90 kB); the growth entered through the new Set.
+    let graph = |after: bool| {
+        let mut g = Graph::new();
+        let r = g.root();
+        let global = g.obj("global", 40);
+        g.set_id(global, 41);
+        g.shortcut(r, global);
+        let list = g.obj("Array", 32);
+        g.set_id(list, 43);
+        g.prop(global, "list", list);
+        if !after {
+            for i in 0..30 {
+                let item = g.obj("Item", 3000);
+                g.set_id(item, 101 + 2 * i);
+                g.el(list, item);
+            }
+        } else {
+            let set = g.obj("Set", 32);
+            g.set_id(set, 1001);
+            g.prop(global, "fresh", set);
+            let table = g.node("hidden", "system / OrderedHashSet", 64);
+            g.set_id(table, 1003);
+            g.internal(set, "table", table);
+            for i in 0..40 {
+                let e = g.obj("Entry", 2000);
+                g.set_id(e, 1101 + 2 * i);
+                g.el(table, e);
+            }
+        }
+        g
+    };
+    let before = graph(false).analyse();
+    let fp = Footprint::of(&before, &Quiet).expect("footprint");
+    let f = findings(&[fp], &graph(true).analyse(), &FindingsOptions::default());
+    assert_eq!(f[0].holder.name, "globalThis.fresh", "{f:#?}");
+    assert_eq!(f[0].holder.kind, "Set");
+    assert_eq!(f[0].growth.members, vec![0, 40]);
+    assert_eq!(f[0].growth.retained[0], 0.0, "the Set did not exist yet");
+    assert!(f[0].leak);
+}

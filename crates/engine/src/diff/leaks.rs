@@ -49,6 +49,8 @@ struct Tracer<'a> {
 
 const ROOT_SIG: u32 = 0;
 const NO_SIG: u32 = u32::MAX;
+/// The signature of a node whose retainer path is longer than [`MAX_PATH`].
+const TOO_LONG: u32 = u32::MAX - 1;
 
 impl<'a> Tracer<'a> {
     fn new(a: &'a Analysis) -> Self {
@@ -122,7 +124,7 @@ impl<'a> Tracer<'a> {
         }
     }
 
-    /// The signature of node `o`'s shortest retainer path, or `NO_SIG`.
+    /// The signature of node `o`'s shortest retainer path, `NO_SIG` (no path) or `TOO_LONG`.
     fn signature(&mut self, o: usize) -> u32 {
         let root = self.a.snap.root as usize;
         // Walk up until a traced node or the root.
@@ -136,7 +138,7 @@ impl<'a> Tracer<'a> {
                 break s;
             }
             if chain.len() > MAX_PATH {
-                break NO_SIG;
+                break TOO_LONG;
             }
             match self.step(cur) {
                 Some((from, ei)) => {
@@ -147,7 +149,7 @@ impl<'a> Tracer<'a> {
             }
         };
         for &(node, ei) in chain.iter().rev() {
-            if top != NO_SIG {
+            if top < TOO_LONG {
                 let key = (self.label(ei), self.a.classes.class_of(node), top);
                 let next = self.sigs.len() as u32 + 1;
                 top = *self.sigs.entry(key).or_insert(next);
@@ -193,13 +195,23 @@ pub(crate) fn find(
     }
     let mut tracer = Tracer::new(f);
     let mut groups: HashMap<u32, Vec<usize>> = HashMap::new();
+    let mut untraced = 0usize;
     for &o in &cands {
-        let sig = tracer.signature(o);
-        if sig != NO_SIG {
-            groups.entry(sig).or_default().push(o);
+        match tracer.signature(o) {
+            NO_SIG => {}
+            TOO_LONG => untraced += 1,
+            sig => groups.entry(sig).or_default().push(o),
         }
     }
     drop(tracer);
+    if untraced > 0 {
+        // Never dropped silently: a chain that gets longer (a closure chain, a linked list) has
+        // retainer paths over the limit; the findings follow chains of any length.
+        warnings.push(format!(
+            "leak groups: {untraced} candidates whose retainer path is longer than {MAX_PATH} steps (a chain) are \
+             in no group; the findings follow chains of any length"
+        ));
+    }
     let mut out: Vec<LeakGroup> = groups
         .into_values()
         .map(|mut members| {

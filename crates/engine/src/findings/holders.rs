@@ -28,6 +28,10 @@ use std::collections::HashMap;
 /// accounts for it, makes that object the better answer.
 pub(crate) const EXPLAINED: f64 = 0.8;
 
+/// New objects retaining this much, attached to an old object, make it a holder even when the
+/// old object's retained size did not grow (something else under it shrank).
+const BIG_ENTRY: f64 = 65_536.0;
+
 /// A holder candidate in the last snapshot.
 #[derive(Debug, Clone)]
 pub(crate) struct Holder {
@@ -96,7 +100,27 @@ pub(crate) fn find(
             cur.retained[o] - before[o]
         }
     };
-    // Candidates: old objects that grew by at least `min_growth`.
+    // What enters each old object through the new objects it references and dominates.
+    let mut entering: HashMap<u32, f64> = HashMap::new();
+    for o in 0..n {
+        poll.tick()?;
+        let d = cur.dominator[o];
+        if o == root || !before[o].is_nan() || before[d as usize].is_nan() {
+            continue;
+        }
+        // Growth enters where the new object is referenced: a new object that the holder
+        // only dominates (shared by several of its members' paths) entered elsewhere.
+        if cur
+            .retainers
+            .of(o)
+            .any(|slot| cur.retainers.node[slot] == d)
+        {
+            *entering.entry(d).or_insert(0.0) += cur.retained[o];
+        }
+    }
+    // Candidates: old objects that grew by at least `min_growth`, and old objects that a large
+    // new structure was attached to even if they shrank elsewhere (a new Set filled beside a Map
+    // that was emptied).
     let mut cand: HashMap<u32, f64> = HashMap::new();
     for o in 0..n {
         poll.tick()?;
@@ -104,34 +128,23 @@ pub(crate) fn find(
             continue;
         }
         let g = cur.retained[o] - before[o];
+        let e = entering.get(&(o as u32)).copied().unwrap_or(0.0);
         if g >= min_growth {
             cand.insert(o as u32, g);
+        } else if e >= BIG_ENTRY {
+            cand.insert(o as u32, e);
         }
     }
-    // Per candidate: the largest growth of one old object it immediately dominates, and what
-    // enters through the new objects it immediately dominates.
+    // Per candidate: the largest growth of one old object it immediately dominates.
     let mut best_old_child: HashMap<u32, f64> = HashMap::new();
-    let mut entering: HashMap<u32, f64> = HashMap::new();
     for o in 0..n {
         poll.tick()?;
         let d = cur.dominator[o];
-        if o == root || !cand.contains_key(&d) {
+        if o == root || before[o].is_nan() || !cand.contains_key(&d) {
             continue;
         }
-        if before[o].is_nan() {
-            // Growth enters where the new object is referenced: a new object that the holder
-            // only dominates (shared by several of its members' paths) entered elsewhere.
-            let referenced = cur
-                .retainers
-                .of(o)
-                .any(|slot| cur.retainers.node[slot] == d);
-            if referenced {
-                *entering.entry(d).or_insert(0.0) += cur.retained[o];
-            }
-        } else {
-            let e = best_old_child.entry(d).or_insert(0.0);
-            *e = e.max(growth_of(o));
-        }
+        let e = best_old_child.entry(d).or_insert(0.0);
+        *e = e.max(growth_of(o));
     }
     let enters = |o: &u32| entering.get(o).copied().unwrap_or(0.0);
     let mut holders: Vec<Holder> = cand

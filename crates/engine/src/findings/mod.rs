@@ -149,8 +149,28 @@ struct Context<'a> {
 impl Context<'_> {
     fn finding(&self, h: &holders::Holder) -> Option<Finding> {
         let cur = self.cur;
-        let node = h.node;
-        let members = members::of(cur, self.before, node, &h.parts, h.growth);
+        let mut node = h.node;
+        let mut exclude: &[usize] = &h.exclude;
+        let mut members = members::of(cur, self.before, node, &h.parts, h.growth);
+        // One new member that carries most of what entered and is itself a container filled
+        // since (a Set created and filled between the snapshots): that container is the holder,
+        // its entries the members.
+        let heaviest = members
+            .nodes
+            .iter()
+            .copied()
+            .max_by(|&x, &y| cur.retained[x].total_cmp(&cur.retained[y]));
+        let entered: f64 = members.nodes.iter().map(|&m| cur.retained[m]).sum();
+        if let Some(m) =
+            heaviest.filter(|&m| !members.chain && cur.retained[m] >= holders::EXPLAINED * entered)
+        {
+            let inner = members::of(cur, self.before, m, &[], cur.retained[m]);
+            if inner.chain || inner.nodes.len() as u64 >= MIN_MEMBERS {
+                node = m;
+                members = inner;
+                exclude = &[];
+            }
+        }
         let classes = members::by_class(cur, &members);
         // A context holds through a variable: that variable is the name.
         let into = (cur.strings_eq_class(node, "system / Context"))
@@ -160,7 +180,7 @@ impl Context<'_> {
             Some(named) => named,
             None => naming::name(cur, &naming::readable_path(cur, node)?, 6),
         };
-        let growth = self.growth(node, &h.exclude, &members, classes.first().map(|c| c.class));
+        let growth = self.growth(node, exclude, &members, classes.first().map(|c| c.class));
         let accumulates: Vec<Accumulated> = classes
             .into_iter()
             .filter(|g| g.size > 0.0)
@@ -284,8 +304,14 @@ impl Context<'_> {
         class: Option<crate::ids::StrId>,
     ) -> Growth {
         let cur = self.cur;
-        // The holder's retained size less that of the holders below it reported on their own.
-        let at = |f: &&Footprint, o: usize| f.retained_of(cur.snap.node_id[o]);
+        // The holder's retained size less that of the holders below it reported on their own;
+        // a holder created since the first snapshot had nothing before it existed.
+        let absent = if self.before[node].is_nan() {
+            Some(0.0)
+        } else {
+            None
+        };
+        let at = |f: &&Footprint, o: usize| f.retained_of(cur.snap.node_id[o]).or(absent);
         let mut retained: Vec<f64> = self
             .history
             .iter()
