@@ -226,8 +226,10 @@ export interface WatchSeries {
   startedAt: number;
   snapshots: Array<WatchSnapshot>;
   samples: Array<WatchSample>;
-  /** Every class found growing, with its latest figures. */
+  /** Every holder found growing, with its latest figures. */
   growth: Array<WatchGrowth>;
+  /** The latest snapshot's findings against the earlier ones of its process, ranked (as `diff`'s). */
+  findings: Array<Finding>;
   leaks: Array<WatchLeak>;
   skipped: Array<WatchSkipped>;
   errors: Array<{ time: number; code: HeapwiseErrorCode | null; message: string }>;

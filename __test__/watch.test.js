@@ -215,6 +215,7 @@ describe('watch a folder of snapshots from live processes', () => {
       for (const c of s.snapshots[STEPS - 1].classes)
         assert.deepStrictEqual(Object.keys(c).sort(), ['count', 'name', 'retainedSize', 'shallowSize']);
       assert.strictEqual(s.growth[0].name, 'globalThis.leakedRecords', 'the leak first');
+      assert.strictEqual(s.findings[0].holder.name, 'globalThis.leakedRecords', 'the ranked findings, as in diff');
       assert.ok(!s.growth.some((x) => x.name === 'globalThis'), 'what holds the array is not reported');
       assert.strictEqual(s.leaks.length, 1);
       assert.deepStrictEqual(JSON.parse(JSON.stringify(s)), s, 'plain JSON');

@@ -152,6 +152,7 @@ class Watcher extends EventEmitter {
       snapshots: [],
       samples: [],
       growth: [],
+      findings: [],
       leaks: [],
       skipped: [],
       errors: [],
@@ -547,6 +548,8 @@ class Watcher extends EventEmitter {
     // What grows: the engine's findings against the earlier snapshots of this process, as soon
     // as there are two; more snapshots, more evidence (steady growth).
     const growth = step.findings.map((f) => this._growthEntry(f, snap.index));
+    // The latest ranked findings, as diff's JSON carries them.
+    this._series.findings = step.findings;
     for (const g of growth) {
       this._growthByName.set(g.name, g);
       this._event({ type: 'growth', ...g });

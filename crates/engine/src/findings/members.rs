@@ -116,11 +116,21 @@ pub(crate) struct MemberClass {
     pub example: usize,
 }
 
+/// The class members are grouped by: the class name, except that `(system)` says nothing and
+/// V8's own name (`system / PromiseReaction`) does.
+pub(crate) fn class_key(cur: &Analysis, o: usize) -> crate::ids::StrId {
+    if cur.strings_eq_class(o, "(system)") {
+        cur.snap.node_name[o]
+    } else {
+        cur.classes.class_of(o)
+    }
+}
+
 /// Members grouped by class, largest size first.
 pub(crate) fn by_class(cur: &Analysis, m: &Members) -> Vec<MemberClass> {
     let mut groups: HashMap<crate::ids::StrId, MemberClass> = HashMap::new();
     for &o in &m.nodes {
-        let class = cur.classes.class_of(o);
+        let class = class_key(cur, o);
         let size = if m.chain {
             cur.snap.self_size[o] as f64
         } else {

@@ -327,7 +327,7 @@ impl Context<'_> {
         for &m in members
             .nodes
             .iter()
-            .filter(|&&m| class.is_none_or(|c| cur.classes.class_of(m) == c))
+            .filter(|&&m| class.is_none_or(|c| members::class_key(cur, m) == c))
         {
             per_step[growth::step_of(self.max_ids, cur.snap.node_id[m]).min(steps)] += 1;
         }
@@ -414,7 +414,13 @@ impl Context<'_> {
             }
             o = next;
         }
-        if !hops.is_empty() && hops.len() < 8 {
+        // Only named links say something (`someMethod → context → originalThing`); a chain of
+        // internal links (a promise's reactions) is named by its holder alone.
+        if hops.len() < 8
+            && hops
+                .iter()
+                .any(|h| naming::is_identifier(h) && h != "context")
+        {
             text.push_str(" → ");
             text.push_str(&hops.join(" → "));
             text.push_str(" → …");

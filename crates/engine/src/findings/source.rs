@@ -245,9 +245,32 @@ fn classify(code: &str, pos: usize, end: usize) -> Use {
         }
     }
     if after.starts_with('=') && !after.starts_with("==") && !after.starts_with("=>") {
-        return Use::Fills;
+        // `x = []`, `x = new Map()`, `x = x || {}`: (re)creating an empty container defines it;
+        // any other assignment (`theThing = { … }`, `log = log + line`) fills it.
+        return if creates_empty(after[1..].trim()) {
+            Use::Defines
+        } else {
+            Use::Fills
+        };
     }
     Use::Uses
+}
+
+/// True for a right-hand side that makes an empty container: `[]`, `{}`, `new Map()`, or
+/// `a || []`, `a ?? new Set()`.
+fn creates_empty(rhs: &str) -> bool {
+    let rhs = rhs.trim_end_matches(';').trim();
+    let last = rhs.rsplit(['|', '?']).next().unwrap_or(rhs).trim();
+    let empty = |e: &str| {
+        e == "[]"
+            || e == "{}"
+            || (e.starts_with("new ")
+                && e.ends_with("()")
+                && e[4..e.len() - 2]
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '_'))
+    };
+    empty(rhs) || ((rhs.contains("||") || rhs.contains("??")) && empty(last))
 }
 
 fn ends_with_word(s: &str, word: &str) -> bool {
@@ -342,4 +365,48 @@ pub(crate) fn mentions_word(text: &str, word: &str) -> bool {
         from = end;
     }
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(line: &str, word: &str) -> Use {
+        mentions(&[line.to_owned()], word)[0].kind
+    }
+
+    #[test]
+    fn what_a_line_does_with_a_name() {
+        assert_eq!(kind("const cache = new Map();", "cache"), Use::Defines);
+        assert_eq!(kind("  cache.set(k, v);", "cache"), Use::Fills);
+        assert_eq!(
+            kind("if (!cache.has(k)) cache.set(k, v);", "cache"),
+            Use::Fills
+        );
+        assert_eq!(
+            kind("globalThis.log = globalThis.log || [];", "log"),
+            Use::Defines
+        );
+        assert_eq!(kind("theThing = {", "theThing"), Use::Fills);
+        assert_eq!(kind("buf += line;", "buf"), Use::Fills);
+        assert_eq!(kind("byId[id] = product;", "byId"), Use::Fills);
+        assert_eq!(kind("return cache.get(k);", "cache"), Use::Uses);
+        assert_eq!(kind("if (a == cache) {}", "cache"), Use::Uses);
+        // In a string or a comment, a name is no mention.
+        assert!(mentions(&["log('cache.set(x)'); // cache.set".to_owned()], "cache").is_empty());
+    }
+
+    #[test]
+    fn a_function_ends_at_its_closing_brace() {
+        let lines: Vec<String> = ["x(function f() {", "  if (a) { b('}'); }", "}, 1); next();"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let text = function_text(&lines, 0, 2).expect("text");
+        assert!(text.ends_with('}') && !text.contains("next"), "{text}");
+        let arrow = vec!["list.push(() => req.url); other();".to_owned()];
+        assert!(function_text(&arrow, 0, 10)
+            .expect("text")
+            .contains("req.url"));
+    }
 }
