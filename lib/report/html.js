@@ -351,9 +351,9 @@ ${card('Size delta by class', 'the 15 largest changes', html`<div class="chart" 
   if (d.sameProcess === false && !warnings.length)
     warnings.push('the snapshots are of different processes (unrelated ids): class-level numbers only');
   const body = html`${verdictHtml(d.verdict)}${warningsHtml(warnings)}
+${findings}
 <section class="card"><h2>Snapshots</h2>${side('before', d.before)}${side('after', d.after)}${side('final', d.final)}${facts}</section>
 ${charts}
-${findings}
 ${growers}
 ${leaks}
 ${comparison}
