@@ -6,6 +6,8 @@
 // (no `[object Object]` from a field a runner reads as an assertion diff).
 const test = require('node:test');
 const assert = require('node:assert');
+const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 
@@ -27,11 +29,15 @@ function check(results, output) {
   assert.doesNotMatch(output, /\[object Object\]/, 'no field of ours read as an assertion diff');
 }
 
-test('Jest 30: the leaking test fails with the finding, the clean one passes', { timeout: 120_000 }, () => {
+test('Jest 30: the leaking test fails with the finding, the clean one passes', { timeout: 120_000 }, (t) => {
+  const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'heapwise-jest-'));
+  t.after(() => fs.rmSync(cache, { recursive: true, force: true }));
   const r = spawnSync(
     process.execPath,
     [
       path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'),
+      '--cacheDirectory',
+      cache,
       '--rootDir',
       DIR,
       '--testMatch',
@@ -53,11 +59,19 @@ test('Jest 30: the leaking test fails with the finding, the clean one passes', {
 test(
   'Vitest 4 (forks pool): the leaking test fails with the finding, the clean one passes',
   { timeout: 120_000, skip: NODE_MAJOR < 20 ? `Vitest 4 needs Node 20 or later (this is Node ${process.versions.node})` : false },
-  () => {
+  (t) => {
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'heapwise-vitest-'));
+    t.after(() => fs.rmSync(cache, { recursive: true, force: true }));
     const r = spawnSync(
       process.execPath,
       [path.join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--root', DIR, '--config', 'vitest.config.mjs', '--reporter=json'],
-      { cwd: ROOT, encoding: 'utf8', timeout: 110_000, maxBuffer: 64 << 20, env: { ...process.env, NO_COLOR: '1' } },
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 110_000,
+        maxBuffer: 64 << 20,
+        env: { ...process.env, NO_COLOR: '1', HEAPWISE_VITEST_CACHE: cache },
+      },
     );
     assert.strictEqual(r.status, 1, `vitest exits 1 on the failing test: ${r.stderr.slice(-2000)}`);
     const json = JSON.parse(r.stdout.slice(r.stdout.indexOf('{')));
@@ -65,5 +79,6 @@ test(
       f.assertionResults.map((a) => ({ title: a.title, status: a.status, message: (a.failureMessages || []).join('\n') })),
     );
     check(results, r.stdout + r.stderr);
+    assert.ok(!fs.existsSync(path.join(DIR, 'node_modules')), 'no cache left beside the tests');
   },
 );

@@ -3,6 +3,8 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // The runner test points the cache at a temporary folder it removes (tests leave no files).
+  cacheDir: process.env.HEAPWISE_VITEST_CACHE || undefined,
   test: {
     include: ['**/*.vitest.mjs'],
     pool: 'forks',
