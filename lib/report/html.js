@@ -459,8 +459,8 @@ ${card(
   html`<div id="chart-memory"><p class="note">The chart needs JavaScript.</p></div>`,
 )}
 <div class="grid2">
-${card('Top growing classes: objects', 'count per snapshot', html`<div id="chart-growth-count"><p class="note">The chart needs JavaScript.</p></div>`)}
-${card('Top growing classes: retained size', 'per snapshot', html`<div id="chart-growth-size"><p class="note">The chart needs JavaScript.</p></div>`)}
+${card('What grows: members', 'members added up to each snapshot', html`<div id="chart-growth-count"><p class="note">The chart needs JavaScript.</p></div>`)}
+${card('What grows: retained size', 'of each holder, per snapshot', html`<div id="chart-growth-size"><p class="note">The chart needs JavaScript.</p></div>`)}
 </div>
 ${growthCard}
 ${classes}
