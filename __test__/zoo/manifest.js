@@ -74,6 +74,14 @@ const programs = [
     perCall: 1,
   }),
   program('http-req-closures', { leaks: true, holder: /pendingHandlers/, holderName: 'pendingHandlers', holderLines: [6, 11], perCall: 1 }),
+  program('private-field-store', { leaks: true, holder: /#sessions/, holderName: '#sessions', holderLines: [4, 8], perCall: 1 }),
+  program('process-signal-listeners', {
+    leaks: true,
+    holder: /process\._events|SIGUSR2/,
+    holderName: 'SIGUSR2',
+    holderLines: [9],
+    perCall: 1,
+  }),
   program('control-lru', {
     leaks: false,
     holder: /pageCache|LruCache|entries/,

@@ -19,8 +19,9 @@
 
 use super::paths::PathStep;
 
-/// True for names written `a.name` in JavaScript.
+/// True for names written `a.name` in JavaScript (private names `a.#name` included).
 pub(crate) fn is_identifier(s: &str) -> bool {
+    let s = s.strip_prefix('#').unwrap_or(s);
     let mut chars = s.chars();
     matches!(chars.next(), Some(c) if c.is_alphabetic() || c == '_' || c == '$')
         && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '$')

@@ -26,9 +26,14 @@ impl Context<'_> {
         // Words of the name to look for, and the scripts to look in.
         let mut words: Vec<String> = extra_words.to_vec();
         let mut script_ids: Vec<u32> = Vec::new();
-        let anchor_edge = path.get(name.from_step).and_then(|s| s.edge);
-        if let Some(ei) = anchor_edge {
-            words.push(cur.edge_name(edge_ix(ei)));
+        // The names of the steps the holder's name is made of (`sessionCache`, `registry`,
+        // `#sessions`, `_events`, …).
+        for step in path.iter().skip(name.from_step) {
+            let Some(ei) = step.edge else { continue };
+            let n = cur.edge_name(edge_ix(ei));
+            if naming::is_identifier(&n) && n != "context" && !words.contains(&n) {
+                words.push(n);
+            }
         }
         match name.anchor {
             Anchor::Variable { context } => {

@@ -245,11 +245,26 @@ pub(crate) fn name(a: &Analysis, path: &[Step], max_steps: usize) -> (Name, Vec<
             through,
         );
     }
-    // No anchor: the last steps of the path.
-    let from_step = lowest;
-    let mut text = a.display_name(super::ord(path[from_step - 1].node));
+    // No anchor: the last steps of the path, starting after any root group (`(Stack roots)`
+    // says nothing), from the class of the object they start at: `SessionStore.#sessions`.
+    let synthetic = a.snap.header.meta.node_types.synthetic;
+    let mut from_step = lowest;
+    while from_step < last && a.snap.node_type[path[from_step - 1].node] == synthetic {
+        from_step += 1;
+    }
+    let owner = path[from_step - 1].node;
+    let mut text = if a.snap.node_type[owner] == synthetic {
+        a.display_name(super::ord(owner))
+    } else {
+        a.snap.strings.get(a.classes.class_of(owner)).into_owned()
+    };
     append_steps(a, &path[from_step..], &mut text);
-    if from_step > 1 {
+    // "…" when objects (not root groups) before the owner were left out.
+    if from_step > 2
+        && path[1..from_step - 1]
+            .iter()
+            .any(|s| a.snap.node_type[s.node] != synthetic)
+    {
         text.insert_str(0, "… ");
     }
     (
