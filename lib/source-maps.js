@@ -11,6 +11,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { fileURLToPath, pathToFileURL } = require('node:url');
 const { TraceMap, originalPositionFor, sourceContentFor } = require('@jridgewell/trace-mapping');
+const { formatLocation } = require('./report/findings.js');
 
 /** Scripts whose maps are looked for: files, not the runtime's modules. */
 const MAPPABLE = /\.(c|m)?js$/i;
@@ -121,7 +122,8 @@ class SourceMapper {
         const l = this.location(c.location);
         if (l === c.location) continue;
         const { text, ...where } = /** @type {any} */ (l);
-        f.message = f.message.split(label(c.location)).join(label(where));
+        // the message names the line as formatLocation writes it (the engine and the reports agree)
+        f.message = f.message.split(formatLocation(c.location)).join(formatLocation(where));
         c.location = where;
         if (text !== undefined) c.text = text;
       }
@@ -135,17 +137,6 @@ class SourceMapper {
 function strip(l) {
   const { text: _text, ...where } = /** @type {any} */ (l);
   return where;
-}
-
-/** `file:line:column` as the engine writes it in a message (1-based, relative to cwd when under it). */
-function label(loc) {
-  let name = loc.scriptName || `script ${loc.scriptId}`;
-  const file = fileOf(name);
-  if (file) {
-    const rel = path.relative(process.cwd(), file);
-    name = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
-  }
-  return `${name}:${loc.line + 1}:${loc.column + 1}`;
 }
 
 /** The findings of a result (a HeapDiff, a SeriesStep) with their locations source-mapped. */

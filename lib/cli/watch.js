@@ -134,18 +134,6 @@ function renderText(series) {
 }
 
 /**
- * How much a sample field grew over the watch, robust to short spikes (writing a snapshot raises
- * the writer's RSS for a moment): the smallest value of the last quarter of the samples minus the
- * smallest of the first quarter. Null with fewer than 4 samples or no values.
- */
-function trend(samples, field) {
-  const v = samples.map((s) => s[field]).filter((x) => x !== null && x !== undefined);
-  if (v.length < 4) return null;
-  const q = Math.max(1, Math.floor(v.length / 4));
-  return Math.min(...v.slice(-q)) - Math.min(...v.slice(0, q));
-}
-
-/**
  * The sample nearest in time to `t` that has `field`.
  * @param {Array<Record<string, any>>} samples
  * @param {number} t
@@ -383,4 +371,4 @@ async function run(opts, io) {
   return series.leaks.length ? 1 : 0;
 }
 
-module.exports = { run, parseWatchArgs, parseDuration, renderText, renderMarkdown, nativeHint, trend };
+module.exports = { run, parseWatchArgs, parseDuration, renderText, renderMarkdown, nativeHint };

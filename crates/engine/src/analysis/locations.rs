@@ -10,6 +10,16 @@ use super::Analysis;
 use crate::ids::{NodeOrd, StrId};
 use std::collections::HashMap;
 
+/// A script a location points into: its name and its `Script` node (whose `source` edge leads
+/// to the text V8 compiled).
+#[derive(Debug, Clone)]
+pub(crate) struct ScriptRef {
+    /// The script's name (URL or path), never empty.
+    pub name: String,
+    /// Ordinal of the `Script` node.
+    pub node: usize,
+}
+
 /// A resolved source location.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceLocation {
@@ -31,42 +41,44 @@ impl Analysis {
             script_id: l.script_id,
             line: l.line,
             column: l.column,
-            script_name: self.script_names().get(&l.script_id).cloned(),
+            script_name: self.scripts().get(&l.script_id).map(|s| s.name.clone()),
         })
     }
 
-    /// Script id → script name, learned once from the closures.
-    fn script_names(&self) -> &HashMap<u32, String> {
-        self.script_names.get_or_init(|| {
+    /// Script id → script, learned once from the closures.
+    pub(crate) fn scripts(&self) -> &HashMap<u32, ScriptRef> {
+        self.scripts.get_or_init(|| {
             let closure = self.snap.header.meta.node_types.closure;
-            let mut names = HashMap::new();
+            let mut scripts = HashMap::new();
             for (o, l) in self.snap.locations.iter() {
-                if names.contains_key(&l.script_id) || self.snap.node_type[o as usize] != closure {
+                if scripts.contains_key(&l.script_id) || self.snap.node_type[o as usize] != closure
+                {
                     continue;
                 }
-                if let Some(n) = self.closure_script_name(o as usize) {
-                    names.insert(l.script_id, n);
+                if let Some(s) = self.closure_script(o as usize) {
+                    scripts.insert(l.script_id, s);
                 }
             }
-            names
+            scripts
         })
     }
 
-    fn closure_script_name(&self, closure: usize) -> Option<String> {
+    fn closure_script(&self, closure: usize) -> Option<ScriptRef> {
         let nt = self.snap.header.meta.node_types;
         let shared = self.edge_target(closure, "shared")?;
-        let script = self
+        let node = self
             .edge_target(shared, "script")
             .or_else(|| self.edge_target(shared, "script_or_debug_info"))?;
-        let name = self.edge_target(script, "name")?;
+        let name = self.edge_target(node, "name")?;
         let t = self.snap.node_type[name];
         (t == nt.string || t == nt.cons_string || t == nt.sliced_string)
             .then(|| self.display_name(NodeOrd::from_index(name)))
             .filter(|s| !s.is_empty())
+            .map(|name| ScriptRef { name, node })
     }
 
     /// The target of node `o`'s first edge named `name`.
-    fn edge_target(&self, o: usize, name: &str) -> Option<usize> {
+    pub(crate) fn edge_target(&self, o: usize, name: &str) -> Option<usize> {
         let snap = &self.snap;
         snap.edges_of(o)
             .find(|&ei| {

@@ -73,7 +73,7 @@ pub struct Analysis {
     /// Problems that did not stop the work.
     pub(crate) warnings: Vec<String>,
     id_index: OnceLock<Vec<u32>>,
-    script_names: OnceLock<HashMap<u32, String>>,
+    scripts: OnceLock<HashMap<u32, locations::ScriptRef>>,
 }
 
 /// Fails early when even the parsed columns cannot fit under the memory limit: they take at
@@ -201,7 +201,7 @@ impl Analysis {
             statistics,
             warnings,
             id_index: OnceLock::new(),
-            script_names: OnceLock::new(),
+            scripts: OnceLock::new(),
         };
         if full {
             analysis.aggregates = summary::aggregates(&analysis.columns(), None, obs)?;

@@ -11,6 +11,11 @@ use crate::ids::{NodeOrd, StrId};
 use crate::strings::{utf16_len, Text};
 
 impl Analysis {
+    /// True if node `o`'s class name is `name`.
+    pub(crate) fn strings_eq_class(&self, o: usize, name: &str) -> bool {
+        self.snap.strings.eq(self.classes.class_of(o), name)
+    }
+
     /// The type name of node `o` (`object`, `closure`, `string`, …).
     pub fn type_name(&self, o: NodeOrd) -> &str {
         self.snap

@@ -27,13 +27,29 @@ pub(crate) fn is_identifier(s: &str) -> bool {
         && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '$')
 }
 
-fn is_storage_class(name: &str) -> bool {
-    (name.starts_with('(')
+/// True for the classes of internal storage (a Map's table, `(object elements)`, `system / …`
+/// other than a closure context): what paths and names leave out, and what a holder's owner
+/// answers for.
+pub(crate) fn is_storage_class(name: &[u8]) -> bool {
+    (name.starts_with(b"(")
         && !matches!(
             name,
-            "(string)" | "(concatenated string)" | "(sliced string)"
+            b"(string)" | b"(concatenated string)" | b"(sliced string)" | b"(closure)"
         ))
-        || (name.starts_with("system / ") && name != "system / Context")
+        || (name.starts_with(b"system / ") && name != b"system / Context")
+}
+
+/// The text of a step into a property or an element after the object it leaves: `.name`,
+/// `["a b"]` for a name that is not an identifier, `[3]` for an element (`indexed`) or a
+/// numeric name.
+pub(crate) fn member_text(edge: &str, indexed: bool) -> String {
+    if indexed || (!edge.is_empty() && edge.bytes().all(|b| b.is_ascii_digit())) {
+        format!("[{edge}]")
+    } else if is_identifier(edge) {
+        format!(".{edge}")
+    } else {
+        format!("[{}]", quote(edge))
+    }
 }
 
 /// The path as segments: each is the text of one step (`global`, `.cache`, `[3]`, ` → x`).
@@ -71,18 +87,13 @@ pub fn segments(steps: &[PathStep]) -> Vec<String> {
             });
             continue;
         }
-        let into_storage = is_storage_class(&s.node.class_name.to_lossy()) && i < last;
+        let into_storage = is_storage_class(&s.node.class_name.0) && i < last;
         let text = match ty {
             "context" => format!(" → {edge}"),
             "internal" if edge == "context" || edge == "previous" => continue,
             "internal" if into_storage => continue,
-            "element" | "hidden" => format!("[{edge}]"),
             "weak" => format!(".(weak {edge})"),
-            _ if edge.bytes().all(|b| b.is_ascii_digit()) && !edge.is_empty() => {
-                format!("[{edge}]")
-            }
-            _ if is_identifier(edge) => format!(".{edge}"),
-            _ => format!("[{}]", quote(edge)),
+            _ => member_text(edge, matches!(ty, "element" | "hidden")),
         };
         out.push(text);
     }

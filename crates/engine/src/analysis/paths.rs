@@ -21,7 +21,7 @@ pub struct PathStep {
 
 impl Analysis {
     /// Retainers-view distance of node `o` (the root counts as closest).
-    fn path_distance(&self, o: usize) -> i64 {
+    pub(crate) fn path_distance(&self, o: usize) -> i64 {
         if o == self.snap.root as usize {
             return -1;
         }

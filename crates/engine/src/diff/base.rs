@@ -117,8 +117,7 @@ impl DiffBase {
             },
         );
         let (mut d, (all_ids, all_retained, all_sig)) = (d?, columns?);
-        d.footprint =
-            Footprint::from_sorted(all_ids, all_retained, a.max_js_object_id(), a.total_size());
+        d.footprint = Footprint::from_sorted(all_ids, all_retained, a.max_js_object_id());
         d.all_sig = all_sig;
         Ok(d)
     }

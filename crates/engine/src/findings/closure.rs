@@ -20,13 +20,7 @@ impl Context<'_> {
         let second = *members.nodes.get(1)?;
         let mut o = head;
         for _ in 0..16 {
-            let next = cur
-                .dominated
-                .of(o)
-                .iter()
-                .map(|&c| c as usize)
-                .filter(|&c| self.before[c].is_nan())
-                .max_by(|&x, &y| cur.retained[x].total_cmp(&cur.retained[y]))?;
+            let next = members::heaviest_new_child(cur, self.before, o)?;
             if cur.strings_eq_class(o, "system / Context") {
                 let ei = cur.snap.edges_of(o).find(|&e| {
                     cur.snap.edge_to[e] as usize == next && cur.snap.edge_type[e] == et.context
@@ -37,8 +31,8 @@ impl Context<'_> {
                     .map(|c| {
                         let location = cur.location(ord(c));
                         let reads = location.as_ref().and_then(|l| {
-                            let lines = self.scripts.get(l.script_id)?.lines.as_ref()?;
-                            let text = source::function_text(lines, l.line, l.column)?;
+                            let lines = self.scripts.lines(l.script_id)?;
+                            let text = source::function_text(&lines, l.line, l.column)?;
                             Some(source::mentions_word(&text, &variable))
                         });
                         SharingClosure {
@@ -55,8 +49,8 @@ impl Context<'_> {
                     closures
                         .iter()
                         .filter_map(|c| c.location.as_ref())
-                        .filter_map(|l| self.scripts.get(l.script_id)?.lines.as_ref())
-                        .flat_map(|lines| source::mentions(lines, &variable))
+                        .filter_map(|l| self.scripts.lines(l.script_id))
+                        .flat_map(|lines| source::mentions(&lines, &variable))
                         .filter(|m| m.kind == Use::Uses)
                         .map(|m| m.line)
                         .collect()

@@ -60,11 +60,11 @@ impl Context<'_> {
         script_ids.dedup();
         let mut mentions: Vec<(Use, u32, source::Mention)> = Vec::new();
         for &sid in &script_ids {
-            let Some(lines) = self.scripts.get(sid).and_then(|s| s.lines.as_ref()) else {
+            let Some(lines) = self.scripts.lines(sid) else {
                 continue;
             };
             for w in &words {
-                for m in source::mentions(lines, w) {
+                for m in source::mentions(&lines, w) {
                     mentions.push((m.kind, sid, m));
                 }
             }
@@ -108,8 +108,8 @@ impl Context<'_> {
             let Some(l) = &a.location else { continue };
             if self
                 .scripts
-                .get(l.script_id)
-                .is_some_and(|s| !source::is_runtime_script(&s.name))
+                .name(l.script_id)
+                .is_some_and(|s| !source::is_runtime_script(s))
             {
                 out.push(CodeRef {
                     role: CodeRole::Constructor,
@@ -133,12 +133,12 @@ impl Context<'_> {
             script_id,
             line,
             column,
-            script_name: self.scripts.get(script_id).map(|s| s.name.clone()),
+            script_name: self.scripts.name(script_id).map(str::to_owned),
         }
     }
 
     pub(super) fn line_text(&self, script_id: u32, line: u32) -> Option<String> {
-        let lines = self.scripts.get(script_id)?.lines.as_ref()?;
+        let lines = self.scripts.lines(script_id)?;
         lines
             .get(line as usize)
             .map(|l| l.trim().chars().take(160).collect())

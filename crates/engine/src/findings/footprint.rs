@@ -15,8 +15,6 @@ pub struct Footprint {
     pub(crate) retained: Vec<f64>,
     /// Largest V8 heap object id (odd ids): objects with a larger id were allocated later.
     max_js_object_id: u32,
-    /// Total size of the snapshot (DevTools' total).
-    total_size: f64,
 }
 
 impl Footprint {
@@ -26,12 +24,7 @@ impl Footprint {
         let order = ordinals_by_id(&a.snap.node_id, &mut poll)?;
         let ids: Vec<u32> = order.iter().map(|&o| a.snap.node_id[o as usize]).collect();
         let retained: Vec<f64> = order.iter().map(|&o| a.retained[o as usize]).collect();
-        Ok(Footprint::from_sorted(
-            ids,
-            retained,
-            a.max_js_object_id(),
-            a.total_size(),
-        ))
+        Ok(Footprint::from_sorted(ids, retained, a.max_js_object_id()))
     }
 
     /// Builds a footprint from id-sorted columns (a diff's reduced base has them).
@@ -39,14 +32,12 @@ impl Footprint {
         ids: Vec<u32>,
         retained: Vec<f64>,
         max_js_object_id: u32,
-        total_size: f64,
     ) -> Footprint {
         debug_assert!(ids.windows(2).all(|w| w[0] <= w[1]), "ids are sorted");
         Footprint {
             ids,
             retained,
             max_js_object_id,
-            total_size,
         }
     }
 
@@ -87,24 +78,9 @@ impl Footprint {
         self.position(id).map(|i| self.retained[i])
     }
 
-    /// True if the snapshot has an object with this id.
-    pub fn contains(&self, id: u32) -> bool {
-        self.position(id).is_some()
-    }
-
     /// Largest V8 heap object id of the snapshot.
     pub fn max_js_object_id(&self) -> u32 {
         self.max_js_object_id
-    }
-
-    /// DevTools' total size of the snapshot.
-    pub fn total_size(&self) -> f64 {
-        self.total_size
-    }
-
-    /// Bytes held.
-    pub fn heap_bytes(&self) -> usize {
-        4 * self.ids.capacity() + 8 * self.retained.capacity()
     }
 }
 

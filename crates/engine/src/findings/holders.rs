@@ -18,7 +18,6 @@
 //! Cost: one pass over the nodes to look up old retained sizes, one over the dominator array,
 //! and a walk up the dominator tree per holder.
 
-use super::footprint::Footprint;
 use crate::analysis::Analysis;
 use crate::error::Result;
 use crate::progress::{check, Observer, Poll};
@@ -45,40 +44,10 @@ pub(crate) struct Holder {
     pub exclude: Vec<usize>,
 }
 
-/// Each node's retained size in the first snapshot (`NaN`: a new object).
-pub(crate) fn retained_before(
-    cur: &Analysis,
-    first: &Footprint,
-    obs: &dyn Observer,
-) -> Result<Vec<f64>> {
-    use rayon::prelude::*;
-    let mut before: Vec<f64> = vec![f64::NAN; cur.node_count()];
-    before
-        .par_chunks_mut(1 << 16)
-        .zip(cur.snap.node_id.par_chunks(1 << 16))
-        .try_for_each(|(out, ids)| -> Result<()> {
-            check(obs)?;
-            for (b, &id) in out.iter_mut().zip(ids) {
-                *b = first.retained_of(id).unwrap_or(f64::NAN);
-            }
-            Ok(())
-        })?;
-    Ok(before)
-}
-
 /// True for the internal classes that store another object's contents: arrays, tables,
 /// property stores, `system / …` objects other than contexts.
 pub(crate) fn is_storage(cur: &Analysis, o: usize) -> bool {
-    let name = cur.snap.strings.wtf8(cur.classes.class_of(o));
-    if name == b"system / Context" {
-        return false;
-    }
-    (name.starts_with(b"(")
-        && !matches!(
-            name,
-            b"(string)" | b"(concatenated string)" | b"(sliced string)" | b"(closure)"
-        ))
-        || name.starts_with(b"system / ")
+    crate::analysis::path_text::is_storage_class(cur.snap.strings.wtf8(cur.classes.class_of(o)))
 }
 
 /// The holders of the growth between `first` and `cur`, largest growth first, each at least

@@ -31,6 +31,25 @@ fn is_new(before: &[f64], o: usize) -> bool {
     before[o].is_nan()
 }
 
+/// The node of `nodes` that retains most.
+pub(crate) fn heaviest(cur: &Analysis, nodes: impl IntoIterator<Item = usize>) -> Option<usize> {
+    nodes
+        .into_iter()
+        .max_by(|&x, &y| cur.retained[x].total_cmp(&cur.retained[y]))
+}
+
+/// The new object `o` immediately dominates that retains most: the next step down a chain.
+pub(crate) fn heaviest_new_child(cur: &Analysis, before: &[f64], o: usize) -> Option<usize> {
+    heaviest(
+        cur,
+        cur.dominated
+            .of(o)
+            .iter()
+            .map(|&c| c as usize)
+            .filter(|&c| is_new(before, c)),
+    )
+}
+
 /// The members of `holder` in `cur` (of its `parts` instead, when it has alike holders below).
 pub(crate) fn of(
     cur: &Analysis,
@@ -57,11 +76,7 @@ pub(crate) fn of(
         }
     }
     // One member carrying most of the growth: follow it as a chain.
-    let heaviest = nodes
-        .iter()
-        .copied()
-        .max_by(|&x, &y| cur.retained[x].total_cmp(&cur.retained[y]));
-    if let Some(head) = heaviest {
+    if let Some(head) = heaviest(cur, nodes.iter().copied()) {
         if cur.retained[head] >= super::holders::EXPLAINED * growth {
             let links = chain_links(cur, before, head);
             if links.len() > 1 {
@@ -86,15 +101,7 @@ fn chain_links(cur: &Analysis, before: &[f64], head: usize) -> Vec<usize> {
     let class = cur.classes.key_of[head];
     let mut links = vec![head];
     let mut o = head;
-    loop {
-        let next = cur
-            .dominated
-            .of(o)
-            .iter()
-            .map(|&c| c as usize)
-            .filter(|&c| is_new(before, c))
-            .max_by(|&x, &y| cur.retained[x].total_cmp(&cur.retained[y]));
-        let Some(next) = next else { break };
+    while let Some(next) = heaviest_new_child(cur, before, o) {
         if cur.classes.key_of[next] == class {
             links.push(next);
         }

@@ -82,7 +82,19 @@ pub(crate) fn retained_before(
     first: &Footprint,
     obs: &dyn Observer,
 ) -> Result<Vec<f64>> {
-    holders::retained_before(cur, first, obs)
+    use rayon::prelude::*;
+    let mut before: Vec<f64> = vec![f64::NAN; cur.node_count()];
+    before
+        .par_chunks_mut(1 << 16)
+        .zip(cur.snap.node_id.par_chunks(1 << 16))
+        .try_for_each(|(out, ids)| -> Result<()> {
+            check(obs)?;
+            for (b, &id) in out.iter_mut().zip(ids) {
+                *b = first.retained_of(id).unwrap_or(f64::NAN);
+            }
+            Ok(())
+        })?;
+    Ok(before)
 }
 
 /// [`find`] with each node's retained size in the first snapshot already looked up.
@@ -141,7 +153,7 @@ struct Context<'a> {
     cur: &'a Analysis,
     before: &'a [f64],
     history: &'a [&'a Footprint],
-    scripts: &'a Scripts,
+    scripts: &'a Scripts<'a>,
     max_ids: &'a [u32],
     opts: &'a FindingsOptions,
 }
@@ -155,11 +167,7 @@ impl Context<'_> {
         // One new member that carries most of what entered and is itself a container filled
         // since (a Set created and filled between the snapshots): that container is the holder,
         // its entries the members.
-        let heaviest = members
-            .nodes
-            .iter()
-            .copied()
-            .max_by(|&x, &y| cur.retained[x].total_cmp(&cur.retained[y]));
+        let heaviest = members::heaviest(cur, members.nodes.iter().copied());
         let entered: f64 = members.nodes.iter().map(|&m| cur.retained[m]).sum();
         if let Some(m) =
             heaviest.filter(|&m| !members.chain && cur.retained[m] >= holders::EXPLAINED * entered)
@@ -174,7 +182,7 @@ impl Context<'_> {
         let classes = members::by_class(cur, &members);
         // A context holds through a variable: that variable is the name.
         let into = (cur.strings_eq_class(node, "system / Context"))
-            .then(|| self.heaviest_new_child(node))
+            .then(|| members::heaviest_new_child(cur, self.before, node))
             .flatten();
         let (name, path) = match into.and_then(|c| naming::variable_of(cur, node, c)) {
             Some(named) => named,
@@ -283,17 +291,6 @@ impl Context<'_> {
         out
     }
 
-    /// The new object `o` dominates that retains most.
-    fn heaviest_new_child(&self, o: usize) -> Option<usize> {
-        let cur = self.cur;
-        cur.dominated
-            .of(o)
-            .iter()
-            .map(|&c| c as usize)
-            .filter(|&c| self.before[c].is_nan())
-            .max_by(|&x, &y| cur.retained[x].total_cmp(&cur.retained[y]))
-    }
-
     /// Growth of `node`; members are counted in the class that accumulates most (`class`), so
     /// a Map's entries count once, not once for the key and once for the value.
     fn growth(
@@ -399,7 +396,7 @@ impl Context<'_> {
         let mut o = head;
         let mut hops: Vec<String> = Vec::new();
         for _ in 0..8 {
-            let Some(next) = self.heaviest_new_child(o) else {
+            let Some(next) = members::heaviest_new_child(cur, self.before, o) else {
                 break;
             };
             if let Some(ei) = cur
@@ -436,12 +433,10 @@ impl Context<'_> {
                 let script = closures
                     .iter()
                     .filter_map(|&c| cur.snap.location(c as u32))
-                    .filter_map(|l| self.scripts.get(l.script_id))
-                    .map(|s| s.name.clone())
-                    .next();
+                    .find_map(|l| self.scripts.name(l.script_id));
                 let module = is_module_context(cur, context);
                 Some(match (module, script) {
-                    (true, Some(s)) => format!("a variable of {}'s module scope", display_path(&s)),
+                    (true, Some(s)) => format!("a variable of {}'s module scope", display_path(s)),
                     (true, None) => "a variable of a module scope".to_owned(),
                     (false, _) => {
                         let names: Vec<String> = closures
@@ -464,13 +459,6 @@ impl Context<'_> {
             )),
             Anchor::Path => None,
         }
-    }
-}
-
-impl Analysis {
-    /// True if node `o`'s class name is `name`.
-    pub(crate) fn strings_eq_class(&self, o: usize, name: &str) -> bool {
-        self.snap.strings.eq(self.classes.class_of(o), name)
     }
 }
 

@@ -74,19 +74,7 @@ fn step_cost(a: &Analysis, from: usize, ei: usize) -> u32 {
 }
 
 pub(crate) use crate::analysis::path_text::is_identifier;
-
-/// Retainers-view distance (the root closest).
-fn distance(a: &Analysis, o: usize) -> i64 {
-    if o == a.snap.root as usize {
-        return -1;
-    }
-    let d = a.distance[o];
-    if d < 0 {
-        crate::analysis::distances::BASE_UNREACHABLE_DISTANCE as i64
-    } else {
-        d as i64
-    }
-}
+use crate::analysis::path_text::member_text;
 
 /// The readable path from the root to `o`, root first; `None` if `o` is unreachable.
 pub(crate) fn readable_path(a: &Analysis, o: usize) -> Option<Vec<Step>> {
@@ -98,12 +86,12 @@ pub(crate) fn readable_path(a: &Analysis, o: usize) -> Option<Vec<Step>> {
         if steps.len() > a.node_count() {
             return None;
         }
-        let d = distance(a, cur);
+        let d = a.path_distance(cur);
         // The closest retainers through non-weak edges, then the most readable of them.
         let mut best: Option<(i64, u32, usize, usize)> = None;
         for slot in a.retainers.of(cur) {
             let from = a.retainers.node[slot] as usize;
-            let dist = distance(a, from);
+            let dist = a.path_distance(from);
             if dist >= d || best.is_some_and(|b| dist > b.0) {
                 continue;
             }
@@ -144,15 +132,11 @@ pub(crate) fn is_global_object(a: &Analysis, o: usize) -> bool {
 /// The text of one step after the first: `.name`, `[3]`, `['a b']`.
 pub(crate) fn step_suffix(a: &Analysis, ei: usize) -> String {
     let et = a.snap.header.meta.edge_types;
-    let name = a.edge_name(super::edge_ix(ei));
     let t = a.snap.edge_type[ei];
-    if t == et.element || t == et.hidden || name.bytes().all(|b| b.is_ascii_digit()) {
-        format!("[{name}]")
-    } else if is_identifier(&name) {
-        format!(".{name}")
-    } else {
-        format!("[{}]", crate::analysis::path_text::quote(&name))
-    }
+    member_text(
+        &a.edge_name(super::edge_ix(ei)),
+        t == et.element || t == et.hidden,
+    )
 }
 
 /// Steps of storage between a name's parts are left out of names (`arr[3]`, not

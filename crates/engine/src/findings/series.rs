@@ -67,9 +67,4 @@ impl Series {
         }
         Ok(found)
     }
-
-    /// Bytes held by the kept footprints.
-    pub fn heap_bytes(&self) -> usize {
-        self.kept.iter().map(|(_, f)| f.heap_bytes()).sum()
-    }
 }

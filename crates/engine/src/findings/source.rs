@@ -10,20 +10,14 @@
 //!   classified as a definition, a line that fills (adds to, appends to, subscribes on, or
 //!   reassigns) it, or another use.
 
+use crate::analysis::locations::ScriptRef;
 use crate::analysis::Analysis;
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 /// V8's default `--heap-snapshot-string-limit`.
 const SNAPSHOT_STRING_LIMIT: usize = 1024;
-
-/// One script of the snapshot.
-#[derive(Debug, Clone)]
-pub(crate) struct Script {
-    /// Name (file path or URL).
-    pub name: String,
-    /// Source text lines, when known.
-    pub lines: Option<Vec<String>>,
-}
 
 /// What a line does with a name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -49,21 +43,11 @@ pub(crate) struct Mention {
     pub text: String,
 }
 
-/// Scripts by id, learned from the closures.
-pub(crate) struct Scripts {
-    by_id: HashMap<u32, Script>,
-}
-
-fn edge_target(a: &Analysis, o: usize, name: &str) -> Option<usize> {
-    a.snap
-        .edges_of(o)
-        .find(|&ei| {
-            !a.snap.header.meta.edge_has_index_name(a.snap.edge_type[ei])
-                && a.snap
-                    .strings
-                    .eq(crate::ids::StrId(a.snap.edge_name[ei]), name)
-        })
-        .map(|ei| a.snap.edge_to[ei] as usize)
+/// The scripts of a snapshot, their source read when first asked for (a snapshot of a big
+/// application names thousands of scripts; a finding needs a few).
+pub(crate) struct Scripts<'a> {
+    a: &'a Analysis,
+    sources: RefCell<HashMap<u32, Option<Rc<[String]>>>>,
 }
 
 /// True for scripts of the runtime itself (Node's `node:` and `internal/` modules).
@@ -71,49 +55,43 @@ pub(crate) fn is_runtime_script(name: &str) -> bool {
     name.starts_with("node:") || name.starts_with("internal/") || name.is_empty()
 }
 
-impl Scripts {
-    /// Learns every script that a closure's location points into.
-    pub(crate) fn of(a: &Analysis) -> Scripts {
-        let closure = a.snap.header.meta.node_types.closure;
-        let mut by_id: HashMap<u32, Script> = HashMap::new();
-        for (o, l) in a.snap.locations.iter() {
-            let o = o as usize;
-            if by_id.contains_key(&l.script_id) || a.snap.node_type[o] != closure {
-                continue;
-            }
-            let Some(script) = edge_target(a, o, "shared").and_then(|s| {
-                edge_target(a, s, "script_or_debug_info").or_else(|| edge_target(a, s, "script"))
-            }) else {
-                continue;
-            };
-            let Some(name) = edge_target(a, script, "name").map(|n| a.display_name(super::ord(n)))
-            else {
-                continue;
-            };
-            if name.is_empty() {
-                continue;
-            }
-            let lines = if is_runtime_script(&name) {
-                None
-            } else {
-                source_text(a, script, &name).map(|t| t.lines().map(str::to_owned).collect())
-            };
-            by_id.insert(l.script_id, Script { name, lines });
+impl<'a> Scripts<'a> {
+    /// The scripts that closures' locations point into (the analysis learns them once).
+    pub(crate) fn of(a: &'a Analysis) -> Scripts<'a> {
+        Scripts {
+            a,
+            sources: RefCell::new(HashMap::new()),
         }
-        Scripts { by_id }
     }
 
-    /// The script with this id.
-    pub(crate) fn get(&self, script_id: u32) -> Option<&Script> {
-        self.by_id.get(&script_id)
+    /// The name of the script with this id.
+    pub(crate) fn name(&self, script_id: u32) -> Option<&'a str> {
+        self.a.scripts().get(&script_id).map(|s| s.name.as_str())
     }
 
-    /// Ids of the scripts that are not the runtime's, with known source.
+    /// The source lines of the script with this id (none for the runtime's scripts).
+    pub(crate) fn lines(&self, script_id: u32) -> Option<Rc<[String]>> {
+        if let Some(known) = self.sources.borrow().get(&script_id) {
+            return known.clone();
+        }
+        let lines = self
+            .a
+            .scripts()
+            .get(&script_id)
+            .filter(|s| !is_runtime_script(&s.name))
+            .and_then(|s| source_text(self.a, s))
+            .map(|t| t.lines().map(str::to_owned).collect::<Rc<[String]>>());
+        self.sources.borrow_mut().insert(script_id, lines.clone());
+        lines
+    }
+
+    /// Ids of the scripts that are not the runtime's, in order.
     pub(crate) fn user_ids(&self) -> Vec<u32> {
         let mut v: Vec<u32> = self
-            .by_id
+            .a
+            .scripts()
             .iter()
-            .filter(|(_, s)| s.lines.is_some())
+            .filter(|(_, s)| !is_runtime_script(&s.name))
             .map(|(&id, _)| id)
             .collect();
         v.sort_unstable();
@@ -122,14 +100,16 @@ impl Scripts {
 }
 
 /// The whole source of a script: the snapshot's copy when V8 wrote all of it, else the file.
-fn source_text(a: &Analysis, script: usize, name: &str) -> Option<String> {
-    let in_snapshot = edge_target(a, script, "source").map(|s| a.display_name(super::ord(s)));
+fn source_text(a: &Analysis, script: &ScriptRef) -> Option<String> {
+    let in_snapshot = a
+        .edge_target(script.node, "source")
+        .map(|s| a.display_name(super::ord(s)));
     if let Some(text) = &in_snapshot {
         if text.encode_utf16().count() < SNAPSHOT_STRING_LIMIT {
             return in_snapshot;
         }
     }
-    let path = name.strip_prefix("file://").unwrap_or(name);
+    let path = script.name.strip_prefix("file://").unwrap_or(&script.name);
     std::fs::read_to_string(path).ok().or(in_snapshot)
 }
 
