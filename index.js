@@ -3,8 +3,17 @@
 // the napi CLI, the only module that loads the addon); this file gives their errors the
 // HeapwiseError class, accepts `file:` URLs and size strings, puts calls through the queue, and
 // hands the wrapped functions to watch(). See ARCHITECTURE.md.
-const native = require('./binding.js');
 const { HeapwiseError, adopt, toPath, withMaxMemory, setConcurrency, queued } = require('./lib/core.js');
+const { noBinaryError } = require('./lib/platform.js');
+
+/** @type {typeof import('./binding')} */
+let native;
+try {
+  native = require('./binding.js');
+} catch (e) {
+  // No binary fits: say which platform package was expected and how to build from source.
+  throw noBinaryError(e);
+}
 const { Watcher } = require('./lib/watch/index.js');
 const { mapResult } = require('./lib/source-maps.js');
 
@@ -124,4 +133,20 @@ function watch(options) {
   return /** @type {any} */ (new Watcher(options, api));
 }
 
-module.exports = { ...native, analyze, analyzeSync, diff, diffSync, Series, setConcurrency, watch, HeapwiseError };
+// Every export is named here (no spread), so that Node's ESM import of this CommonJS module sees
+// them all: `import { analyze, errorCodes } from 'heapwise'`.
+const { errorCodes, HeapwiseErrorCode, HeapAnalysis, ClassFilter } = native;
+module.exports = {
+  analyze,
+  analyzeSync,
+  diff,
+  diffSync,
+  errorCodes,
+  HeapwiseErrorCode,
+  HeapAnalysis,
+  ClassFilter,
+  Series,
+  setConcurrency,
+  watch,
+  HeapwiseError,
+};

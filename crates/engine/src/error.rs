@@ -5,9 +5,10 @@ use std::fmt;
 /// Calls the macro `$m` with every error code of heapwise, one entry each:
 /// `Kind "ERR_HEAPWISE_…" "one-line meaning";`.
 ///
-/// This list is the single definition of the codes, including the two that only the JS layer
-/// raises (`watch`). [`ErrorKind`] (with [`ErrorKind::code`] and [`ErrorKind::meaning`]) is
-/// generated from it here; the addon generates its `HeapwiseErrorCode` TypeScript union from it.
+/// This list is the single definition of the codes, including the three that only the JS layer
+/// raises (`watch`, and loading the addon). [`ErrorKind`] (with [`ErrorKind::code`] and
+/// [`ErrorKind::meaning`]) is generated from it here; the addon generates its `HeapwiseErrorCode`
+/// TypeScript union from it.
 #[macro_export]
 macro_rules! with_error_codes {
     ($m:ident) => {
@@ -38,6 +39,8 @@ macro_rules! with_error_codes {
                 "`watch` only: a symbolic link in the watched folder leads out of it; it is not followed.";
             ProcessExited "ERR_HEAPWISE_PROCESS_EXITED"
                 "`watch` only: the watched process, or the worker being captured, exited.";
+            NoBinary "ERR_HEAPWISE_NO_BINARY"
+                "Loading only: no native binary fits this platform (its optional package is missing); the message names it.";
         }
     };
 }
@@ -46,7 +49,8 @@ macro_rules! with_error_codes {
 macro_rules! define_error_kind {
     ($($kind:ident $code:tt $meaning:tt;)*) => {
         /// What went wrong, as a stable category with a stable `ERR_HEAPWISE_*` code. The engine
-        /// raises all but `OutsideFolder` and `ProcessExited`, which only `watch` (JS) reports.
+        /// raises all but `OutsideFolder` and `ProcessExited`, which only `watch` (JS) reports, and
+        /// `NoBinary`, which the JS loader reports when the addon itself cannot be loaded.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         #[non_exhaustive]
         pub enum ErrorKind {
