@@ -70,7 +70,9 @@ function checkWith(node, project, snapshot, pkg, emulator) {
   for (const k of ['NAPI_RS_NATIVE_LIBRARY_PATH', 'NODE_PATH', 'NODE_OPTIONS']) delete env[k];
   // `node` itself, or through the emulator.
   const [exe, ...pre] = [...emulator, node];
-  const version = run(exe, [...pre, '--version'], { cwd: project, env }).trim();
+  /** @param {string[]} args */
+  const nodeRun = (args) => run(exe, [...pre, ...args], { cwd: project, env });
+  const version = nodeRun(['--version']).trim();
   const which = spawnSync(
     process.platform === 'win32' ? 'where' : 'sh',
     process.platform === 'win32' ? ['cargo'] : ['-c', 'command -v cargo || command -v rustc'],
@@ -79,44 +81,28 @@ function checkWith(node, project, snapshot, pkg, emulator) {
   if (which.status === 0) throw new Error(`cargo or rustc is still on the PATH: ${which.stdout.trim()}`);
   const ok = (what) => say(`${version}: ${what}`);
 
-  const cjs = run(
-    node,
-    [
-      '-e',
-      `const h = require('heapwise'); const a = h.analyzeSync(${JSON.stringify(snapshot)}); if (!(a.nodeCount > 1000)) throw new Error('nodeCount ' + a.nodeCount); console.log(a.nodeCount)`,
-    ],
-    { cwd: project, env },
-  );
+  const cjs = nodeRun([
+    '-e',
+    `const h = require('heapwise'); const a = h.analyzeSync(${JSON.stringify(snapshot)}); if (!(a.nodeCount > 1000)) throw new Error('nodeCount ' + a.nodeCount); console.log(a.nodeCount)`,
+  ]);
   ok(`require('heapwise') analyses a snapshot (${cjs.trim()} nodes)`);
   const esm = `import { analyze, errorCodes } from 'heapwise'; const a = await analyze(${JSON.stringify(snapshot)}); if (!(a.nodeCount > 1000) || !errorCodes().some((c) => c.code === 'ERR_HEAPWISE_IO')) throw new Error('bad'); console.log(a.nodeCount);`;
-  run(exe, [...pre, '--input-type=module', '-e', esm], { cwd: project, env });
+  nodeRun(['--input-type=module', '-e', esm]);
   // Every export of the CommonJS entry is also a named ESM export (Node's cjs-module-lexer).
-  const names = `import * as h from 'heapwise'; import { createRequire } from 'node:module'; const r = createRequire(process.cwd() + '/')('heapwise'); const e = Object.keys(h).filter((k) => k !== 'default').sort().join(); const c = Object.keys(r).sort().join(); if (e !== c) throw new Error('ESM exports ' + e + ' but CommonJS ' + c);`;
-  run(exe, [...pre, '--input-type=module', '-e', names], { cwd: project, env });
+  const names = `import * as h from 'heapwise'; import { createRequire } from 'node:module'; const r = createRequire(process.cwd() + '/')('heapwise'); const e = Object.keys(h).filter((k) => k !== 'default' && k !== 'module.exports').sort().join(); const c = Object.keys(r).sort().join(); if (e !== c) throw new Error('ESM exports ' + e + ' but CommonJS ' + c);`;
+  nodeRun(['--input-type=module', '-e', names]);
   ok(`import { analyze } from 'heapwise' (and every CommonJS export as a named ESM export)`);
-  run(
-    exe,
-    [...pre, '-e', `const t = require('heapwise/testing'); if (typeof t.expectNoLeak !== 'function') throw new Error('no expectNoLeak')`],
-    {
-      cwd: project,
-      env,
-    },
-  );
-  run(
-    node,
-    [
-      '--input-type=module',
-      '-e',
-      `import { expectNoLeak } from 'heapwise/testing'; if (typeof expectNoLeak !== 'function') throw new Error('no expectNoLeak')`,
-    ],
-    { cwd: project, env },
-  );
+  nodeRun(['-e', `const t = require('heapwise/testing'); if (typeof t.expectNoLeak !== 'function') throw new Error('no expectNoLeak')`]);
+  nodeRun([
+    '--input-type=module',
+    '-e',
+    `import { expectNoLeak } from 'heapwise/testing'; if (typeof expectNoLeak !== 'function') throw new Error('no expectNoLeak')`,
+  ]);
   ok(`heapwise/testing (require and import)`);
   const shim = path.join(project, 'node_modules', '.bin', process.platform === 'win32' ? 'heapwise.cmd' : 'heapwise');
   const main = path.join(project, 'node_modules', 'heapwise', 'lib', 'cli', 'main.js');
   /** @param {string[]} args */
-  const cli = (args) =>
-    emulator.length ? run(exe, [...pre, main, ...args], { cwd: project, env }) : run(shim, args, { cwd: project, env });
+  const cli = (args) => (emulator.length ? nodeRun([main, ...args]) : run(shim, args, { cwd: project, env }));
   const shown = cli(['--version']).trim();
   if (!shown.includes(pkg.version)) throw new Error(`heapwise --version printed ${shown}, expected ${pkg.version}`);
   const report = cli(['analyze', snapshot, '--top', '3']);
@@ -184,9 +170,14 @@ function main(argv) {
   if (!dist) throw new Error('usage: node scripts/install-check.mjs DIST [--node BIN]... [--tsc TSC_JS] [--keep]');
   const made = JSON.parse(fs.readFileSync(path.join(dist, 'packages.json'), 'utf8'));
   const main = made.find((m) => !m.platform);
-  const platform = made.find((m) => m.platform === hostPlatform());
-  if (!main || !platform)
-    throw new Error(`${dist} lacks the main package or the ${hostPlatform()} package (has ${made.map((m) => m.package).join(', ')})`);
+  const platform = made.find((m) => m.platform === platformKey);
+  if (!main || !platform) {
+    throw new Error(`${dist} lacks the main package or the ${platformKey} package (has ${made.map((m) => m.package).join(', ')})`);
+  }
+  const foreign = platformKey !== hostPlatform();
+  if (foreign && (!emulator.length || !nodes.length))
+    throw new Error(`checking ${platformKey} here needs --emulator and that platform's --node`);
+  if (!foreign) nodes.unshift(process.execPath);
   const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
   if (!tsc) {
     try {
@@ -199,9 +190,9 @@ function main(argv) {
     fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'install-check', version: '1.0.0', private: true }));
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
     const tarballs = [main, platform].map((m) => path.join(dist, m.tarball));
-    // For another platform, npm must be told which one (else it refuses its os/cpu/libc).
-    const [os_, cpu, libc] = platformKey.split('-');
-    const target = foreign ? [`--os=${os_}`, `--cpu=${cpu}`, ...(libc ? [`--libc=${libc === 'gnu' ? 'glibc' : libc}`] : [])] : [];
+    // Another platform's package: npm refuses its os/cpu/libc (EBADPLATFORM, even with --cpu for
+    // a tarball named on the command line) unless forced.
+    const target = foreign ? ['--force'] : [];
     run(npm, ['install', '--no-audit', '--no-fund', '--loglevel=error', ...target, ...tarballs], {
       cwd: project,
       env: { ...process.env, npm_config_cache: path.join(project, '.npm-cache') },
