@@ -69,7 +69,8 @@ test('the release workflow builds every napi target on a runner of its own kind 
   assert.deepStrictEqual(settings.map((s) => s.target).sort(), [...pkg.napi.targets].sort());
   for (const s of settings) {
     assert.strictEqual(s.platform, platformKey(s.target), `${s.target}'s platform`);
-    const runnerOs = /^ubuntu/.test(s.host) ? 'linux' : /^macos/.test(s.host) ? 'darwin' : /^windows/.test(s.host) ? 'win32' : null;
+    const kinds = { ubuntu: 'linux', macos: 'darwin', windows: 'win32' };
+    const runnerOs = Object.entries(kinds).find(([prefix]) => s.host.startsWith(prefix))?.[1];
     assert.strictEqual(runnerOs, s.platform.split('-')[0], `${s.target} builds on ${s.host}`);
     if (s.platform.startsWith('linux-arm64')) assert.match(s.host, /arm/, `${s.target} on an arm64 runner`);
   }
