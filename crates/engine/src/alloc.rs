@@ -29,9 +29,11 @@ fn count(p: *mut u8, size: usize) -> *mut u8 {
     p
 }
 
-/// Allocations at least this big go to `mmap`.
+/// Allocations at least this big go to `mmap` (on Linux; elsewhere nothing does).
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 const LARGE: usize = 1 << 20;
 /// `mmap` returns page-aligned memory; larger alignments go to the system allocator.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 const PAGE: usize = 4096;
 
 /// The allocator (a unit struct: `#[global_allocator] static A: MmapLarge = MmapLarge;`).
