@@ -3,47 +3,27 @@
 // charts are drawn (SVG with a size and the expected number of marks), a column sorts on click
 // and the filter works, and the strings of a hostile snapshot (`<script>`, `</script>`, `<!--`,
 // an onerror attribute, quotes, `&`, U+2028, a lone surrogate) show as text while no injected
-// script runs. A screenshot of each page is saved (its path is printed).
+// script runs. Each page is screenshotted; HEAPWISE_SCREENSHOTS=DIR keeps the screenshots there
+// (their paths are printed), else they go with the test's temporary folder.
 //
-// Chromium missing: the tests fail under CI (.ci/run installs it) unless .ci/run could not
-// install it (HEAPWISE_NO_CHROMIUM says why); outside CI they are skipped with that message.
+// Chromium missing: skipped with the reason, but a failure under CI (.ci/run installs it) unless
+// .ci/run could not install it (HEAPWISE_NO_CHROMIUM says why): helpers/browser.js.
 'use strict';
-const { describe, test, before, after } = require('node:test');
+const { test, before, after } = require('node:test');
 const assert = require('node:assert');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { spawnSync } = require('child_process');
-const { findChromium, launch, openReport } = require('./helpers/browser');
+const { findChromium, describeWithChromium, launch, openReport } = require('./helpers/browser');
 const { HOSTILE, HOSTILE_CLASSES, LONE, writeHostileSnapshots } = require('./fixtures/hostile');
 const { renderWatchHtml } = require('../lib/report/html.js');
 
 const CLI = path.join(__dirname, '..', 'lib', 'cli', 'main.js');
 const WATCH_FIXTURE = path.join(__dirname, 'fixtures', 'watch-series.json');
+const KEEP_SHOTS = process.env.HEAPWISE_SCREENSHOTS;
 
-function unavailable() {
-  const chromium = findChromium();
-  let reason = chromium.path ? null : chromium.reason;
-  if (!reason) {
-    try {
-      require.resolve('playwright-core');
-    } catch {
-      reason = 'playwright-core is not installed (npm install)';
-    }
-  }
-  if (!reason) return null;
-  if (process.env.HEAPWISE_NO_CHROMIUM) return `${reason}; ${process.env.HEAPWISE_NO_CHROMIUM}`;
-  if (process.env.CI)
-    throw new Error(
-      `browser tests cannot run: ${reason} (.ci/run installs chromium; set HEAPWISE_NO_CHROMIUM when it cannot be installed)`,
-    );
-  return reason;
-}
-
-const skip = unavailable();
-if (skip) console.log(`# report-browser: SKIPPED, no headless browser: ${skip}`);
-
-describe('HTML report in headless Chromium', { skip: skip ? `no headless browser: ${skip}` : false, timeout: 90000 }, () => {
+describeWithChromium('HTML report in headless Chromium', { timeout: 90000, playwright: true }, () => {
   let dir;
   let shots;
   let browser;
@@ -51,7 +31,7 @@ describe('HTML report in headless Chromium', { skip: skip ? `no headless browser
 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'heapwise-report-browser-'));
-    shots = process.env.HEAPWISE_SCREENSHOTS || path.join(dir, 'screenshots');
+    shots = KEEP_SHOTS || path.join(dir, 'screenshots');
     fs.mkdirSync(shots, { recursive: true });
     const snaps = writeHostileSnapshots(dir);
     files.analyze = path.join(dir, 'analyze.html');
@@ -72,8 +52,7 @@ describe('HTML report in headless Chromium', { skip: skip ? `no headless browser
 
   after(async () => {
     if (browser) await browser.close();
-    // the screenshots stay (their paths are printed); the rest goes
-    for (const f of fs.readdirSync(dir)) if (path.join(dir, f) !== shots) fs.rmSync(path.join(dir, f), { recursive: true, force: true });
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   /** Opens a report, runs `check(page)`, then the checks every report must pass, and saves a screenshot. */
@@ -93,8 +72,7 @@ describe('HTML report in headless Chromium', { skip: skip ? `no headless browser
       assert.deepStrictEqual(state, { pwned: null, scripts: 2, images: 0, comments: false }, 'no injected script, image or comment');
       const shot = path.join(shots, `${kind}.png`);
       await r.page.screenshot({ path: shot, fullPage: true });
-      t.diagnostic(`screenshot: ${shot}`);
-      console.log(`# ${kind} report screenshot: ${shot}`);
+      if (KEEP_SHOTS) t.diagnostic(`screenshot: ${shot}`);
     } finally {
       await r.page.close();
     }
@@ -207,7 +185,7 @@ describe('HTML report in headless Chromium', { skip: skip ? `no headless browser
         assert.deepStrictEqual(r.dialogs, []);
         const shot = path.join(shots, `${kind}-no-js.png`);
         await r.page.screenshot({ path: shot, fullPage: true });
-        t.diagnostic(`screenshot: ${shot}`);
+        if (KEEP_SHOTS) t.diagnostic(`screenshot: ${shot}`);
       } finally {
         await r.page.close();
       }

@@ -15,8 +15,18 @@ const ROOT = path.join(__dirname, '..');
 const DIR = path.join(__dirname, 'runners');
 const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
 
-/** Checks one runner's results: `[{ title, status, message }]`. */
-function check(results, output) {
+/**
+ * A temporary folder for one runner's run (its TMPDIR, so also where expectNoLeak puts its
+ * snapshots), removed after the test.
+ */
+function runnerTmp(t, name) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `heapwise-${name}-`));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Checks one runner's results: `[{ title, status, message }]`; `tmp` is the runner's TMPDIR. */
+function check(results, output, tmp) {
   const leak = results.find((r) => r.title === 'a listener per call leaks');
   const clean = results.find((r) => r.title === 'a clean function passes');
   assert.ok(leak && clean, `both tests ran: ${output.slice(-2000)}`);
@@ -27,11 +37,14 @@ function check(results, output) {
   assert.match(leak.message, /1 per call/);
   assert.match(leak.message, /leak-cases\.cjs:13:\d+/, 'the line that adds the listener');
   assert.doesNotMatch(output, /\[object Object\]/, 'no field of ours read as an assertion diff');
+  // the failure keeps its snapshots and says where (this test removes them with `tmp`)
+  const kept = leak.message.match(/the snapshots are kept in (\S+) /);
+  assert.ok(kept && path.dirname(kept[1]) === tmp && fs.readdirSync(kept[1]).length === 4, `the snapshots' folder: ${leak.message}`);
 }
 
 test('Jest 30: the leaking test fails with the finding, the clean one passes', { timeout: 120_000 }, (t) => {
-  const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'heapwise-jest-'));
-  t.after(() => fs.rmSync(cache, { recursive: true, force: true }));
+  const cache = runnerTmp(t, 'jest-cache');
+  const tmp = runnerTmp(t, 'jest-tmp');
   const r = spawnSync(
     process.execPath,
     [
@@ -46,22 +59,22 @@ test('Jest 30: the leaking test fails with the finding, the clean one passes', {
       '--ci',
       '--json',
     ],
-    { cwd: ROOT, encoding: 'utf8', timeout: 110_000, maxBuffer: 64 << 20 },
+    { cwd: ROOT, encoding: 'utf8', timeout: 110_000, maxBuffer: 64 << 20, env: { ...process.env, TMPDIR: tmp } },
   );
   assert.strictEqual(r.status, 1, `jest exits 1 on the failing test: ${r.stderr.slice(-2000)}`);
   const json = JSON.parse(r.stdout);
   const results = json.testResults.flatMap((f) =>
     f.assertionResults.map((a) => ({ title: a.title, status: a.status, message: a.failureMessages.join('\n') })),
   );
-  check(results, r.stdout + r.stderr);
+  check(results, r.stdout + r.stderr, tmp);
 });
 
 test(
   'Vitest 4 (forks pool): the leaking test fails with the finding, the clean one passes',
   { timeout: 120_000, skip: NODE_MAJOR < 20 ? `Vitest 4 needs Node 20 or later (this is Node ${process.versions.node})` : false },
   (t) => {
-    const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'heapwise-vitest-'));
-    t.after(() => fs.rmSync(cache, { recursive: true, force: true }));
+    const cache = runnerTmp(t, 'vitest-cache');
+    const tmp = runnerTmp(t, 'vitest-tmp');
     const r = spawnSync(
       process.execPath,
       [path.join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--root', DIR, '--config', 'vitest.config.mjs', '--reporter=json'],
@@ -70,7 +83,7 @@ test(
         encoding: 'utf8',
         timeout: 110_000,
         maxBuffer: 64 << 20,
-        env: { ...process.env, NO_COLOR: '1', HEAPWISE_VITEST_CACHE: cache },
+        env: { ...process.env, NO_COLOR: '1', HEAPWISE_VITEST_CACHE: cache, TMPDIR: tmp },
       },
     );
     assert.strictEqual(r.status, 1, `vitest exits 1 on the failing test: ${r.stderr.slice(-2000)}`);
@@ -78,7 +91,7 @@ test(
     const results = json.testResults.flatMap((f) =>
       f.assertionResults.map((a) => ({ title: a.title, status: a.status, message: (a.failureMessages || []).join('\n') })),
     );
-    check(results, r.stdout + r.stderr);
+    check(results, r.stdout + r.stderr, tmp);
     assert.ok(!fs.existsSync(path.join(DIR, 'node_modules')), 'no cache left beside the tests');
   },
 );

@@ -56,7 +56,8 @@ test(
   { timeout: TIMEOUT },
   async () => {
     const dir = fs.mkdtempSync(path.join(parent, 'leaky-'));
-    const err = await expectNoLeak(leaky, { dir, keepSnapshots: true }).then(
+    // the default: a failure keeps its snapshots
+    const err = await expectNoLeak(leaky, { dir }).then(
       () => assert.fail('expectNoLeak resolved on a leaking function'),
       (e) => e,
     );
@@ -85,8 +86,9 @@ test(
     assert.match(msg, /testing\.test\.js:\d+:\d+ +fills +retained\.push/);
     assert.ok(err.findings.length >= err.leaks.length);
     assert.strictEqual(err.heapDiff, null, 'no thresholds, no diff');
-    // Kept on request: the snapshots are named in the message.
+    // Kept by default on a failure: the folder and the snapshots are named in the message.
     assert.strictEqual(err.snapshots.length, 6);
+    assert.ok(msg.includes(`the snapshots are kept in ${err.directory} `), msg);
     for (const f of err.snapshots) {
       assert.ok(fs.existsSync(f), `${f} kept`);
       assert.ok(msg.includes(f), `${f} named in the message`);
@@ -94,12 +96,13 @@ test(
     assert.strictEqual(path.dirname(err.snapshots[0]), err.directory);
     assert.strictEqual(path.dirname(err.directory), dir);
     console.log(`--- the failure message ---\n${msg}\n---`);
+    fs.rmSync(err.directory, { recursive: true });
   },
 );
 
-test('a failing test keeps no snapshots unless asked, and says how to keep them', { timeout: TIMEOUT }, async () => {
+test('keepSnapshots: false removes the snapshots of a failure too, and the message says so', { timeout: TIMEOUT }, async () => {
   const dir = fs.mkdtempSync(path.join(parent, 'leaky-unkept-'));
-  const err = await expectNoLeak(leaky, { dir, iterations: 3, repeat: 10 }).then(
+  const err = await expectNoLeak(leaky, { dir, iterations: 3, repeat: 10, keepSnapshots: false }).then(
     () => assert.fail('expectNoLeak resolved on a leaking function'),
     (e) => e,
   );
@@ -107,7 +110,7 @@ test('a failing test keeps no snapshots unless asked, and says how to keep them'
   assert.deepStrictEqual(err.snapshots, []);
   assert.strictEqual(err.directory, null);
   assert.deepStrictEqual(entries(dir), [], 'nothing left in the folder');
-  assert.match(err.message, /HEAPWISE_KEEP_SNAPSHOTS=1/);
+  assert.match(err.message, /the snapshots were removed \(keepSnapshots: false\)$/);
   // Fields test runners read for assertion diffs carry nothing of ours.
   assert.strictEqual(err.diff, undefined);
   assert.strictEqual(err.expected, undefined);
@@ -137,6 +140,21 @@ test('an async clean function passes; keepSnapshots keeps the snapshots', { time
     { dir, keepSnapshots: true, iterations: 3, repeat: 10 },
   );
   assert.strictEqual(report.snapshots.length, 4);
+  for (const f of report.snapshots) assert.ok(fs.existsSync(f));
+  fs.rmSync(report.directory, { recursive: true });
+});
+
+test('HEAPWISE_KEEP_SNAPSHOTS=1 keeps the snapshots of a passing run', { timeout: TIMEOUT }, async () => {
+  const dir = fs.mkdtempSync(path.join(parent, 'env-keep-'));
+  process.env.HEAPWISE_KEEP_SNAPSHOTS = '1';
+  let report;
+  try {
+    report = await expectNoLeak(clean, { dir, iterations: 3, repeat: 10 });
+  } finally {
+    delete process.env.HEAPWISE_KEEP_SNAPSHOTS;
+  }
+  assert.strictEqual(report.snapshots.length, 4);
+  assert.strictEqual(path.dirname(report.directory), dir);
   for (const f of report.snapshots) assert.ok(fs.existsSync(f));
   fs.rmSync(report.directory, { recursive: true });
 });
@@ -196,6 +214,10 @@ test('an error thrown by fn rejects with that error and leaves no snapshots behi
 test('bad arguments reject with HeapwiseError ERR_HEAPWISE_INVALID_ARGUMENT, as every heapwise function', async () => {
   const invalid = { name: 'HeapwiseError', code: 'ERR_HEAPWISE_INVALID_ARGUMENT' };
   await assert.rejects(expectNoLeak('nope'), invalid);
+  await assert.rejects(
+    expectNoLeak(() => {}, { keepSnapshots: 'always' }),
+    invalid,
+  );
   await assert.rejects(
     expectNoLeak(() => {}, { iterations: 0 }),
     invalid,

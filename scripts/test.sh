@@ -5,6 +5,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Tests leave no files behind. Everything below runs with a temporary folder of its own as TMPDIR
+# (what os.tmpdir(), Rust's std::env::temp_dir(), mktemp and Chromium use), and the run fails at
+# the end if anything is left in it.
+TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/heapwise-test.XXXXXX")
+trap 'rm -rf "$TEST_TMP"' EXIT
+export TMPDIR=$TEST_TMP
+
 echo "== rustfmt and clippy"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --release -- -D warnings
@@ -34,7 +41,15 @@ node scripts/package.mjs --with-cross
 echo "== leak-test helpers under Mocha (heapwise/testing)"
 npx mocha __test__/mocha
 
-# Last, so that node's test runner prints the closing summary.
+# Last, so that node's test runner prints the closing summary (the check after it prints nothing
+# unless it fails).
 echo "== JS tests (node --test)"
 node tools/devtools/install.mjs
 node --test __test__/
+
+left=$(find "$TEST_TMP" -mindepth 1 -maxdepth 2 | sed -n 1,20p)
+if [ -n "$left" ]; then
+  echo "the tests left files in the temporary folder (TMPDIR=$TEST_TMP, removed now):" >&2
+  echo "$left" >&2
+  exit 1
+fi

@@ -1,25 +1,54 @@
-// Headless Chromium for the HTML report tests: playwright-core (a dev dependency) driving the
-// system's Chromium (Debian's `chromium` package, /usr/bin/chromium; HEAPWISE_CHROMIUM names
-// another binary). `.ci/run` installs the package when it is missing.
+// Headless Chromium for the tests: where it is (tools/chrome/find.cjs, the one place that says),
+// whether the tests that need it run, skip or fail (describeWithChromium), and for the HTML report
+// tests playwright-core (a dev dependency) driving it. `.ci/run` installs Debian's package when
+// it is missing.
 'use strict';
+const { describe, test } = require('node:test');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { pathToFileURL } = require('url');
-
-const CANDIDATES = [process.env.HEAPWISE_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean);
+const { findChrome, SEARCHED } = require('../../tools/chrome/find.cjs');
 
 /** The Chromium binary to use, or null (with the reason) when there is none. */
 function findChromium() {
-  for (const c of CANDIDATES) {
+  const found = findChrome();
+  if (found) return { path: found };
+  return { path: null, reason: `no Chromium (looked for ${SEARCHED}; Debian: apt-get install -y chromium)` };
+}
+
+/** Why headless Chromium cannot be driven here, or null when it can. */
+function missing({ playwright }) {
+  const chromium = findChromium();
+  if (!chromium.path) return chromium.reason;
+  if (playwright) {
     try {
-      fs.accessSync(c, fs.constants.X_OK);
-      return { path: c };
+      require.resolve('playwright-core');
     } catch {
-      // try the next
+      return 'playwright-core is not installed (npm install)';
     }
   }
-  return { path: null, reason: `no Chromium at ${CANDIDATES.join(', ')} (install Debian's package: apt-get install -y chromium)` };
+  return null;
+}
+
+/**
+ * node:test's describe() for a suite that needs headless Chromium (and playwright-core when
+ * `options.playwright`). When there is none, the suite is skipped with one line that says why.
+ * Under CI (CI set) a missing browser is a failure instead, one test with the reason, unless
+ * HEAPWISE_NO_CHROMIUM says why it could not be installed (.ci/run sets it then). A suite already
+ * skipped by its options is left alone. HEAPWISE_CHROMIUM=/nonexistent runs the tests as on a
+ * machine without a browser.
+ */
+function describeWithChromium(name, { playwright = false, ...options }, fn) {
+  const reason = options.skip ? null : missing({ playwright });
+  if (!reason) return describe(name, options, fn);
+  const why = process.env.HEAPWISE_NO_CHROMIUM;
+  if (process.env.CI && !why) {
+    return test(name, () => {
+      throw new Error(`needs headless Chromium: ${reason} (.ci/run installs chromium; it sets HEAPWISE_NO_CHROMIUM to why when it cannot)`);
+    });
+  }
+  return describe(name, { ...options, skip: `no headless browser: ${why ? `${reason}; ${why}` : reason}` }, fn);
 }
 
 const ARGS = [
@@ -91,4 +120,4 @@ async function openReport(context, file, { javaScript = true } = {}) {
   return { page, url, requests, errors, dialogs };
 }
 
-module.exports = { findChromium, launch, openReport, ARGS };
+module.exports = { findChromium, describeWithChromium, launch, openReport, ARGS };

@@ -21,18 +21,23 @@ describe('heapwise/testing under Mocha', function () {
   // Each run writes six heap snapshots of this process and diffs them.
   this.timeout(60_000);
 
-  it('fails on a leaking function with a HeapLeakError naming the array, LeakyRecord and the line that fills it', async function () {
+  let kept = null;
+  afterEach(() => {
+    if (kept) fs.rmSync(kept, { recursive: true, force: true });
+    kept = null;
+  });
+
+  it('fails on a leaking function with a HeapLeakError naming the array, LeakyRecord, the line that fills it and where its snapshots are', async () => {
     let error = null;
     try {
-      await expectNoLeak(
-        () => {
-          leakedRecords.push(new LeakyRecord(serial++));
-        },
-        { keepSnapshots: true },
-      );
+      await expectNoLeak(() => {
+        leakedRecords.push(new LeakyRecord(serial++));
+      });
     } catch (e) {
       error = e;
     }
+    // A failure keeps its snapshots (the evidence) and says where: this test removes them.
+    kept = error && error.directory;
     assert.ok(error instanceof HeapLeakError, `expected a HeapLeakError, got ${error && error.stack}`);
     assert.strictEqual(error.name, 'HeapLeakError');
     assert.match(error.message, /leakedRecords \(Array, a variable of .*testing\.spec\.js's module scope\)/);
@@ -40,9 +45,9 @@ describe('heapwise/testing under Mocha', function () {
     assert.match(error.message, /testing\.spec\.js:\d+:\d+ +fills +leakedRecords\.push/);
     assert.strictEqual(error.leaks[0].holder.name, 'leakedRecords');
     assert.strictEqual(error.leaks[0].accumulates[0].className, 'LeakyRecord');
+    assert.ok(error.message.includes(`the snapshots are kept in ${error.directory} `));
     assert.strictEqual(error.snapshots.length, 6);
     for (const f of error.snapshots) assert.ok(error.message.includes(f) && fs.existsSync(f));
-    fs.rmSync(error.directory, { recursive: true, force: true });
   });
 
   it('passes on a clean function', async function () {

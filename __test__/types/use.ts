@@ -44,6 +44,16 @@ async function main(): Promise<void> {
     }
   }
   await expectNoLeak(() => {}, {});
+  try {
+    const r = await expectNoLeak(async () => {}, { keepSnapshots: 'on-failure', maxNewObjects: 10 });
+    const gc: string | null = r.gc;
+    console.log(gc, r.findings.length);
+  } catch (e) {
+    if (e instanceof HeapLeakError) {
+      const where: string | null = e.directory;
+      console.log(where, e.snapshots.length, e.leaks[0]?.holder.name, e.reasons[0]?.kind);
+    }
+  }
   console.log(n, edge, ok, HeapLeakError.name);
   a.close();
 }

@@ -3,6 +3,7 @@
 // the outcome as one line of JSON: { ok, message, findings } (findings as the error carries them).
 //
 //   node --expose-gc expect-child.js PROGRAM_FILE
+const fs = require('node:fs');
 const path = require('node:path');
 const { expectNoLeak } = require('heapwise/testing');
 
@@ -16,6 +17,8 @@ async function main() {
   } catch (e) {
     if (e.name !== 'HeapLeakError') throw e;
     out = { ok: false, message: e.message, findings: e.findings };
+    // a failure keeps its snapshots and says where; the zoo expects failures, so it removes them
+    fs.rmSync(e.directory, { recursive: true, force: true });
   } finally {
     if (program.teardown) await program.teardown();
   }

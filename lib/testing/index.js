@@ -17,8 +17,10 @@
 // and the lines of code that fill it. With thresholds (`maxGrowthBytes`, `maxNewObjects`,
 // `classLimits`), the baseline and the last snapshot are also diffed against them.
 //
-// The snapshots are removed unless asked for (`keepSnapshots: true` or the environment variable
-// HEAPWISE_KEEP_SNAPSHOTS=1); the failure message says how to keep them.
+// The snapshots are the evidence of a failure: by default a failing run keeps them, and its
+// HeapLeakError says where (in the message, and as `directory` and `snapshots`); a passing run
+// removes them. `keepSnapshots: true` (or HEAPWISE_KEEP_SNAPSHOTS=1) keeps them always, `false`
+// never.
 //
 // Garbage collection: `global.gc` when the process runs with `--expose-gc`; otherwise the helper
 // turns the V8 flag on at run time (`v8.setFlagsFromString('--expose-gc')`) and takes `gc` from a
@@ -40,8 +42,11 @@ const DEFAULTS = Object.freeze({
   iterations: 5,
   repeat: 20,
   top: 3,
-  keepSnapshots: false,
+  keepSnapshots: 'on-failure',
 });
+
+/** The values of the keepSnapshots option. */
+const KEEP = new Set([true, false, 'on-failure']);
 
 /** The error `expectNoLeak` rejects with when something leaks. */
 class HeapLeakError extends Error {
@@ -51,9 +56,9 @@ class HeapLeakError extends Error {
     this.findings = findings;
     /** The findings that leak (the reason the test failed). */
     this.leaks = findings.filter((f) => f.leak);
-    /** Paths of the snapshots, when kept (`keepSnapshots` or HEAPWISE_KEEP_SNAPSHOTS=1); else empty. */
+    /** Paths of the snapshots (the baseline, then one per round); empty when `keepSnapshots: false` removed them. */
     this.snapshots = snapshots;
-    /** The folder that holds them, when kept. */
+    /** The folder that holds them, yours to remove; null when they were removed. */
     this.directory = directory;
     /**
      * The HeapDiff of the baseline against the last snapshot when thresholds were given (named
@@ -143,8 +148,11 @@ function normalizeOptions(options) {
   o.iterations = checkCount(options, 'iterations', 1);
   o.repeat = checkCount(options, 'repeat', 1);
   o.top = checkCount(options, 'top', 1);
+  const keep = options.keepSnapshots === undefined ? DEFAULTS.keepSnapshots : options.keepSnapshots;
+  if (!KEEP.has(keep))
+    throw invalidArgument(`expectNoLeak: options.keepSnapshots must be true, false or 'on-failure', not ${String(keep)}`);
   const env = process.env.HEAPWISE_KEEP_SNAPSHOTS;
-  o.keepSnapshots = Boolean(options.keepSnapshots) || (env !== undefined && env !== '' && env !== '0');
+  o.keepSnapshots = env !== undefined && env !== '' && env !== '0' ? true : keep;
   o.dir = options.dir === undefined ? os.tmpdir() : String(options.dir);
   // Passed through to diff() when thresholds are given.
   const ignore = options.ignore === undefined ? [] : Array.isArray(options.ignore) ? options.ignore : [options.ignore];
@@ -182,10 +190,10 @@ function buildMessage(o, findings, reasons, snapshots, directory) {
     for (const r of reasons) lines.push(`  ${r.message}`);
   }
   if (directory) {
-    lines.push(`snapshots kept in ${directory}:`);
+    lines.push(`the snapshots are kept in ${directory} (remove it when done; keepSnapshots: false removes them):`);
     for (const s of snapshots) lines.push(`  ${s}`);
   } else {
-    lines.push('the snapshots were removed; keepSnapshots: true or HEAPWISE_KEEP_SNAPSHOTS=1 keeps them');
+    lines.push('the snapshots were removed (keepSnapshots: false)');
   }
   return lines.join('\n');
 }
@@ -219,7 +227,9 @@ async function expectNoLeak(fn, options) {
     v8.writeHeapSnapshot(file);
   };
 
-  const keep = o.keepSnapshots;
+  // Removed in `finally` unless kept: always with `true`; with 'on-failure', once a HeapLeakError
+  // holds their paths (an error of fn or of the analysis leaves no evidence of a leak).
+  let keep = o.keepSnapshots === true;
   try {
     for (let w = 0; w < o.warmup; w++) await round();
     await snapshot(files[0]);
@@ -236,10 +246,10 @@ async function expectNoLeak(fn, options) {
     const thresholdsGiven = o.maxGrowthBytes !== undefined || o.maxNewObjects !== undefined || o.classLimits !== undefined;
     const heapDiff = thresholdsGiven ? await heapwise.diff(files[0], files[snapshotCount - 1], thresholdOptions(o)) : null;
     const reasons = heapDiff && !heapDiff.verdict.ok ? heapDiff.verdict.reasons.slice() : [];
+    const passed = !findings.some((f) => f.leak) && reasons.length === 0;
+    keep = o.keepSnapshots === true || (o.keepSnapshots === 'on-failure' && !passed);
     const kept = keep ? { snapshots: files, directory } : { snapshots: [], directory: null };
-    if (!findings.some((f) => f.leak) && reasons.length === 0) {
-      return { ok: true, findings, heapDiff, gc: gcSource, ...kept };
-    }
+    if (passed) return { ok: true, findings, heapDiff, gc: gcSource, ...kept };
     throw new HeapLeakError(buildMessage(o, findings, reasons, kept.snapshots, kept.directory), {
       findings,
       heapDiff,

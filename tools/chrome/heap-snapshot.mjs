@@ -9,8 +9,8 @@
 //
 // The default page is tools/chrome/page.html: a small app with attached DOM, detached <li>s held
 // by their views, detached subtrees held by a Map and by a closure, SVG, a form, listeners.
-// The browser: --chrome, else $HEAPWISE_CHROMIUM, else $CHROME_PATH, else the first of chromium,
-// chromium-browser, google-chrome, google-chrome-stable on PATH (Debian: apt-get install -y chromium).
+// The browser: --chrome, else what find.cjs finds ($HEAPWISE_CHROMIUM, else $CHROME_PATH, else the
+// first of chromium, chromium-browser, google-chrome, google-chrome-stable on PATH).
 //
 // As a module: `await writeChromeSnapshot(out, {page, chrome, timeoutMs})` returns
 // {file, bytes, browser (e.g. "Chrome/156.0.8078.79"), ms}; `findChrome()` returns the binary's
@@ -20,28 +20,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { findChrome, SEARCHED } from './find.cjs';
+
+export { findChrome };
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const DEFAULT_PAGE = path.join(here, 'page.html');
-const NAMES = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'];
-
-/** The Chrome / Chromium binary to use, or null when there is none. */
-export function findChrome() {
-  for (const v of ['HEAPWISE_CHROMIUM', 'CHROME_PATH']) {
-    if (process.env[v]) return fs.existsSync(process.env[v]) ? process.env[v] : null;
-  }
-  for (const dir of (process.env.PATH || '').split(path.delimiter)) {
-    if (!dir) continue;
-    for (const n of NAMES) {
-      const p = path.join(dir, n);
-      try {
-        fs.accessSync(p, fs.constants.X_OK);
-        return p;
-      } catch {}
-    }
-  }
-  return null;
-}
 
 /** A DevTools-protocol client over Chrome's pipe: send(method, params, sessionId) -> result. */
 class PipeClient {
@@ -70,6 +54,10 @@ class PipeClient {
       }
     });
     readable.on('close', () => this.fail(new Error('Chrome closed its DevTools pipe')));
+    // A Chrome that exits at once (or crashes) breaks the pipe: the pending calls reject, and the
+    // caller cleans up, instead of an unhandled 'error' event ending the process.
+    readable.on('error', (e) => this.fail(e));
+    writable.on('error', (e) => this.fail(new Error(`Chrome's DevTools pipe broke: ${e.message}`)));
   }
 
   fail(err) {
@@ -101,7 +89,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * stderr tail when Chrome cannot start, or after timeoutMs.
  */
 export async function writeChromeSnapshot(out, { page = DEFAULT_PAGE, chrome = findChrome(), timeoutMs = 120000 } = {}) {
-  if (!chrome) throw new Error('no Chrome / Chromium found (set HEAPWISE_CHROMIUM, or install one: apt-get install -y chromium)');
+  if (!chrome) throw new Error(`no Chrome / Chromium found (looked for ${SEARCHED}; Debian: apt-get install -y chromium)`);
   const t0 = Date.now();
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'heapwise-chrome-'));
   const args = [

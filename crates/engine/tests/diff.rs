@@ -1,7 +1,7 @@
 // diff: Comparison rows, growers, verdict, final-mode leaks and the cross-process fallback, on
 // hand-written snapshots whose objects keep their ids between "before" and "after".
 
-use crate::support::Graph;
+use crate::support::{Graph, TempSnapshot};
 use heapwise_engine::diff::{diff, ClassLimit, DiffOptions, HeapDiff, Pattern};
 use heapwise_engine::{path_text, Quiet};
 
@@ -36,7 +36,7 @@ fn snapshot(members: &[(&str, u32, u64)], max_id: u32) -> Graph {
     g
 }
 
-fn write_all() -> (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf) {
+fn write_all() -> (TempSnapshot, TempSnapshot, TempSnapshot) {
     let before = snapshot(&[("Foo", 101, 16), ("Foo", 103, 16), ("Bar", 105, 24)], 199);
     let after = snapshot(
         &[
@@ -216,7 +216,7 @@ fn final_mode_finds_objects_allocated_between_baseline_and_target_still_alive() 
         &b,
         &a,
         &DiffOptions {
-            final_snapshot: Some(f),
+            final_snapshot: Some(f.to_path_buf()),
             ..Default::default()
         },
         &Quiet,

@@ -97,17 +97,18 @@ impl Graph {
         self.nodes[o].id = id;
     }
 
-    /// Writes the snapshot to a fresh file under the system temp directory and returns its path.
-    pub fn write_temp(&self, name: &str) -> std::path::PathBuf {
-        let dir =
-            std::env::temp_dir().join(format!("heapwise-engine-tests-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        // Tests run in parallel threads: every call gets its own file.
+    /// Writes the snapshot to a fresh file under the system temp directory. The file is removed
+    /// when the returned guard is dropped (also when the test panics), so the tests leave nothing.
+    pub fn write_temp(&self, name: &str) -> TempSnapshot {
+        // Tests run in parallel threads: every call gets its own file (no shared folder to race on).
         static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let path = dir.join(format!("{name}-{n}.heapsnapshot"));
+        let path = std::env::temp_dir().join(format!(
+            "heapwise-engine-test-{}-{n}-{name}.heapsnapshot",
+            std::process::id()
+        ));
         std::fs::write(&path, self.json()).expect("write snapshot");
-        path
+        TempSnapshot(path)
     }
 
     /// The V8 id of node `o`.
@@ -497,4 +498,20 @@ pub fn naive_idoms(n: usize, root: usize, edges: &[(usize, usize)]) -> Vec<Optio
             }
         })
         .collect()
+}
+
+/// A snapshot file written by [`Graph::write_temp`]: derefs to its path, removed on drop.
+pub struct TempSnapshot(std::path::PathBuf);
+
+impl std::ops::Deref for TempSnapshot {
+    type Target = std::path::Path;
+    fn deref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for TempSnapshot {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
 }
