@@ -419,7 +419,9 @@ impl<R: Read> Scanner<R> {
 
 impl<R: Read> Scanner<R> {
     /// Reads `[…]` of non-negative integers in records of `f` values, calling `sink` with each
-    /// full record and the offset where it started. The common case (a whole number and its
+    /// record and the offset where it started; a last record cut short is passed with zeros in
+    /// its missing values. Returns the number of records and how many values the cut-short one
+    /// had (0 if none was). The common case (a whole number and its
     /// separator inside the buffer) runs without refills or per-byte bookkeeping; anything else
     /// takes the careful path ([`Scanner::read_one_uint`]).
     pub(crate) fn read_records(
@@ -427,7 +429,7 @@ impl<R: Read> Scanner<R> {
         what: &str,
         f: usize,
         mut sink: impl FnMut(&[u64], u64) -> Result<()>,
-    ) -> Result<usize> {
+    ) -> Result<(usize, usize)> {
         debug_assert!(f > 0);
         // Newer V8 versions may add fields; any count works (Node 20 writes 7 and 3).
         let mut rec = vec![0u64; f];
@@ -437,7 +439,7 @@ impl<R: Read> Scanner<R> {
         self.expect(b'[', what)?;
         if self.peek_token()? == Some(b']') {
             self.pos += 1;
-            return Ok(0);
+            return Ok((0, 0));
         }
         loop {
             // Fast path: digits followed by a separator, all in the buffer.
@@ -503,13 +505,13 @@ impl<R: Read> Scanner<R> {
             }
         }
         if k != 0 {
-            return Err(Error::at(
-                ErrorKind::InvalidData,
-                self.offset(),
-                format!("{what} ends in the middle of a record ({k} of {f} values)"),
-            ));
+            // DevTools reads the values into a flat array: a last record cut short keeps
+            // zeros in its missing fields.
+            rec[k..].iter_mut().for_each(|v| *v = 0);
+            sink(&rec[..f], rec_start)?;
+            count += 1;
         }
-        Ok(count)
+        Ok((count, k))
     }
 
     /// Reads one number with full checks (the slow path of [`Scanner::read_records`]).
