@@ -499,7 +499,9 @@ fn parse_error_edge_target_out_of_range() {
         let broken = json.replace("\"edges\":[1,1,6]", &format!("\"edges\":[{past}]"));
         let a = analyse_json(&broken);
         assert!(
-            a.warnings().iter().any(|w| w.contains("point past the last node")),
+            a.warnings()
+                .iter()
+                .any(|w| w.contains("point past the last node")),
             "{:?}",
             a.warnings()
         );

@@ -230,9 +230,10 @@ impl Analysis {
         self.snap.node_count()
     }
 
-    /// Number of edges.
+    /// Number of edges, as DevTools counts them: those pointing past the last node included
+    /// (they are not in the edge columns, see [`crate::Anomalies`]).
     pub fn edge_count(&self) -> usize {
-        self.snap.edge_count()
+        self.snap.edge_count() + self.snap.anomalies.dangling.len()
     }
 
     /// Total size, as under the snapshot title in DevTools: root retained size plus

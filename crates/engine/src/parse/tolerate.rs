@@ -30,7 +30,7 @@ impl Builder {
     pub(super) fn settle(&mut self, header: &Header) -> Result<()> {
         self.count_warnings(header);
         self.settle_edges(header)?;
-        self.settle_names();
+        self.settle_names(header);
         Ok(())
     }
 
@@ -195,7 +195,7 @@ impl Builder {
     }
 
     /// Counts the names past the strings and warns (the analysis fails where DevTools does).
-    fn settle_names(&mut self) {
+    fn settle_names(&mut self, header: &Header) {
         let s = self.strings.len() as u32;
         if self.anomalies.max_node_name.is_some_and(|(m, _)| m >= s) {
             let mut tally = Tally::default();
@@ -212,7 +212,6 @@ impl Builder {
         }
         let past = |m: Option<(u32, u64)>| m.is_some_and(|(m, _)| m >= s);
         if past(self.max_edge_name) || past(self.anomalies.max_internal_edge_name) {
-            let header = self.header.as_ref().expect("settled after the header");
             let meta = &header.meta;
             let mut tally = Tally::default();
             let mut o = 0usize;
@@ -262,3 +261,7 @@ pub(super) fn check_dangling(
     }
     Ok(())
 }
+
+#[cfg(test)]
+#[path = "tolerate_tests.rs"]
+mod tests;
