@@ -719,6 +719,62 @@ describe('other inconsistencies DevTools reads its own way', () => {
     assert.equal(dt.get(5).distance, 2);
   });
 
+  //   root ──shortcut──▶ global ─┬─a──▶ A (self_size 2^53 + 1: DevTools' digit-by-digit
+  //                              │          double arithmetic rounds it to 2^53, ≡ 0 mod 2^32)
+  //                              └─b──▶ B (self_size 2^64 + 5: 2^64 as a double, ≡ 0 mod 2^32)
+  test("numbers past 2^53 are read as DevTools' doubles, modulo 2^32", async () => {
+    const file = write('past-2-53', [
+      ['synthetic', '', 1, 0, { edges: [['shortcut', '1', 1]] }],
+      [
+        'object',
+        'global',
+        3,
+        10,
+        {
+          edges: [
+            ['property', 'a', 2],
+            ['property', 'b', 3],
+          ],
+        },
+      ],
+      ['object', 'A', 5, '9007199254740993'],
+      ['object', 'B', 7, '18446744073709551621'],
+    ]);
+    const dt = await same(file);
+    assert.deepEqual([dt.get(5).selfSize, dt.get(7).selfSize], [0, 0]);
+  });
+
+  //   root ──shortcut──▶ global ──a──▶ A        edge_count 1 in the header: only the root's
+  //   first edge is read; the root's second edge and global's are missing. In DevTools'
+  //   page-owned walk global's missing edge visits node 0 (the root), whose missing edge
+  //   pushes node 0 again, forever.
+  test('node 0 with missing edges, reached in the page-owned walk: DevTools hangs', async () => {
+    const file = write(
+      'page-owned-loop',
+      [
+        [
+          'synthetic',
+          '',
+          1,
+          0,
+          {
+            edges: [
+              ['shortcut', '1', 1],
+              ['element', 2, 2],
+            ],
+          },
+        ],
+        ['object', 'global', 3, 10, { edges: [['property', 'a', 2]] }],
+        ['object', 'A', 5, 20],
+      ],
+      { edgeCount: 1 },
+    );
+    const { spawnSync } = require('node:child_process');
+    const r = spawnSync(process.execPath, [ORACLE, file, '-'], { timeout: 5000, stdio: 'ignore' });
+    assert.equal(r.signal, 'SIGTERM', 'DevTools is still at work after 5 s');
+    assert.throws(() => analyzeSync(file), /never ends/);
+  });
+
   //   root ──shortcut──▶ global ──a──▶ Array ("Array" and "elements" twice in the strings)
   //                                      └──elements (the second copy)──▶ (array)
   test('a string written twice counts as itself (Statistics: JS arrays)', async () => {

@@ -15,7 +15,9 @@
 //!   the last node, reading as a retainer "node 0 through edge 0": they take part in its
 //!   dominator (if edge 0 is essential) and in its retainer count;
 //! - the breadth-first walk of distances throws when it has queued more entries than there are
-//!   nodes, which the root's dangling and phantom edges can cause.
+//!   nodes, which the root's dangling and phantom edges can cause;
+//! - if node 0 has phantom edges and the page-owned walk reaches it, the walk pushes node 0
+//!   again on every visit: DevTools hangs, heapwise fails.
 //!
 //! [`Anomalies`]: crate::Anomalies
 
@@ -117,9 +119,21 @@ pub(crate) fn mark_page_owned(snap: &Snapshot, obs: &dyn Observer) -> Result<Bit
         }
         // Phantom edges of the root have no type: neither element nor shortcut.
     }
+    // Node 0 is visited again for every phantom edge pushed; if it has phantom edges itself,
+    // each visit pushes it again, and DevTools' walk never ends.
+    let loops = snap.anomalies.phantom_of(0) > 0;
     while let Some(top) = stack.pop() {
         poll.tick()?;
         let Some(o) = top else { continue };
+        if o == 0 && loops {
+            return Err(Error::new(
+                ErrorKind::InvalidData,
+                format!(
+                    "node 0 (@{}) has edges missing from the edges array and is reached in DevTools' page-owned walk, which then never ends (DevTools hangs on this snapshot)",
+                    snap.node_id[0]
+                ),
+            ));
+        }
         for e in edges_of(snap, o as usize) {
             match e {
                 Edge::Real(ei) => {

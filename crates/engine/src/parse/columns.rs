@@ -241,7 +241,7 @@ impl Builder {
         let mut ticker = Ticker::new(f, obs, progress);
         let mut total_edges: u64 = 0;
         let mut read = 0u64;
-        self.nodes_written = sc.read_records("nodes", f, |r, off| {
+        self.nodes_written = sc.read_records("nodes", f, true, |r, off| {
             read += 1;
             // DevTools sizes its array by the header's node_count: records past it are
             // ignored (still read: they must be valid JSON).
@@ -343,7 +343,7 @@ impl Builder {
             b.edge_to.push(ordinal as u32);
             Ok(())
         };
-        self.edges_written = sc.read_records("edges", f, |r, off| {
+        self.edges_written = sc.read_records("edges", f, true, |r, off| {
             read += 1;
             // Sized by the header's edge_count, as in DevTools.
             if read <= wanted {
