@@ -172,11 +172,14 @@ impl Builder {
                 self.anomalies.phantom.push((o as u32, end - start));
             }
         }
-        let (first, _) = self.anomalies.phantom[0];
+        // Only the last node may be short: DevTools ends its list with the array.
+        let (count, first) = match self.anomalies.phantom.first() {
+            Some(&(first, _)) => (self.anomalies.phantom.len(), first as usize),
+            None => (1, n - 1),
+        };
         self.warnings.push(format!(
-            "the nodes' edge counts add up to {sum} but the edges array has {total}; as in DevTools, the edge lists of {} nodes (the first: @{}) are cut short where the array ends",
-            self.anomalies.phantom.len(),
-            self.node_id[first as usize],
+            "the nodes' edge counts add up to {sum} but the edges array has {total}; as in DevTools, the edge lists of {count} nodes (the first: @{}) are cut short where the array ends",
+            self.node_id[first],
         ));
     }
 

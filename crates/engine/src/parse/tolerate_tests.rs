@@ -207,6 +207,18 @@ fn edge_counts_past_the_array_leave_missing_edges() {
 }
 
 #[test]
+fn only_the_last_node_short_of_edges_has_no_missing_edges() {
+    // Found by fuzzing (a panic): C, the last node, claims 2 edges the array lacks; DevTools
+    // ends its list with the array, so none is missing.
+    let mut nodes = CHAIN_NODES;
+    nodes[19] = 2;
+    let s = snap(&json(NODE_TYPES, &nodes, &CHAIN_EDGES, &CHAIN_STRINGS));
+    assert_eq!(s.first_edge, vec![0, 1, 2, 3, 3]);
+    assert!(s.anomalies.phantom.is_empty());
+    assert!(warned(&s, "add up to 5 but the edges array has 3; as in DevTools, the edge lists of 1 nodes (the first: @7) are cut short"));
+}
+
+#[test]
 fn an_edge_past_the_last_node_is_kept_aside() {
     let mut edges = CHAIN_EDGES;
     edges[5] = 100; // A's edge to node index 100 (there are 4 nodes)
