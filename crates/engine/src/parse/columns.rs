@@ -72,6 +72,8 @@ pub(super) struct Builder {
     /// Records of the `nodes` and `edges` arrays as written (the header may say otherwise),
     /// and how many values a cut-short last record had.
     pub nodes_written: (usize, usize),
+    /// The sum of the nodes' `edge_count`s.
+    pub edge_count_sum: u64,
     pub edges_written: (usize, usize),
     /// Nodes and edges whose type number is past the type lists.
     pub node_types_past: Tally,
@@ -186,9 +188,17 @@ impl Builder {
     }
 
     /// Appends one node record (`r`, with the layout of `meta`); `total_edges` is the running
-    /// sum of the `edge_count`s.
+    /// sum of the `edge_count`s, and `last` tells the last node (its list may end anywhere: the
+    /// other lists' starts are edge ordinals, 32-bit).
     #[inline]
-    fn push_node(&mut self, meta: &Meta, r: &[u64], off: u64, total_edges: &mut u64) -> Result<()> {
+    fn push_node(
+        &mut self,
+        meta: &Meta,
+        r: &[u64],
+        off: u64,
+        total_edges: &mut u64,
+        last: bool,
+    ) -> Result<()> {
         // DevTools stores every node value as a Uint32 (spec §1.1, §1.7).
         let raw_type = r[meta.node_type_offset] as u32;
         let t = meta.node_type_code(raw_type);
@@ -204,9 +214,8 @@ impl Builder {
         self.node_id.push(r[meta.node_id_offset] as u32);
         self.self_size.push(r[meta.node_self_size_offset] as u32);
         self.first_edge.push(*total_edges as u32);
-        // Checked: the edge ordinals are 32-bit.
         *total_edges += r[meta.node_edge_count_offset] as u32 as u64;
-        if *total_edges > u32::MAX as u64 {
+        if *total_edges > u32::MAX as u64 && !last {
             return Err(too_big(off, "the total edge count"));
         }
         if let Some(o) = meta.node_trace_node_id_offset {
@@ -246,7 +255,7 @@ impl Builder {
             // DevTools sizes its array by the header's node_count: records past it are
             // ignored (still read: they must be valid JSON).
             if read <= wanted {
-                self.push_node(&meta, r, off, &mut total_edges)?;
+                self.push_node(&meta, r, off, &mut total_edges, read == wanted)?;
             }
             ticker.tick(off)
         })?;
@@ -265,11 +274,14 @@ impl Builder {
                 ));
             }
             let zeros = vec![0u64; f];
-            for _ in 0..missing {
-                self.push_node(&meta, &zeros, off, &mut total_edges)?;
+            for i in 0..missing {
+                self.push_node(&meta, &zeros, off, &mut total_edges, i + 1 == missing)?;
             }
         }
-        self.first_edge.push(total_edges as u32);
+        // The sum itself is kept aside (the edge lists are settled once the edges are read).
+        self.edge_count_sum = total_edges;
+        self.first_edge
+            .push(total_edges.min(u32::MAX as u64) as u32);
         if self.node_type.is_empty() {
             return Err(Error::at(
                 ErrorKind::NotASnapshot,

@@ -106,9 +106,10 @@ impl Builder {
             return Err(super::too_big(self.header_offset, "the number of edges"));
         }
         let total = total as u32;
-        let sum = self.first_edge[n];
-        if sum != total {
-            if sum as u64 * header.meta.edge_field_count as u64 > u32::MAX as u64 {
+        let sum = self.edge_count_sum;
+        if sum != total as u64 {
+            let last_start = self.first_edge[n - 1] as u64;
+            if last_start * header.meta.edge_field_count as u64 > u32::MAX as u64 {
                 // DevTools' edge indexes (edge ordinal × field count, in a Uint32Array) wrap.
                 return Err(Error::at(
                     ErrorKind::InvalidData,
@@ -154,14 +155,14 @@ impl Builder {
     }
 
     /// Records the nodes whose edge lists reach past the edges array, and warns.
-    fn phantom_edges(&mut self, sum: u32, total: u32) {
+    fn phantom_edges(&mut self, sum: u64, total: u32) {
         let n = self.node_type.len();
         let fe = &self.first_edge;
-        if sum < total {
+        if sum < total as u64 {
             self.warnings.push(format!(
                 "the nodes' edge counts add up to {sum} but the edges array has {total}; as in DevTools, the last node (@{}) gets the {} edges left over",
                 self.node_id[n - 1],
-                total - sum
+                total as u64 - sum
             ));
             return;
         }

@@ -219,6 +219,21 @@ fn only_the_last_node_short_of_edges_has_no_missing_edges() {
 }
 
 #[test]
+fn the_last_node_may_claim_any_number_of_edges() {
+    // Its list ends with the array in DevTools whatever it claims; the others' starts must fit
+    // in 32 bits (DevTools' edge indexes would wrap).
+    let mut nodes = CHAIN_NODES;
+    nodes[19] = u32::MAX;
+    let s = snap(&json(NODE_TYPES, &nodes, &CHAIN_EDGES, &CHAIN_STRINGS));
+    assert_eq!(s.first_edge, vec![0, 1, 2, 3, 3]);
+    nodes[19] = 0;
+    nodes[14] = u32::MAX;
+    let text = json(NODE_TYPES, &nodes, &CHAIN_EDGES, &CHAIN_STRINGS);
+    let e = parse(text.as_bytes(), text.len() as u64, &Quiet).unwrap_err();
+    assert!(e.message().contains("does not fit in 32 bits"), "{e}");
+}
+
+#[test]
 fn an_edge_past_the_last_node_is_kept_aside() {
     let mut edges = CHAIN_EDGES;
     edges[5] = 100; // A's edge to node index 100 (there are 4 nodes)
