@@ -89,6 +89,7 @@ async function devtools(file) {
     node.nodeIndex = i * s.nodeFieldCount;
     nodes.push({
       id: node.id(),
+      name: node.name(),
       className: node.className(),
       selfSize: s.__rawSelfSizes[i],
       shallowSize: node.selfSize(),
@@ -113,8 +114,8 @@ async function devtools(file) {
 }
 
 /**
- * Checks that heapwise gives DevTools' numbers on `file` (per node: class name, self / shallow /
- * retained size, distance, dominator; Summary rows, Statistics, counts, total) and exactly one
+ * Checks that heapwise gives DevTools' numbers on `file` (per node: display and class name, self /
+ * shallow / retained size, distance, dominator; Summary rows, Statistics, counts, total) and exactly one
  * warning matching `warning`; returns DevTools' nodes by id.
  */
 async function same(file, warning) {
@@ -126,8 +127,9 @@ async function same(file, warning) {
     assert.equal(a.edgeCount, expected.edgeCount, 'edge count');
     assert.equal(a.totalSize, expected.totalSize, 'total size');
     for (const want of expected.nodes) {
-      const { id, className, selfSize, shallowSize, retainedSize, distance, dominatorId } = a.node(want.id);
-      assert.deepEqual({ id, className, selfSize, shallowSize, retainedSize, distance, dominatorId }, want, `node @${want.id}`);
+      const { id, name, className, selfSize, shallowSize, retainedSize, distance, dominatorId } = a.node(want.id);
+      const got = { id, name, className, selfSize, shallowSize, retainedSize, distance, dominatorId };
+      assert.deepEqual(got, want, `node @${want.id}`);
     }
     const st = a.statistics();
     const stats = [st.total, st.code, st.strings, st.jsArrays, st.typedArrays, st.system, st.otherJsObjects, st.otherNonJsObjects];

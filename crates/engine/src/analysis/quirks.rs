@@ -87,6 +87,23 @@ pub(crate) fn bogus_root_edges(snap: &Snapshot) -> usize {
     a.dangling_of(snap.root).len() + a.phantom_of(snap.root) as usize
 }
 
+/// True if DevTools' distances walk may queue more entries than there are nodes (and fail):
+/// when the root has edges that lead nowhere, or several edges to one user root.
+pub(crate) fn distances_may_overflow(snap: &Snapshot) -> bool {
+    if bogus_root_edges(snap) > 0 {
+        return true;
+    }
+    let mut targets: Vec<u32> = snap
+        .edges_of(snap.root as usize)
+        .map(|ei| snap.edge_to[ei])
+        .filter(|&to| super::essential::is_user_root(snap, to as usize))
+        .collect();
+    let all = targets.len();
+    targets.sort_unstable();
+    targets.dedup();
+    targets.len() < all
+}
+
 /// DevTools' `markPageOwnedNodes` for a snapshot with dangling or phantom edges (see the module
 /// docs): the same walk as [`super::essential::mark_page_owned`], with those edges and the
 /// bounded stack.
