@@ -40,5 +40,7 @@ pub use error::{Error, ErrorKind, Result};
 pub use ids::{EdgeIdx, NodeId, NodeOrd, StrId};
 pub use meta::Header;
 pub use progress::{CancelFlag, Observer, Phase, Quiet};
-pub use snapshot::{Location, Locations, Snapshot, TraceFunctionInfo, TraceNode};
+pub use snapshot::{
+    Anomalies, DanglingEdge, Location, Locations, Snapshot, TraceFunctionInfo, TraceNode,
+};
 pub use strings::{StringTable, Text};

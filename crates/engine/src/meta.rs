@@ -7,6 +7,15 @@ use serde_json::Value;
 /// A type number that is absent from the snapshot's type list (matches nothing).
 pub const NO_TYPE: u8 = u8::MAX;
 
+/// The stored type of a node or edge whose type number is past the snapshot's type list.
+/// DevTools reads such a type as `undefined`: it matches no type it looks up by name, and its
+/// class name is `(undefined)` (spec §3.1). Type lists are limited to [`MAX_TYPES`] names so
+/// that this code (and [`NO_TYPE`]) never collides with a listed type.
+pub const UNKNOWN_TYPE: u8 = u8::MAX - 1;
+
+/// The most type names a `node_types` / `edge_types` list may have (V8 writes 16 and 7).
+pub const MAX_TYPES: usize = UNKNOWN_TYPE as usize - 1;
+
 /// Node type numbers resolved by name; [`NO_TYPE`] where the snapshot's list lacks the name.
 #[derive(Debug, Clone, Copy)]
 #[allow(missing_docs)]
@@ -36,7 +45,8 @@ pub struct EdgeTypes {
     pub hidden: u8,
     pub shortcut: u8,
     pub weak: u8,
-    /// `invisible`: no V8 writes it, but DevTools still reads it (its DOM-state walk skips it).
+    /// `invisible`: no V8 writes it, but DevTools appends it to its copy of the list, so the
+    /// type number one past the snapshot's list is `invisible` (its DOM-state walk skips it).
     pub invisible: u8,
 }
 
@@ -151,11 +161,11 @@ fn type_names(meta: &Value, key: &str, index: usize, offset: u64) -> Result<Vec<
                 format!("snapshot.meta.{key}[{index}] is not a list of type names"),
             )
         })?;
-    if list.len() > NO_TYPE as usize {
+    if list.len() > MAX_TYPES {
         return Err(Error::at(
             ErrorKind::UnsupportedVersion,
             offset,
-            format!("snapshot.meta.{key} lists too many types"),
+            format!("snapshot.meta.{key} lists more than {MAX_TYPES} types"),
         ));
     }
     list.iter()
@@ -273,7 +283,11 @@ impl Header {
                 hidden: et("hidden"),
                 shortcut: et("shortcut"),
                 weak: et("weak"),
-                invisible: et("invisible"),
+                // DevTools pushes "invisible" onto its copy of the list, then looks it up.
+                invisible: match et("invisible") {
+                    NO_TYPE => edge_type_names.len() as u8,
+                    t => t,
+                },
             },
             node_type_names,
             edge_type_names,
@@ -293,18 +307,43 @@ impl Header {
 }
 
 impl Meta {
-    /// Name of node type `t` (`"?"` if out of range).
+    /// The stored type of a node whose `type` field is `t` (reduced modulo 2^32, as DevTools
+    /// stores it): `t` itself, or [`UNKNOWN_TYPE`] past the snapshot's list.
+    #[inline]
+    pub fn node_type_code(&self, t: u32) -> u8 {
+        if (t as usize) < self.node_type_names.len() {
+            t as u8
+        } else {
+            UNKNOWN_TYPE
+        }
+    }
+
+    /// The stored type of an edge whose `type` field is `t`: `t` itself, the number one past
+    /// the list (DevTools' own `invisible`), or [`UNKNOWN_TYPE`] further on.
+    #[inline]
+    pub fn edge_type_code(&self, t: u32) -> u8 {
+        if (t as usize) <= self.edge_type_names.len() {
+            t as u8
+        } else {
+            UNKNOWN_TYPE
+        }
+    }
+
+    /// Name of node type `t`: `undefined` past the list, as DevTools reads it.
     pub fn node_type_name(&self, t: u8) -> &str {
         self.node_type_names
             .get(t as usize)
-            .map_or("?", String::as_str)
+            .map_or("undefined", String::as_str)
     }
 
-    /// Name of edge type `t` (`"?"` if out of range).
+    /// Name of edge type `t`: `invisible` one past the list (DevTools' own type), `undefined`
+    /// further on.
     pub fn edge_type_name(&self, t: u8) -> &str {
-        self.edge_type_names
-            .get(t as usize)
-            .map_or("?", String::as_str)
+        match self.edge_type_names.get(t as usize) {
+            Some(name) => name,
+            None if t as usize == self.edge_type_names.len() => "invisible",
+            None => "undefined",
+        }
     }
 
     /// True for edge types whose `name_or_index` is a number rather than a string index.

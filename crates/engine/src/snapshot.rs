@@ -93,6 +93,66 @@ pub struct Snapshot {
     pub input_bytes: u64,
     /// Problems that did not stop the work.
     pub warnings: Vec<String>,
+    /// Inconsistencies that DevTools reads its own way, kept for the analysis to do the same.
+    pub anomalies: Anomalies,
+}
+
+/// An edge whose `to_node` is a node index past the last node. DevTools keeps such an edge and
+/// skips it almost everywhere; the engine keeps it out of the edge columns and applies the few
+/// effects it has in DevTools from here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DanglingEdge {
+    /// The source node's ordinal.
+    pub source: u32,
+    /// Its position among the source's edges.
+    pub position: u32,
+    /// Its position in the `edges` array (DevTools' edge ordinal).
+    pub index: u32,
+    /// Its stored type.
+    pub ty: u8,
+    /// Its `name_or_index`.
+    pub name: u32,
+    /// `to_node` divided by the node field count: an ordinal past the last node.
+    pub target: u32,
+    /// Where its record starts in the input.
+    pub offset: u64,
+}
+
+/// Inconsistencies of a snapshot that DevTools reads without failing (each is also reported in
+/// [`Snapshot::warnings`]), kept so that the analysis reproduces what DevTools makes of them.
+#[derive(Debug, Clone, Default)]
+pub struct Anomalies {
+    /// Edges pointing past the last node, by `index` (they are not in the edge columns).
+    pub dangling: Vec<DanglingEdge>,
+    /// Nodes whose `edge_count` reaches past the end of the edges array, with how many of their
+    /// edges are missing, by ordinal. DevTools walks those missing edges, reading `undefined`.
+    pub phantom: Vec<(u32, u32)>,
+    /// The largest node name string index and the offset of its record.
+    pub max_node_name: Option<(u32, u64)>,
+    /// The largest name string index of an `internal` edge and the offset of its record.
+    pub max_internal_edge_name: Option<(u32, u64)>,
+}
+
+impl Anomalies {
+    /// True if some edges point past the last node or are missing from the edges array.
+    pub fn irregular_edges(&self) -> bool {
+        !self.dangling.is_empty() || !self.phantom.is_empty()
+    }
+
+    /// The dangling edges of node `o` (by position).
+    pub fn dangling_of(&self, o: u32) -> &[DanglingEdge] {
+        let from = self.dangling.partition_point(|d| d.source < o);
+        let to = from + self.dangling[from..].partition_point(|d| d.source == o);
+        &self.dangling[from..to]
+    }
+
+    /// How many edges of node `o` are missing from the edges array.
+    pub fn phantom_of(&self, o: u32) -> u32 {
+        match self.phantom.binary_search_by_key(&o, |p| p.0) {
+            Ok(i) => self.phantom[i].1,
+            Err(_) => 0,
+        }
+    }
 }
 
 impl Snapshot {

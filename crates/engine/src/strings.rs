@@ -11,6 +11,9 @@ use std::cmp::Ordering;
 
 use crate::ids::StrId;
 
+/// What a string index past the table reads as (JavaScript's `String(undefined)`).
+pub(crate) const UNDEFINED: &[u8] = b"undefined";
+
 /// All strings of a snapshot, plus the ones the analysis adds (class names such as `(system)`).
 #[derive(Debug, Default, Clone)]
 pub struct StringTable {
@@ -67,11 +70,24 @@ impl StringTable {
         self.ends.shrink_to_fit();
     }
 
-    /// The raw WTF-8 bytes of string `i`.
+    /// The raw WTF-8 bytes of string `i`. An index past the table reads as `undefined`, the
+    /// text JavaScript gives a missing array element (DevTools' `String(strings[i])`): a file
+    /// may name strings it does not have, and DevTools reads those names so (see
+    /// [`crate::parse`]).
+    #[inline]
     pub fn wtf8(&self, i: StrId) -> &[u8] {
         let i = i.index();
+        let Some(&end) = self.ends.get(i) else {
+            return UNDEFINED;
+        };
         let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        &self.bytes[start..self.ends[i] as usize]
+        &self.bytes[start..end as usize]
+    }
+
+    /// True if `i` is a string of the table (not past its end).
+    #[inline]
+    pub fn has(&self, i: StrId) -> bool {
+        i.index() < self.ends.len()
     }
 
     /// String `i` as text; lone surrogates become U+FFFD.

@@ -1,7 +1,7 @@
 // Random graphs (fixed seeds): dominators, retained sizes, distances and shallow sizes vs naive definitions.
 
 use crate::support::{assert_tree_invariants, naive_idoms, Graph};
-use heapwise_engine::Analysis;
+use heapwise_engine::{parse::parse, Analysis, ErrorKind, Quiet};
 
 /// xorshift64* (Vigna 2016): tiny, fast, reproducible.
 struct Rng(u64);
@@ -243,14 +243,54 @@ fn check(seed: u64, g: &Graph, a: &Analysis) {
     );
 }
 
+/// True if DevTools fails on `g` ("BFS failed"): its distances walk queues the root's user-root
+/// edges one entry each (several edges to one node included) and then every node it reaches,
+/// in an array of one entry per node.
+fn devtools_refuses(g: &Graph) -> bool {
+    let n = g.len();
+    let edges = g.edges();
+    let mut queue: Vec<usize> = edges
+        .iter()
+        .filter(|&&(s, _, t)| s == 0 && g.type_of(t) != "synthetic")
+        .map(|&(_, _, t)| t)
+        .collect();
+    let mut seen = vec![false; n];
+    queue.iter().for_each(|&t| seen[t] = true);
+    let mut head = 0;
+    while head < queue.len() {
+        let v = queue[head];
+        head += 1;
+        for &(s, ty, t) in &edges {
+            if s == v && ty != "weak" && !seen[t] {
+                seen[t] = true;
+                queue.push(t);
+            }
+        }
+    }
+    queue.len() > n
+}
+
 fn run(base: u64, graphs: u64, shape: Shape) {
+    let mut refused = 0;
     for i in 0..graphs {
         let seed = base + i;
         let mut rng = Rng::new(seed);
         let g = random_graph(&mut rng, shape);
-        let a = g.analyse();
-        check(seed, &g, &a);
+        let json = g.json();
+        let snap = parse(json.as_bytes(), json.len() as u64, &Quiet).expect("parses");
+        match Analysis::run(snap, &Quiet) {
+            Ok(a) => {
+                assert!(!devtools_refuses(&g), "seed {seed}: DevTools fails on it");
+                check(seed, &g, &a);
+            }
+            Err(e) => {
+                assert!(devtools_refuses(&g), "seed {seed}: {e}");
+                assert_eq!(e.kind(), ErrorKind::InvalidData, "seed {seed}: {e}");
+                refused += 1;
+            }
+        }
     }
+    assert!(refused < graphs / 4, "{refused} of {graphs} graphs refused");
 }
 
 /// Element, property, weak and self edges; unreachable nodes, weak-only orphans, cliques.

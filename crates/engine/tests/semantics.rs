@@ -486,11 +486,25 @@ fn parse_error_edge_target_out_of_range() {
     g.el(0, a);
     let json = g.json();
     assert!(json.contains("\"edges\":[1,1,6]"), "{json}");
-    for bad in ["1,1,12", "1,1,7", "1,1,600"] {
+    // Not a multiple of the node field count: DevTools throws "Invalid toNodeIndex".
+    for bad in ["1,1,7", "1,1,601"] {
         let broken = json.replace("\"edges\":[1,1,6]", &format!("\"edges\":[{bad}]"));
         let e = parse_error(broken.as_bytes());
         assert_eq!(e.kind(), ErrorKind::InvalidData, "edges [{bad}]: {e}");
         assert!(e.offset().is_some(), "edges [{bad}]: {e}");
+    }
+    // Past the last node: DevTools reads it, and the edge leads nowhere (tests in
+    // parse::tolerate and __test__/tolerance.test.js).
+    for past in ["1,1,12", "1,1,600"] {
+        let broken = json.replace("\"edges\":[1,1,6]", &format!("\"edges\":[{past}]"));
+        let a = analyse_json(&broken);
+        assert!(
+            a.warnings()
+                .iter()
+                .any(|w| w.contains("point past the last node")),
+            "{:?}",
+            a.warnings()
+        );
     }
     // And the unbroken one parses.
     let a = analyse_json(&json);

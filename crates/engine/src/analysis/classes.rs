@@ -8,11 +8,13 @@
 //! table, deduplicated among themselves but not against the file's strings, exactly as DevTools
 //! does: that keeps DevTools' (rare) row merges and splits identical.
 
+use super::quirks::{self, Edge};
 use crate::error::Result;
 use crate::ids::StrId;
 use crate::progress::{Observer, Poll};
 use crate::snapshot::{Location, Snapshot};
 use crate::strings::{cmp_utf16, utf16_len, StringTable};
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
@@ -144,13 +146,19 @@ impl AddedStrings {
         StrId(self.base_len + self.table.push_wtf8(s).0)
     }
 
-    /// Text of `id`, whether it is one of `base`'s or an added one.
+    /// Text of `id`, whether it is one of `base`'s or an added one (`undefined` past both, as
+    /// DevTools reads it).
     pub(crate) fn text<'a>(&'a self, base: &'a StringTable, id: StrId) -> &'a [u8] {
         if id.0 < self.base_len {
             base.wtf8(id)
         } else {
             self.table.wtf8(StrId(id.0 - self.base_len))
         }
+    }
+
+    /// True if `id` is one of `base`'s strings or an added one.
+    pub(crate) fn has(&self, id: StrId) -> bool {
+        (id.0 as usize) < self.base_len as usize + self.table.len()
     }
 }
 
@@ -159,7 +167,7 @@ pub(crate) fn compute(snap: &Snapshot, obs: &dyn Observer) -> Result<(Classes, A
     let mut poll = Poll::new(obs);
     let mut added = AddedStrings::new(&snap.strings);
     let mut class_of = base_class_names(snap, &mut added, &mut poll)?;
-    let interfaces = infer_interfaces(snap, &mut poll)?;
+    let interfaces = infer_interfaces(snap, &added, &mut poll)?;
     apply_interfaces(
         snap,
         &interfaces,
@@ -199,7 +207,19 @@ fn base_class_names(
         let c = if t == nt.hidden {
             hidden
         } else if t == nt.object || t == nt.native {
-            let name = snap.strings.wtf8(snap.node_name[o]);
+            let id = snap.node_name[o];
+            if !added.has(id) {
+                // `undefined.startsWith('<')`: DevTools' calculateObjectNames throws. A name
+                // among the strings added so far reads as that string.
+                let then = added.base_len as usize + added.table.len();
+                return Err(super::quirks::name_error(
+                    snap,
+                    o,
+                    then,
+                    "reading its class name",
+                ));
+            }
+            let name = added.text(&snap.strings, id);
             if name.starts_with(b"<") {
                 let cut = match name.iter().position(|&b| b == b' ') {
                     Some(sp) => [&name[..sp], b">"].concat(),
@@ -213,7 +233,7 @@ fn base_class_names(
                 };
                 added.get(&cut)
             } else {
-                snap.node_name[o]
+                id
             }
         } else if t == nt.code {
             code
@@ -238,8 +258,11 @@ fn base_class_names(
 }
 
 /// DevTools `inferInterfaceDefinitions`: the most popular property lists of plain objects.
+/// Property names are read with the strings `added` so far (a name past the file's strings
+/// reads as one of them, as in DevTools).
 pub(crate) fn infer_interfaces(
     snap: &Snapshot,
+    added: &AddedStrings,
     poll: &mut Poll<'_>,
 ) -> Result<Vec<InterfaceDefinition>> {
     const MAX_INTERFACE_NAME_LENGTH: usize = 120;
@@ -257,11 +280,8 @@ pub(crate) fn infer_interfaces(
         let mut name = b"{".to_vec();
         let mut name_len = 1usize; // UTF-16 length of `name`
         let mut props: Vec<Vec<u8>> = Vec::new();
-        for ei in snap.edges_of(o) {
-            if snap.edge_type[ei] != property {
-                continue;
-            }
-            let en = snap.strings.wtf8(StrId(snap.edge_name[ei]));
+        for prop in property_names(snap, o, property) {
+            let en = added.text(&snap.strings, StrId(prop));
             if en == b"__proto__" {
                 continue;
             }
@@ -358,7 +378,7 @@ impl InterfaceMatcher {
 
     /// The index of the best matching definition for an object whose property names, sorted in
     /// UTF-16 order, are `props` (most properties, then earliest); `None` means `Object`.
-    pub(crate) fn best(&self, props: &[&[u8]]) -> Option<usize> {
+    pub(crate) fn best<P: AsRef<[u8]>>(&self, props: &[P]) -> Option<usize> {
         let trie = &self.trie;
         let better = |a: Option<(usize, usize)>, b: Option<(usize, usize)>| match (a, b) {
             (a, None) => a,
@@ -374,6 +394,7 @@ impl InterfaceMatcher {
         let mut states: Vec<usize> = vec![0];
         let mut best = trie[0].matched;
         for p in props {
+            let p = p.as_ref();
             // JS Set semantics: walk a copy of the states that existed before this property;
             // deleting and adding act on the live set in that order.
             let before: Vec<usize> = states.clone();
@@ -385,7 +406,7 @@ impl InterfaceMatcher {
                 if dead {
                     states.retain(|&x| x != s);
                 }
-                if let Some(&next) = trie[s].next.get(*p) {
+                if let Some(&next) = trie[s].next.get(p) {
                     if !states.contains(&next) {
                         states.push(next);
                     }
@@ -397,16 +418,26 @@ impl InterfaceMatcher {
     }
 }
 
+/// The name string ids of node `o`'s `property` edges, in order, including the ones that point
+/// past the last node (DevTools reads their names too).
+pub(crate) fn property_names(
+    snap: &Snapshot,
+    o: usize,
+    property: u8,
+) -> impl Iterator<Item = u32> + '_ {
+    quirks::edges_of(snap, o).filter_map(move |e| match e {
+        Edge::Real(ei) if snap.edge_type[ei] == property => Some(snap.edge_name[ei]),
+        Edge::Dangling(d) if d.ty == property => Some(d.name),
+        _ => None,
+    })
+}
+
 /// The property names of plain object `o` (all `property` edges, `__proto__` included), sorted
 /// in UTF-16 order, as `applyInterfaceDefinitions` collects them.
 pub(crate) fn sorted_properties<'a>(snap: &'a Snapshot, o: usize, out: &mut Vec<&'a [u8]>) {
     let property = snap.header.meta.edge_types.property;
     out.clear();
-    for ei in snap.edges_of(o) {
-        if snap.edge_type[ei] == property {
-            out.push(snap.strings.wtf8(StrId(snap.edge_name[ei])));
-        }
-    }
+    out.extend(property_names(snap, o, property).map(|n| snap.strings.wtf8(StrId(n))));
     out.sort_by(|a, b| cmp_utf16(a, b));
 }
 
@@ -417,7 +448,9 @@ pub(crate) fn is_plain_object(snap: &Snapshot, o: usize) -> bool {
 }
 
 /// DevTools `applyInterfaceDefinitions`: gives every plain object the name of the best matching
-/// definition (most properties, then earliest), or its raw name `Object`.
+/// definition (most properties, then earliest), or its raw name `Object`. Each definition's name
+/// is added to the strings when an object first takes it; property names are read with the
+/// strings added so far (a name past the file's strings may read as one, as in DevTools).
 pub(crate) fn apply_interfaces(
     snap: &Snapshot,
     defs: &[InterfaceDefinition],
@@ -427,31 +460,38 @@ pub(crate) fn apply_interfaces(
     poll: &mut Poll<'_>,
 ) -> Result<()> {
     let matcher = InterfaceMatcher::new(defs);
-    let mut props: Vec<&[u8]> = Vec::new();
-    let mut chosen: Vec<(usize, usize)> = Vec::new();
+    let property = snap.header.meta.edge_types.property;
+    let mut props: Vec<Cow<'_, [u8]>> = Vec::new();
     let plain = PlainObjects::new(snap);
     for o in 0..snap.node_count() {
         poll.tick()?;
         if !plain.contains(snap, o) {
             continue;
         }
-        sorted_properties(snap, o, &mut props);
-        match matcher.best(&props) {
-            Some(di) => chosen.push((o, di)),
-            None => class_of[o] = snap.node_name[o],
+        props.clear();
+        for name in property_names(snap, o, property) {
+            let id = StrId(name);
+            props.push(if snap.strings.has(id) {
+                Cow::Borrowed(snap.strings.wtf8(id))
+            } else {
+                Cow::Owned(added.text(&snap.strings, id).to_vec())
+            });
         }
-    }
-    for (o, di) in chosen {
-        let name = &defs[di].name;
-        let id = match names.get(&name.0) {
-            Some(&id) => id,
-            None => {
-                let id = added.push(&name.0);
-                names.insert(name.0.clone(), id);
-                id
+        props.sort_by(|a, b| cmp_utf16(a, b));
+        class_of[o] = match matcher.best(&props) {
+            Some(di) => {
+                let name = &defs[di].name;
+                match names.get(&name.0) {
+                    Some(&id) => id,
+                    None => {
+                        let id = added.push(&name.0);
+                        names.insert(name.0.clone(), id);
+                        id
+                    }
+                }
             }
+            None => snap.node_name[o],
         };
-        class_of[o] = id;
     }
     Ok(())
 }

@@ -8,7 +8,7 @@
 //! its distance is the larger of key's and table's plus one.
 
 use super::essential::{is_user_root, EphemeronNames};
-use crate::error::Result;
+use crate::error::{Error, ErrorKind, Result};
 use crate::ids::StrId;
 use crate::progress::{Observer, Poll};
 use crate::snapshot::Snapshot;
@@ -24,9 +24,9 @@ pub(crate) const BASE_UNREACHABLE_DISTANCE: i32 = 200_000_000;
 struct Filter<'a> {
     snap: &'a Snapshot,
     eph: &'a EphemeronNames,
-    native_context: Option<StrId>,
-    sloppy_function_map: Option<StrId>,
-    map_descriptors: Option<StrId>,
+    native_context: Vec<StrId>,
+    sloppy_function_map: Vec<StrId>,
+    map_descriptors: Vec<StrId>,
     pending: HashSet<u32>,
 }
 
@@ -38,12 +38,14 @@ impl Filter<'_> {
         let has_string_name = !snap.header.meta.edge_has_index_name(t);
         if snap.node_type[src] == nt.hidden
             && has_string_name
-            && Some(StrId(snap.edge_name[ei])) == self.sloppy_function_map
-            && Some(snap.node_name[src]) == self.native_context
+            && self
+                .sloppy_function_map
+                .contains(&StrId(snap.edge_name[ei]))
+            && self.native_context.contains(&snap.node_name[src])
         {
             return false;
         }
-        if snap.node_type[src] == nt.array && Some(snap.node_name[src]) == self.map_descriptors {
+        if snap.node_type[src] == nt.array && self.map_descriptors.contains(&snap.node_name[src]) {
             // parseInt(edge name): index names are numbers; string names parse their digits.
             let index = if has_string_name {
                 parse_int_prefix(snap.strings.wtf8(StrId(snap.edge_name[ei])))
@@ -96,9 +98,10 @@ pub(crate) fn compute(
     let mut filter = Filter {
         snap,
         eph,
-        native_context: snap.strings.find("system / NativeContext"),
-        sloppy_function_map: snap.strings.find("sloppy_function_map"),
-        map_descriptors: snap.strings.find("(map descriptors)"),
+        // DevTools compares the text: every copy of a string counts (V8 writes each once).
+        native_context: snap.strings.ids_of("system / NativeContext"),
+        sloppy_function_map: snap.strings.ids_of("sloppy_function_map"),
+        map_descriptors: snap.strings.ids_of("(map descriptors)"),
         pending: HashSet::new(),
     };
     let root = snap.root as usize;
@@ -109,8 +112,22 @@ pub(crate) fn compute(
             queue.push(to as u32);
         }
     }
-    let user_roots = !queue.is_empty();
+    // The root's edges that lead nowhere count as user roots in DevTools, and take a place in
+    // its queue (see `quirks`).
+    let bogus = super::quirks::bogus_root_edges(snap);
+    let user_roots = !queue.is_empty() || bogus > 0;
     bfs(snap, weak, &mut dist, &mut queue, &mut filter, &mut poll)?;
+    if queue.len() + bogus > n {
+        // DevTools' queue holds one entry per node, and it throws "BFS failed" when more were
+        // queued (the root has several edges to one user root, or edges that lead nowhere).
+        return Err(Error::new(
+            ErrorKind::InvalidData,
+            format!(
+                "the distances walk queued {} entries for {n} nodes (the root has several edges to the same objects, or edges that lead nowhere); DevTools fails on this snapshot (\"BFS failed\")",
+                queue.len() + bogus
+            ),
+        ));
+    }
     dist[root] = if user_roots { BASE_SYSTEM_DISTANCE } else { 0 };
     queue.clear();
     queue.push(root as u32);

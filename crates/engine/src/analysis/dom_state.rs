@@ -24,11 +24,22 @@ pub(crate) fn propagate(snap: &mut Snapshot, obs: &dyn Observer) -> Result<Vec<u
         let mut state = vec![UNKNOWN; n];
         for o in 0..n {
             poll.tick()?;
-            if snap.node_type[o] == native
-                && snap
-                    .strings
-                    .wtf8(snap.node_name[o])
-                    .starts_with(b"Detached ")
+            if snap.node_type[o] != native {
+                continue;
+            }
+            if !snap.strings.has(snap.node_name[o]) {
+                // `undefined.startsWith(…)`: DevTools' initDetachednessAndClassIndex throws.
+                return Err(super::quirks::name_error(
+                    snap,
+                    o,
+                    snap.strings.len(),
+                    "checking for \"Detached \"",
+                ));
+            }
+            if snap
+                .strings
+                .wtf8(snap.node_name[o])
+                .starts_with(b"Detached ")
             {
                 state[o] = DETACHED;
             }
@@ -59,6 +70,8 @@ pub(crate) fn propagate(snap: &mut Snapshot, obs: &dyn Observer) -> Result<Vec<u
         if new_state == ATTACHED {
             attached.push(o as u32);
         } else if new_state == DETACHED {
+            // A name past the strings reads as "undefined" (or as a "Detached …" name added
+            // before it), as in DevTools' `'Detached ' + strings[old]`.
             let old = snap.node_name[o];
             let new = *renamed.entry(old).or_insert_with(|| {
                 let mut s = b"Detached ".to_vec();

@@ -14,6 +14,7 @@
 //! the root. Vertices are numbered 1..=n (vertex = ordinal + 1) so that 0 can mean "none".
 
 use super::bits::BitVec;
+use super::quirks::BogusRetainers;
 use super::retainers::Retainers;
 use crate::error::Result;
 use crate::progress::{Observer, Poll};
@@ -32,10 +33,11 @@ pub(crate) struct Dominators {
 }
 
 /// Computes the dominator tree of `snap` over the `essential` edges (`ret.essential` marks the
-/// same edges by retainer slot).
+/// same edges by retainer slot; `bogus`: the retainer slots DevTools adds for dangling edges).
 pub(crate) fn compute(
     snap: &Snapshot,
     ret: &Retainers,
+    bogus: Option<BogusRetainers>,
     essential: &BitVec,
     obs: &dyn Observer,
 ) -> Result<Dominators> {
@@ -43,6 +45,7 @@ pub(crate) fn compute(
     let n = snap.node_count();
     let r = snap.root + 1;
     let mut lt = LengauerTarjan::new(snap, ret, essential);
+    lt.bogus = bogus.filter(|b| b.essential).map(|b| b.node);
     let (reached, cliques) = lt.number(r, &mut poll)?;
     debug_assert_eq!(lt.count as usize, n, "every vertex is numbered");
     debug_assert!(
@@ -70,6 +73,9 @@ struct LengauerTarjan<'a> {
     snap: &'a Snapshot,
     ret: &'a Retainers,
     essential: &'a BitVec,
+    /// The node that DevTools gives node 0 as an extra essential predecessor (the last node,
+    /// when the snapshot has dangling edges and edge 0 is essential: see `quirks`).
+    bogus: Option<usize>,
     pa: Vec<u32>,
     /// `vertex[i]` is the vertex with DFS number `i`.
     vertex: Vec<u32>,
@@ -93,6 +99,7 @@ impl<'a> LengauerTarjan<'a> {
             snap,
             ret,
             essential,
+            bogus: None,
             pa: vec![0; len],
             vertex: vec![0; len],
             label: vec![0; len],
@@ -118,6 +125,7 @@ impl<'a> LengauerTarjan<'a> {
                 poll.tick()?;
                 let unreached = self.semi[v as usize] == 0;
                 if unreached
+                    && self.bogus != Some(v as usize - 1)
                     && !self
                         .ret
                         .of(v as usize - 1)
@@ -223,6 +231,13 @@ impl<'a> LengauerTarjan<'a> {
                 }
                 orphan = false;
                 let u = self.eval(self.ret.node[slot] + 1);
+                if self.semi[u as usize] < self.semi[w as usize] {
+                    self.semi[w as usize] = self.semi[u as usize];
+                }
+            }
+            if self.bogus == Some(wo) {
+                orphan = false;
+                let u = self.eval(1);
                 if self.semi[u as usize] < self.semi[w as usize] {
                     self.semi[w as usize] = self.semi[u as usize];
                 }

@@ -3,7 +3,7 @@
 
 use super::bits::BitVec;
 use super::weakmap;
-use crate::error::Result;
+use crate::error::{Error, ErrorKind, Result};
 use crate::ids::StrId;
 use crate::progress::{Observer, Poll};
 use crate::snapshot::Snapshot;
@@ -22,6 +22,19 @@ impl EphemeronNames {
     /// Parses the names of all `internal` edges once.
     pub(crate) fn build(snap: &Snapshot, obs: &dyn Observer) -> Result<EphemeronNames> {
         let mut poll = Poll::new(obs);
+        if let Some((name, off)) = snap.anomalies.max_internal_edge_name {
+            if !snap.strings.has(StrId(name)) {
+                // `undefined.match(…)` in DevTools' tryParseWeakMapEdgeName.
+                return Err(Error::at(
+                    ErrorKind::InvalidData,
+                    off,
+                    format!(
+                        "an internal edge names string {name}, past the {} strings of the table; DevTools fails on it (matching WeakMap edge names)",
+                        snap.strings.len()
+                    ),
+                ));
+            }
+        }
         let internal = snap.header.meta.edge_types.internal;
         let mut seen = BitVec::new(snap.strings.len());
         let mut dup_ids: HashMap<&[u8], u32> = HashMap::new();
@@ -72,6 +85,9 @@ pub(crate) fn is_user_root(snap: &Snapshot, o: usize) -> bool {
 /// Nodes reachable through non-weak edges from the root's shortcut targets and from
 /// `(Document DOM trees)` (DevTools' `pageObject` flag).
 pub(crate) fn mark_page_owned(snap: &Snapshot, obs: &dyn Observer) -> Result<BitVec> {
+    if snap.anomalies.irregular_edges() {
+        return super::quirks::mark_page_owned(snap, obs);
+    }
     let mut poll = Poll::new(obs);
     let et = snap.header.meta.edge_types;
     let nt = snap.header.meta.node_types;

@@ -23,6 +23,7 @@ pub(crate) mod names;
 pub(crate) mod path_text;
 pub(crate) mod paths;
 pub(crate) mod queries;
+pub(crate) mod quirks;
 pub(crate) mod retainers;
 pub(crate) mod shallow;
 pub(crate) mod statistics;
@@ -128,7 +129,8 @@ impl Analysis {
         let root = snap.root as usize;
         let has_user_roots = snap
             .edges_of(root)
-            .any(|ei| essential::is_user_root(&snap, snap.edge_to[ei] as usize));
+            .any(|ei| essential::is_user_root(&snap, snap.edge_to[ei] as usize))
+            || quirks::bogus_root_edges(&snap) > 0;
         let (essential, shallow) = rayon::join(
             || essential::essential_edges(&snap, &page_owned, &eph, obs),
             || shallow::attribute(&snap, has_user_roots, obs),
@@ -136,10 +138,11 @@ impl Analysis {
         let (essential, shallow) = (essential?, shallow?);
         drop(page_owned);
         let retainers = Retainers::build(&snap, &essential, obs)?;
+        let bogus = quirks::BogusRetainers::of(&snap, &essential);
         obs.progress(Phase::Dominators, 0.0);
         let (dom_and_retained, distance_and_classes) = rayon::join(
             || -> Result<_> {
-                let d = dominators::compute(&snap, &retainers, &essential, obs)?;
+                let d = dominators::compute(&snap, &retainers, bogus, &essential, obs)?;
                 let r = dominators::retained_sizes(&d, &shallow, obs)?;
                 Ok((d, r))
             },
@@ -149,6 +152,11 @@ impl Analysis {
                 let dist = if full {
                     distances::compute(&snap, &eph, obs)?
                 } else {
+                    // Not needed, but DevTools fails on a snapshot whose distances walk
+                    // overflows: so does the first snapshot of a diff.
+                    if quirks::distances_may_overflow(&snap) {
+                        distances::compute(&snap, &eph, obs)?;
+                    }
                     Vec::new()
                 };
                 obs.progress(Phase::Distances, 1.0);
@@ -161,6 +169,17 @@ impl Analysis {
         drop(eph);
         obs.progress(Phase::Dominators, 1.0);
         snap.strings.append(&added.table);
+        if let Some(o) = quirks::first_name_past_strings(&snap) {
+            // Every string DevTools adds is in the table now, and its `isNativeContext` calls
+            // `startsWith` on every node's name.
+            let len = snap.strings.len();
+            return Err(quirks::name_error(
+                &snap,
+                o,
+                len,
+                "checking for native contexts",
+            ));
+        }
         let mut warnings = std::mem::take(&mut snap.warnings);
         if dom.unreachable > 0 {
             warnings.push(format!(
@@ -174,7 +193,7 @@ impl Analysis {
         let total = retained[root] + snap.header.extra_native_bytes as f64;
         let (dominated, statistics) = if full {
             let dominated = DominatedNodes::build(&dominator, snap.root, obs)?;
-            let statistics = statistics::compute(&snap, &shallow, &retainers, total, obs)?;
+            let statistics = statistics::compute(&snap, &shallow, &retainers, bogus, total, obs)?;
             (dominated, statistics)
         } else {
             let none = DominatedNodes {
@@ -216,9 +235,10 @@ impl Analysis {
         self.snap.node_count()
     }
 
-    /// Number of edges.
+    /// Number of edges, as DevTools counts them: those pointing past the last node included
+    /// (they are not in the edge columns, see [`crate::Anomalies`]).
     pub fn edge_count(&self) -> usize {
-        self.snap.edge_count()
+        self.snap.edge_count() + self.snap.anomalies.dangling.len()
     }
 
     /// Total size, as under the snapshot title in DevTools: root retained size plus

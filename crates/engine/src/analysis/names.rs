@@ -6,6 +6,7 @@
 //! object* (type `object`, raw name `Object`) shows its property names, `{a, b, …}`, up to 100
 //! UTF-16 units taken alternately from the front and the back of its property edges.
 
+use super::quirks::{self, Edge};
 use super::{classes, Analysis};
 use crate::ids::{NodeOrd, StrId};
 use crate::strings::{utf16_len, Text};
@@ -88,17 +89,22 @@ impl Analysis {
     fn plain_object_name(&self, o: NodeOrd) -> Text {
         let snap = &self.snap;
         let property = snap.header.meta.edge_types.property;
-        let edges = snap.edges_of(o.index());
-        let (mut start, mut end) = (edges.start as isize, edges.end as isize - 1);
+        // (type, name) of its edges as DevTools walks them (those pointing nowhere included).
+        let edges: Vec<(u8, u32)> = quirks::edges_of(snap, o.index())
+            .map(|e| match e {
+                Edge::Real(ei) => (snap.edge_type[ei], snap.edge_name[ei]),
+                Edge::Dangling(d) => (d.ty, d.name),
+            })
+            .collect();
+        let (mut start, mut end) = (0isize, edges.len() as isize - 1);
         let mut front: Vec<u8> = b"{".to_vec();
         let mut back: Vec<u8> = b"}".to_vec();
         let (mut front16, mut back16) = (1usize, 1usize);
         let mut from_end = false;
         while start <= end {
-            let ei = if from_end { end } else { start } as usize;
+            let (ty, name) = edges[if from_end { end } else { start } as usize];
             // Only property edges name a string (an element's name is its index).
-            let skip = snap.edge_type[ei] != property
-                || snap.strings.wtf8(StrId(snap.edge_name[ei])) == b"__proto__";
+            let skip = ty != property || snap.strings.wtf8(StrId(name)) == b"__proto__";
             if skip {
                 if from_end {
                     end -= 1;
@@ -107,7 +113,7 @@ impl Analysis {
                 }
                 continue;
             }
-            let f = classes::format_property_name(snap.strings.wtf8(StrId(snap.edge_name[ei])));
+            let f = classes::format_property_name(snap.strings.wtf8(StrId(name)));
             let f16 = utf16_len(&f);
             if front16 > 1 && front16 + back16 + f16 > 100 {
                 break;

@@ -1,5 +1,6 @@
 //! The Statistics view (spec §5.1, DevTools `JSHeapSnapshot.calculateStatistics`).
 
+use super::quirks::{self, BogusRetainers, Edge};
 use super::retainers::Retainers;
 use crate::error::Result;
 use crate::ids::StrId;
@@ -36,15 +37,24 @@ pub(crate) fn compute(
     snap: &Snapshot,
     shallow: &[u32],
     retainers: &Retainers,
+    bogus: Option<BogusRetainers>,
     total: f64,
     obs: &dyn Observer,
 ) -> Result<Statistics> {
     let mut poll = Poll::new(obs);
     let nt = snap.header.meta.node_types;
     let internal = snap.header.meta.edge_types.internal;
-    let buffer_data = snap.strings.find("system / JSArrayBufferData");
-    let array = snap.strings.find("Array");
-    let elements = snap.strings.find("elements");
+    // DevTools compares the text: a table with a string twice (V8 never writes one) matches
+    // both.
+    let buffer_data = snap.strings.ids_of("system / JSArrayBufferData");
+    let array = snap.strings.ids_of("Array");
+    let elements = snap.strings.ids_of("elements");
+    // The retainer count of a node, with the slots DevTools gives the last node for edges
+    // pointing past it (see `quirks`).
+    let retainer_count = |o: usize| match bogus {
+        Some(b) if b.node == o => retainers.count(o) + b.count,
+        _ => retainers.count(o),
+    };
     let mut native = snap.header.extra_native_bytes as f64;
     let (mut typed, mut code, mut strings, mut arrays, mut system) = (0f64, 0f64, 0f64, 0f64, 0f64);
     for o in 0..snap.node_count() {
@@ -55,22 +65,31 @@ pub(crate) fn compute(
             system += size;
         } else if t == nt.native {
             native += size;
-            if Some(snap.node_name[o]) == buffer_data {
+            if buffer_data.contains(&snap.node_name[o]) {
                 typed += size;
             }
         } else if t == nt.code {
             code += size;
         } else if t == nt.cons_string || t == nt.sliced_string || t == nt.string {
             strings += size;
-        } else if array.is_some() && Some(snap.node_name[o]) == array {
+        } else if array.contains(&snap.node_name[o]) {
+            // `calculateArraySize`: the node plus its first `elements` backing store, if that
+            // has no other retainer.
             let mut s = size;
-            for ei in snap.edges_of(o) {
-                if snap.edge_type[ei] != internal || Some(StrId(snap.edge_name[ei])) != elements {
+            for e in quirks::edges_of(snap, o) {
+                let (t, name, to) = match e {
+                    Edge::Real(ei) => (snap.edge_type[ei], snap.edge_name[ei], Some(ei)),
+                    Edge::Dangling(d) => (d.ty, d.name, None),
+                };
+                if t != internal || !elements.contains(&StrId(name)) {
                     continue;
                 }
-                let to = snap.edge_to[ei] as usize;
-                if retainers.count(to) == 1 {
-                    s += shallow[to] as f64;
+                // A backing store past the last node has no retainer count (NaN).
+                if let Some(ei) = to {
+                    let to = snap.edge_to[ei] as usize;
+                    if retainer_count(to) == 1 {
+                        s += shallow[to] as f64;
+                    }
                 }
                 break;
             }

@@ -6,7 +6,7 @@
 //! definitions, which are only known once the second snapshot has been analysed.
 
 use crate::analysis::classes::{
-    is_plain_object, sorted_properties, InterfaceDefinition, InterfaceMatcher,
+    is_plain_object, property_names, sorted_properties, InterfaceDefinition, InterfaceMatcher,
 };
 use crate::analysis::Analysis;
 use crate::error::Result;
@@ -175,12 +175,7 @@ impl DiffBase {
                     // distinct lists, and the table holds each name once); the text list in
                     // DevTools' order is built only for a new one.
                     prop_ids.clear();
-                    prop_ids.extend(
-                        a.snap
-                            .edges_of(o)
-                            .filter(|&ei| a.snap.edge_type[ei] == property)
-                            .map(|ei| a.snap.edge_name[ei]),
-                    );
+                    prop_ids.extend(property_names(&a.snap, o, property));
                     prop_ids.sort_unstable();
                     let list = match list_ids.get(prop_ids.as_slice()) {
                         Some(&l) => l,

@@ -1,19 +1,26 @@
 //! The column builders: `nodes`, `edges` and `strings` streamed into the [`Snapshot`] columns.
 //!
 //! A *record* is one node (or edge): `node_field_count` (or `edge_field_count`) numbers whose
-//! meaning comes from `snapshot.meta`. Each record is range-checked and appended to the columns;
-//! an edge's `to_node` (a node *index*, a multiple of the node field count) becomes an ordinal.
+//! meaning comes from `snapshot.meta`. Each record is checked and appended to the columns; an
+//! edge's `to_node` (a node *index*, a multiple of the node field count) becomes an ordinal.
 //! Each of the three arrays may appear once.
+//!
+//! The arrays are read as DevTools reads them (`HeapSnapshotLoader`): the header's
+//! `node_count` and `edge_count` size them (values past that are ignored, missing ones are 0),
+//! and every value is kept modulo 2^32. What DevTools tolerates instead of failing (types past
+//! the type lists, edges to nodes past the last one, …) is recorded for the analysis and for
+//! one warning per kind ([`super::tolerate`]).
 //!
 //! [`Snapshot`]: crate::Snapshot
 
 use super::scanner::Scanner;
 use super::sections::RawSections;
-use super::{too_big, u32_of};
+use super::too_big;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::StrId;
-use crate::meta::Header;
+use crate::meta::{Header, Meta, UNKNOWN_TYPE};
 use crate::progress::{check, Observer};
+use crate::snapshot::{Anomalies, DanglingEdge};
 use crate::strings::StringTable;
 use std::io::Read;
 
@@ -38,10 +45,9 @@ pub(super) struct Builder {
     pub header: Option<Header>,
     /// Where the `snapshot` header starts, for errors about its values.
     pub header_offset: u64,
-    /// The largest node name index and the offset of its record (strings usually come last, so
-    /// names are range-checked at the end; this keeps the error's position).
-    pub max_node_name: Option<(u32, u64)>,
-    /// The same for edges whose `name_or_index` is a string index.
+    /// The largest name index of an edge of another string-named type than `internal`, and
+    /// the offset of its record (the largest node name and internal edge name are kept in
+    /// `anomalies`: the analysis needs them).
     pub max_edge_name: Option<(u32, u64)>,
     pub nodes_seen: bool,
     pub edges_seen: bool,
@@ -50,6 +56,8 @@ pub(super) struct Builder {
     pub node_name: Vec<StrId>,
     pub node_id: Vec<u32>,
     pub self_size: Vec<u32>,
+    /// While reading: the nodes' `edge_count` prefix sums, as DevTools builds its edge indexes;
+    /// [`super::tolerate`] turns them into the CSR offsets of the edge columns.
     pub first_edge: Vec<u32>,
     pub detachedness: Vec<u8>,
     pub trace_node_id: Vec<u32>,
@@ -60,6 +68,34 @@ pub(super) struct Builder {
     /// The optional sections, raw.
     pub optional: RawSections,
     pub warnings: Vec<String>,
+    pub anomalies: Anomalies,
+    /// Records of the `nodes` and `edges` arrays as written (the header may say otherwise),
+    /// and how many values a cut-short last record had.
+    pub nodes_written: (usize, usize),
+    /// The sum of the nodes' `edge_count`s.
+    pub edge_count_sum: u64,
+    pub edges_written: (usize, usize),
+    /// Nodes and edges whose type number is past the type lists.
+    pub node_types_past: Tally,
+    pub edge_types_past: Tally,
+}
+
+/// How often something was tolerated, and a description of the first occurrence.
+#[derive(Default)]
+pub(super) struct Tally {
+    pub count: u64,
+    pub first: String,
+}
+
+impl Tally {
+    /// Counts one occurrence; `first` describes it when it is the first.
+    #[cold]
+    pub(super) fn add(&mut self, first: impl FnOnce() -> String) {
+        if self.count == 0 {
+            self.first = first();
+        }
+        self.count += 1;
+    }
 }
 
 /// Fails if `section` was seen before (a second `nodes`, `edges` or `strings` array), and
@@ -75,50 +111,23 @@ fn first_time(seen: &mut bool, off: u64, section: &str) -> Result<()> {
     Ok(())
 }
 
-/// What the node and edge readers share: the type check, and the progress and cancellation
-/// checks every `CHECK_EVERY` values.
-struct Records<'o> {
-    /// `node` or `edge`, for messages.
-    what: &'static str,
-    type_count: u64,
+/// The progress and cancellation checks every `CHECK_EVERY` values that the node and edge
+/// readers share.
+struct Ticker<'o> {
     tick: u32,
     per_check: u32,
     obs: &'o dyn Observer,
     progress: &'o dyn Fn(u64),
 }
 
-impl<'o> Records<'o> {
-    fn new(
-        what: &'static str,
-        type_count: usize,
-        field_count: usize,
-        obs: &'o dyn Observer,
-        progress: &'o dyn Fn(u64),
-    ) -> Self {
-        Records {
-            what,
-            type_count: type_count as u64,
+impl<'o> Ticker<'o> {
+    fn new(field_count: usize, obs: &'o dyn Observer, progress: &'o dyn Fn(u64)) -> Self {
+        Ticker {
             tick: 0,
             per_check: (CHECK_EVERY / field_count as u32).max(1),
             obs,
             progress,
         }
-    }
-
-    /// Type number `t` of the record at `off`, checked against the snapshot's type list.
-    #[inline]
-    fn type_of(&self, t: u64, off: u64) -> Result<u8> {
-        if t >= self.type_count {
-            return Err(Error::at(
-                ErrorKind::InvalidData,
-                off,
-                format!(
-                    "unknown {} type {t} (the snapshot lists {})",
-                    self.what, self.type_count
-                ),
-            ));
-        }
-        Ok(t as u8)
     }
 
     /// Counts one record; reports progress and checks for cancellation from time to time.
@@ -136,24 +145,13 @@ impl<'o> Records<'o> {
 
 /// Keeps the largest name index seen and the offset of its record.
 #[inline]
-fn note_max(max: &mut Option<(u32, u64)>, name: u32, off: u64) {
+pub(super) fn note_max(max: &mut Option<(u32, u64)>, name: u32, off: u64) {
     if max.is_none_or(|(m, _)| name > m) {
         *max = Some((name, off));
     }
 }
 
 impl Builder {
-    /// Warns when the header's count (`node_count` or `edge_count`) differs from the array's.
-    fn check_count(&mut self, in_header: impl Fn(&Header) -> u64, count: usize, what: &str) {
-        let h = self.header.as_ref().expect("read after the header");
-        let said = in_header(h);
-        if count as u64 != said {
-            self.warnings.push(format!(
-                "the header says {said} {what} but the {what} array has {count}; using the array"
-            ));
-        }
-    }
-
     pub(super) fn reserve(&mut self, h: &Header, input_bytes: u64) {
         // Never trust the header more than the file: a node takes at least 2 bytes per field.
         let cap = |count: u64, per: usize| -> usize {
@@ -189,6 +187,54 @@ impl Builder {
         })
     }
 
+    /// Appends one node record (`r`, with the layout of `meta`); `total_edges` is the running
+    /// sum of the `edge_count`s, and `last` tells the last node (its list may end anywhere: the
+    /// other lists' starts are edge ordinals, 32-bit).
+    #[inline]
+    fn push_node(
+        &mut self,
+        meta: &Meta,
+        r: &[u64],
+        off: u64,
+        total_edges: &mut u64,
+        last: bool,
+    ) -> Result<()> {
+        // DevTools stores every node value as a Uint32 (spec §1.1, §1.7).
+        let raw_type = r[meta.node_type_offset] as u32;
+        let t = meta.node_type_code(raw_type);
+        if t == UNKNOWN_TYPE {
+            let (o, id) = (self.node_type.len(), r[meta.node_id_offset] as u32);
+            self.node_types_past
+                .add(|| format!("@{id}, ordinal {o}, type {raw_type}"));
+        }
+        self.node_type.push(t);
+        let name = r[meta.node_name_offset] as u32;
+        note_max(&mut self.anomalies.max_node_name, name, off);
+        self.node_name.push(StrId(name));
+        self.node_id.push(r[meta.node_id_offset] as u32);
+        self.self_size.push(r[meta.node_self_size_offset] as u32);
+        self.first_edge.push(*total_edges as u32);
+        *total_edges += r[meta.node_edge_count_offset] as u32 as u64;
+        if *total_edges > u32::MAX as u64 && !last {
+            return Err(too_big(off, "the total edge count"));
+        }
+        if let Some(o) = meta.node_trace_node_id_offset {
+            // Without allocation tracking every trace node id is 0: the column is only kept
+            // (zero-filled up to here) once a non-zero id appears.
+            let t = r[o] as u32;
+            if t != 0 && self.trace_node_id.is_empty() {
+                self.trace_node_id.resize(self.node_type.len() - 1, 0);
+            }
+            if !self.trace_node_id.is_empty() || t != 0 {
+                self.trace_node_id.push(t);
+            }
+        }
+        if let Some(o) = meta.node_detachedness_offset {
+            self.detachedness.push((r[o] & 3) as u8);
+        }
+        Ok(())
+    }
+
     pub(super) fn read_nodes<R: Read>(
         &mut self,
         sc: &mut Scanner<R>,
@@ -196,54 +242,46 @@ impl Builder {
         progress: &dyn Fn(u64),
         off: u64,
     ) -> Result<()> {
-        let meta = self.header(off, "nodes")?.meta.clone();
+        let header = self.header(off, "nodes")?;
+        let meta = header.meta.clone();
+        let wanted = header.node_count;
         first_time(&mut self.nodes_seen, off, "nodes")?;
         let f = meta.node_field_count;
-        let mut records = Records::new("node", meta.node_type_names.len(), f, obs, progress);
+        let mut ticker = Ticker::new(f, obs, progress);
         let mut total_edges: u64 = 0;
-        let (ty, nm, id, sz, ec) = (
-            meta.node_type_offset,
-            meta.node_name_offset,
-            meta.node_id_offset,
-            meta.node_self_size_offset,
-            meta.node_edge_count_offset,
-        );
-        let tn = meta.node_trace_node_id_offset;
-        let dt = meta.node_detachedness_offset;
-        let max_name = &mut self.max_node_name;
-        sc.read_records("nodes", f, |r, off| {
-            self.node_type.push(records.type_of(r[ty], off)?);
-            let name = u32_of(r[nm], off, "a node name index")?;
-            note_max(max_name, name, off);
-            self.node_name.push(StrId(name));
-            // DevTools stores every node value as a Uint32 (spec §1.1, §1.7).
-            self.node_id.push(r[id] as u32);
-            self.self_size.push(r[sz] as u32);
-            self.first_edge.push(total_edges as u32);
-            // Checked: an edge_count near 2^64 must not wrap the total back into range.
-            total_edges = match total_edges.checked_add(r[ec]) {
-                Some(t) if t <= u32::MAX as u64 => t,
-                _ => return Err(too_big(off, "the total edge count")),
-            };
-            if let Some(o) = tn {
-                // Without allocation tracking every trace node id is 0: the column is only
-                // kept (zero-filled up to here) once a non-zero id appears.
-                let t = r[o] as u32;
-                if t != 0 && self.trace_node_id.is_empty() {
-                    self.trace_node_id.resize(self.node_type.len() - 1, 0);
-                }
-                if !self.trace_node_id.is_empty() || t != 0 {
-                    self.trace_node_id.push(t);
-                }
+        let mut read = 0u64;
+        self.nodes_written = sc.read_records("nodes", f, true, |r, off| {
+            read += 1;
+            // DevTools sizes its array by the header's node_count: records past it are
+            // ignored (still read: they must be valid JSON).
+            if read <= wanted {
+                self.push_node(&meta, r, off, &mut total_edges, read == wanted)?;
             }
-            if let Some(o) = dt {
-                self.detachedness.push((r[o] & 3) as u8);
-            }
-            records.tick(off)
+            ticker.tick(off)
         })?;
-        self.first_edge.push(total_edges as u32);
-        let count = self.node_type.len();
-        self.check_count(|h| h.node_count, count, "nodes");
+        // Records the header counts but the array lacks are zeros in DevTools' array.
+        let missing = wanted.saturating_sub(read);
+        if missing > 0 {
+            let allowed = read.max(super::tolerate::MAX_MADE_UP);
+            if missing > allowed {
+                return Err(Error::at(
+                    ErrorKind::InvalidData,
+                    self.header_offset,
+                    format!(
+                        "snapshot.node_count says {wanted} nodes but the nodes array has {read}; \
+                         heapwise makes up at most {allowed} empty nodes (as DevTools does)"
+                    ),
+                ));
+            }
+            let zeros = vec![0u64; f];
+            for i in 0..missing {
+                self.push_node(&meta, &zeros, off, &mut total_edges, i + 1 == missing)?;
+            }
+        }
+        // The sum itself is kept aside (the edge lists are settled once the edges are read).
+        self.edge_count_sum = total_edges;
+        self.first_edge
+            .push(total_edges.min(u32::MAX as u64) as u32);
         if self.node_type.is_empty() {
             return Err(Error::at(
                 ErrorKind::NotASnapshot,
@@ -261,7 +299,9 @@ impl Builder {
         progress: &dyn Fn(u64),
         off: u64,
     ) -> Result<()> {
-        let meta = self.header(off, "edges")?.meta.clone();
+        let header = self.header(off, "edges")?;
+        let meta = header.meta.clone();
+        let wanted = header.edge_count;
         if !self.nodes_seen {
             return Err(Error::at(
                 ErrorKind::NotASnapshot,
@@ -273,54 +313,90 @@ impl Builder {
         let f = meta.edge_field_count;
         let nf = meta.node_field_count as u64;
         let node_count = self.node_type.len() as u64;
-        let mut records = Records::new("edge", meta.edge_type_names.len(), f, obs, progress);
+        let mut ticker = Ticker::new(f, obs, progress);
         let (ty, nm, to) = (
             meta.edge_type_offset,
             meta.edge_name_offset,
             meta.edge_to_node_offset,
         );
-        let max_name = &mut self.max_edge_name;
-        sc.read_records("edges", f, |r, off| {
-            let t = records.type_of(r[ty], off)?;
-            let v = r[to];
+        let type_count = meta.edge_type_names.len() as u32;
+        let internal = meta.edge_types.internal;
+        let mut read = 0u64;
+        let push = |b: &mut Builder, r: &[u64], off: u64, index: u64| -> Result<()> {
+            let raw_type = r[ty] as u32;
+            let t = meta.edge_type_code(raw_type);
+            if raw_type >= type_count {
+                b.edge_types_past
+                    .add(|| format!("edge {index}, type {raw_type}"));
+            }
+            // Modulo 2^32, as DevTools stores it.
+            let v = r[to] as u32 as u64;
             let ordinal = div_field_count(v, nf);
             if ordinal * nf != v {
+                // DevTools throws "Invalid toNodeIndex".
                 return Err(Error::at(
                     ErrorKind::InvalidData,
                     off,
                     format!("edge target {v} is not a multiple of the node field count {nf}"),
                 ));
             }
+            let name = r[nm] as u32;
+            if t == internal {
+                note_max(&mut b.anomalies.max_internal_edge_name, name, off);
+            } else if !meta.edge_has_index_name(t) {
+                note_max(&mut b.max_edge_name, name, off);
+            }
             if ordinal >= node_count {
+                b.dangling(index, t, name, ordinal, off);
+                return Ok(());
+            }
+            b.edge_type.push(t);
+            b.edge_name.push(name);
+            b.edge_to.push(ordinal as u32);
+            Ok(())
+        };
+        self.edges_written = sc.read_records("edges", f, true, |r, off| {
+            read += 1;
+            // Sized by the header's edge_count, as in DevTools.
+            if read <= wanted {
+                push(self, r, off, read - 1)?;
+            }
+            ticker.tick(off)
+        })?;
+        let missing = wanted.saturating_sub(read);
+        if missing > 0 {
+            let allowed = read.max(super::tolerate::MAX_MADE_UP);
+            if missing > allowed {
                 return Err(Error::at(
                     ErrorKind::InvalidData,
-                    off,
-                    format!("edge target {v} points past the last node ({node_count} nodes)"),
+                    self.header_offset,
+                    format!(
+                        "snapshot.edge_count says {wanted} edges but the edges array has {read}; \
+                         heapwise makes up at most {allowed} empty edges (as DevTools does)"
+                    ),
                 ));
             }
-            self.edge_type.push(t);
-            let name = u32_of(r[nm], off, "an edge name or index")?;
-            if !meta.edge_has_index_name(t) {
-                note_max(max_name, name, off);
+            let zeros = vec![0u64; f];
+            for i in 0..missing {
+                push(self, &zeros, off, read + i)?;
             }
-            self.edge_name.push(name);
-            self.edge_to.push(ordinal as u32);
-            records.tick(off)
-        })?;
-        let count = self.edge_to.len();
-        self.check_count(|h| h.edge_count, count, "edges");
-        let expected = *self.first_edge.last().unwrap_or(&0) as usize;
-        if self.edge_to.len() != expected {
-            return Err(Error::at(
-                ErrorKind::InvalidData,
-                sc.offset(),
-                format!(
-                    "the nodes' edge counts add up to {expected} but the edges array has {}",
-                    self.edge_to.len()
-                ),
-            ));
         }
         Ok(())
+    }
+
+    /// Keeps an edge that points past the last node out of the columns (see [`Anomalies`]);
+    /// its source and position are filled in once all edges are read.
+    #[cold]
+    fn dangling(&mut self, index: u64, ty: u8, name: u32, target: u64, offset: u64) {
+        self.anomalies.dangling.push(DanglingEdge {
+            source: 0,
+            position: 0,
+            index: index as u32,
+            ty,
+            name,
+            target: target as u32,
+            offset,
+        });
     }
 
     pub(super) fn read_strings<R: Read>(

@@ -4,12 +4,14 @@
 //!
 //! The input is sniffed first (`sniff`), then the top-level keys are read in any order: the
 //! `snapshot` header, the `nodes`, `edges` and `strings` columns (`columns`) and the optional
-//! sections (`sections`); unknown keys are skipped.
+//! sections (`sections`); unknown keys are skipped. What DevTools reads despite an
+//! inconsistency is read as DevTools reads it, with a warning (`tolerate`).
 
 mod columns;
 mod scanner;
 mod sections;
 mod sniff;
+mod tolerate;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::meta::Header;
@@ -179,20 +181,13 @@ impl Builder {
                 ));
             }
         }
+        self.settle(&header)?;
+        tolerate::check_dangling(
+            &self.anomalies,
+            &self.strings,
+            header.meta.edge_types.internal,
+        )?;
         let meta = &header.meta;
-        let nstr = self.strings.len() as u64;
-        for (max, what) in [
-            (self.max_node_name, "a node"),
-            (self.max_edge_name, "an edge"),
-        ] {
-            if let Some((name, off)) = max.filter(|&(m, _)| m as u64 >= nstr) {
-                return Err(Error::at(
-                    ErrorKind::InvalidData,
-                    off,
-                    format!("{what} names string {name} but there are only {nstr} strings"),
-                ));
-            }
-        }
         let n = self.node_type.len() as u64;
         let nf = meta.node_field_count as u64;
         let root = match header.root_index {
@@ -227,6 +222,7 @@ impl Builder {
             root,
             input_bytes,
             warnings: self.warnings,
+            anomalies: self.anomalies,
             header,
         })
     }

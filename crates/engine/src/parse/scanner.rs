@@ -408,26 +408,35 @@ impl<R: Read> Scanner<R> {
     }
 }
 
+/// The largest integer up to which DevTools' double-precision digit accumulation is exact (2^53).
+const MAX_EXACT: u64 = 1 << 53;
+
 impl<R: Read> Scanner<R> {
     /// Reads one non-negative integer.
     pub(crate) fn read_uint(&mut self, what: &str) -> Result<u64> {
         let mut value = None;
-        self.read_one_uint(what, &mut value)?;
+        self.read_one_uint(what, false, &mut value)?;
         Ok(value.expect("read_one_uint sets a value or fails"))
     }
 }
 
 impl<R: Read> Scanner<R> {
     /// Reads `[…]` of non-negative integers in records of `f` values, calling `sink` with each
-    /// full record and the offset where it started. The common case (a whole number and its
+    /// record and the offset where it started; a last record cut short is passed with zeros in
+    /// its missing values. Returns the number of records and how many values the cut-short one
+    /// had (0 if none was). With `as_devtools`, a number above 2^53 is read as DevTools'
+    /// loader reads it: accumulated digit by digit in double precision (so rounded, and
+    /// infinite past about 309 digits), then reduced modulo 2^32 as its `Uint32Array` stores it;
+    /// without, one above 2^64 − 1 is an error. The common case (a whole number and its
     /// separator inside the buffer) runs without refills or per-byte bookkeeping; anything else
     /// takes the careful path ([`Scanner::read_one_uint`]).
     pub(crate) fn read_records(
         &mut self,
         what: &str,
         f: usize,
+        as_devtools: bool,
         mut sink: impl FnMut(&[u64], u64) -> Result<()>,
-    ) -> Result<usize> {
+    ) -> Result<(usize, usize)> {
         debug_assert!(f > 0);
         // Newer V8 versions may add fields; any count works (Node 20 writes 7 and 3).
         let mut rec = vec![0u64; f];
@@ -437,7 +446,7 @@ impl<R: Read> Scanner<R> {
         self.expect(b'[', what)?;
         if self.peek_token()? == Some(b']') {
             self.pos += 1;
-            return Ok(0);
+            return Ok((0, 0));
         }
         loop {
             // Fast path: digits followed by a separator, all in the buffer.
@@ -452,7 +461,7 @@ impl<R: Read> Scanner<R> {
                 v = v * 10 + d as u64;
                 i += 1;
             }
-            let value = if i > 0 && i < 19 && i < buf.len() {
+            let value = if i > 0 && i < 19 && i < buf.len() && v <= MAX_EXACT {
                 let off = self.base + self.pos as u64;
                 self.pos += i;
                 (v, off)
@@ -460,7 +469,7 @@ impl<R: Read> Scanner<R> {
                 // Slow path: refills, overflow checks, precise errors.
                 let off = self.offset();
                 let mut one = None;
-                self.read_one_uint(what, &mut one)?;
+                self.read_one_uint(what, as_devtools, &mut one)?;
                 (one.expect("read_one_uint sets a value or fails"), off)
             };
             if k == 0 {
@@ -503,20 +512,28 @@ impl<R: Read> Scanner<R> {
             }
         }
         if k != 0 {
-            return Err(Error::at(
-                ErrorKind::InvalidData,
-                self.offset(),
-                format!("{what} ends in the middle of a record ({k} of {f} values)"),
-            ));
+            // DevTools reads the values into a flat array: a last record cut short keeps
+            // zeros in its missing fields.
+            rec[k..].iter_mut().for_each(|v| *v = 0);
+            sink(&rec[..f], rec_start)?;
+            count += 1;
         }
-        Ok(count)
+        Ok((count, k))
     }
 
-    /// Reads one number with full checks (the slow path of [`Scanner::read_records`]).
-    fn read_one_uint(&mut self, what: &str, out: &mut Option<u64>) -> Result<()> {
+    /// Reads one number with full checks (the slow path of [`Scanner::read_records`]; for
+    /// `as_devtools`, see there).
+    fn read_one_uint(
+        &mut self,
+        what: &str,
+        as_devtools: bool,
+        out: &mut Option<u64>,
+    ) -> Result<()> {
         self.peek_token()?;
         let start = self.offset();
-        let mut value: u64 = 0;
+        let mut value: Option<u64> = Some(0);
+        // DevTools' `nextNumber = nextNumber * 10 + digit`, in double precision.
+        let mut double = 0f64;
         let mut digits = 0usize;
         while let Some(b) = self.peek()? {
             let d = b.wrapping_sub(b'0');
@@ -524,18 +541,25 @@ impl<R: Read> Scanner<R> {
                 break;
             }
             value = value
-                .checked_mul(10)
-                .and_then(|v| v.checked_add(d as u64))
-                .ok_or_else(|| {
-                    Error::at(
-                        ErrorKind::InvalidData,
-                        start,
-                        format!("a number in {what} does not fit in 64 bits"),
-                    )
-                })?;
+                .and_then(|v| v.checked_mul(10))
+                .and_then(|v| v.checked_add(d as u64));
+            if value.is_none() && !as_devtools {
+                return Err(Error::at(
+                    ErrorKind::InvalidData,
+                    start,
+                    format!("a number in {what} does not fit in 64 bits"),
+                ));
+            }
+            double = double * 10.0 + d as f64;
             digits += 1;
             self.pos += 1;
         }
+        let value = match value {
+            Some(v) if v <= MAX_EXACT || !as_devtools => v,
+            // `ToUint32`: the double modulo 2^32 (exact for doubles), infinity reads as 0.
+            _ if double.is_finite() => (double % 4_294_967_296.0) as u64,
+            _ => 0,
+        };
         match self.peek()? {
             None => return Err(self.truncated(what)),
             Some(b'-') if digits == 0 => {

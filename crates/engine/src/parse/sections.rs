@@ -120,7 +120,7 @@ pub(super) fn read_u32s<R: Read>(
     what: &str,
     out: &mut Vec<u32>,
 ) -> Result<()> {
-    sc.read_records(what, 1, |r, off| {
+    sc.read_records(what, 1, false, |r, off| {
         out.push(u32_of(r[0], off, &format!("a value of {what}"))?);
         Ok(())
     })?;
@@ -129,7 +129,7 @@ pub(super) fn read_u32s<R: Read>(
 
 /// Reads `samples` (pairs of numbers, kept flat until the layout is known).
 pub(super) fn read_samples<R: Read>(sc: &mut Scanner<R>, out: &mut Vec<u64>) -> Result<()> {
-    sc.read_records("samples", 1, |r, _| {
+    sc.read_records("samples", 1, false, |r, _| {
         out.push(r[0]);
         Ok(())
     })?;
