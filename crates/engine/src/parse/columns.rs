@@ -69,11 +69,11 @@ pub(super) struct Builder {
     pub optional: RawSections,
     pub warnings: Vec<String>,
     pub anomalies: Anomalies,
+    /// The sum of the nodes' `edge_count`s.
+    pub edge_count_sum: u64,
     /// Records of the `nodes` and `edges` arrays as written (the header may say otherwise),
     /// and how many values a cut-short last record had.
     pub nodes_written: (usize, usize),
-    /// The sum of the nodes' `edge_count`s.
-    pub edge_count_sum: u64,
     pub edges_written: (usize, usize),
     /// Nodes and edges whose type number is past the type lists.
     pub node_types_past: Tally,

@@ -1,6 +1,7 @@
 //! Streaming parser: reads a `.heapsnapshot` from any `io::Read` straight into the columns of a
 //! [`Snapshot`], without a JSON DOM. Layout comes from `snapshot.meta`; every value and index is
-//! range-checked, and every error carries the byte offset where it was found.
+//! checked (and read as DevTools reads it where it is out of range but DevTools reads it), and
+//! every error carries the byte offset where it was found.
 //!
 //! The input is sniffed first (`sniff`), then the top-level keys are read in any order: the
 //! `snapshot` header, the `nodes`, `edges` and `strings` columns (`columns`) and the optional
