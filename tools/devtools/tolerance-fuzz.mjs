@@ -125,7 +125,7 @@ async function fromDevTools(file, model) {
       edgeCount: s.containmentEdges.length / s.edgeFieldsCount,
     };
   } catch (e) {
-    return { error: String(e && e.message) };
+    return { error: String((e && e.message) || e) };
   }
 }
 

@@ -192,12 +192,19 @@ impl Builder {
         let n = self.node_type.len() as u64;
         let nf = meta.node_field_count as u64;
         let root = match header.root_index {
-            Some(ri) if ri % nf == 0 && ri / nf < n => (ri / nf) as u32,
+            // DevTools' dominated-nodes index expects the root first or last, and throws
+            // otherwise ("Root node is expected to be either first or last").
+            Some(ri) if ri % nf == 0 && ri / nf + 1 == n => (ri / nf) as u32,
             Some(ri) => {
+                let why = if ri % nf == 0 && ri / nf < n {
+                    "neither the first nor the last node (DevTools fails on it)"
+                } else {
+                    "not a node"
+                };
                 return Err(Error::at(
                     ErrorKind::InvalidData,
                     self.header_offset,
-                    format!("snapshot.root_index {ri} is not a node"),
+                    format!("snapshot.root_index {ri} is {why}"),
                 ));
             }
             None => 0,
