@@ -408,6 +408,28 @@ describe('other inconsistencies DevTools reads its own way', () => {
     await same(file);
   });
 
+  //   global ◀──shortcut── root (root_index: the second of three nodes) ──a──▶ A
+  test('a root_index that is neither the first nor the last node: DevTools fails', async () => {
+    // prettier-ignore
+    const nodes = [
+      ['object', 'global', 3, 10],
+      ['synthetic', '', 1, 0, { edges: [['shortcut', '1', 0], ['property', 'a', 2]] }],
+      ['object', 'A', 5, 20],
+    ];
+    const rootIndex = (i) => (text) => text.replace('"trace_function_count":0', `"trace_function_count":0,"root_index":${i}`);
+    const error = await bothFail(write('root-in-the-middle', nodes, { edit: rootIndex(7) }), { message: /neither the first nor the last/ });
+    assert.match(error, /Root node is expected to be either first or last/);
+    // Last is fine.
+    // prettier-ignore
+    const last = [
+      ['object', 'global', 3, 10],
+      ['object', 'A', 5, 20],
+      ['synthetic', '', 1, 0, { edges: [['shortcut', '1', 0], ['property', 'a', 1]] }],
+    ];
+    const dt = await same(write('root-last', last, { edit: rootIndex(14) }));
+    assert.equal(dt.get(1).distance, 100000000);
+  });
+
   //   root ══3 shortcuts══▶ A: DevTools queues A three times, more than the 2 nodes
   test('the root\'s edges queue more entries than there are nodes: DevTools fails ("BFS failed")', async () => {
     // prettier-ignore

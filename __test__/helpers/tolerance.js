@@ -80,7 +80,7 @@ async function devtools(file) {
   try {
     s = (await oracle.loadSnapshot(file, [])).snapshot;
   } catch (e) {
-    return { error: String(e && e.message) };
+    return { error: String((e && e.message) || e) };
   }
   const dt = await oracle.loadDevTools();
   const node = s.createNode(0);

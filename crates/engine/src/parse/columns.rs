@@ -69,11 +69,11 @@ pub(super) struct Builder {
     pub optional: RawSections,
     pub warnings: Vec<String>,
     pub anomalies: Anomalies,
+    /// The sum of the nodes' `edge_count`s.
+    pub edge_count_sum: u64,
     /// Records of the `nodes` and `edges` arrays as written (the header may say otherwise),
     /// and how many values a cut-short last record had.
     pub nodes_written: (usize, usize),
-    /// The sum of the nodes' `edge_count`s.
-    pub edge_count_sum: u64,
     pub edges_written: (usize, usize),
     /// Nodes and edges whose type number is past the type lists.
     pub node_types_past: Tally,
@@ -143,11 +143,55 @@ impl<'o> Ticker<'o> {
     }
 }
 
-/// Keeps the largest name index seen and the offset of its record.
-#[inline]
-pub(super) fn note_max(max: &mut Option<(u32, u64)>, name: u32, off: u64) {
-    if max.is_none_or(|(m, _)| name > m) {
-        *max = Some((name, off));
+/// What the edge reader needs of the layout, in locals the compiler can keep in registers.
+struct EdgeLayout {
+    /// Offsets of `type`, `name_or_index` and `to_node` in a record.
+    ty: usize,
+    name: usize,
+    to: usize,
+    /// The node field count (`to_node` is a multiple of it).
+    nf: u64,
+    node_count: u64,
+    type_count: u32,
+    internal: u8,
+    element: u8,
+    hidden: u8,
+}
+
+/// DevTools throws "Invalid toNodeIndex" on a `to_node` that is not a multiple of the node
+/// field count.
+#[cold]
+fn not_a_node_index(v: u64, nf: u64, off: u64) -> Error {
+    Error::at(
+        ErrorKind::InvalidData,
+        off,
+        format!("edge target {v} is not a multiple of the node field count {nf}"),
+    )
+}
+
+/// The largest name index seen and the offset of its record: a local of the reading loop (so
+/// that it can stay in registers), stored into the builder once the array is read.
+#[derive(Clone, Copy, Default)]
+struct MaxName {
+    /// The name index plus one (0: none seen).
+    plus_one: u64,
+    off: u64,
+}
+
+impl MaxName {
+    #[inline(always)]
+    fn note(&mut self, name: u32, off: u64) {
+        if name as u64 >= self.plus_one {
+            self.plus_one = name as u64 + 1;
+            self.off = off;
+        }
+    }
+
+    /// Merges this into `max`.
+    fn store(self, max: &mut Option<(u32, u64)>) {
+        if self.plus_one > 0 && max.is_none_or(|(m, _)| self.plus_one - 1 > m as u64) {
+            *max = Some(((self.plus_one - 1) as u32, self.off));
+        }
     }
 }
 
@@ -190,7 +234,7 @@ impl Builder {
     /// Appends one node record (`r`, with the layout of `meta`); `total_edges` is the running
     /// sum of the `edge_count`s, and `last` tells the last node (its list may end anywhere: the
     /// other lists' starts are edge ordinals, 32-bit).
-    #[inline]
+    #[inline(always)]
     fn push_node(
         &mut self,
         meta: &Meta,
@@ -198,6 +242,7 @@ impl Builder {
         off: u64,
         total_edges: &mut u64,
         last: bool,
+        max_name: &mut MaxName,
     ) -> Result<()> {
         // DevTools stores every node value as a Uint32 (spec §1.1, §1.7).
         let raw_type = r[meta.node_type_offset] as u32;
@@ -209,7 +254,7 @@ impl Builder {
         }
         self.node_type.push(t);
         let name = r[meta.node_name_offset] as u32;
-        note_max(&mut self.anomalies.max_node_name, name, off);
+        max_name.note(name, off);
         self.node_name.push(StrId(name));
         self.node_id.push(r[meta.node_id_offset] as u32);
         self.self_size.push(r[meta.node_self_size_offset] as u32);
@@ -250,15 +295,26 @@ impl Builder {
         let mut ticker = Ticker::new(f, obs, progress);
         let mut total_edges: u64 = 0;
         let mut read = 0u64;
-        self.nodes_written = sc.read_records("nodes", f, true, |r, off| {
+        let mut max = MaxName::default();
+        let records = sc.read_records("nodes", f, true, |r, off| {
             read += 1;
             // DevTools sizes its array by the header's node_count: records past it are
             // ignored (still read: they must be valid JSON).
             if read <= wanted {
-                self.push_node(&meta, r, off, &mut total_edges, read == wanted)?;
+                self.push_node(&meta, r, off, &mut total_edges, read == wanted, &mut max)?;
             }
             ticker.tick(off)
         })?;
+        let mut partial = 0;
+        if let Some(p) = records.partial {
+            read += 1;
+            partial = p.values;
+            if read <= wanted {
+                let (rec, off, last) = (&p.record, p.offset, read == wanted);
+                self.push_node(&meta, rec, off, &mut total_edges, last, &mut max)?;
+            }
+        }
+        self.nodes_written = (read as usize, partial);
         // Records the header counts but the array lacks are zeros in DevTools' array.
         let missing = wanted.saturating_sub(read);
         if missing > 0 {
@@ -275,9 +331,17 @@ impl Builder {
             }
             let zeros = vec![0u64; f];
             for i in 0..missing {
-                self.push_node(&meta, &zeros, off, &mut total_edges, i + 1 == missing)?;
+                self.push_node(
+                    &meta,
+                    &zeros,
+                    off,
+                    &mut total_edges,
+                    i + 1 == missing,
+                    &mut max,
+                )?;
             }
         }
+        max.store(&mut self.anomalies.max_node_name);
         // The sum itself is kept aside (the edge lists are settled once the edges are read).
         self.edge_count_sum = total_edges;
         self.first_edge
@@ -311,58 +375,38 @@ impl Builder {
         }
         first_time(&mut self.edges_seen, off, "edges")?;
         let f = meta.edge_field_count;
-        let nf = meta.node_field_count as u64;
-        let node_count = self.node_type.len() as u64;
         let mut ticker = Ticker::new(f, obs, progress);
-        let (ty, nm, to) = (
-            meta.edge_type_offset,
-            meta.edge_name_offset,
-            meta.edge_to_node_offset,
-        );
-        let type_count = meta.edge_type_names.len() as u32;
-        let internal = meta.edge_types.internal;
-        let mut read = 0u64;
-        let push = |b: &mut Builder, r: &[u64], off: u64, index: u64| -> Result<()> {
-            let raw_type = r[ty] as u32;
-            let t = meta.edge_type_code(raw_type);
-            if raw_type >= type_count {
-                b.edge_types_past
-                    .add(|| format!("edge {index}, type {raw_type}"));
-            }
-            // Modulo 2^32, as DevTools stores it.
-            let v = r[to] as u32 as u64;
-            let ordinal = div_field_count(v, nf);
-            if ordinal * nf != v {
-                // DevTools throws "Invalid toNodeIndex".
-                return Err(Error::at(
-                    ErrorKind::InvalidData,
-                    off,
-                    format!("edge target {v} is not a multiple of the node field count {nf}"),
-                ));
-            }
-            let name = r[nm] as u32;
-            if t == internal {
-                note_max(&mut b.anomalies.max_internal_edge_name, name, off);
-            } else if !meta.edge_has_index_name(t) {
-                note_max(&mut b.max_edge_name, name, off);
-            }
-            if ordinal >= node_count {
-                b.dangling(index, t, name, ordinal, off);
-                return Ok(());
-            }
-            b.edge_type.push(t);
-            b.edge_name.push(name);
-            b.edge_to.push(ordinal as u32);
-            Ok(())
+        let layout = EdgeLayout {
+            ty: meta.edge_type_offset,
+            name: meta.edge_name_offset,
+            to: meta.edge_to_node_offset,
+            nf: meta.node_field_count as u64,
+            node_count: self.node_type.len() as u64,
+            type_count: meta.edge_type_names.len() as u32,
+            internal: meta.edge_types.internal,
+            element: meta.edge_types.element,
+            hidden: meta.edge_types.hidden,
         };
-        self.edges_written = sc.read_records("edges", f, true, |r, off| {
+        let mut read = 0u64;
+        // The largest name of an internal edge, and of another string-named edge.
+        let mut max = [MaxName::default(); 2];
+        let records = sc.read_records("edges", f, true, |r, off| {
             read += 1;
             // Sized by the header's edge_count, as in DevTools.
             if read <= wanted {
-                push(self, r, off, read - 1)?;
+                self.push_edge(&layout, r, off, read - 1, &mut max)?;
             }
             ticker.tick(off)
         })?;
+        let mut partial = 0;
+        if let Some(p) = records.partial {
+            read += 1;
+            partial = p.values;
+            if read <= wanted {
+                self.push_edge(&layout, &p.record, p.offset, read - 1, &mut max)?;
+            }
+        }
+        self.edges_written = (read as usize, partial);
         let missing = wanted.saturating_sub(read);
         if missing > 0 {
             let allowed = read.max(super::tolerate::MAX_MADE_UP);
@@ -378,10 +422,62 @@ impl Builder {
             }
             let zeros = vec![0u64; f];
             for i in 0..missing {
-                push(self, &zeros, off, read + i)?;
+                self.push_edge(&layout, &zeros, off, read + i, &mut max)?;
             }
         }
+        max[0].store(&mut self.anomalies.max_internal_edge_name);
+        max[1].store(&mut self.max_edge_name);
         Ok(())
+    }
+
+    /// Appends one edge record (`r`, the `index`-th of the array; see [`EdgeLayout`]).
+    #[inline(always)]
+    fn push_edge(
+        &mut self,
+        l: &EdgeLayout,
+        r: &[u64],
+        off: u64,
+        index: u64,
+        max: &mut [MaxName; 2],
+    ) -> Result<()> {
+        // Every value modulo 2^32, as DevTools stores it.
+        let raw_type = r[l.ty] as u32;
+        let t = if raw_type < l.type_count {
+            raw_type as u8
+        } else {
+            self.edge_type_past(raw_type, index, l.type_count)
+        };
+        let v = r[l.to] as u32 as u64;
+        let ordinal = div_field_count(v, l.nf);
+        if ordinal * l.nf != v {
+            return Err(not_a_node_index(v, l.nf, off));
+        }
+        let name = r[l.name] as u32;
+        if t != l.element && t != l.hidden {
+            // A string index: kept to check against the strings once they are read.
+            max[(t != l.internal) as usize].note(name, off);
+        }
+        if ordinal >= l.node_count {
+            self.dangling(index, t, name, ordinal, off);
+            return Ok(());
+        }
+        self.edge_type.push(t);
+        self.edge_name.push(name);
+        self.edge_to.push(ordinal as u32);
+        Ok(())
+    }
+
+    /// The stored type of an edge whose type number is past the list (one past it is
+    /// DevTools' own `invisible`), counted for the warning.
+    #[cold]
+    fn edge_type_past(&mut self, raw_type: u32, index: u64, type_count: u32) -> u8 {
+        self.edge_types_past
+            .add(|| format!("edge {index}, type {raw_type}"));
+        if raw_type == type_count {
+            type_count as u8
+        } else {
+            UNKNOWN_TYPE
+        }
     }
 
     /// Keeps an edge that points past the last node out of the columns (see [`Anomalies`]);

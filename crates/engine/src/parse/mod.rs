@@ -1,6 +1,7 @@
 //! Streaming parser: reads a `.heapsnapshot` from any `io::Read` straight into the columns of a
 //! [`Snapshot`], without a JSON DOM. Layout comes from `snapshot.meta`; every value and index is
-//! range-checked, and every error carries the byte offset where it was found.
+//! checked (and read as DevTools reads it where it is out of range but DevTools reads it), and
+//! every error carries the byte offset where it was found.
 //!
 //! The input is sniffed first (`sniff`), then the top-level keys are read in any order: the
 //! `snapshot` header, the `nodes`, `edges` and `strings` columns (`columns`) and the optional
@@ -191,12 +192,19 @@ impl Builder {
         let n = self.node_type.len() as u64;
         let nf = meta.node_field_count as u64;
         let root = match header.root_index {
-            Some(ri) if ri % nf == 0 && ri / nf < n => (ri / nf) as u32,
+            // DevTools' dominated-nodes index expects the root first or last, and throws
+            // otherwise ("Root node is expected to be either first or last").
+            Some(ri) if ri % nf == 0 && ri / nf + 1 == n => (ri / nf) as u32,
             Some(ri) => {
+                let why = if ri % nf == 0 && ri / nf < n {
+                    "neither the first nor the last node (DevTools fails on it)"
+                } else {
+                    "not a node"
+                };
                 return Err(Error::at(
                     ErrorKind::InvalidData,
                     self.header_offset,
-                    format!("snapshot.root_index {ri} is not a node"),
+                    format!("snapshot.root_index {ri} is {why}"),
                 ));
             }
             None => 0,

@@ -408,6 +408,23 @@ impl<R: Read> Scanner<R> {
     }
 }
 
+/// What [`Scanner::read_records`] read.
+#[derive(Default)]
+pub(crate) struct Records {
+    /// The last record, if the array ends in its middle.
+    pub partial: Option<Partial>,
+}
+
+/// A record cut short by the end of its array.
+pub(crate) struct Partial {
+    /// How many values it has.
+    pub values: usize,
+    /// The record, zeros in place of the missing values.
+    pub record: Vec<u64>,
+    /// Where it starts.
+    pub offset: u64,
+}
+
 /// The largest integer up to which DevTools' double-precision digit accumulation is exact (2^53).
 const MAX_EXACT: u64 = 1 << 53;
 
@@ -422,9 +439,8 @@ impl<R: Read> Scanner<R> {
 
 impl<R: Read> Scanner<R> {
     /// Reads `[…]` of non-negative integers in records of `f` values, calling `sink` with each
-    /// record and the offset where it started; a last record cut short is passed with zeros in
-    /// its missing values. Returns the number of records and how many values the cut-short one
-    /// had (0 if none was). With `as_devtools`, a number above 2^53 is read as DevTools'
+    /// whole record and the offset where it started. Returns a last record cut short,
+    /// zero-filled. With `as_devtools`, a number above 2^53 is read as DevTools'
     /// loader reads it: accumulated digit by digit in double precision (so rounded, and
     /// infinite past about 309 digits), then reduced modulo 2^32 as its `Uint32Array` stores it;
     /// without, one above 2^64 − 1 is an error. The common case (a whole number and its
@@ -436,17 +452,16 @@ impl<R: Read> Scanner<R> {
         f: usize,
         as_devtools: bool,
         mut sink: impl FnMut(&[u64], u64) -> Result<()>,
-    ) -> Result<(usize, usize)> {
+    ) -> Result<Records> {
         debug_assert!(f > 0);
         // Newer V8 versions may add fields; any count works (Node 20 writes 7 and 3).
         let mut rec = vec![0u64; f];
         let mut k = 0usize;
         let mut rec_start = 0u64;
-        let mut count = 0usize;
         self.expect(b'[', what)?;
         if self.peek_token()? == Some(b']') {
             self.pos += 1;
-            return Ok((0, 0));
+            return Ok(Records::default());
         }
         loop {
             // Fast path: digits followed by a separator, all in the buffer.
@@ -480,7 +495,6 @@ impl<R: Read> Scanner<R> {
             if k == f {
                 sink(&rec[..f], rec_start)?;
                 k = 0;
-                count += 1;
             }
             // Separator.
             if self.pos < self.len && self.buf[self.pos] == b',' {
@@ -511,14 +525,18 @@ impl<R: Read> Scanner<R> {
                 None => return Err(self.truncated(what)),
             }
         }
-        if k != 0 {
-            // DevTools reads the values into a flat array: a last record cut short keeps
-            // zeros in its missing fields.
+        // DevTools reads the values into a flat array: a last record cut short keeps zeros in
+        // its missing fields. It is handed back rather than to `sink`, whose one call site lets
+        // the compiler inline it into the loop above.
+        let partial = (k != 0).then(|| {
             rec[k..].iter_mut().for_each(|v| *v = 0);
-            sink(&rec[..f], rec_start)?;
-            count += 1;
-        }
-        Ok((count, k))
+            Partial {
+                values: k,
+                record: rec,
+                offset: rec_start,
+            }
+        });
+        Ok(Records { partial })
     }
 
     /// Reads one number with full checks (the slow path of [`Scanner::read_records`]; for

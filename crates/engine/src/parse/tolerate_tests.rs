@@ -338,3 +338,18 @@ fn a_record_cut_short_reads_zeros() {
     );
     assert!(warned(&s, "the nodes array ends in the middle of a record (2 of 5 values); DevTools reads 0 for the missing values"));
 }
+
+#[test]
+fn a_root_index_in_the_middle_fails_as_in_devtools() {
+    // DevTools expects the root first or last ("Root node is expected to be either first or
+    // last"); root_index 5 is A, the second of four nodes.
+    let text = json(NODE_TYPES, &CHAIN_NODES, &CHAIN_EDGES, &CHAIN_STRINGS)
+        .replace(r#""edge_count":3}"#, r#""edge_count":3,"root_index":5}"#);
+    let e = parse(text.as_bytes(), text.len() as u64, &Quiet).unwrap_err();
+    assert!(
+        e.message().contains("neither the first nor the last"),
+        "{e}"
+    );
+    let text = text.replace(r#""root_index":5"#, r#""root_index":15"#);
+    assert_eq!(snap(&text).root, 3);
+}
