@@ -107,17 +107,50 @@ impl StringTable {
             .find(|&i| self.eq(i, s))
     }
 
-    /// Every index whose string equals `s` (one in V8's deduplicated tables; a linear scan).
+    /// Every index whose string equals `s` (one in V8's deduplicated tables; a linear scan that
+    /// compares lengths first).
     pub fn ids_of(&self, s: &str) -> Vec<StrId> {
-        (0..self.len())
-            .map(StrId::from_index)
-            .filter(|&i| self.eq(i, s))
-            .collect()
+        let want = s.as_bytes();
+        let mut out = Vec::new();
+        let mut start = 0usize;
+        for (i, &end) in self.ends.iter().enumerate() {
+            let end = end as usize;
+            if end - start == want.len() && &self.bytes[start..end] == want {
+                out.push(StrId::from_index(i));
+            }
+            start = end;
+        }
+        out
+    }
+
+    /// The indexes of `s` as a set that hot loops test cheaply (a linear scan).
+    pub(crate) fn name_ids(&self, s: &str) -> NameIds {
+        let mut ids = self.ids_of(s).into_iter();
+        NameIds {
+            first: ids.next(),
+            more: ids.collect(),
+        }
     }
 
     /// Bytes used by the table.
     pub fn heap_bytes(&self) -> usize {
         self.bytes.capacity() + self.ends.capacity() * 8
+    }
+}
+
+/// Every index of one string in a table: usually one or none, but a table may hold a string
+/// twice (V8's never does), and DevTools compares names by their text.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct NameIds {
+    first: Option<StrId>,
+    more: Vec<StrId>,
+}
+
+impl NameIds {
+    /// True if `id` is one of them.
+    #[inline]
+    pub(crate) fn contains(&self, id: StrId) -> bool {
+        self.first == Some(id) || (!self.more.is_empty() && self.more.contains(&id))
     }
 }
 

@@ -13,7 +13,7 @@ use crate::error::Result;
 use crate::ids::StrId;
 use crate::progress::{Observer, Poll};
 use crate::snapshot::{Location, Snapshot};
-use crate::strings::{cmp_utf16, utf16_len, StringTable};
+use crate::strings::{cmp_utf16, utf16_len, NameIds, StringTable};
 use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -97,19 +97,19 @@ pub(crate) fn json_string_literal(name: &[u8]) -> Vec<u8> {
 /// Recognises plain objects (type `object`, raw name exactly `Object`) by string id.
 struct PlainObjects {
     object_type: u8,
-    names: Vec<StrId>,
+    names: NameIds,
 }
 
 impl PlainObjects {
     fn new(snap: &Snapshot) -> Self {
         PlainObjects {
             object_type: snap.header.meta.node_types.object,
-            names: snap.strings.ids_of("Object"),
+            names: snap.strings.name_ids("Object"),
         }
     }
     #[inline]
     fn contains(&self, snap: &Snapshot, o: usize) -> bool {
-        snap.node_type[o] == self.object_type && self.names.contains(&snap.node_name[o])
+        snap.node_type[o] == self.object_type && self.names.contains(snap.node_name[o])
     }
 }
 

@@ -12,6 +12,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::ids::StrId;
 use crate::progress::{Observer, Poll};
 use crate::snapshot::Snapshot;
+use crate::strings::NameIds;
 use std::collections::HashSet;
 
 /// Distance of a node no BFS reached.
@@ -24,9 +25,9 @@ pub(crate) const BASE_UNREACHABLE_DISTANCE: i32 = 200_000_000;
 struct Filter<'a> {
     snap: &'a Snapshot,
     eph: &'a EphemeronNames,
-    native_context: Vec<StrId>,
-    sloppy_function_map: Vec<StrId>,
-    map_descriptors: Vec<StrId>,
+    native_context: NameIds,
+    sloppy_function_map: NameIds,
+    map_descriptors: NameIds,
     pending: HashSet<u32>,
 }
 
@@ -38,14 +39,12 @@ impl Filter<'_> {
         let has_string_name = !snap.header.meta.edge_has_index_name(t);
         if snap.node_type[src] == nt.hidden
             && has_string_name
-            && self
-                .sloppy_function_map
-                .contains(&StrId(snap.edge_name[ei]))
-            && self.native_context.contains(&snap.node_name[src])
+            && self.sloppy_function_map.contains(StrId(snap.edge_name[ei]))
+            && self.native_context.contains(snap.node_name[src])
         {
             return false;
         }
-        if snap.node_type[src] == nt.array && self.map_descriptors.contains(&snap.node_name[src]) {
+        if snap.node_type[src] == nt.array && self.map_descriptors.contains(snap.node_name[src]) {
             // parseInt(edge name): index names are numbers; string names parse their digits.
             let index = if has_string_name {
                 parse_int_prefix(snap.strings.wtf8(StrId(snap.edge_name[ei])))
@@ -99,9 +98,9 @@ pub(crate) fn compute(
         snap,
         eph,
         // DevTools compares the text: every copy of a string counts (V8 writes each once).
-        native_context: snap.strings.ids_of("system / NativeContext"),
-        sloppy_function_map: snap.strings.ids_of("sloppy_function_map"),
-        map_descriptors: snap.strings.ids_of("(map descriptors)"),
+        native_context: snap.strings.name_ids("system / NativeContext"),
+        sloppy_function_map: snap.strings.name_ids("sloppy_function_map"),
+        map_descriptors: snap.strings.name_ids("(map descriptors)"),
         pending: HashSet::new(),
     };
     let root = snap.root as usize;

@@ -24,7 +24,7 @@ pub(crate) fn attribute(
     let n = snap.node_count();
     let nt = snap.header.meta.node_types;
     let weak = snap.header.meta.edge_types.weak;
-    let external = snap.strings.ids_of("system / ExternalStringData");
+    let external = snap.strings.name_ids("system / ExternalStringData");
     let mut owner = vec![0u32; n];
     let mut work: Vec<u32> = Vec::with_capacity(n);
     for o in 0..n {
@@ -32,7 +32,7 @@ pub(crate) fn attribute(
         let t = snap.node_type[o];
         if t == nt.hidden
             || t == nt.array
-            || (t == nt.native && external.contains(&snap.node_name[o]))
+            || (t == nt.native && external.contains(snap.node_name[o]))
         {
             owner[o] = UNVISITED;
         } else {

@@ -46,9 +46,9 @@ pub(crate) fn compute(
     let internal = snap.header.meta.edge_types.internal;
     // DevTools compares the text: a table with a string twice (V8 never writes one) matches
     // both.
-    let buffer_data = snap.strings.ids_of("system / JSArrayBufferData");
-    let array = snap.strings.ids_of("Array");
-    let elements = snap.strings.ids_of("elements");
+    let buffer_data = snap.strings.name_ids("system / JSArrayBufferData");
+    let array = snap.strings.name_ids("Array");
+    let elements = snap.strings.name_ids("elements");
     // The retainer count of a node, with the slots DevTools gives the last node for edges
     // pointing past it (see `quirks`).
     let retainer_count = |o: usize| match bogus {
@@ -65,14 +65,14 @@ pub(crate) fn compute(
             system += size;
         } else if t == nt.native {
             native += size;
-            if buffer_data.contains(&snap.node_name[o]) {
+            if buffer_data.contains(snap.node_name[o]) {
                 typed += size;
             }
         } else if t == nt.code {
             code += size;
         } else if t == nt.cons_string || t == nt.sliced_string || t == nt.string {
             strings += size;
-        } else if array.contains(&snap.node_name[o]) {
+        } else if array.contains(snap.node_name[o]) {
             // `calculateArraySize`: the node plus its first `elements` backing store, if that
             // has no other retainer.
             let mut s = size;
@@ -81,7 +81,7 @@ pub(crate) fn compute(
                     Edge::Real(ei) => (snap.edge_type[ei], snap.edge_name[ei], Some(ei)),
                     Edge::Dangling(d) => (d.ty, d.name, None),
                 };
-                if t != internal || !elements.contains(&StrId(name)) {
+                if t != internal || !elements.contains(StrId(name)) {
                     continue;
                 }
                 // A backing store past the last node has no retainer count (NaN).

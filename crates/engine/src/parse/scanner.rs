@@ -476,7 +476,9 @@ impl<R: Read> Scanner<R> {
                 v = v * 10 + d as u64;
                 i += 1;
             }
-            let value = if i > 0 && i < 19 && i < buf.len() && v <= MAX_EXACT {
+            // At most 19 digits were taken (no overflow); more, or a value above 2^53, takes
+            // the slow path (`v` is then at least 10^18).
+            let value = if i > 0 && i < buf.len() && v <= MAX_EXACT {
                 let off = self.base + self.pos as u64;
                 self.pos += i;
                 (v, off)
