@@ -4,15 +4,15 @@
 // HeapwiseError class, accepts `file:` URLs and size strings, puts calls through the queue, and
 // hands the wrapped functions to watch(). See ARCHITECTURE.md.
 const { HeapwiseError, adopt, toPath, withMaxMemory, setConcurrency, queued } = require('./lib/core.js');
-const { noBinaryError } = require('./lib/platform.js');
 
 /** @type {typeof import('./binding')} */
 let native;
 try {
   native = require('./binding.js');
 } catch (e) {
-  // No binary fits: say which platform package was expected and how to build from source.
-  throw noBinaryError(e);
+  // No binary fits: say which platform package was expected and how to build from source
+  // (lib/platform.js is loaded only then, not on every start).
+  throw require('./lib/platform.js').noBinaryError(e);
 }
 const { Watcher } = require('./lib/watch/index.js');
 const { mapResult } = require('./lib/source-maps.js');

@@ -5,6 +5,15 @@ use crate::support::Graph;
 use heapwise_engine::findings::{find, Finding, FindingsOptions, Footprint, Series};
 use heapwise_engine::{Analysis, Quiet};
 
+/// `(root) ─shortcut→ global` (@41), the global object every graph here hangs off.
+fn global_object(g: &mut Graph) -> usize {
+    let r = g.root();
+    let global = g.obj("global", 40);
+    g.set_id(global, 41);
+    g.shortcut(r, global);
+    global
+}
+
 /// One process at `n` moments; at moment `k` the `cache` Map's table holds `2 + 10k` entries
 /// and the `chain` variable points at a chain of `1 + 5k` links:
 ///
@@ -16,10 +25,7 @@ use heapwise_engine::{Analysis, Quiet};
 /// New objects get ids above the previous snapshot's largest (a `Marker` carries it).
 fn moment(k: u32) -> Graph {
     let mut g = Graph::new();
-    let r = g.root();
-    let global = g.obj("global", 40);
-    g.set_id(global, 41);
-    g.shortcut(r, global);
+    let global = global_object(&mut g);
     let map = g.obj("Map", 32);
     g.set_id(map, 51);
     g.prop(global, "cache", map);
@@ -160,10 +166,7 @@ fn a_new_container_filled_beside_one_emptied_is_found() {
     // The global object shrank (+80 kB − 90 kB); the growth entered through the new Set.
     let graph = |after: bool| {
         let mut g = Graph::new();
-        let r = g.root();
-        let global = g.obj("global", 40);
-        g.set_id(global, 41);
-        g.shortcut(r, global);
+        let global = global_object(&mut g);
         let list = g.obj("Array", 32);
         g.set_id(list, 43);
         g.prop(global, "list", list);

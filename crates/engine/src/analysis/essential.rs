@@ -82,6 +82,19 @@ pub(crate) fn is_user_root(snap: &Snapshot, o: usize) -> bool {
     snap.node_type[o] != nt.synthetic || snap.strings.eq(snap.node_name[o], "(Document DOM trees)")
 }
 
+/// Whether a root edge of type `t` to `to` starts DevTools' page-owned walk: a shortcut, or an
+/// element edge to the synthetic `(Document DOM trees)`.
+#[inline]
+pub(crate) fn starts_page_walk(snap: &Snapshot, t: u8, to: usize) -> bool {
+    let (et, nt) = (snap.header.meta.edge_types, snap.header.meta.node_types);
+    if t == et.element {
+        snap.node_type[to] == nt.synthetic
+            && snap.strings.eq(snap.node_name[to], "(Document DOM trees)")
+    } else {
+        t == et.shortcut
+    }
+}
+
 /// Nodes reachable through non-weak edges from the root's shortcut targets and from
 /// `(Document DOM trees)` (DevTools' `pageObject` flag).
 pub(crate) fn mark_page_owned(snap: &Snapshot, obs: &dyn Observer) -> Result<BitVec> {
@@ -90,20 +103,12 @@ pub(crate) fn mark_page_owned(snap: &Snapshot, obs: &dyn Observer) -> Result<Bit
     }
     let mut poll = Poll::new(obs);
     let et = snap.header.meta.edge_types;
-    let nt = snap.header.meta.node_types;
     let mut flags = BitVec::new(snap.node_count());
     let mut stack: Vec<u32> = Vec::new();
     let root = snap.root as usize;
     for ei in snap.edges_of(root) {
-        let t = snap.edge_type[ei];
         let to = snap.edge_to[ei] as usize;
-        if t == et.element {
-            if !(snap.node_type[to] == nt.synthetic
-                && snap.strings.eq(snap.node_name[to], "(Document DOM trees)"))
-            {
-                continue;
-            }
-        } else if t != et.shortcut {
+        if !starts_page_walk(snap, snap.edge_type[ei], to) {
             continue;
         }
         stack.push(to as u32);

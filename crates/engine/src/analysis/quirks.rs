@@ -110,7 +110,6 @@ pub(crate) fn distances_may_overflow(snap: &Snapshot) -> bool {
 pub(crate) fn mark_page_owned(snap: &Snapshot, obs: &dyn Observer) -> Result<BitVec> {
     let mut poll = Poll::new(obs);
     let et = snap.header.meta.edge_types;
-    let nt = snap.header.meta.node_types;
     let n = snap.node_count();
     let mut flags = BitVec::new(n);
     let mut stack = BoundedStack::new(n);
@@ -118,13 +117,7 @@ pub(crate) fn mark_page_owned(snap: &Snapshot, obs: &dyn Observer) -> Result<Bit
         match e {
             Edge::Real(ei) => {
                 let (t, to) = (snap.edge_type[ei], snap.edge_to[ei] as usize);
-                if t == et.element {
-                    if !(snap.node_type[to] == nt.synthetic
-                        && snap.strings.eq(snap.node_name[to], "(Document DOM trees)"))
-                    {
-                        continue;
-                    }
-                } else if t != et.shortcut {
+                if !super::essential::starts_page_walk(snap, t, to) {
                     continue;
                 }
                 stack.push(Some(to as u32));

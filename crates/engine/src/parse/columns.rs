@@ -316,19 +316,8 @@ impl Builder {
         }
         self.nodes_written = (read as usize, partial);
         // Records the header counts but the array lacks are zeros in DevTools' array.
-        let missing = wanted.saturating_sub(read);
+        let missing = super::tolerate::made_up_records("node", wanted, read, self.header_offset)?;
         if missing > 0 {
-            let allowed = read.max(super::tolerate::MAX_MADE_UP);
-            if missing > allowed {
-                return Err(Error::at(
-                    ErrorKind::InvalidData,
-                    self.header_offset,
-                    format!(
-                        "snapshot.node_count says {wanted} nodes but the nodes array has {read}; \
-                         heapwise makes up at most {allowed} empty nodes (as DevTools does)"
-                    ),
-                ));
-            }
             let zeros = vec![0u64; f];
             for i in 0..missing {
                 self.push_node(
@@ -407,19 +396,8 @@ impl Builder {
             }
         }
         self.edges_written = (read as usize, partial);
-        let missing = wanted.saturating_sub(read);
+        let missing = super::tolerate::made_up_records("edge", wanted, read, self.header_offset)?;
         if missing > 0 {
-            let allowed = read.max(super::tolerate::MAX_MADE_UP);
-            if missing > allowed {
-                return Err(Error::at(
-                    ErrorKind::InvalidData,
-                    self.header_offset,
-                    format!(
-                        "snapshot.edge_count says {wanted} edges but the edges array has {read}; \
-                         heapwise makes up at most {allowed} empty edges (as DevTools does)"
-                    ),
-                ));
-            }
             let zeros = vec![0u64; f];
             for i in 0..missing {
                 self.push_edge(&layout, &zeros, off, read + i, &mut max)?;

@@ -25,6 +25,29 @@ use crate::snapshot::Anomalies;
 /// file allocate without bound.
 pub(crate) const MAX_MADE_UP: u64 = 1 << 20;
 
+/// How many empty `what` records (`"node"` or `"edge"`) to make up when the header counts
+/// `wanted` but the array holds `read`; an error (at `header_offset`) past [`MAX_MADE_UP`].
+pub(crate) fn made_up_records(
+    what: &str,
+    wanted: u64,
+    read: u64,
+    header_offset: u64,
+) -> Result<u64> {
+    let missing = wanted.saturating_sub(read);
+    let allowed = read.max(MAX_MADE_UP);
+    if missing > allowed {
+        return Err(Error::at(
+            ErrorKind::InvalidData,
+            header_offset,
+            format!(
+                "snapshot.{what}_count says {wanted} {what}s but the {what}s array has {read}; \
+                 heapwise makes up at most {allowed} empty {what}s (as DevTools does)"
+            ),
+        ));
+    }
+    Ok(missing)
+}
+
 impl Builder {
     /// Settles the edge lists and the names, and writes the warnings (see the module docs).
     pub(super) fn settle(&mut self, header: &Header) -> Result<()> {
