@@ -76,6 +76,7 @@ const FLAGS = {
   format: { key: 'format', value: true, parse: parseFormat },
   json: { key: 'format' },
   output: { key: 'output', short: 'o', value: true, parse: nonEmpty('--output') },
+  'max-memory': { key: 'maxMemory', value: true, parse: parseSize },
   help: { key: 'help', short: 'h' },
 };
 
@@ -88,7 +89,7 @@ const FLAGS = {
  */
 
 /** Each command: its arguments, its flags, and the options of the API function it calls. */
-/** @type {Record<'analyze' | 'diff' | 'watch', Command>} */
+/** @type {Record<'analyze' | 'diff' | 'watch' | 'mcp', Command>} */
 const COMMANDS = {
   analyze: {
     args: ['FILE'],
@@ -162,6 +163,12 @@ const COMMANDS = {
       'onlyThresholds',
       'once',
     ],
+  },
+  mcp: {
+    args: [],
+    flags: ['max-memory', 'help'],
+    defaults: { maxMemory: null },
+    api: [],
   },
 };
 

@@ -15,6 +15,7 @@ const USAGE_LINES = {
                      [--max-class-count NAME=N] [--max-class-size NAME=SIZE]
                      [--ignore PATTERN]... [--include-internal] [--calls N] [--only-thresholds] [--once]
                      [--format text|json|markdown|html] [-o FILE]`,
+  mcp: 'heapwise mcp [--max-memory SIZE]',
 };
 
 const ANALYZE = `usage: ${USAGE_LINES.analyze}
@@ -89,16 +90,30 @@ const WATCH = `usage: ${USAGE_LINES.watch}
 
 exit codes: 0 no leak flagged, 1 a leak flagged, 2 usage or input error`;
 
-const COMMAND_HELP = { analyze: ANALYZE, diff: DIFF, watch: WATCH };
+const MCP = `usage: ${USAGE_LINES.mcp}
+
+  mcp                 serve the Model Context Protocol on stdin/stdout, for AI agents: one tool per
+                      query (peek, load, summary, instances, retainers, retainer_paths, explain,
+                      findings, diff, …), snapshots kept loaded behind handles, and the prompt
+                      "investigate-leak". Configure it in an MCP client as the command
+                      \`npx -y heapwise mcp\` (README, "Agents (MCP)").
+    --max-memory SIZE memory the loaded snapshots may hold together (default: half of this
+                      machine's); the least recently used are closed to stay under it
+
+exit codes: 0 the client disconnected, 2 usage error`;
+
+const COMMAND_HELP = { analyze: ANALYZE, diff: DIFF, watch: WATCH, mcp: MCP };
 
 const GLOBAL_HELP = `usage: ${USAGE_LINES.analyze}
        ${USAGE_LINES.diff}
        ${USAGE_LINES.watch}
+       ${USAGE_LINES.mcp}
        heapwise --help | --version
 
   analyze FILE        analyse a .heapsnapshot and print DevTools' Summary
   diff BEFORE AFTER   compare two snapshots (DevTools' Comparison view): what grew, and what holds it
   watch DIR           follow the snapshots that land in DIR; report classes that keep growing
+  mcp                 serve the Model Context Protocol on stdio: heapwise's queries as tools for AI agents
 
   heapwise CMD --help shows a command's options. Flags take their value as --flag VALUE or
   --flag=VALUE; sizes are 1000, 512kB, 2MB, 1.5GiB (kB/MB/GB = 1000^n bytes, KiB/MiB/GiB = 1024^n).
