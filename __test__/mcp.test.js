@@ -94,7 +94,10 @@ describe('heapwise mcp', () => {
     assert.ok(Math.abs(top.growth.membersPerCall - 1) < 0.05, `1 record per request, got ${top.growth.membersPerCall}`);
     assert.ok(top.accumulates.some((a) => a.className === 'RequestRecord'));
     const lines = top.code.map((c) => c.location && c.location.at).filter(Boolean);
-    assert.ok(lines.some((l) => /module-set\.js:(6|22):/.test(l)), `the code to change: ${lines.join(', ')}`);
+    assert.ok(
+      lines.some((l) => /module-set\.js:(6|22):/.test(l)),
+      `the code to change: ${lines.join(', ')}`,
+    );
 
     // Follow the holder in the newest snapshot, by path: loaded on first use.
     const last = series.files[3];

@@ -79,7 +79,7 @@ const QUERIES = {
   instances: {
     title: 'Objects of a class',
     description:
-      'The objects of one Summary row, largest retained size first (paged): pass the row\'s key (from summary) or a class name. Next: explain or retainers of an object\'s id.',
+      "The objects of one Summary row, largest retained size first (paged): pass the row's key (from summary) or a class name. Next: explain or retainers of an object's id.",
     params: {
       snapshot,
       class: z.string().min(1).describe('A Summary row\'s key (from summary) or a class name such as "Map".'),
@@ -92,13 +92,15 @@ const QUERIES = {
   },
   statistics: {
     title: 'Statistics view',
-    description: "DevTools' Statistics: total heap, V8 heap and native bytes, code, strings, arrays, typed arrays, system. Cheap once loaded.",
+    description:
+      "DevTools' Statistics: total heap, V8 heap and native bytes, code, strings, arrays, typed arrays, system. Cheap once loaded.",
     params: { snapshot },
     run: (/** @type {Query} */ q, /** @type {any} */ p, /** @type {Ctx} */ ctx) => q.statistics(p, ctx),
   },
   node: {
     title: 'One object',
-    description: 'One object by id: name, class, type, sizes, distance, dominator, and where it was created. Cheap. Next: explain for the whole story.',
+    description:
+      'One object by id: name, class, type, sizes, distance, dominator, and where it was created. Cheap. Next: explain for the whole story.',
     params: { snapshot, id },
     run: (/** @type {Query} */ q, /** @type {any} */ p, /** @type {Ctx} */ ctx) => q.node(p, ctx),
   },
@@ -118,7 +120,7 @@ const QUERIES = {
   dominated: {
     title: 'What an object alone keeps alive',
     description:
-      "The objects an object immediately dominates (its children in the dominator tree: freed if it were), largest retained size first, paged. Id 1 is usually the root. Cheap.",
+      'The objects an object immediately dominates (its children in the dominator tree: freed if it were), largest retained size first, paged. Id 1 is usually the root. Cheap.',
     params: { snapshot, id, limit: limit(25, 500), cursor },
     run: (/** @type {Query} */ q, /** @type {any} */ p, /** @type {Ctx} */ ctx) => q.dominated(p, ctx),
   },
@@ -156,7 +158,11 @@ const QUERIES = {
       'THE LEAK ANSWER. Given 2 or more snapshots of ONE process, oldest first (taken while the suspected action repeats), names what grows: the variable or collection holding the growth, its scope and file, growth per snapshot (and per call with callsPerStep), what accumulates, and the line of code to change. Parses each file once (about 1 s per 200 MB each) unless loaded. Next: explain the holder id, or retainer_paths.',
     params: {
       files: z.array(z.string().min(1)).min(2).max(50).describe('Snapshot files (or handles) of one process, oldest first.'),
-      callsPerStep: z.number().positive().optional().describe('How many times the suspected action ran between consecutive snapshots (gives growth per call).'),
+      callsPerStep: z
+        .number()
+        .positive()
+        .optional()
+        .describe('How many times the suspected action ran between consecutive snapshots (gives growth per call).'),
       limit: limit(5, 50),
     },
     run: (/** @type {Query} */ q, /** @type {any} */ p, /** @type {Ctx} */ ctx) => q.findings(p, ctx),
@@ -219,7 +225,11 @@ class Query {
   /** @param {{ maxMemory?: number | string }} [options] */
   constructor(options = {}) {
     const maxMemory =
-      options.maxMemory === undefined ? DEFAULT_MAX_MEMORY() : typeof options.maxMemory === 'string' ? parseSize(options.maxMemory) : options.maxMemory;
+      options.maxMemory === undefined
+        ? DEFAULT_MAX_MEMORY()
+        : typeof options.maxMemory === 'string'
+          ? parseSize(options.maxMemory)
+          : options.maxMemory;
     if (!(maxMemory > 0)) throw invalidArgument(`maxMemory must be a positive size, got ${String(options.maxMemory)}`);
     this.registry = new Registry({ analyze: heapwise.analyze, peek: heapwise.peek, maxMemory });
   }
@@ -235,7 +245,10 @@ class Query {
     if (!query || !Object.prototype.hasOwnProperty.call(QUERIES, name)) {
       throw invalidArgument(`unknown query ${JSON.stringify(name)}; the queries are ${Object.keys(QUERIES).join(', ')}`);
     }
-    const parsed = z.object(query.params).strict().safeParse(params ?? {});
+    const parsed = z
+      .object(query.params)
+      .strict()
+      .safeParse(params ?? {});
     if (!parsed.success) throw invalidArgument(`invalid arguments for ${name}: ${z.prettifyError(parsed.error)}`);
     return query.run(this, parsed.data, ctx);
   }
@@ -328,7 +341,8 @@ class Query {
   /** @param {any} p @param {Ctx} ctx */
   async statistics(p, ctx) {
     const e = await this.entry(p.snapshot, ctx);
-    const { total, v8Heap, native, code, strings, jsArrays, typedArrays, system, otherJsObjects, otherNonJsObjects } = e.analysis.statistics();
+    const { total, v8Heap, native, code, strings, jsArrays, typedArrays, system, otherJsObjects, otherNonJsObjects } =
+      e.analysis.statistics();
     return { snapshot: e.id, total, v8Heap, native, code, strings, jsArrays, typedArrays, system, otherJsObjects, otherNonJsObjects };
   }
 
@@ -399,7 +413,9 @@ class Query {
       sentence: x.sentence,
       node: shape.node(x.node),
       location: shape.location(x.location),
-      ...(x.allocationStack ? { allocationStack: x.allocationStack.map((f) => ({ function: f.functionName, location: shape.location(f.location) })) } : {}),
+      ...(x.allocationStack
+        ? { allocationStack: x.allocationStack.map((f) => ({ function: f.functionName, location: shape.location(f.location) })) }
+        : {}),
       heldBy: {
         pathText: x.pathText,
         paths: x.paths.map(shape.retainerPath),
@@ -426,7 +442,12 @@ class Query {
     let step = null;
     const snapshots = [];
     for (const [i, ref] of files.entries()) {
-      const options = { top, callsPerStep: p.callsPerStep, signal: ctx.signal, onProgress: progress(i, `snapshot ${i + 1}/${files.length}`) };
+      const options = {
+        top,
+        callsPerStep: p.callsPerStep,
+        signal: ctx.signal,
+        onProgress: progress(i, `snapshot ${i + 1}/${files.length}`),
+      };
       const loaded = this.loaded(ref);
       step = loaded
         ? await this.registry.using(loaded, () => series.addAnalysis(loaded.analysis, options))
@@ -438,7 +459,9 @@ class Query {
       snapshots,
       findings: last.findings.map(shape.finding),
       ...(last.findings.length === 0
-        ? { note: 'nothing grows steadily in a holder across these snapshots; check they come from one process, oldest first, with the suspected action repeated between them' }
+        ? {
+            note: 'nothing grows steadily in a holder across these snapshots; check they come from one process, oldest first, with the suspected action repeated between them',
+          }
         : {}),
       warnings: last.warnings,
     };
@@ -460,7 +483,9 @@ class Query {
     const after = await this.entry(p.after, ctx);
     const top = p.limit ?? 10;
     const d = await this.registry.using(before, () =>
-      this.registry.using(after, () => heapwise.diffAnalyses(before.analysis, after.analysis, { top, ignore: p.ignore, signal: ctx.signal })),
+      this.registry.using(after, () =>
+        heapwise.diffAnalyses(before.analysis, after.analysis, { top, ignore: p.ignore, signal: ctx.signal }),
+      ),
     );
     return {
       before: before.id,
@@ -469,7 +494,10 @@ class Query {
       sizeDelta: d.sizeDelta,
       verdict: d.verdict,
       totals: d.totals,
-      classes: { total: d.classes.length, rows: d.classes.slice(0, top).map((r) => ({ ...r, name: shape.clip(r.name), key: shape.clip(r.key) })) },
+      classes: {
+        total: d.classes.length,
+        rows: d.classes.slice(0, top).map((r) => ({ ...r, name: shape.clip(r.name), key: shape.clip(r.key) })),
+      },
       growers: d.growers.slice(0, top).map((g) => ({
         node: shape.node(g.node),
         retainedBefore: g.retainedBefore,
@@ -486,7 +514,14 @@ class Query {
 
 /** @param {import('../../binding').SummaryRow} r */
 function summaryRow(r) {
-  return { name: shape.clip(r.name), key: shape.clip(r.key), count: r.count, distance: r.distance, shallowSize: r.shallowSize, retainedSize: r.retainedSize };
+  return {
+    name: shape.clip(r.name),
+    key: shape.clip(r.key),
+    count: r.count,
+    distance: r.distance,
+    shallowSize: r.shallowSize,
+    retainedSize: r.retainedSize,
+  };
 }
 
 /**
@@ -501,9 +536,14 @@ function classRow(a, cls) {
   const named = rows.filter((r) => r.name === cls);
   if (named.length === 1) return named[0];
   if (named.length > 1) {
-    throw invalidArgument(`${named.length} classes are named ${cls} (from different places); pass one of their keys: ${named.map((r) => JSON.stringify(r.key)).join(', ')}`);
+    throw invalidArgument(
+      `${named.length} classes are named ${cls} (from different places); pass one of their keys: ${named.map((r) => JSON.stringify(r.key)).join(', ')}`,
+    );
   }
-  throw new HeapwiseError(`no class named ${JSON.stringify(cls)} and no class key ${JSON.stringify(cls)} in this snapshot (summary with a filter lists them)`, 'ERR_HEAPWISE_NOT_FOUND');
+  throw new HeapwiseError(
+    `no class named ${JSON.stringify(cls)} and no class key ${JSON.stringify(cls)} in this snapshot (summary with a filter lists them)`,
+    'ERR_HEAPWISE_NOT_FOUND',
+  );
 }
 
 /**
@@ -513,7 +553,8 @@ function classRow(a, cls) {
  */
 function found(e, raw) {
   const n = e.analysis.node(typeof raw === 'number' ? raw : Number(String(raw).replace(/^@/, '')));
-  if (!n) throw new HeapwiseError(`no object @${String(raw).replace(/^@/, '')} in ${e.id} (${path.basename(e.file)})`, 'ERR_HEAPWISE_NOT_FOUND');
+  if (!n)
+    throw new HeapwiseError(`no object @${String(raw).replace(/^@/, '')} in ${e.id} (${path.basename(e.file)})`, 'ERR_HEAPWISE_NOT_FOUND');
   return n;
 }
 

@@ -199,7 +199,7 @@ class Registry {
 
   /** Frees every snapshot. */
   closeAll() {
-    for (const id of [...this.entries.keys()]) this.close(id);
+    for (const id of this.entries.keys()) this.close(id);
   }
 }
 

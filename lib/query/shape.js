@@ -123,7 +123,8 @@ function finding(f, rank) {
  */
 function offsetOf(cursor) {
   if (cursor === undefined || cursor === null || cursor === '') return 0;
-  if (!/^\d{1,15}$/.test(cursor)) throw invalidArgument(`invalid cursor ${JSON.stringify(cursor)}: pass back a nextCursor of an earlier answer`);
+  if (!/^\d{1,15}$/.test(cursor))
+    throw invalidArgument(`invalid cursor ${JSON.stringify(cursor)}: pass back a nextCursor of an earlier answer`);
   return Number(cursor);
 }
 
