@@ -108,6 +108,15 @@ function checkWith(node, project, snapshot, pkg, emulator) {
   const report = cli(['analyze', snapshot, '--top', '3']);
   if (!/\d/.test(report)) throw new Error(`heapwise analyze printed no numbers:\n${report}`);
   ok(`heapwise --version (${shown}) and heapwise analyze FILE`);
+  // heapwise mcp answers an MCP client (the SDK installed with heapwise, as a dependency).
+  const server = JSON.stringify([exe, ...pre, main, 'mcp']);
+  const mcp = `import { Client } from '@modelcontextprotocol/sdk/client/index.js'; import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+const [command, ...args] = ${server}; const c = new Client({ name: 'install-check', version: '1.0.0' });
+await c.connect(new StdioClientTransport({ command, args, stderr: 'ignore' }));
+const r = await c.callTool({ name: 'summary', arguments: { snapshot: ${JSON.stringify(snapshot)}, limit: 1 } });
+await c.close(); if (r.isError || r.structuredContent.rows.length !== 1) throw new Error(JSON.stringify(r)); console.log(r.structuredContent.total);`;
+  const classes = nodeRun(['--input-type=module', '-e', mcp]).trim();
+  ok(`heapwise mcp answers the MCP SDK's client (summary: ${classes} classes)`);
 }
 
 /** TypeScript resolves the types of both entry points under `moduleResolution` node16 and bundler. */
