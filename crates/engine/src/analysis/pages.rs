@@ -256,3 +256,22 @@ impl Analysis {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_clamp_their_limit_and_their_start() {
+        assert_eq!(Window::new(0, 1 << 40).limit, MAX_PAGE);
+        assert_eq!(Window::new(5, 3).range(100), 5..8);
+        assert_eq!(Window::new(99, 3).range(100), 99..100);
+        assert_eq!(Window::new(300, 3).range(100), 100..100);
+        let mut v: Vec<u32> = (0..20).rev().collect();
+        select_window(&mut v, Window::new(3, 4), |a, b| a.cmp(b));
+        assert_eq!(v, [3, 4, 5, 6]);
+        let mut v: Vec<u32> = (0..20).collect();
+        select_window(&mut v, Window::new(18, 4), |a, b| b.cmp(a));
+        assert_eq!(v, [1, 0]);
+    }
+}

@@ -59,18 +59,21 @@ pub struct SnapshotHeader {
     pub producer: Option<String>,
     /// The V8 version range the layout points to (see the module docs).
     pub v8: Option<String>,
-    /// Bytes the analysis will hold once done (what `HeapAnalysis.memoryBytes` reports).
+    /// Bytes the analysis will hold once done (what `HeapAnalysis.memoryBytes` reports, the id
+    /// index included: the first query by id builds it).
     ///
-    /// Columns per node and per edge, plus the strings estimated as what the file holds beyond
-    /// the numbers (`file_size` minus about 2.2 bytes per number written). On the Node 18–24
-    /// snapshots of the tests (3–5 MB files) and a 60 MB synthetic one, within 15% of the
-    /// measured value.
+    /// Columns per node and per edge, plus the strings estimated from what the file holds
+    /// beyond its numbers. Measured with `cargo run --release -p heapwise-engine --example peak`:
+    /// 0.95–1.02 times the actual value on bare Node 18, 20, 22 and 24 snapshots (3–5 MB) and
+    /// 1.00 on a 60 MB synthetic one (`tools/synth`).
     pub predicted_memory_bytes: u64,
-    /// The most bytes the engine holds while analysing (the high-water mark of its own
-    /// allocations): the parsed columns plus the analysis' temporaries (the dominator tree's,
-    /// about 44 bytes per node and 4 per edge, the engine's own estimate, see
-    /// `Analysis::run`) and the 4 MiB read buffer. Within 25% of the measured high-water mark on
-    /// the same snapshots.
+    /// The most bytes the engine holds while parsing and analysing (its own allocations): the
+    /// larger of the resident prediction and the parsed columns plus the dominator tree's
+    /// temporaries (about 44 bytes per node and 4 per edge, the engine's own estimate in
+    /// `Analysis::run`), plus the 4 MiB read buffer. Against the high-water mark sampled at
+    /// every progress report (same example): 1.02 times it on the 60 MB synthetic snapshot;
+    /// 1.4–1.5 times on the 3–5 MB ones, where the read buffer and the fixed costs dominate (an
+    /// upper bound there, as a memory limit wants).
     pub predicted_peak_bytes: u64,
 }
 
@@ -223,21 +226,25 @@ fn describe(file: String, file_size: u64, h: &Header, v: &Value) -> SnapshotHead
 /// `(resident, peak)` bytes for `n` nodes and `e` edges of `nf` / `ef` fields in a file of
 /// `file_size` bytes (see [`SnapshotHeader::predicted_memory_bytes`]).
 fn predict(n: u64, e: u64, nf: u64, ef: u64, trace: bool, file_size: u64) -> (u64, u64) {
-    // Strings: the file less its numbers (about 2.2 bytes per number with its separator, on
-    // V8's output: ids and sizes are long, types and counts short) and the structure.
-    let numbers = (n * nf + e * ef) as f64 * 2.2;
-    let strings = (file_size as f64 - numbers).max(0.0) as u64;
+    // Strings: the file less its numbers (3.9 bytes per number with its comma on V8's output,
+    // Node 18 to 24: ids and sizes are long, types and counts short; and a newline per record).
+    // What remains is the strings with their quotes and escapes and the small sections; held as
+    // text plus an 8-byte end each, that is 1.2 times as much on the same snapshots.
+    let numbers = (n * nf + e * ef) as f64 * 3.9 + (n + e) as f64;
+    let strings = ((file_size as f64 - numbers).max(0.0) * 1.2) as u64;
     // Parsed columns: node type, detachedness (1 byte each), name, id, self size, first edge,
     // trace id (4 bytes); edge type (1), name and target (4 each).
     let parsed = n * (1 + 1 + 4 * 4 + if trace { 4 } else { 0 }) + e * 9 + strings;
     // The analysis adds: retainers (4 per node and per edge, an essential bit per edge),
     // shallow (4), retained (8), dominator (4), distance (4), detachedness (1), class key (4),
-    // dominator children (8), the id index once a query by id ran (4).
-    let added = n * (4 + 4 + 8 + 4 + 4 + 1 + 4 + 8 + 4) + e * 4 + e / 8;
+    // dominator children (8), the id index once a query by id ran (4); and 12 more, fitted on
+    // the snapshots below (columns reserved from the header's counts, class names the analysis
+    // adds, locations).
+    let added = n * (4 + 4 + 8 + 4 + 4 + 1 + 4 + 8 + 4 + 12) + e * 4 + e / 8;
     let resident = parsed + added;
     // While analysing: the dominator tree's temporaries on top of the columns (the engine's own
     // up-front estimate, `Analysis::run`), and the read buffer.
-    let peak = parsed + (44 * n + 4 * e).max(added) + (4 << 20);
+    let peak = resident.max(parsed + 44 * n + 4 * e) + (4 << 20);
     (resident, peak)
 }
 
