@@ -187,14 +187,22 @@ impl Analysis {
                 items: Vec::new(),
             };
         };
+        // One pass over the class and size columns, in chunks on every core.
+        use rayon::prelude::*;
+        const CHUNK: usize = 1 << 16;
         let mut v: Vec<u32> = self
             .classes
             .key_of
-            .iter()
-            .zip(&self.shallow)
+            .par_chunks(CHUNK)
+            .zip(self.shallow.par_chunks(CHUNK))
             .enumerate()
-            .filter(|&(_, (&ko, &s))| ko == k && s != 0)
-            .map(|(o, _)| o as u32)
+            .flat_map_iter(|(c, (keys, sizes))| {
+                keys.iter()
+                    .zip(sizes)
+                    .enumerate()
+                    .filter(move |&(_, (&ko, &s))| ko == k && s != 0)
+                    .map(move |(i, _)| (c * CHUNK + i) as u32)
+            })
             .collect();
         let total = v.len();
         select_window(&mut v, w, self.node_order(sort, descending));
