@@ -78,6 +78,40 @@ export declare class HeapAnalysis {
    * retained_size distance dominator_id` (the DevTools oracle's `--nodes` format).
    */
   writeNodes(path: string): void
+  /** Bytes of native memory this analysis holds (its columns and tables). */
+  get memoryBytes(): number
+  /**
+   * A page of the Summary view: the rows whose class name contains `filter`
+   * (case-insensitive), sorted (default: largest retained size first, as `summary()`), and
+   * the number of matching rows.
+   */
+  summaryPage(options?: SummaryPageOptions | undefined | null): SummaryPage
+  /**
+   * A page of the objects the Summary row with key `key` (`SummaryRow.key`) counts (`total`
+   * equals the row's `count`), largest retained size first by default. An unknown key gives
+   * an empty page.
+   */
+  instances(key: string, options?: InstancesOptions | undefined | null): NodePage
+  /** A page of `references(id)`, in the same order (an unknown id gives an empty page). */
+  referencesPage(id: number, options?: PageOptions | undefined | null): EdgePage
+  /** A page of `retainers(id)`, in the same order (an unknown id gives an empty page). */
+  retainersPage(id: number, options?: PageOptions | undefined | null): EdgePage
+  /**
+   * A page of `dominated(id)`, in the same order: largest retained size first (an unknown
+   * id gives an empty page).
+   */
+  dominatedPage(id: number, options?: PageOptions | undefined | null): NodePage
+  /**
+   * Up to `limit` (default 5, at most 50) retainer paths of object `id`, root first each:
+   * the first is `retainerPath(id)`, the others leave it at one step through another
+   * retainer, shortest first. Empty if the object is unreachable or unknown.
+   */
+  retainerPaths(id: number, limit?: number | undefined | null): Array<Array<PathStep>>
+  /**
+   * What holds object `id`, what it holds and where it was created, with one sentence that
+   * says it (`null` for an unknown id).
+   */
+  explain(id: number): Explanation | null
   /** Frees the native memory. Any later call throws. */
   close(): void
   /** True once `close()` was called. */
@@ -98,6 +132,12 @@ export declare class Series {
    * taken in order (a call waits for the previous one).
    */
   add(path: string, options?: SeriesAddOptions | undefined | null): Promise<SeriesStep>
+  /**
+   * Adds an analysis already loaded as the next snapshot of the series (no parsing): the
+   * same findings as `add` on its file. The analysis stays usable. A closed analysis rejects
+   * with `ERR_HEAPWISE_INVALID_ARGUMENT`.
+   */
+  addAnalysis(analysis: HeapAnalysis, options?: SeriesAddOptions | undefined | null): Promise<SeriesStep>
   /** How many snapshots were added. */
   get length(): number
 }
@@ -113,6 +153,14 @@ export interface Accumulated {
   /** V8 id of the largest of them (`@id` in DevTools). */
   exampleId: number
   /** Where its constructor or function is defined. */
+  location?: SourceLocation
+}
+
+/** One frame of an allocation stack. */
+export interface AllocationFrame {
+  /** The function's name (`(anonymous)` when it has none). */
+  functionName: string
+  /** Where the function is, when known. */
   location?: SourceLocation
 }
 
@@ -238,6 +286,13 @@ export interface ComparisonTotals {
  */
 export declare function diff(before: string, after: string, options?: DiffOptions | undefined | null): Promise<HeapDiff>
 
+/**
+ * The diff of two analyses already loaded, off the JS thread: the same result as `diff` on
+ * their files (without `final`), with no parsing. Both analyses stay loaded. A closed analysis
+ * rejects with `ERR_HEAPWISE_INVALID_ARGUMENT`.
+ */
+export declare function diffAnalyses(before: HeapAnalysis, after: HeapAnalysis, options?: Omit<DiffOptions, 'final'>): Promise<HeapDiff>
+
 /** Options of `diff` and `diffSync`. */
 export interface DiffOptions {
   /**
@@ -296,6 +351,16 @@ export interface DiffSide {
 /** Like `diff`, with the same options, but blocks the calling thread until done. */
 export declare function diffSync(before: string, after: string, options?: DiffOptions | undefined | null): HeapDiff
 
+/** A page of edges. */
+export interface EdgePage {
+  /** Edges in the whole list. */
+  total: number
+  /** Position of the first edge returned. */
+  offset: number
+  /** The edges. */
+  edges: Array<HeapEdge>
+}
+
 /** One error code and what it means. */
 export interface ErrorCodeInfo {
   /** The code, e.g. `ERR_HEAPWISE_TRUNCATED`. */
@@ -309,6 +374,41 @@ export interface ErrorCodeInfo {
  * meaning each, in a stable order.
  */
 export declare function errorCodes(): Array<ErrorCodeInfo>
+
+/** What holds an object, what it holds, and where it was created. */
+export interface Explanation {
+  /** The object. */
+  node: HeapNode
+  /** Where it was created (`HeapAnalysis.location`). */
+  location?: SourceLocation
+  /** Its allocation stack, innermost frame first, when the snapshot has allocation traces. */
+  allocationStack?: Array<AllocationFrame>
+  /**
+   * The shortest retainer path in heapwise's one notation (`(root)` for the root, empty if
+   * unreachable).
+   */
+  pathText: string
+  /** Up to three retainer paths (`retainerPaths(id, 3)`). */
+  paths: Array<Array<PathStep>>
+  /** Its first 10 retainers. */
+  retainers: EdgePage
+  /**
+   * Its dominator chain from the immediate dominator up, root excluded, at most 20: each of
+   * these objects, removed, would free it.
+   */
+  dominators: Array<HeapNode>
+  /** The first 10 objects it dominates immediately (`dominatedPage`). */
+  dominated: NodePage
+  /**
+   * What its dominator subtree holds by class name, largest `size` (sum of shallow sizes)
+   * first, at most 10.
+   */
+  retainedClasses: Array<RetainedClass>
+  /** True if the subtree had more than 1,000,000 objects: the classes count those walked. */
+  retainedClassesPartial: boolean
+  /** One sentence for people. */
+  sentence: string
+}
 
 /**
  * A leak finding: the object that holds the growth, how fast it grows, what accumulates and
@@ -491,6 +591,18 @@ export interface Holder {
   description: string
 }
 
+/** Options of `HeapAnalysis.instances`. */
+export interface InstancesOptions {
+  /** Objects skipped (default 0). */
+  offset?: number
+  /** Most objects returned (default 50, at most 10,000). */
+  limit?: number
+  /** The order (default `retainedSize`); ties by position in the snapshot. */
+  sort?: 'retainedSize' | 'shallowSize' | 'distance' | 'id'
+  /** Largest first (default `true` for sizes, `false` for `distance` and `id`). */
+  descending?: boolean
+}
+
 /** A group of leak candidates with similar retainer paths (final mode). */
 export interface LeakGroup {
   /** Class of the leaked objects. */
@@ -509,6 +621,24 @@ export interface LeakGroup {
   ids: Array<number>
 }
 
+/** A page of objects. */
+export interface NodePage {
+  /** Objects in the whole list. */
+  total: number
+  /** Position of the first object returned. */
+  offset: number
+  /** The objects. */
+  nodes: Array<HeapNode>
+}
+
+/** Which part of a list a page shows. */
+export interface PageOptions {
+  /** Items skipped (default 0). */
+  offset?: number
+  /** Most items returned (default 50, at most 10,000). */
+  limit?: number
+}
+
 /** One step of a retainer path. */
 export interface PathStep {
   /**
@@ -521,6 +651,14 @@ export interface PathStep {
   /** The node. */
   node: HeapNode
 }
+
+/**
+ * Reads only the header at the start of a snapshot file (at most 1 MB of it, however big the
+ * file): node and edge counts, the layout, what V8 version wrote it, and how much memory
+ * `analyze` will need. Rejects with a `HeapwiseError` (`ERR_HEAPWISE_NOT_A_SNAPSHOT` with a
+ * `byteOffset` when no header is found there).
+ */
+export declare function peek(path: string): Promise<SnapshotHeader>
 
 /** Progress of a long operation. */
 export interface Progress {
@@ -547,6 +685,16 @@ export interface Reason {
   limit?: number
   /** One sentence for people. */
   message: string
+}
+
+/** A class of the objects an object retains. */
+export interface RetainedClass {
+  /** Class name. */
+  name: string
+  /** Number of objects. */
+  count: number
+  /** Sum of their shallow sizes, in bytes. */
+  size: number
 }
 
 /** Options of `Series.add`. */
@@ -591,6 +739,40 @@ export interface SharingClosure {
   reads?: boolean
 }
 
+/** What the header of a snapshot file says (`peek`). */
+export interface SnapshotHeader {
+  /** The file. */
+  file: string
+  /** Its size in bytes. */
+  fileSize: number
+  /** Number of nodes, from the header. */
+  nodeCount: number
+  /** Number of edges, from the header. */
+  edgeCount: number
+  /** Allocation-tracking functions (0 unless tracking was on). */
+  traceFunctionCount: number
+  /** Native bytes outside the graph (0 if the header has none). */
+  extraNativeBytes: number
+  /** `meta.node_fields`. */
+  nodeFields: Array<string>
+  /** `meta.edge_fields`. */
+  edgeFields: Array<string>
+  /** The layout has source locations. */
+  hasLocations: boolean
+  /** Nodes carry detachedness. */
+  hasDetachedness: boolean
+  /** Allocation traces were recorded. */
+  hasAllocationTraces: boolean
+  /** Who wrote the file, as far as the header shows (`null` if it does not). */
+  producer?: string
+  /** The V8 version range its layout points to, e.g. `>= 12.5` (`null` if unsure). */
+  v8?: string
+  /** Bytes the analysis will hold once done (`HeapAnalysis.memoryBytes`), predicted. */
+  predictedMemoryBytes: number
+  /** Most bytes the engine will hold while analysing, predicted. */
+  predictedPeakBytes: number
+}
+
 /** A source position (0-based line and column, as V8 records them). */
 export interface SourceLocation {
   /** V8 script id. */
@@ -625,6 +807,30 @@ export interface Statistics {
   otherJsObjects: number
   /** Other native objects. */
   otherNonJsObjects: number
+}
+
+/** A page of Summary rows. */
+export interface SummaryPage {
+  /** Rows matching the filter. */
+  total: number
+  /** Position of the first row returned. */
+  offset: number
+  /** The rows. */
+  rows: Array<SummaryRow>
+}
+
+/** Options of `HeapAnalysis.summaryPage`. */
+export interface SummaryPageOptions {
+  /** Only rows whose class name contains this text, case-insensitive (DevTools' class filter). */
+  filter?: string
+  /** The order (default `retainedSize`); ties by class key. */
+  sort?: 'retainedSize' | 'shallowSize' | 'count' | 'distance' | 'name'
+  /** Largest first (default `true` for sizes and counts, `false` for `distance` and `name`). */
+  descending?: boolean
+  /** Rows skipped (default 0). */
+  offset?: number
+  /** Most rows returned (default 50, at most 10,000). */
+  limit?: number
 }
 
 /** One row of the Summary view (DevTools' "Constructor" grid, "All objects"). */

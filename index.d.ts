@@ -11,6 +11,7 @@ import type {
   Progress,
   SeriesAddOptions,
   SeriesStep,
+  SnapshotHeader,
 } from './binding';
 
 declare global {
@@ -58,6 +59,23 @@ export declare function diffSync(
   options?: (Omit<DiffOptions, 'final' | 'maxMemory'> & { final?: string | URL; maxMemory?: MaxMemory }) | null,
 ): HeapDiff;
 /**
+ * The diff of two analyses already loaded, off the JS thread (queued like `diff`): equal to `diff`
+ * on their files, without parsing either again. No `final`. Both stay loaded (their memory adds
+ * up, where `diff` never holds two graphs). A closed analysis rejects with
+ * `ERR_HEAPWISE_INVALID_ARGUMENT`.
+ */
+export declare function diffAnalyses(
+  before: HeapAnalysis,
+  after: HeapAnalysis,
+  options?: (Omit<DiffOptions, 'final' | 'maxMemory'> & { maxMemory?: MaxMemory }) | null,
+): Promise<HeapDiff>;
+/**
+ * Reads only the header at the start of a snapshot (at most 1 MB, whatever the file's size; a
+ * path or a `file:` URL): counts, layout, the V8 version range, and the memory `analyze` will
+ * need. Not queued.
+ */
+export declare function peek(path: string | URL): Promise<SnapshotHeader>;
+/**
  * Snapshots of one process added one at a time, oldest first: each `add()` parses the snapshot
  * off the JS thread (queued like `analyze()`), resolves to the findings of the series so far, and
  * keeps only a footprint of it (at most six are kept), so memory stays flat over any number of
@@ -67,6 +85,11 @@ export declare function diffSync(
 export declare class Series {
   constructor();
   add(path: string | URL, options?: (Omit<SeriesAddOptions, 'maxMemory'> & { maxMemory?: MaxMemory }) | null): Promise<SeriesStep>;
+  /** Like `add`, from an analysis already loaded (no parsing; it stays usable): the same findings. */
+  addAnalysis(
+    analysis: HeapAnalysis,
+    options?: (Omit<SeriesAddOptions, 'maxMemory'> & { maxMemory?: MaxMemory }) | null,
+  ): Promise<SeriesStep>;
   /** How many snapshots were added. */
   readonly length: number;
 }

@@ -91,6 +91,27 @@ function diffSync(before, after, options) {
   }
 }
 
+/** @type {import('./index').diffAnalyses} */
+async function diffAnalyses(before, after, options) {
+  const opts = withMaxMemory(options);
+  try {
+    return mapResult(
+      await queued('diff', opts, () => native.diffAnalyses(before, after, /** @type {import('./binding').DiffOptions} */ (opts))),
+    );
+  } catch (e) {
+    throw adopt(e);
+  }
+}
+
+/** @type {import('./index').peek} */
+async function peek(path) {
+  try {
+    return await native.peek(toPath(path));
+  } catch (e) {
+    throw adopt(e);
+  }
+}
+
 /**
  * Snapshots of one process added one at a time (the native `Series`): `add()` is queued like
  * `analyze()` (it parses a snapshot), takes paths or `file:` URLs and size strings, throws
@@ -114,6 +135,19 @@ class Series {
         throw adopt(e);
       },
     );
+  }
+
+  /**
+   * @param {import('./index').HeapAnalysis} analysis
+   * @param {Parameters<import('./index').Series['addAnalysis']>[1]} [options]
+   */
+  addAnalysis(analysis, options) {
+    const opts = withMaxMemory(options);
+    return queued('analysis', opts, () =>
+      this._native.addAnalysis(analysis, /** @type {import('./binding').SeriesAddOptions} */ (opts)),
+    ).then(mapResult, (e) => {
+      throw adopt(e);
+    });
   }
 
   /** How many snapshots were added. */
@@ -141,6 +175,8 @@ module.exports = {
   analyzeSync,
   diff,
   diffSync,
+  diffAnalyses,
+  peek,
   errorCodes,
   HeapwiseErrorCode,
   HeapAnalysis,

@@ -341,6 +341,45 @@ impl From<Added> for SeriesStep {
     }
 }
 
+/// `Series.add`'s options split into the findings' options and the observer.
+fn add_options(options: Option<SeriesAddOptions>) -> (f::FindingsOptions, JsObserver) {
+    match options {
+        Some(o) => (
+            f::FindingsOptions {
+                calls_per_step: o.calls_per_step,
+                top: o.top.unwrap_or(10) as usize,
+            },
+            JsObserver::new(Some(AnalyzeOptions {
+                on_progress: o.on_progress,
+                signal: o.signal,
+                max_memory: o.max_memory,
+            })),
+        ),
+        None => (f::FindingsOptions::default(), JsObserver::new(None)),
+    }
+}
+
+/// Adds analysis `a` to `series` and collects the step's answer.
+fn step(
+    series: &mut f::Series,
+    a: &Analysis,
+    opts: &f::FindingsOptions,
+    obs: &JsObserver,
+) -> heapwise_engine::Result<Added> {
+    let index = series.len() as u32;
+    let found = series.add(a, opts, obs)?;
+    let mut classes = a.summary();
+    classes.truncate(SERIES_CLASSES);
+    Ok(Added {
+        index,
+        node_count: a.node_count(),
+        edge_count: a.edge_count(),
+        total_size: a.total_size(),
+        classes,
+        found,
+    })
+}
+
 /// Snapshots of one process added one at a time, oldest first: each is analysed off the JS
 /// thread, its findings computed against the earlier ones, then reduced to a footprint of 12
 /// bytes per node; at most six footprints are kept (the first always), so memory stays flat
@@ -371,20 +410,7 @@ impl Series {
         options: Option<SeriesAddOptions>,
     ) -> Result<Object<'env>> {
         let inner = self.inner.clone();
-        let (opts, obs) = match options {
-            Some(o) => (
-                f::FindingsOptions {
-                    calls_per_step: o.calls_per_step,
-                    top: o.top.unwrap_or(10) as usize,
-                },
-                JsObserver::new(Some(AnalyzeOptions {
-                    on_progress: o.on_progress,
-                    signal: o.signal,
-                    max_memory: o.max_memory,
-                })),
-            ),
-            None => (f::FindingsOptions::default(), JsObserver::new(None)),
-        };
+        let (opts, obs) = add_options(options);
         crate::spawn_promise::<_, SeriesStep>(env, "series", move || {
             catch_panic(
                 ENTRY_PANIC_HOOK,
@@ -392,18 +418,33 @@ impl Series {
                     // Held while the snapshot is analysed, so calls are taken in order.
                     let mut series = inner.lock().unwrap_or_else(|e| e.into_inner());
                     let a = Analysis::from_path(path.as_ref(), &obs)?;
-                    let index = series.len() as u32;
-                    let found = series.add(&a, &opts, &obs)?;
-                    let mut classes = a.summary();
-                    classes.truncate(SERIES_CLASSES);
-                    Ok(Added {
-                        index,
-                        node_count: a.node_count(),
-                        edge_count: a.edge_count(),
-                        total_size: a.total_size(),
-                        classes,
-                        found,
-                    })
+                    step(&mut series, &a, &opts, &obs)
+                },
+                |e| e,
+            )
+        })
+    }
+
+    /// Adds an analysis already loaded as the next snapshot of the series (no parsing): the
+    /// same findings as `add` on its file. The analysis stays usable. A closed analysis rejects
+    /// with `ERR_HEAPWISE_INVALID_ARGUMENT`.
+    #[napi(ts_return_type = "Promise<SeriesStep>")]
+    pub fn add_analysis<'env>(
+        &self,
+        env: &'env Env,
+        analysis: &crate::HeapAnalysis,
+        options: Option<SeriesAddOptions>,
+    ) -> Result<Object<'env>> {
+        let inner = self.inner.clone();
+        let a = analysis.shared();
+        let (opts, obs) = add_options(options);
+        crate::spawn_promise::<_, SeriesStep>(env, "series", move || {
+            let a = a?;
+            catch_panic(
+                ENTRY_PANIC_HOOK,
+                || {
+                    let mut series = inner.lock().unwrap_or_else(|e| e.into_inner());
+                    step(&mut series, &a, &opts, &obs)
                 },
                 |e| e,
             )

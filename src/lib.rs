@@ -10,6 +10,7 @@ static ALLOCATOR: heapwise_engine::alloc::MmapLarge = heapwise_engine::alloc::Mm
 mod error;
 mod findings;
 mod options;
+mod query;
 mod results;
 
 use error::{catch_panic, guard, js_error, ENTRY_PANIC_HOOK};
@@ -17,6 +18,10 @@ use heapwise_engine::{diff as engine, Analysis, ErrorKind, NodeId, NodeOrd, Obse
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use options::{diff_options, AnalyzeOptions, DiffOptions, JsObserver};
+use query::{
+    EdgePage, Explanation, InstancesOptions, NodePage, PageOptions, SnapshotHeader, SummaryPage,
+    SummaryPageOptions,
+};
 use results::{
     ErrorCodeInfo, HeapDiff, HeapEdge, HeapNode, PathStep, Statistics, SummaryRow, TopObject,
 };
@@ -138,6 +143,44 @@ pub fn diff_sync(
         .map_err(|e| js_error(env, &e))
 }
 
+/// Reads only the header at the start of a snapshot file (at most 1 MB of it, however big the
+/// file): node and edge counts, the layout, what V8 version wrote it, and how much memory
+/// `analyze` will need. Rejects with a `HeapwiseError` (`ERR_HEAPWISE_NOT_A_SNAPSHOT` with a
+/// `byteOffset` when no header is found there).
+#[napi(ts_return_type = "Promise<SnapshotHeader>")]
+pub fn peek<'env>(env: &'env Env, path: String) -> Result<Object<'env>> {
+    spawn_promise::<_, SnapshotHeader>(env, "peek", move || {
+        catch_panic(
+            ENTRY_PANIC_HOOK,
+            || heapwise_engine::parse::peek(path.as_ref()),
+            |e| e,
+        )
+    })
+}
+
+/// The diff of two analyses already loaded, off the JS thread: the same result as `diff` on
+/// their files (without `final`), with no parsing. Both analyses stay loaded. A closed analysis
+/// rejects with `ERR_HEAPWISE_INVALID_ARGUMENT`.
+#[napi(ts_return_type = "Promise<HeapDiff>")]
+pub fn diff_analyses<'env>(
+    env: &'env Env,
+    before: &HeapAnalysis,
+    after: &HeapAnalysis,
+    #[napi(ts_arg_type = "Omit<DiffOptions, 'final'>")] options: Option<DiffOptions>,
+) -> Result<Object<'env>> {
+    let analyses = before.shared().and_then(|a| Ok((a, after.shared()?)));
+    let options = diff_options(options);
+    spawn_promise::<_, HeapDiff>(env, "diff", move || {
+        let (a, b) = analyses?;
+        let (opts, obs) = options?;
+        catch_panic(
+            ENTRY_PANIC_HOOK,
+            || engine::diff_analyses(&a, &b, &opts, &obs),
+            |e| e,
+        )
+    })
+}
+
 /// Every error code heapwise uses (the engine's and those only `watch` raises), with a one-line
 /// meaning each, in a stable order.
 #[napi]
@@ -162,6 +205,13 @@ impl From<Analysis> for HeapAnalysis {
 }
 
 impl HeapAnalysis {
+    /// The analysis, shared (for work on another thread); a closed one is an invalid argument.
+    pub(crate) fn shared(&self) -> heapwise_engine::Result<Arc<Analysis>> {
+        self.inner.clone().ok_or_else(|| {
+            heapwise_engine::Error::new(ErrorKind::InvalidArgument, "this HeapAnalysis was closed")
+        })
+    }
+
     fn get(&self) -> Result<&Analysis> {
         self.inner.as_deref().ok_or_else(|| {
             Error::new(
@@ -335,6 +385,124 @@ impl HeapAnalysis {
                 |e: std::io::Error| Error::from_reason(format!("cannot write {path}: {e}"));
             let mut f = std::fs::File::create(&path).map_err(cannot)?;
             a.write_nodes_tsv(&mut f).map_err(cannot)
+        })
+    }
+
+    /// Bytes of native memory this analysis holds (its columns and tables).
+    #[napi(getter)]
+    pub fn memory_bytes(&self) -> Result<f64> {
+        Ok(self.get()?.heap_bytes() as f64)
+    }
+
+    /// A page of the Summary view: the rows whose class name contains `filter`
+    /// (case-insensitive), sorted (default: largest retained size first, as `summary()`), and
+    /// the number of matching rows.
+    #[napi]
+    pub fn summary_page(
+        &self,
+        options: Option<SummaryPageOptions>,
+        env: &Env,
+    ) -> Result<SummaryPage> {
+        guard(env, || {
+            let a = self.get()?;
+            let (filter, sort, descending, w) =
+                query::summary_args(options).map_err(|e| js_error(env, &e))?;
+            Ok(a.summary_page(&filter, sort, descending, w).into())
+        })
+    }
+
+    /// A page of the objects the Summary row with key `key` (`SummaryRow.key`) counts (`total`
+    /// equals the row's `count`), largest retained size first by default. An unknown key gives
+    /// an empty page.
+    #[napi]
+    pub fn instances(
+        &self,
+        key: String,
+        options: Option<InstancesOptions>,
+        env: &Env,
+    ) -> Result<NodePage> {
+        guard(env, || {
+            let a = self.get()?;
+            let (sort, descending, w) =
+                query::instances_args(options).map_err(|e| js_error(env, &e))?;
+            Ok((a, a.instances(key.as_bytes(), sort, descending, w)).into())
+        })
+    }
+
+    /// A page of `references(id)`, in the same order (an unknown id gives an empty page).
+    #[napi]
+    pub fn references_page(
+        &self,
+        id: f64,
+        options: Option<PageOptions>,
+        env: &Env,
+    ) -> Result<EdgePage> {
+        guard(env, || {
+            let w = PageOptions::window_of(options).map_err(|e| js_error(env, &e))?;
+            let (a, o) = self.find(id)?;
+            Ok(o.map_or_else(EdgePage::empty, |o| (a, a.references_page(o, w)).into()))
+        })
+    }
+
+    /// A page of `retainers(id)`, in the same order (an unknown id gives an empty page).
+    #[napi]
+    pub fn retainers_page(
+        &self,
+        id: f64,
+        options: Option<PageOptions>,
+        env: &Env,
+    ) -> Result<EdgePage> {
+        guard(env, || {
+            let w = PageOptions::window_of(options).map_err(|e| js_error(env, &e))?;
+            let (a, o) = self.find(id)?;
+            Ok(o.map_or_else(EdgePage::empty, |o| (a, a.retainers_page(o, w)).into()))
+        })
+    }
+
+    /// A page of `dominated(id)`, in the same order: largest retained size first (an unknown
+    /// id gives an empty page).
+    #[napi]
+    pub fn dominated_page(
+        &self,
+        id: f64,
+        options: Option<PageOptions>,
+        env: &Env,
+    ) -> Result<NodePage> {
+        guard(env, || {
+            let w = PageOptions::window_of(options).map_err(|e| js_error(env, &e))?;
+            let (a, o) = self.find(id)?;
+            Ok(o.map_or_else(NodePage::empty, |o| (a, a.dominated_page(o, w)).into()))
+        })
+    }
+
+    /// Up to `limit` (default 5, at most 50) retainer paths of object `id`, root first each:
+    /// the first is `retainerPath(id)`, the others leave it at one step through another
+    /// retainer, shortest first. Empty if the object is unreachable or unknown.
+    #[napi]
+    pub fn retainer_paths(
+        &self,
+        id: f64,
+        limit: Option<u32>,
+        env: &Env,
+    ) -> Result<Vec<Vec<PathStep>>> {
+        guard(env, || {
+            let (a, o) = self.find(id)?;
+            Ok(o.map_or_else(Vec::new, |o| {
+                a.retainer_paths(o, limit.unwrap_or(5) as usize)
+                    .into_iter()
+                    .map(|p| results::all(a.steps_of(p)))
+                    .collect()
+            }))
+        })
+    }
+
+    /// What holds object `id`, what it holds and where it was created, with one sentence that
+    /// says it (`null` for an unknown id).
+    #[napi]
+    pub fn explain(&self, id: f64, env: &Env) -> Result<Option<Explanation>> {
+        guard(env, || {
+            let (a, o) = self.find(id)?;
+            Ok(o.map(|o| (a, a.explain(o)).into()))
         })
     }
 

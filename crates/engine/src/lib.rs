@@ -32,8 +32,10 @@ mod progress;
 mod snapshot;
 mod strings;
 
+pub use analysis::explain::{AllocationFrame, Explanation, RetainedClass};
+pub use analysis::pages::{NodeSort, Page, SummarySort, Window, MAX_PAGE};
 pub use analysis::path_text::{path_text, path_text_short};
-pub use analysis::paths::PathStep;
+pub use analysis::paths::{PathStep, RawPath};
 pub use analysis::statistics::Statistics;
 pub use analysis::{Analysis, EdgeInfo, NodeInfo, SourceLocation, SummaryRow};
 pub use error::{Error, ErrorKind, Result};

@@ -7,4 +7,5 @@ mod diff;
 mod dominators;
 mod findings;
 mod property;
+mod queries;
 mod semantics;

@@ -14,6 +14,10 @@ impl BitVec {
     pub(crate) fn get(&self, i: usize) -> bool {
         self.0[i >> 6] >> (i & 63) & 1 != 0
     }
+    /// Bytes held.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        8 * self.0.capacity()
+    }
     /// Sets bit `i`.
     #[inline]
     pub(crate) fn set(&mut self, i: usize) {

@@ -18,8 +18,10 @@ pub(crate) mod distances;
 pub(crate) mod dom_state;
 pub(crate) mod dominators;
 pub(crate) mod essential;
+pub(crate) mod explain;
 pub(crate) mod locations;
 pub(crate) mod names;
+pub(crate) mod pages;
 pub(crate) mod path_text;
 pub(crate) mod paths;
 pub(crate) mod queries;
@@ -73,6 +75,8 @@ pub struct Analysis {
     pub(crate) statistics: Statistics,
     /// Problems that did not stop the work.
     pub(crate) warnings: Vec<String>,
+    /// The file it was read from (for [`Analysis::from_path`]).
+    pub(crate) file: Option<std::path::PathBuf>,
     id_index: OnceLock<Vec<u32>>,
     scripts: OnceLock<HashMap<u32, locations::ScriptRef>>,
 }
@@ -90,7 +94,9 @@ impl Analysis {
     pub fn from_path(path: &std::path::Path, obs: &dyn Observer) -> Result<Analysis> {
         require_for_parse(path, obs)?;
         let snap = crate::parse::parse_file(path, obs)?;
-        Analysis::run(snap, obs)
+        let mut a = Analysis::run(snap, obs)?;
+        a.file = Some(path.to_owned());
+        Ok(a)
     }
 
     /// Runs the DevTools pipeline on a parsed snapshot.
@@ -106,7 +112,9 @@ impl Analysis {
     ) -> Result<Analysis> {
         require_for_parse(path, obs)?;
         let snap = crate::parse::parse_file(path, obs)?;
-        Analysis::run_with(snap, obs, false)
+        let mut a = Analysis::run_with(snap, obs, false)?;
+        a.file = Some(path.to_owned());
+        Ok(a)
     }
 
     fn run_with(mut snap: Snapshot, obs: &dyn Observer, full: bool) -> Result<Analysis> {
@@ -219,6 +227,7 @@ impl Analysis {
             aggregates: Vec::new(),
             statistics,
             warnings,
+            file: None,
             id_index: OnceLock::new(),
             scripts: OnceLock::new(),
         };
@@ -245,6 +254,12 @@ impl Analysis {
     /// `extra_native_bytes`.
     pub fn total_size(&self) -> f64 {
         self.statistics.total
+    }
+
+    /// The file the analysis was read from ([`Analysis::from_path`]; `None` for
+    /// [`Analysis::run`]).
+    pub fn file(&self) -> Option<&std::path::Path> {
+        self.file.as_deref()
     }
 
     /// The parsed snapshot (with the analysis' strings appended).
@@ -331,15 +346,46 @@ impl Analysis {
             .map(|i| NodeOrd(index[i]))
     }
 
-    /// Bytes held by the analysis (columns only), for memory reports.
+    /// Bytes held by the analysis, for memory reports: every column (the snapshot's, the
+    /// retainers with their essential bits, sizes, dominators, distances, detachedness, class
+    /// keys, dominator children, the id index once built) and the smaller tables (class keys,
+    /// Summary aggregates, strings); hash maps and short strings are counted by their entries.
     pub fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        let classes = &self.classes;
+        let class_tables = classes.keys.capacity() * size_of::<classes::ClassKey>()
+            + classes
+                .keys
+                .iter()
+                .map(|k| match k {
+                    classes::ClassKey::Located(_, name) => name.capacity(),
+                    classes::ClassKey::Name(_) => 0,
+                })
+                .sum::<usize>()
+            + 4 * classes.key_name.capacity()
+            + classes
+                .interfaces
+                .iter()
+                .map(|i| {
+                    i.name.0.capacity() + i.properties.iter().map(Vec::capacity).sum::<usize>()
+                })
+                .sum::<usize>();
         self.snap.heap_bytes()
             + 4 * (self.retainers.first.capacity() + self.retainers.node.capacity())
-            + self.retainers.node.capacity() / 8
+            + self.retainers.essential.heap_bytes()
             + 4 * self.shallow.capacity()
             + 8 * self.retained.capacity()
             + 4 * (self.dominator.capacity() + self.distance.capacity())
+            + self.detachedness.capacity()
             + 4 * self.classes.key_of.capacity()
+            + class_tables
             + 4 * (self.dominated.first.capacity() + self.dominated.nodes.capacity())
+            + self.aggregates.capacity() * size_of::<summary::Aggregate>()
+            + self.id_index.get().map_or(0, |v| 4 * v.capacity())
+            + self.scripts.get().map_or(0, |m| {
+                m.len() * (size_of::<(u32, locations::ScriptRef)>() + 8)
+                    + m.values().map(|s| s.name.capacity()).sum::<usize>()
+            })
+            + self.warnings.iter().map(String::capacity).sum::<usize>()
     }
 }

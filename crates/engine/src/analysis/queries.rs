@@ -89,7 +89,7 @@ impl Analysis {
             .edge_type_name(self.snap.edge_type[e.index()])
     }
 
-    fn edge_info(&self, e: EdgeIdx, other: u32) -> EdgeInfo {
+    pub(crate) fn edge_info(&self, e: EdgeIdx, other: u32) -> EdgeInfo {
         EdgeInfo {
             edge_type: self.edge_type_name(e).to_owned(),
             name: self.edge_name(e),

@@ -30,7 +30,7 @@ pub(crate) use verdict::fmt_bytes;
 pub use verdict::{ClassLimit, Reason, ReasonKind, Verdict};
 
 use crate::analysis::{Analysis, SummaryRow};
-use crate::error::Result;
+use crate::error::{Error, ErrorKind, Result};
 use crate::findings::{self, Finding, FindingsOptions, Footprint};
 use crate::progress::{check, Observer};
 use base::{DiffBase, Relation};
@@ -132,9 +132,129 @@ pub fn diff(
     check(obs)?;
     let b = Analysis::from_path(after, obs)?;
     let after_info = side(&b, after);
-    let mut warnings = Vec::new();
+    let final_mode = opts.final_snapshot.is_some();
+    let mut c = compare(&base, &before_info, &b, &after_info, opts, final_mode, obs)?;
+    let mut final_info = None;
+    let mut leak_groups = Vec::new();
+    if let Some(final_path) = &opts.final_snapshot {
+        if !c.same_process {
+            c.warnings.push(
+                "final mode needs snapshots of one process; leak detection was skipped".to_owned(),
+            );
+        } else {
+            let target_allocated = base.allocated_in(&b);
+            let after_footprint = c.forwards.then(|| Footprint::of(&b, obs)).transpose()?;
+            drop(b);
+            check(obs)?;
+            let f = Analysis::from_path(final_path, obs)?;
+            final_info = Some(side(&f, final_path));
+            leak_groups = leaks::find(&f, &target_allocated, opts, top, &mut c.warnings);
+            if let Some(after_footprint) = &after_footprint {
+                let findings_opts = FindingsOptions {
+                    calls_per_step: opts.calls_per_step,
+                    top,
+                };
+                c.found = findings::find(
+                    &[base.footprint(), after_footprint],
+                    &f,
+                    &findings_opts,
+                    obs,
+                )?;
+            }
+        }
+    }
+    Ok(c.finish(before_info, after_info, final_info, leak_groups, opts))
+}
 
-    let relation = base.relation_to(&b);
+/// [`diff`] of two analyses already loaded (no final snapshot: `opts.final_snapshot` must be
+/// `None`). The first is reduced exactly as [`diff`] reduces it, so the result is the same as
+/// that of [`diff`] on their files; the files named are those the analyses were read from
+/// ([`Analysis::file`]). Both stay loaded: this needs the memory of the two graphs, where
+/// [`diff`] never holds two.
+pub fn diff_analyses(
+    before: &Analysis,
+    after: &Analysis,
+    opts: &DiffOptions,
+    obs: &dyn Observer,
+) -> Result<HeapDiff> {
+    if opts.final_snapshot.is_some() {
+        return Err(Error::new(
+            ErrorKind::InvalidArgument,
+            "a diff of loaded analyses takes no final snapshot (use diff() with paths for final mode)",
+        ));
+    }
+    let file = |a: &Analysis| a.file().map(Path::to_owned).unwrap_or_default();
+    let before_info = side(before, &file(before));
+    let after_info = side(after, &file(after));
+    let base = DiffBase::from_analysis(before, obs)?;
+    check(obs)?;
+    let c = compare(&base, &before_info, after, &after_info, opts, false, obs)?;
+    Ok(c.finish(before_info, after_info, None, Vec::new(), opts))
+}
+
+/// What the comparison of the base with the second snapshot found.
+struct Compared {
+    same_process: bool,
+    forwards: bool,
+    classes: Vec<ComparisonRow>,
+    totals: Counts,
+    allocated: Vec<SummaryRow>,
+    growers: Vec<Grower>,
+    found: findings::Findings,
+    warnings: Vec<String>,
+}
+
+impl Compared {
+    fn finish(
+        mut self,
+        before_info: SideInfo,
+        after_info: SideInfo,
+        final_info: Option<SideInfo>,
+        leak_groups: Vec<LeakGroup>,
+        opts: &DiffOptions,
+    ) -> HeapDiff {
+        self.warnings.append(&mut self.found.warnings);
+        let size_delta = after_info.total_size - before_info.total_size;
+        let verdict = verdict::verdict(
+            opts,
+            size_delta,
+            &self.classes,
+            &self.totals,
+            &leak_groups,
+            &self.found.findings,
+        );
+        HeapDiff {
+            before: before_info,
+            after: after_info,
+            final_snapshot: final_info,
+            same_process: self.same_process,
+            size_delta,
+            classes: self.classes,
+            totals: self.totals,
+            allocated: self.allocated,
+            growers: self.growers,
+            leaks: leak_groups,
+            findings: self.found.findings,
+            verdict,
+            warnings: self.warnings,
+        }
+    }
+}
+
+/// The comparison core: the base (the reduced first snapshot) against the second, `b`. In
+/// final mode the findings are left to the caller (they need the third snapshot).
+fn compare(
+    base: &DiffBase,
+    before_info: &SideInfo,
+    b: &Analysis,
+    after_info: &SideInfo,
+    opts: &DiffOptions,
+    final_mode: bool,
+    obs: &dyn Observer,
+) -> Result<Compared> {
+    let top = if opts.top == 0 { 10 } else { opts.top };
+    let mut warnings = Vec::new();
+    let relation = base.relation_to(b);
     let same_process = relation != Relation::Unrelated;
     // Newest first: objects are still matched by id (as DevTools' Comparison does, whatever
     // the order), but growth is only measured forwards in time.
@@ -149,10 +269,7 @@ pub fn diff(
             "the first snapshot ({}) is newer than the second ({}): objects are matched by id, but 'new' \
              means only in {} and 'deleted' only in {}; growers, allocated objects and findings need the \
              older snapshot first (swap the arguments)",
-            before.display(),
-            after.display(),
-            after.display(),
-            before.display()
+            before_info.file, after_info.file, after_info.file, before_info.file
         )),
         Relation::Later => {}
     }
@@ -166,32 +283,32 @@ pub fn diff(
     let (rows, allocated_and_growers) = rayon::join(
         || {
             if same_process {
-                comparison::comparison(&base, &b, obs)
+                comparison::comparison(base, b, obs)
             } else {
-                comparison::class_level(&base, &b, obs)
+                comparison::class_level(base, b, obs)
             }
         },
         || -> Result<_> {
             if !forwards {
                 return Ok((Vec::new(), Vec::new(), findings::Findings::default()));
             }
-            let allocated = allocated_between(&b, lo, hi, opts, obs)?;
+            let allocated = allocated_between(b, lo, hi, opts, obs)?;
             check(obs)?;
             // Each object's retained size in the first snapshot, looked up once for both the
             // growers and the findings.
-            let before = findings::retained_before(&b, base.footprint(), obs)?;
-            let growers = growers::growers(&b, &before, opts, top, obs)?;
+            let before = findings::retained_before(b, base.footprint(), obs)?;
+            let growers = growers::growers(b, &before, opts, top, obs)?;
             check(obs)?;
             // The final snapshot, when there is one, gives the findings more evidence.
-            let found = if opts.final_snapshot.is_none() {
-                findings::find_with(&[base.footprint()], &b, &before, &findings_opts, obs)?
+            let found = if !final_mode {
+                findings::find_with(&[base.footprint()], b, &before, &findings_opts, obs)?
             } else {
                 findings::Findings::default()
             };
             Ok((allocated, growers, found))
         },
     );
-    let (rows, (allocated, growers, mut found)) = (rows?, allocated_and_growers?);
+    let (rows, (allocated, growers, found)) = (rows?, allocated_and_growers?);
     let mut classes: Vec<ComparisonRow> = rows
         .into_iter()
         .filter(|r| opts.keeps_class(&r.name.to_lossy()))
@@ -204,56 +321,14 @@ pub fn diff(
     });
     let totals = Counts::total(&classes);
     check(obs)?;
-
-    let mut final_info = None;
-    let mut leak_groups = Vec::new();
-    if let Some(final_path) = &opts.final_snapshot {
-        if !same_process {
-            warnings.push(
-                "final mode needs snapshots of one process; leak detection was skipped".to_owned(),
-            );
-        } else {
-            let target_allocated = base.allocated_in(&b);
-            let after_footprint = forwards.then(|| Footprint::of(&b, obs)).transpose()?;
-            drop(b);
-            check(obs)?;
-            let f = Analysis::from_path(final_path, obs)?;
-            final_info = Some(side(&f, final_path));
-            leak_groups = leaks::find(&f, &target_allocated, opts, top, &mut warnings);
-            if let Some(after_footprint) = &after_footprint {
-                found = findings::find(
-                    &[base.footprint(), after_footprint],
-                    &f,
-                    &findings_opts,
-                    obs,
-                )?;
-            }
-        }
-    }
-    warnings.append(&mut found.warnings);
-
-    let size_delta = after_info.total_size - before_info.total_size;
-    let verdict = verdict::verdict(
-        opts,
-        size_delta,
-        &classes,
-        &totals,
-        &leak_groups,
-        &found.findings,
-    );
-    Ok(HeapDiff {
-        before: before_info,
-        after: after_info,
-        final_snapshot: final_info,
+    Ok(Compared {
         same_process,
-        size_delta,
+        forwards,
         classes,
         totals,
         allocated,
         growers,
-        leaks: leak_groups,
-        findings: found.findings,
-        verdict,
+        found,
         warnings,
     })
 }

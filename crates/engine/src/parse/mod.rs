@@ -9,6 +9,7 @@
 //! inconsistency is read as DevTools reads it, with a warning (`tolerate`).
 
 mod columns;
+mod peek;
 mod scanner;
 mod sections;
 mod sniff;
@@ -19,6 +20,7 @@ use crate::meta::Header;
 use crate::progress::{check, Observer, Phase};
 use crate::snapshot::Snapshot;
 use columns::Builder;
+pub use peek::{peek, SnapshotHeader, PEEK_BYTES};
 use scanner::Scanner;
 use sections::{read_samples, read_trace_tree, read_u32s};
 use std::fs::File;
