@@ -106,7 +106,7 @@ export declare class HeapAnalysis {
    * the first is `retainerPath(id)`, the others leave it at one step through another
    * retainer, shortest first. Empty if the object is unreachable or unknown.
    */
-  retainerPaths(id: number, limit?: number | undefined | null): Array<Array<PathStep>>
+  retainerPaths(id: number, limit?: number | undefined | null): Array<RetainerPath>
   /**
    * What holds object `id`, what it holds and where it was created, with one sentence that
    * says it (`null` for an unknown id).
@@ -389,7 +389,7 @@ export interface Explanation {
    */
   pathText: string
   /** Up to three retainer paths (`retainerPaths(id, 3)`). */
-  paths: Array<Array<PathStep>>
+  paths: Array<RetainerPath>
   /** Its first 10 retainers. */
   retainers: EdgePage
   /**
@@ -569,7 +569,7 @@ export interface HeapNode {
  * The `code` of a `HeapwiseError`: every code heapwise uses (`errorCodes()` lists them
  * with their meanings). In TypeScript, a union of string literals.
  */
-export type HeapwiseErrorCode = 'ERR_HEAPWISE_IO' | 'ERR_HEAPWISE_EMPTY' | 'ERR_HEAPWISE_TRUNCATED' | 'ERR_HEAPWISE_NOT_JSON' | 'ERR_HEAPWISE_NOT_A_SNAPSHOT' | 'ERR_HEAPWISE_UNSUPPORTED_VERSION' | 'ERR_HEAPWISE_INVALID_DATA' | 'ERR_HEAPWISE_ABORTED' | 'ERR_HEAPWISE_INVALID_ARGUMENT' | 'ERR_HEAPWISE_OUT_OF_MEMORY' | 'ERR_HEAPWISE_INTERNAL' | 'ERR_HEAPWISE_OUTSIDE_FOLDER' | 'ERR_HEAPWISE_PROCESS_EXITED' | 'ERR_HEAPWISE_NO_BINARY'
+export type HeapwiseErrorCode = 'ERR_HEAPWISE_IO' | 'ERR_HEAPWISE_EMPTY' | 'ERR_HEAPWISE_TRUNCATED' | 'ERR_HEAPWISE_NOT_JSON' | 'ERR_HEAPWISE_NOT_A_SNAPSHOT' | 'ERR_HEAPWISE_UNSUPPORTED_VERSION' | 'ERR_HEAPWISE_INVALID_DATA' | 'ERR_HEAPWISE_ABORTED' | 'ERR_HEAPWISE_INVALID_ARGUMENT' | 'ERR_HEAPWISE_OUT_OF_MEMORY' | 'ERR_HEAPWISE_INTERNAL' | 'ERR_HEAPWISE_OUTSIDE_FOLDER' | 'ERR_HEAPWISE_PROCESS_EXITED' | 'ERR_HEAPWISE_NO_BINARY' | 'ERR_HEAPWISE_NOT_FOUND'
 
 /** The object where a leak's growth enters the heap. */
 export interface Holder {
@@ -695,6 +695,14 @@ export interface RetainedClass {
   count: number
   /** Sum of their shallow sizes, in bytes. */
   size: number
+}
+
+/** One retainer path, root first, with its text. */
+export interface RetainerPath {
+  /** The path in heapwise's one notation (`global.x → y.z`). */
+  pathText: string
+  /** Its steps, root first. */
+  steps: Array<PathStep>
 }
 
 /** Options of `Series.add`. */

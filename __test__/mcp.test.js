@@ -110,8 +110,9 @@ describe('heapwise mcp', () => {
     const x = await call(client, 'explain', { snapshot: r.snapshot, id: top.holder.id });
     assert.strictEqual(x.node.id, top.holder.id);
     assert.strictEqual(x.node.className, 'Set');
-    assert.ok(x.holds.dominated.total >= 300, `the Set holds the 300+ records: ${x.holds.dominated.total}`);
-    assert.ok(x.holds.classes.some((c) => c.name === 'RequestRecord'));
+    const records = x.holds.classes.find((c) => c.name === 'RequestRecord');
+    assert.ok(records && records.count >= 300, `the Set holds the 300+ records: ${JSON.stringify(x.holds.classes)}`);
+    assert.ok(x.holds.dominated.total >= 1);
     assert.match(x.sentence, /Set/);
     assert.deepStrictEqual(x.heldBy.paths[0].text, paths.paths[0].text);
   });
@@ -128,7 +129,8 @@ describe('heapwise mcp', () => {
 
   test('loads once: a path and its handle are the same snapshot; progress is reported while loading', async () => {
     const progress = [];
-    const first = await call(client, 'load', { file: series.files[0] }, { onprogress: (p) => progress.push(p.progress) });
+    // files[1]: no earlier test loaded it (findings parse without loading).
+    const first = await call(client, 'load', { file: series.files[1] }, { onprogress: (p) => progress.push(p.progress) });
     assert.match(first.snapshot, /^h\d+$/);
     assert.ok(progress.length >= 1, 'progress notifications');
     assert.deepStrictEqual(
@@ -136,14 +138,14 @@ describe('heapwise mcp', () => {
       [...progress].sort((a, b) => a - b),
       'progress only grows',
     );
-    const again = await call(client, 'load', { file: series.files[0] });
+    const again = await call(client, 'load', { file: series.files[1] });
     assert.strictEqual(again.snapshot, first.snapshot);
     assert.strictEqual(again.alreadyLoaded, true);
     const byHandle = await call(client, 'statistics', { snapshot: first.snapshot });
-    const byPath = await call(client, 'statistics', { snapshot: series.files[0] });
+    const byPath = await call(client, 'statistics', { snapshot: series.files[1] });
     assert.deepStrictEqual(byHandle, byPath);
     const list = await call(client, 'snapshots', {});
-    assert.ok(list.snapshots.some((s) => s.snapshot === first.snapshot && s.file === series.files[0]));
+    assert.ok(list.snapshots.some((s) => s.snapshot === first.snapshot && s.file === series.files[1]));
   });
 
   test('pages through the whole summary with cursors', async () => {

@@ -156,7 +156,9 @@ test('retainerPaths starts with retainerPath; explain says what holds an object'
   for (const id of [t.node.id, leaky.id]) {
     const paths = a.retainerPaths(id);
     assert.ok(paths.length >= 1 && paths.length <= 5);
-    assert.deepStrictEqual(paths[0], a.retainerPath(id));
+    assert.deepStrictEqual(paths[0].steps, a.retainerPath(id));
+    assert.strictEqual(paths[0].pathText, a.explain(id).pathText, 'each path carries its text in the one notation');
+    assert.ok(paths.every((p) => p.steps.length >= 1 && p.steps[p.steps.length - 1].node.id === id));
     assert.strictEqual(a.retainerPaths(id, 1).length, 1);
     const e = a.explain(id);
     assert.ok(e);

@@ -484,13 +484,13 @@ impl HeapAnalysis {
         id: f64,
         limit: Option<u32>,
         env: &Env,
-    ) -> Result<Vec<Vec<PathStep>>> {
+    ) -> Result<Vec<query::RetainerPath>> {
         guard(env, || {
             let (a, o) = self.find(id)?;
             Ok(o.map_or_else(Vec::new, |o| {
                 a.retainer_paths(o, limit.unwrap_or(5) as usize)
                     .into_iter()
-                    .map(|p| results::all(a.steps_of(p)))
+                    .map(|p| a.steps_of(p).into())
                     .collect()
             }))
         })

@@ -256,6 +256,24 @@ impl From<engine::RetainedClass> for RetainedClass {
     }
 }
 
+/// One retainer path, root first, with its text.
+#[napi(object)]
+pub struct RetainerPath {
+    /// The path in heapwise's one notation (`global.x → y.z`).
+    pub path_text: String,
+    /// Its steps, root first.
+    pub steps: Vec<PathStep>,
+}
+
+impl From<Vec<engine::PathStep>> for RetainerPath {
+    fn from(steps: Vec<engine::PathStep>) -> Self {
+        RetainerPath {
+            path_text: heapwise_engine::path_text(&steps),
+            steps: all(steps),
+        }
+    }
+}
+
 /// What holds an object, what it holds, and where it was created.
 #[napi(object)]
 pub struct Explanation {
@@ -269,7 +287,7 @@ pub struct Explanation {
     /// unreachable).
     pub path_text: String,
     /// Up to three retainer paths (`retainerPaths(id, 3)`).
-    pub paths: Vec<Vec<PathStep>>,
+    pub paths: Vec<RetainerPath>,
     /// Its first 10 retainers.
     pub retainers: EdgePage,
     /// Its dominator chain from the immediate dominator up, root excluded, at most 20: each of
@@ -293,7 +311,7 @@ impl From<(&Analysis, engine::Explanation)> for Explanation {
             location: e.location.map(Into::into),
             allocation_stack: e.allocation_stack.map(all),
             path_text: e.path_text,
-            paths: e.paths.into_iter().map(all).collect(),
+            paths: all(e.paths),
             retainers: (a, e.retainers).into(),
             dominators: e.dominators.into_iter().map(|o| a.node(o).into()).collect(),
             dominated: (a, e.dominated).into(),

@@ -5,8 +5,8 @@ use std::fmt;
 /// Calls the macro `$m` with every error code of heapwise, one entry each:
 /// `Kind "ERR_HEAPWISE_…" "one-line meaning";`.
 ///
-/// This list is the single definition of the codes, including the three that only the JS layer
-/// raises (`watch`, and loading the addon). [`ErrorKind`] (with [`ErrorKind::code`] and
+/// This list is the single definition of the codes, including the four that only the JS layer
+/// raises (`watch`, loading the addon, and the query layer). [`ErrorKind`] (with [`ErrorKind::code`] and
 /// [`ErrorKind::meaning`]) is generated from it here; the addon generates its `HeapwiseErrorCode`
 /// TypeScript union from it.
 #[macro_export]
@@ -41,6 +41,8 @@ macro_rules! with_error_codes {
                 "`watch` only: the watched process, or the worker being captured, exited.";
             NoBinary "ERR_HEAPWISE_NO_BINARY"
                 "Loading only: no native binary fits this platform (its optional package is missing); the message names it.";
+            NotFound "ERR_HEAPWISE_NOT_FOUND"
+                "Query layer only (`heapwise mcp`): no loaded snapshot has this handle, or the snapshot has no object with this id or no class with this name or key.";
         }
     };
 }
@@ -50,7 +52,8 @@ macro_rules! define_error_kind {
     ($($kind:ident $code:tt $meaning:tt;)*) => {
         /// What went wrong, as a stable category with a stable `ERR_HEAPWISE_*` code. The engine
         /// raises all but `OutsideFolder` and `ProcessExited`, which only `watch` (JS) reports, and
-        /// `NoBinary`, which the JS loader reports when the addon itself cannot be loaded.
+        /// `NoBinary`, which the JS loader reports when the addon itself cannot be loaded, and
+        /// `NotFound`, which the query layer (JS) reports for an unknown handle, id or class.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         #[non_exhaustive]
         pub enum ErrorKind {
