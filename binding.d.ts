@@ -404,7 +404,7 @@ export interface Explanation {
    * first, at most 10.
    */
   retainedClasses: Array<RetainedClass>
-  /** True if the subtree had more than 1,000,000 objects: the classes count those walked. */
+  /** True if the subtree had more than 250,000 objects: the classes count those walked. */
   retainedClassesPartial: boolean
   /** One sentence for people. */
   sentence: string

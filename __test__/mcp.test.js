@@ -186,6 +186,8 @@ describe('heapwise mcp', () => {
     assert.strictEqual(inst.total, filtered.rows[0].count);
     assert.strictEqual(inst.nodes.length, 10);
     assert.ok(inst.nextCursor);
+    const byKey = await call(client, 'instances', { snapshot: file, class: inst.class.key, limit: 10 });
+    assert.deepStrictEqual(byKey, inst, 'a class by its key, as summary gives it');
   });
 
   test('bad arguments, unknown ids and handles, and missing files are tool errors with codes', async () => {

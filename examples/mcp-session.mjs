@@ -77,7 +77,7 @@ try {
       [
         a.sentence,
         `held by: ${a.heldBy.pathText}`,
-        `holds: ${a.holds.dominated.total} objects directly; by class: ${a.holds.classes
+        `dominates directly: ${a.holds.dominated.total}; holds by class: ${a.holds.classes
           .slice(0, 3)
           .map((c) => `${c.count} ${c.name}`)
           .join(', ')}`,

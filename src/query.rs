@@ -298,7 +298,7 @@ pub struct Explanation {
     /// What its dominator subtree holds by class name, largest `size` (sum of shallow sizes)
     /// first, at most 10.
     pub retained_classes: Vec<RetainedClass>,
-    /// True if the subtree had more than 1,000,000 objects: the classes count those walked.
+    /// True if the subtree had more than 250,000 objects: the classes count those walked.
     pub retained_classes_partial: bool,
     /// One sentence for people.
     pub sentence: String,

@@ -530,15 +530,20 @@ function summaryRow(r) {
  * @param {string} cls
  */
 function classRow(a, cls) {
-  const rows = a.summaryPage({ filter: cls, limit: 10000 }).rows;
-  const byKey = rows.find((r) => r.key === cls);
+  const named = a.summaryPage({ filter: cls, limit: 10000 }).rows.filter((r) => r.name === cls || r.key === cls);
+  const byKey = named.find((r) => r.key === cls) ?? (named.length === 1 ? named[0] : undefined);
   if (byKey) return byKey;
-  const named = rows.filter((r) => r.name === cls);
-  if (named.length === 1) return named[0];
   if (named.length > 1) {
     throw invalidArgument(
       `${named.length} classes are named ${cls} (from different places); pass one of their keys: ${named.map((r) => JSON.stringify(r.key)).join(', ')}`,
     );
+  }
+  // A key (`,Name` or `scriptId,line,column,Name`) is not a substring of its name: look at every row.
+  for (let offset = 0, total = Infinity; offset < total; offset += 10000) {
+    const page = a.summaryPage({ offset, limit: 10000 });
+    total = page.total;
+    const row = page.rows.find((r) => r.key === cls);
+    if (row) return row;
   }
   throw new HeapwiseError(
     `no class named ${JSON.stringify(cls)} and no class key ${JSON.stringify(cls)} in this snapshot (summary with a filter lists them)`,

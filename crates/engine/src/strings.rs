@@ -123,6 +123,31 @@ impl StringTable {
         out
     }
 
+    /// For each string of the table, whether it contains `pattern` (every one for an empty
+    /// pattern): one substring search over the whole arena, each match attributed to the string
+    /// it lies in, the search resuming after that string.
+    pub fn containing(&self, pattern: &[u8]) -> Vec<bool> {
+        let mut hit = vec![pattern.is_empty(); self.len()];
+        if pattern.is_empty() {
+            return hit;
+        }
+        let finder = memchr::memmem::Finder::new(pattern);
+        let mut from = 0usize;
+        while let Some(p) = finder.find(&self.bytes[from..]) {
+            let at = from + p;
+            // The string holding the match's first byte; the match counts if it ends in it too.
+            let i = self.ends.partition_point(|&e| e as usize <= at);
+            let end = self.ends[i] as usize;
+            if at + pattern.len() <= end {
+                hit[i] = true;
+                from = end;
+            } else {
+                from = at + 1;
+            }
+        }
+        hit
+    }
+
     /// The indexes of `s` as a set that hot loops test cheaply (a linear scan).
     pub(crate) fn name_ids(&self, s: &str) -> NameIds {
         let mut ids = self.ids_of(s).into_iter();

@@ -296,3 +296,49 @@ fn diff_of_loaded_analyses_equals_diff_of_files() {
     let e = diff_analyses(&a, &b, &with_final, &Quiet).unwrap_err();
     assert_eq!(e.code(), "ERR_HEAPWISE_INVALID_ARGUMENT");
 }
+
+/// Plain objects sharing and not sharing property lists, a class, and strings.
+///
+/// ```text
+///   R --1--> P1 Object{user, roles}(20)   R --4--> S1 string "session-alpha"(30)
+///   R --2--> P2 Object{user, roles}(40)   R --5--> S2 string "beta"(8)
+///   R --3--> P3 Object{prefs}(10)         R --6--> K  "Cache"(50) --entries--> Z "Cache"(0)
+/// ```
+/// `find("user")`: P2, P1 (display names `{user, roles}`), largest first. `find("r, ro")` spans
+/// the separator: P2, P1. `find("alpha")`: S1. `find("Cache")`: K only (Z has no size).
+/// `find("")`: every node with a size.
+#[test]
+fn find_by_name_matches_names_classes_and_display_names() {
+    let mut g = Graph::new();
+    let r = g.root();
+    let p1 = g.obj("Object", 20);
+    let p2 = g.obj("Object", 40);
+    let p3 = g.obj("Object", 10);
+    let s1 = g.node("string", "session-alpha", 30);
+    let s2 = g.node("string", "beta", 8);
+    let k = g.obj("Cache", 50);
+    let z = g.obj("Cache", 0);
+    for (i, o) in [p1, p2, p3, s1, s2, k].into_iter().enumerate() {
+        g.edge(r, "element", &(i + 1).to_string(), o);
+    }
+    for p in [p1, p2] {
+        g.prop(p, "user", s2);
+        g.prop(p, "roles", s2);
+    }
+    g.prop(p3, "prefs", s2);
+    g.prop(k, "entries", z);
+    let an = g.analyse();
+    let find = |p: &str| an.find_by_name(p, 100);
+    assert_eq!(find("user"), [ord(p2), ord(p1)]);
+    assert_eq!(find("r, ro"), [ord(p2), ord(p1)]);
+    assert_eq!(find("{prefs}"), [ord(p3)]);
+    assert_eq!(find("alpha"), [ord(s1)]);
+    assert_eq!(find("Cache"), [ord(k)]);
+    assert_eq!(find("nothing like it"), []);
+    assert_eq!(an.find_by_name("user", 1), [ord(p2)]);
+    let all = find("");
+    assert!(all.contains(&ord(k)) && !all.contains(&ord(z)));
+    // Every node with a size, largest retained size first.
+    let sizes: Vec<f64> = all.iter().map(|&o| an.node(o).retained_size).collect();
+    assert!(sizes.windows(2).all(|w| w[0] >= w[1]), "{sizes:?}");
+}

@@ -14,7 +14,7 @@ use crate::ids::NodeOrd;
 use std::collections::HashMap;
 
 /// Most nodes of a dominator subtree walked for [`Explanation::retained_classes`].
-pub const MAX_SUBTREE_WALK: usize = 1_000_000;
+pub const MAX_SUBTREE_WALK: usize = 250_000;
 /// Most dominators listed.
 const MAX_DOMINATORS: usize = 20;
 /// Most classes listed.

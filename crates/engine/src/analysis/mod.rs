@@ -27,6 +27,7 @@ pub(crate) mod paths;
 pub(crate) mod queries;
 pub(crate) mod quirks;
 pub(crate) mod retainers;
+pub(crate) mod search;
 pub(crate) mod shallow;
 pub(crate) mod statistics;
 pub(crate) mod summary;

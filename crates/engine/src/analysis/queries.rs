@@ -1,5 +1,5 @@
 //! Queries over an [`Analysis`]: one node, its edges, its dominator-tree children, the largest
-//! nodes, a name search, and the per-node TSV dump.
+//! nodes, and the per-node TSV dump (the name search is `search`).
 //!
 //! Terms: a node's *references* are its outgoing edges in file order (DevTools' Containment
 //! view); its *retainers* are its incoming edges in DevTools' retainer order; the nodes it
@@ -129,18 +129,29 @@ impl Analysis {
         v.sort_by(|&a, &b| self.by_retained(a, b));
     }
 
-    fn by_retained(&self, a: u32, b: u32) -> std::cmp::Ordering {
+    pub(crate) fn by_retained(&self, a: u32, b: u32) -> std::cmp::Ordering {
         self.retained[b as usize]
             .total_cmp(&self.retained[a as usize])
             .then(a.cmp(&b))
     }
 
     /// The `n` nodes with the largest retained sizes, leaving out the root and synthetic nodes.
+    /// One pass that keeps the best `n` in a heap (most nodes lose to its weakest at a glance),
+    /// on every core.
     pub fn top(&self, n: usize) -> Vec<NodeOrd> {
+        use rayon::prelude::*;
         let synthetic = self.snap.header.meta.node_types.synthetic;
-        let mut v: Vec<u32> = (0..self.node_count() as u32)
-            .filter(|&o| self.snap.node_type[o as usize] != synthetic && o != self.snap.root)
-            .collect();
+        let count = self.node_count();
+        let chunk = count
+            .div_ceil(rayon::current_num_threads().max(1) * 4)
+            .max(1 << 16);
+        let mut v: Vec<u32> = (0..count.div_ceil(chunk))
+            .into_par_iter()
+            .map(|c| self.best_of(c * chunk..((c + 1) * chunk).min(count), n, synthetic))
+            .reduce(Vec::new, |mut a, b| {
+                a.extend(b);
+                a
+            });
         let by = |a: &u32, b: &u32| self.by_retained(*a, *b);
         if n < v.len() {
             v.select_nth_unstable_by(n, by);
@@ -150,26 +161,47 @@ impl Analysis {
         v.into_iter().map(NodeOrd).collect()
     }
 
-    /// Nodes whose display name or class name contains `pattern`, up to `limit`, largest
-    /// retained size first. Zero-size nodes are skipped, as DevTools' search does.
-    pub fn find_by_name(&self, pattern: &str, limit: usize) -> Vec<NodeOrd> {
-        let pat = pattern.as_bytes();
-        let contains = |h: &[u8]| pat.is_empty() || h.windows(pat.len()).any(|w| w == pat);
-        let snap = &self.snap;
-        let mut hits: Vec<u32> = (0..self.node_count())
-            .filter(|&o| self.shallow[o] != 0)
-            .filter(|&o| {
-                contains(snap.strings.wtf8(snap.node_name[o]))
-                    || contains(snap.strings.wtf8(self.classes.class_of(o)))
-                    || (snap.node_type[o] == snap.header.meta.node_types.object
-                        && snap.strings.eq(snap.node_name[o], "Object")
-                        && contains(self.display_name(NodeOrd::from_index(o)).as_bytes()))
-            })
-            .map(|o| o as u32)
-            .collect();
-        self.sort_by_retained(&mut hits);
-        hits.truncate(limit);
-        hits.into_iter().map(NodeOrd).collect()
+    /// The best `n` of the ordinals in `range` by [`Self::by_retained`], in no order.
+    fn best_of(&self, range: std::ops::Range<usize>, n: usize, synthetic: u8) -> Vec<u32> {
+        use std::cmp::Ordering;
+        use std::collections::BinaryHeap;
+        /// An ordinal ordered so that the heap's top is the weakest kept one.
+        struct Kept<'a>(u32, &'a Analysis);
+        impl PartialEq for Kept<'_> {
+            fn eq(&self, o: &Self) -> bool {
+                self.0 == o.0
+            }
+        }
+        impl Eq for Kept<'_> {}
+        impl PartialOrd for Kept<'_> {
+            fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+                Some(self.cmp(o))
+            }
+        }
+        impl Ord for Kept<'_> {
+            fn cmp(&self, o: &Self) -> Ordering {
+                self.1.by_retained(self.0, o.0)
+            }
+        }
+        if n == 0 {
+            return Vec::new();
+        }
+        let mut heap: BinaryHeap<Kept> = BinaryHeap::with_capacity(n + 1);
+        for o in range {
+            if self.snap.node_type[o] == synthetic || o == self.snap.root as usize {
+                continue;
+            }
+            let o = o as u32;
+            if heap.len() == n {
+                let weakest = heap.peek().expect("n > 0").0;
+                if self.by_retained(o, weakest) != std::cmp::Ordering::Less {
+                    continue;
+                }
+                heap.pop();
+            }
+            heap.push(Kept(o, self));
+        }
+        heap.into_iter().map(|k| k.0).collect()
     }
 
     /// Writes one line per node, `id self_size shallow_size retained_size distance dominator_id`
