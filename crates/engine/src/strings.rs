@@ -123,29 +123,44 @@ impl StringTable {
         out
     }
 
-    /// For each string of the table, whether it contains `pattern` (every one for an empty
-    /// pattern): one substring search over the whole arena, each match attributed to the string
-    /// it lies in, the search resuming after that string.
-    pub fn containing(&self, pattern: &[u8]) -> Vec<bool> {
-        let mut hit = vec![pattern.is_empty(); self.len()];
+    /// The indexes of the strings that contain `pattern` (every one for an empty pattern), in
+    /// order: a substring search over the arena, in parts of whole strings on every core, each
+    /// match attributed to the string it lies in and the search resuming after that string.
+    pub fn containing(&self, pattern: &[u8]) -> Vec<u32> {
+        use rayon::prelude::*;
         if pattern.is_empty() {
-            return hit;
+            return (0..self.len() as u32).collect();
         }
+        /// Strings per part.
+        const PART: usize = 1 << 16;
         let finder = memchr::memmem::Finder::new(pattern);
-        let mut from = 0usize;
-        while let Some(p) = finder.find(&self.bytes[from..]) {
-            let at = from + p;
-            // The string holding the match's first byte; the match counts if it ends in it too.
-            let i = self.ends.partition_point(|&e| e as usize <= at);
-            let end = self.ends[i] as usize;
-            if at + pattern.len() <= end {
-                hit[i] = true;
-                from = end;
-            } else {
-                from = at + 1;
-            }
-        }
-        hit
+        (0..self.len().div_ceil(PART))
+            .into_par_iter()
+            .flat_map_iter(|c| {
+                let (first, last) = (c * PART, ((c + 1) * PART).min(self.len()));
+                let ends = &self.ends[first..last];
+                let stop = ends[ends.len() - 1] as usize;
+                let mut from = if first == 0 {
+                    0
+                } else {
+                    self.ends[first - 1] as usize
+                };
+                let mut found = Vec::new();
+                while let Some(p) = finder.find(&self.bytes[from..stop]) {
+                    let at = from + p;
+                    // The string holding the match's first byte; it counts if it ends there too.
+                    let i = ends.partition_point(|&e| e as usize <= at);
+                    let end = ends[i] as usize;
+                    if at + pattern.len() <= end {
+                        found.push((first + i) as u32);
+                        from = end;
+                    } else {
+                        from = at + 1;
+                    }
+                }
+                found
+            })
+            .collect()
     }
 
     /// The indexes of `s` as a set that hot loops test cheaply (a linear scan).

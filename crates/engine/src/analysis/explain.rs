@@ -11,7 +11,7 @@
 use super::pages::{Page, Window};
 use super::{Analysis, EdgeInfo, NodeInfo, PathStep, SourceLocation};
 use crate::ids::NodeOrd;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// Most nodes of a dominator subtree walked for [`Explanation::retained_classes`].
 pub const MAX_SUBTREE_WALK: usize = 250_000;
@@ -147,7 +147,7 @@ impl Analysis {
     /// The classes of `o`'s dominator subtree (itself excluded), largest size first (top 10),
     /// whether the walk stopped early, and how many objects it counted.
     fn retained_classes(&self, o: NodeOrd) -> (Vec<RetainedClass>, bool, u64) {
-        let mut by_id: HashMap<u32, (u64, f64)> = HashMap::new();
+        let mut by_id: FxHashMap<u32, (u64, f64)> = FxHashMap::default();
         let mut stack: Vec<u32> = self.dominated.of(o.index()).to_vec();
         let mut walked = 0usize;
         let mut held = 0u64;
@@ -166,7 +166,7 @@ impl Analysis {
         }
         // One name may have several string ids (added names are not deduplicated against the
         // file's): group by text.
-        let mut by_name: HashMap<String, (u64, f64)> = HashMap::new();
+        let mut by_name: FxHashMap<String, (u64, f64)> = FxHashMap::default();
         for (id, (count, size)) in by_id {
             let name = self.snap.strings.get(crate::ids::StrId(id)).into_owned();
             let e = by_name.entry(name).or_default();

@@ -11,7 +11,6 @@
 
 use super::{Analysis, EdgeInfo, SummaryRow};
 use crate::ids::{EdgeIdx, NodeOrd};
-use std::cmp::Ordering;
 
 /// The most items one page may hold.
 pub const MAX_PAGE: usize = 10_000;
@@ -91,35 +90,64 @@ pub enum NodeSort {
     Id,
 }
 
-/// Keeps the items of `v` that `w` shows in the order `cmp`: selects the first
-/// `offset + limit` in O(n), sorts only those, and drops the first `offset`.
-fn select_window(v: &mut Vec<u32>, w: Window, cmp: impl Fn(&u32, &u32) -> Ordering) {
+/// Keeps the items of window `w` of `v` in the order of their keys, without sorting the whole
+/// list (see [`select_range`]).
+fn select_window<T: Ord>(v: &mut Vec<T>, w: Window) {
     let r = w.range(v.len());
+    select_range(v, r);
+}
+
+/// Keeps the items `r` of `v` in their natural order, without sorting the whole list: a
+/// selection of the first `r.end` items, then a sort of those only.
+pub(crate) fn select_range<T: Ord>(v: &mut Vec<T>, r: std::ops::Range<usize>) {
     if r.end < v.len() {
         if r.end == 0 {
             v.clear();
             return;
         }
-        v.select_nth_unstable_by(r.end - 1, &cmp);
+        v.select_nth_unstable(r.end - 1);
         v.truncate(r.end);
     }
-    v.sort_unstable_by(&cmp);
+    v.sort_unstable();
     v.drain(..r.start);
 }
 
 impl Analysis {
-    /// The order of nodes by `sort` (ties by ordinal, ascending whatever the direction).
-    fn node_order(&self, sort: NodeSort, descending: bool) -> impl Fn(&u32, &u32) -> Ordering + '_ {
-        move |&a, &b| {
-            let (x, y) = (a as usize, b as usize);
-            let by = match sort {
-                NodeSort::RetainedSize => self.retained[x].total_cmp(&self.retained[y]),
-                NodeSort::ShallowSize => self.shallow[x].cmp(&self.shallow[y]),
-                NodeSort::Distance => self.distance[x].cmp(&self.distance[y]),
-                NodeSort::Id => self.snap.node_id[x].cmp(&self.snap.node_id[y]),
+    /// Window `w` of the nodes `v` in the order of `sort` (see [`Analysis::keyed`]).
+    fn node_window(&self, v: &[u32], sort: NodeSort, descending: bool, w: Window) -> Vec<u32> {
+        let mut keyed = self.keyed(v, sort, descending);
+        select_window(&mut keyed, w);
+        keyed.into_iter().map(|(_, o)| o).collect()
+    }
+
+    /// The nodes `v` as `(key, ordinal)` pairs whose natural order is the order of `sort`, ties
+    /// by ordinal (ascending whatever the direction). Each node's sort column is read once, so
+    /// a selection then compares contiguous pairs instead of looking sizes up all over the heap
+    /// (the root can have millions of children).
+    pub(crate) fn keyed(&self, v: &[u32], sort: NodeSort, descending: bool) -> Vec<(u64, u32)> {
+        let key = |o: u32| -> u64 {
+            let x = o as usize;
+            let k = match sort {
+                // f64's total order as an unsigned one.
+                NodeSort::RetainedSize => {
+                    let b = self.retained[x].to_bits();
+                    if b >> 63 == 1 {
+                        !b
+                    } else {
+                        b | 1 << 63
+                    }
+                }
+                NodeSort::ShallowSize => self.shallow[x] as u64,
+                NodeSort::Distance => (self.distance[x] as i64 - i32::MIN as i64) as u64,
+                NodeSort::Id => self.snap.node_id[x] as u64,
             };
-            (if descending { by.reverse() } else { by }).then(a.cmp(&b))
-        }
+            if descending {
+                !k
+            } else {
+                k
+            }
+        };
+        v.iter().map(|&o| (key(o), o)).collect()
     }
 
     /// A page of the Summary rows whose class name contains `filter` (case-insensitive, as
@@ -190,7 +218,7 @@ impl Analysis {
         // One pass over the class and size columns, in chunks on every core.
         use rayon::prelude::*;
         const CHUNK: usize = 1 << 16;
-        let mut v: Vec<u32> = self
+        let v: Vec<u32> = self
             .classes
             .key_of
             .par_chunks(CHUNK)
@@ -205,11 +233,14 @@ impl Analysis {
             })
             .collect();
         let total = v.len();
-        select_window(&mut v, w, self.node_order(sort, descending));
         Page {
             total,
             offset: w.range(total).start,
-            items: v.into_iter().map(NodeOrd).collect(),
+            items: self
+                .node_window(&v, sort, descending, w)
+                .into_iter()
+                .map(NodeOrd)
+                .collect(),
         }
     }
 
@@ -254,13 +285,15 @@ impl Analysis {
     /// A page of [`Analysis::dominated_by`] (largest retained size first, ties by ordinal),
     /// selected without sorting all the children (the root may have millions).
     pub fn dominated_page(&self, o: NodeOrd, w: Window) -> Page<NodeOrd> {
-        let mut v: Vec<u32> = self.dominated.of(o.index()).to_vec();
-        let total = v.len();
-        select_window(&mut v, w, self.node_order(NodeSort::RetainedSize, true));
+        let v = self.dominated.of(o.index());
         Page {
-            total,
-            offset: w.range(total).start,
-            items: v.into_iter().map(NodeOrd).collect(),
+            total: v.len(),
+            offset: w.range(v.len()).start,
+            items: self
+                .node_window(v, NodeSort::RetainedSize, true, w)
+                .into_iter()
+                .map(NodeOrd)
+                .collect(),
         }
     }
 }
@@ -276,10 +309,10 @@ mod tests {
         assert_eq!(Window::new(99, 3).range(100), 99..100);
         assert_eq!(Window::new(300, 3).range(100), 100..100);
         let mut v: Vec<u32> = (0..20).rev().collect();
-        select_window(&mut v, Window::new(3, 4), |a, b| a.cmp(b));
+        select_window(&mut v, Window::new(3, 4));
         assert_eq!(v, [3, 4, 5, 6]);
-        let mut v: Vec<u32> = (0..20).collect();
-        select_window(&mut v, Window::new(18, 4), |a, b| b.cmp(a));
-        assert_eq!(v, [1, 0]);
+        let mut v: Vec<std::cmp::Reverse<u32>> = (0..20).map(std::cmp::Reverse).collect();
+        select_window(&mut v, Window::new(18, 4));
+        assert_eq!(v, [std::cmp::Reverse(1), std::cmp::Reverse(0)]);
     }
 }
