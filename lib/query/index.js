@@ -286,7 +286,7 @@ class Query {
       nodeCount: a.nodeCount,
       edgeCount: a.edgeCount,
       totalSize: a.totalSize,
-      memoryBytes: e.memoryBytes,
+      memoryBytes: a.memoryBytes,
       loadMs: e.loadMs,
       ...(loaded ? {} : { alreadyLoaded: true }),
       warnings: a.warnings.slice(0, 10),

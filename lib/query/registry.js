@@ -17,7 +17,6 @@ const { HeapwiseError, invalidArgument } = require('../core.js');
  * @property {string} key real path, size and mtime: the same file unchanged
  * @property {number} fileSize
  * @property {import('../../binding').HeapAnalysis} analysis
- * @property {number} memoryBytes native bytes it holds
  * @property {number} loadMs how long the load took
  * @property {number} lastUsed a counter, larger = more recent
  * @property {number} busy queries using it now (async ones: diff, findings)
@@ -55,10 +54,10 @@ class Registry {
     return HANDLE.test(ref);
   }
 
-  /** Bytes the loaded snapshots hold. */
+  /** Bytes the loaded snapshots hold now (read anew: a name search keeps a small index). */
   memoryBytes() {
     let sum = 0;
-    for (const e of this.entries.values()) sum += e.memoryBytes;
+    for (const e of this.entries.values()) sum += e.analysis.memoryBytes;
     return sum;
   }
 
@@ -137,7 +136,6 @@ class Registry {
       key,
       fileSize: head.fileSize,
       analysis,
-      memoryBytes: analysis.memoryBytes,
       loadMs: Math.round(performance.now() - started),
       lastUsed: ++this.clock,
       busy: 0,
@@ -160,7 +158,7 @@ class Registry {
       if (used + needed <= this.maxMemory) break;
       // The newest snapshot stays even alone over the limit: it was just asked for.
       if (needed === 0 && e.lastUsed === this.clock) break;
-      used -= e.memoryBytes;
+      used -= e.analysis.memoryBytes;
       this.close(e.id);
     }
   }

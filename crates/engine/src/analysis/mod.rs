@@ -80,6 +80,7 @@ pub struct Analysis {
     pub(crate) file: Option<std::path::PathBuf>,
     id_index: OnceLock<Vec<u32>>,
     scripts: OnceLock<HashMap<u32, locations::ScriptRef>>,
+    plain_objects: OnceLock<search::PlainObjects>,
 }
 
 /// Fails early when even the parsed columns cannot fit under the memory limit: they take at
@@ -231,6 +232,7 @@ impl Analysis {
             file: None,
             id_index: OnceLock::new(),
             scripts: OnceLock::new(),
+            plain_objects: OnceLock::new(),
         };
         if full {
             analysis.aggregates = summary::aggregates(&analysis.columns(), None, obs)?;
@@ -387,6 +389,10 @@ impl Analysis {
                 m.len() * (size_of::<(u32, locations::ScriptRef)>() + 8)
                     + m.values().map(|s| s.name.capacity()).sum::<usize>()
             })
+            + self
+                .plain_objects
+                .get()
+                .map_or(0, search::PlainObjects::heap_bytes)
             + self.warnings.iter().map(String::capacity).sum::<usize>()
     }
 }

@@ -147,7 +147,17 @@ impl Analysis {
             .max(1 << 16);
         let mut v: Vec<u32> = (0..count.div_ceil(chunk))
             .into_par_iter()
-            .map(|c| self.best_of(c * chunk..((c + 1) * chunk).min(count), n, synthetic))
+            .map(|c| {
+                let range = c * chunk..((c + 1) * chunk).min(count);
+                self.best_of(
+                    range
+                        .filter(|&o| {
+                            self.snap.node_type[o] != synthetic && o != self.snap.root as usize
+                        })
+                        .map(|o| o as u32),
+                    n,
+                )
+            })
             .reduce(Vec::new, |mut a, b| {
                 a.extend(b);
                 a
@@ -161,8 +171,9 @@ impl Analysis {
         v.into_iter().map(NodeOrd).collect()
     }
 
-    /// The best `n` of the ordinals in `range` by [`Self::by_retained`], in no order.
-    fn best_of(&self, range: std::ops::Range<usize>, n: usize, synthetic: u8) -> Vec<u32> {
+    /// The best `n` of the ordinals `nodes` by [`Self::by_retained`], in no order: one pass that
+    /// keeps them in a heap (most nodes lose to the weakest kept one at a glance).
+    pub(crate) fn best_of(&self, nodes: impl Iterator<Item = u32>, n: usize) -> Vec<u32> {
         use std::cmp::Ordering;
         use std::collections::BinaryHeap;
         /// An ordinal ordered so that the heap's top is the weakest kept one.
@@ -187,11 +198,7 @@ impl Analysis {
             return Vec::new();
         }
         let mut heap: BinaryHeap<Kept> = BinaryHeap::with_capacity(n + 1);
-        for o in range {
-            if self.snap.node_type[o] == synthetic || o == self.snap.root as usize {
-                continue;
-            }
-            let o = o as u32;
+        for o in nodes {
             if heap.len() == n {
                 let weakest = heap.peek().expect("n > 0").0;
                 if self.by_retained(o, weakest) != std::cmp::Ordering::Less {
