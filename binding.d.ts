@@ -112,6 +112,11 @@ export declare class HeapAnalysis {
    * says it (`null` for an unknown id).
    */
   explain(id: number): Explanation | null
+  /**
+   * Builds, off the JS thread, what `findByName` builds on its first call (the plain objects
+   * and the display names of their property lists), so that no search pays for it.
+   */
+  prepareSearch(): Promise<void>
   /** Frees the native memory. Any later call throws. */
   close(): void
   /** True once `close()` was called. */

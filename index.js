@@ -28,11 +28,18 @@ for (const name of Object.getOwnPropertyNames(native.HeapAnalysis.prototype)) {
     value: {
       /** @param {unknown[]} args */
       [name](...args) {
+        let result;
         try {
-          return method.apply(this, args);
+          result = method.apply(this, args);
         } catch (e) {
           throw adopt(e);
         }
+        // An asynchronous method (prepareSearch) rejects with a HeapwiseError too.
+        return result instanceof Promise
+          ? result.catch((e) => {
+              throw adopt(e);
+            })
+          : result;
       },
     }[name],
   });

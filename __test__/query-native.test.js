@@ -231,3 +231,19 @@ test('Series.addAnalysis finds what add finds', async () => {
   closed.close();
   await assert.rejects(byAnalysis.addAnalysis(closed), (e) => e instanceof HeapwiseError && e.code === 'ERR_HEAPWISE_INVALID_ARGUMENT');
 });
+
+test('prepareSearch builds the name search ahead: the same answers, and a closed analysis rejects', async () => {
+  const patterns = ['Object', 'Leaky', '{', 'zzzq', ''];
+  const a = await analyze(files['growth-after']);
+  const lazily = patterns.map((p) => a.findByName(p, 20).map((n) => n.id));
+  const b = await analyze(files['growth-after']);
+  await b.prepareSearch();
+  assert.deepStrictEqual(
+    patterns.map((p) => b.findByName(p, 20).map((n) => n.id)),
+    lazily,
+  );
+  assert.ok(b.memoryBytes > 0);
+  b.close();
+  await assert.rejects(b.prepareSearch(), (e) => e instanceof HeapwiseError && e.code === 'ERR_HEAPWISE_INVALID_ARGUMENT');
+  a.close();
+});

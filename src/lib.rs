@@ -506,6 +506,24 @@ impl HeapAnalysis {
         })
     }
 
+    /// Builds, off the JS thread, what `findByName` builds on its first call (the plain objects
+    /// and the display names of their property lists), so that no search pays for it.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn prepare_search<'env>(&self, env: &'env Env) -> Result<Object<'env>> {
+        let shared = self.shared();
+        spawn_promise::<_, ()>(env, "search", move || {
+            let a = shared?;
+            catch_panic(
+                ENTRY_PANIC_HOOK,
+                || {
+                    a.prepare_search();
+                    Ok(())
+                },
+                |e| e,
+            )
+        })
+    }
+
     /// Frees the native memory. Any later call throws.
     #[napi]
     pub fn close(&mut self) {

@@ -129,6 +129,8 @@ class Registry {
       onProgress: options.onProgress,
       maxMemory: this.maxMemory,
     });
+    // What the first name search would build, built now off the JS thread: no query pays for it.
+    await analysis.prepareSearch();
     /** @type {Entry} */
     const entry = {
       id: `h${this.next++}`,

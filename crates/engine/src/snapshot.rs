@@ -156,6 +156,25 @@ impl Anomalies {
 }
 
 impl Snapshot {
+    /// The allocation stack that starts at `trace_tree[start]`, innermost frame first: each
+    /// frame's function info index and the info, walking to the parents. The tree is flattened
+    /// in pre-order (a parent comes before its children), so the walk ends.
+    pub fn trace_frames(
+        &self,
+        start: usize,
+    ) -> impl Iterator<Item = (u32, &TraceFunctionInfo)> + '_ {
+        let mut at = Some(start);
+        std::iter::from_fn(move || {
+            let i = at?;
+            let t = self.trace_tree.get(i)?;
+            let f = self
+                .trace_function_infos
+                .get(t.function_info_index as usize)?;
+            at = (t.parent != u32::MAX && (t.parent as usize) < i).then_some(t.parent as usize);
+            Some((t.function_info_index, f))
+        })
+    }
+
     /// Number of nodes.
     pub fn node_count(&self) -> usize {
         self.node_type.len()

@@ -194,34 +194,17 @@ impl Analysis {
         if tid == 0 {
             return None;
         }
-        let mut at = snap.trace_tree.iter().position(|t| t.id == tid);
-        let mut frames = Vec::new();
-        while let Some(i) = at {
-            let t = snap.trace_tree[i];
-            let Some(f) = snap
-                .trace_function_infos
-                .get(t.function_info_index as usize)
-            else {
-                break;
-            };
-            let name = snap.strings.get(f.name);
-            let script = snap.strings.get(f.script_name);
-            frames.push(AllocationFrame {
-                function_name: if name.is_empty() {
-                    "(anonymous)".to_owned()
-                } else {
-                    name.into_owned()
-                },
-                location: (f.line > 0).then(|| SourceLocation {
-                    script_id: f.script_id,
-                    line: f.line - 1,
-                    column: f.column.saturating_sub(1),
-                    script_name: (!script.is_empty()).then(|| script.into_owned()),
-                }),
-            });
-            // The trace tree is a tree: a parent comes before its children, so this ends.
-            at = (t.parent != u32::MAX && (t.parent as usize) < i).then_some(t.parent as usize);
-        }
+        let start = snap.trace_tree.iter().position(|t| t.id == tid)?;
+        let frames: Vec<AllocationFrame> = snap
+            .trace_frames(start)
+            .map(|(_, f)| {
+                let (function_name, location) = self.traced_function(f);
+                AllocationFrame {
+                    function_name,
+                    location,
+                }
+            })
+            .collect();
         (!frames.is_empty()).then_some(frames)
     }
 }

@@ -34,6 +34,29 @@ pub struct SourceLocation {
 }
 
 impl Analysis {
+    /// A traced function's name (`(anonymous)` for none) and its location (0-based, `None`
+    /// when the line is unknown), as allocation stacks show them.
+    pub(crate) fn traced_function(
+        &self,
+        f: &crate::snapshot::TraceFunctionInfo,
+    ) -> (String, Option<SourceLocation>) {
+        let strings = &self.snap.strings;
+        let name = strings.get(f.name);
+        let script = strings.get(f.script_name);
+        let name = if name.is_empty() {
+            "(anonymous)".to_owned()
+        } else {
+            name.into_owned()
+        };
+        let location = (f.line > 0).then(|| SourceLocation {
+            script_id: f.script_id,
+            line: f.line - 1,
+            column: f.column.saturating_sub(1),
+            script_name: (!script.is_empty()).then(|| script.into_owned()),
+        });
+        (name, location)
+    }
+
     /// The source location of node `o`: its own (closures, objects with a script constructor).
     pub fn location(&self, o: NodeOrd) -> Option<SourceLocation> {
         let l = self.snap.location(o.0)?;

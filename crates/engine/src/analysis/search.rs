@@ -27,6 +27,13 @@ const CHUNK: usize = 1 << 16;
 const FEW: usize = 1024;
 
 impl Analysis {
+    /// Builds what [`Analysis::find_by_name`] builds on its first call (the plain objects and
+    /// their shapes' display names; see the module docs), e.g. on another thread right after
+    /// the analysis.
+    pub fn prepare_search(&self) {
+        self.plain_objects.get_or_init(|| PlainObjects::of(self));
+    }
+
     /// Nodes whose name, class name or display name contains `pattern` (see the module docs),
     /// up to `limit`, largest retained size first.
     pub fn find_by_name(&self, pattern: &str, limit: usize) -> Vec<NodeOrd> {

@@ -37,45 +37,23 @@ pub(crate) fn site(cur: &Analysis, members: &[usize]) -> Option<Site> {
         let Some(&tid) = snap.trace_node_id.get(m) else {
             continue;
         };
-        let mut at = index.get(&tid).copied();
-        let mut steps = 0;
-        while let Some(i) = at {
-            let t = snap.trace_tree[i];
-            let Some(f) = snap
-                .trace_function_infos
-                .get(t.function_info_index as usize)
-            else {
-                break;
-            };
-            let script = snap.strings.get(f.script_name);
-            if !super::source::is_runtime_script(&script) && f.line > 0 {
-                *counts.entry(t.function_info_index).or_insert(0) += 1;
-                break;
-            }
-            steps += 1;
-            if t.parent == u32::MAX || steps > 4096 {
-                break;
-            }
-            at = Some(t.parent as usize);
+        let Some(&start) = index.get(&tid) else {
+            continue;
+        };
+        let site = snap.trace_frames(start).find(|(_, f)| {
+            f.line > 0 && !super::source::is_runtime_script(&snap.strings.get(f.script_name))
+        });
+        if let Some((fi, _)) = site {
+            *counts.entry(fi).or_insert(0) += 1;
         }
     }
     let (&fi, &count) = counts
         .iter()
         .max_by_key(|(&fi, &c)| (c, std::cmp::Reverse(fi)))?;
-    let f = snap.trace_function_infos[fi as usize];
-    let name = snap.strings.get(f.name).into_owned();
+    let (function, location) = cur.traced_function(&snap.trace_function_infos[fi as usize]);
     Some(Site {
-        function: if name.is_empty() {
-            "(anonymous)".to_owned()
-        } else {
-            name
-        },
-        location: SourceLocation {
-            script_id: f.script_id,
-            line: f.line - 1,
-            column: f.column.saturating_sub(1),
-            script_name: Some(snap.strings.get(f.script_name).into_owned()),
-        },
+        function,
+        location: location?,
         count,
     })
 }

@@ -27,8 +27,9 @@ use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
-/// Opens and parses the snapshot at `path`.
-pub fn parse_file(path: &Path, obs: &dyn Observer) -> Result<Snapshot> {
+/// Opens `path` for reading, with its metadata; a directory or an unreadable path is an
+/// `Io` error that names it.
+pub(crate) fn open(path: &Path) -> Result<(File, std::fs::Metadata)> {
     let shown = path.display();
     let meta = std::fs::metadata(path)
         .map_err(|e| Error::new(ErrorKind::Io, format!("cannot read {shown}: {e}")))?;
@@ -40,6 +41,12 @@ pub fn parse_file(path: &Path, obs: &dyn Observer) -> Result<Snapshot> {
     }
     let file = File::open(path)
         .map_err(|e| Error::new(ErrorKind::Io, format!("cannot open {shown}: {e}")))?;
+    Ok((file, meta))
+}
+
+/// Opens and parses the snapshot at `path`.
+pub fn parse_file(path: &Path, obs: &dyn Observer) -> Result<Snapshot> {
+    let (file, meta) = open(path)?;
     if !meta.is_file() {
         // A pipe or a device (`/dev/stdin`, `<(zcat x.gz)`): read to its end.
         return parse(file, 0, obs);

@@ -80,16 +80,7 @@ pub struct SnapshotHeader {
 /// Reads the header of the snapshot at `path` (at most [`PEEK_BYTES`] of it).
 pub fn peek(path: &Path) -> Result<SnapshotHeader> {
     let shown = path.display();
-    let meta = std::fs::metadata(path)
-        .map_err(|e| Error::new(ErrorKind::Io, format!("cannot read {shown}: {e}")))?;
-    if meta.is_dir() {
-        return Err(Error::new(
-            ErrorKind::Io,
-            format!("cannot read {shown}: it is a directory"),
-        ));
-    }
-    let file = std::fs::File::open(path)
-        .map_err(|e| Error::new(ErrorKind::Io, format!("cannot open {shown}: {e}")))?;
+    let (file, meta) = super::open(path)?;
     let file_size = meta.len();
     let (header, value) = read_header(file.take(PEEK_BYTES)).map_err(|e| {
         if e.kind() == ErrorKind::Truncated && file_size > PEEK_BYTES {
