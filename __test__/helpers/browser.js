@@ -64,9 +64,10 @@ const ARGS = [
 
 /**
  * Launches Chromium with a new user-data dir (a persistent context of playwright-core). Returns
- * {context, close()}; close() also removes the profile.
+ * {context, close()}; close() also removes the profile. `offline: false` lets pages reach a local
+ * server (heapwise open's tests); the default allows no network at all.
  */
-async function launch(executablePath) {
+async function launch(executablePath, { offline = true } = {}) {
   const { chromium } = require('playwright-core');
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'heapwise-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
@@ -74,8 +75,8 @@ async function launch(executablePath) {
     headless: true,
     args: ARGS,
     viewport: { width: 1400, height: 1000 },
-    // no network at all: only the report file itself may be read
-    offline: true,
+    // no network at all by default: only the report file itself may be read
+    offline,
     timeout: 30000,
   });
   return {

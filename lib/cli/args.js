@@ -77,19 +77,23 @@ const FLAGS = {
   json: { key: 'format' },
   output: { key: 'output', short: 'o', value: true, parse: nonEmpty('--output') },
   'max-memory': { key: 'maxMemory', value: true, parse: parseSize },
+  port: { key: 'port', value: true, parse: parsePort },
+  // util.parseArgs reads `--no-browser` as the switch named `no-browser` (no negation is set up).
+  'no-browser': { key: 'noBrowser' },
   help: { key: 'help', short: 'h' },
 };
 
 /**
  * @typedef {object} Command
  * @property {string[]} args the positional arguments' names
+ * @property {boolean} [variadic] the last one may repeat, or be left out (`open FILE [BASELINE…]`)
  * @property {string[]} flags the flags it takes (keys of FLAGS)
  * @property {Record<string, unknown>} defaults the parsed options' defaults
  * @property {string[]} api the parsed options the JS API function takes (analyze's `top` goes to `HeapAnalysis.top()`)
  */
 
 /** Each command: its arguments, its flags, and the options of the API function it calls. */
-/** @type {Record<'analyze' | 'diff' | 'watch' | 'mcp', Command>} */
+/** @type {Record<'analyze' | 'diff' | 'watch' | 'mcp' | 'open', Command>} */
 const COMMANDS = {
   analyze: {
     args: ['FILE'],
@@ -170,6 +174,13 @@ const COMMANDS = {
     defaults: { maxMemory: null },
     api: [],
   },
+  open: {
+    args: ['FILE', 'BASELINE'],
+    variadic: true,
+    flags: ['port', 'no-browser', 'max-memory', 'help'],
+    defaults: { port: 0, noBrowser: false, maxMemory: null },
+    api: [],
+  },
 };
 
 /**
@@ -180,6 +191,12 @@ function positive(v, flag) {
   const n = parseCount(v, flag);
   if (n < 1) throw new Error(`${flag} needs a whole number >= 1, got ${JSON.stringify(v)}`);
   return n;
+}
+
+/** @param {string} v */
+function parsePort(v) {
+  if (!/^\d+$/.test(v) || Number(v) > 65535) throw new Error(`--port needs a port number from 0 to 65535 (0: any free port), got ${JSON.stringify(v)}`);
+  return Number(v);
 }
 
 /** @param {string} v */
@@ -251,7 +268,10 @@ function parseCommand(command, argv) {
   if (values.json && values.format !== undefined && values.format !== 'json') {
     throw new Error(`--json and --format ${values.format} disagree`);
   }
-  if (!opts.help && opts._.length !== spec.args.length) {
+  if (!opts.help && spec.variadic && opts._.length < spec.args.length - 1) {
+    throw new Error(`${command} takes ${spec.args.slice(0, -1).join(' and ')}, then any number of ${spec.args[spec.args.length - 1]}s`);
+  }
+  if (!opts.help && !spec.variadic && opts._.length !== spec.args.length) {
     const names = spec.args.join(' and ');
     throw new Error(
       `${command} takes ${spec.args.length === 1 ? 'one argument' : `${spec.args.length} arguments`}, ${names}` +

@@ -16,6 +16,7 @@ const USAGE_LINES = {
                      [--ignore PATTERN]... [--include-internal] [--calls N] [--only-thresholds] [--once]
                      [--format text|json|markdown|html] [-o FILE]`,
   mcp: 'heapwise mcp [--max-memory SIZE]',
+  open: 'heapwise open FILE [BASELINE]... [--port N] [--no-browser] [--max-memory SIZE]',
 };
 
 const ANALYZE = `usage: ${USAGE_LINES.analyze}
@@ -102,18 +103,37 @@ const MCP = `usage: ${USAGE_LINES.mcp}
 
 exit codes: 0 the client disconnected, 2 usage error`;
 
-const COMMAND_HELP = { analyze: ANALYZE, diff: DIFF, watch: WATCH, mcp: MCP };
+const OPEN = `usage: ${USAGE_LINES.open}
+
+  open FILE [BASELINE]...
+                      explore a snapshot of any size in the browser, as in DevTools: Summary,
+                      instances, retainers and references, Comparison, dominators (tree and
+                      treemap), Statistics, search by @id or name. With BASELINEs (earlier
+                      snapshots of the same process, oldest first), the leak findings come first
+                      and Comparison compares the newest BASELINE with FILE. The snapshots stay in
+                      this process; the page asks for what it shows. Prints the page's URL (on
+                      127.0.0.1, with a secret token) and opens it; runs until Ctrl-C or SIGTERM.
+    --port N          listen on port N (default: a free port)
+    --no-browser      print the URL without opening a browser
+    --max-memory SIZE memory the loaded snapshots may hold together (default: half of this
+                      machine's)
+
+exit codes: 0 stopped with Ctrl-C or SIGTERM, 2 usage error or a file that cannot be loaded`;
+
+const COMMAND_HELP = { analyze: ANALYZE, diff: DIFF, watch: WATCH, mcp: MCP, open: OPEN };
 
 const GLOBAL_HELP = `usage: ${USAGE_LINES.analyze}
        ${USAGE_LINES.diff}
        ${USAGE_LINES.watch}
        ${USAGE_LINES.mcp}
+       ${USAGE_LINES.open}
        heapwise --help | --version
 
   analyze FILE        analyse a .heapsnapshot and print DevTools' Summary
   diff BEFORE AFTER   compare two snapshots (DevTools' Comparison view): what grew, and what holds it
   watch DIR           follow the snapshots that land in DIR; report classes that keep growing
   mcp                 serve the Model Context Protocol on stdio: heapwise's queries as tools for AI agents
+  open FILE [BASELINE]...  explore a snapshot in the browser (DevTools' views, the leak findings on top)
 
   heapwise CMD --help shows a command's options. Flags take their value as --flag VALUE or
   --flag=VALUE; sizes are 1000, 512kB, 2MB, 1.5GiB (kB/MB/GB = 1000^n bytes, KiB/MiB/GiB = 1024^n).

@@ -12,6 +12,7 @@ const format = require('../format.js');
 const { formatLocation, scriptNames, nodeLabel, comparisonCells } = require('./diff.js');
 const { html, raw, jsonForScript } = require('./escape.js');
 const { growthText, accumulatesText } = require('./findings.js');
+const { browserScript } = require('./assets.js');
 
 const { formatBytes, formatSignedBytes, formatCount, formatSignedCount, formatDistance } = format;
 
@@ -27,13 +28,7 @@ let assets = null;
 function pageAssets() {
   if (assets) return assets;
   const css = fs.readFileSync(path.join(__dirname, 'page.css'), 'utf8');
-  // The formatters of lib/format.js, so that the page prints sizes exactly as the CLI does.
-  const formatters = ['formatBytes', 'formatSignedBytes', 'formatCount', 'formatSignedCount', 'formatDistance']
-    .map((name) => `const ${name} = ${format[name].toString()};`)
-    .join('\n');
-  const client = fs.readFileSync(path.join(__dirname, 'client.js'), 'utf8');
-  const script = `(function () {\n'use strict';\n${formatters}\n${client}\n})();\n`;
-  if (/<\/script|<!--/i.test(script)) throw new Error('report script must not contain </script or <!--');
+  const script = browserScript(path.join(__dirname, 'client.js'));
   const hash = crypto.createHash('sha256').update(script, 'utf8').digest('base64');
   assets = { css, script, hash };
   return assets;
