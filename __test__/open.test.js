@@ -260,7 +260,10 @@ describeWithChromium('heapwise open in headless Chromium', { timeout: 300000, pl
     assert.ok((await names()).includes('RequestRecord'));
     // expand the class into its instances, which page with "more…"
     const body = page.locator('table[aria-label=Summary] tbody');
-    await body.locator('tr', { hasText: /^▸RequestRecord/ }).locator('.twisty').click();
+    await body
+      .locator('tr', { hasText: /^▸RequestRecord/ })
+      .locator('.twisty')
+      .click();
     await body.locator('tr.more').waitFor();
     assert.strictEqual(await body.locator('tr[aria-level="2"]').count(), 26);
     await page.reload();
@@ -308,10 +311,14 @@ describeWithChromium('heapwise open in headless Chromium', { timeout: 300000, pl
     }
     assert.strictEqual((await request(port, { path: '/', headers: { Host: host } })).status, 403, 'the page without its token');
     assert.strictEqual((await request(port, { path: '/page.js', headers: { Host: host } })).status, 403, 'a file without the token');
-    assert.strictEqual((await request(port, { path: '/api/session', headers: { Host: `evil.example:${port}`, 'X-Heapwise-Token': token } })).status, 403);
+    assert.strictEqual(
+      (await request(port, { path: '/api/session', headers: { Host: `evil.example:${port}`, 'X-Heapwise-Token': token } })).status,
+      403,
+    );
 
     // errors are coded; only the session's snapshots and the read-only queries are reachable
-    const call = (name, params) => request(port, { method: 'POST', path: `/api/query/${name}`, headers: auth(open), body: JSON.stringify(params) });
+    const call = (name, params) =>
+      request(port, { method: 'POST', path: `/api/query/${name}`, headers: auth(open), body: JSON.stringify(params) });
     let r = await call('node', { snapshot: 'h1', id: 999999999 });
     assert.strictEqual(r.status, 404);
     assert.strictEqual(JSON.parse(r.text).error.code, 'ERR_HEAPWISE_NOT_FOUND');
@@ -367,7 +374,10 @@ describeWithChromium('heapwise open in headless Chromium', { timeout: 300000, pl
       await page.waitForSelector('body[data-ready=true][data-view=summary]', { timeout: 120000 });
       const ms = Date.now() - big.started;
       console.log(`heapwise open: ${(fs.statSync(file).size / 1e6).toFixed(0)} MB synthetic snapshot, start to first view ${ms} ms`);
-      assert.ok((await page.locator('table[aria-label=Summary] tbody tr[aria-level="1"]').count()) === 26, 'a page of 25 classes and "more…"');
+      assert.ok(
+        (await page.locator('table[aria-label=Summary] tbody tr[aria-level="1"]').count()) === 26,
+        'a page of 25 classes and "more…"',
+      );
       clean(log);
       await page.close();
     } finally {

@@ -195,7 +195,8 @@ function positive(v, flag) {
 
 /** @param {string} v */
 function parsePort(v) {
-  if (!/^\d+$/.test(v) || Number(v) > 65535) throw new Error(`--port needs a port number from 0 to 65535 (0: any free port), got ${JSON.stringify(v)}`);
+  if (!/^\d+$/.test(v) || Number(v) > 65535)
+    throw new Error(`--port needs a port number from 0 to 65535 (0: any free port), got ${JSON.stringify(v)}`);
   return Number(v);
 }
 

@@ -175,7 +175,7 @@ class TreeTable {
   row(cells, level, cls) {
     const tr = el('tr', { tabindex: '-1', 'aria-level': level, class: cls || null });
     tr.dataset.level = String(level);
-    cells.forEach((c, i) => tr.append(el('td', null, c === null || c === undefined ? '' : c)));
+    for (const c of cells) tr.append(el('td', null, c === null || c === undefined ? '' : c));
     for (let i = cells.length; i < this.columns.length; i++) tr.append(el('td'));
     tr.cells[0].style.paddingLeft = `${10 + (level - 1) * 16}px`;
     return tr;
@@ -339,7 +339,9 @@ function referencesOf(snapshot, id) {
 
 /** The objects `id` dominates, largest first, each expandable. */
 function dominatedOf(snapshot, id) {
-  return paged('dominated', { snapshot, id }, (a) => a.nodes.map((n) => ({ cells: nodeCells(n, snapshot), children: dominatedOf(snapshot, n.id) })));
+  return paged('dominated', { snapshot, id }, (a) =>
+    a.nodes.map((n) => ({ cells: nodeCells(n, snapshot), children: dominatedOf(snapshot, n.id) })),
+  );
 }
 
 /** An object of a list: expands to two groups, its retainers and its references. */
@@ -402,7 +404,14 @@ async function summaryView(r, gen) {
     descending,
     onSort: (key, desc) => go(href('summary', [], { filter, sort: key, desc: desc ? '' : '0' })),
     load: async (cursor) => {
-      const a = await ask('summary', { snapshot, filter: filter || undefined, sort, descending, limit: PAGE, ...(cursor ? { cursor } : {}) });
+      const a = await ask('summary', {
+        snapshot,
+        filter: filter || undefined,
+        sort,
+        descending,
+        limit: PAGE,
+        ...(cursor ? { cursor } : {}),
+      });
       if (gen === generation) document.getElementById('summary-count').textContent = `${formatCount(a.total)} classes`;
       return {
         total: a.total,
@@ -412,7 +421,12 @@ async function summaryView(r, gen) {
         items: a.rows.map((row) => ({
           cls: 'class',
           cells: [
-            el('span', null, el('span', { class: 'cls', text: row.name }), el('span', { class: 'count', text: `\u00d7${formatCount(row.count)}` })),
+            el(
+              'span',
+              null,
+              el('span', { class: 'cls', text: row.name }),
+              el('span', { class: 'count', text: `\u00d7${formatCount(row.count)}` }),
+            ),
             formatDistance(row.distance),
             formatCount(row.count),
             sizeCell(row.shallowSize, total),
@@ -459,10 +473,23 @@ async function nodeView(r, gen) {
   row('held by', x.heldBy.pathText ? el('span', { class: 'path', text: x.heldBy.pathText }) : null);
   if (n.dominatorId !== n.id) row('dominator', link(`@${n.dominatorId}`, href('node', [snapshot, n.dominatorId])));
   if (x.allocationStack && x.allocationStack.length) {
-    row('allocation stack', el('ul', { class: 'code' }, ...x.allocationStack.map((f) => el('li', null, `${f.function || '(anonymous)'} `, locationPiece(f.location)))));
+    row(
+      'allocation stack',
+      el(
+        'ul',
+        { class: 'code' },
+        ...x.allocationStack.map((f) => el('li', null, `${f.function || '(anonymous)'} `, locationPiece(f.location))),
+      ),
+    );
   }
   if (x.holds.classes.length) {
-    row('holds', x.holds.classes.slice(0, 5).map((c) => `${formatCount(c.count)} ${c.name} (${formatBytes(c.size)})`).join(', '));
+    row(
+      'holds',
+      x.holds.classes
+        .slice(0, 5)
+        .map((c) => `${formatCount(c.count)} ${c.name} (${formatBytes(c.size)})`)
+        .join(', '),
+    );
   }
   head.append(dl);
   const retainers = card('Retainers');
@@ -489,7 +516,9 @@ function fact(label, value) {
 async function findingsView() {
   const f = session.findings;
   if (f.state !== 'ready') {
-    VIEW.replaceChildren(card('Findings', f.error ? errorBox(f.error) : progressRow(`computing the findings: ${f.phase || 'waiting'}`, f.progress)));
+    VIEW.replaceChildren(
+      card('Findings', f.error ? errorBox(f.error) : progressRow(`computing the findings: ${f.phase || 'waiting'}`, f.progress)),
+    );
     return 'pending';
   }
   const snapshot = session.target;
@@ -545,7 +574,13 @@ async function findingsView() {
           'ul',
           { class: 'code' },
           ...x.code.map((c) =>
-            el('li', null, el('span', { class: 'muted', text: `${c.role} ` }), locationPiece(c.location), c.text ? el('code', { text: ` ${c.text}` }) : null),
+            el(
+              'li',
+              null,
+              el('span', { class: 'muted', text: `${c.role} ` }),
+              locationPiece(c.location),
+              c.text ? el('code', { text: ` ${c.text}` }) : null,
+            ),
           ),
         ),
       );
@@ -623,7 +658,8 @@ async function comparisonView(r, gen) {
       })),
     }),
   });
-  if (d.classes.total > rows.length) host.append(el('p', { class: 'note', text: `the ${rows.length} classes of largest allocation of ${formatCount(d.classes.total)}` }));
+  if (d.classes.total > rows.length)
+    host.append(el('p', { class: 'note', text: `the ${rows.length} classes of largest allocation of ${formatCount(d.classes.total)}` }));
   await tree.ready;
 }
 
@@ -665,7 +701,10 @@ async function dominatorsView(r, gen) {
 async function statisticsView(r, gen) {
   const s = await ask('statistics', { snapshot: session.target });
   if (gen !== generation) return;
-  const host = card('Statistics', el('p', null, `Total: ${formatBytes(s.total)} (V8 heap ${formatBytes(s.v8Heap)}, native ${formatBytes(s.native)})`));
+  const host = card(
+    'Statistics',
+    el('p', null, `Total: ${formatBytes(s.total)} (V8 heap ${formatBytes(s.v8Heap)}, native ${formatBytes(s.native)})`),
+  );
   VIEW.replaceChildren(host);
   const parts = STAT_PARTS.map(([k, label, color]) => ({ label, value: s[k] || 0, color }));
   const chart = el('div', { class: 'chart' });

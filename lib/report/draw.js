@@ -4,6 +4,8 @@
 // page.js) load it after the formatters of lib/format.js: one treemap in the codebase. Every string
 // reaches the page through textContent or setAttribute, never through innerHTML.
 /* global formatBytes */
+// Its functions are used by the scripts loaded after it (client.js, page.js), not here:
+/* eslint-disable no-unused-vars */
 /* exported el, svg, title, pct, colorFor, lighten, clipText, nodeLabel, chartHost, niceTicks, barChart, stackedBar, squarify, treemap, STAT_PARTS */
 
 const SVGNS = 'http://www.w3.org/2000/svg';
