@@ -467,7 +467,7 @@ async function nodeView(r, gen) {
     ),
   );
   head.querySelector('h2').classList.add('mono');
-  const dl = el('dl', { class: 'findings' });
+  const dl = el('dl', { class: 'props' });
   const row = (k, v) => v && dl.append(el('dt', { text: k }), el('dd', null, v));
   row('created at', locationPiece(x.location) || el('span', { class: 'muted', text: 'unknown' }));
   row('held by', x.heldBy.pathText ? el('span', { class: 'path', text: x.heldBy.pathText }) : null);
