@@ -113,10 +113,11 @@ export declare class HeapAnalysis {
    */
   explain(id: number): Explanation | null
   /**
-   * Builds, off the JS thread, what `findByName` builds on its first call (the plain objects
-   * and the display names of their property lists), so that no search pays for it.
+   * Builds, off the JS thread, what the first query by id (an index of the ids) and the first
+   * `findByName` (the plain objects and the display names of their property lists) would
+   * build, so that no query pays for them.
    */
-  prepareSearch(): Promise<void>
+  prepareQueries(): Promise<void>
   /** Frees the native memory. Any later call throws. */
   close(): void
   /** True once `close()` was called. */

@@ -34,7 +34,7 @@ for (const name of Object.getOwnPropertyNames(native.HeapAnalysis.prototype)) {
         } catch (e) {
           throw adopt(e);
         }
-        // An asynchronous method (prepareSearch) rejects with a HeapwiseError too.
+        // An asynchronous method (prepareQueries) rejects with a HeapwiseError too.
         return result instanceof Promise
           ? result.catch((e) => {
               throw adopt(e);

@@ -232,18 +232,18 @@ test('Series.addAnalysis finds what add finds', async () => {
   await assert.rejects(byAnalysis.addAnalysis(closed), (e) => e instanceof HeapwiseError && e.code === 'ERR_HEAPWISE_INVALID_ARGUMENT');
 });
 
-test('prepareSearch builds the name search ahead: the same answers, and a closed analysis rejects', async () => {
+test('prepareQueries builds the id index and the name search ahead: the same answers, and a closed analysis rejects', async () => {
   const patterns = ['Object', 'Leaky', '{', 'zzzq', ''];
   const a = await analyze(files['growth-after']);
   const lazily = patterns.map((p) => a.findByName(p, 20).map((n) => n.id));
   const b = await analyze(files['growth-after']);
-  await b.prepareSearch();
+  await b.prepareQueries();
   assert.deepStrictEqual(
     patterns.map((p) => b.findByName(p, 20).map((n) => n.id)),
     lazily,
   );
   assert.ok(b.memoryBytes > 0);
   b.close();
-  await assert.rejects(b.prepareSearch(), (e) => e instanceof HeapwiseError && e.code === 'ERR_HEAPWISE_INVALID_ARGUMENT');
+  await assert.rejects(b.prepareQueries(), (e) => e instanceof HeapwiseError && e.code === 'ERR_HEAPWISE_INVALID_ARGUMENT');
   a.close();
 });

@@ -506,17 +506,18 @@ impl HeapAnalysis {
         })
     }
 
-    /// Builds, off the JS thread, what `findByName` builds on its first call (the plain objects
-    /// and the display names of their property lists), so that no search pays for it.
+    /// Builds, off the JS thread, what the first query by id (an index of the ids) and the first
+    /// `findByName` (the plain objects and the display names of their property lists) would
+    /// build, so that no query pays for them.
     #[napi(ts_return_type = "Promise<void>")]
-    pub fn prepare_search<'env>(&self, env: &'env Env) -> Result<Object<'env>> {
+    pub fn prepare_queries<'env>(&self, env: &'env Env) -> Result<Object<'env>> {
         let shared = self.shared();
-        spawn_promise::<_, ()>(env, "search", move || {
+        spawn_promise::<_, ()>(env, "prepare", move || {
             let a = shared?;
             catch_panic(
                 ENTRY_PANIC_HOOK,
                 || {
-                    a.prepare_search();
+                    a.prepare_queries();
                     Ok(())
                 },
                 |e| e,

@@ -111,6 +111,8 @@ class Session {
           { file: f.file },
           { signal, onProgress: (p) => Object.assign(f, { progress: p.progress / p.total, phase: phaseOf(p.message) }) },
         );
+        // The views hold this handle for the whole session: no later load may evict it.
+        this.query.registry.pin(answer.snapshot);
         Object.assign(f, { snapshot: answer.snapshot, state: 'ready', progress: 1, phase: 'done' });
       }
       if (this.findings) {

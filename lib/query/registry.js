@@ -129,8 +129,9 @@ class Registry {
       onProgress: options.onProgress,
       maxMemory: this.maxMemory,
     });
-    // What the first name search would build, built now off the JS thread: no query pays for it.
-    await analysis.prepareSearch();
+    // What the first query by id and the first name search would build, built now off the JS
+    // thread: no query pays for it.
+    await analysis.prepareQueries();
     /** @type {Entry} */
     const entry = {
       id: `h${this.next++}`,
@@ -183,6 +184,16 @@ class Registry {
     } finally {
       entry.busy--;
     }
+  }
+
+  /**
+   * Keeps a snapshot loaded whatever the memory limit says (the explorer's own snapshots): it is
+   * never closed to make room.
+   * @param {string} id
+   */
+  pin(id) {
+    const entry = this.entries.get(id);
+    if (entry) entry.busy++;
   }
 
   /**

@@ -27,10 +27,12 @@ const CHUNK: usize = 1 << 16;
 const FEW: usize = 1024;
 
 impl Analysis {
-    /// Builds what [`Analysis::find_by_name`] builds on its first call (the plain objects and
-    /// their shapes' display names; see the module docs), e.g. on another thread right after
-    /// the analysis.
-    pub fn prepare_search(&self) {
+    /// Builds what the first query by id ([`Analysis::ordinal_of`]'s index) and the first
+    /// [`Analysis::find_by_name`] (the plain objects and their shapes' display names; see the
+    /// module docs) would build, e.g. on another thread right after the analysis, so that no
+    /// query pays for them.
+    pub fn prepare_queries(&self) {
+        let _ = self.ordinal_of(crate::ids::NodeId(0));
         self.plain_objects.get_or_init(|| PlainObjects::of(self));
     }
 
