@@ -36,6 +36,8 @@ export declare class HeapAnalysis {
   get edgeCount(): number
   /** Total heap size in bytes, as DevTools shows under the snapshot's title. */
   get totalSize(): number
+  /** V8 id of the root (the top of the dominator tree; 1 in V8's snapshots). */
+  get rootId(): number
   /** Problems that did not stop the analysis (unreachable nodes, header/array mismatches, …). */
   get warnings(): Array<string>
   /** The Summary view: one row per class, largest retained size first. */

@@ -132,6 +132,8 @@ describe('heapwise mcp', () => {
     // files[1]: no earlier test loaded it (findings parse without loading).
     const first = await call(client, 'load', { file: series.files[1] }, { onprogress: (p) => progress.push(p.progress) });
     assert.match(first.snapshot, /^h\d+$/);
+    const root = await call(client, 'node', { snapshot: first.snapshot, id: first.rootId });
+    assert.strictEqual(root.node.dominatorId, first.rootId, 'the root dominates itself');
     assert.ok(progress.length >= 1, 'progress notifications');
     assert.deepStrictEqual(
       progress,

@@ -256,6 +256,13 @@ impl HeapAnalysis {
         Ok(self.get()?.total_size())
     }
 
+    /// V8 id of the root (the top of the dominator tree; 1 in V8's snapshots).
+    #[napi(getter)]
+    pub fn root_id(&self) -> Result<f64> {
+        let a = self.get()?;
+        Ok(a.node(a.root()).id.0 as f64)
+    }
+
     /// Problems that did not stop the analysis (unreachable nodes, header/array mismatches, …).
     #[napi(getter)]
     pub fn warnings(&self) -> Result<Vec<String>> {

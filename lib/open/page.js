@@ -665,7 +665,8 @@ async function comparisonView(r, gen) {
 
 async function dominatorsView(r, gen) {
   const snapshot = session.target;
-  const root = (await ask('node', { snapshot, id: 1 })).node;
+  const { rootId } = (await ask('snapshots', {})).snapshots.find((s) => s.snapshot === snapshot);
+  const root = (await ask('node', { snapshot, id: rootId })).node;
   if (gen !== generation) return;
   const mapHost = card('Dominator treemap');
   const treeHost = card('Dominator tree');

@@ -120,7 +120,7 @@ const QUERIES = {
   dominated: {
     title: 'What an object alone keeps alive',
     description:
-      'The objects an object immediately dominates (its children in the dominator tree: freed if it were), largest retained size first, paged. Id 1 is usually the root. Cheap.',
+      'The objects an object immediately dominates (its children in the dominator tree: freed if it were), largest retained size first, paged. The id of the root is rootId in the answer of load or snapshots (1 in V8 snapshots). Cheap.',
     params: { snapshot, id, limit: limit(25, 500), cursor },
     run: (/** @type {Query} */ q, /** @type {any} */ p, /** @type {Ctx} */ ctx) => q.dominated(p, ctx),
   },
@@ -286,6 +286,7 @@ class Query {
       nodeCount: a.nodeCount,
       edgeCount: a.edgeCount,
       totalSize: a.totalSize,
+      rootId: a.rootId,
       memoryBytes: a.memoryBytes,
       loadMs: e.loadMs,
       ...(loaded ? {} : { alreadyLoaded: true }),
