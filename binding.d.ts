@@ -36,6 +36,11 @@ export declare class HeapAnalysis {
   get edgeCount(): number
   /** Total heap size in bytes, as DevTools shows under the snapshot's title. */
   get totalSize(): number
+  /**
+   * The largest id of a V8 heap object (odd ids): `instances(key, {newerThan})` with an
+   * earlier snapshot's value gives the objects allocated since.
+   */
+  get maxJsObjectId(): number
   /** V8 id of the root (the top of the dominator tree; 1 in V8's snapshots). */
   get rootId(): number
   /** Problems that did not stop the analysis (unreachable nodes, header/array mismatches, …). */
@@ -609,6 +614,11 @@ export interface InstancesOptions {
   sort?: 'retainedSize' | 'shallowSize' | 'distance' | 'id'
   /** Largest first (default `true` for sizes, `false` for `distance` and `id`). */
   descending?: boolean
+  /**
+   * Only the objects whose id is above this: an earlier snapshot's `maxJsObjectId` gives the
+   * objects allocated since (DevTools' "Objects allocated between snapshots").
+   */
+  newerThan?: number
 }
 
 /** A group of leak candidates with similar retainer paths (final mode). */

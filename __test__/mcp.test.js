@@ -13,7 +13,7 @@ const { pathToFileURL } = require('node:url');
 const { Client } = require('@modelcontextprotocol/sdk/client/index.js');
 const { StdioClientTransport } = require('@modelcontextprotocol/sdk/client/stdio.js');
 const { writeSeries } = require('./zoo/series.js');
-const { QUERIES } = require('../lib/query/index.js');
+const { QUERIES, SNAPSHOT_PARAMS } = require('../lib/query/index.js');
 
 const CLI = path.join(__dirname, '..', 'lib', 'cli', 'main.js');
 
@@ -64,6 +64,18 @@ describe('heapwise mcp', () => {
   test('lists one tool per query, each with a JSON Schema and a description for an agent', async () => {
     const { tools } = await client.listTools();
     assert.deepStrictEqual(tools.map((t) => t.name).sort(), Object.keys(QUERIES).sort());
+    // The parameters that name a snapshot are exactly SNAPSHOT_PARAMS (the explorer checks those).
+    const named = new Set();
+    for (const q of Object.values(QUERIES)) {
+      for (const [key, schema] of Object.entries(q.params)) {
+        if (
+          /^A \.heapsnapshot file path .* or a handle|earlier snapshot|snapshot: a file path or a handle/.test(schema.description ?? '')
+        ) {
+          named.add(key);
+        }
+      }
+    }
+    assert.deepStrictEqual([...named].sort(), [...SNAPSHOT_PARAMS].sort());
     for (const t of tools) {
       assert.strictEqual(t.inputSchema.type, 'object', t.name);
       assert.ok(t.description.length > 60, `${t.name} has a description`);
@@ -188,6 +200,10 @@ describe('heapwise mcp', () => {
     assert.strictEqual(inst.total, filtered.rows[0].count);
     assert.strictEqual(inst.nodes.length, 10);
     assert.ok(inst.nextCursor);
+    // The records allocated since the first snapshot: the 300 of the three steps (not the warm-up's).
+    const fresh = await call(client, 'instances', { snapshot: file, class: 'RequestRecord', newSince: series.files[0], limit: 1 });
+    assert.strictEqual(fresh.total, 300);
+    assert.strictEqual(fresh.newSince.startsWith('h'), true);
     const byKey = await call(client, 'instances', { snapshot: file, class: inst.class.key, limit: 10 });
     assert.deepStrictEqual(byKey, inst, 'a class by its key, as summary gives it');
   });

@@ -247,6 +247,12 @@ describeWithChromium('heapwise open in headless Chromium', { timeout: 300000, pl
     assert.ok(Number(cells[1].replace(/,/g, '')) >= 100, `# New of RequestRecord: ${cells[1]}`);
     assert.match(cells[3], /^\+\d/);
     await shot(t, page, 'comparison');
+    // as in DevTools, the row expands into its new objects, each with its size as allocated
+    await row.locator('.twisty').click();
+    const children = page.locator('table[aria-label=Comparison] tbody tr[aria-level="2"]:not(.note)');
+    await children.first().waitFor();
+    assert.match(await children.first().textContent(), /RequestRecord/);
+    assert.ok((await children.first().locator('td').nth(4).textContent()).trim() !== '', 'its size under Alloc. Size');
     // sort by a column: the server's order is replaced, in the URL
     await page.locator('table[aria-label=Comparison] thead button', { hasText: '# New' }).click();
     await page.waitForFunction(() => location.hash.includes('sort=newCount'));

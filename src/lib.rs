@@ -256,6 +256,13 @@ impl HeapAnalysis {
         Ok(self.get()?.total_size())
     }
 
+    /// The largest id of a V8 heap object (odd ids): `instances(key, {newerThan})` with an
+    /// earlier snapshot's value gives the objects allocated since.
+    #[napi(getter)]
+    pub fn max_js_object_id(&self) -> Result<f64> {
+        Ok(self.get()?.max_js_object_id() as f64)
+    }
+
     /// V8 id of the root (the top of the dominator tree; 1 in V8's snapshots).
     #[napi(getter)]
     pub fn root_id(&self) -> Result<f64> {
@@ -430,9 +437,13 @@ impl HeapAnalysis {
     ) -> Result<NodePage> {
         guard(env, || {
             let a = self.get()?;
-            let (sort, descending, w) =
+            let (sort, descending, newer_than, w) =
                 query::instances_args(options).map_err(|e| js_error(env, &e))?;
-            Ok((a, a.instances(key.as_bytes(), sort, descending, w)).into())
+            Ok((
+                a,
+                a.instances(key.as_bytes(), sort, descending, newer_than, w),
+            )
+                .into())
         })
     }
 

@@ -33,6 +33,9 @@ pub struct InstancesOptions {
     pub sort: Option<String>,
     /// Largest first (default `true` for sizes, `false` for `distance` and `id`).
     pub descending: Option<bool>,
+    /// Only the objects whose id is above this: an earlier snapshot's `maxJsObjectId` gives the
+    /// objects allocated since (DevTools' "Objects allocated between snapshots").
+    pub newer_than: Option<f64>,
 }
 
 /// Which part of a list a page shows.
@@ -108,10 +111,10 @@ pub fn summary_args(
 /// The engine's instances arguments: `(sort, descending, window)`.
 pub fn instances_args(
     o: Option<InstancesOptions>,
-) -> Result<(engine::NodeSort, bool, engine::Window), EngineError> {
+) -> Result<(engine::NodeSort, bool, Option<u32>, engine::Window), EngineError> {
     use engine::NodeSort as S;
     let Some(o) = o else {
-        return Ok((S::RetainedSize, true, engine::Window::default()));
+        return Ok((S::RetainedSize, true, None, engine::Window::default()));
     };
     let sort = match o.sort.as_deref() {
         None | Some("retainedSize") => S::RetainedSize,
@@ -125,7 +128,12 @@ pub fn instances_args(
         }
     };
     let descending = o.descending.unwrap_or(!matches!(sort, S::Distance | S::Id));
-    Ok((sort, descending, window(o.offset, o.limit)?))
+    let newer_than = match o.newer_than {
+        None => None,
+        Some(id) if (0.0..=u32::MAX as f64).contains(&id) && id.fract() == 0.0 => Some(id as u32),
+        Some(id) => return Err(bad(format!("newerThan must be an object id, got {id}"))),
+    };
+    Ok((sort, descending, newer_than, window(o.offset, o.limit)?))
 }
 
 /// A page of Summary rows.

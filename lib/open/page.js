@@ -647,14 +647,17 @@ async function comparisonView(r, gen) {
           formatBytes(row.freedSize),
           signed(row.sizeDelta, formatSignedBytes),
         ],
-        // the class's objects in the newer snapshot
-        children: paged('instances', { snapshot: session.target, class: row.key }, (b) =>
-          b.nodes.map((n) => {
-            const item = objectItem(n, session.target);
-            item.cells = [item.cells[0], '', '', '', '', formatBytes(n.shallowSize), ''];
-            return item;
-          }),
-        ),
+        // as in DevTools: the class's new objects (allocated since the baseline), their size as allocated
+        children:
+          row.newCount > 0
+            ? paged('instances', { snapshot: session.target, class: row.key, newSince: session.baseline }, (b) =>
+                b.nodes.map((n) => {
+                  const item = objectItem(n, session.target);
+                  item.cells = [item.cells[0], '', '', '', formatBytes(n.shallowSize), '', ''];
+                  return item;
+                }),
+              )
+            : null,
       })),
     }),
   });

@@ -15,7 +15,7 @@ const http = require('node:http');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
-const { Query } = require('../query/index.js');
+const { Query, SNAPSHOT_PARAMS } = require('../query/index.js');
 const { browserScript } = require('../report/assets.js');
 
 /** The page's Content-Security-Policy: its own script, style and API, nothing else. */
@@ -326,7 +326,7 @@ class OpenServer {
       return this.fail(res, 'ERR_HEAPWISE_INVALID_ARGUMENT', `the body must be JSON parameters: ${/** @type {Error} */ (e).message}`);
     }
     const handles = this.session.handles();
-    for (const key of ['snapshot', 'before', 'after']) {
+    for (const key of SNAPSHOT_PARAMS) {
       if (params && typeof params === 'object' && key in params && !handles.has(params[key])) {
         const known = [...handles].join(', ') || 'none yet';
         return this.fail(res, 'ERR_HEAPWISE_INVALID_ARGUMENT', `${key} must be a snapshot of this session (${known})`);

@@ -34,6 +34,9 @@ const sortBy = (/** @type {[string, ...string[]]} */ keys, /** @type {string} */
   z.enum(keys).optional().describe(`Sort column (default ${fallback}).`);
 const descending = z.boolean().optional().describe('Largest first (default true; false for name).');
 
+/** The parameters that name a loaded snapshot (a path or a handle), in every query. */
+const SNAPSHOT_PARAMS = ['snapshot', 'before', 'after', 'newSince'];
+
 /** Every query: parameters, agent-facing description, and the function that answers it. */
 const QUERIES = {
   peek: {
@@ -83,6 +86,11 @@ const QUERIES = {
     params: {
       snapshot,
       class: z.string().min(1).describe('A Summary row\'s key (from summary) or a class name such as "Map".'),
+      newSince: snapshot
+        .optional()
+        .describe(
+          "Only the objects allocated since this earlier snapshot of the same process (a path or a handle): DevTools' new objects of Comparison.",
+        ),
       sort: sortBy(['retainedSize', 'shallowSize', 'distance', 'id'], 'retainedSize'),
       descending,
       limit: limit(25, 500),
@@ -335,8 +343,20 @@ class Query {
     const e = await this.entry(p.snapshot, ctx);
     const row = classRow(e.analysis, p.class);
     const offset = shape.offsetOf(p.cursor);
-    const res = e.analysis.instances(row.key, { sort: p.sort, descending: p.descending, offset, limit: p.limit ?? 25 });
-    return { snapshot: e.id, class: summaryRow(row), ...shape.page('nodes', res, res.nodes.map(shape.node)) };
+    const since = p.newSince === undefined ? null : await this.entry(p.newSince, ctx);
+    const res = e.analysis.instances(row.key, {
+      sort: p.sort,
+      descending: p.descending,
+      offset,
+      limit: p.limit ?? 25,
+      ...(since ? { newerThan: since.analysis.maxJsObjectId } : {}),
+    });
+    return {
+      snapshot: e.id,
+      class: summaryRow(row),
+      ...(since ? { newSince: since.id } : {}),
+      ...shape.page('nodes', res, res.nodes.map(shape.node)),
+    };
   }
 
   /** @param {any} p @param {Ctx} ctx */
@@ -564,4 +584,4 @@ function found(e, raw) {
   return n;
 }
 
-module.exports = { Query, QUERIES, DEFAULT_MAX_MEMORY };
+module.exports = { Query, QUERIES, SNAPSHOT_PARAMS, DEFAULT_MAX_MEMORY };

@@ -114,22 +114,51 @@ fn instances_are_the_objects_a_summary_row_counts() {
             &row.key.0,
             NodeSort::RetainedSize,
             true,
+            None,
             Window::new(0, 10_000),
         );
         assert_eq!(p.total as u64, row.count, "{}", row.name);
         assert_eq!(p.items.len() as u64, row.count);
     }
-    let by_retained = an.instances(b",Child", NodeSort::RetainedSize, true, Window::new(0, 2));
+    let by_retained = an.instances(
+        b",Child",
+        NodeSort::RetainedSize,
+        true,
+        None,
+        Window::new(0, 2),
+    );
     assert_eq!(by_retained.total, 3);
     assert_eq!(by_retained.items, [ord(c2), ord(c1)]);
-    let rest = an.instances(b",Child", NodeSort::RetainedSize, true, Window::new(2, 2));
+    let rest = an.instances(
+        b",Child",
+        NodeSort::RetainedSize,
+        true,
+        None,
+        Window::new(2, 2),
+    );
     assert_eq!(rest.items, [ord(c3)]);
-    let by_id = an.instances(b",Child", NodeSort::Id, false, Window::new(0, 3));
+    let by_id = an.instances(b",Child", NodeSort::Id, false, None, Window::new(0, 3));
     assert_eq!(by_id.items, [ord(c1), ord(c2), ord(c3)]);
-    let smallest = an.instances(b",Child", NodeSort::ShallowSize, false, Window::new(0, 1));
+    // Only those newer than C1 (ids above its id): what was allocated since a snapshot whose
+    // largest id was C1's.
+    let newer = an.instances(
+        b",Child",
+        NodeSort::Id,
+        false,
+        Some(g.id(c1)),
+        Window::new(0, 3),
+    );
+    assert_eq!((newer.total, newer.items), (2, vec![ord(c2), ord(c3)]));
+    let smallest = an.instances(
+        b",Child",
+        NodeSort::ShallowSize,
+        false,
+        None,
+        Window::new(0, 1),
+    );
     assert_eq!(smallest.items, [ord(c3)]);
     assert_eq!(
-        an.instances(b",Nope", NodeSort::Id, true, Window::default())
+        an.instances(b",Nope", NodeSort::Id, true, None, Window::default())
             .total,
         0
     );

@@ -200,12 +200,16 @@ impl Analysis {
 
     /// A page of the objects the Summary row with key `key` ([`SummaryRow::key`]) counts: those
     /// of its class with a non-zero shallow size. `total` equals the row's `count`; an unknown
-    /// key gives an empty page. One pass over the class column, then a selection.
+    /// key gives an empty page. With `newer_than`, only the objects whose id is above it: given
+    /// an earlier snapshot's [`Analysis::max_js_object_id`], the objects allocated since (the
+    /// id range of DevTools' "Objects allocated between snapshots"). One pass over the class
+    /// column, then a selection.
     pub fn instances(
         &self,
         key: &[u8],
         sort: NodeSort,
         descending: bool,
+        newer_than: Option<u32>,
         w: Window,
     ) -> Page<NodeOrd> {
         let Some(k) = self.internal_key(key) else {
@@ -231,6 +235,7 @@ impl Analysis {
                     .filter(move |&(_, (&ko, &s))| ko == k && s != 0)
                     .map(move |(i, _)| (c * CHUNK + i) as u32)
             })
+            .filter(|&o| newer_than.is_none_or(|id| self.snap.node_id[o as usize] > id))
             .collect();
         let total = v.len();
         Page {
