@@ -297,9 +297,14 @@ function paged(name, params, items) {
   };
 }
 
-/** The retainers of `id` (DevTools' order), each expandable to its own retainers. */
-function retainersOf(snapshot, id) {
-  return paged('retainers', { snapshot, id }, (a) =>
+/**
+ * The edges of `id` either way, each expandable to its own: `retainers` (DevTools' order,
+ * `edge in holder`) or `references` (Containment, `edge :: target`).
+ * @param {'retainers' | 'references'} which
+ */
+function edgesOf(which, snapshot, id) {
+  const sep = which === 'retainers' ? ' in ' : ' :: ';
+  return paged(which, { snapshot, id }, (a) =>
     a.edges.map((e) => ({
       cells: nodeCells(
         e.node,
@@ -308,34 +313,17 @@ function retainersOf(snapshot, id) {
           'span',
           null,
           el('span', { class: 'edge', text: clipText(edgeName(e), 120) }),
-          el('span', { class: 'sep', text: ' in ' }),
+          el('span', { class: 'sep', text: sep }),
           nodePiece(e.node, snapshot),
         ),
       ),
-      children: retainersOf(snapshot, e.node.id),
+      children: edgesOf(which, snapshot, e.node.id),
     })),
   );
 }
 
-/** The references of `id` (Containment), each expandable to its own references. */
-function referencesOf(snapshot, id) {
-  return paged('references', { snapshot, id }, (a) =>
-    a.edges.map((e) => ({
-      cells: nodeCells(
-        e.node,
-        snapshot,
-        el(
-          'span',
-          null,
-          el('span', { class: 'edge', text: clipText(edgeName(e), 120) }),
-          el('span', { class: 'sep', text: ' :: ' }),
-          nodePiece(e.node, snapshot),
-        ),
-      ),
-      children: referencesOf(snapshot, e.node.id),
-    })),
-  );
-}
+const retainersOf = (snapshot, id) => edgesOf('retainers', snapshot, id);
+const referencesOf = (snapshot, id) => edgesOf('references', snapshot, id);
 
 /** The objects `id` dominates, largest first, each expandable. */
 function dominatedOf(snapshot, id) {
