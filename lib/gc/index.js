@@ -1,0 +1,70 @@
+'use strict';
+// gcLog(): a GC log read (lib/gc/parse.js) and analysed (lib/gc/floor.js), for `heapwise gc` and
+// the JS API. It loads no native code: the CLI's `gc` command works without the addon.
+const fs = require('node:fs');
+const { HeapwiseError, toPath, invalidArgument } = require('../core.js');
+const { parseGcText } = require('./parse.js');
+const { analyzeGcEvents } = require('./floor.js');
+
+/**
+ * Reads and analyses a GC log: a path or `file:` URL, or the log itself as `{ text }` or a
+ * Buffer. Rejects with a HeapwiseError: ERR_HEAPWISE_IO (the file cannot be read),
+ * ERR_HEAPWISE_EMPTY (nothing in it), ERR_HEAPWISE_INVALID_DATA (no GC line in it).
+ * @param {string | URL | Buffer | { text: string }} source
+ * @returns {Promise<import('../../index').GcReport>}
+ */
+async function gcLog(source) {
+  let text;
+  let file = null;
+  if (Buffer.isBuffer(source)) text = source.toString('utf8');
+  else if (source && typeof source === 'object' && !(source instanceof URL)) {
+    const t = /** @type {{ text?: unknown }} */ (source).text;
+    if (typeof t !== 'string') throw invalidArgument('gcLog() takes a path, a file: URL, a Buffer or { text: string }');
+    text = t;
+  } else {
+    file = toPath(source, 'a GC log: a path, a file: URL, a Buffer or { text }');
+    try {
+      text = await fs.promises.readFile(file, 'utf8');
+    } catch (e) {
+      const err = /** @type {NodeJS.ErrnoException} */ (e);
+      const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'it is a directory' : err.message;
+      throw new HeapwiseError(`cannot read the GC log ${file}: ${why}`, 'ERR_HEAPWISE_IO');
+    }
+  }
+  return analyzeGcLog(text, file);
+}
+
+/**
+ * The report of a log's text; `file` is what the report names as its source.
+ * @param {string} text
+ * @param {string | null} [file]
+ * @returns {import('../../index').GcReport}
+ */
+function analyzeGcLog(text, file = null) {
+  const where = file ? `the GC log ${file}` : 'the GC log';
+  if (!text.trim()) throw new HeapwiseError(`${where} is empty`, 'ERR_HEAPWISE_EMPTY', 0);
+  let log;
+  try {
+    log = parseGcText(text);
+  } catch (e) {
+    throw new HeapwiseError(`${where}: ${/** @type {Error} */ (e).message}`, 'ERR_HEAPWISE_INVALID_DATA');
+  }
+  if (!log.events.length) {
+    throw new HeapwiseError(
+      `${where} has no GC line: expected the output of \`node --trace-gc\` or \`node --trace-gc-nvp\`, ` +
+        'or the JSON of v8.GCProfiler (docs/gc.md)',
+      'ERR_HEAPWISE_INVALID_DATA',
+    );
+  }
+  const a = analyzeGcEvents(log.events, { profilerSpanMs: log.profilerSpanMs });
+  return {
+    file,
+    formats: log.formats,
+    verdict: a.verdict,
+    groups: a.groups,
+    thresholds: a.thresholds,
+    warnings: [...log.warnings, ...a.warnings],
+  };
+}
+
+module.exports = { gcLog, analyzeGcLog };
