@@ -311,3 +311,92 @@ export declare class Watcher implements AsyncIterable<WatchEvent> {
  * (diff's thresholds crossed since the first snapshot). Throws a `HeapwiseError` on bad options.
  */
 export declare function watch(options: WatchOptions): Watcher;
+
+/** One GC of a GC log (`node --trace-gc`, `--trace-gc-nvp`, or v8.GCProfiler). */
+export interface GcEvent {
+  /** Full GCs are `mark-compact` and `mark-sweep` (Node 18's name for it); `minor-ms` / `minor-mc` are V8's minor mark-sweep / mark-compact. */
+  kind: 'scavenge' | 'mark-compact' | 'mark-sweep' | 'minor-ms' | 'minor-mc' | 'incremental-marking' | 'weak-callbacks';
+  /** ms since the isolate started (V8's clock); `null` for v8.GCProfiler, which has no time per GC. */
+  time: number | null;
+  /** The heap's used size before and after the GC, in bytes (V8's "MB" are MiB; trace lines are precise to 0.1 MiB). */
+  before: number;
+  after: number;
+  /** The heap's committed size before and after (the numbers in parentheses), in bytes, when the log has it. */
+  committedBefore: number | null;
+  committedAfter: number | null;
+  /** A GC that shrinks the heap (`(reduce)`, `reduce_memory=1`). */
+  reduce: boolean;
+  /** The pause, in ms. */
+  durationMs: number;
+  /** Why V8 collected (`allocation failure`, `testing; GC in old space requested`); `null` in nvp and v8.GCProfiler data. */
+  reason: string | null;
+  /** The process, `null` for v8.GCProfiler data. */
+  pid: number | null;
+  /** The isolate's address (`0x…`; a worker thread is an isolate of its own), `null` for v8.GCProfiler data. */
+  isolate: string | null;
+  /** The line of the log (1-based). */
+  line: number;
+}
+
+/** The verdict on a GC floor: `rising` when it rises steadily (docs/gc.md gives the rule). */
+export interface GcVerdict {
+  kind: 'rising' | 'flat' | 'insufficient';
+  message: string;
+}
+
+/** The GC events of one process and isolate, and their floor (the heap after each full GC). */
+export interface GcGroup {
+  pid: number | null;
+  isolate: string | null;
+  events: Array<GcEvent>;
+  /** The heap after each full GC; `event` is its index in `events`. */
+  floor: Array<{ time: number | null; bytes: number; event: number }>;
+  /** The least-squares line through the floor; `null` with fewer than 2 full GCs. */
+  fit: {
+    slopePerGc: number;
+    /** Against time; `null` when the events have no time (v8.GCProfiler). */
+    slopePerMinute: number | null;
+    /** R² of the fit per full GC. */
+    r2: number;
+    /** The fit against time: bytes at time 0 and per ms (`null` without times). */
+    interceptBytes: number | null;
+    bytesPerMs: number | null;
+    /** The fit per full GC at the first one, and its rise to the last. */
+    firstBytes: number;
+    riseBytes: number;
+  } | null;
+  /** In how many of the steps from one full GC to the next the floor rose. */
+  steadiness: { rose: number; steps: number; roseFraction: number | null };
+  totals: {
+    count: number;
+    byKind: Partial<Record<GcEvent['kind'], number>>;
+    fullGcs: number;
+    pauseMs: number;
+    /** From the isolate's start to the last GC (v8.GCProfiler: from start() to stop()). */
+    spanMs: number | null;
+    pausePercent: number | null;
+  };
+  verdict: GcVerdict;
+}
+
+/** What `gcLog()` returns and `heapwise gc --format json` prints. */
+export interface GcReport {
+  /** The path read, or `null` for a log passed as text. */
+  file: string | null;
+  formats: Array<'trace-gc' | 'trace-gc-nvp' | 'gc-profiler'>;
+  /** The log's verdict: `rising` when any group rises, else `flat` when any has enough full GCs, else `insufficient`. */
+  verdict: GcVerdict & { rising: boolean };
+  /** One per process and isolate, in the order first seen. */
+  groups: Array<GcGroup>;
+  thresholds: { minFullGcs: number; minRoseFraction: number; minR2: number; minRiseRatio: number; minRiseBytes: number };
+  /** Lines that looked like GC lines but did not read, and the like. */
+  warnings: Array<string>;
+}
+
+/**
+ * Reads a GC log (a path or `file:` URL, or the log itself as a Buffer or `{ text }`): the
+ * output of `node --trace-gc` or `--trace-gc-nvp` (Node 18 to 24) or a v8.GCProfiler result, and
+ * tells whether the heap after each full GC rises. The JS API of `heapwise gc`. Rejects with a
+ * `HeapwiseError`: `ERR_HEAPWISE_IO`, `ERR_HEAPWISE_EMPTY`, `ERR_HEAPWISE_INVALID_DATA` (no GC line).
+ */
+export declare function gcLog(source: string | URL | Buffer | { text: string }): Promise<GcReport>;

@@ -16,6 +16,7 @@ try {
 }
 const { Watcher } = require('./lib/watch/index.js');
 const { mapResult } = require('./lib/source-maps.js');
+const { gcLog } = require('./lib/gc/index.js');
 
 // HeapAnalysis methods throw the addon's plain errors; give them the HeapwiseError class too, so
 // `e instanceof HeapwiseError` holds for every error heapwise throws, methods included.
@@ -191,5 +192,6 @@ module.exports = {
   Series,
   setConcurrency,
   watch,
+  gcLog,
   HeapwiseError,
 };

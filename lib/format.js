@@ -69,6 +69,18 @@ function textTable(head, rows, indent = '  ') {
   return [fmt(head), ...rows.map(fmt)].map((l) => indent + l).join('\n');
 }
 
+/** A duration in ms as people read it: `0.42 ms`, `12.3 ms`, `540 ms`, `12.3 s`, `4.5 min`, `1.2 h`. */
+function formatDuration(ms) {
+  if (!Number.isFinite(ms)) return String(ms);
+  const abs = Math.abs(ms);
+  if (abs < 1) return `${ms.toFixed(2)} ms`;
+  if (abs < 100) return `${ms.toFixed(1)} ms`;
+  if (abs < 1000) return `${Math.round(ms)} ms`;
+  if (abs < 60e3) return `${(ms / 1000).toFixed(1)} s`;
+  if (abs < 3600e3) return `${(ms / 60e3).toFixed(1)} min`;
+  return `${(ms / 3600e3).toFixed(1)} h`;
+}
+
 /** Shortens `s` to at most `max` characters (with an ellipsis). */
 function clip(s, max) {
   s = String(s);
@@ -83,5 +95,6 @@ module.exports = {
   formatCount,
   formatSignedCount,
   textTable,
+  formatDuration,
   clip,
 };

@@ -93,7 +93,7 @@ const FLAGS = {
  */
 
 /** Each command: its arguments, its flags, and the options of the API function it calls. */
-/** @type {Record<'analyze' | 'diff' | 'watch' | 'mcp' | 'open', Command>} */
+/** @type {Record<'analyze' | 'diff' | 'watch' | 'mcp' | 'open' | 'gc', Command>} */
 const COMMANDS = {
   analyze: {
     args: ['FILE'],
@@ -179,6 +179,12 @@ const COMMANDS = {
     variadic: true,
     flags: ['port', 'no-browser', 'max-memory', 'help'],
     defaults: { port: 0, noBrowser: false, maxMemory: null },
+    api: [],
+  },
+  gc: {
+    args: ['LOG'],
+    flags: ['format', 'json', 'output', 'help'],
+    defaults: {},
     api: [],
   },
 };

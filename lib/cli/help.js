@@ -3,7 +3,7 @@
 // `heapwise CMD --help` (that command's options). A test checks that each command's help names
 // every flag lib/cli/args.js gives it.
 
-const EXIT_CODES = 'exit codes: 0 ok, 1 a diff threshold exceeded or a leak found, 2 usage or input error';
+const EXIT_CODES = 'exit codes: 0 ok, 1 a diff threshold exceeded, a leak found or a rising GC floor, 2 usage or input error';
 
 const USAGE_LINES = {
   analyze: 'heapwise analyze FILE [--top N] [--nodes OUT.tsv] [--format text|json|markdown|html] [-o FILE]',
@@ -17,6 +17,7 @@ const USAGE_LINES = {
                      [--format text|json|markdown|html] [-o FILE]`,
   mcp: 'heapwise mcp [--max-memory SIZE]',
   open: 'heapwise open FILE [BASELINE]... [--port N] [--no-browser] [--max-memory SIZE]',
+  gc: 'heapwise gc LOG [--format text|json|markdown|html] [-o FILE]',
 };
 
 const ANALYZE = `usage: ${USAGE_LINES.analyze}
@@ -120,13 +121,32 @@ const OPEN = `usage: ${USAGE_LINES.open}
 
 exit codes: 0 stopped with Ctrl-C or SIGTERM, 2 usage error or a file that cannot be loaded`;
 
-const COMMAND_HELP = { analyze: ANALYZE, diff: DIFF, watch: WATCH, mcp: MCP, open: OPEN };
+const GC = `usage: ${USAGE_LINES.gc}
+
+  gc LOG              read a GC log and tell whether the heap after each full GC (Mark-Compact,
+                      Mark-sweep) keeps rising: the output of \`node --trace-gc\` or
+                      \`node --trace-gc-nvp\` (Node 18 to 24; the program's own output and several
+                      processes or worker threads may be mixed in), or the JSON of v8.GCProfiler.
+                      Prints, per process and isolate, the GCs by kind, the pause, the floor
+                      (the heap after each full GC), its slope per full GC and per minute, how
+                      steadily it rose and the verdict: rising, flat, or insufficient (fewer than
+                      3 full GCs); docs/gc.md gives the rule. (The JS API's gcLog().)
+    --format F        text (default), json (the GcReport of the JS API), markdown, or html (a
+                      self-contained page with the chart of the heap after each GC; use with -o);
+                      --json = --format json
+    -o, --output FILE write the report to FILE instead of stdout
+
+exit codes: 0 the floor does not rise steadily (or too few full GCs), 1 it rises steadily,
+            2 usage or input error (an unreadable file, no GC line)`;
+
+const COMMAND_HELP = { analyze: ANALYZE, diff: DIFF, watch: WATCH, mcp: MCP, open: OPEN, gc: GC };
 
 const GLOBAL_HELP = `usage: ${USAGE_LINES.analyze}
        ${USAGE_LINES.diff}
        ${USAGE_LINES.watch}
        ${USAGE_LINES.mcp}
        ${USAGE_LINES.open}
+       ${USAGE_LINES.gc}
        heapwise --help | --version
 
   analyze FILE        analyse a .heapsnapshot and print DevTools' Summary
@@ -134,6 +154,7 @@ const GLOBAL_HELP = `usage: ${USAGE_LINES.analyze}
   watch DIR           follow the snapshots that land in DIR; report classes that keep growing
   mcp                 serve the Model Context Protocol on stdio: heapwise's queries as tools for AI agents
   open FILE [BASELINE]...  explore a snapshot in the browser (DevTools' views, the leak findings on top)
+  gc LOG              read a node --trace-gc log: does the heap after each full GC keep rising?
 
   heapwise CMD --help shows a command's options. Flags take their value as --flag VALUE or
   --flag=VALUE; sizes are 1000, 512kB, 2MB, 1.5GiB (kB/MB/GB = 1000^n bytes, KiB/MiB/GiB = 1024^n).

@@ -106,7 +106,8 @@ function analyzeGroup(events, opts = {}) {
         // the fitted line over time, for the chart: bytes at time 0, per ms
         interceptBytes: perMs ? Math.round(perMs.intercept) : null,
         bytesPerMs: perMs ? perMs.slope : null,
-        // the fitted rise from the first full GC to the last
+        // the fitted line at the first full GC, and its rise from the first full GC to the last
+        firstBytes: Math.round(perGc.intercept),
         riseBytes: Math.round(perGc.slope * steps),
       }
     : null;
@@ -124,8 +125,8 @@ function analyzeGroup(events, opts = {}) {
  * `rising`, `flat` or `insufficient` by THRESHOLDS, with the numbers it was decided on and a
  * sentence for people.
  * @param {FloorPoint[]} floor
- * @param {ReturnType<typeof analyzeGroup>['fit']} fit
- * @param {ReturnType<typeof analyzeGroup>['steadiness']} s
+ * @param {import('../../index').GcGroup['fit']} fit
+ * @param {import('../../index').GcGroup['steadiness']} s
  * @returns {{ kind: 'rising' | 'flat' | 'insufficient', message: string }}
  */
 function verdictOf(floor, fit, s) {
@@ -137,10 +138,12 @@ function verdictOf(floor, fit, s) {
     };
   }
   const minRise = Math.max(T.minRiseBytes, T.minRiseRatio * floor[0].bytes);
+  // every unmet condition; the message gives the first
   const reasons = [];
   if (s.roseFraction < T.minRoseFraction) reasons.push(`it rose in ${s.rose} of ${s.steps} steps (${T.minRoseFraction * 100} % needed)`);
   if (fit.r2 < T.minR2) reasons.push(`the fitted line explains little of it (R² ${fit.r2.toFixed(2)} < ${T.minR2})`);
-  if (fit.riseBytes < minRise) reasons.push(`the fitted rise, ${formatSignedBytes(fit.riseBytes)}, is under ${formatBytes(Math.round(minRise))}`);
+  if (fit.riseBytes < minRise)
+    reasons.push(`the fitted rise, ${formatSignedBytes(fit.riseBytes)}, is under ${formatBytes(Math.round(minRise))}`);
   const numbers = `${formatSignedBytes(fit.slopePerGc)} per full GC, R² ${fit.r2.toFixed(2)}`;
   if (!reasons.length)
     return {
@@ -149,7 +152,7 @@ function verdictOf(floor, fit, s) {
     };
   return {
     kind: 'flat',
-    message: `the heap after each full GC does not rise steadily over ${floor.length} full GCs: ${reasons.join('; ')} (${numbers})`,
+    message: `the heap after each full GC does not rise steadily over ${floor.length} full GCs: ${reasons[0]} (${numbers})`,
   };
 }
 
@@ -195,6 +198,7 @@ function analyzeGcEvents(events, opts = {}) {
     };
   });
   const kinds = analysed.map((g) => g.verdict.kind);
+  /** @type {import('../../index').GcVerdict['kind']} */
   const kind = kinds.includes('rising') ? 'rising' : kinds.includes('flat') ? 'flat' : 'insufficient';
   const pick = analysed.find((g) => g.verdict.kind === kind);
   const who = (/** @type {typeof pick} */ g) => (g.pid === null ? '' : `process ${g.pid}, isolate ${g.isolate}: `);

@@ -8,7 +8,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const format = require('../format.js');
 
-const FORMATTERS = ['formatBytes', 'formatSignedBytes', 'formatCount', 'formatSignedCount', 'formatDistance'];
+const FORMATTERS = ['formatBytes', 'formatSignedBytes', 'formatCount', 'formatSignedCount', 'formatDistance', 'formatDuration'];
 
 /**
  * One script: the formatters, lib/report/draw.js, then `file` (a path), wrapped in a function.

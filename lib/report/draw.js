@@ -1,12 +1,12 @@
-// Drawing for heapwise's pages, in the browser: elements built with text only, colours, the bar
-// and stacked-bar charts and the squarified, zoomable treemap. Both the HTML report
+// Drawing for heapwise's pages, in the browser: elements built with text only, colours, the bar,
+// stacked-bar and line charts and the squarified, zoomable treemap. Both the HTML report
 // (lib/report/html.js, before client.js) and the explorer of `heapwise open` (lib/open, before
 // page.js) load it after the formatters of lib/format.js: one treemap in the codebase. Every string
 // reaches the page through textContent or setAttribute, never through innerHTML.
 /* global formatBytes */
 // Its functions are used by the scripts loaded after it (client.js, page.js), not here:
 /* eslint-disable no-unused-vars */
-/* exported el, svg, title, pct, colorFor, lighten, clipText, nodeLabel, chartHost, niceTicks, barChart, stackedBar, squarify, treemap, STAT_PARTS */
+/* exported el, svg, title, pct, colorFor, lighten, clipText, nodeLabel, chartHost, niceTicks, barChart, stackedBar, timeFormat, lineChart, squarify, treemap, STAT_PARTS, PALETTE */
 
 const SVGNS = 'http://www.w3.org/2000/svg';
 /** The parts of DevTools' Statistics: [field, label, colour]. */
@@ -198,6 +198,172 @@ function stackedBar(host, { parts, total, format = formatBytes }) {
     );
   }
   host.append(legend);
+}
+
+/** A formatter of clock times fit for a time axis spanning `span` ms. */
+function timeFormat(span) {
+  const two = (n) => String(n).padStart(2, '0');
+  const hm = (d) => `${two(d.getHours())}:${two(d.getMinutes())}`;
+  if (span < 10e3)
+    return (t) => {
+      const d = new Date(t);
+      return `${hm(d)}:${two(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, '0')}`;
+    };
+  if (span < 3 * 3600e3)
+    return (t) => {
+      const d = new Date(t);
+      return `${hm(d)}:${two(d.getSeconds())}`;
+    };
+  if (span < 2 * 86400e3) return (t) => hm(new Date(t));
+  return (t) => {
+    const d = new Date(t);
+    return `${two(d.getMonth() + 1)}-${two(d.getDate())} ${hm(d)}`;
+  };
+}
+
+/**
+ * A line chart over time: series = [{name, color, points: [[time, value|null]], dashed, dots,
+ * line}]. Each series is a `path.mark` (gaps where a value is null), with dots when it has few
+ * points or `dots` is true (never with `dots: false`); a series with `line: false` is its dots only (`circle.dot`, marks on
+ * the other lines). The legend toggles series; hovering shows the values at the nearest time.
+ * `xFormat` labels the x axis (default: clock times).
+ */
+function lineChart(host, { series, format = formatBytes, height = 260, xFormat: fixedXFormat }) {
+  series = series.filter((s) => s.points.some((p) => p[1] !== null && p[1] !== undefined));
+  if (!series.length) {
+    host.append(el('div', { class: 'empty', text: 'no data' }));
+    return;
+  }
+  const hidden = new Set();
+  const box = el('div', { class: 'chart' });
+  const legend = el('div', { class: 'legend' });
+  const tip = el('div', { class: 'tip', hidden: true });
+  host.append(box, legend);
+  box.append(tip);
+  for (const s of series) {
+    const b = el('button', { type: 'button', 'aria-pressed': 'true' }, el('span', { class: 'sw', style: `background:${s.color}` }), s.name);
+    b.addEventListener('click', () => {
+      if (hidden.has(s.name)) hidden.delete(s.name);
+      else if (hidden.size < series.length - 1) hidden.add(s.name);
+      b.setAttribute('aria-pressed', String(!hidden.has(s.name)));
+      draw();
+    });
+    legend.append(b);
+  }
+
+  function draw() {
+    const W = Math.max(360, host.clientWidth || 700);
+    const H = height;
+    const m = { l: 72, r: 14, t: 10, b: 26 };
+    const shown = series.filter((s) => !hidden.has(s.name));
+    const all = shown.flatMap((s) => s.points.filter((p) => p[1] !== null && p[1] !== undefined));
+    const times = all.map((p) => p[0]);
+    let t0 = Math.min(...times),
+      t1 = Math.max(...times);
+    if (t1 === t0) {
+      t0 -= 1000;
+      t1 += 1000;
+    }
+    const xFormat = fixedXFormat || timeFormat(t1 - t0);
+    const vmax = Math.max(...all.map((p) => p[1]));
+    const vmin = Math.min(0, ...all.map((p) => p[1]));
+    const ticks = niceTicks(vmin, vmax);
+    const y0 = ticks[0],
+      y1 = ticks[ticks.length - 1];
+    const X = (t) => m.l + ((t - t0) / (t1 - t0)) * (W - m.l - m.r);
+    const Y = (v) => H - m.b - ((v - y0) / (y1 - y0 || 1)) * (H - m.t - m.b);
+    const s = svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': 'line chart', 'data-chart': 'line' });
+    const grid = svg('g', { class: 'grid axis' });
+    for (const v of ticks) {
+      grid.append(svg('line', { x1: m.l, x2: W - m.r, y1: Y(v), y2: Y(v) }));
+      grid.append(svg('text', { x: m.l - 6, y: Y(v) + 4, 'text-anchor': 'end', text: format(v) }));
+    }
+    const labelW = xFormat(t0).length * 6.5 + 28;
+    const nx = Math.max(1, Math.min(7, Math.floor((W - m.l - m.r) / labelW)));
+    for (let i = 0; i <= nx; i++) {
+      const t = t0 + ((t1 - t0) * i) / nx;
+      grid.append(svg('text', { x: X(t), y: H - 8, 'text-anchor': i === 0 ? 'start' : i === nx ? 'end' : 'middle', text: xFormat(t) }));
+    }
+    s.append(grid);
+    for (const se of shown) {
+      let d = '';
+      let pen = false;
+      for (const [t, v] of se.points) {
+        if (v === null || v === undefined) {
+          pen = false;
+          continue;
+        }
+        d += `${pen ? 'L' : 'M'}${X(t).toFixed(1)},${Y(v).toFixed(1)}`;
+        pen = true;
+      }
+      if (se.line !== false)
+        s.append(
+          svg(
+            'path',
+            {
+              class: 'mark line',
+              d,
+              fill: 'none',
+              stroke: se.color,
+              'stroke-width': 2,
+              'stroke-dasharray': se.dashed ? '5 3' : null,
+              'data-series': se.name,
+            },
+            title(se.name),
+          ),
+        );
+      const pts = se.points.filter((p) => p[1] !== null && p[1] !== undefined);
+      if (se.dots !== false && (se.dots || se.line === false || pts.length <= 60)) {
+        const r = se.line === false ? 4 : 3;
+        for (const [t, v] of pts)
+          s.append(
+            svg(
+              'circle',
+              { class: 'dot', cx: X(t), cy: Y(v), r, fill: se.color, 'data-series': se.name },
+              title(`${se.name}: ${format(v)}`),
+            ),
+          );
+      }
+    }
+    const cross = svg('line', { y1: m.t, y2: H - m.b, stroke: 'currentColor', 'stroke-opacity': 0, 'pointer-events': 'none' });
+    s.append(cross);
+    const overlay = svg('rect', { x: m.l, y: m.t, width: W - m.l - m.r, height: H - m.t - m.b, fill: 'transparent' });
+    overlay.addEventListener('mousemove', (ev) => {
+      const r = s.getBoundingClientRect();
+      const px = ((ev.clientX - r.left) / r.width) * W;
+      const t = t0 + ((px - m.l) / (W - m.l - m.r)) * (t1 - t0);
+      cross.setAttribute('x1', px);
+      cross.setAttribute('x2', px);
+      cross.setAttribute('stroke-opacity', 0.35);
+      tip.replaceChildren(el('div', { class: 'muted', text: xFormat(t) }));
+      for (const se of shown) {
+        let best = null;
+        for (const p of se.points)
+          if (p[1] !== null && p[1] !== undefined && (!best || Math.abs(p[0] - t) < Math.abs(best[0] - t))) best = p;
+        if (best)
+          tip.append(
+            el(
+              'div',
+              { class: 'row' },
+              el('span', { class: 'sw', style: `background:${se.color};width:10px;height:10px;display:inline-block` }),
+              se.name,
+              el('span', { class: 'v', text: format(best[1]) }),
+            ),
+          );
+      }
+      tip.hidden = false;
+      const left = ev.clientX - box.getBoundingClientRect().left + 14;
+      tip.style.left = `${Math.min(left, box.clientWidth - 220)}px`;
+      tip.style.top = '8px';
+    });
+    overlay.addEventListener('mouseleave', () => {
+      tip.hidden = true;
+      cross.setAttribute('stroke-opacity', 0);
+    });
+    s.append(overlay);
+    box.replaceChildren(s, tip);
+  }
+  draw();
 }
 
 /** Squarified treemap layout of items [{value}] in the rectangle; sets item.rect. */

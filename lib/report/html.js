@@ -1,5 +1,5 @@
 'use strict';
-// The self-contained HTML report of `heapwise analyze|diff|watch --format html`: one file, no
+// The self-contained HTML report of `heapwise analyze|diff|watch|gc --format html` (gc's page: lib/report/gc.js): one file, no
 // network (inline CSS, inline script, SVG charts drawn by that script, a Content-Security-Policy
 // that allows nothing else). The tables, retainer paths and verdict are written into the page as
 // escaped HTML, so the report is readable with JavaScript off; the script adds sorting, filtering
@@ -469,4 +469,5 @@ ${card('Snapshots', '', staticTable('table-snapshots', ['File', 'Time', 'Objects
   });
 }
 
-module.exports = { renderAnalyzeHtml, renderDiffHtml, renderWatchHtml };
+// page and its pieces serve the reports of other commands (lib/report/gc.js)
+module.exports = { renderAnalyzeHtml, renderDiffHtml, renderWatchHtml, page, fact, card, staticTable, warningsHtml, thin };
