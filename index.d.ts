@@ -394,9 +394,9 @@ export interface GcReport {
 }
 
 /**
- * Reads a GC log (a path or `file:` URL, or the log itself as a Buffer or `{ text }`): the
+ * Reads a GC log (a path or `file:` URL, or the log itself as bytes, e.g. a Buffer, or `{ text }`): the
  * output of `node --trace-gc` or `--trace-gc-nvp` (Node 18 to 24) or a v8.GCProfiler result, and
  * tells whether the heap after each full GC rises. The JS API of `heapwise gc`. Rejects with a
  * `HeapwiseError`: `ERR_HEAPWISE_IO`, `ERR_HEAPWISE_EMPTY`, `ERR_HEAPWISE_INVALID_DATA` (no GC line).
  */
-export declare function gcLog(source: string | URL | Buffer | { text: string }): Promise<GcReport>;
+export declare function gcLog(source: string | URL | Uint8Array | { text: string }): Promise<GcReport>;

@@ -10,13 +10,13 @@ const { analyzeGcEvents } = require('./floor.js');
  * Reads and analyses a GC log: a path or `file:` URL, or the log itself as `{ text }` or a
  * Buffer. Rejects with a HeapwiseError: ERR_HEAPWISE_IO (the file cannot be read),
  * ERR_HEAPWISE_EMPTY (nothing in it), ERR_HEAPWISE_INVALID_DATA (no GC line in it).
- * @param {string | URL | Buffer | { text: string }} source
+ * @param {string | URL | Uint8Array | { text: string }} source
  * @returns {Promise<import('../../index').GcReport>}
  */
 async function gcLog(source) {
   let text;
   let file = null;
-  if (Buffer.isBuffer(source)) text = source.toString('utf8');
+  if (source instanceof Uint8Array) text = Buffer.from(source.buffer, source.byteOffset, source.byteLength).toString('utf8');
   else if (source && typeof source === 'object' && !(source instanceof URL)) {
     const t = /** @type {{ text?: unknown }} */ (source).text;
     if (typeof t !== 'string') throw invalidArgument('gcLog() takes a path, a file: URL, a Buffer or { text: string }');
