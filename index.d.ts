@@ -400,3 +400,123 @@ export interface GcReport {
  * `HeapwiseError`: `ERR_HEAPWISE_IO`, `ERR_HEAPWISE_EMPTY`, `ERR_HEAPWISE_INVALID_DATA` (no GC line).
  */
 export declare function gcLog(source: string | URL | Uint8Array | { text: string }): Promise<GcReport>;
+
+/** Bytes and blocks (allocations) of a DHAT profile or site. */
+export interface DhatAmount {
+  bytes: number;
+  blocks: number;
+}
+
+/** A frame of a DHAT profile as DHAT's viewer shows it: `0x…: function (file:line)`, split. */
+export interface DhatFrame {
+  /** `0x…`; `null` when the frame had none. */
+  address: string | null;
+  /** The function, `???` when valgrind had no symbol. */
+  function: string;
+  /** `file:line` (`file:line:column` from the dhat crate), `in /lib/x.so`, or `null`. */
+  location: string | null;
+  /** The frame without its address: `function (location)`. */
+  text: string;
+}
+
+/** An allocation site: the program points with the same innermost frames outside the allocator (docs/dhat.md). */
+export interface DhatSite {
+  /** The frames that name it (`matchFrames` at most), each `function (file)`, without line or address. */
+  key: Array<string>;
+  /** The frames of its heaviest program point, innermost first, without `[root]`. */
+  frames: Array<DhatFrame>;
+  /** How many of the profile's program points (`pps`) it adds up. */
+  programPoints: number;
+  /** Allocated over the run. */
+  total: DhatAmount;
+  /** Live at t-gmax (the peak); `null` without block lifetimes (`bklt`: valgrind's copy and ad-hoc modes). */
+  gmax: DhatAmount | null;
+  /** Live at t-end (still allocated when the profile was written); `null` without block lifetimes. */
+  end: DhatAmount | null;
+}
+
+/** What `dhatProfile()` returns and `heapwise dhat A.json --format json` prints. */
+export interface DhatProfile {
+  /** The path read, or `null` for a profile passed as bytes or text. */
+  file: string | null;
+  /** `heap`, `copy`, `ad-hoc` (valgrind), `rust-heap`, `rust-ad-hoc` (the dhat crate). */
+  mode: string;
+  verb: string;
+  command: string;
+  pid: number | null;
+  /** Whether the profile has block lifetimes (`bklt`: t-gmax and t-end amounts) and accesses (`bkacc`). */
+  blockLifetimes: boolean;
+  blockAccesses: boolean;
+  /** The unit of `times` (`tu`): `instrs` (valgrind), `µs` (the dhat crate). */
+  timeUnit: string;
+  times: { gmax: number | null; end: number | null };
+  /** The whole profile: allocated, at t-gmax and at t-end (`null` without block lifetimes). */
+  totals: { total: DhatAmount; gmax: DhatAmount | null; end: DhatAmount | null };
+  /** How many program points (`pps`) and sites the profile has. */
+  programPoints: number;
+  siteCount: number;
+  /** How many frames outside the allocator name a site (3). */
+  matchFrames: number;
+  /** The sites with the most bytes at t-end, at t-gmax and allocated in all, most first (`top` of each). */
+  top: { end: Array<DhatSite>; gmax: Array<DhatSite>; total: Array<DhatSite> };
+}
+
+/** A total of A and B, and B − A. */
+export interface DhatTotalChange {
+  a: DhatAmount;
+  b: DhatAmount;
+  delta: DhatAmount;
+}
+
+/** A site of A and B matched by its key, and how it changed. */
+export interface DhatSiteChange {
+  key: Array<string>;
+  /** B's frames (A's for a site that disappeared). */
+  frames: Array<DhatFrame>;
+  a: DhatAmount;
+  b: DhatAmount;
+  delta: DhatAmount;
+}
+
+/** The sites that changed at one moment (t-end or t-gmax), the largest change first. */
+export interface DhatSiteChanges {
+  /** In both, with more (fewer) bytes in B. */
+  grew: Array<DhatSiteChange>;
+  shrank: Array<DhatSiteChange>;
+  /** Only in B (only in A), with bytes at that moment. */
+  appeared: Array<DhatSiteChange>;
+  disappeared: Array<DhatSiteChange>;
+  /** How many of each there were before the lists were cut to `top`. */
+  counts: { grew: number; shrank: number; appeared: number; disappeared: number };
+}
+
+/** What `dhatDiff()` returns and `heapwise dhat A.json B.json --format json` prints. */
+export interface DhatDiff {
+  a: DhatProfile;
+  b: DhatProfile;
+  matchFrames: number;
+  totals: { total: DhatTotalChange; gmax: DhatTotalChange | null; end: DhatTotalChange | null };
+  /** `null` unless both profiles have block lifetimes. */
+  end: DhatSiteChanges | null;
+  gmax: DhatSiteChanges | null;
+}
+
+/** A DHAT profile: a path or `file:` URL, its bytes (e.g. a Buffer), or `{ text }`. */
+export type DhatSource = string | URL | Uint8Array | { text: string };
+
+/**
+ * Reads a DHAT profile (`dhatFileVersion` 2: valgrind's `--tool=dhat`, the Rust `dhat` crate's
+ * `dhat-heap.json`): its totals and the `top` (default 10) sites with the most bytes at t-end, at
+ * t-gmax and allocated. The JS API of `heapwise dhat A.json`. Needs no native addon. Rejects with a
+ * `HeapwiseError`: `ERR_HEAPWISE_IO`, `ERR_HEAPWISE_EMPTY`, `ERR_HEAPWISE_NOT_JSON`,
+ * `ERR_HEAPWISE_INVALID_DATA` (not DHAT, or another `dhatFileVersion`).
+ */
+export declare function dhatProfile(source: DhatSource, options?: { top?: number }): Promise<DhatProfile>;
+
+/**
+ * Compares two DHAT profiles, A then B (two builds of a program): the totals' differences and the
+ * sites that grew, shrank, appeared or disappeared at t-end and at t-gmax, matched by their
+ * innermost 3 frames outside the allocator (docs/dhat.md). The JS API of `heapwise dhat A.json
+ * B.json`. Rejects as `dhatProfile()` does.
+ */
+export declare function dhatDiff(a: DhatSource, b: DhatSource, options?: { top?: number }): Promise<DhatDiff>;

@@ -17,6 +17,7 @@ try {
 const { Watcher } = require('./lib/watch/index.js');
 const { mapResult } = require('./lib/source-maps.js');
 const { gcLog } = require('./lib/gc/index.js');
+const { dhatProfile, dhatDiff } = require('./lib/dhat/index.js');
 
 // HeapAnalysis methods throw the addon's plain errors; give them the HeapwiseError class too, so
 // `e instanceof HeapwiseError` holds for every error heapwise throws, methods included.
@@ -193,5 +194,7 @@ module.exports = {
   setConcurrency,
   watch,
   gcLog,
+  dhatProfile,
+  dhatDiff,
   HeapwiseError,
 };

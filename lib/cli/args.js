@@ -87,13 +87,14 @@ const FLAGS = {
  * @typedef {object} Command
  * @property {string[]} args the positional arguments' names
  * @property {boolean} [variadic] the last one may repeat, or be left out (`open FILE [BASELINE…]`)
+ * @property {number} [most] with `variadic`: how many there may be at most (`dhat A [B]`)
  * @property {string[]} flags the flags it takes (keys of FLAGS)
  * @property {Record<string, unknown>} defaults the parsed options' defaults
  * @property {string[]} api the parsed options the JS API function takes (analyze's `top` goes to `HeapAnalysis.top()`)
  */
 
 /** Each command: its arguments, its flags, and the options of the API function it calls. */
-/** @type {Record<'analyze' | 'diff' | 'watch' | 'mcp' | 'open' | 'gc', Command>} */
+/** @type {Record<'analyze' | 'diff' | 'watch' | 'mcp' | 'open' | 'gc' | 'dhat', Command>} */
 const COMMANDS = {
   analyze: {
     args: ['FILE'],
@@ -187,6 +188,14 @@ const COMMANDS = {
     defaults: {},
     api: [],
   },
+  dhat: {
+    args: ['A', 'B'],
+    variadic: true,
+    most: 2,
+    flags: ['top', 'format', 'json', 'output', 'help'],
+    defaults: { top: 10 },
+    api: [],
+  },
 };
 
 /**
@@ -277,6 +286,11 @@ function parseCommand(command, argv) {
   }
   if (!opts.help && spec.variadic && opts._.length < spec.args.length - 1) {
     throw new Error(`${command} takes ${spec.args.slice(0, -1).join(' and ')}, then any number of ${spec.args[spec.args.length - 1]}s`);
+  }
+  if (!opts.help && spec.variadic && spec.most !== undefined && opts._.length > spec.most) {
+    throw new Error(
+      `${command} takes ${spec.args.slice(0, -1).join(' and ')}, then one ${spec.args[spec.args.length - 1]} at most (got ${opts._.length} arguments)`,
+    );
   }
   if (!opts.help && !spec.variadic && opts._.length !== spec.args.length) {
     const names = spec.args.join(' and ');

@@ -18,6 +18,7 @@ const USAGE_LINES = {
   mcp: 'heapwise mcp [--max-memory SIZE]',
   open: 'heapwise open FILE [BASELINE]... [--port N] [--no-browser] [--max-memory SIZE]',
   gc: 'heapwise gc LOG [--format text|json|markdown|html] [-o FILE]',
+  dhat: 'heapwise dhat A.json [B.json] [--top N] [--format text|json|markdown|html] [-o FILE]',
 };
 
 const ANALYZE = `usage: ${USAGE_LINES.analyze}
@@ -139,7 +140,27 @@ const GC = `usage: ${USAGE_LINES.gc}
 exit codes: 0 the floor does not rise steadily (or too few full GCs), 1 it rises steadily,
             2 usage or input error (an unreadable file, no GC line)`;
 
-const COMMAND_HELP = { analyze: ANALYZE, diff: DIFF, watch: WATCH, mcp: MCP, open: OPEN, gc: GC };
+const DHAT = `usage: ${USAGE_LINES.dhat}
+
+  dhat A.json [B.json]
+                      read a DHAT profile (valgrind --tool=dhat's dhat.out.PID, the Rust dhat
+                      crate's dhat-heap.json) and print its totals (allocated, at t-gmax, the peak,
+                      and at t-end, still live at exit) and the sites with the most bytes at t-end
+                      and at t-gmax, with their frames. With B.json (another build of the program),
+                      print the totals' differences and the sites that grew, shrank, appeared or
+                      disappeared at t-end and at t-gmax, sites matched by their innermost 3 frames
+                      outside the allocator (docs/dhat.md). (The JS API's dhatProfile() and
+                      dhatDiff().)
+    --top N           how many sites to list per moment and change (default 10)
+    --format F        text (default), json (the DhatProfile or DhatDiff of the JS API), markdown,
+                      or html (a self-contained page with the totals and the sites as tables; use
+                      with -o); --json = --format json
+    -o, --output FILE write the report to FILE instead of stdout
+
+exit codes: 0 ok, 2 usage or input error (an unreadable file, not DHAT's JSON, another
+            dhatFileVersion)`;
+
+const COMMAND_HELP = { analyze: ANALYZE, diff: DIFF, watch: WATCH, mcp: MCP, open: OPEN, gc: GC, dhat: DHAT };
 
 const GLOBAL_HELP = `usage: ${USAGE_LINES.analyze}
        ${USAGE_LINES.diff}
@@ -147,6 +168,7 @@ const GLOBAL_HELP = `usage: ${USAGE_LINES.analyze}
        ${USAGE_LINES.mcp}
        ${USAGE_LINES.open}
        ${USAGE_LINES.gc}
+       ${USAGE_LINES.dhat}
        heapwise --help | --version
 
   analyze FILE        analyse a .heapsnapshot and print DevTools' Summary
@@ -155,6 +177,7 @@ const GLOBAL_HELP = `usage: ${USAGE_LINES.analyze}
   mcp                 serve the Model Context Protocol on stdio: heapwise's queries as tools for AI agents
   open FILE [BASELINE]...  explore a snapshot in the browser (DevTools' views, the leak findings on top)
   gc LOG              read a node --trace-gc log: does the heap after each full GC keep rising?
+  dhat A.json [B.json]  read a DHAT profile, or compare two builds' profiles site by site
 
   heapwise CMD --help shows a command's options. Flags take their value as --flag VALUE or
   --flag=VALUE; sizes are 1000, 512kB, 2MB, 1.5GiB (kB/MB/GB = 1000^n bytes, KiB/MiB/GiB = 1024^n).
