@@ -143,7 +143,7 @@ exit codes: 0 the floor does not rise steadily (or too few full GCs), 1 it rises
 const DHAT = `usage: ${USAGE_LINES.dhat}
 
   dhat A.json [B.json]
-                      read a DHAT profile (valgrind --tool=dhat's dhat.out.PID, the Rust dhat
+                      read a DHAT profile (valgrind's DHAT tool's dhat.out.PID, the Rust dhat
                       crate's dhat-heap.json) and print its totals (allocated, at t-gmax, the peak,
                       and at t-end, still live at exit) and the sites with the most bytes at t-end
                       and at t-gmax, with their frames. With B.json (another build of the program),
