@@ -285,12 +285,10 @@ function parseCommand(command, argv) {
     throw new Error(`--json and --format ${values.format} disagree`);
   }
   if (!opts.help && spec.variadic && opts._.length < spec.args.length - 1) {
-    throw new Error(`${command} takes ${spec.args.slice(0, -1).join(' and ')}, then any number of ${spec.args[spec.args.length - 1]}s`);
+    throw new Error(`${command} takes ${variadicText(spec)}`);
   }
   if (!opts.help && spec.variadic && spec.most !== undefined && opts._.length > spec.most) {
-    throw new Error(
-      `${command} takes ${spec.args.slice(0, -1).join(' and ')}, then one ${spec.args[spec.args.length - 1]} at most (got ${opts._.length} arguments)`,
-    );
+    throw new Error(`${command} takes ${variadicText(spec)} (got ${opts._.length} arguments)`);
   }
   if (!opts.help && !spec.variadic && opts._.length !== spec.args.length) {
     const names = spec.args.join(' and ');
@@ -300,6 +298,16 @@ function parseCommand(command, argv) {
     );
   }
   return /** @type {any} */ (opts);
+}
+
+/**
+ * What a variadic command takes: `FILE, then any number of BASELINEs`, `A, then one B at most`.
+ * @param {Command} spec
+ */
+function variadicText(spec) {
+  const last = spec.args[spec.args.length - 1];
+  const more = spec.most === spec.args.length ? `one ${last} at most` : `any number of ${last}s`;
+  return `${spec.args.slice(0, -1).join(' and ')}, then ${more}`;
 }
 
 /**

@@ -25,7 +25,7 @@ const ALLOCATOR_FUNCTIONS = [
   /^operator new(\[\])?\b/,
   /^(std::(__\d+::)?(allocator|__new_allocator|allocator_traits)|__gnu_cxx::new_allocator)\b/,
   // Rust: the global allocator's shims, the alloc crate (Box, Vec, String, raw_vec), the dhat crate
-  /^__(rust|rdl|rg)_(alloc|alloc_zeroed|realloc|dealloc)$/,
+  /^(__rustc::)?__(rust|rdl|rg)_(alloc|alloc_zeroed|realloc|dealloc)$/,
   /^(alloc|core::alloc|std::alloc|dhat)::/,
   /^<(alloc|core::alloc|std::alloc|dhat)::/,
   / as (alloc|core::alloc|std::alloc)::[^>]*>::/,
