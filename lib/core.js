@@ -4,6 +4,7 @@
 // the CLI's sizes) and the queue that analyze() and diff() calls wait in. It loads no native code
 // and requires no other heapwise module, so the entry (index.js), watch, the test helpers and
 // the CLI can all use it without a cycle.
+const fs = require('node:fs');
 const { fileURLToPath } = require('node:url');
 
 // ---------------------------------------------------------------------------------------------
@@ -311,6 +312,46 @@ function queued(what, options, call) {
   );
 }
 
+/**
+ * The text of a source that may be a path, a `file:` URL, bytes or `{ text }`, and the file it
+ * came from (null for bytes or text). An unreadable file is an `ERR_HEAPWISE_IO` HeapwiseError
+ * naming `what` (`the GC log`, `the DHAT profile`); a wrong kind of source is an invalid argument
+ * naming the API function `fn`.
+ * @param {string | URL | Uint8Array | { text: string }} source
+ * @param {{ fn: string, what: string }} names
+ * @returns {Promise<{ text: string, file: string | null }>}
+ */
+async function readSource(source, { fn, what }) {
+  if (source instanceof Uint8Array) {
+    return { text: Buffer.from(source.buffer, source.byteOffset, source.byteLength).toString('utf8'), file: null };
+  }
+  if (source && typeof source === 'object' && !(source instanceof URL)) {
+    const t = /** @type {{ text?: unknown }} */ (source).text;
+    if (typeof t !== 'string') throw invalidArgument(`${fn}() takes a path, a file: URL, a Buffer or { text: string }`);
+    return { text: t, file: null };
+  }
+  const file = toPath(source, `${what.replace(/^the /, 'a ')}: a path, a file: URL, a Buffer or { text }`);
+  try {
+    return { text: await fs.promises.readFile(file, 'utf8'), file };
+  } catch (e) {
+    const err = /** @type {NodeJS.ErrnoException} */ (e);
+    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'it is a directory' : err.message;
+    throw new HeapwiseError(`cannot read ${what} ${file}: ${why}`, 'ERR_HEAPWISE_IO');
+  }
+}
+
+/**
+ * An error as the servers (MCP, the explorer) report it: its heapwise code (`ERR_HEAPWISE_INTERNAL`
+ * for anything that is not a HeapwiseError), message and byte offset.
+ * @param {unknown} e
+ * @returns {{ code: string, message: string, byteOffset: number | null }}
+ */
+function errorInfo(e) {
+  const err = /** @type {{ code?: unknown, message?: string, byteOffset?: number | null }} */ (e);
+  const code = typeof err?.code === 'string' && err.code.startsWith('ERR_HEAPWISE_') ? err.code : 'ERR_HEAPWISE_INTERNAL';
+  return { code, message: err && err.message ? err.message : String(e), byteOffset: err?.byteOffset ?? null };
+}
+
 module.exports = {
   HeapwiseError,
   invalidArgument,
@@ -323,4 +364,6 @@ module.exports = {
   Queue,
   setConcurrency,
   queued,
+  readSource,
+  errorInfo,
 };

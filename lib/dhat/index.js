@@ -3,8 +3,7 @@
 // read (lib/dhat/parse.js), their allocation sites named and compared (lib/dhat/sites.js), for
 // `heapwise dhat` and the JS API. It loads no native code: the CLI's `dhat` command works without
 // the addon.
-const fs = require('node:fs');
-const { HeapwiseError, toPath, invalidArgument, wholeNumber } = require('../core.js');
+const { HeapwiseError, invalidArgument, wholeNumber, readSource } = require('../core.js');
 const { readDhat } = require('./parse.js');
 const { MATCH_FRAMES, sitesOf, topSites, changes } = require('./sites.js');
 
@@ -13,30 +12,6 @@ const { MATCH_FRAMES, sitesOf, topSites, changes } = require('./sites.js');
  * @typedef {import('../../index').DhatProfile} DhatProfile
  * @typedef {import('../../index').DhatDiff} DhatDiff
  */
-
-/**
- * The text of a source, and the file it came from (null for bytes or text).
- * @param {DhatSource} source
- * @param {string} fn the API function, for messages
- */
-async function readSource(source, fn) {
-  if (source instanceof Uint8Array) {
-    return { text: Buffer.from(source.buffer, source.byteOffset, source.byteLength).toString('utf8'), file: null };
-  }
-  if (source && typeof source === 'object' && !(source instanceof URL)) {
-    const t = /** @type {{ text?: unknown }} */ (source).text;
-    if (typeof t !== 'string') throw invalidArgument(`${fn}() takes a path, a file: URL, a Buffer or { text: string }`);
-    return { text: t, file: null };
-  }
-  const file = toPath(source, 'a DHAT profile: a path, a file: URL, a Buffer or { text }');
-  try {
-    return { text: await fs.promises.readFile(file, 'utf8'), file };
-  } catch (e) {
-    const err = /** @type {NodeJS.ErrnoException} */ (e);
-    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'it is a directory' : err.message;
-    throw new HeapwiseError(`cannot read the DHAT profile ${file}: ${why}`, 'ERR_HEAPWISE_IO');
-  }
-}
 
 /**
  * The profile of a DHAT file's text, with its sites; throws HeapwiseErrors.
@@ -103,7 +78,7 @@ function profileReport({ file, profile, sites }, top) {
  */
 async function dhatProfile(source, options) {
   const top = topOption(options, 'dhatProfile');
-  const { text, file } = await readSource(source, 'dhatProfile');
+  const { text, file } = await readSource(source, { fn: 'dhatProfile', what: 'the DHAT profile' });
   return profileReport(parseProfile(text, file), top);
 }
 
@@ -127,7 +102,10 @@ function totalChange(a, b) {
  */
 async function dhatDiff(a, b, options) {
   const top = topOption(options, 'dhatDiff');
-  const [ra, rb] = await Promise.all([readSource(a, 'dhatDiff'), readSource(b, 'dhatDiff')]);
+  const [ra, rb] = await Promise.all([
+    readSource(a, { fn: 'dhatDiff', what: 'the DHAT profile' }),
+    readSource(b, { fn: 'dhatDiff', what: 'the DHAT profile' }),
+  ]);
   const pa = parseProfile(ra.text, ra.file);
   const pb = parseProfile(rb.text, rb.file);
   const lifetimes = pa.profile.blockLifetimes && pb.profile.blockLifetimes;

@@ -1,8 +1,7 @@
 'use strict';
 // gcLog(): a GC log read (lib/gc/parse.js) and analysed (lib/gc/floor.js), for `heapwise gc` and
 // the JS API. It loads no native code: the CLI's `gc` command works without the addon.
-const fs = require('node:fs');
-const { HeapwiseError, toPath, invalidArgument } = require('../core.js');
+const { HeapwiseError, readSource } = require('../core.js');
 const { parseGcText } = require('./parse.js');
 const { analyzeGcEvents } = require('./floor.js');
 
@@ -14,23 +13,7 @@ const { analyzeGcEvents } = require('./floor.js');
  * @returns {Promise<import('../../index').GcReport>}
  */
 async function gcLog(source) {
-  let text;
-  let file = null;
-  if (source instanceof Uint8Array) text = Buffer.from(source.buffer, source.byteOffset, source.byteLength).toString('utf8');
-  else if (source && typeof source === 'object' && !(source instanceof URL)) {
-    const t = /** @type {{ text?: unknown }} */ (source).text;
-    if (typeof t !== 'string') throw invalidArgument('gcLog() takes a path, a file: URL, a Buffer or { text: string }');
-    text = t;
-  } else {
-    file = toPath(source, 'a GC log: a path, a file: URL, a Buffer or { text }');
-    try {
-      text = await fs.promises.readFile(file, 'utf8');
-    } catch (e) {
-      const err = /** @type {NodeJS.ErrnoException} */ (e);
-      const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'it is a directory' : err.message;
-      throw new HeapwiseError(`cannot read the GC log ${file}: ${why}`, 'ERR_HEAPWISE_IO');
-    }
-  }
+  const { text, file } = await readSource(source, { fn: 'gcLog', what: 'the GC log' });
   return analyzeGcLog(text, file);
 }
 

@@ -12,6 +12,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { McpServer } = require('@modelcontextprotocol/sdk/server/mcp.js');
 const { StdioServerTransport } = require('@modelcontextprotocol/sdk/server/stdio.js');
+const { errorInfo } = require('../core.js');
 const { Query, QUERIES } = require('../query/index.js');
 
 const GUIDE = fs.readFileSync(path.join(__dirname, 'guide.md'), 'utf8');
@@ -73,11 +74,8 @@ function createServer(options = {}) {
             const result = await query.run(name, args, ctx);
             return { content: [{ type: 'text', text: JSON.stringify(result) }], structuredContent: result };
           } catch (e) {
-            const err = /** @type {{ code?: unknown, message?: string, byteOffset?: number | null }} */ (e);
-            if (typeof err.code === 'string' && err.code.startsWith('ERR_HEAPWISE_')) {
-              return toolError(err.code, err.message || String(e), err.byteOffset ?? null);
-            }
-            return toolError('ERR_HEAPWISE_INTERNAL', err && err.message ? err.message : String(e));
+            const { code, message, byteOffset } = errorInfo(e);
+            return toolError(code, message, byteOffset);
           }
         }
       ),

@@ -15,6 +15,7 @@ const http = require('node:http');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
+const { errorInfo } = require('../core.js');
 const { Query, SNAPSHOT_PARAMS } = require('../query/index.js');
 const { browserScript } = require('../report/assets.js');
 
@@ -130,7 +131,7 @@ class Session {
       }
       this.ready = true;
     } catch (e) {
-      this.error = errorOf(e);
+      this.error = errorInfo(e);
       for (const f of this.files) if (f.state === 'loading') f.state = 'error';
       if (this.findings && this.findings.state !== 'ready') Object.assign(this.findings, { state: 'error', error: this.error });
       throw e;
@@ -178,16 +179,6 @@ function phaseOf(/** @type {string} */ message) {
   return i < 0 ? message : message.slice(i + 2);
 }
 
-/**
- * An error as the API answers it, and its HTTP status.
- * @param {unknown} e
- */
-function errorOf(e) {
-  const err = /** @type {{ code?: unknown, message?: string, byteOffset?: number | null }} */ (e);
-  const code = typeof err?.code === 'string' && err.code.startsWith('ERR_HEAPWISE_') ? err.code : 'ERR_HEAPWISE_INTERNAL';
-  return { code, message: err && err.message ? err.message : String(e), byteOffset: err?.byteOffset ?? null };
-}
-
 /** @param {string} code */
 function statusOf(code) {
   return code === 'ERR_HEAPWISE_NOT_FOUND' ? 404 : code === 'ERR_HEAPWISE_INVALID_ARGUMENT' ? 400 : 500;
@@ -218,7 +209,7 @@ class OpenServer {
     this.token = crypto.randomBytes(32).toString('base64url');
     this.files = pageFiles();
     this.server = http.createServer((req, res) => {
-      this.handle(req, res).catch((e) => this.json(res, 500, { error: errorOf(e) }));
+      this.handle(req, res).catch((e) => this.json(res, 500, { error: errorInfo(e) }));
     });
     /** @type {Set<import('node:net').Socket>} */
     this.sockets = new Set();
@@ -340,7 +331,7 @@ class OpenServer {
     try {
       this.json(res, 200, await this.session.query.run(m[1], params, { signal: ac.signal }));
     } catch (e) {
-      const error = errorOf(e);
+      const error = errorInfo(e);
       this.json(res, statusOf(error.code), { error });
     }
   }
