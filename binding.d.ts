@@ -24,6 +24,17 @@ export declare class ClassFilter {
   keeps(name: string): boolean
 }
 
+/** The first snapshot of a comparison, reduced (see `diffBaseline`); kept in native memory. */
+export declare class DiffBaseline {
+  /** The file the baseline was read from. */
+  get file(): string
+  /**
+   * The diff of this baseline with a loaded analysis, off the JS thread: the same result as
+   * `diffAnalyses` of the analysis it was reduced from and `after`. `after` stays loaded.
+   */
+  diff(after: HeapAnalysis, options?: Omit<DiffOptions, 'final'>): Promise<HeapDiff>
+}
+
 /**
  * An analysed heap snapshot. The graph stays in native memory; every method returns a small
  * copy of what it asks for. Call `close()` to free the memory early (it is also freed when the
@@ -306,6 +317,13 @@ export declare function diff(before: string, after: string, options?: DiffOption
  */
 export declare function diffAnalyses(before: HeapAnalysis, after: HeapAnalysis, options?: Omit<DiffOptions, 'final'>): Promise<HeapDiff>
 
+/**
+ * Reduces an analysis to the baseline of later comparisons, off the JS thread: what `diff`
+ * keeps of its first snapshot (a few columns), so the analysis can be closed and each later
+ * snapshot compared with it without reading the first file again.
+ */
+export declare function diffBaseline(analysis: HeapAnalysis): Promise<DiffBaseline>
+
 /** Options of `diff` and `diffSync`. */
 export interface DiffOptions {
   /**
@@ -341,6 +359,11 @@ export interface DiffOptions {
    * evidence calls a leak makes the verdict fail.
    */
   onlyThresholds?: boolean
+  /**
+   * `false` leaves out the leak findings (`findings` is empty and the verdict counts only the
+   * thresholds): the Comparison, allocated objects and growers a little sooner. Default `true`.
+   */
+  findings?: boolean
   /** Progress reports, as for `analyze`. */
   onProgress?: (progress: Progress) => void
   /** Cancels the work: the promise rejects with code `ERR_HEAPWISE_ABORTED`. */

@@ -836,12 +836,14 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.ClassFilter = nativeBinding.ClassFilter
+module.exports.DiffBaseline = nativeBinding.DiffBaseline
 module.exports.HeapAnalysis = nativeBinding.HeapAnalysis
 module.exports.Series = nativeBinding.Series
 module.exports.analyze = nativeBinding.analyze
 module.exports.analyzeSync = nativeBinding.analyzeSync
 module.exports.diff = nativeBinding.diff
 module.exports.diffAnalyses = nativeBinding.diffAnalyses
+module.exports.diffBaseline = nativeBinding.diffBaseline
 module.exports.diffSync = nativeBinding.diffSync
 module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.HeapwiseErrorCode = nativeBinding.HeapwiseErrorCode

@@ -70,6 +70,25 @@ export declare function diffAnalyses(
   options?: (Omit<DiffOptions, 'final' | 'maxMemory'> & { maxMemory?: MaxMemory }) | null,
 ): Promise<HeapDiff>;
 /**
+ * Reduces a loaded analysis, off the JS thread, to what `diff` keeps of its first snapshot (ids,
+ * sizes, classes, retained sizes: a few columns), so that the analysis can be closed and later
+ * snapshots compared with it without reading its file again (what `watch` does with its
+ * baseline). Not queued. A closed analysis rejects with `ERR_HEAPWISE_INVALID_ARGUMENT`.
+ */
+export declare function diffBaseline(analysis: HeapAnalysis): Promise<DiffBaseline>;
+/** The first snapshot of later comparisons, reduced (see `diffBaseline`); kept in native memory. */
+export declare class DiffBaseline {
+  private constructor();
+  /** The file the baseline was read from. */
+  readonly file: string;
+  /**
+   * The diff of this baseline with a loaded analysis, off the JS thread (queued like
+   * `diffAnalyses`): the same result as `diffAnalyses` of the analysis it was reduced from and
+   * `after`. `after` stays loaded.
+   */
+  diff(after: HeapAnalysis, options?: (Omit<DiffOptions, 'final' | 'maxMemory'> & { maxMemory?: MaxMemory }) | null): Promise<HeapDiff>;
+}
+/**
  * Reads only the header at the start of a snapshot (at most 1 MB, whatever the file's size; a
  * path or a `file:` URL): counts, layout, the V8 version range, and the memory `analyze` will
  * need. Not queued.

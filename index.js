@@ -112,6 +112,46 @@ async function diffAnalyses(before, after, options) {
   }
 }
 
+/** @type {import('./index').diffBaseline} */
+async function diffBaseline(analysis) {
+  try {
+    return new DiffBaseline(await native.diffBaseline(analysis));
+  } catch (e) {
+    throw adopt(e);
+  }
+}
+
+/**
+ * The first snapshot of later comparisons, reduced (the native `DiffBaseline`): `diff()` is
+ * queued like `diffAnalyses()`, takes size strings, throws HeapwiseErrors, and maps the
+ * findings' locations through source maps.
+ */
+class DiffBaseline {
+  /** @param {import('./binding').DiffBaseline} reduced */
+  constructor(reduced) {
+    this._native = reduced;
+  }
+
+  /** The file the baseline was read from. */
+  get file() {
+    return this._native.file;
+  }
+
+  /**
+   * @param {import('./index').HeapAnalysis} after
+   * @param {Parameters<import('./index').DiffBaseline['diff']>[1]} [options]
+   */
+  diff(after, options) {
+    const opts = withMaxMemory(options);
+    return queued('diff', opts, () => this._native.diff(after, /** @type {import('./binding').DiffOptions} */ (opts))).then(
+      mapResult,
+      (e) => {
+        throw adopt(e);
+      },
+    );
+  }
+}
+
 /** @type {import('./index').peek} */
 async function peek(path) {
   try {
@@ -185,6 +225,7 @@ module.exports = {
   diff,
   diffSync,
   diffAnalyses,
+  diffBaseline,
   peek,
   errorCodes,
   HeapwiseErrorCode,

@@ -10,7 +10,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { pathToFileURL } = require('node:url');
-const { analyze, diff, diffAnalyses, peek, Series, HeapwiseError } = require('heapwise');
+const { analyze, diff, diffAnalyses, diffBaseline, peek, Series, HeapwiseError } = require('heapwise');
 const { writeSnapshots } = require('./fixtures/write-snapshots.js');
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'heapwise-query-'));
@@ -216,6 +216,29 @@ test('diffAnalyses equals diff on the same files', async () => {
   const closed = await analyze(files['growth-before']);
   closed.close();
   await assert.rejects(diffAnalyses(closed, after), (e) => e instanceof HeapwiseError && e.code === 'ERR_HEAPWISE_INVALID_ARGUMENT');
+});
+
+test('a DiffBaseline compares like diff after its analysis is closed; findings: false leaves out only the findings', async () => {
+  const options = { top: 5, maxGrowthBytes: 1000 };
+  const fromFiles = await diff(files['growth-before'], files['growth-after'], options);
+  assert.ok(fromFiles.findings.length > 0, 'the growth pair has findings');
+  const first = await analyze(files['growth-before']);
+  const baseline = await diffBaseline(first);
+  first.close();
+  assert.strictEqual(baseline.file, files['growth-before']);
+  const after = await load('growth-after');
+  assert.deepStrictEqual(await baseline.diff(after, options), fromFiles);
+  // the same baseline serves every later comparison
+  assert.deepStrictEqual(await baseline.diff(after, options), fromFiles);
+  const noFindings = await diff(files['growth-before'], files['growth-after'], { ...options, findings: false });
+  assert.deepStrictEqual(noFindings.findings, []);
+  assert.deepStrictEqual({ ...noFindings, findings: fromFiles.findings, verdict: fromFiles.verdict }, fromFiles);
+  assert.deepStrictEqual(await baseline.diff(after, { ...options, findings: false }), noFindings);
+  await assert.rejects(diffBaseline(first), (e) => e instanceof HeapwiseError && e.code === 'ERR_HEAPWISE_INVALID_ARGUMENT');
+  await assert.rejects(
+    baseline.diff(after, /** @type {any} */ ({ final: files['growth-after'] })),
+    (e) => e instanceof HeapwiseError && e.code === 'ERR_HEAPWISE_INVALID_ARGUMENT',
+  );
 });
 
 test('Series.addAnalysis finds what add finds', async () => {

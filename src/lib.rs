@@ -181,6 +181,62 @@ pub fn diff_analyses<'env>(
     })
 }
 
+/// Reduces an analysis to the baseline of later comparisons, off the JS thread: what `diff`
+/// keeps of its first snapshot (a few columns), so the analysis can be closed and each later
+/// snapshot compared with it without reading the first file again.
+#[napi(ts_return_type = "Promise<DiffBaseline>")]
+pub fn diff_baseline<'env>(env: &'env Env, analysis: &HeapAnalysis) -> Result<Object<'env>> {
+    let analysis = analysis.shared();
+    spawn_promise::<_, DiffBaseline>(env, "baseline", move || {
+        let a = analysis?;
+        catch_panic(
+            ENTRY_PANIC_HOOK,
+            || engine::Baseline::of(&a, &heapwise_engine::Quiet),
+            |e| e,
+        )
+    })
+}
+
+/// The first snapshot of a comparison, reduced (see `diffBaseline`); kept in native memory.
+#[napi]
+pub struct DiffBaseline {
+    inner: Arc<engine::Baseline>,
+}
+
+impl From<engine::Baseline> for DiffBaseline {
+    fn from(b: engine::Baseline) -> Self {
+        DiffBaseline { inner: Arc::new(b) }
+    }
+}
+
+#[napi]
+impl DiffBaseline {
+    /// The file the baseline was read from.
+    #[napi(getter)]
+    pub fn file(&self) -> String {
+        self.inner.info().file.clone()
+    }
+
+    /// The diff of this baseline with a loaded analysis, off the JS thread: the same result as
+    /// `diffAnalyses` of the analysis it was reduced from and `after`. `after` stays loaded.
+    #[napi(ts_return_type = "Promise<HeapDiff>")]
+    pub fn diff<'env>(
+        &self,
+        env: &'env Env,
+        after: &HeapAnalysis,
+        #[napi(ts_arg_type = "Omit<DiffOptions, 'final'>")] options: Option<DiffOptions>,
+    ) -> Result<Object<'env>> {
+        let base = self.inner.clone();
+        let after = after.shared();
+        let options = diff_options(options);
+        spawn_promise::<_, HeapDiff>(env, "diff", move || {
+            let b = after?;
+            let (opts, obs) = options?;
+            catch_panic(ENTRY_PANIC_HOOK, || base.diff(&b, &opts, &obs), |e| e)
+        })
+    }
+}
+
 /// Every error code heapwise uses (the engine's and those only `watch` raises), with a one-line
 /// meaning each, in a stable order.
 #[napi]

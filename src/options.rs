@@ -81,6 +81,9 @@ pub struct DiffOptions {
     /// Verdict: count only the thresholds. By default, with no threshold set, a finding the
     /// evidence calls a leak makes the verdict fail.
     pub only_thresholds: Option<bool>,
+    /// `false` leaves out the leak findings (`findings` is empty and the verdict counts only the
+    /// thresholds): the Comparison, allocated objects and growers a little sooner. Default `true`.
+    pub findings: Option<bool>,
     /// Progress reports, as for `analyze`.
     #[napi(ts_type = "(progress: Progress) => void")]
     pub on_progress: Option<ProgressCallback>,
@@ -129,6 +132,7 @@ pub fn diff_options(
         class_limits,
         calls_per_step: o.calls_per_step,
         only_thresholds: o.only_thresholds.unwrap_or(false),
+        skip_findings: !o.findings.unwrap_or(true),
     };
     let observer = JsObserver::new(Some(AnalyzeOptions {
         on_progress: o.on_progress,

@@ -61,6 +61,9 @@ pub struct DiffOptions {
     /// Verdict: count only the thresholds, not the findings (with no threshold set, findings
     /// the evidence calls a leak make the verdict fail by default).
     pub only_thresholds: bool,
+    /// Leave out the leak findings (`findings` stays empty; the verdict counts only the
+    /// thresholds): the Comparison, the allocated objects and the growers, a little sooner.
+    pub skip_findings: bool,
 }
 
 /// Facts about one of the compared snapshots.
@@ -143,7 +146,9 @@ pub fn diff(
             );
         } else {
             let target_allocated = base.allocated_in(&b);
-            let after_footprint = c.forwards.then(|| Footprint::of(&b, obs)).transpose()?;
+            let after_footprint = (c.forwards && !opts.skip_findings)
+                .then(|| Footprint::of(&b, obs))
+                .transpose()?;
             drop(b);
             check(obs)?;
             let f = Analysis::from_path(final_path, obs)?;
@@ -177,19 +182,60 @@ pub fn diff_analyses(
     opts: &DiffOptions,
     obs: &dyn Observer,
 ) -> Result<HeapDiff> {
-    if opts.final_snapshot.is_some() {
-        return Err(Error::new(
+    no_final_snapshot(opts)?;
+    Baseline::of(before, obs)?.diff(after, opts, obs)
+}
+
+/// Diffs of loaded analyses have no final mode (it reads a third file).
+fn no_final_snapshot(opts: &DiffOptions) -> Result<()> {
+    match opts.final_snapshot {
+        Some(_) => Err(Error::new(
             ErrorKind::InvalidArgument,
             "a diff of loaded analyses takes no final snapshot (use diff() with paths for final mode)",
-        ));
+        )),
+        None => Ok(()),
     }
-    let file = |a: &Analysis| a.file().map(Path::to_owned).unwrap_or_default();
-    let before_info = side(before, &file(before));
-    let after_info = side(after, &file(after));
-    let base = DiffBase::from_analysis(before, obs)?;
-    check(obs)?;
-    let c = compare(&base, &before_info, after, &after_info, opts, false, obs)?;
-    Ok(c.finish(before_info, after_info, None, Vec::new(), opts))
+}
+
+/// The first snapshot of a comparison, reduced as [`diff`] reduces it (ids, shallow sizes,
+/// class groups, retained sizes, the findings' footprint: a few columns), to compare later
+/// snapshots with after its analysis is gone. `watch` keeps one so that every new snapshot is
+/// read once: analysed, added to the series, compared with this, dropped.
+pub struct Baseline {
+    base: DiffBase,
+    info: SideInfo,
+}
+
+impl Baseline {
+    /// Reduces an analysed snapshot.
+    pub fn of(a: &Analysis, obs: &dyn Observer) -> Result<Baseline> {
+        let file = a.file().map(Path::to_owned).unwrap_or_default();
+        let info = side(a, &file);
+        let base = DiffBase::from_analysis(a, obs)?;
+        check(obs)?;
+        Ok(Baseline { base, info })
+    }
+
+    /// Facts about the reduced snapshot.
+    pub fn info(&self) -> &SideInfo {
+        &self.info
+    }
+
+    /// The diff of this baseline with `after`: the same result as [`diff_analyses`] of the
+    /// analysis it was reduced from and `after` (no final snapshot: `opts.final_snapshot` must
+    /// be `None`).
+    pub fn diff(
+        &self,
+        after: &Analysis,
+        opts: &DiffOptions,
+        obs: &dyn Observer,
+    ) -> Result<HeapDiff> {
+        no_final_snapshot(opts)?;
+        let file = after.file().map(Path::to_owned).unwrap_or_default();
+        let after_info = side(after, &file);
+        let c = compare(&self.base, &self.info, after, &after_info, opts, false, obs)?;
+        Ok(c.finish(self.info.clone(), after_info, None, Vec::new(), opts))
+    }
 }
 
 /// What the comparison of the base with the second snapshot found.
@@ -300,7 +346,7 @@ fn compare(
             let growers = growers::growers(b, &before, opts, top, obs)?;
             check(obs)?;
             // The final snapshot, when there is one, gives the findings more evidence.
-            let found = if !final_mode {
+            let found = if !final_mode && !opts.skip_findings {
                 findings::find_with(&[base.footprint()], b, &before, &findings_opts, obs)?
             } else {
                 findings::Findings::default()
