@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // npm run bench: races heapwise against Chrome DevTools' heap snapshot worker code and memlab on
 // the same files, each tool in a process of its own, tools alternating run by run, and checks the
-// figures against the targets of issue 5. See bench/README.md.
+// figures against the targets of issue 17. The fastest native peer, @heap-snapshot/tool, joins
+// when HEAPWISE_BENCH_HEAP_SNAPSHOT names its binary. See bench/README.md.
 //
-//   npm run bench [-- --runs N] [--cases a,b,c,d] [--quick] [--rebuild]
+//   npm run bench [-- --runs N] [--cases a,b,c,d,e,f,g] [--quick] [--rebuild]
 //
 // Everything it needs is installed or generated on demand under .cache/ (gitignored); the results
 // go to .cache/bench/results-<timestamp>.json.
@@ -14,22 +15,29 @@ import { execFileSync } from 'node:child_process';
 import { REPO, BENCH_CACHE, log } from './lib/util.mjs';
 import { ensureTools } from './lib/setup.mjs';
 import { ensureInputs, warm } from './lib/inputs.mjs';
-import { tools as toolCommands, cases as allCases } from './lib/cases.mjs';
+import { tools as toolCommands, cases as allCases, PEER_BIN, PEER_HOWTO } from './lib/cases.mjs';
 import { measure, HAVE_TIME } from './lib/measure.mjs';
 import { summarize, caseLines, targetLines, TARGETS } from './lib/report.mjs';
 
-const USAGE = `usage: npm run bench -- [--runs N] [--cases a,b,c,d] [--quick] [--rebuild]
-  --runs N      runs per tool and case (default 3; 1 with --quick)
-  --cases LIST  which cases, comma-separated (default a,b,c,d):
-                a  analyze the big snapshot: heapwise vs DevTools vs memlab
-                b  analyze the app-like snapshot: the same three
-                c  diff of two big snapshots of one process: heapwise diff vs DevTools' Comparison vs one heapwise analyze
+const CASES = 'abcdefg';
+const USAGE = `usage: npm run bench -- [--runs N] [--cases a,b,c,d,e,f,g] [--quick] [--rebuild]
+  --runs N      runs per tool and case (default 3; 1 with --quick; case f runs once)
+  --cases LIST  which cases, comma-separated (default all):
+                a  analyze the big snapshot (187 MB): heapwise vs DevTools vs memlab (vs @heap-snapshot/tool)
+                b  analyze the app-like snapshot (57 MB): the same
+                c  diff of two big snapshots of one process: heapwise diff (with and without findings) vs DevTools'
+                   Comparison (vs heap-snapshot diff) vs one heapwise analyze of the larger file
                 d  event loop and libuv pool of a service while heapwise analyzes the big snapshot, vs a baseline
+                e  analyze an app-like snapshot of 1.1 GB: heapwise vs DevTools (vs @heap-snapshot/tool)
+                f  analyze synthetic snapshots of 2, 8 and 16 GB: heapwise, once each
+                g  watch a folder of the diff pair with a threshold: parses per snapshot
+  environment   HEAPWISE_BENCH_HEAP_SNAPSHOT=/path/to/heap-snapshot races @heap-snapshot/tool (built from
+                github.com/dinfuehr/heap-snapshot with cargo build --release) in cases a, b, c and e
   --quick       small inputs (.cache/bench/quick/), one run: a smoke test of the harness
   --rebuild     rebuild the addon first (otherwise it is built only when missing)`;
 
 function parseArgs(argv) {
-  const o = { runs: null, cases: ['a', 'b', 'c', 'd'], quick: false, rebuild: false };
+  const o = { runs: null, cases: [...CASES], quick: false, rebuild: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => {
@@ -50,7 +58,8 @@ function parseArgs(argv) {
         .split(',')
         .map((s) => s.trim())
         .filter(Boolean);
-      if (!o.cases.length || o.cases.some((c) => !'abcd'.includes(c) || c.length !== 1)) bad('--cases takes letters among a,b,c,d');
+      if (!o.cases.length || o.cases.some((c) => !CASES.includes(c) || c.length !== 1))
+        bad(`--cases takes letters among ${[...CASES].join(',')}`);
     } else bad(`unknown argument ${a}`);
   }
   o.runs ??= o.quick ? 1 : 3;
@@ -86,7 +95,7 @@ async function main() {
   const started = new Date();
   const t0 = process.hrtime.bigint();
   const wanted = opts.cases;
-  const needPeers = wanted.some((c) => 'abc'.includes(c));
+  const needPeers = wanted.some((c) => 'abce'.includes(c));
 
   const setup = await ensureTools({ needMemlab: wanted.some((c) => 'ab'.includes(c)), needDevTools: needPeers, rebuild: opts.rebuild });
   const inputNames = [...new Set(wanted.flatMap((c) => allCases({})[c].inputs))];
@@ -109,12 +118,14 @@ async function main() {
   const heapwiseVersion = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')).version;
   const header = [
     `heapwise bench, ${started.toISOString().replace('T', ' ').replace(/\..*/, '')} UTC: heapwise ${heapwiseVersion} @ ${gitDescribe() ?? '?'}, ` +
-      `DevTools ${setup.versions.devtools}, memlab ${setup.versions.memlab}`,
+      `DevTools ${setup.versions.devtools}, memlab ${setup.versions.memlab}, ` +
+      (PEER_BIN ? `@heap-snapshot/tool ${PEER_BIN}` : '@heap-snapshot/tool not raced'),
     `machine: ${machine.cpus} × ${machine.cpu_model}, ${machine.memory_gib} GiB, ${machine.os}, Node ${machine.node}, load ${machine.load_avg_at_start.join(' ')}`,
     `${opts.runs} run(s) per tool, tools alternating; each figure: median (min–max). wall = process start to exit, ` +
       `CPU = user + sys, peak RSS = ${HAVE_TIME ? '/usr/bin/time -v "Maximum resident set size"' : 'process.resourceUsage().maxRSS'}; MB = MiB.`,
   ];
-  if (opts.quick) header.push('--quick: small inputs, so the targets (set for the 187 MB file) are shown but do not apply.');
+  if (opts.quick) header.push('--quick: small inputs, so the targets (set for the full-size files) are shown but do not apply.');
+  if (!PEER_BIN) header.push(PEER_HOWTO);
 
   const results = {
     schema: 1,
@@ -127,6 +138,7 @@ async function main() {
       addon: rel(setup.addon),
       devtools: setup.versions.devtools,
       memlab: setup.versions.memlab,
+      heap_snapshot: PEER_BIN,
       node: process.version,
     },
     measured_with: HAVE_TIME ? '/usr/bin/time -v' : 'process.resourceUsage() (bench/lib/rusage.cjs)',
@@ -141,17 +153,21 @@ async function main() {
   for (const key of wanted) {
     const def = defs[key];
     const plan = def.runs();
-    for (const n of def.inputs) for (const f of inputs[n].files) warm(f.path);
-    log(`case (${key}) ${def.title}: ${opts.runs} × ${plan.map((p) => p[0]).join(', ')}`);
+    // into the page cache, so that no tool pays for the disk; the synthetic sizes are warmed one
+    // at a time before their run, those that fit in a third of the memory
+    if (def.kind !== 'sizes') for (const n of def.inputs) for (const f of inputs[n].files) warm(f.path);
+    const runCount = def.once ? 1 : opts.runs;
+    log(`case (${key}) ${def.title}: ${runCount} × ${plan.map((p) => p[0]).join(', ')}`);
     const runs = [];
-    for (let run = 1; run <= opts.runs; run++) {
+    for (let run = 1; run <= runCount; run++) {
       // rotate the order run by run, so that no tool always runs first (the service case keeps
       // its order: the baseline lasts as long as the analyze window before it)
-      const k = def.kind === 'service' ? 0 : (run - 1) % plan.length;
+      const k = def.kind === 'service' || def.kind === 'sizes' ? 0 : (run - 1) % plan.length;
       const order = plan.slice(k).concat(plan.slice(0, k));
       let lastWindow = null;
-      for (const [tool, ...args] of order) {
+      for (const [i, [tool, ...args]] of order.entries()) {
         let callArgs = args;
+        if (def.kind === 'sizes' && fs.statSync(args[0]).size < os.totalmem() / 3) warm(args[0]);
         if (tool === 'service baseline') callArgs = [Math.max(1, lastWindow ?? 2).toFixed(2)];
         const c = cmds[tool](...callArgs);
         if (c.before) c.before();
@@ -160,7 +176,7 @@ async function main() {
           args: c.args,
           env: c.env,
           cwd: REPO,
-          logBase: path.join(runDir, `${key}-${tool.replace(/\W+/g, '-')}-${run}`),
+          logBase: path.join(runDir, `${key}-${tool.replace(/\W+/g, '-')}-${run}${def.kind === 'sizes' ? `-${i}` : ''}`),
         });
         const result = m.ok ? c.result(m) : null;
         if (tool === 'service + analyze' && result) lastWindow = result.window_s;
@@ -185,7 +201,7 @@ async function main() {
     ...header,
     ...printed,
     '',
-    ...targetLines(summaries),
+    ...targetLines(summaries, { peerHowto: PEER_BIN ? null : PEER_HOWTO }),
     '',
     `total ${duration.toFixed(0)} s; results: ${rel(path.join(BENCH_CACHE, `results-${stamp(started)}.json`))}, logs: ${rel(runDir)}/`,
   ];

@@ -86,7 +86,7 @@ async function main() {
   const t0 = performance.now();
   let extra = {};
   if (mode === 'analyze') {
-    const heapwise = require(path.join(REPO, 'heapwise.js'));
+    const heapwise = require(path.join(REPO, 'index.js'));
     const analysis = await heapwise.analyze(arg);
     measuring = false;
     eld.disable();
