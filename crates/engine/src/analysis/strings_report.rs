@@ -323,7 +323,9 @@ impl Analysis {
         // Cons strings and clipped strings: the key of a name id with the same text when there
         // is one, else a new key past the table's.
         let mut next = table as u64 + 1;
-        let mut extra: FxHashMap<(&[u8], Option<(u64, u64)>), u64> = FxHashMap::default();
+        /// A text and its truncation's `(length, hash)` as bits.
+        type TextKey<'t> = (&'t [u8], Option<(u64, u64)>);
+        let mut extra: FxHashMap<TextKey, u64> = FxHashMap::default();
         let bits = |v: Option<f64>| v.map_or(u64::MAX, |x| (x + 0.0).to_bits());
         for (o, text, tr) in &textual {
             let tr_bits = tr.map(|(l, h)| (bits(l), bits(h)));
