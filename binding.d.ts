@@ -41,6 +41,25 @@ export declare class DiffBaseline {
  * object is garbage-collected).
  */
 export declare class HeapAnalysis {
+  /**
+   * A page of the duplicated strings (DevTools' Summary filter "Duplicated strings": strings
+   * and concatenated strings of the same content, flattened concatenations and sliced strings
+   * left out), most wasted bytes first, each group with its largest copies and their holders.
+   * Off the JS thread; the first call groups the strings (one pass over the heap), the next
+   * ones only cut pages.
+   */
+  duplicatedStrings(options?: StringsOptions | undefined | null): Promise<DuplicatedStringsPage>
+  /**
+   * The ids of every copy `duplicatedStrings` counts (the objects DevTools' "Duplicated
+   * strings" filter keeps), in snapshot order. Off the JS thread.
+   */
+  duplicatedStringIds(): Promise<number[]>
+  /**
+   * A page of the string objects (strings, concatenated and sliced strings), largest shallow
+   * size first, each with its content's preview, its holder and its path. Off the JS thread
+   * (one pass over the heap per page).
+   */
+  largestStrings(options?: StringsOptions | undefined | null): Promise<LargestStringsPage>
   /** Number of nodes (objects) in the snapshot. */
   get nodeCount(): number
   /** Number of edges (references). */
@@ -387,6 +406,36 @@ export interface DiffSide {
 /** Like `diff`, with the same options, but blocks the calling thread until done. */
 export declare function diffSync(before: string, after: string, options?: DiffOptions | undefined | null): HeapDiff
 
+/** The copies of one string content (DevTools' "Duplicated strings"). */
+export interface DuplicatedString {
+  /** The content. */
+  content: StringContent
+  /** Number of copies (2 or more). */
+  copies: number
+  /** Sum of their shallow sizes, in bytes. */
+  totalSize: number
+  /** `totalSize` minus the largest copy's size: what sharing one copy would free. */
+  wastedSize: number
+  /** The largest copies with their holders, largest first (`copies` of them). */
+  largest: Array<StringCopy>
+}
+
+/** A page of the duplicated strings, most wasted bytes first, with the totals of all groups. */
+export interface DuplicatedStringsPage {
+  /** Number of groups (contents with 2 or more copies). */
+  total: number
+  /** Position of the first group returned. */
+  offset: number
+  /** Copies in all groups. */
+  copies: number
+  /** Sum of the groups' total sizes, in bytes. */
+  totalSize: number
+  /** Sum of the groups' wasted bytes. */
+  wastedSize: number
+  /** The groups. */
+  groups: Array<DuplicatedString>
+}
+
 /** A page of edges. */
 export interface EdgePage {
   /** Edges in the whole list. */
@@ -644,6 +693,26 @@ export interface InstancesOptions {
   newerThan?: number
 }
 
+/** One of the largest strings. */
+export interface LargeString {
+  /** The string object, its holder and its path. */
+  copy: StringCopy
+  /** Its content. */
+  content: StringContent
+}
+
+/** A page of the string objects, largest shallow size first. */
+export interface LargestStringsPage {
+  /** Number of string objects (strings, concatenated and sliced strings) of non-zero size. */
+  total: number
+  /** Position of the first string returned. */
+  offset: number
+  /** Sum of their shallow sizes, in bytes. */
+  totalSize: number
+  /** The strings. */
+  strings: Array<LargeString>
+}
+
 /** A group of leak candidates with similar retainer paths (final mode). */
 export interface LeakGroup {
   /** Class of the leaked objects. */
@@ -856,6 +925,55 @@ export interface Statistics {
   otherJsObjects: number
   /** Other native objects. */
   otherNonJsObjects: number
+}
+
+/** The content of a string as the snapshot has it. */
+export interface StringContent {
+  /**
+   * The content as a JSON string literal (quotes and escapes), cut to `previewChars`
+   * characters with `…` before the closing quote.
+   */
+  preview: string
+  /**
+   * Length of the content in the snapshot, in UTF-16 units. V8 writes at most the first 1024
+   * characters of a string.
+   */
+  length: number
+  /** True when V8 marked the string as clipped. */
+  truncated: boolean
+  /** The string's whole length, when V8 gave it next to a clipped string. */
+  fullLength?: number
+}
+
+/** A string object with what holds it. */
+export interface StringCopy {
+  /** The string object (`name` is its whole content in the snapshot, unescaped). */
+  node: HeapNode
+  /**
+   * The first object on its retainer path that is not a string (`null` when a root holds it
+   * or it is unreachable).
+   */
+  holder?: HeapNode
+  /**
+   * Its retainer path in heapwise's one notation, cut to about 160 characters (empty if it
+   * is unreachable).
+   */
+  pathText: string
+}
+
+/** Options of `HeapAnalysis.duplicatedStrings` and `HeapAnalysis.largestStrings`. */
+export interface StringsOptions {
+  /** Items skipped (default 0). */
+  offset?: number
+  /** Most items returned (default 50, at most 10,000). */
+  limit?: number
+  /** Characters of content in each preview (default 100, at most 10,000). */
+  previewChars?: number
+  /**
+   * `duplicatedStrings` only: largest copies of each group shown with their holders
+   * (default 3, at most 20).
+   */
+  copies?: number
 }
 
 /** A page of Summary rows. */

@@ -287,6 +287,22 @@ describeWithChromium('heapwise open in headless Chromium', { timeout: 300000, pl
     await page.click('nav a[data-view=dominators]');
     await shown(page, 'dominators');
     assert.ok((await page.locator('svg[data-chart=treemap] rect.mark').count()) > 10, 'the treemap is drawn');
+    // Strings: the duplicated strings' groups open to their copies; a holder's link opens it.
+    await page.click('nav a[data-view=strings]');
+    await shown(page, 'strings');
+    const groups = page.locator('table[aria-label="Duplicated strings"] tbody');
+    assert.ok((await groups.locator('tr[aria-level="1"]').count()) > 1, `groups are listed: ${await page.locator('main').innerText()}`);
+    await groups.locator('tr[aria-level="1"]').first().locator('.twisty').click();
+    const copy = groups.locator('tr[aria-level="2"]').first();
+    await copy.waitFor();
+    assert.ok((await page.locator('table[aria-label="Largest strings"] tbody tr[aria-level="1"]').count()) > 1);
+    const holder = copy.locator('a.id').nth(1);
+    if ((await holder.count()) > 0) {
+      const target = await holder.textContent();
+      await holder.click();
+      await shown(page, 'node');
+      assert.ok(page.url().endsWith(`/${String(target).slice(1)}`), 'the holder opens');
+    }
     clean(log);
     await page.close();
   });

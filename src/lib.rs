@@ -12,6 +12,7 @@ mod findings;
 mod options;
 mod query;
 mod results;
+mod strings;
 
 use error::{catch_panic, guard, js_error, ENTRY_PANIC_HOOK};
 use heapwise_engine::{diff as engine, Analysis, ErrorKind, NodeId, NodeOrd, Observer};

@@ -1,11 +1,15 @@
 'use strict';
-// `heapwise analyze FILE`: the JS API's analyze(), printed as DevTools' Summary (or as JSON,
-// Markdown, an HTML page).
+// `heapwise analyze FILE`: the JS API's analyze(), printed as DevTools' Summary with the largest
+// objects, the duplicated and the largest strings (or as JSON, Markdown, an HTML page).
 const fs = require('node:fs');
 const path = require('node:path');
 const { formatBytes, summaryTable } = require('../format.js');
 const { progressBar, writeReport } = require('./io.js');
 const { shortPath, formatLocation } = require('../report/findings.js');
+const { stringsTextLines } = require('../report/strings.js');
+
+/** Groups of duplicated strings and largest strings the JSON carries (the reports show 5). */
+const STRINGS_IN_JSON = 50;
 
 /**
  * Runs `analyze` with parsed options; resolves to the exit code.
@@ -28,6 +32,8 @@ async function run(opts, io) {
       statistics: a.statistics(),
       summary: a.summary(),
       top: a.top(opts.top),
+      duplicatedStrings: await a.duplicatedStrings({ limit: STRINGS_IN_JSON }),
+      largestStrings: await a.largestStrings({ limit: STRINGS_IN_JSON }),
       warnings: a.warnings,
     };
     let out;
@@ -76,6 +82,7 @@ function renderText(r) {
       if (t.pathText) lines.push(`    retained by: ${shortPath(t.pathText, 160)}`);
     }
   }
+  lines.push(...stringsTextLines(r.duplicatedStrings, r.largestStrings));
   for (const w of r.warnings) lines.push(`warning: ${w}`);
   return lines.join('\n') + '\n';
 }

@@ -357,6 +357,7 @@ const VIEWS = {
   comparison: { title: 'Comparison', when: () => session.baseline, render: comparisonView },
   dominators: { title: 'Dominators', render: dominatorsView },
   statistics: { title: 'Statistics', render: statisticsView },
+  strings: { title: 'Strings', render: stringsView },
   node: { render: nodeView },
   search: { render: searchView },
 };
@@ -716,6 +717,58 @@ async function statisticsView(r, gen) {
     }),
   });
   await t.ready;
+}
+
+/** A string object with its holder (a link to it) and its retainer path. */
+function stringCopyItem(c, snapshot) {
+  const held = c.holder
+    ? el('span', null, el('span', { class: 'muted', text: ' held by ' }), nodePiece(c.holder, snapshot))
+    : el('span', { class: 'muted', text: ' held by a root' });
+  return {
+    cells: nodeCells(
+      c.node,
+      snapshot,
+      el('span', null, nodePiece(c.node, snapshot), held, el('div', { class: 'path', text: clipText(c.pathText || '', 200) })),
+    ),
+    children: retainersOf(snapshot, c.node.id),
+  };
+}
+
+/** Duplicated strings (DevTools' "Duplicated strings", most wasted first) and the largest strings. */
+async function stringsView() {
+  const snapshot = session.target;
+  const dup = card('Duplicated strings');
+  const big = card('Largest strings');
+  VIEW.replaceChildren(dup, big);
+  const groups = new TreeTable(dup, {
+    label: 'Duplicated strings',
+    columns: [{ label: 'Content' }, { label: 'Copies' }, { label: 'Wasted' }, { label: 'Total' }],
+    load: paged('strings', { snapshot, kind: 'duplicated' }, (a) => {
+      if (a.offset === 0)
+        dup.insertBefore(
+          el('p', {
+            class: 'note',
+            text: `${formatCount(a.total)} contents with copies (${formatCount(a.copies)} copies, ${formatBytes(a.totalSize)}), ${formatBytes(a.wastedSize)} wasted; open a group for its largest copies and who holds them`,
+          }),
+          dup.children[1] || null,
+        );
+      return a.groups.map((g) => ({
+        cells: [
+          el('span', { class: 'str', text: clipText(g.content.preview, 160) }),
+          `\u00d7${formatCount(g.copies)}`,
+          formatBytes(g.wastedSize),
+          formatBytes(g.totalSize),
+        ],
+        children: async () => ({ items: g.largest.map((c) => stringCopyItem(c, snapshot)), nextCursor: null }),
+      }));
+    }),
+  });
+  const largest = new TreeTable(big, {
+    label: 'Largest strings',
+    columns: NODE_COLUMNS,
+    load: paged('strings', { snapshot, kind: 'largest' }, (a) => a.strings.map((x) => stringCopyItem(x, snapshot))),
+  });
+  await Promise.all([groups.ready, largest.ready]);
 }
 
 async function searchView(r) {

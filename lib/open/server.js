@@ -36,6 +36,7 @@ const ASKABLE = new Set([
   'retainer_paths',
   'find',
   'top',
+  'strings',
   'explain',
   'diff',
 ]);

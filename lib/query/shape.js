@@ -64,6 +64,15 @@ function retainerPath(p) {
   };
 }
 
+/**
+ * A string object with its holder and path (HeapAnalysis.duplicatedStrings / largestStrings);
+ * its content is the group's or the item's `content.preview`, so the node's name is clipped.
+ * @param {import('../../binding').StringCopy} c
+ */
+function stringCopy(c) {
+  return { node: node(c.node), holder: c.holder ? node(c.holder) : null, pathText: c.pathText };
+}
+
 const mapper = new SourceMapper();
 
 /**
@@ -139,4 +148,4 @@ function page(name, { total, offset }, items) {
   return { total, offset, [name]: items, nextCursor: end < total && items.length > 0 ? String(end) : null };
 }
 
-module.exports = { MAX_TEXT, clip, node, edge, retainerPath, location, finding, offsetOf, page };
+module.exports = { MAX_TEXT, clip, node, edge, stringCopy, retainerPath, location, finding, offsetOf, page };

@@ -13,6 +13,7 @@ const { formatLocation, scriptNames, nodeLabel, comparisonCells } = require('./d
 const { html, raw, jsonForScript } = require('./escape.js');
 const { growthText, accumulatesText } = require('./findings.js');
 const { browserScript } = require('./assets.js');
+const strings = require('./strings.js');
 
 const { formatBytes, formatSignedBytes, formatCount, formatSignedCount, formatDistance } = format;
 
@@ -226,7 +227,8 @@ ${staticTable(
 <section class="card"><h2>Heap</h2>${facts}</section>
 <div class="grid2">${stats}${tree}</div>
 ${summaryTable}
-${top}`;
+${top}
+${stringsHtml(r.duplicatedStrings, r.largestStrings)}`;
   return page({
     kind: 'analyze',
     title: path.basename(String(r.file || 'snapshot')),
@@ -234,6 +236,36 @@ ${top}`;
     body,
     model: { kind: 'analyze', summaryRows: summary.length, data },
   });
+}
+
+/** The duplicated strings and the largest strings of an analyze result, as two cards. */
+function stringsHtml(d, l) {
+  const copyHtml = (c) => html`<div class="path">held by ${strings.holderText(c)} <span class="muted">@${c.node.id}</span></div>`;
+  const dup =
+    d && d.groups.length
+      ? card(
+          'Duplicated strings',
+          strings.duplicatedHeadline(d),
+          html`<ol class="items">${d.groups.slice(0, 10).map(
+            (g) => html`<li><div class="head"><code>${format.clip(g.content.preview, 120)}</code> \u00d7${formatCount(g.copies)}
+<span class="muted">${formatBytes(g.wastedSize)} wasted of ${formatBytes(g.totalSize)}</span></div>${g.largest[0] ? copyHtml(g.largest[0]) : ''}</li>`,
+          )}</ol>`,
+        )
+      : '';
+  const big =
+    l && l.strings.length
+      ? card(
+          'Largest strings',
+          `of ${formatCount(l.total)} strings, ${formatBytes(l.totalSize)}`,
+          html`<ol class="items">${l.strings
+            .slice(0, 10)
+            .map(
+              (s) =>
+                html`<li><div class="head">${formatBytes(s.copy.node.shallowSize)} <code>${format.clip(s.content.preview, 120)}</code></div>${copyHtml(s.copy)}</li>`,
+            )}</ol>`,
+        )
+      : '';
+  return html`${dup}${big}`;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@
 const path = require('node:path');
 const { formatBytes, formatCount, formatDistance, clip } = require('../format.js');
 const { mdCode, formatRetainerPath, formatLocation } = require('./diff.js');
+const { stringsMarkdownLines } = require('./strings.js');
 
 const pct = (v, total) => (total > 0 ? `${((100 * v) / total).toFixed(0)} %` : '');
 
@@ -48,6 +49,7 @@ function renderAnalyzeMarkdown(r, opts = {}) {
       if (p) L.push(`   retained by ${mdCode(p)}`);
     });
   }
+  L.push(...stringsMarkdownLines(r.duplicatedStrings, r.largestStrings));
   for (const w of r.warnings || []) L.push('', `> \u26a0\ufe0f ${mdCode(w)}`);
   return L.join('\n') + '\n';
 }

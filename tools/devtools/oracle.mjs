@@ -11,6 +11,9 @@
 //     typed_arrays, system_objects, other_js_objects, other_non_js_objects
 //   - node_count, edge_count, total_size (root retained size + extra_native_bytes, the "Total"
 //     DevTools shows)
+//   - the duplicated strings (the Summary filter "Duplicated strings"): getDuplicateStrings(),
+//     which groups the nodes its createDuplicatedStringsFilter keeps: {groups: [{value (clipped
+//     to 200 characters), value_length, count, total_self_size, truncated, ids}]}
 //
 // With --diff BASE CURRENT it runs DevTools' Comparison view instead (what
 // HeapSnapshotDiffDataGrid does: interfaceDefinitions() of CURRENT, aggregatesForDiff() of BASE
@@ -144,6 +147,22 @@ export function statisticsView(s) {
   };
 }
 
+/**
+ * The Summary filter "Duplicated strings": DevTools' own getDuplicateStrings() (the groups of the
+ * nodes its createDuplicatedStringsFilter keeps), largest total retained size first.
+ */
+export function duplicatedStringsView(s) {
+  const groups = s.getDuplicateStrings().map((g) => ({
+    value: g.value.slice(0, 200),
+    value_length: g.value.length,
+    count: g.count,
+    total_self_size: g.totalSelfSize,
+    truncated: g.truncated,
+    ids: g.nodes.map((n) => n.id),
+  }));
+  return { groups };
+}
+
 /** The Summary view ("All objects"): aggregatesWithFilter(new NodeFilter()), one row per class key. */
 export function summaryView(s, Model) {
   const aggregates = s.aggregatesWithFilter(new Model.NodeFilter());
@@ -190,7 +209,8 @@ function perNode(s) {
  * Runs DevTools on one snapshot file. Returns
  * {tool, version, snapshot, node_count, edge_count, total_size, root_retained_size,
  *  extra_native_bytes, total_self_size, total_shallow_size, statistics: {view, raw},
- *  summary: {total_count, total_shallow_size, rows}, warnings, timing_ms, nodes, nodeIndexById}.
+ *  summary: {total_count, total_shallow_size, rows}, duplicated_strings: {groups}, warnings, timing_ms,
+ *  nodes, nodeIndexById}.
  */
 export async function runDevTools(file) {
   const DT = await loadDevTools();
@@ -222,6 +242,7 @@ export async function runDevTools(file) {
     total_shallow_size: totalShallow,
     statistics: { view: stats, raw: s.getStatistics() },
     summary,
+    duplicated_strings: duplicatedStringsView(s),
     warnings,
     timing_ms: {
       parse: parseMs,

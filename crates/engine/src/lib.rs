@@ -37,6 +37,10 @@ pub use analysis::pages::{NodeSort, Page, SummarySort, Window, MAX_PAGE};
 pub use analysis::path_text::{path_text, path_text_short};
 pub use analysis::paths::{PathStep, RawPath};
 pub use analysis::statistics::Statistics;
+pub use analysis::strings_report::{
+    DuplicatedString, DuplicatedStrings, LargeString, LargestStrings, StringContent, StringCopy,
+    StringsOptions, MAX_COPIES, PREVIEW_CHARS,
+};
 pub use analysis::{Analysis, EdgeInfo, NodeInfo, SourceLocation, SummaryRow};
 pub use error::{Error, ErrorKind, Result};
 pub use ids::{EdgeIdx, NodeId, NodeOrd, StrId};

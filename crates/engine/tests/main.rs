@@ -9,3 +9,4 @@ mod findings;
 mod property;
 mod queries;
 mod semantics;
+mod strings;

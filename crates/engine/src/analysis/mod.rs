@@ -30,6 +30,7 @@ pub(crate) mod retainers;
 pub(crate) mod search;
 pub(crate) mod shallow;
 pub(crate) mod statistics;
+pub(crate) mod strings_report;
 pub(crate) mod summary;
 pub(crate) mod weakmap;
 
@@ -81,6 +82,8 @@ pub struct Analysis {
     id_index: OnceLock<Vec<u32>>,
     scripts: OnceLock<HashMap<u32, locations::ScriptRef>>,
     plain_objects: OnceLock<search::PlainObjects>,
+    /// The duplicated strings' groups, built on the first strings request.
+    string_groups: OnceLock<strings_report::StringGroups>,
 }
 
 /// Fails early when even the parsed columns cannot fit under the memory limit: they take at
@@ -233,6 +236,7 @@ impl Analysis {
             id_index: OnceLock::new(),
             scripts: OnceLock::new(),
             plain_objects: OnceLock::new(),
+            string_groups: OnceLock::new(),
         };
         if full {
             analysis.aggregates = summary::aggregates(&analysis.columns(), None, obs)?;
@@ -393,6 +397,10 @@ impl Analysis {
                 .plain_objects
                 .get()
                 .map_or(0, search::PlainObjects::heap_bytes)
+            + self
+                .string_groups
+                .get()
+                .map_or(0, strings_report::StringGroups::heap_bytes)
             + self.warnings.iter().map(String::capacity).sum::<usize>()
     }
 }
