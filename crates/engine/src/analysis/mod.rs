@@ -19,6 +19,7 @@ pub(crate) mod dom_state;
 pub(crate) mod dominators;
 pub(crate) mod essential;
 pub(crate) mod explain;
+pub(crate) mod external;
 pub(crate) mod locations;
 pub(crate) mod names;
 pub(crate) mod pages;
@@ -81,6 +82,7 @@ pub struct Analysis {
     id_index: OnceLock<Vec<u32>>,
     scripts: OnceLock<HashMap<u32, locations::ScriptRef>>,
     plain_objects: OnceLock<search::PlainObjects>,
+    external: OnceLock<external::ExternalMemory>,
 }
 
 /// Fails early when even the parsed columns cannot fit under the memory limit: they take at
@@ -233,6 +235,7 @@ impl Analysis {
             id_index: OnceLock::new(),
             scripts: OnceLock::new(),
             plain_objects: OnceLock::new(),
+            external: OnceLock::new(),
         };
         if full {
             analysis.aggregates = summary::aggregates(&analysis.columns(), None, obs)?;
