@@ -28,6 +28,7 @@ async function run(opts, io) {
       statistics: a.statistics(),
       summary: a.summary(),
       top: a.top(opts.top),
+      external: await a.externalMemory({ limit: 10 }),
       warnings: a.warnings,
     };
     let out;
@@ -76,6 +77,7 @@ function renderText(r) {
       if (t.pathText) lines.push(`    retained by: ${shortPath(t.pathText, 160)}`);
     }
   }
+  if (r.external) lines.push('', ...require('../report/external.js').externalText(r.external));
   for (const w of r.warnings) lines.push(`warning: ${w}`);
   return lines.join('\n') + '\n';
 }

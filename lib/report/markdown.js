@@ -48,6 +48,7 @@ function renderAnalyzeMarkdown(r, opts = {}) {
       if (p) L.push(`   retained by ${mdCode(p)}`);
     });
   }
+  if (r.external) L.push('', ...require('./external.js').externalMarkdown(r.external, mdCode));
   for (const w of r.warnings || []) L.push('', `> \u26a0\ufe0f ${mdCode(w)}`);
   return L.join('\n') + '\n';
 }
