@@ -172,3 +172,23 @@ test('heapwise analyze: text, --json and Markdown carry the section', () => {
   assert.match(md.stdout, /### Outside the JS heap\n\n\| Kind \| Count \| Size \|/);
   assert.match(md.stdout, /\| `Array @\d+` `at global\.leak` \| ArrayBuffer backing stores \| 20 \| 2\.0 MB \|/);
 });
+
+test('the query layer: external pages the holders, by kind', async () => {
+  const { Query } = require('../lib/query/index.js');
+  const q = new Query();
+  try {
+    const file = files.get(MAJORS[MAJORS.length - 1]);
+    const first = await q.run('external', { snapshot: file, kind: 'arrayBuffers', limit: 1 });
+    assert.strictEqual(first.holders.length, 1);
+    assert.strictEqual(first.holders[0].pathText, 'global.leak');
+    assert.strictEqual(first.holders[0].holder.className, 'Array');
+    assert.strictEqual(first.reconcile.typedArraysCheck, 0);
+    assert.strictEqual(first.nextCursor, '1');
+    const second = await q.run('external', { snapshot: file, kind: 'arrayBuffers', limit: 1, cursor: first.nextCursor });
+    assert.strictEqual(second.offset, 1);
+    assert.notDeepStrictEqual(second.holders[0], first.holders[0]);
+    await assert.rejects(q.run('external', { snapshot: file, kind: 'heap' }), { code: 'ERR_HEAPWISE_INVALID_ARGUMENT' });
+  } finally {
+    q.closeAll();
+  }
+});
