@@ -68,7 +68,10 @@ for (const major of MAJORS) {
         );
         assert.strictEqual(total(x, 'arrayBuffers').bytes, s.typedArrays);
         assert.strictEqual(
-          total(x, 'embedder').bytes + total(x, 'detachedEmbedder').bytes + total(x, 'extraNativeBytes').bytes + x.reconcile.stringDataInNative,
+          total(x, 'embedder').bytes +
+            total(x, 'detachedEmbedder').bytes +
+            total(x, 'extraNativeBytes').bytes +
+            x.reconcile.stringDataInNative,
           s.otherNonJsObjects,
         );
         assert.strictEqual(x.reconcile.typedArraysCheck, 0);
@@ -95,7 +98,10 @@ for (const major of MAJORS) {
         assert.strictEqual(top.holder?.className, 'Array');
         assert.strictEqual(top.pathText, 'global.leak');
         assert.strictEqual(top.count, LEAKED.length);
-        assert.strictEqual(top.bytes, LEAKED.reduce((p, n) => p + n, 0));
+        assert.strictEqual(
+          top.bytes,
+          LEAKED.reduce((p, n) => p + n, 0),
+        );
         assert.strictEqual(top.largest.node.selfSize, Math.max(...LEAKED));
         assert.ok(x.holders.total > 1);
         assert.ok(x.holders.items.every((h) => h.kind === 'arrayBuffers'));

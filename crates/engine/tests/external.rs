@@ -46,10 +46,10 @@ fn external_graph() -> (Graph, [usize; 4]) {
     g.prop(global, "text", text);
     g.internal(text, "map", map);
     let wrapper = g.obj("Wrapper", 24);
-    let foo = g.node("native", "Node / Foo", 40);
-    g.set_detachedness(foo, 2);
+    let detached = g.node("native", "Node / Foo", 40);
+    g.set_detachedness(detached, 2);
     g.prop(global, "w", wrapper);
-    g.internal(wrapper, "javascript_to_native", foo);
+    g.internal(wrapper, "javascript_to_native", detached);
     let cpp = g.node("synthetic", "(C++ roots)", 0);
     g.el(r, cpp);
     let bar = g.node("native", "Node / Bar", 100);
@@ -80,7 +80,14 @@ fn kinds_holders_classes_and_statistics() {
     let holders: Vec<(ExternalKind, Option<usize>, u64, f64)> = x
         .holders
         .iter()
-        .map(|h| (h.kind, h.holder.map(|o| o.index()), h.amount.count, h.amount.bytes))
+        .map(|h| {
+            (
+                h.kind,
+                h.holder.map(|o| o.index()),
+                h.amount.count,
+                h.amount.bytes,
+            )
+        })
         .collect();
     assert_eq!(
         holders,
@@ -109,7 +116,10 @@ fn kinds_holders_classes_and_statistics() {
             ("Detached Node / Foo".to_owned(), 1, 40.0)
         ]
     );
-    assert_eq!(x.classes[0].largest, [NodeOrd(bar as u32), NodeOrd(bar as u32 + 1)]);
+    assert_eq!(
+        x.classes[0].largest,
+        [NodeOrd(bar as u32), NodeOrd(bar as u32 + 1)]
+    );
     // The relation to Statistics.
     let s = a.statistics();
     assert_eq!(s.typed_arrays, 4500.0);
