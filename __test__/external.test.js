@@ -198,3 +198,13 @@ test('the query layer: external pages the holders, by kind', async () => {
     q.closeAll();
   }
 });
+
+test('heapwise analyze --format html: the Outside the JS heap card', () => {
+  const file = files.get(MAJORS[MAJORS.length - 1]);
+  const out = path.join(dir, 'report.html');
+  const r = spawnSync(process.execPath, [CLI, 'analyze', '--format', 'html', '-o', out, file], { encoding: 'utf8' });
+  assert.strictEqual(r.status, 0, r.stderr);
+  const page = fs.readFileSync(out, 'utf8');
+  assert.match(page, /<h2>Outside the JS heap<span class="sub">typed arrays /);
+  assert.match(page, /id="table-external-holders".*Array @\d+ <span class="muted">global\.leak<\/span>/s);
+});
