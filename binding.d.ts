@@ -155,6 +155,14 @@ export declare class HeapAnalysis {
    * build, so that no query pays for them.
    */
   prepareQueries(): Promise<void>
+  /**
+   * Memory outside the JS object graph, off the JS thread: ArrayBuffer backing stores,
+   * external strings, `extra_native_bytes`, embedder objects (`Node / …`) and detached ones,
+   * each with count and bytes; the embedder classes; the objects that hold the most of each
+   * kind (a page, largest bytes first); and how these sums reconcile with `statistics()`.
+   * Computed on the first call and kept, so later pages cost little.
+   */
+  externalMemory(options?: ExternalMemoryOptions | undefined | null): Promise<ExternalMemory>
   /** Frees the native memory. Any later call throws. */
   close(): void
   /** True once `close()` was called. */
@@ -493,6 +501,138 @@ export interface Explanation {
   retainedClassesPartial: boolean
   /** One sentence for people. */
   sentence: string
+}
+
+/** A count of items and their bytes. */
+export interface ExternalAmount {
+  /** Items. */
+  count: number
+  /** Bytes. */
+  bytes: number
+}
+
+/** The embedder objects of one class. */
+export interface ExternalClass {
+  /** `embedder` or `detachedEmbedder`. */
+  kind: 'embedder' | 'detachedEmbedder'
+  /** The class name, as in the Summary (`Node / ContextifyScript`). */
+  name: string
+  /** Objects. */
+  count: number
+  /** Bytes. */
+  bytes: number
+  /** The largest objects (at most 3), each with its path. */
+  largest: Array<ExternalItem>
+}
+
+/** Number of embedder classes of each kind. */
+export interface ExternalClassCounts {
+  /** Embedder classes. */
+  embedder: number
+  /** Detached embedder classes. */
+  detachedEmbedder: number
+}
+
+/** The items of one kind one object holds. */
+export interface ExternalHolder {
+  /** The kind. */
+  kind: 'arrayBuffers' | 'externalStrings' | 'extraNativeBytes' | 'embedder' | 'detachedEmbedder'
+  /**
+   * The holder: the first object up the dominator tree that is not a buffer, a view, a
+   * string, internal storage or an embedder object (`null` for items held from roots only,
+   * e.g. by C++ or the stack).
+   */
+  holder?: HeapNode
+  /** The holder's retainer path (the largest item's when there is no holder). */
+  pathText: string
+  /** Items. */
+  count: number
+  /** Bytes. */
+  bytes: number
+  /** The largest item, with its path. */
+  largest: ExternalItem
+}
+
+/** A page of holders. */
+export interface ExternalHolderPage {
+  /** Number of holders (of the kind asked for). */
+  total: number
+  /** Position of the first one. */
+  offset: number
+  /** The holders, largest bytes first. */
+  items: Array<ExternalHolder>
+}
+
+/** One object, with its retainer path in the one notation. */
+export interface ExternalItem {
+  /** The object. */
+  node: HeapNode
+  /** Its retainer path from the root (`global.cache[3]`). */
+  pathText: string
+}
+
+/** Memory outside the JS object graph (see `docs/external-memory.md`). */
+export interface ExternalMemory {
+  /**
+   * Per kind: `arrayBuffers`, `externalStrings`, `extraNativeBytes`, `embedder`,
+   * `detachedEmbedder`, in this order.
+   */
+  totals: Array<ExternalTotal>
+  /** The backing stores of `SharedArrayBuffer`s (part of `arrayBuffers`). */
+  sharedArrayBuffers: ExternalAmount
+  /** Embedder classes, then detached embedder classes, largest bytes first each. */
+  classes: Array<ExternalClass>
+  /** Number of classes of each kind before `classLimit`. */
+  classCounts: ExternalClassCounts
+  /** The holders, largest bytes first. */
+  holders: ExternalHolderPage
+  /** The relation to `statistics()`. */
+  reconcile: ExternalReconcile
+}
+
+/** Options of `externalMemory()`. */
+export interface ExternalMemoryOptions {
+  /** Only the holders of this kind (default: every kind). */
+  kind?: 'arrayBuffers' | 'externalStrings' | 'extraNativeBytes' | 'embedder' | 'detachedEmbedder'
+  /** Holders skipped (default 0). */
+  offset?: number
+  /** Most holders returned (default 50, at most 10,000). */
+  limit?: number
+  /** Most classes returned of each of `embedder` and `detachedEmbedder` (default 20). */
+  classLimit?: number
+}
+
+/** How the kinds' sums relate to `statistics()`: both checks are 0 when they agree. */
+export interface ExternalReconcile {
+  /** `statistics().typedArrays`: equals the `arrayBuffers` bytes. */
+  typedArrays: number
+  /** `statistics().native`. */
+  native: number
+  /**
+   * `statistics().otherNonJsObjects`: `embedder` + `detachedEmbedder` + `extraNativeBytes` +
+   * `stringDataInNative`.
+   */
+  otherNonJsObjects: number
+  /** `statistics().strings`, of which `externalStringsInStrings` are external strings. */
+  strings: number
+  /** The external string objects' bytes: part of `statistics().strings`. */
+  externalStringsInStrings: number
+  /** `system / ExternalStringData` bytes no single string owns: part of `native`. */
+  stringDataInNative: number
+  /** `typedArrays − arrayBuffers bytes`. */
+  typedArraysCheck: number
+  /** `otherNonJsObjects − (embedder + detachedEmbedder + extraNativeBytes + stringDataInNative)`. */
+  otherNonJsCheck: number
+}
+
+/** A count of items and their bytes, for one kind. */
+export interface ExternalTotal {
+  /** The kind. */
+  kind: 'arrayBuffers' | 'externalStrings' | 'extraNativeBytes' | 'embedder' | 'detachedEmbedder'
+  /** Items (0 for `extraNativeBytes`, which has no nodes). */
+  count: number
+  /** Bytes (shallow sizes, as in Statistics). */
+  bytes: number
 }
 
 /**

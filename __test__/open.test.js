@@ -281,6 +281,11 @@ describeWithChromium('heapwise open in headless Chromium', { timeout: 300000, pl
     assert.ok((await names()).every((n) => n.includes('Request')));
     await page.click('nav a[data-view=statistics]');
     await shown(page, 'statistics');
+    await page.click('nav a[data-view=external]');
+    await shown(page, 'external');
+    await page.locator('table[aria-label="Held by"] tbody tr').first().waitFor();
+    assert.match(await page.locator('table[aria-label=Kinds] tbody').innerText(), /ArrayBuffer backing stores/);
+    await page.goBack();
     await page.goBack();
     await shown(page, 'summary');
     assert.ok(page.url().endsWith('#summary?filter=Request&sort=count'));

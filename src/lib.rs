@@ -8,6 +8,7 @@
 static ALLOCATOR: heapwise_engine::alloc::MmapLarge = heapwise_engine::alloc::MmapLarge;
 
 mod error;
+mod external;
 mod findings;
 mod options;
 mod query;
@@ -595,6 +596,29 @@ impl HeapAnalysis {
                     a.prepare_queries();
                     Ok(())
                 },
+                |e| e,
+            )
+        })
+    }
+
+    /// Memory outside the JS object graph, off the JS thread: ArrayBuffer backing stores,
+    /// external strings, `extra_native_bytes`, embedder objects (`Node / …`) and detached ones,
+    /// each with count and bytes; the embedder classes; the objects that hold the most of each
+    /// kind (a page, largest bytes first); and how these sums reconcile with `statistics()`.
+    /// Computed on the first call and kept, so later pages cost little.
+    #[napi(ts_return_type = "Promise<ExternalMemory>")]
+    pub fn external_memory<'env>(
+        &self,
+        options: Option<external::ExternalMemoryOptions>,
+        env: &'env Env,
+    ) -> Result<Object<'env>> {
+        let shared = self.shared();
+        let args = external::ExternalArgs::of(options);
+        spawn_promise::<_, external::ExternalMemory>(env, "external", move || {
+            let (a, args) = (shared?, args?);
+            catch_panic(
+                ENTRY_PANIC_HOOK,
+                || external::external_memory(&a, &args),
                 |e| e,
             )
         })

@@ -34,6 +34,7 @@ async function run(opts, io) {
       top: a.top(opts.top),
       duplicatedStrings: await a.duplicatedStrings({ limit: STRINGS_IN_JSON }),
       largestStrings: await a.largestStrings({ limit: STRINGS_IN_JSON }),
+      external: await a.externalMemory({ limit: 10 }),
       warnings: a.warnings,
     };
     let out;
@@ -83,6 +84,7 @@ function renderText(r) {
     }
   }
   lines.push(...stringsTextLines(r.duplicatedStrings, r.largestStrings));
+  if (r.external) lines.push('', ...require('../report/external.js').externalText(r.external));
   for (const w of r.warnings) lines.push(`warning: ${w}`);
   return lines.join('\n') + '\n';
 }

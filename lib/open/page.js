@@ -358,6 +358,7 @@ const VIEWS = {
   dominators: { title: 'Dominators', render: dominatorsView },
   statistics: { title: 'Statistics', render: statisticsView },
   strings: { title: 'Strings', render: stringsView },
+  external: { title: 'Outside the heap', render: externalView },
   node: { render: nodeView },
   search: { render: searchView },
 };
@@ -769,6 +770,83 @@ async function stringsView() {
     load: paged('strings', { snapshot, kind: 'largest' }, (a) => a.strings.map((x) => stringCopyItem(x, snapshot))),
   });
   await Promise.all([groups.ready, largest.ready]);
+}
+
+const EXTERNAL_KINDS = {
+  arrayBuffers: 'ArrayBuffer backing stores',
+  externalStrings: 'External strings',
+  extraNativeBytes: 'Extra native bytes',
+  embedder: 'Embedder objects',
+  detachedEmbedder: 'Detached embedder objects',
+};
+
+/** Memory outside the JS object graph: the kinds, the holders (paged), the embedder classes. */
+async function externalView(r, gen) {
+  const snapshot = session.target;
+  const x = await ask('external', { snapshot, limit: 25 });
+  if (gen !== generation) return;
+  const rc = x.reconcile;
+  const host = card(
+    'Outside the JS heap',
+    el(
+      'p',
+      null,
+      `Typed arrays ${formatBytes(rc.typedArrays)} = backing stores; other native ${formatBytes(rc.otherNonJsObjects)} = ` +
+        `embedder + detached + extra native bytes; external strings are ${formatBytes(rc.externalStringsInStrings)} of strings.`,
+    ),
+  );
+  VIEW.replaceChildren(host);
+  const kinds = new TreeTable(host, {
+    label: 'Kinds',
+    columns: [{ label: 'Kind' }, { label: 'Count' }, { label: 'Size' }],
+    load: async () => ({
+      nextCursor: null,
+      items: x.totals.map((t) => ({
+        cells: [EXTERNAL_KINDS[t.kind] || t.kind, t.kind === 'extraNativeBytes' ? '' : formatCount(t.count), formatBytes(t.bytes)],
+      })),
+    }),
+  });
+  const holderCell = (h) =>
+    h.holder
+      ? el(
+          'span',
+          null,
+          `${h.holder.className} `,
+          el('a', { class: 'id', href: href('node', [snapshot, h.holder.id]), text: `@${h.holder.id}` }),
+        )
+      : '(roots only)';
+  const holders = new TreeTable(host, {
+    label: 'Held by',
+    columns: [{ label: 'Held by' }, { label: 'Kind' }, { label: 'Count' }, { label: 'Size' }, { label: 'Path' }],
+    load: async (cursor) => {
+      const page = cursor ? await ask('external', { snapshot, limit: 25, cursor }) : x;
+      return {
+        nextCursor: page.nextCursor,
+        offset: page.offset,
+        total: page.total,
+        items: page.holders.map((h) => ({
+          cells: [
+            holderCell(h),
+            EXTERNAL_KINDS[h.kind] || h.kind,
+            formatCount(h.count),
+            formatBytes(h.bytes),
+            h.holder ? h.pathText : `largest at ${h.largest.pathText}`,
+          ],
+        })),
+      };
+    },
+  });
+  const classes = new TreeTable(host, {
+    label: 'Embedder classes',
+    columns: [{ label: 'Class' }, { label: 'Count' }, { label: 'Size' }, { label: 'Largest at' }],
+    load: async () => ({
+      nextCursor: null,
+      items: x.classes.map((c) => ({
+        cells: [c.name, formatCount(c.count), formatBytes(c.bytes), c.largest[0] ? c.largest[0].pathText : ''],
+      })),
+    }),
+  });
+  await Promise.all([kinds.ready, holders.ready, classes.ready]);
 }
 
 async function searchView(r) {

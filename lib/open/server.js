@@ -29,6 +29,7 @@ const ASKABLE = new Set([
   'summary',
   'instances',
   'statistics',
+  'external',
   'node',
   'references',
   'retainers',

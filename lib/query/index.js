@@ -105,6 +105,21 @@ const QUERIES = {
     params: { snapshot },
     run: (/** @type {Query} */ q, /** @type {any} */ p, /** @type {Ctx} */ ctx) => q.statistics(p, ctx),
   },
+  external: {
+    title: 'Memory outside the JS heap',
+    description:
+      'What lies outside the JS object graph (the answer to "RSS grows, the heap is flat"): ArrayBuffer/Buffer backing stores, external strings, extra native bytes, embedder (C++) objects such as `Node / …` and detached ones, each with count and bytes and how they reconcile with statistics; the embedder classes; and the objects that hold the most of each kind (a variable or collection, with its path), paged, largest first. About 0.5 s per 2 GB on the first call, then cheap. Next: explain a holder id.',
+    params: {
+      snapshot,
+      kind: z
+        .enum(['arrayBuffers', 'externalStrings', 'extraNativeBytes', 'embedder', 'detachedEmbedder'])
+        .optional()
+        .describe('Only the holders of this kind (default: every kind).'),
+      limit: limit(10, 500),
+      cursor,
+    },
+    run: (/** @type {Query} */ q, /** @type {any} */ p, /** @type {Ctx} */ ctx) => q.external(p, ctx),
+  },
   node: {
     title: 'One object',
     description:
@@ -377,6 +392,32 @@ class Query {
     const { total, v8Heap, native, code, strings, jsArrays, typedArrays, system, otherJsObjects, otherNonJsObjects } =
       e.analysis.statistics();
     return { snapshot: e.id, total, v8Heap, native, code, strings, jsArrays, typedArrays, system, otherJsObjects, otherNonJsObjects };
+  }
+
+  /** @param {any} p @param {Ctx} ctx */
+  async external(p, ctx) {
+    const e = await this.entry(p.snapshot, ctx);
+    const offset = shape.offsetOf(p.cursor);
+    const x = await e.analysis.externalMemory({ kind: p.kind, offset, limit: p.limit ?? 10 });
+    /** @param {import('../../binding').ExternalItem} i */
+    const item = (i) => ({ node: shape.node(i.node), pathText: i.pathText });
+    const holders = x.holders.items.map((h) => ({
+      kind: h.kind,
+      holder: h.holder ? shape.node(h.holder) : null,
+      pathText: h.pathText,
+      count: h.count,
+      bytes: h.bytes,
+      largest: item(h.largest),
+    }));
+    return {
+      snapshot: e.id,
+      totals: x.totals,
+      sharedArrayBuffers: x.sharedArrayBuffers,
+      reconcile: x.reconcile,
+      classes: x.classes.map((c) => ({ ...c, largest: c.largest.map(item) })),
+      classCounts: x.classCounts,
+      ...shape.page('holders', x.holders, holders),
+    };
   }
 
   /** @param {any} p @param {Ctx} ctx */

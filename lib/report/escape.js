@@ -47,16 +47,17 @@ function html(strings, ...values) {
   return new SafeHtml(out);
 }
 
-const SCRIPT_ESCAPES = { '<': '\\u003c', '>': '\\u003e', '&': '\\u0026', '\u2028': '\\u2028', '\u2029': '\\u2029' };
+const SCRIPT_ESCAPES = { '<': '\\u003c', '>': '\\u003e', '&': '\\u0026', '/': '\\/', '\u2028': '\\u2028', '\u2029': '\\u2029' };
 
 /**
  * `value` as JSON fit for the inside of a `<script type="application/json">` element: `<`, `>`,
- * `&`, U+2028 and U+2029 are written as `\u` escapes, so neither `</script>` nor `<!--` can end
- * or change the element, and `JSON.parse` of the element's text gives `value` back (lone
- * surrogates included: JSON.stringify writes them as `\u` escapes).
+ * `&`, U+2028 and U+2029 are written as `\u` escapes and `/` as `\/`, so neither `</script>` nor
+ * `<!--` can end or change the element, no `https://` appears in the page's source (a heap's
+ * strings are full of URLs: none is one the page could load), and `JSON.parse` of the element's
+ * text gives `value` back (lone surrogates included: JSON.stringify writes them as `\u` escapes).
  */
 function jsonForScript(value) {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => SCRIPT_ESCAPES[c]);
+  return JSON.stringify(value).replace(/[<>&/\u2028\u2029]/g, (c) => SCRIPT_ESCAPES[c]);
 }
 
 module.exports = { esc, html, raw, SafeHtml, jsonForScript };

@@ -148,7 +148,13 @@ function renderAnalyzeHtml(result) {
   const r = result;
   const total = r.totalSize;
   const summary = r.summary || [];
-  const data = summary.length > MAX_EMBEDDED_ROWS ? { ...r, summary: summary.slice(0, MAX_EMBEDDED_ROWS) } : r;
+  const data = {
+    ...r,
+    ...(summary.length > MAX_EMBEDDED_ROWS ? { summary: summary.slice(0, MAX_EMBEDDED_ROWS) } : {}),
+    // the card is drawn here; the page keeps only its numbers and paths (a string's text can be
+    // a whole source file)
+    ...(r.external ? { external: compactExternal(r.external) } : {}),
+  };
   const s = r.statistics || {};
   const facts = html`<div class="facts">
 ${fact('total size', formatBytes(total))}
@@ -228,7 +234,8 @@ ${staticTable(
 <div class="grid2">${stats}${tree}</div>
 ${summaryTable}
 ${top}
-${stringsHtml(r.duplicatedStrings, r.largestStrings)}`;
+${stringsHtml(r.duplicatedStrings, r.largestStrings)}
+${r.external ? externalCard(r.external) : ''}`;
   return page({
     kind: 'analyze',
     title: path.basename(String(r.file || 'snapshot')),
@@ -266,6 +273,65 @@ function stringsHtml(d, l) {
         )
       : '';
   return html`${dup}${big}`;
+}
+
+/**
+ * externalMemory()'s result without the objects' names: numbers, classes and paths.
+ * @param {import('../../index').ExternalMemory} x
+ */
+function compactExternal(x) {
+  /** @param {import('../../index').ExternalItem} i */
+  const item = (i) => ({ id: i.node.id, className: i.node.className, shallowSize: i.node.shallowSize, pathText: i.pathText });
+  return {
+    ...x,
+    classes: x.classes.map((c) => ({ ...c, largest: c.largest.map(item) })),
+    holders: {
+      ...x.holders,
+      items: x.holders.items.map((h) => ({
+        ...h,
+        holder: h.holder && { id: h.holder.id, className: h.holder.className },
+        largest: item(h.largest),
+      })),
+    },
+  };
+}
+
+/**
+ * "Outside the JS heap": the totals by kind, the top holders, the detached embedder classes
+ * (docs/external-memory.md).
+ * @param {import('../../index').ExternalMemory} x
+ */
+function externalCard(x) {
+  const { kindLabel } = require('./external.js');
+  const kinds = staticTable(
+    'table-external',
+    ['Kind', 'Count', 'Size'],
+    x.totals.map((t) => [kindLabel(t.kind), t.kind === 'extraNativeBytes' ? '' : formatCount(t.count), formatBytes(t.bytes)]),
+  );
+  const holders = staticTable(
+    'table-external-holders',
+    ['Held by', 'Kind', 'Count', 'Size'],
+    x.holders.items.map((h) => [
+      html`${h.holder ? `${h.holder.className} @${h.holder.id}` : '(roots only)'} <span class="muted">${h.holder && /[.[\u2192]/.test(h.pathText) ? h.pathText : `largest at ${h.largest.pathText}`}</span>`,
+      kindLabel(h.kind),
+      formatCount(h.count),
+      formatBytes(h.bytes),
+    ]),
+  );
+  const detached = x.classes.filter((c) => c.kind === 'detachedEmbedder');
+  const detachedTable = detached.length
+    ? staticTable(
+        'table-external-detached',
+        ['Detached class', 'Count', 'Size', 'Largest at'],
+        detached.map((c) => [c.name, formatCount(c.count), formatBytes(c.bytes), c.largest[0] ? c.largest[0].pathText : '']),
+      )
+    : '';
+  const r = x.reconcile;
+  return card(
+    'Outside the JS heap',
+    `typed arrays ${formatBytes(r.typedArrays)} = backing stores; other native ${formatBytes(r.otherNonJsObjects)} = embedder + detached + extra native bytes`,
+    html`${kinds}${holders}${detachedTable}`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

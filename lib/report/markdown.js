@@ -50,6 +50,7 @@ function renderAnalyzeMarkdown(r, opts = {}) {
     });
   }
   L.push(...stringsMarkdownLines(r.duplicatedStrings, r.largestStrings));
+  if (r.external) L.push('', ...require('./external.js').externalMarkdown(r.external, mdCode));
   for (const w of r.warnings || []) L.push('', `> \u26a0\ufe0f ${mdCode(w)}`);
   return L.join('\n') + '\n';
 }

@@ -33,6 +33,9 @@ mod snapshot;
 mod strings;
 
 pub use analysis::explain::{AllocationFrame, Explanation, RetainedClass};
+pub use analysis::external::{
+    Amount, ClassAmount, ExternalKind, ExternalMemory, HolderAmount, Reconcile,
+};
 pub use analysis::pages::{NodeSort, Page, SummarySort, Window, MAX_PAGE};
 pub use analysis::path_text::{path_text, path_text_short};
 pub use analysis::paths::{PathStep, RawPath};

@@ -5,6 +5,7 @@ mod support;
 mod corpus;
 mod diff;
 mod dominators;
+mod external;
 mod findings;
 mod property;
 mod queries;

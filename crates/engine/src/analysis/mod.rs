@@ -19,6 +19,7 @@ pub(crate) mod dom_state;
 pub(crate) mod dominators;
 pub(crate) mod essential;
 pub(crate) mod explain;
+pub(crate) mod external;
 pub(crate) mod locations;
 pub(crate) mod names;
 pub(crate) mod pages;
@@ -84,6 +85,7 @@ pub struct Analysis {
     plain_objects: OnceLock<search::PlainObjects>,
     /// The duplicated strings' groups, built on the first strings request.
     string_groups: OnceLock<strings_report::StringGroups>,
+    external: OnceLock<external::ExternalMemory>,
 }
 
 /// Fails early when even the parsed columns cannot fit under the memory limit: they take at
@@ -237,6 +239,7 @@ impl Analysis {
             scripts: OnceLock::new(),
             plain_objects: OnceLock::new(),
             string_groups: OnceLock::new(),
+            external: OnceLock::new(),
         };
         if full {
             analysis.aggregates = summary::aggregates(&analysis.columns(), None, obs)?;
