@@ -470,6 +470,11 @@ class Watcher extends EventEmitter {
     this._series.run = this._runInfo();
     this._event({ type: 'start', pid: this._pid, command: run.command.slice(), dir: run.dir });
     run.once('exit', (exit) => {
+      if (this._snapshotTimer) {
+        clearTimeout(this._snapshotTimer);
+        this._timers.delete(this._snapshotTimer);
+        this._snapshotTimer = null;
+      }
       this._series.run = this._runInfo();
       this._event({ type: 'exit', pid: this._pid, code: exit.code, signal: exit.signal });
       // the last samples, GC lines and snapshots, then the end
@@ -477,6 +482,7 @@ class Watcher extends EventEmitter {
     });
     if (this._snapshotMs) {
       const tick = () => {
+        if (!run.running) return;
         this._snapshotTimer = this._timer(/** @type {number} */ (this._snapshotMs), () => {
           this.snapshot().finally(tick);
         });

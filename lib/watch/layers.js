@@ -61,7 +61,7 @@ function levelsOf(points, envelope) {
 
 /**
  * The verdict on one layer.
- * @param {string} layer a key of LABELS
+ * @param {import('../../index').WatchLayer['layer']} layer
  * @param {Array<[number, number]>} points [time, bytes]
  * @param {'samples' | 'snapshots'} source
  * @returns {import('../../index').WatchLayer}
@@ -183,7 +183,7 @@ function layerVerdict(series) {
   const snaps = processSnapshots(series);
   /** @type {import('../../index').WatchLayer[]} */
   const layers = [];
-  const add = (/** @type {string} */ layer, /** @type {Array<[number, number]>} */ pts, /** @type {'samples' | 'snapshots'} */ source) => {
+  const add = (/** @type {import('../../index').WatchLayer['layer']} */ layer, /** @type {Array<[number, number]>} */ pts, /** @type {'samples' | 'snapshots'} */ source) => {
     if (pts.length) layers.push(judgeLayer(layer, pts, source));
   };
   add('rss', samplePoints(samples, (s) => s.rss), 'samples');
