@@ -62,41 +62,48 @@ function cli(args, { onStderr, env } = {}) {
 const readJson = (file) => JSON.parse(fs.readFileSync(file, 'utf8'));
 
 describe('heapwise watch -- CMD', { skip: !LINUX && 'the process tree is read from /proc' }, () => {
-  test('a Buffer leak: ArrayBuffers and RSS grow, the JS heap is flat, the holder is named; exit 1; the temporary folder is removed', { timeout: 60_000 }, async () => {
-    const prog = program('buffer-leak.js', BUFFER_LEAK(2500));
-    const out = path.join(tmp, 'leak.json');
-    const r = await cli(['watch', '--snapshot-every', '300ms', '--interval', '100ms', '--json', '-o', out, '--', process.execPath, prog]);
-    assert.strictEqual(r.status, 1, r.stderr);
-    const s = readJson(out);
-    assert.strictEqual(s.source.kind, 'command');
-    assert.strictEqual(s.run.exitCode, 0);
-    assert.deepStrictEqual(
-      s.run.nodeProcesses.map((p) => p.pid),
-      [s.run.pid],
-    );
-    assert.ok(s.snapshots.length >= 3, `${s.snapshots.length} snapshots`);
-    assert.ok(
-      s.snapshots.every((x) => x.pid === s.run.pid && x.statistics),
-      'snapshots of the program, with their Statistics',
-    );
-    const layer = (k) => s.layers.layers.find((l) => l.layer === k);
-    assert.strictEqual(layer('arrayBuffers').verdict, 'grows', JSON.stringify(layer('arrayBuffers')));
-    assert.strictEqual(layer('rss').verdict, 'grows', JSON.stringify(layer('rss')));
-    assert.notStrictEqual(layer('jsHeap').verdict, 'grows', JSON.stringify(layer('jsHeap')));
-    assert.ok(Math.abs(layer('jsHeap').change) < 8e6, `JS heap change ${layer('jsHeap').change}`);
-    assert.strictEqual(s.layers.kind, 'array-buffers', s.layers.message);
-    assert.strictEqual(s.layers.holder.name, 'held');
-    assert.strictEqual(s.layers.holder.made, 'arrayBuffers');
-    assert.match(s.layers.message, /ArrayBuffers \+[\d.]+ MB.*RSS \+[\d.]+ MB.*: the growth is in Buffers and ArrayBuffers .*held by held \(Array/);
-    assert.ok(
-      s.leaks.some((l) => l.kind === 'finding' && l.name === 'held'),
-      JSON.stringify(s.leaks.map((l) => l.name)),
-    );
-    assert.strictEqual(fs.existsSync(s.source.dir), false, `${s.source.dir} removed`);
-    // the same series in the text and Markdown reports
-    assert.match(renderText(s), /Verdict across layers: .*held by held/);
-    assert.match(renderMarkdown(s), /\*\*Verdict across layers\*\*: .*held by held/);
-  });
+  test(
+    'a Buffer leak: ArrayBuffers and RSS grow, the JS heap is flat, the holder is named; exit 1; the temporary folder is removed',
+    { timeout: 60_000 },
+    async () => {
+      const prog = program('buffer-leak.js', BUFFER_LEAK(2500));
+      const out = path.join(tmp, 'leak.json');
+      const r = await cli(['watch', '--snapshot-every', '300ms', '--interval', '100ms', '--json', '-o', out, '--', process.execPath, prog]);
+      assert.strictEqual(r.status, 1, r.stderr);
+      const s = readJson(out);
+      assert.strictEqual(s.source.kind, 'command');
+      assert.strictEqual(s.run.exitCode, 0);
+      assert.deepStrictEqual(
+        s.run.nodeProcesses.map((p) => p.pid),
+        [s.run.pid],
+      );
+      assert.ok(s.snapshots.length >= 3, `${s.snapshots.length} snapshots`);
+      assert.ok(
+        s.snapshots.every((x) => x.pid === s.run.pid && x.statistics),
+        'snapshots of the program, with their Statistics',
+      );
+      const layer = (k) => s.layers.layers.find((l) => l.layer === k);
+      assert.strictEqual(layer('arrayBuffers').verdict, 'grows', JSON.stringify(layer('arrayBuffers')));
+      assert.strictEqual(layer('rss').verdict, 'grows', JSON.stringify(layer('rss')));
+      assert.notStrictEqual(layer('jsHeap').verdict, 'grows', JSON.stringify(layer('jsHeap')));
+      assert.ok(Math.abs(layer('jsHeap').change) < 8e6, `JS heap change ${layer('jsHeap').change}`);
+      assert.strictEqual(s.layers.kind, 'array-buffers', s.layers.message);
+      assert.strictEqual(s.layers.holder.name, 'held');
+      assert.strictEqual(s.layers.holder.made, 'arrayBuffers');
+      assert.match(
+        s.layers.message,
+        /ArrayBuffers \+[\d.]+ MB.*RSS \+[\d.]+ MB.*: the growth is in Buffers and ArrayBuffers .*held by held \(Array/,
+      );
+      assert.ok(
+        s.leaks.some((l) => l.kind === 'finding' && l.name === 'held'),
+        JSON.stringify(s.leaks.map((l) => l.name)),
+      );
+      assert.strictEqual(fs.existsSync(s.source.dir), false, `${s.source.dir} removed`);
+      // the same series in the text and Markdown reports
+      assert.match(renderText(s), /Verdict across layers: .*held by held/);
+      assert.match(renderMarkdown(s), /\*\*Verdict across layers\*\*: .*held by held/);
+    },
+  );
 
   test('a steady program: no layer grows, nothing is flagged; exit 0', { timeout: 60_000 }, async () => {
     const prog = program('steady.js', STEADY(2500));
@@ -113,10 +120,13 @@ describe('heapwise watch -- CMD', { skip: !LINUX && 'the process tree is read fr
     assert.ok(['none', 'native'].includes(s.layers.kind), s.layers.message);
   });
 
-  test("--trace-gc: the GC lines are read as a floor and kept out of the program's output, which is unchanged", { timeout: 60_000 }, async () => {
-    const prog = program(
-      'gc-output.js',
-      `
+  test(
+    "--trace-gc: the GC lines are read as a floor and kept out of the program's output, which is unchanged",
+    { timeout: 60_000 },
+    async () => {
+      const prog = program(
+        'gc-output.js',
+        `
 require('node:v8').setFlagsFromString('--expose-gc');
 const gc = require('node:vm').runInNewContext('gc');
 const keep = [];
@@ -127,24 +137,38 @@ for (let i = 0; i < 6; i++) {
 }
 process.stdout.write('no newline at the end');
 `,
-    );
-    const kept = path.join(tmp, 'kept-gc');
-    const out = path.join(tmp, 'gc.json');
-    const r = await cli(['watch', '--trace-gc', '--keep-snapshots', kept, '--interval', '100ms', '--json', '-o', out, '--', process.execPath, prog]);
-    assert.strictEqual(r.status, 0, r.stderr);
-    const expected = [0, 1, 2, 3, 4, 5].map((i) => `line ${i}\n`).join('') + 'no newline at the end';
-    assert.strictEqual(r.stdout, expected);
-    const s = readJson(out);
-    assert.ok(s.gc && s.gc.groups.length === 1, JSON.stringify(s.gc && s.gc.groups.length));
-    assert.ok(s.gc.groups[0].floor.length >= 6, `${s.gc.groups[0].floor.length} full GCs`);
-    assert.strictEqual(s.gc.groups[0].pid, s.run.pid);
-    assert.ok(['rising', 'flat'].includes(s.gc.verdict.kind));
-    // the lines themselves are kept with the snapshots
-    const log = fs.readFileSync(path.join(kept, 'trace-gc.log'), 'utf8');
-    assert.match(log, /^\[\d+:0x[0-9a-f]+\] +[\d.]+ ms: (Scavenge|Mark-Compact)/m);
-    assert.doesNotMatch(log, /line \d/);
-    assert.ok(fs.existsSync(kept), 'a folder given is kept');
-  });
+      );
+      const kept = path.join(tmp, 'kept-gc');
+      const out = path.join(tmp, 'gc.json');
+      const r = await cli([
+        'watch',
+        '--trace-gc',
+        '--keep-snapshots',
+        kept,
+        '--interval',
+        '100ms',
+        '--json',
+        '-o',
+        out,
+        '--',
+        process.execPath,
+        prog,
+      ]);
+      assert.strictEqual(r.status, 0, r.stderr);
+      const expected = [0, 1, 2, 3, 4, 5].map((i) => `line ${i}\n`).join('') + 'no newline at the end';
+      assert.strictEqual(r.stdout, expected);
+      const s = readJson(out);
+      assert.ok(s.gc && s.gc.groups.length === 1, JSON.stringify(s.gc && s.gc.groups.length));
+      assert.ok(s.gc.groups[0].floor.length >= 6, `${s.gc.groups[0].floor.length} full GCs`);
+      assert.strictEqual(s.gc.groups[0].pid, s.run.pid);
+      assert.ok(['rising', 'flat'].includes(s.gc.verdict.kind));
+      // the lines themselves are kept with the snapshots
+      const log = fs.readFileSync(path.join(kept, 'trace-gc.log'), 'utf8');
+      assert.match(log, /^\[\d+:0x[0-9a-f]+\] +[\d.]+ ms: (Scavenge|Mark-Compact)/m);
+      assert.doesNotMatch(log, /line \d/);
+      assert.ok(fs.existsSync(kept), 'a folder given is kept');
+    },
+  );
 
   test('SIGUSR2 sent to heapwise asks the program for a snapshot', { timeout: 60_000 }, async () => {
     const prog = program('idle.js', `setTimeout(() => {}, 2500); const keep = [Buffer.alloc(1e6)];`);
@@ -184,7 +208,20 @@ process.stdout.write('no newline at the end');
     assert.ok(s.snapshots.length >= 1, 'the Node grandchild was snapshotted');
     assert.ok(s.snapshots.every((x) => x.pid === nodes[0]));
     // and a program that is not Node at all
-    const only = await cli(['watch', '--snapshot-every', '100ms', '--interval', '100ms', '--json', '-o', out, '--', 'sh', '-c', 'sleep 1; echo alive']);
+    const only = await cli([
+      'watch',
+      '--snapshot-every',
+      '100ms',
+      '--interval',
+      '100ms',
+      '--json',
+      '-o',
+      out,
+      '--',
+      'sh',
+      '-c',
+      'sleep 1; echo alive',
+    ]);
     assert.strictEqual(only.stdout, 'alive\n', only.stderr);
     assert.strictEqual(readJson(out).run.exitCode, 0);
     assert.match(only.stderr, /no Node process to snapshot/);
@@ -222,7 +259,10 @@ process.stdout.write('no newline at the end');
 
   test("NODE_OPTIONS: the caller's own options are kept first; paths with spaces are quoted", () => {
     const o = runNodeOptions('--max-old-space-size=100', '/tmp/a b');
-    assert.match(o, /^--max-old-space-size=100 --heapsnapshot-signal=SIGUSR2 --diagnostic-dir="\/tmp\/a b" --heapsnapshot-near-heap-limit=1 --require=/);
+    assert.match(
+      o,
+      /^--max-old-space-size=100 --heapsnapshot-signal=SIGUSR2 --diagnostic-dir="\/tmp\/a b" --heapsnapshot-near-heap-limit=1 --require=/,
+    );
   });
 
   test('watch({ command }) from the API: snapshot() on demand, the program and its series', { timeout: 60_000 }, async () => {
@@ -244,7 +284,10 @@ process.stdout.write('no newline at the end');
     const s = w.series();
     assert.ok(types.includes('exit') && types.includes('snapshot'), types.join(' '));
     assert.strictEqual(s.run.exitCode, 0);
-    assert.ok(s.samples.some((x) => x.arrayBuffers > 1e6), 'the preload samples the program');
+    assert.ok(
+      s.samples.some((x) => x.arrayBuffers > 1e6),
+      'the preload samples the program',
+    );
     assert.strictEqual(fs.existsSync(dir), false);
   });
 });
@@ -290,10 +333,15 @@ describe('the layer rule', () => {
   const up = [50, 60, 70, 80, 90, 100, 110, 120];
   const flat = [5, 5, 5, 5, 5, 5, 5, 5];
   test('ArrayBuffers grow with RSS, the JS heap flat: Buffers, held by the finding whose growth they are', () => {
-    const v = layerVerdict(/** @type {any} */ (series({ rss: up, heapUsed: flat, arrayBuffers: up.map((x) => x - 45), leak: true, made: 'arrayBuffers' })));
+    const v = layerVerdict(
+      /** @type {any} */ (series({ rss: up, heapUsed: flat, arrayBuffers: up.map((x) => x - 45), leak: true, made: 'arrayBuffers' })),
+    );
     assert.strictEqual(v.kind, 'array-buffers');
     assert.strictEqual(v.holder.name, 'cache');
-    assert.match(v.message, /^JS heap flat \(0 B\), ArrayBuffers \+73\.4 MB, .*RSS \+73\.4 MB: the growth is in Buffers and ArrayBuffers .* held by cache \(Map\)$/);
+    assert.match(
+      v.message,
+      /^JS heap flat \(0 B\), ArrayBuffers \+73\.4 MB, .*RSS \+73\.4 MB: the growth is in Buffers and ArrayBuffers .* held by cache \(Map\)$/,
+    );
   });
   test('only RSS grows: outside what V8 and Node count; never while a finding says the JS heap leaks', () => {
     assert.strictEqual(layerVerdict(/** @type {any} */ (series({ rss: up, heapUsed: flat, arrayBuffers: flat }))).kind, 'native');

@@ -277,7 +277,10 @@ describe('watch a folder of snapshots from live processes', () => {
       // judged over the samples while the grandchild lives: RSS grows, the JS heap (the snapshots' v8Heap) does not
       const layers = layerVerdict({ ...s, samples });
       assert.strictEqual(layers.kind, 'native', layers.message);
-      assert.match(renderText({ ...s, samples, layers }), /Verdict across layers: JS heap flat .*RSS \+[\d.]+ MB.*: the growth is outside what V8 and Node count/);
+      assert.match(
+        renderText({ ...s, samples, layers }),
+        /Verdict across layers: JS heap flat .*RSS \+[\d.]+ MB.*: the growth is outside what V8 and Node count/,
+      );
     },
   );
 

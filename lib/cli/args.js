@@ -316,7 +316,8 @@ function parseCommand(command, argv) {
     const runOnly = ['snapshot-every', 'trace-gc', 'keep-snapshots'].filter((f) => values[f] !== undefined);
     if (program) {
       if (opts._.length) throw new Error(`${command} takes a folder or a program after --, not both (got ${opts._[0]} and --)`);
-      if (values.pid !== undefined) throw new Error(`--pid and a program after -- exclude each other: the program started is the process sampled`);
+      if (values.pid !== undefined)
+        throw new Error(`--pid and a program after -- exclude each other: the program started is the process sampled`);
       opts.command = program;
       return /** @type {any} */ (opts);
     }

@@ -149,7 +149,8 @@ function renderText(series) {
   if (series.layers) {
     out.push('');
     out.push(`Verdict across layers: ${series.layers.message}`);
-    if (series.layers.layers.length) out.push(textTable(['layer', 'from', 'first \u2192 last', 'change', 'verdict'], layerRows(series.layers)));
+    if (series.layers.layers.length)
+      out.push(textTable(['layer', 'from', 'first \u2192 last', 'change', 'verdict'], layerRows(series.layers)));
   }
   if (series.gc) {
     out.push('');
@@ -336,7 +337,9 @@ async function run(opts, io) {
   let w;
   try {
     w = heapwise.watch({
-      ...(running ? { command: opts.command, dir: opts.keepSnapshots || undefined, traceGc: !!opts.traceGc, stdin: keys ? 'ignore' : 'inherit' } : {}),
+      ...(running
+        ? { command: opts.command, dir: opts.keepSnapshots || undefined, traceGc: !!opts.traceGc, stdin: keys ? 'ignore' : 'inherit' }
+        : {}),
       ...(opts._[0] !== undefined ? { dir: opts._[0] } : {}),
       ...apiOptions('watch', opts),
       intervalMs,
@@ -378,7 +381,9 @@ async function run(opts, io) {
   });
   w.on('start', (ev) => live.line(`heapwise: started ${ev.command.join(' ')} (pid ${ev.pid}); snapshots in ${ev.dir}`));
   w.on('signal', (ev) =>
-    live.line(ev.pids.length ? `heapwise: snapshot asked of ${ev.pids.map((p) => `pid ${p}`).join(', ')}` : 'heapwise: no Node process to snapshot'),
+    live.line(
+      ev.pids.length ? `heapwise: snapshot asked of ${ev.pids.map((p) => `pid ${p}`).join(', ')}` : 'heapwise: no Node process to snapshot',
+    ),
   );
   w.on('exit', (ev) => live.line(`heapwise: the program exited (${exitText(ev)}); analysing the snapshots`));
   let signals = 0;
@@ -446,7 +451,8 @@ async function run(opts, io) {
   else if (opts.format === 'html') out = renderHtml(series);
   else out = (liveStream === stdout && series.snapshots.length ? '\n' : '') + renderText(series);
   const summary = () =>
-    `${series.leaks.length ? 'LEAK flagged' : 'ok'}: ${series.snapshots.length} snapshots` + (series.layers ? `; ${series.layers.message}` : '');
+    `${series.leaks.length ? 'LEAK flagged' : 'ok'}: ${series.snapshots.length} snapshots` +
+    (series.run && series.layers ? `; ${series.layers.message}` : '');
   if (!writeReport(io, opts.output, out, summary)) return 2;
   return series.leaks.length ? 1 : 0;
 }

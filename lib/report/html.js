@@ -530,7 +530,12 @@ function watchGcChart(g) {
             [g.floor.length, f.firstBytes + f.riseBytes],
           ];
   }
-  return { title: g.pid === null ? 'v8.GCProfiler' : `process ${g.pid}, isolate ${g.isolate}`, timed, floor: g.floor.map((p, k) => [x(p, k), p.bytes]), fit };
+  return {
+    title: g.pid === null ? 'v8.GCProfiler' : `process ${g.pid}, isolate ${g.isolate}`,
+    timed,
+    floor: g.floor.map((p, k) => [x(p, k), p.bytes]),
+    fit,
+  };
 }
 
 // page and its pieces serve the reports of other commands (lib/report/gc.js)

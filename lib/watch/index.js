@@ -110,12 +110,15 @@ class Watcher extends EventEmitter {
     if (source.kind === 'command') {
       if (!Array.isArray(o.command) || !o.command.length || !o.command.every((a) => typeof a === 'string') || !o.command[0])
         throw invalid('command must be an array of strings: [program, ...arguments]');
-      if (o.pid !== undefined && o.pid !== null) throw invalid('command and pid exclude each other: the program started is the process sampled');
-      if (!hasProcfs()) throw invalid('command needs /proc (Linux): the program\'s process tree is read from it');
+      if (o.pid !== undefined && o.pid !== null)
+        throw invalid('command and pid exclude each other: the program started is the process sampled');
+      if (!hasProcfs()) throw invalid("command needs /proc (Linux): the program's process tree is read from it");
       if (o.dir !== undefined && o.dir !== null && typeof o.dir !== 'string' && !(o.dir instanceof URL))
         throw invalid('dir must be a path (string or file: URL)');
       this._snapshotMs =
-        o.snapshotIntervalMs === undefined || o.snapshotIntervalMs === null ? null : wholeMs(o.snapshotIntervalMs, 'snapshotIntervalMs', 10);
+        o.snapshotIntervalMs === undefined || o.snapshotIntervalMs === null
+          ? null
+          : wholeMs(o.snapshotIntervalMs, 'snapshotIntervalMs', 10);
       const stdin = o.stdin === undefined ? 'inherit' : o.stdin;
       if (!['inherit', 'ignore', 'pipe'].includes(stdin)) throw invalid(`stdin must be 'inherit', 'ignore' or 'pipe', got ${stdin}`);
       this._run = new ProgramRun({
@@ -295,7 +298,7 @@ class Watcher extends EventEmitter {
           this._run.signal('SIGTERM');
           await new Promise((resolve) => {
             const t = setTimeout(() => {
-              this._run && this._run.signal('SIGKILL');
+              if (this._run) this._run.signal('SIGKILL');
             }, 5000);
             /** @type {ProgramRun} */ (this._run).once('exit', () => {
               clearTimeout(t);
@@ -554,7 +557,8 @@ class Watcher extends EventEmitter {
       any = true;
       for (const k of /** @type {Array<keyof typeof sum>} */ (Object.keys(sum))) sum[k] += last[k];
     }
-    if (run.processes.size > 0) for (const p of run.processes.values()) if (p.samples.length > 200) p.samples.splice(0, p.samples.length - 1);
+    if (run.processes.size > 0)
+      for (const p of run.processes.values()) if (p.samples.length > 200) p.samples.splice(0, p.samples.length - 1);
     return any ? sum : null;
   }
 
@@ -570,7 +574,8 @@ class Watcher extends EventEmitter {
     const s = await this._sampleOnce();
     if (this._closed) return;
     if (s === null) {
-      if (!this._run) this._error(`process ${this._pid} exited; memory sampling stopped`, 'ERR_HEAPWISE_PROCESS_EXITED', { pid: this._pid });
+      if (!this._run)
+        this._error(`process ${this._pid} exited; memory sampling stopped`, 'ERR_HEAPWISE_PROCESS_EXITED', { pid: this._pid });
       return;
     }
     if (s) {

@@ -35,9 +35,22 @@ const LEVELS = 8;
 /** Levels a verdict needs (floor.js asks as many full GCs). */
 const MIN_LEVELS = THRESHOLDS.minFullGcs;
 /** The smallest fitted rise that counts, per layer (RSS and PSS move by megabytes on their own). */
-const MIN_RISE = Object.freeze({ rss: 8 * 1024 * 1024, pss: 8 * 1024 * 1024, jsHeap: THRESHOLDS.minRiseBytes, arrayBuffers: THRESHOLDS.minRiseBytes, otherExternal: THRESHOLDS.minRiseBytes });
+const MIN_RISE = Object.freeze({
+  rss: 8 * 1024 * 1024,
+  pss: 8 * 1024 * 1024,
+  jsHeap: THRESHOLDS.minRiseBytes,
+  arrayBuffers: THRESHOLDS.minRiseBytes,
+  otherExternal: THRESHOLDS.minRiseBytes,
+});
 /** What the reports call each layer. */
-const LABELS = Object.freeze({ rss: 'RSS', pss: 'PSS', jsHeap: 'JS heap', arrayBuffers: 'ArrayBuffers', otherExternal: 'other external', gcFloor: 'GC floor' });
+const LABELS = Object.freeze({
+  rss: 'RSS',
+  pss: 'PSS',
+  jsHeap: 'JS heap',
+  arrayBuffers: 'ArrayBuffers',
+  otherExternal: 'other external',
+  gcFloor: 'GC floor',
+});
 /** A finding holds a layer's growth when its retained growth is at least this share of it. */
 const HOLDS_SHARE = 0.5;
 
@@ -71,7 +84,8 @@ function judgeLayer(layer, points, source) {
   const first = points.length ? points[0][1] : 0;
   const last = points.length ? points[points.length - 1][1] : 0;
   const base = { layer, label: LABELS[layer], source, points: points.length, first, last, change: last - first };
-  if (levels.length < MIN_LEVELS) return { ...base, verdict: 'insufficient', rise: null, r2: null, rose: null, steps: null, perMinute: null };
+  if (levels.length < MIN_LEVELS)
+    return { ...base, verdict: 'insufficient', rise: null, r2: null, rose: null, steps: null, perMinute: null };
   const fit = /** @type {NonNullable<ReturnType<typeof fitLine>>} */ (fitLine(levels.map((p, k) => [k, p[1]])));
   const timed = fitLine(levels.map((p) => [p[0], p[1]]));
   const rise = fit ? fit.slope * (levels.length - 1) : 0;
@@ -162,6 +176,7 @@ function growthHolder(series) {
  * @param {'arrayBuffers' | 'otherExternal'} _layer
  * @returns {null | { name: string, description: string, pathText: string, leak: boolean, sizeDelta: number, made: 'arrayBuffers' | 'jsHeap', source: 'externalMemory' }}
  */
+// oxlint-disable-next-line no-unused-vars -- the hook's parameters are what externalMemory() will use
 function externalMemoryHolder(_series, _layer) {
   return null;
 }
@@ -183,18 +198,44 @@ function layerVerdict(series) {
   const snaps = processSnapshots(series);
   /** @type {import('../../index').WatchLayer[]} */
   const layers = [];
-  const add = (/** @type {import('../../index').WatchLayer['layer']} */ layer, /** @type {Array<[number, number]>} */ pts, /** @type {'samples' | 'snapshots'} */ source) => {
+  const add = (
+    /** @type {import('../../index').WatchLayer['layer']} */ layer,
+    /** @type {Array<[number, number]>} */ pts,
+    /** @type {'samples' | 'snapshots'} */ source,
+  ) => {
     if (pts.length) layers.push(judgeLayer(layer, pts, source));
   };
-  add('rss', samplePoints(samples, (s) => s.rss), 'samples');
-  add('pss', samplePoints(samples, (s) => s.pss), 'samples');
+  add(
+    'rss',
+    samplePoints(samples, (s) => s.rss),
+    'samples',
+  );
+  add(
+    'pss',
+    samplePoints(samples, (s) => s.pss),
+    'samples',
+  );
   const heapUsed = samplePoints(samples, (s) => s.heapUsed);
   if (heapUsed.length >= MIN_LEVELS) add('jsHeap', heapUsed, 'samples');
-  else add('jsHeap', snaps.map((s) => /** @type {[number, number]} */ ([s.time, /** @type {any} */ (s.statistics).v8Heap])), 'snapshots');
+  else
+    add(
+      'jsHeap',
+      snaps.map((s) => /** @type {[number, number]} */ ([s.time, /** @type {any} */ (s.statistics).v8Heap])),
+      'snapshots',
+    );
   const ab = samplePoints(samples, (s) => s.arrayBuffers);
   if (ab.length >= MIN_LEVELS) add('arrayBuffers', ab, 'samples');
-  else add('arrayBuffers', snaps.map((s) => /** @type {[number, number]} */ ([s.time, /** @type {any} */ (s.statistics).typedArrays])), 'snapshots');
-  add('otherExternal', samplePoints(samples, (s) => (s.external === null || s.arrayBuffers === null ? null : s.external - s.arrayBuffers)), 'samples');
+  else
+    add(
+      'arrayBuffers',
+      snaps.map((s) => /** @type {[number, number]} */ ([s.time, /** @type {any} */ (s.statistics).typedArrays])),
+      'snapshots',
+    );
+  add(
+    'otherExternal',
+    samplePoints(samples, (s) => (s.external === null || s.arrayBuffers === null ? null : s.external - s.arrayBuffers)),
+    'samples',
+  );
   const gc = series.gc || null;
   if (!layers.length && !gc) return null;
 
@@ -209,7 +250,10 @@ function layerVerdict(series) {
   }
   const by = holder ? ` held by ${holder.description || holder.name}` : '';
 
-  const phrases = ['jsHeap', 'arrayBuffers', 'otherExternal', 'rss', 'pss'].map(get).filter(Boolean).map((l) => layerPhrase(/** @type {any} */ (l)));
+  const phrases = ['jsHeap', 'arrayBuffers', 'otherExternal', 'rss', 'pss']
+    .map(get)
+    .filter(Boolean)
+    .map((l) => layerPhrase(/** @type {any} */ (l)));
   if (gc) phrases.splice(1, 0, `GC floor ${gc.verdict.kind}`);
   /** @type {import('../../index').WatchLayers['kind']} */
   let kind;
@@ -238,7 +282,23 @@ function layerVerdict(series) {
     kind = 'none';
     why = 'no layer grows';
   }
-  return { kind, message: `${phrases.join(', ')}: ${why}`, holder: kind === 'none' || kind === 'insufficient' || kind === 'native' ? null : holder, layers };
+  return {
+    kind,
+    message: `${phrases.join(', ')}: ${why}`,
+    holder: kind === 'none' || kind === 'insufficient' || kind === 'native' ? null : holder,
+    layers,
+  };
 }
 
-module.exports = { layerVerdict, judgeLayer, levelsOf, growthHolder, externalMemoryHolder, LABELS, MIN_RISE, LEVELS, MIN_LEVELS, HOLDS_SHARE };
+module.exports = {
+  layerVerdict,
+  judgeLayer,
+  levelsOf,
+  growthHolder,
+  externalMemoryHolder,
+  LABELS,
+  MIN_RISE,
+  LEVELS,
+  MIN_LEVELS,
+  HOLDS_SHARE,
+};

@@ -46,7 +46,14 @@
     const sample = () => {
       try {
         const m = process.memoryUsage();
-        write({ t: Date.now(), heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers, rss: m.rss });
+        write({
+          t: Date.now(),
+          heapUsed: m.heapUsed,
+          heapTotal: m.heapTotal,
+          external: m.external,
+          arrayBuffers: m.arrayBuffers,
+          rss: m.rss,
+        });
       } catch {}
     };
     sample();
