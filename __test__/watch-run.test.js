@@ -66,9 +66,9 @@ describe('heapwise watch -- CMD', { skip: !LINUX && 'the process tree is read fr
     'a Buffer leak: ArrayBuffers and RSS grow, the JS heap is flat, the holder is named; exit 1; the temporary folder is removed',
     { timeout: 60_000 },
     async () => {
-      const prog = program('buffer-leak.js', BUFFER_LEAK(2500));
+      const prog = program('buffer-leak.js', BUFFER_LEAK(3000));
       const out = path.join(tmp, 'leak.json');
-      const r = await cli(['watch', '--snapshot-every', '300ms', '--interval', '100ms', '--json', '-o', out, '--', process.execPath, prog]);
+      const r = await cli(['watch', '--snapshot-every', '500ms', '--interval', '100ms', '--json', '-o', out, '--', process.execPath, prog]);
       assert.strictEqual(r.status, 1, r.stderr);
       const s = readJson(out);
       assert.strictEqual(s.source.kind, 'command');
@@ -294,7 +294,8 @@ process.stdout.write('no newline at the end');
 
 describe('the layer rule', () => {
   const t0 = 1_000_000;
-  const pts = (values, every = 100) => values.map((v, i) => [t0 + i * every, v]);
+  // each value sampled 4 times (a stretch: its lowest is a level)
+  const pts = (values, every = 100) => values.flatMap((v) => [v, v, v, v]).map((v, i) => [t0 + i * every, v]);
   const MB = 1024 * 1024;
   test('a steady rise grows; noise around a level, a warm-up that stays, and too few points do not', () => {
     assert.strictEqual(judgeLayer('rss', pts([50, 60, 70, 80, 90, 100, 110, 120].map((m) => m * MB)), 'samples').verdict, 'grows');
@@ -317,16 +318,18 @@ describe('the layer rule', () => {
       { index: 0, time: t0, pid: 1, statistics: { typedArrays: 0, v8Heap: 5e6 } },
       { index: 1, time: t0 + 700, pid: 1, statistics: { typedArrays: made === 'arrayBuffers' ? 60e6 : 0, v8Heap: 5e6 } },
     ],
-    samples: rss.map((r, i) => ({
-      time: t0 + i * 100,
-      rss: r * MB,
-      pss: null,
-      processes: 1,
-      heapUsed: heapUsed[i] * MB,
-      heapTotal: null,
-      external: arrayBuffers[i] * MB + MB,
-      arrayBuffers: arrayBuffers[i] * MB,
-    })),
+    samples: rss
+      .flatMap((r, i) => [r, r, r, r].map(() => i))
+      .map((i, j) => ({
+        time: t0 + j * 100,
+        rss: rss[i] * MB,
+        pss: null,
+        processes: 1,
+        heapUsed: heapUsed[i] * MB,
+        heapTotal: null,
+        external: arrayBuffers[i] * MB + MB,
+        arrayBuffers: arrayBuffers[i] * MB,
+      })),
     growth: leak ? [{ name: 'cache', description: 'cache (Map)', pathText: 'cache', leak: true, sizeDelta: 50e6, snapshots: [0, 1] }] : [],
     gc: null,
   });

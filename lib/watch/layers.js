@@ -15,8 +15,10 @@
 //   plus the GC floor (the heap after each full GC), which has its own rule (lib/gc/floor.js) and
 //   is taken as that rule's verdict.
 // - the levels of a layer: its points cut into at most LEVELS stretches of equal length (in
-//   order), each stretch's lowest value (the low envelope: writing a snapshot or a burst of work
+//   order) of at least STRETCH points each, each stretch's lowest value (the low envelope: writing a snapshot or a burst of work
 //   raises RSS for a moment; what stays is what counts). Snapshot points are levels as they are.
+// - a step rises when the next level is not below the previous one (a level that stays: the
+//   process was paused, e.g. while it wrote a snapshot, and did not allocate).
 // - a layer grows when, over at least MIN_LEVELS levels, (1) the levels rose in at least
 //   floor.js's minRoseFraction of the steps (steadily), (2) the least-squares line through them
 //   (floor.js's fitLine) fits with R² of at least floor.js's minR2, (3) the fitted rise over the
@@ -32,6 +34,8 @@ const { formatSignedBytes } = require('../format.js');
 
 /** Stretches a layer's samples are cut into (its levels). */
 const LEVELS = 8;
+/** Samples a stretch holds at least (its lowest is a level: a stretch of one or two is not a floor). */
+const STRETCH = 4;
 /** Levels a verdict needs (floor.js asks as many full GCs). */
 const MIN_LEVELS = THRESHOLDS.minFullGcs;
 /** The smallest fitted rise that counts, per layer (RSS and PSS move by megabytes on their own). */
@@ -61,10 +65,11 @@ const HOLDS_SHARE = 0.5;
  * @returns {Array<[number, number]>}
  */
 function levelsOf(points, envelope) {
-  if (!envelope || points.length <= LEVELS) return points.slice();
+  if (!envelope) return points.slice();
+  const n = Math.min(LEVELS, Math.floor(points.length / STRETCH));
   const out = [];
-  for (let k = 0; k < LEVELS; k++) {
-    const part = points.slice(Math.floor((k * points.length) / LEVELS), Math.floor(((k + 1) * points.length) / LEVELS));
+  for (let k = 0; k < n; k++) {
+    const part = points.slice(Math.floor((k * points.length) / n), Math.floor(((k + 1) * points.length) / n));
     let low = part[0];
     for (const p of part) if (p[1] < low[1]) low = p;
     out.push(low);
@@ -90,7 +95,7 @@ function judgeLayer(layer, points, source) {
   const timed = fitLine(levels.map((p) => [p[0], p[1]]));
   const rise = fit ? fit.slope * (levels.length - 1) : 0;
   let rose = 0;
-  for (let k = 1; k < levels.length; k++) if (levels[k][1] > levels[k - 1][1]) rose++;
+  for (let k = 1; k < levels.length; k++) if (levels[k][1] >= levels[k - 1][1]) rose++;
   const steps = levels.length - 1;
   const mid = levels[Math.floor((levels.length - 1) / 2)][1];
   const lastLevel = levels[levels.length - 1][1];
@@ -299,6 +304,7 @@ module.exports = {
   LABELS,
   MIN_RISE,
   LEVELS,
+  STRETCH,
   MIN_LEVELS,
   HOLDS_SHARE,
 };
