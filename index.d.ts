@@ -118,7 +118,7 @@ export interface WatchOptions {
   /** With `command`: the program's stdin (default `'inherit'`). */
   stdin?: 'inherit' | 'ignore' | 'pipe';
   /** With `command`: where the program's stdout goes (default `process.stdout`; read only with `traceGc`, which pipes it). */
-  stdout?: NodeJS.WritableStream;
+  stdout?: { write(chunk: Uint8Array | string): unknown };
   /** A GC log being written (`node --trace-gc` output, `--trace-gc-nvp`), tailed: its floor and verdict are in `series().gc`. */
   gcLog?: string | URL;
   /** A folder that snapshots land in (`--heapsnapshot-signal`, `--heapsnapshot-near-heap-limit`, `v8.writeHeapSnapshot()`). */
@@ -186,7 +186,7 @@ export interface WatchSnapshot {
   /** True when it is the first snapshot of a process after another's (a restart): its growth windows and leak baseline are its own. */
   restart?: boolean;
   /** DevTools' Statistics of the snapshot (`typedArrays`: ArrayBuffer backing stores; `v8Heap`: the heap without native memory). */
-  statistics?: Statistics;
+  statistics?: import('./binding').Statistics;
 }
 
 /** One memory sample of the watched process tree, in bytes. */
@@ -395,7 +395,7 @@ export declare class Watcher implements AsyncIterable<WatchEvent> {
   /** With `command`: asks each Node process of the program's tree for a heap snapshot (never signals another process); resolves to the pids signalled. */
   snapshot(): Promise<Array<number>>;
   /** With `command`: sends `signal` (default SIGINT) to the program and finishes once it has exited; otherwise `finish()`. */
-  stop(signal?: NodeJS.Signals): Promise<void>;
+  stop(signal?: 'SIGINT' | 'SIGTERM' | 'SIGHUP' | 'SIGQUIT' | 'SIGKILL'): Promise<void>;
   [Symbol.asyncIterator](): AsyncIterator<WatchEvent>;
   [Symbol.asyncDispose](): Promise<void>;
   on(event: 'snapshot', listener: (ev: { type: 'snapshot' } & WatchSnapshot) => void): this;

@@ -387,7 +387,7 @@ async function run(opts, io) {
   );
   w.on('exit', (ev) => live.line(`heapwise: the program exited (${exitText(ev)}); analysing the snapshots`));
   let signals = 0;
-  const onSignal = (/** @type {NodeJS.Signals} */ sig) => {
+  const onSignal = (/** @type {'SIGINT' | 'SIGTERM'} */ sig) => {
     signals++;
     live.setStatus('');
     if (running && signals === 1) {

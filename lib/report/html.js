@@ -469,7 +469,7 @@ ${card('Snapshots', '', staticTable('table-snapshots', ['File', 'Time', 'Objects
     title: srcText,
     file: src.dir || (last ? last.file : ''),
     body,
-    model: { kind: 'watch', data: { ...data, gcCharts: (w.gc ? w.gc.groups : []).map(watchGcChart) } },
+    model: { kind: 'watch', data: w.gc ? { ...data, gcCharts: w.gc.groups.map(watchGcChart) } : data },
   });
 }
 

@@ -272,7 +272,7 @@ class Watcher extends EventEmitter {
   /**
    * Ends the watch: with `command`, sends `signal` (default SIGINT) to the program and finishes
    * once it has exited (the snapshots written are analysed); otherwise as finish().
-   * @param {NodeJS.Signals} [signal]
+   * @param {'SIGINT' | 'SIGTERM' | 'SIGHUP' | 'SIGQUIT' | 'SIGKILL'} [signal]
    */
   stop(signal = 'SIGINT') {
     if (this._run && this._run.running) {

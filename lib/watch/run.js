@@ -81,7 +81,7 @@ async function startTime(pid) {
 class ProgramRun extends require('node:events').EventEmitter {
   /**
    * @param {{ command: string[], dir?: string | null, traceGc?: boolean, sampleMs?: number,
-   *   stdin?: 'inherit' | 'ignore' | 'pipe', stdout?: NodeJS.WritableStream }} options
+   *   stdin?: 'inherit' | 'ignore' | 'pipe', stdout?: { write(chunk: Uint8Array | string): unknown } }} options
    */
   constructor({ command, dir = null, traceGc = false, sampleMs = 1000, stdin = 'inherit', stdout = process.stdout }) {
     super();
