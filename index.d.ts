@@ -121,8 +121,25 @@ export declare function setConcurrency(limit: number): void;
 // ---------------------------------------------------------------------------------------------
 // watch()
 
-/** Options of `watch`: one source (`dir`, `capture` or `files`), and/or a `pid` to sample. */
+/** Options of `watch`: one source (`dir`, `capture`, `files` or `command`), and/or a `pid` to sample, and/or a `gcLog`. */
 export interface WatchOptions {
+  /**
+   * Start this program (`[program, ...arguments]`; `heapwise watch -- CMD ARGS…`) and watch it:
+   * its process tree is sampled, its Node processes write snapshots into `dir` (kept) or a
+   * temporary folder (removed on close) through NODE_OPTIONS (docs/watch-run.md), and the watch
+   * finishes when it exits. Linux only (the tree is read from /proc).
+   */
+  command?: Array<string>;
+  /** With `command`: ask the program's Node processes for a snapshot this often, in ms (default: only on `snapshot()`). */
+  snapshotIntervalMs?: number;
+  /** With `command`: turn on V8's `--trace-gc` in its Node processes; the GC lines are taken out of its stdout and read (`series().gc`). */
+  traceGc?: boolean;
+  /** With `command`: the program's stdin (default `'inherit'`). */
+  stdin?: 'inherit' | 'ignore' | 'pipe';
+  /** With `command`: where the program's stdout goes (default `process.stdout`; read only with `traceGc`, which pipes it). */
+  stdout?: { write(chunk: Uint8Array | string): unknown };
+  /** A GC log being written (`node --trace-gc` output, `--trace-gc-nvp`), tailed: its floor and verdict are in `series().gc`. */
+  gcLog?: string | URL;
   /** A folder that snapshots land in (`--heapsnapshot-signal`, `--heapsnapshot-near-heap-limit`, `v8.writeHeapSnapshot()`). */
   dir?: string | URL;
   /** Which file names in `dir` are snapshots (default `/\.heapsnapshot$/`). */
@@ -185,8 +202,10 @@ export interface WatchSnapshot {
   classes: Array<{ name: string; count: number; shallowSize: number; retainedSize: number }>;
   /** The process id in a Node-named file (`Heap.<date>.<time>.<pid>.<tid>.<seq>.heapsnapshot`). */
   pid?: number;
-  /** True when `pid` differs from the previous snapshot's: growth windows and the leak baseline start again here. */
+  /** True when it is the first snapshot of a process after another's (a restart): its growth windows and leak baseline are its own. */
   restart?: boolean;
+  /** DevTools' Statistics of the snapshot (`typedArrays`: ArrayBuffer backing stores; `v8Heap`: the heap without native memory). */
+  statistics?: import('./binding').Statistics;
 }
 
 /** One memory sample of the watched process tree, in bytes. */
@@ -199,7 +218,7 @@ export interface WatchSample {
   pss: number | null;
   /** How many processes the tree had. */
   processes: number;
-  /** `process.memoryUsage()` figures when the watched process is the current one, null otherwise. */
+  /** `process.memoryUsage()` figures when the watched process is the current one, or summed over the Node processes of a `command` (the preload's), null otherwise. */
   heapUsed: number | null;
   heapTotal: number | null;
   external: number | null;
@@ -235,6 +254,8 @@ export interface WatchGrowth {
   pathText: string;
   /** The whole finding. */
   finding: Finding;
+  /** The process whose snapshots it was found in (Node's file names), when known. */
+  pid?: number;
 }
 
 /** A leak: a finding the evidence calls a leak, or a threshold crossed between the first (baseline) and a later snapshot. */
@@ -243,12 +264,82 @@ export interface WatchLeak {
   name: string;
   /** The sentence, with the snapshots compared. */
   reason: string;
-  kind: 'finding' | 'maxGrowthBytes' | 'maxNewObjects' | 'maxCount' | 'maxSize';
+  kind: 'finding' | 'maxGrowthBytes' | 'maxNewObjects' | 'maxCount' | 'maxSize' | 'gcFloor';
   /** The finding, for `kind: 'finding'`. */
   finding?: Finding;
-  /** The snapshot compared with the baseline. */
+  /** The snapshot compared with the baseline (-1 for `gcFloor`). */
   index: number;
   baseline: number;
+  /** The process, when its snapshots are named by Node. */
+  pid?: number;
+}
+
+/** One layer of memory judged by watch's layer rule (lib/watch/layers.js, docs/watch-run.md). */
+export interface WatchLayer {
+  layer: 'rss' | 'pss' | 'jsHeap' | 'arrayBuffers' | 'otherExternal';
+  /** `RSS`, `PSS`, `JS heap`, `ArrayBuffers`, `other external`. */
+  label: string;
+  /** Measured from the memory samples, or from the snapshots' Statistics (no samples). */
+  source: 'samples' | 'snapshots';
+  /** How many values it had. */
+  points: number;
+  first: number;
+  last: number;
+  change: number;
+  verdict: 'grows' | 'flat' | 'insufficient';
+  /** The fitted rise over the levels, the levels' steps that rose, the fit's R², the slope per minute; null when insufficient. */
+  rise: number | null;
+  rose: number | null;
+  steps: number | null;
+  r2: number | null;
+  perMinute: number | null;
+}
+
+/** The verdict across layers: where the growth is, and what holds it. */
+export interface WatchLayers {
+  /** `js-heap`, `array-buffers` (Buffers and ArrayBuffers), `external` (other external memory), `native` (only RSS/PSS), `none`, `insufficient`. */
+  kind: 'js-heap' | 'array-buffers' | 'external' | 'native' | 'none' | 'insufficient';
+  /** `JS heap flat (-0.6 MB), GC floor flat, ArrayBuffers +35.4 MB, …, RSS +83.8 MB: the growth is in Buffers and ArrayBuffers … held by …`. */
+  message: string;
+  /** The holder of the growth: the top finding, when its retained growth is the layer's growth. */
+  holder: {
+    name: string;
+    description: string;
+    pathText: string;
+    leak: boolean;
+    sizeDelta: number;
+    /** What the holder's growth is made of: ArrayBuffer backing stores, or JS objects. */
+    made: 'arrayBuffers' | 'jsHeap';
+    source: 'finding' | 'externalMemory';
+  } | null;
+  layers: Array<WatchLayer>;
+}
+
+/** The GC log of a watch (`traceGc`, `gcLog`): `heapwise gc`'s analysis without the events. */
+export interface WatchGc {
+  /** The log tailed, or null for the lines of the program's stdout. */
+  file: string | null;
+  formats: GcReport['formats'];
+  verdict: GcReport['verdict'];
+  groups: Array<Omit<GcGroup, 'events'> & { eventCount: number }>;
+  thresholds: GcReport['thresholds'];
+  warnings: Array<string>;
+}
+
+/** The program of `watch({ command })`. */
+export interface WatchRun {
+  command: Array<string>;
+  pid: number | null;
+  /** Its exit code, or the signal that ended it; both null while it runs. */
+  exitCode: number | null;
+  signal: string | null;
+  /** The Node processes that took heapwise's NODE_OPTIONS (announced by the preload). */
+  nodeProcesses: Array<{ pid: number; node: string | null }>;
+  /** The folder of its snapshots when kept (`dir`), else null (a temporary folder, removed). */
+  keptDir: string | null;
+  traceGc: boolean;
+  /** Why it could not be started. */
+  error?: string;
 }
 
 /** A file that was not analysed. */
@@ -263,7 +354,15 @@ export interface WatchSkipped {
 /** What `watcher.series()` returns and `heapwise watch --format json` prints. */
 export interface WatchSeries {
   schemaVersion: 1;
-  source: { kind: 'dir' | 'capture' | 'files' | 'none'; dir?: string; pid?: number; files?: Array<string>; threadId?: number };
+  source: {
+    kind: 'dir' | 'capture' | 'files' | 'command' | 'none';
+    dir?: string;
+    pid?: number;
+    files?: Array<string>;
+    threadId?: number;
+    command?: Array<string>;
+    gcLog?: string;
+  };
   /** ms since the epoch. */
   startedAt: number;
   snapshots: Array<WatchSnapshot>;
@@ -275,6 +374,12 @@ export interface WatchSeries {
   leaks: Array<WatchLeak>;
   skipped: Array<WatchSkipped>;
   errors: Array<{ time: number; code: HeapwiseErrorCode | null; message: string }>;
+  /** The program started with `command`. */
+  run?: WatchRun;
+  /** The GC log's floor and verdict (`traceGc`, `gcLog`); null before the first GC line. */
+  gc?: WatchGc | null;
+  /** The verdict across layers; null when there is nothing to judge. */
+  layers: WatchLayers | null;
 }
 
 /** The events of a watcher, as its async iterator yields them. */
@@ -284,6 +389,9 @@ export type WatchEvent =
   | ({ type: 'leak' } & WatchLeak)
   | ({ type: 'sample' } & WatchSample)
   | ({ type: 'skipped' } & WatchSkipped)
+  | { type: 'start'; pid: number; command: Array<string>; dir: string }
+  | { type: 'signal'; pids: Array<number>; time: number }
+  | { type: 'exit'; pid: number; code: number | null; signal: string | null }
   | { type: 'error'; error: HeapwiseError };
 
 /**
@@ -301,6 +409,12 @@ export declare class Watcher implements AsyncIterable<WatchEvent> {
   close(): Promise<void>;
   /** Processes the work at hand (a last scan of the folder, the capture under way, the rest of the files), then closes. */
   finish(): Promise<void>;
+  /** The pid of the program started with `command` (once it runs), or of `pid`; else null. */
+  readonly pid: number | null;
+  /** With `command`: asks each Node process of the program's tree for a heap snapshot (never signals another process); resolves to the pids signalled. */
+  snapshot(): Promise<Array<number>>;
+  /** With `command`: sends `signal` (default SIGINT) to the program and finishes once it has exited; otherwise `finish()`. */
+  stop(signal?: 'SIGINT' | 'SIGTERM' | 'SIGHUP' | 'SIGQUIT' | 'SIGKILL'): Promise<void>;
   [Symbol.asyncIterator](): AsyncIterator<WatchEvent>;
   [Symbol.asyncDispose](): Promise<void>;
   on(event: 'snapshot', listener: (ev: { type: 'snapshot' } & WatchSnapshot) => void): this;
@@ -308,6 +422,9 @@ export declare class Watcher implements AsyncIterable<WatchEvent> {
   on(event: 'leak', listener: (ev: { type: 'leak' } & WatchLeak) => void): this;
   on(event: 'sample', listener: (ev: { type: 'sample' } & WatchSample) => void): this;
   on(event: 'skipped', listener: (ev: { type: 'skipped' } & WatchSkipped) => void): this;
+  on(event: 'start', listener: (ev: { type: 'start'; pid: number; command: Array<string>; dir: string }) => void): this;
+  on(event: 'signal', listener: (ev: { type: 'signal'; pids: Array<number>; time: number }) => void): this;
+  on(event: 'exit', listener: (ev: { type: 'exit'; pid: number; code: number | null; signal: string | null }) => void): this;
   on(event: 'error', listener: (error: HeapwiseError) => void): this;
   on(event: 'close', listener: () => void): this;
   once(event: 'snapshot', listener: (ev: { type: 'snapshot' } & WatchSnapshot) => void): this;
@@ -315,6 +432,9 @@ export declare class Watcher implements AsyncIterable<WatchEvent> {
   once(event: 'leak', listener: (ev: { type: 'leak' } & WatchLeak) => void): this;
   once(event: 'sample', listener: (ev: { type: 'sample' } & WatchSample) => void): this;
   once(event: 'skipped', listener: (ev: { type: 'skipped' } & WatchSkipped) => void): this;
+  once(event: 'start', listener: (ev: { type: 'start'; pid: number; command: Array<string>; dir: string }) => void): this;
+  once(event: 'signal', listener: (ev: { type: 'signal'; pids: Array<number>; time: number }) => void): this;
+  once(event: 'exit', listener: (ev: { type: 'exit'; pid: number; code: number | null; signal: string | null }) => void): this;
   once(event: 'error', listener: (error: HeapwiseError) => void): this;
   once(event: 'close', listener: () => void): this;
   off(event: string, listener: (...args: any[]) => void): this;

@@ -17,7 +17,8 @@ const { spawn, spawnSync, execFileSync } = require('node:child_process');
 const { watch, analyzeSync, HeapwiseError, ClassFilter } = require('heapwise');
 const { classFilter } = require('../lib/watch/class-filter.js');
 const { parentOf, processTree } = require('../lib/watch/process-memory.js');
-const { parseWatchArgs, parseDuration, renderText, renderMarkdown, nativeHint } = require('../lib/cli/watch.js');
+const { parseWatchArgs, parseDuration, renderText, renderMarkdown } = require('../lib/cli/watch.js');
+const { layerVerdict } = require('../lib/watch/layers.js');
 
 const CHILD = path.join(__dirname, 'fixtures', 'watch-child.js');
 const SELF = path.join(__dirname, 'fixtures', 'watch-self.js');
@@ -97,31 +98,8 @@ function cli(args, opts = {}) {
 
 // ---------------------------------------------------------------------------------------------
 
-describe('JS heap or native memory', () => {
-  // Two snapshots 10 s apart, the heap +5 MB; samples: RSS +40 MB over the same span.
-  const series = (leak) => ({
-    snapshots: [
-      { index: 0, time: 1000, totalSize: 10e6 },
-      { index: 1, time: 11000, totalSize: 15e6 },
-    ],
-    samples: [
-      { time: 900, rss: 100e6, heapUsed: null },
-      { time: 6000, rss: 200e6, heapUsed: null },
-      { time: 11100, rss: 140e6, heapUsed: null },
-    ],
-    growth: leak ? [{ name: 'cache', leak: true }] : [],
-  });
-  test('RSS and the heap are compared over the same span, from the samples nearest the two snapshots', () => {
-    const text = nativeHint(series(false));
-    assert.match(
-      text,
-      /RSS grew by 40\.0 MB while the live JS objects \(snapshot totals\) grew by \+5\.0 MB over the same span: most of the growth is outside/,
-    );
-  });
-  test('never "outside the JS heap" while a finding says the JS heap leaks', () => {
-    assert.doesNotMatch(nativeHint(series(true)), /outside/);
-  });
-});
+// JS heap or native memory: the verdict across layers (lib/watch/layers.js) is tested in
+// watch-run.test.js ("the layer rule"); the native test below checks it on a real process tree.
 
 describe('class filter', () => {
   test('internal classes and ignore patterns are filtered as in diff', () => {
@@ -296,7 +274,13 @@ describe('watch a folder of snapshots from live processes', () => {
       assert.strictEqual(exitedEvents().length, 1);
       assert.strictEqual(s.samples.length, samplesAtExit, 'no sample after the exit');
       assert.strictEqual(s.errors.filter((e) => e.code === 'ERR_HEAPWISE_PROCESS_EXITED').length, 1);
-      assert.match(renderText({ ...s, samples }), /most of the growth is outside the JS heap/);
+      // judged over the samples while the grandchild lives: RSS grows, the JS heap (the snapshots' v8Heap) does not
+      const layers = layerVerdict({ ...s, samples });
+      assert.strictEqual(layers.kind, 'native', layers.message);
+      assert.match(
+        renderText({ ...s, samples, layers }),
+        /Verdict across layers: JS heap flat .*RSS \+[\d.]+ MB.*: the growth is outside what V8 and Node count/,
+      );
     },
   );
 

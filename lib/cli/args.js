@@ -70,6 +70,10 @@ const FLAGS = {
   pid: { key: 'pid', value: true, parse: parsePid },
   interval: { key: 'intervalMs', value: true, parse: parseDuration },
   once: { key: 'once' },
+  'snapshot-every': { key: 'snapshotIntervalMs', value: true, parse: parseDuration },
+  'trace-gc': { key: 'traceGc' },
+  'gc-log': { key: 'gcLog', value: true, parse: nonEmpty('--gc-log') },
+  'keep-snapshots': { key: 'keepSnapshots', value: true, parse: nonEmpty('--keep-snapshots') },
   calls: { key: 'callsPerStep', value: true, parse: (v) => positive(v, '--calls') },
   'only-thresholds': { key: 'onlyThresholds' },
   'all-rows': { key: 'allRows' },
@@ -88,6 +92,7 @@ const FLAGS = {
  * @property {string[]} args the positional arguments' names
  * @property {boolean} [variadic] the last one may repeat, or be left out (`open FILE [BASELINE…]`)
  * @property {number} [most] with `variadic`: how many there may be at most (`dhat A [B]`)
+ * @property {boolean} [command] takes a program to run after `--` (`watch -- CMD ARGS…`), in place of its arguments
  * @property {string[]} flags the flags it takes (keys of FLAGS)
  * @property {Record<string, unknown>} defaults the parsed options' defaults
  * @property {string[]} api the parsed options the JS API function takes (analyze's `top` goes to `HeapAnalysis.top()`)
@@ -138,9 +143,14 @@ const COMMANDS = {
   },
   watch: {
     args: ['DIR'],
+    command: true,
     flags: [
       'pid',
       'interval',
+      'snapshot-every',
+      'trace-gc',
+      'gc-log',
+      'keep-snapshots',
       'max-growth',
       'max-new-objects',
       'max-class-count',
@@ -155,10 +165,23 @@ const COMMANDS = {
       'output',
       'help',
     ],
-    defaults: { pid: null, intervalMs: 5000, once: false, callsPerStep: null, onlyThresholds: false },
+    defaults: {
+      pid: null,
+      intervalMs: null,
+      once: false,
+      callsPerStep: null,
+      onlyThresholds: false,
+      command: null,
+      snapshotIntervalMs: null,
+      traceGc: false,
+      gcLog: null,
+      keepSnapshots: null,
+    },
     api: [
       'pid',
       'intervalMs',
+      'snapshotIntervalMs',
+      'gcLog',
       'maxGrowthBytes',
       'maxNewObjects',
       'classLimits',
@@ -237,6 +260,11 @@ function parseFormat(v) {
  */
 function parseCommand(command, argv) {
   const spec = COMMANDS[command];
+  // `watch [flags] -- CMD ARGS…`: what follows the first `--` is the program, untouched
+  const dashes = spec.command ? argv.indexOf('--') : -1;
+  const program = dashes >= 0 ? argv.slice(dashes + 1) : null;
+  if (dashes >= 0) argv = argv.slice(0, dashes);
+  if (program && !program.length) throw new Error(`${command} -- needs a program to run after --`);
   /** @type {import('node:util').ParseArgsConfig['options']} */
   const options = {};
   for (const name of spec.flags) {
@@ -283,6 +311,19 @@ function parseCommand(command, argv) {
   }
   if (values.json && values.format !== undefined && values.format !== 'json') {
     throw new Error(`--json and --format ${values.format} disagree`);
+  }
+  if (spec.command) {
+    const runOnly = ['snapshot-every', 'trace-gc', 'keep-snapshots'].filter((f) => values[f] !== undefined);
+    if (program) {
+      if (opts._.length) throw new Error(`${command} takes a folder or a program after --, not both (got ${opts._[0]} and --)`);
+      if (values.pid !== undefined)
+        throw new Error(`--pid and a program after -- exclude each other: the program started is the process sampled`);
+      opts.command = program;
+      return /** @type {any} */ (opts);
+    }
+    if (!opts.help && runOnly.length) throw new Error(`--${runOnly[0]} needs a program to run: ${command} [flags] -- CMD ARGS…`);
+    // a GC log alone is something to watch too
+    if (!opts.help && opts._.length === 0 && opts.gcLog) return /** @type {any} */ (opts);
   }
   if (!opts.help && spec.variadic && opts._.length < spec.args.length - 1) {
     throw new Error(`${command} takes ${variadicText(spec)}`);

@@ -14,7 +14,9 @@ const USAGE_LINES = {
   watch: `heapwise watch DIR [--pid PID] [--interval 5s] [--max-growth SIZE] [--max-new-objects N]
                      [--max-class-count NAME=N] [--max-class-size NAME=SIZE]
                      [--ignore PATTERN]... [--include-internal] [--calls N] [--only-thresholds] [--once]
-                     [--format text|json|markdown|html] [-o FILE]`,
+                     [--gc-log FILE] [--format text|json|markdown|html] [-o FILE]
+       heapwise watch [--snapshot-every 30s] [--trace-gc] [--keep-snapshots DIR] [--interval 1s]
+                     [--gc-log FILE] [watch's other flags] -- CMD ARGS...`,
   mcp: 'heapwise mcp [--max-memory SIZE]',
   open: 'heapwise open FILE [BASELINE]... [--port N] [--no-browser] [--max-memory SIZE]',
   gc: 'heapwise gc LOG [--format text|json|markdown|html] [-o FILE]',
@@ -74,8 +76,24 @@ const WATCH = `usage: ${USAGE_LINES.watch}
                       latest snapshot. Runs until Ctrl-C (SIGINT)
                       or SIGTERM, or until the --pid process has exited and its last snapshots are
                       analysed; then prints the report. (The JS API's watch({ dir }).)
+  watch -- CMD ARGS...  start the program and watch it (the JS API's watch({ command })): sample
+                      its process tree's RSS and PSS, have its Node processes write snapshots (on
+                      a schedule, on the key s when stdin is a terminal, or on SIGUSR2 sent to
+                      heapwise; only Node processes that took heapwise's NODE_OPTIONS are
+                      signalled) and report when it exits. Ctrl-C (SIGINT) and SIGTERM are passed
+                      to the program, and the report follows its exit; again: stop at once. The
+                      program's exit status is in the report, not in heapwise's exit code.
+                      (docs/watch-run.md)
+    --snapshot-every T  ask the program's Node processes for a snapshot every T (30s, 500ms)
+    --trace-gc        turn on V8's --trace-gc in them: the GC lines are taken out of the
+                      program's stdout (its own output passes unchanged) and read as a GC floor
+    --keep-snapshots DIR  write the snapshots (and trace-gc.log) into DIR and keep them (default:
+                      a temporary folder, removed at the end)
     --pid PID         also sample the memory (RSS, PSS) of process PID and its descendants
-    --interval T      how often to look at DIR and sample memory: 500ms, 5s (default), 1m
+    --interval T      how often to look at DIR and sample memory: 500ms, 5s (default; 1s with a
+                      program), 1m
+    --gc-log FILE     read the GC log FILE (node --trace-gc output) as it is written: the heap
+                      after each full GC and whether it rises (as heapwise gc) join the report
     --calls N         the suspected action runs N times between snapshots: growth per call
     --only-thresholds flag leaks only for the size and count thresholds, never for the findings
     --max-growth SIZE         flag a leak when the heap's total size grew by more than SIZE
@@ -91,7 +109,11 @@ const WATCH = `usage: ${USAGE_LINES.watch}
                       or html (a self-contained page with charts); --json = --format json
     -o, --output FILE write the report to FILE instead of stdout
 
-exit codes: 0 no leak flagged, 1 a leak flagged, 2 usage or input error`;
+The report ends with the verdict across layers (JS heap, GC floor, ArrayBuffers, other external
+memory, RSS, PSS): which one grows, and what holds the growth.
+
+exit codes: 0 no leak flagged, 1 a leak flagged (a finding, a threshold, a rising GC floor), 2 usage
+            or input error (or a program that cannot be started)`;
 
 const MCP = `usage: ${USAGE_LINES.mcp}
 
@@ -174,6 +196,7 @@ const GLOBAL_HELP = `usage: ${USAGE_LINES.analyze}
   analyze FILE        analyse a .heapsnapshot and print DevTools' Summary
   diff BEFORE AFTER   compare two snapshots (DevTools' Comparison view): what grew, and what holds it
   watch DIR           follow the snapshots that land in DIR; report classes that keep growing
+  watch -- CMD ARGS   run a program under watch: its memory, snapshots, GC log, one verdict
   mcp                 serve the Model Context Protocol on stdio: heapwise's queries as tools for AI agents
   open FILE [BASELINE]...  explore a snapshot in the browser (DevTools' views, the leak findings on top)
   gc LOG              read a node --trace-gc log: does the heap after each full GC keep rising?

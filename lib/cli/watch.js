@@ -1,8 +1,12 @@
 'use strict';
 // `heapwise watch DIR`: follows the snapshots that land in a folder (and, with --pid, the memory
 // of a process tree), prints a live compact table, and at the end a report of the series.
-// Exit codes: 0 no leak flagged, 1 a leak flagged (a --max-* threshold crossed between the first
-// and the latest snapshot), 2 usage or input error.
+// `heapwise watch [flags] -- CMD ARGS…` starts the program and watches it (docs/watch-run.md):
+// snapshots on a schedule (--snapshot-every), on the key `s` (stdin a terminal) or on SIGUSR2 sent
+// to heapwise; Ctrl-C (SIGINT) or SIGTERM is forwarded to the program, and the report follows its
+// exit. Exit codes: 0 no leak flagged, 1 a leak flagged (a finding, a --max-* threshold crossed
+// between the first and the latest snapshot, a rising GC floor), 2 usage or input error (or a
+// program that cannot be started). The program's own exit status is in the report, not in ours.
 const path = require('node:path');
 const { formatBytes, formatSignedBytes, formatCount, formatSignedCount, textTable, clip } = require('../format.js');
 
@@ -20,6 +24,11 @@ function parseWatchArgs(argv) {
 
 // ---------------------------------------------------------------------------------------------
 // Text pieces
+
+/** How the program ended: `code 0`, `signal SIGINT`. @param {{ code: number | null, signal: string | null }} e */
+function exitText(e) {
+  return e.signal ? `signal ${e.signal}` : `code ${e.code}`;
+}
 
 function timeText(ms) {
   return new Date(ms).toISOString().slice(11, 19);
@@ -89,12 +98,64 @@ function snapshotRows(series) {
   ]);
 }
 
+/** What was watched: the program, the folder, or the source's kind. @param {Record<string, any>} src */
+function sourceText(src) {
+  return src.command ? src.command.join(' ') : src.dir || (src.gcLog ? `GC log ${src.gcLog}` : src.kind);
+}
+
+/**
+ * How the program run under watch ended (or did not start), or null.
+ * @param {Record<string, any>} series
+ */
+function runText(series) {
+  const r = series.run;
+  if (!r) return null;
+  if (r.error) return `the program could not be started: ${r.error}`;
+  const nodes = (r.nodeProcesses || []).length;
+  const how =
+    r.exitCode === null && r.signal === null
+      ? 'was still running at the end (ended by heapwise)'
+      : `exited with ${exitText({ code: r.exitCode, signal: r.signal })}${r.exitCode ? ' (a failure)' : ''}`;
+  return `the program (pid ${r.pid}) ${how}; ${nodes} Node process${nodes === 1 ? '' : 'es'} took heapwise's NODE_OPTIONS${r.keptDir ? `; snapshots kept in ${r.keptDir}` : ''}`;
+}
+
+/**
+ * The rows of the layers table: layer, measured from, first → last, change, verdict.
+ * @param {Record<string, any>} layers
+ */
+function layerRows(layers) {
+  return layers.layers.map((/** @type {Record<string, any>} */ l) => [
+    l.label,
+    `${l.source} (${l.points})`,
+    `${formatBytes(l.first)} \u2192 ${formatBytes(l.last)}`,
+    formatSignedBytes(l.change),
+    l.verdict === 'insufficient' ? 'too few points' : `${l.verdict}: rose in ${l.rose} of ${l.steps}, R\u00b2 ${l.r2.toFixed(2)}`,
+  ]);
+}
+
+/** The GC floor line of the reports. @param {Record<string, any>} gc */
+function gcText(gc) {
+  return `${gc.verdict.kind}: ${gc.verdict.message}${gc.file ? ` (${gc.file})` : ''}`;
+}
+
 /** The report of a WatchSeries as text. */
 function renderText(series) {
   const out = [];
   const src = series.source;
-  out.push(`heapwise watch: ${src.dir || src.kind}${src.pid ? ` (process ${src.pid})` : ''}`);
+  out.push(`heapwise watch: ${sourceText(src)}${src.pid ? ` (process ${src.pid})` : ''}`);
+  const run = runText(series);
+  if (run) out.push(run);
   out.push(`${series.snapshots.length} snapshot${series.snapshots.length === 1 ? '' : 's'}, ${series.samples.length} memory samples`);
+  if (series.layers) {
+    out.push('');
+    out.push(`Verdict across layers: ${series.layers.message}`);
+    if (series.layers.layers.length)
+      out.push(textTable(['layer', 'from', 'first \u2192 last', 'change', 'verdict'], layerRows(series.layers)));
+  }
+  if (series.gc) {
+    out.push('');
+    out.push(`GC floor: ${gcText(series.gc)}`);
+  }
   if (series.snapshots.length) {
     out.push('');
     out.push(textTable(['#', 'time', 'file', 'objects', 'total', 'since first'], snapshotRows(series)));
@@ -108,8 +169,6 @@ function renderText(series) {
         `  ${label.padEnd(14)} ${formatBytes(f.first)} → ${formatBytes(f.last)} (${formatSignedBytes(f.last - f.first)}), largest ${formatBytes(f.max)}`,
       );
     }
-    const native = nativeHint(series);
-    if (native) out.push(`  ${native}`);
   }
   out.push('');
   if (series.growth.length) {
@@ -133,51 +192,6 @@ function renderText(series) {
   return out.join('\n') + '\n';
 }
 
-/**
- * The sample nearest in time to `t` that has `field`.
- * @param {Array<Record<string, any>>} samples
- * @param {number} t
- * @param {string} field
- */
-function sampleAt(samples, t, field) {
-  let best = null;
-  for (const x of samples) {
-    if (x[field] === null || x[field] === undefined) continue;
-    if (!best || Math.abs(x.time - t) < Math.abs(best.time - t)) best = x;
-  }
-  return best;
-}
-
-/**
- * A sentence telling JS-heap growth from native growth. Both sides are measured over the same
- * span, between the first and the last snapshot: RSS from the samples nearest those two moments,
- * the JS heap from the same samples' heapUsed (this process) or else the snapshots' totals. It
- * never claims native growth while a finding says the JS heap leaks.
- */
-function nativeHint(series) {
-  const snaps = series.snapshots;
-  if (snaps.length < 2 || !series.samples.length) return null;
-  const [t0, t1] = [snaps[0].time, snaps[snaps.length - 1].time];
-  const r0 = sampleAt(series.samples, t0, 'rss');
-  const r1 = sampleAt(series.samples, t1, 'rss');
-  if (!r0 || !r1 || r0 === r1) return null;
-  const rssGrowth = r1.rss - r0.rss;
-  const h0 = sampleAt(series.samples, t0, 'heapUsed');
-  const h1 = sampleAt(series.samples, t1, 'heapUsed');
-  const fromSamples = h0 && h1 && h0 !== h1;
-  const heapGrowth = fromSamples ? h1.heapUsed - h0.heapUsed : snaps[snaps.length - 1].totalSize - snaps[0].totalSize;
-  const heapWhat = fromSamples ? 'the JS heap (heapUsed)' : 'the live JS objects (snapshot totals)';
-  if (rssGrowth < 16e6) return null;
-  const jsLeak = (series.growth || []).some((g) => g.leak);
-  if (heapGrowth * 4 < rssGrowth && !jsLeak) {
-    return (
-      `RSS grew by ${formatBytes(rssGrowth)} while ${heapWhat} grew by ${formatSignedBytes(heapGrowth)} over the same span: most of the growth is outside ` +
-      'the JS heap (native memory: Buffers and addons, child processes, allocator and V8 reserves)'
-    );
-  }
-  return `RSS grew by ${formatBytes(rssGrowth)} and ${heapWhat} by ${formatSignedBytes(heapGrowth)} over the same span: the JS heap accounts for much of it`;
-}
-
 function mdEscape(s) {
   return String(s)
     .replace(/[\\`*_{}[\]<>|#]/g, (c) => '\\' + c)
@@ -191,8 +205,18 @@ function renderMarkdown(series) {
   out.push(`### heapwise watch: ${verdict}`);
   out.push('');
   out.push(
-    `${series.snapshots.length} snapshots of \`${mdEscape(series.source.dir || series.source.kind)}\`${series.source.pid ? `, process ${series.source.pid}` : ''}.`,
+    `${series.snapshots.length} snapshots of \`${mdEscape(sourceText(series.source))}\`${series.source.pid ? `, process ${series.source.pid}` : ''}.`,
   );
+  const run = runText(series);
+  if (run) out.push('', mdEscape(run));
+  if (series.layers) {
+    out.push('', `**Verdict across layers**: ${mdEscape(series.layers.message)}`);
+    if (series.layers.layers.length) {
+      out.push('', '| layer | from | first → last | change | verdict |', '| --- | --- | ---: | ---: | --- |');
+      for (const r of layerRows(series.layers)) out.push(`| ${r.map(mdEscape).join(' | ')} |`);
+    }
+  }
+  if (series.gc) out.push('', `**GC floor**: ${mdEscape(gcText(series.gc))}`);
   if (series.leaks.length) {
     out.push('');
     for (const l of series.leaks) out.push(`- ${mdEscape(l.reason)}`);
@@ -221,8 +245,6 @@ function renderMarkdown(series) {
     for (const [label, f] of memoryRows(mem, false)) {
       out.push(`| ${label} | ${formatBytes(f.first)} | ${formatBytes(f.last)} | ${formatBytes(f.max)} |`);
     }
-    const native = nativeHint(series);
-    if (native) out.push('', mdEscape(native));
   }
   return out.join('\n') + '\n';
 }
@@ -297,8 +319,9 @@ async function run(opts, io) {
       return 2;
     }
   }
-  // The live lines share stdout with the report only when that is text on stdout.
-  const liveStream = opts.format === 'text' && !opts.output ? stdout : stderr;
+  // The live lines share stdout with the report only when that is text on stdout (and stdout is
+  // not the program's).
+  const liveStream = opts.format === 'text' && !opts.output && !Array.isArray(opts.command) ? stdout : stderr;
   const live = liveOutput(liveStream, !!liveStream.isTTY);
   const progress = liveStream.isTTY
     ? (p) => {
@@ -307,9 +330,21 @@ async function run(opts, io) {
       }
     : undefined;
 
+  const running = Array.isArray(opts.command);
+  // the keys: only when stdin is a terminal, which the program then does not read
+  const keys = running && !!process.stdin.isTTY && typeof process.stdin.setRawMode === 'function';
+  const intervalMs = opts.intervalMs || (running ? 1000 : 5000);
   let w;
   try {
-    w = heapwise.watch({ dir: opts._[0], ...apiOptions('watch', opts), onProgress: progress });
+    w = heapwise.watch({
+      ...(running
+        ? { command: opts.command, dir: opts.keepSnapshots || undefined, traceGc: !!opts.traceGc, stdin: keys ? 'ignore' : 'inherit' }
+        : {}),
+      ...(opts._[0] !== undefined ? { dir: opts._[0] } : {}),
+      ...apiOptions('watch', opts),
+      intervalMs,
+      onProgress: progress,
+    });
   } catch (e) {
     stderr.write(`heapwise: ${e.message}${e.code ? ` (${e.code})` : ''}\n`);
     return 2;
@@ -338,19 +373,61 @@ async function run(opts, io) {
     if (liveStream.isTTY) live.setStatus(`${sampleText(s)}; watching ${w.dir}`);
     else live.line(`memory: ${sampleText(s)}`);
   });
+  let startFailed = false;
   w.on('error', (e) => {
     live.line(`heapwise: ${e.message}${e.code ? ` (${e.code})` : ''}`);
     if (e.code === 'ERR_HEAPWISE_PROCESS_EXITED') w.finish();
+    if (running && /** @type {any} */ (e).command) startFailed = true;
   });
-  const onSignal = () => {
-    if (w.closed) process.exit(130); // a second Ctrl-C while closing
+  w.on('start', (ev) => live.line(`heapwise: started ${ev.command.join(' ')} (pid ${ev.pid}); snapshots in ${ev.dir}`));
+  w.on('signal', (ev) =>
+    live.line(
+      ev.pids.length ? `heapwise: snapshot asked of ${ev.pids.map((p) => `pid ${p}`).join(', ')}` : 'heapwise: no Node process to snapshot',
+    ),
+  );
+  w.on('exit', (ev) => live.line(`heapwise: the program exited (${exitText(ev)}); analysing the snapshots`));
+  let signals = 0;
+  const onSignal = (/** @type {'SIGINT' | 'SIGTERM'} */ sig) => {
+    signals++;
     live.setStatus('');
+    if (running && signals === 1) {
+      // forward it, wait for the program to exit, then finish
+      live.line(`heapwise: ${sig}: passed to the program; the report follows its exit (again: stop at once)`);
+      w.stop(sig);
+      return;
+    }
+    if (w.closed || running) {
+      // a second Ctrl-C while closing: stop at once
+      if (running && w.pid) {
+        try {
+          process.kill(w.pid, 'SIGKILL');
+        } catch {}
+      }
+      w.removeAllListeners('close');
+      process.exit(130);
+    }
     w.close();
   };
+  const onSnapshotSignal = () => w.snapshot();
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  if (running) process.on('SIGUSR2', onSnapshotSignal);
+  /** @param {Buffer} key */
+  const onKey = (key) => {
+    const k = key.toString('latin1');
+    if (k === 's') w.snapshot();
+    else if (k === '\x03' || k === 'q') onSignal('SIGINT');
+  };
+  if (keys) {
+    process.stdin.setRawMode(true);
+    process.stdin.on('data', onKey);
+  }
   if (liveStream.isTTY && !opts.once)
-    live.setStatus(`watching ${w.dir} every ${opts.intervalMs / 1000}s (Ctrl-C ends and prints the report)`);
+    live.setStatus(
+      running
+        ? `running ${opts.command.join(' ')}${keys ? ' (s: snapshot, q or Ctrl-C: end and print the report)' : ''}`
+        : `watching ${w.dir} every ${intervalMs / 1000}s (Ctrl-C ends and prints the report)`,
+    );
   try {
     await new Promise((resolve) => w.once('close', () => resolve(undefined)));
     await new Promise((resolve) => setImmediate(resolve)); // let the live lines queued last print
@@ -358,17 +435,26 @@ async function run(opts, io) {
     clearInterval(keepAlive);
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
+    process.removeListener('SIGUSR2', onSnapshotSignal);
+    if (keys) {
+      process.stdin.removeListener('data', onKey);
+      process.stdin.setRawMode(false);
+      process.stdin.pause();
+    }
     live.setStatus('');
   }
+  if (startFailed) return 2;
   const series = w.series();
   let out;
   if (opts.format === 'json') out = JSON.stringify(series, null, 1) + '\n';
   else if (opts.format === 'markdown') out = renderMarkdown(series);
   else if (opts.format === 'html') out = renderHtml(series);
   else out = (liveStream === stdout && series.snapshots.length ? '\n' : '') + renderText(series);
-  const summary = () => `${series.leaks.length ? 'LEAK flagged' : 'ok'}: ${series.snapshots.length} snapshots`;
+  const summary = () =>
+    `${series.leaks.length ? 'LEAK flagged' : 'ok'}: ${series.snapshots.length} snapshots` +
+    (series.run && series.layers ? `; ${series.layers.message}` : '');
   if (!writeReport(io, opts.output, out, summary)) return 2;
   return series.leaks.length ? 1 : 0;
 }
 
-module.exports = { run, parseWatchArgs, parseDuration, renderText, renderMarkdown, nativeHint };
+module.exports = { run, parseWatchArgs, parseDuration, renderText, renderMarkdown };

@@ -263,4 +263,15 @@ function parseGcText(text) {
   return { events, formats: [...formats], profilerSpanMs, warnings };
 }
 
-module.exports = { parseGcLine, parseGcText, FULL_KINDS };
+/**
+ * Where a GC line (`--trace-gc` or `--trace-gc-nvp`) starts in `text`, or -1: what precedes it on
+ * the same line is the program's own output, written without a newline (`heapwise watch
+ * --trace-gc` passes that part through and keeps the GC line).
+ * @param {string} text
+ */
+function gcLineStart(text) {
+  const m = LOOKS_LIKE_GC.exec(text);
+  return m ? m.index : -1;
+}
+
+module.exports = { parseGcLine, parseGcText, gcLineStart, FULL_KINDS };

@@ -332,6 +332,20 @@ function watchPage(w) {
   const memHost = chartHost('chart-memory');
   if (memHost) lineChart(memHost, { series: mem, height: 280 });
 
+  // the GC floor of each process and isolate (watch --trace-gc, --gc-log)
+  (w.gcCharts || []).forEach((c, i) => {
+    const host = chartHost(`chart-watch-gc-${i}`);
+    if (!host) return;
+    lineChart(host, {
+      series: [
+        { name: `${c.title}: heap after each full GC`, color: '#e15759', points: c.floor },
+        { name: 'fitted floor', color: '#e15759', points: c.fit, dashed: true, dots: false },
+      ],
+      height: 220,
+      xFormat: c.timed ? (t) => formatDuration(t) : (n) => `GC ${Math.round(n)}`,
+    });
+  });
+
   // the top growing classes, per snapshot: from each snapshot's class list, or from the growth
   // entry's own window where a snapshot's list does not have the class
   const growing = [...(w.growth || [])].sort((a, b) => b.sizeDelta - a.sizeDelta).slice(0, 8);

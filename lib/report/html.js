@@ -484,11 +484,13 @@ function renderWatchHtml(series) {
         : `${(span / 1e3).toFixed(span < 10e3 ? 1 : 0)} s`;
   const src = w.source || {};
   const srcText =
-    src.kind === 'capture'
-      ? `capture of process ${src.pid ?? ''}`
-      : src.kind === 'dir'
-        ? `folder ${src.dir || ''}${src.pid ? `, process ${src.pid}` : ''}`
-        : `${snaps.length} files`;
+    src.kind === 'command'
+      ? `${(src.command || []).join(' ')}${src.pid ? `, process ${src.pid}` : ''}`
+      : src.kind === 'capture'
+        ? `capture of process ${src.pid ?? ''}`
+        : src.kind === 'dir'
+          ? `folder ${src.dir || ''}${src.pid ? `, process ${src.pid}` : ''}`
+          : `${snaps.length} files`;
   const leaks = w.leaks || [];
   const growth = w.growth || [];
 
@@ -545,7 +547,8 @@ ${g.leak ? html`<span class="bad-text">leak</span> ` : ''}grew in ${g.grewIn} of
       : String(x),
   );
   const body = html`${verdict}${warningsHtml(notes)}
-<section class="card"><h2>Series <span class="sub">${srcText}</span></h2>${facts}</section>
+<section class="card"><h2>Series <span class="sub">${srcText}</span></h2>${facts}${watchRunHtml(w)}</section>
+${watchLayersHtml(w)}
 ${card(
   'Memory over time',
   'JS heap from the snapshots; RSS and PSS of the process tree and the V8 heap counters from the samples; click a legend entry to hide it',
@@ -555,6 +558,7 @@ ${card(
 ${card('What grows: members', 'members added up to each snapshot', html`<div id="chart-growth-count"><p class="note">The chart needs JavaScript.</p></div>`)}
 ${card('What grows: retained size', 'of each holder, per snapshot', html`<div id="chart-growth-size"><p class="note">The chart needs JavaScript.</p></div>`)}
 </div>
+${watchGcHtml(w)}
 ${growthCard}
 ${classes}
 ${card('Snapshots', '', staticTable('table-snapshots', ['File', 'Time', 'Objects', 'References', 'Total size'], snapshotRows))}`;
@@ -563,8 +567,73 @@ ${card('Snapshots', '', staticTable('table-snapshots', ['File', 'Time', 'Objects
     title: srcText,
     file: src.dir || (last ? last.file : ''),
     body,
-    model: { kind: 'watch', data },
+    model: { kind: 'watch', data: w.gc ? { ...data, gcCharts: w.gc.groups.map(watchGcChart) } : data },
   });
+}
+
+/** How the program run under watch ended (`watch -- CMD`), as a line of the Series card. */
+function watchRunHtml(w) {
+  const r = w.run;
+  if (!r) return '';
+  if (r.error) return html`<p class="bad-text">The program could not be started: ${r.error}</p>`;
+  const how =
+    r.exitCode === null && r.signal === null
+      ? 'was still running at the end (ended by heapwise)'
+      : r.signal
+        ? `exited on signal ${r.signal}`
+        : `exited with code ${r.exitCode}`;
+  return html`<p class="${r.exitCode ? 'bad-text' : 'muted'}">The program (pid ${String(r.pid)}) ${how}; ${String((r.nodeProcesses || []).length)} Node process(es) took heapwise's NODE_OPTIONS${r.keptDir ? `; snapshots kept in ${r.keptDir}` : ''}.</p>`;
+}
+
+/** The verdict across layers (lib/watch/layers.js) and its table. */
+function watchLayersHtml(w) {
+  const v = w.layers;
+  if (!v) return '';
+  const cls = v.kind === 'none' ? 'ok' : v.kind === 'insufficient' ? '' : 'failed';
+  const rows = v.layers.map((l) => [
+    l.label,
+    `${l.source} (${l.points})`,
+    `${formatBytes(l.first)} \u2192 ${formatBytes(l.last)}`,
+    formatSignedBytes(l.change),
+    l.verdict === 'insufficient' ? 'too few points' : `${l.verdict}: rose in ${l.rose} of ${l.steps}, R\u00b2 ${l.r2.toFixed(2)}`,
+  ]);
+  return html`<div class="verdict ${cls}" id="layers"><div class="title">Verdict across layers</div><div>${v.message}</div></div>
+${rows.length ? card('Layers', 'each judged by the same rule: the low envelope of its values rises steadily, fits a line and still rises (docs/watch-run.md)', staticTable('table-layers', ['Layer', 'From', 'First \u2192 last', 'Change', 'Verdict'], rows)) : ''}`;
+}
+
+/** The GC floor of a watch: one chart per process and isolate. */
+function watchGcHtml(w) {
+  if (!w.gc) return '';
+  return card(
+    'GC floor',
+    `${w.gc.verdict.kind}: ${w.gc.verdict.message}; the heap after each full GC, the dashed line fitted to it`,
+    html`${w.gc.groups.map((_, i) => html`<div id="chart-watch-gc-${i}"><p class="note">The chart needs JavaScript.</p></div>`)}`,
+  );
+}
+
+/** What the GC chart of a group draws: the floor [ms since the isolate started, bytes] and the fitted line. */
+function watchGcChart(g) {
+  const timed = g.floor.every((p) => p.time !== null);
+  const x = (p, k) => (timed ? p.time : k + 1);
+  const f = g.fit;
+  let fit = [];
+  if (f && g.floor.length >= 2) {
+    const a = g.floor[0];
+    const b = g.floor[g.floor.length - 1];
+    fit =
+      timed && f.bytesPerMs !== null
+        ? [a, b].map((p) => [p.time, Math.round(f.interceptBytes + f.bytesPerMs * p.time)])
+        : [
+            [1, f.firstBytes],
+            [g.floor.length, f.firstBytes + f.riseBytes],
+          ];
+  }
+  return {
+    title: g.pid === null ? 'v8.GCProfiler' : `process ${g.pid}, isolate ${g.isolate}`,
+    timed,
+    floor: g.floor.map((p, k) => [x(p, k), p.bytes]),
+    fit,
+  };
 }
 
 // page and its pieces serve the reports of other commands (lib/report/gc.js)

@@ -5,20 +5,28 @@
 // grows, the code that fills it; the same rule as diff and expectNoLeak), leaks (a finding the
 // evidence calls a leak, or diff's verdict thresholds crossed between the first and the latest
 // snapshot) and memory samples. Each snapshot is added to a native Series (one parse, off the JS
-// thread; the Series keeps at most six footprints), so memory stays flat over a long series.
+// thread; the Series keeps at most six footprints), so memory stays flat over a long series; the
+// snapshots of each process (the pid in Node's file names) are a series of their own. With
+// `command`, it starts the program itself (lib/watch/run.js: NODE_OPTIONS, the snapshot signal,
+// the preload's samples); with `gcLog` or `traceGc` it reads a GC log (lib/watch/gc-feed.js); and
+// `series().layers` is the verdict across layers (lib/watch/layers.js).
 const { EventEmitter } = require('node:events');
 const fs = require('node:fs');
 const path = require('node:path');
 const { FolderSource, CaptureSource, SNAPSHOT_FILE } = require('./sources.js');
 const { classFilter } = require('./class-filter.js');
 const { sampleTree, processExists, hasProcfs } = require('./process-memory.js');
+const { ProgramRun } = require('./run.js');
+const { GcFeed } = require('./gc-feed.js');
+const { layerVerdict } = require('./layers.js');
 const { HeapwiseError, invalidArgument: invalid, toPath } = require('../core.js');
 
 /**
  * What a Watcher uses of the API, handed over by the entry (index.js).
  * @typedef {object} WatchApi
  * @property {typeof import('../../index').diff} diff
- * @property {() => { add(file: string, options?: Record<string, any>): Promise<import('../../binding').SeriesStep> }} newSeries
+ * @property {typeof import('../../index').analyze} analyze
+ * @property {() => { addAnalysis(analysis: import('../../index').HeapAnalysis, options?: Record<string, any>): Promise<import('../../binding').SeriesStep> }} newSeries
  * @property {typeof import('../../binding').ClassFilter} ClassFilter
  */
 
@@ -65,8 +73,10 @@ class Watcher extends EventEmitter {
     this._api = api;
     const o = options || {};
     if (typeof o !== 'object') throw invalid('watch() takes an options object');
-    const sources = ['dir', 'capture', 'files'].filter((k) => o[k] !== undefined && o[k] !== null);
-    if (sources.length > 1) throw invalid(`watch() takes one source, got ${sources.join(' and ')}`);
+    const sources = ['dir', 'capture', 'files', 'command'].filter((k) => o[k] !== undefined && o[k] !== null);
+    // with `command`, `dir` is where the program's snapshots go (and stay)
+    const clash = o.command !== undefined && o.command !== null ? sources.filter((k) => k !== 'dir') : sources;
+    if (clash.length > 1) throw invalid(`watch() takes one source, got ${clash.join(' and ')}`);
     this._opts = o;
     this._intervalMs = o.intervalMs === undefined ? 1000 : wholeMs(o.intervalMs, 'intervalMs', 10);
     this._sampleMs = o.sampleIntervalMs === undefined ? this._intervalMs : wholeMs(o.sampleIntervalMs, 'sampleIntervalMs', 10);
@@ -94,8 +104,49 @@ class Watcher extends EventEmitter {
     this._maxSamples = o.maxSamples === undefined ? 10000 : Math.max(2, Math.round(o.maxSamples));
     this._onProgress = typeof o.onProgress === 'function' ? o.onProgress : null;
 
-    const source = { kind: sources[0] || 'none' };
-    if (o.dir !== undefined && o.dir !== null) {
+    /** @type {Record<string, any>} */
+    const source = { kind: o.command !== undefined && o.command !== null ? 'command' : sources[0] || 'none' };
+    this._run = null;
+    if (source.kind === 'command') {
+      if (!Array.isArray(o.command) || !o.command.length || !o.command.every((a) => typeof a === 'string') || !o.command[0])
+        throw invalid('command must be an array of strings: [program, ...arguments]');
+      if (o.pid !== undefined && o.pid !== null)
+        throw invalid('command and pid exclude each other: the program started is the process sampled');
+      if (!hasProcfs()) throw invalid("command needs /proc (Linux): the program's process tree is read from it");
+      if (o.dir !== undefined && o.dir !== null && typeof o.dir !== 'string' && !(o.dir instanceof URL))
+        throw invalid('dir must be a path (string or file: URL)');
+      this._snapshotMs =
+        o.snapshotIntervalMs === undefined || o.snapshotIntervalMs === null
+          ? null
+          : wholeMs(o.snapshotIntervalMs, 'snapshotIntervalMs', 10);
+      const stdin = o.stdin === undefined ? 'inherit' : o.stdin;
+      if (!['inherit', 'ignore', 'pipe'].includes(stdin)) throw invalid(`stdin must be 'inherit', 'ignore' or 'pipe', got ${stdin}`);
+      this._run = new ProgramRun({
+        command: o.command,
+        dir: o.dir === undefined || o.dir === null ? null : toPath(o.dir),
+        traceGc: !!o.traceGc,
+        sampleMs: this._sampleMs,
+        stdin,
+        stdout: o.stdout || process.stdout,
+      });
+      this._folder = new FolderSource(this._run.dir);
+      source.dir = this._run.dir;
+      source.command = o.command.slice();
+    } else if (o.traceGc) {
+      throw invalid('traceGc needs command: it turns on --trace-gc in the program heapwise starts');
+    }
+    this._gc = null;
+    if (o.gcLog !== undefined && o.gcLog !== null) {
+      if (typeof o.gcLog !== 'string' && !(o.gcLog instanceof URL)) throw invalid('gcLog must be a path (string or file: URL)');
+      this._gc = new GcFeed(path.resolve(toPath(o.gcLog)));
+      source.gcLog = this._gc.file;
+    } else if (this._run && o.traceGc) {
+      this._gc = new GcFeed(null);
+    }
+    if (this._gc && this._run && o.traceGc) this._run.on('gc-line', (line) => /** @type {GcFeed} */ (this._gc).line(line));
+    if (source.kind === 'command') {
+      // the folder is the program's (set above)
+    } else if (o.dir !== undefined && o.dir !== null) {
       if (typeof o.dir !== 'string' && !(o.dir instanceof URL)) throw invalid('dir must be a path (string or file: URL)');
       const dir = toPath(o.dir);
       let st;
@@ -131,7 +182,9 @@ class Watcher extends EventEmitter {
 
     let pid = o.pid;
     if (pid === undefined) pid = this._capture ? process.pid : null;
-    if (pid !== null && pid !== false) {
+    if (this._run) {
+      this._pid = null; // the program's, once it runs
+    } else if (pid !== null && pid !== false) {
       if (!Number.isSafeInteger(pid) || pid <= 0) throw invalid(`pid must be a process id, got ${pid}`);
       if (pid !== process.pid && !hasProcfs())
         throw invalid('sampling another process needs /proc (Linux); only this process can be sampled here');
@@ -143,7 +196,8 @@ class Watcher extends EventEmitter {
     } else {
       this._pid = null;
     }
-    if (source.kind === 'none' && this._pid === null) throw invalid('watch() needs a source: dir, capture or files (or a pid to sample)');
+    if (source.kind === 'none' && this._pid === null && !this._gc)
+      throw invalid('watch() needs a source: dir, capture, files or command (or a pid to sample, or a gcLog)');
 
     this._series = {
       schemaVersion: 1,
@@ -157,11 +211,16 @@ class Watcher extends EventEmitter {
       skipped: [],
       errors: [],
     };
-    this._engine = null; // the native Series of the current process (a restart starts another)
-    this._engineStart = 0; // watch index of the engine series' first snapshot
+    /**
+     * Per process (the pid of Node's file names; 'unknown' for other names): its native Series,
+     * the watch indexes of its snapshots (the Series' own indexes are positions in this list),
+     * its leak baseline and the last snapshot checked against it.
+     * @type {Map<number | 'unknown', { engine: ReturnType<WatchApi['newSeries']>, indexes: number[], baseline: { file: string, index: number } | null, checkedIndex: number, last: import('../../index').WatchSnapshot | null }>}
+     */
+    this._processes = new Map();
+    this._lastPid = undefined;
     this._growthByName = new Map();
     this._leakKeys = new Map();
-    this._baseline = null;
     this._iterators = new Set();
     this._timers = new Set();
     this._inflight = null;
@@ -169,7 +228,6 @@ class Watcher extends EventEmitter {
     this._closing = null;
     this._busy = Promise.resolve();
     this._once = !!o.once || !!this._files;
-    this._checkedIndex = -1;
 
     // A one-shot run (files, once) is finite work the caller waits for, so it keeps the process
     // alive until done; the periodic timers of a live watch never do.
@@ -188,7 +246,40 @@ class Watcher extends EventEmitter {
 
   /** The series so far: a plain, JSON-serialisable WatchSeries (a copy). */
   series() {
-    return JSON.parse(JSON.stringify(this._series));
+    const s = JSON.parse(JSON.stringify(this._series));
+    if (this._gc) s.gc = this._gc.report();
+    s.layers = layerVerdict(s);
+    return s;
+  }
+
+  /** The program started with `command`, while it runs: its pid; else null. */
+  get pid() {
+    return this._run ? this._run.pid : this._pid;
+  }
+
+  /**
+   * With `command`: asks every Node process of the program's tree for a heap snapshot (the
+   * snapshot signal; never sent to any other process). Resolves to the pids signalled.
+   * @returns {Promise<number[]>}
+   */
+  async snapshot() {
+    if (!this._run || this._closed) return [];
+    const pids = await this._run.snapshot();
+    this._event({ type: 'signal', pids, time: Date.now() });
+    return pids;
+  }
+
+  /**
+   * Ends the watch: with `command`, sends `signal` (default SIGINT) to the program and finishes
+   * once it has exited (the snapshots written are analysed); otherwise as finish().
+   * @param {'SIGINT' | 'SIGTERM' | 'SIGHUP' | 'SIGQUIT' | 'SIGKILL'} [signal]
+   */
+  stop(signal = 'SIGINT') {
+    if (this._run && this._run.running) {
+      this._run.signal(signal);
+      return this._closed ? this._closing : new Promise((resolve) => this.once('close', resolve));
+    }
+    return this.finish();
   }
 
   /** Stops watching: timers cleared, the analysis under way aborted; resolves once all is settled. */
@@ -201,6 +292,23 @@ class Watcher extends EventEmitter {
     this._closing = (async () => {
       await this._busy.catch(() => {});
       if (this._capture && !this._keepCaptures) await this._capture.dispose();
+      if (this._run) {
+        // a program still running when the watch closes is ended: heapwise started it
+        if (this._run.running) {
+          this._run.signal('SIGTERM');
+          await new Promise((resolve) => {
+            const t = setTimeout(() => {
+              if (this._run) this._run.signal('SIGKILL');
+            }, 5000);
+            /** @type {ProgramRun} */ (this._run).once('exit', () => {
+              clearTimeout(t);
+              resolve(undefined);
+            });
+          });
+        }
+        this._series.run = this._runInfo();
+        await this._run.dispose();
+      }
       for (const it of this._iterators) it.end();
       this._iterators.clear();
       this.emit('close');
@@ -337,9 +445,66 @@ class Watcher extends EventEmitter {
     return run;
   }
 
+  /** What the series says of the program started with `command`. */
+  _runInfo() {
+    const r = /** @type {ProgramRun} */ (this._run);
+    return {
+      command: r.command.slice(),
+      pid: r.pid,
+      exitCode: r.exit ? r.exit.code : null,
+      signal: r.exit ? r.exit.signal : null,
+      nodeProcesses: [...r.processes.entries()].filter(([, p]) => p.start !== undefined).map(([pid, p]) => ({ pid, node: p.node })),
+      keptDir: r.keep ? r.dir : null,
+      traceGc: r.traceGc,
+    };
+  }
+
+  async _startRun() {
+    const run = /** @type {ProgramRun} */ (this._run);
+    try {
+      this._pid = await run.start();
+    } catch (e) {
+      this._series.run = { ...this._runInfo(), error: e.message };
+      this._error(`cannot start ${run.command[0]}: ${e.message}`, 'ERR_HEAPWISE_INVALID_ARGUMENT', { command: run.command });
+      this.close();
+      return;
+    }
+    this._series.source.pid = this._pid;
+    this._series.run = this._runInfo();
+    this._event({ type: 'start', pid: this._pid, command: run.command.slice(), dir: run.dir });
+    run.once('exit', (exit) => {
+      if (this._snapshotTimer) {
+        clearTimeout(this._snapshotTimer);
+        this._timers.delete(this._snapshotTimer);
+        this._snapshotTimer = null;
+      }
+      this._series.run = this._runInfo();
+      this._event({ type: 'exit', pid: this._pid, code: exit.code, signal: exit.signal });
+      // the last samples, GC lines and snapshots, then the end
+      this._sampleOnce().finally(() => this.finish());
+    });
+    if (this._snapshotMs) {
+      const tick = () => {
+        if (!run.running) return;
+        this._snapshotTimer = this._timer(/** @type {number} */ (this._snapshotMs), () => {
+          this.snapshot().finally(tick);
+        });
+      };
+      tick();
+    }
+  }
+
   _start() {
     if (this._closed) return;
-    if (this._pid !== null) this._sample();
+    if (this._run) {
+      this._startRun().then(() => {
+        if (this._closed) return;
+        this._sample();
+        this._poll();
+      });
+      return;
+    }
+    if (this._pid !== null || this._gc) this._sample();
     if (this._folder) this._poll();
     else if (this._capture) this._captureNext();
     else if (this._files) {
@@ -353,17 +518,64 @@ class Watcher extends EventEmitter {
     }
   }
 
-  async _sample() {
-    let s;
-    try {
-      s = await sampleTree(this._pid);
-    } catch (e) {
-      s = undefined;
-      this._error(`cannot sample the memory of process ${this._pid}: ${e.message}`, 'ERR_HEAPWISE_IO');
+  /**
+   * One sample of the process tree (with `command`, process.memoryUsage() of its Node processes
+   * from the preload, summed over those in the tree) and a read of the GC log. Resolves to the
+   * sample, null when the process is gone, undefined when it could not be taken.
+   */
+  async _sampleOnce() {
+    if (this._gc) {
+      const problem = await this._gc.poll();
+      if (problem) this._error(problem, 'ERR_HEAPWISE_IO', { file: this._gc.file });
+      this._gcLeak();
     }
+    if (this._pid === null) return undefined;
+    const run = this._run;
+    if (run) await run.readMemory();
+    try {
+      return await sampleTree(this._pid, run ? { runtime: (pids) => this._runtimeOf(pids) } : undefined);
+    } catch (e) {
+      this._error(`cannot sample the memory of process ${this._pid}: ${e.message}`, 'ERR_HEAPWISE_IO');
+      return undefined;
+    }
+  }
+
+  /**
+   * process.memoryUsage() summed over the Node processes among `pids` whose latest preload sample
+   * is recent (3 sample intervals); null when none is.
+   * @param {number[]} pids
+   */
+  _runtimeOf(pids) {
+    const run = /** @type {ProgramRun} */ (this._run);
+    const now = Date.now();
+    const sum = { heapUsed: 0, heapTotal: 0, external: 0, arrayBuffers: 0 };
+    let any = false;
+    for (const pid of pids) {
+      const p = run.processes.get(pid);
+      const last = p && p.samples[p.samples.length - 1];
+      if (!last || now - last.t > 3 * this._sampleMs + 1000) continue;
+      any = true;
+      for (const k of /** @type {Array<keyof typeof sum>} */ (Object.keys(sum))) sum[k] += last[k];
+    }
+    if (run.processes.size > 0)
+      for (const p of run.processes.values()) if (p.samples.length > 200) p.samples.splice(0, p.samples.length - 1);
+    return any ? sum : null;
+  }
+
+  /** Flags a GC floor that rises (the rule of `heapwise gc`), as a finding is flagged. */
+  _gcLeak() {
+    if (!this._gc || this._onlyThresholds || Object.keys(this._thresholds).length) return;
+    const r = this._gc.report();
+    if (!r || r.verdict.kind !== 'rising') return;
+    this._flag({ name: '(GC floor)', kind: 'gcFloor', reason: r.verdict.message, index: -1, baseline: -1 });
+  }
+
+  async _sample() {
+    const s = await this._sampleOnce();
     if (this._closed) return;
     if (s === null) {
-      this._error(`process ${this._pid} exited; memory sampling stopped`, 'ERR_HEAPWISE_PROCESS_EXITED', { pid: this._pid });
+      if (!this._run)
+        this._error(`process ${this._pid} exited; memory sampling stopped`, 'ERR_HEAPWISE_PROCESS_EXITED', { pid: this._pid });
       return;
     }
     if (s) {
@@ -448,7 +660,8 @@ class Watcher extends EventEmitter {
       await this._analyse(shot);
       if (this._once) await this._leaksDue();
       // Without keep, only the baseline and the latest capture stay on disk (diff compares them).
-      if (!this._keepCaptures && prev && prev !== shot.file && (!this._baseline || prev !== this._baseline.file)) {
+      const base = [...this._processes.values()].map((p) => p.baseline && p.baseline.file);
+      if (!this._keepCaptures && prev && prev !== shot.file && !base.includes(prev)) {
         await this._capture.remove(prev);
       }
     }).finally(() => {
@@ -477,23 +690,37 @@ class Watcher extends EventEmitter {
     // Node names its snapshots Heap.<date>.<time>.<pid>.<tid>.<seq>.heapsnapshot: a new pid is
     // a new process (a restart), whose heap is not comparable with the old one's. The findings'
     // series and the leak baseline start again from its first snapshot.
+    // Snapshots of several processes (the Node processes of a program's tree) are series of
+    // their own, never compared with each other.
     const m = NODE_SNAPSHOT_NAME.exec(path.basename(file));
     const pid = m ? Number(m[1]) : undefined;
-    const restart = pid !== undefined && this._lastPid !== undefined && pid !== this._lastPid;
+    const key = pid === undefined ? 'unknown' : pid;
+    const restart = pid !== undefined && this._lastPid !== undefined && pid !== this._lastPid && !this._processes.has(pid);
     const index = this._series.snapshots.length ? this._series.snapshots[this._series.snapshots.length - 1].index + 1 : 0;
-    if (!this._engine || restart) {
-      this._engine = this._api.newSeries();
-      this._engineStart = index;
-    }
+    let proc = this._processes.get(key);
+    const fresh = !proc;
+    if (!proc) proc = { engine: this._api.newSeries(), indexes: [], baseline: null, checkedIndex: -1, last: null };
     let step;
+    let statistics;
+    const opts = {
+      signal: ctrl.signal,
+      onProgress: progress,
+      ...(this._maxMemory !== null ? { maxMemory: this._maxMemory } : {}),
+    };
     try {
-      step = await this._engine.add(file, {
-        signal: ctrl.signal,
-        onProgress: progress,
-        top: 10,
-        ...(this._callsPerStep ? { callsPerStep: this._callsPerStep } : {}),
-        ...(this._maxMemory !== null ? { maxMemory: this._maxMemory } : {}),
-      });
+      // one parse: the analysis gives the Statistics (typed arrays: the ArrayBuffer layer), the
+      // Series the findings
+      const analysis = await this._api.analyze(file, opts);
+      try {
+        statistics = analysis.statistics();
+        step = await proc.engine.addAnalysis(analysis, {
+          signal: ctrl.signal,
+          top: 10,
+          ...(this._callsPerStep ? { callsPerStep: this._callsPerStep } : {}),
+        });
+      } finally {
+        analysis.close();
+      }
     } catch (e) {
       this._inflight = null;
       if (this._closed) return undefined;
@@ -533,25 +760,29 @@ class Watcher extends EventEmitter {
       nodeCount: step.nodeCount,
       edgeCount: step.edgeCount,
       totalSize: step.totalSize,
+      statistics,
       classes: classes.slice(0, SERIES_CLASSES),
     });
     if (pid !== undefined) snap.pid = pid;
+    if (fresh) this._processes.set(key, proc);
+    proc.indexes.push(index);
+    proc.last = snap;
     if (restart) {
       snap.restart = true;
-      this._baseline = null;
-      this._growthByName.clear();
+      // a restarted service: what grew in the old process is not what grows now
+      if (!this._run) this._growthByName.clear();
     }
     if (pid !== undefined) this._lastPid = pid;
     this._series.snapshots.push(snap);
-    if (!this._baseline) this._baseline = { file: snap.file, index: snap.index };
+    if (!proc.baseline) proc.baseline = { file: snap.file, index: snap.index };
     this._event({ type: 'snapshot', ...snap });
     // What grows: the engine's findings against the earlier snapshots of this process, as soon
     // as there are two; more snapshots, more evidence (steady growth).
-    const growth = step.findings.map((f) => this._growthEntry(f, snap.index));
+    const growth = step.findings.map((f) => this._growthEntry(f, snap.index, /** @type {NonNullable<typeof proc>} */ (proc), pid));
     // The latest ranked findings, as diff's JSON carries them.
     this._series.findings = step.findings;
     for (const g of growth) {
-      this._growthByName.set(g.name, g);
+      this._growthByName.set(`${pid ?? ''}:${g.name}`, g);
       this._event({ type: 'growth', ...g });
     }
     this._series.growth = [...this._growthByName.values()].sort((x, y) => Number(y.leak) - Number(x.leak) || y.sizeDelta - x.sizeDelta);
@@ -560,16 +791,17 @@ class Watcher extends EventEmitter {
         this._flag({
           name: g.name,
           kind: 'finding',
-          reason: `${g.finding.message} (snapshot ${this._baseline.index} to ${snap.index})`,
+          reason: `${g.finding.message} (snapshot ${proc.baseline.index} to ${snap.index}${this._processes.size > 1 && pid !== undefined ? `, process ${pid}` : ''})`,
           index: snap.index,
-          baseline: this._baseline.index,
+          baseline: proc.baseline.index,
           finding: g.finding,
+          ...(pid !== undefined ? { pid } : {}),
         });
       }
     }
     // A live watch checks every snapshot; a one-shot run (a backlog of files) checks the latest
     // one of each batch, which _leaksDue() does.
-    if (!this._once) await this._checkLeaks(snap);
+    if (!this._once) await this._checkLeaks(proc);
     return true;
   }
 
@@ -578,10 +810,12 @@ class Watcher extends EventEmitter {
    * growth over the snapshots the engine kept (watch indexes), and the finding itself.
    * @param {import('../../binding').Finding} f
    * @param {number} index
+   * @param {{ indexes: number[] }} proc the process whose Series found it
+   * @param {number | undefined} pid
    */
-  _growthEntry(f, index) {
+  _growthEntry(f, index, proc, pid) {
     const g = f.growth;
-    const snapshots = g.snapshots.map((i) => i + this._engineStart);
+    const snapshots = g.snapshots.map((i) => proc.indexes[i]);
     let members = 0;
     const counts = g.members.map((k) => (members += k));
     const known = g.retained.filter((v) => Number.isFinite(v));
@@ -601,35 +835,42 @@ class Watcher extends EventEmitter {
       sizes: g.retained,
       pathText: f.pathText,
       finding: f,
+      ...(pid !== undefined ? { pid } : {}),
     };
   }
 
   /** Records a leak once per kind and name; the first time, an event. */
   _flag(leak) {
-    const key = `${leak.kind}:${leak.name}`;
+    const key = `${leak.kind}:${leak.pid ?? ''}:${leak.name}`;
     const known = this._leakKeys.has(key);
     this._leakKeys.set(key, leak);
     if (!known) this._event({ type: 'leak', ...leak });
     this._series.leaks = [...this._leakKeys.values()];
   }
 
-  /** Checks the thresholds on the latest snapshot if that was not done yet. */
+  /** Checks the thresholds on the latest snapshot of each process if that was not done yet. */
   async _leaksDue() {
-    const snaps = this._series.snapshots;
-    if (snaps.length && !this._closed) await this._checkLeaks(snaps[snaps.length - 1]);
+    for (const proc of this._processes.values()) if (!this._closed) await this._checkLeaks(proc);
   }
 
-  /** Evaluates diff's verdict thresholds between the baseline (first snapshot) and `snap`. */
-  async _checkLeaks(snap) {
+  /**
+   * Evaluates diff's verdict thresholds between a process's baseline (its first snapshot) and its
+   * latest snapshot.
+   * @param {{ baseline: { file: string, index: number } | null, checkedIndex: number, last: import('../../index').WatchSnapshot | null }} proc
+   */
+  async _checkLeaks(proc) {
+    const snap = proc.last;
     if (
       this._closed ||
-      !this._baseline ||
+      !snap ||
+      !proc.baseline ||
       !Object.keys(this._thresholds).length ||
-      snap.index === this._baseline.index ||
-      snap.index === this._checkedIndex
+      snap.index === proc.baseline.index ||
+      snap.index === proc.checkedIndex
     )
       return;
-    this._checkedIndex = snap.index;
+    proc.checkedIndex = snap.index;
+    const baseline = proc.baseline;
     const { diff } = this._api;
     const o = this._opts;
     const ctrl = new AbortController();
@@ -642,18 +883,18 @@ class Watcher extends EventEmitter {
     if (this._onProgress) opts.onProgress = (p) => this._onProgress({ file: snap.file, diff: true, ...p });
     let d;
     try {
-      d = await diff(this._baseline.file, snap.file, opts);
+      d = await diff(baseline.file, snap.file, opts);
     } catch (e) {
       this._inflight = null;
       if (this._closed) return;
       if (e.code === 'ERR_HEAPWISE_IO' || e.code === 'ERR_HEAPWISE_EMPTY') {
         // the baseline was removed or rotated away: the current snapshot becomes the baseline
         this._error(
-          `cannot compare with the first snapshot ${this._baseline.file} (${e.message}); ` + `snapshot ${snap.index} is the new baseline`,
+          `cannot compare with the first snapshot ${baseline.file} (${e.message}); ` + `snapshot ${snap.index} is the new baseline`,
           e.code,
-          { file: this._baseline.file },
+          { file: baseline.file },
         );
-        this._baseline = { file: snap.file, index: snap.index };
+        proc.baseline = { file: snap.file, index: snap.index };
       } else {
         this._error(e, e.code, { file: snap.file });
       }
@@ -667,10 +908,10 @@ class Watcher extends EventEmitter {
       if (!(r.kind in kinds)) continue;
       this._flag({
         name: names[r.kind] || r.className || '(class)',
-        reason: `${r.message} (snapshot ${this._baseline.index} to ${snap.index})`,
+        reason: `${r.message} (snapshot ${baseline.index} to ${snap.index})`,
         kind: kinds[r.kind],
         index: snap.index,
-        baseline: this._baseline.index,
+        baseline: baseline.index,
       });
     }
   }

@@ -140,10 +140,14 @@ async function processMemory(pid) {
 /**
  * One sample of the memory of `pid` and its descendants:
  * `{ time, rss, pss, processes, heapUsed, heapTotal, external, arrayBuffers }` (bytes; the last
- * four are process.memoryUsage()'s when `pid` is the current process, null otherwise).
+ * four are process.memoryUsage()'s when `pid` is the current process, else what `runtime` says of
+ * the tree's pids (`heapwise watch -- CMD`: the preload's figures of its Node processes, summed),
+ * else null).
  * Returns null when the process does not exist (any more).
+ * @param {number} pid
+ * @param {{ runtime?: (pids: number[]) => { heapUsed: number, heapTotal: number, external: number, arrayBuffers: number } | null }} [options]
  */
-async function sampleTree(pid) {
+async function sampleTree(pid, options = {}) {
   const time = Date.now();
   const self = pid === process.pid;
   const mu = self ? process.memoryUsage() : null;
@@ -164,6 +168,7 @@ async function sampleTree(pid) {
   if (!pids.length) return null; // the watched process is gone
   const mems = await Promise.all(pids.map(processMemory));
   if (!mems[0]) return null;
+  const rt = !self && options.runtime ? options.runtime(pids) : null;
   let rss = 0;
   let pss = 0;
   let pssKnown = true;
@@ -180,10 +185,10 @@ async function sampleTree(pid) {
     rss,
     pss: pssKnown ? pss : null,
     processes,
-    heapUsed: mu ? mu.heapUsed : null,
-    heapTotal: mu ? mu.heapTotal : null,
-    external: mu ? mu.external : null,
-    arrayBuffers: mu ? mu.arrayBuffers : null,
+    heapUsed: mu ? mu.heapUsed : rt ? rt.heapUsed : null,
+    heapTotal: mu ? mu.heapTotal : rt ? rt.heapTotal : null,
+    external: mu ? mu.external : rt ? rt.external : null,
+    arrayBuffers: mu ? mu.arrayBuffers : rt ? rt.arrayBuffers : null,
   };
 }
 
