@@ -206,7 +206,7 @@ class Series {
 }
 
 /** What watch() uses of the API: the wrapped, queued functions, never the raw binding. */
-const api = { analyze, diff, newSeries: () => new Series(), ClassFilter: native.ClassFilter };
+const api = { analyze, diffBaseline, newSeries: () => new Series(), ClassFilter: native.ClassFilter };
 
 /**
  * Follows a series of snapshots and a process's memory (lib/watch): see README, "watch".

@@ -589,11 +589,30 @@ describe('files that are not (yet) snapshots', () => {
       [],
       "the leak baseline is the new process's first snapshot",
     );
-    // the same files under one pid: growth and a leak
-    const same = watch({ files: leakFiles, maxGrowthBytes: 1_200_000 });
+    // the same files under one pid: growth and a leak, each file read once (the thresholds compare
+    // with the first snapshot reduced in memory, not read again)
+    let parses = 0;
+    const phase = new Map();
+    const same = watch({
+      files: leakFiles,
+      maxGrowthBytes: 1_200_000,
+      onProgress: (p) => {
+        if (p.phase === 'parse' && phase.get(p.file) !== 'parse') parses++;
+        phase.set(p.file, p.phase);
+      },
+    });
     const kinds = [];
-    for await (const ev of same) kinds.push(ev.type);
+    const leaks = [];
+    for await (const ev of same) {
+      kinds.push(ev.type);
+      if (ev.type === 'leak') leaks.push(ev);
+    }
     assert.ok(kinds.includes('growth') && kinds.includes('leak'), kinds.join(' '));
+    assert.ok(
+      leaks.some((l) => l.kind === 'maxGrowthBytes' && l.baseline === 0),
+      'the size threshold is crossed against the first snapshot',
+    );
+    assert.strictEqual(parses, leakFiles.length, 'one parse per snapshot');
   });
 
   test('a last scan gives a file that appeared since the previous scan one more look', async () => {

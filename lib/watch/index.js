@@ -24,10 +24,24 @@ const { HeapwiseError, invalidArgument: invalid, toPath } = require('../core.js'
 /**
  * What a Watcher uses of the API, handed over by the entry (index.js).
  * @typedef {object} WatchApi
- * @property {typeof import('../../index').diff} diff
  * @property {typeof import('../../index').analyze} analyze
+ * @property {typeof import('../../index').diffBaseline} diffBaseline
  * @property {() => { addAnalysis(analysis: import('../../index').HeapAnalysis, options?: Record<string, any>): Promise<import('../../binding').SeriesStep> }} newSeries
  * @property {typeof import('../../binding').ClassFilter} ClassFilter
+ */
+
+/**
+ * One process's series: its findings (`engine`), its snapshots' watch indexes, its first snapshot
+ * (`baseline`) and, with thresholds, that snapshot reduced (`reduced`) and the latest comparison
+ * with it not yet checked (`compared`).
+ * @typedef {object} WatchedProcess
+ * @property {ReturnType<WatchApi['newSeries']>} engine
+ * @property {number[]} indexes
+ * @property {{ file: string, index: number } | null} baseline
+ * @property {import('../../index').DiffBaseline | null} reduced
+ * @property {{ index: number, diff: import('../../index').HeapDiff } | null} compared
+ * @property {number} checkedIndex
+ * @property {import('../../index').WatchSnapshot | null} last
  */
 
 /** How many classes each snapshot of the series keeps (largest retained size first). */
@@ -215,7 +229,7 @@ class Watcher extends EventEmitter {
      * Per process (the pid of Node's file names; 'unknown' for other names): its native Series,
      * the watch indexes of its snapshots (the Series' own indexes are positions in this list),
      * its leak baseline and the last snapshot checked against it.
-     * @type {Map<number | 'unknown', { engine: ReturnType<WatchApi['newSeries']>, indexes: number[], baseline: { file: string, index: number } | null, checkedIndex: number, last: import('../../index').WatchSnapshot | null }>}
+     * @type {Map<number | 'unknown', WatchedProcess>}
      */
     this._processes = new Map();
     this._lastPid = undefined;
@@ -699,7 +713,8 @@ class Watcher extends EventEmitter {
     const index = this._series.snapshots.length ? this._series.snapshots[this._series.snapshots.length - 1].index + 1 : 0;
     let proc = this._processes.get(key);
     const fresh = !proc;
-    if (!proc) proc = { engine: this._api.newSeries(), indexes: [], baseline: null, checkedIndex: -1, last: null };
+    if (!proc)
+      proc = { engine: this._api.newSeries(), indexes: [], baseline: null, reduced: null, compared: null, checkedIndex: -1, last: null };
     let step;
     let statistics;
     const opts = {
@@ -718,6 +733,12 @@ class Watcher extends EventEmitter {
           top: 10,
           ...(this._callsPerStep ? { callsPerStep: this._callsPerStep } : {}),
         });
+        // The thresholds compare each snapshot with the process's first one, reduced and kept in
+        // native memory (a DiffBaseline): no file is read twice.
+        if (Object.keys(this._thresholds).length) {
+          if (!proc.reduced) proc.reduced = await this._api.diffBaseline(analysis);
+          else proc.compared = { index, diff: await proc.reduced.diff(analysis, this._diffOptions(ctrl.signal, file)) };
+        }
       } finally {
         analysis.close();
       }
@@ -839,6 +860,23 @@ class Watcher extends EventEmitter {
     };
   }
 
+  /**
+   * The options of the thresholds' comparison: the thresholds, only them in the verdict, no
+   * findings (the Series has them), the class filter.
+   * @param {AbortSignal} signal
+   * @param {string} file the snapshot compared (for progress)
+   */
+  _diffOptions(signal, file) {
+    const o = this._opts;
+    /** @type {Record<string, any>} */
+    const opts = { ...this._thresholds, signal, top: 1, onlyThresholds: true, findings: false };
+    if (this._maxMemory !== null) opts.maxMemory = this._maxMemory;
+    if (o.ignore) opts.ignore = o.ignore;
+    if (o.includeInternal) opts.includeInternal = true;
+    if (this._onProgress) opts.onProgress = (p) => this._onProgress({ file, diff: true, ...p });
+    return opts;
+  }
+
   /** Records a leak once per kind and name; the first time, an event. */
   _flag(leak) {
     const key = `${leak.kind}:${leak.pid ?? ''}:${leak.name}`;
@@ -856,7 +894,7 @@ class Watcher extends EventEmitter {
   /**
    * Evaluates diff's verdict thresholds between a process's baseline (its first snapshot) and its
    * latest snapshot.
-   * @param {{ baseline: { file: string, index: number } | null, checkedIndex: number, last: import('../../index').WatchSnapshot | null }} proc
+   * @param {WatchedProcess} proc
    */
   async _checkLeaks(proc) {
     const snap = proc.last;
@@ -869,38 +907,12 @@ class Watcher extends EventEmitter {
       snap.index === proc.checkedIndex
     )
       return;
+    const compared = proc.compared;
+    if (!compared || compared.index !== snap.index) return;
     proc.checkedIndex = snap.index;
+    proc.compared = null;
     const baseline = proc.baseline;
-    const { diff } = this._api;
-    const o = this._opts;
-    const ctrl = new AbortController();
-    this._inflight = ctrl;
-    /** @type {Record<string, any>} */
-    const opts = { ...this._thresholds, signal: ctrl.signal, top: 1, onlyThresholds: true };
-    if (this._maxMemory !== null) opts.maxMemory = this._maxMemory;
-    if (o.ignore) opts.ignore = o.ignore;
-    if (o.includeInternal) opts.includeInternal = true;
-    if (this._onProgress) opts.onProgress = (p) => this._onProgress({ file: snap.file, diff: true, ...p });
-    let d;
-    try {
-      d = await diff(baseline.file, snap.file, opts);
-    } catch (e) {
-      this._inflight = null;
-      if (this._closed) return;
-      if (e.code === 'ERR_HEAPWISE_IO' || e.code === 'ERR_HEAPWISE_EMPTY') {
-        // the baseline was removed or rotated away: the current snapshot becomes the baseline
-        this._error(
-          `cannot compare with the first snapshot ${baseline.file} (${e.message}); ` + `snapshot ${snap.index} is the new baseline`,
-          e.code,
-          { file: baseline.file },
-        );
-        proc.baseline = { file: snap.file, index: snap.index };
-      } else {
-        this._error(e, e.code, { file: snap.file });
-      }
-      return;
-    }
-    this._inflight = null;
+    const d = compared.diff;
     // The verdict is data: each reason says which threshold, for which class.
     const names = { growth: '(heap)', 'new-objects': '(new objects)' };
     const kinds = { growth: 'maxGrowthBytes', 'new-objects': 'maxNewObjects', 'class-count': 'maxCount', 'class-size': 'maxSize' };
