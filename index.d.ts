@@ -206,6 +206,27 @@ export interface WatchSnapshot {
   restart?: boolean;
   /** DevTools' Statistics of the snapshot (`typedArrays`: ArrayBuffer backing stores; `v8Heap`: the heap without native memory). */
   statistics?: import('./binding').Statistics;
+  /**
+   * Memory outside the JS object graph in this snapshot (`HeapAnalysis.externalMemory()`): bytes
+   * per kind, and the 10 holders with the most of it. The verdict across layers names the holder
+   * whose share grew most when ArrayBuffers or other external memory grow.
+   */
+  external?: WatchExternal;
+}
+
+/** A snapshot's memory outside the JS object graph, compact (see `externalMemory()`). */
+export interface WatchExternal {
+  /** Bytes per kind: `arrayBuffers`, `externalStrings`, `extraNativeBytes`, `embedder`, `detachedEmbedder`. */
+  bytes: Record<string, number>;
+  /** The holders with the most bytes, largest first. */
+  holders: Array<{
+    kind: import('./binding').ExternalHolder['kind'];
+    /** The holding object (`null` when held from roots only). */
+    holder: { id: number; name: string; className: string } | null;
+    pathText: string;
+    count: number;
+    bytes: number;
+  }>;
 }
 
 /** One memory sample of the watched process tree, in bytes. */

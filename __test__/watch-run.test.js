@@ -79,9 +79,13 @@ describe('heapwise watch -- CMD', { skip: !LINUX && 'the process tree is read fr
       );
       assert.ok(s.snapshots.length >= 3, `${s.snapshots.length} snapshots`);
       assert.ok(
-        s.snapshots.every((x) => x.pid === s.run.pid && x.statistics),
-        'snapshots of the program, with their Statistics',
+        s.snapshots.every((x) => x.pid === s.run.pid && x.statistics && x.external),
+        'snapshots of the program, with their Statistics and memory outside the JS heap',
       );
+      const lastExternal = s.snapshots[s.snapshots.length - 1].external;
+      assert.strictEqual(lastExternal.holders[0].kind, 'arrayBuffers');
+      assert.strictEqual(lastExternal.holders[0].holder.className, 'Array', JSON.stringify(lastExternal.holders[0]));
+      assert.ok(lastExternal.bytes.arrayBuffers >= s.snapshots[0].external.bytes.arrayBuffers + 256 * 1024);
       const layer = (k) => s.layers.layers.find((l) => l.layer === k);
       assert.strictEqual(layer('arrayBuffers').verdict, 'grows', JSON.stringify(layer('arrayBuffers')));
       assert.strictEqual(layer('rss').verdict, 'grows', JSON.stringify(layer('rss')));
@@ -345,6 +349,29 @@ describe('the layer rule', () => {
       v.message,
       /^JS heap flat \(0 B\), ArrayBuffers \+73\.4 MB, .*RSS \+73\.4 MB: the growth is in Buffers and ArrayBuffers .* held by cache \(Map\)$/,
     );
+  });
+  test('ArrayBuffers grow and no finding holds them: the externalMemory() holder that grew most since the first snapshot', () => {
+    const s = series({ rss: up, heapUsed: flat, arrayBuffers: up.map((x) => x - 45) });
+    const holder = (id, name, bytes, kind = 'arrayBuffers') => ({
+      kind,
+      holder: { id, name, className: 'Map' },
+      pathText: `global.${name}`,
+      count: 1,
+      bytes,
+    });
+    // `pool` is the largest in both snapshots but steady; `uploads` grew from nothing; the
+    // external string grew more but is not an ArrayBuffer
+    s.snapshots[0].external = { bytes: {}, holders: [holder(7, 'pool', 40e6)] };
+    s.snapshots[1].external = {
+      bytes: {},
+      holders: [holder(7, 'pool', 40e6), holder(9, 'uploads', 30e6), holder(11, 'texts', 90e6, 'externalStrings')],
+    };
+    const v = layerVerdict(/** @type {any} */ (s));
+    assert.strictEqual(v.kind, 'array-buffers');
+    assert.strictEqual(v.holder.source, 'externalMemory');
+    assert.strictEqual(v.holder.name, 'uploads');
+    assert.strictEqual(v.holder.sizeDelta, 30e6);
+    assert.match(v.message, /held by Map @9, at global\.uploads$/);
   });
   test('only RSS grows: outside what V8 and Node count; never while a finding says the JS heap leaks', () => {
     assert.strictEqual(layerVerdict(/** @type {any} */ (series({ rss: up, heapUsed: flat, arrayBuffers: flat }))).kind, 'native');

@@ -44,6 +44,28 @@ const { HeapwiseError, invalidArgument: invalid, toPath } = require('../core.js'
  * @property {import('../../index').WatchSnapshot | null} last
  */
 
+/** How many holders of memory outside the JS object graph each snapshot keeps. */
+const EXTERNAL_HOLDERS = 10;
+
+/**
+ * externalMemory()'s result as a WatchSnapshot keeps it: bytes per kind, the holders' ids, names,
+ * paths and amounts.
+ * @param {import('../../binding').ExternalMemory} x
+ * @returns {import('../../index').WatchExternal}
+ */
+function compactExternal(x) {
+  return {
+    bytes: Object.fromEntries(x.totals.map((t) => [t.kind, t.bytes])),
+    holders: x.holders.items.map((h) => ({
+      kind: h.kind,
+      holder: h.holder ? { id: h.holder.id, name: h.holder.name.slice(0, 200), className: h.holder.className } : null,
+      pathText: h.pathText,
+      count: h.count,
+      bytes: h.bytes,
+    })),
+  };
+}
+
 /** How many classes each snapshot of the series keeps (largest retained size first). */
 const SERIES_CLASSES = 50;
 /** Node's snapshot file names (v8.writeHeapSnapshot(), --heapsnapshot-signal, near-heap-limit). */
@@ -717,6 +739,7 @@ class Watcher extends EventEmitter {
       proc = { engine: this._api.newSeries(), indexes: [], baseline: null, reduced: null, compared: null, checkedIndex: -1, last: null };
     let step;
     let statistics;
+    let external;
     const opts = {
       signal: ctrl.signal,
       onProgress: progress,
@@ -728,6 +751,7 @@ class Watcher extends EventEmitter {
       const analysis = await this._api.analyze(file, opts);
       try {
         statistics = analysis.statistics();
+        external = compactExternal(await analysis.externalMemory({ limit: EXTERNAL_HOLDERS, classLimit: 0 }));
         step = await proc.engine.addAnalysis(analysis, {
           signal: ctrl.signal,
           top: 10,
@@ -782,6 +806,7 @@ class Watcher extends EventEmitter {
       edgeCount: step.edgeCount,
       totalSize: step.totalSize,
       statistics,
+      external,
       classes: classes.slice(0, SERIES_CLASSES),
     });
     if (pid !== undefined) snap.pid = pid;

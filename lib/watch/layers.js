@@ -172,18 +172,47 @@ function growthHolder(series) {
   };
 }
 
+/** The kinds of externalMemory() each native layer is made of. */
+const LAYER_KINDS = {
+  arrayBuffers: ['arrayBuffers'],
+  otherExternal: ['externalStrings', 'embedder', 'detachedEmbedder'],
+};
+
 /**
- * The holder of a native layer's growth that no finding explains: the place where
- * `HeapAnalysis.externalMemory()` (ArrayBuffer backing stores, external strings and embedder
- * objects, grouped by holder) plugs in, comparing its holders in the first and the latest
- * snapshot of the process. Until then: none.
- * @param {import('../../index').WatchSeries} _series
- * @param {'arrayBuffers' | 'otherExternal'} _layer
+ * The holder of a native layer's growth that no finding explains, from the snapshots'
+ * `HeapAnalysis.externalMemory()` holders: among the holders of the layer's kinds in the latest
+ * snapshot of the process, the one whose bytes grew most since the first snapshot (a holder
+ * missing from the first snapshot's list grew from 0); none when no holder grew.
+ * @param {import('../../index').WatchSeries} series
+ * @param {'arrayBuffers' | 'otherExternal'} layer
  * @returns {null | { name: string, description: string, pathText: string, leak: boolean, sizeDelta: number, made: 'arrayBuffers' | 'jsHeap', source: 'externalMemory' }}
  */
-// oxlint-disable-next-line no-unused-vars -- the hook's parameters are what externalMemory() will use
-function externalMemoryHolder(_series, _layer) {
-  return null;
+function externalMemoryHolder(series, layer) {
+  const snaps = processSnapshots(series).filter((s) => s.external);
+  if (snaps.length < 2) return null;
+  const kinds = LAYER_KINDS[layer];
+  /** @param {import('../../index').WatchExternal['holders'][number]} h */
+  const key = (h) => `${h.kind} ${h.holder ? h.holder.id : h.pathText}`;
+  const first = new Map();
+  for (const h of /** @type {import('../../index').WatchExternal} */ (snaps[0].external).holders) first.set(key(h), h.bytes);
+  let best = null;
+  let bestGrowth = 0;
+  for (const h of /** @type {import('../../index').WatchExternal} */ (snaps[snaps.length - 1].external).holders) {
+    if (!kinds.includes(h.kind)) continue;
+    const growth = h.bytes - (first.get(key(h)) || 0);
+    if (growth > bestGrowth) [best, bestGrowth] = [h, growth];
+  }
+  if (!best) return null;
+  const what = best.holder ? `${best.holder.className} @${best.holder.id}` : 'roots only';
+  return {
+    name: best.holder ? best.holder.name || best.holder.className : best.pathText,
+    description: `${what}, at ${best.pathText}`,
+    pathText: best.pathText,
+    leak: false,
+    sizeDelta: bestGrowth,
+    made: layer === 'arrayBuffers' ? 'arrayBuffers' : 'jsHeap',
+    source: 'externalMemory',
+  };
 }
 
 /** `RSS +200 MB`, `JS heap flat (+0.3 MB)`, `PSS ?` … @param {import('../../index').WatchLayer} l */
