@@ -4,7 +4,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { formatBytes, summaryTable } = require('../format.js');
-const { progressBar, writeReport } = require('./io.js');
+const { progressBar, writeReport, renderReport } = require('./io.js');
 const { shortPath, formatLocation } = require('../report/findings.js');
 const { stringsTextLines } = require('../report/strings.js');
 
@@ -37,19 +37,20 @@ async function run(opts, io) {
       external: await a.externalMemory({ limit: 10 }),
       warnings: a.warnings,
     };
-    let out;
-    if (opts.format === 'json') out = JSON.stringify(result, null, 1) + '\n';
-    else if (opts.format === 'markdown') out = require('../report/markdown.js').renderAnalyzeMarkdown(result);
-    else if (opts.format === 'html') {
-      // the dominator tree's largest parts, read from the handle before it is closed
-      result.dominatorTree = require('../report/dominators.js').dominatorTree(a);
-      try {
-        result.fileSize = fs.statSync(file).size;
-      } catch {
-        // the size is only shown
-      }
-      out = require('../report/html.js').renderAnalyzeHtml(result);
-    } else out = renderText(result);
+    const out = renderReport(opts.format, result, {
+      text: renderText,
+      markdown: (r) => require('../report/markdown.js').renderAnalyzeMarkdown(r),
+      html: (r) => {
+        // the dominator tree's largest parts, read from the handle before it is closed
+        r.dominatorTree = require('../report/dominators.js').dominatorTree(a);
+        try {
+          r.fileSize = fs.statSync(file).size;
+        } catch {
+          // the size is only shown
+        }
+        return require('../report/html.js').renderAnalyzeHtml(r);
+      },
+    });
     const summary = () => `${formatBytes(result.totalSize)} in ${result.nodeCount.toLocaleString('en-US')} objects`;
     return writeReport(io, opts.output, out, summary) ? 0 : 2;
   } finally {

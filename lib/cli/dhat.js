@@ -3,7 +3,7 @@
 // on two (two builds of a program), printed as text, Markdown, JSON or an HTML page. It loads
 // lib/dhat, not index.js: no native addon is needed.
 const { formatSignedCount, formatCount } = require('../format.js');
-const { writeReport } = require('./io.js');
+const { writeReport, renderReport } = require('./io.js');
 
 /**
  * Runs `dhat` with parsed options; resolves to the exit code.
@@ -15,11 +15,11 @@ async function run(opts, io) {
   const report = require('../report/dhat.js');
   const [a, b] = opts._;
   const r = b === undefined ? await dhatProfile(a, { top: opts.top }) : await dhatDiff(a, b, { top: opts.top });
-  let out;
-  if (opts.format === 'json') out = JSON.stringify(r, null, 1) + '\n';
-  else if (opts.format === 'markdown') out = report.renderDhatMarkdown(r);
-  else if (opts.format === 'html') out = report.renderDhatHtml(r);
-  else out = 'matchFrames' in r && 'a' in r ? report.renderDiffText(r) : report.renderProfileText(/** @type {any} */ (r));
+  const out = renderReport(opts.format, r, {
+    text: (x) => ('matchFrames' in x && 'a' in x ? report.renderDiffText(x) : report.renderProfileText(/** @type {any} */ (x))),
+    markdown: report.renderDhatMarkdown,
+    html: report.renderDhatHtml,
+  });
   const summary = () => {
     if ('a' in r) {
       const end = r.totals.end;

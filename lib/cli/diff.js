@@ -3,7 +3,7 @@
 // Markdown, JSON or an HTML page; exit code 1 when the verdict fails.
 const { formatSignedBytes } = require('../format.js');
 const { apiOptions } = require('./args.js');
-const { progressBar, writeReport } = require('./io.js');
+const { progressBar, writeReport, renderReport } = require('./io.js');
 
 /**
  * Runs `diff` with parsed options; resolves to the exit code.
@@ -15,11 +15,11 @@ async function run(opts, io) {
   const [before, after] = opts._;
   const d = await diff(before, after, { ...apiOptions('diff', opts), onProgress: progressBar(io) });
   const { renderText, renderMarkdown } = require('../report/diff.js');
-  let out;
-  if (opts.format === 'json') out = JSON.stringify(d, null, 1) + '\n';
-  else if (opts.format === 'markdown') out = renderMarkdown(d, { allRows: opts.allRows });
-  else if (opts.format === 'html') out = require('../report/html.js').renderDiffHtml(d);
-  else out = renderText(d, { allRows: opts.allRows });
+  const out = renderReport(opts.format, d, {
+    text: (x) => renderText(x, { allRows: opts.allRows }),
+    markdown: (x) => renderMarkdown(x, { allRows: opts.allRows }),
+    html: (x) => require('../report/html.js').renderDiffHtml(x),
+  });
   const t = d.totals;
   const summary = () =>
     `${d.verdict.ok ? 'ok' : 'FAILED'}: size delta ${formatSignedBytes(d.sizeDelta)}, ${t.newCount} new / ${t.deletedCount} deleted objects`;

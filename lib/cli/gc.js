@@ -3,7 +3,7 @@
 // v8.GCProfiler JSON, printed as text, Markdown, JSON or an HTML page; exit code 1 when the heap
 // after each full GC rises steadily. It loads lib/gc, not index.js: no native addon is needed.
 const { formatBytes } = require('../format.js');
-const { writeReport } = require('./io.js');
+const { writeReport, renderReport } = require('./io.js');
 
 /**
  * Runs `gc` with parsed options; resolves to the exit code.
@@ -14,11 +14,7 @@ async function run(opts, io) {
   const { gcLog } = require('../gc/index.js');
   const r = await gcLog(opts._[0]);
   const report = require('../report/gc.js');
-  let out;
-  if (opts.format === 'json') out = JSON.stringify(r, null, 1) + '\n';
-  else if (opts.format === 'markdown') out = report.renderGcMarkdown(r);
-  else if (opts.format === 'html') out = report.renderGcHtml(r);
-  else out = report.renderGcText(r);
+  const out = renderReport(opts.format, r, { text: report.renderGcText, markdown: report.renderGcMarkdown, html: report.renderGcHtml });
   const summary = () => {
     const floors = r.groups.flatMap((g) => g.floor);
     const last = floors.length ? `, last floor ${formatBytes(floors[floors.length - 1].bytes)}` : '';

@@ -48,4 +48,19 @@ function writeReport(io, output, text, summary) {
   return true;
 }
 
-module.exports = { progressBar, writeReport };
+/**
+ * A command's report in the format asked for (`--format`): the API's object as indented JSON, or
+ * what the command's renderer of that format gives (text when no format was asked for).
+ * @template T
+ * @param {string | undefined} format
+ * @param {T} value
+ * @param {{ text: (v: T) => string, markdown: (v: T) => string, html: (v: T) => string }} renderers
+ * @returns {string}
+ */
+function renderReport(format, value, renderers) {
+  if (format === 'json') return JSON.stringify(value, null, 1) + '\n';
+  if (format === 'markdown' || format === 'html') return renderers[format](value);
+  return renderers.text(value);
+}
+
+module.exports = { progressBar, writeReport, renderReport };

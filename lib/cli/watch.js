@@ -12,7 +12,7 @@ const { formatBytes, formatSignedBytes, formatCount, formatSignedCount, textTabl
 
 const { parseCommand, apiOptions, parseDuration } = require('./args.js');
 const { shortPath } = require('../report/findings.js');
-const { writeReport } = require('./io.js');
+const { writeReport, renderReport } = require('./io.js');
 
 /**
  * Parses watch's arguments (after the word `watch`); throws on a usage error.
@@ -445,11 +445,11 @@ async function run(opts, io) {
   }
   if (startFailed) return 2;
   const series = w.series();
-  let out;
-  if (opts.format === 'json') out = JSON.stringify(series, null, 1) + '\n';
-  else if (opts.format === 'markdown') out = renderMarkdown(series);
-  else if (opts.format === 'html') out = renderHtml(series);
-  else out = (liveStream === stdout && series.snapshots.length ? '\n' : '') + renderText(series);
+  const out = renderReport(opts.format, series, {
+    text: (x) => (liveStream === stdout && x.snapshots.length ? '\n' : '') + renderText(x),
+    markdown: renderMarkdown,
+    html: renderHtml,
+  });
   const summary = () =>
     `${series.leaks.length ? 'LEAK flagged' : 'ok'}: ${series.snapshots.length} snapshots` +
     (series.run && series.layers ? `; ${series.layers.message}` : '');
