@@ -8,6 +8,7 @@
 //! sections (`sections`); unknown keys are skipped. What DevTools reads despite an
 //! inconsistency is read as DevTools reads it, with a warning (`tolerate`).
 
+mod blocks;
 mod columns;
 mod peek;
 mod scanner;
@@ -94,10 +95,6 @@ pub(crate) fn too_big(off: u64, what: &str) -> Error {
         off,
         format!("{what} does not fit in 32 bits"),
     )
-}
-
-pub(crate) fn u32_of(v: u64, off: u64, what: &str) -> Result<u32> {
-    u32::try_from(v).map_err(|_| too_big(off, what))
 }
 
 /// Parses a snapshot from `reader`; `input_bytes` is the input's size (for progress and for
