@@ -6,7 +6,8 @@ static ALLOCATOR: heapwise_engine::alloc::MmapLarge = heapwise_engine::alloc::Mm
 use heapwise_engine::{parse, Analysis, Observer, Phase, Quiet};
 use std::time::Instant;
 
-/// Prints the resident set size and its high-water mark at each phase boundary (Linux).
+/// Prints the elapsed and CPU time, the resident set size and its high-water mark at each phase
+/// boundary (Linux).
 struct MemoryTrace(Instant);
 impl Observer for MemoryTrace {
     fn progress(&self, phase: Phase, fraction: f64) {

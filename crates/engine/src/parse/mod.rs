@@ -6,7 +6,9 @@
 //! The input is sniffed first (`sniff`), then the top-level keys are read in any order: the
 //! `snapshot` header, the `nodes`, `edges` and `strings` columns (`columns`) and the optional
 //! sections (`sections`); unknown keys are skipped. What DevTools reads despite an
-//! inconsistency is read as DevTools reads it, with a warning (`tolerate`).
+//! inconsistency is read as DevTools reads it, with a warning (`tolerate`). Where the text of the
+//! `nodes` and `edges` arrays is plain, whole blocks of it are parsed on every core (`blocks`);
+//! the rest is read value by value, which keeps every error's offset exact.
 
 mod blocks;
 mod columns;
