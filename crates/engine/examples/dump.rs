@@ -6,7 +6,8 @@ static ALLOCATOR: heapwise_engine::alloc::MmapLarge = heapwise_engine::alloc::Mm
 use heapwise_engine::{parse, Analysis, Observer, Phase, Quiet};
 use std::time::Instant;
 
-/// Prints the resident set size and its high-water mark at each phase boundary (Linux).
+/// Prints the elapsed and CPU time, the resident set size and its high-water mark at each phase
+/// boundary (Linux).
 struct MemoryTrace(Instant);
 impl Observer for MemoryTrace {
     fn progress(&self, phase: Phase, fraction: f64) {
@@ -21,8 +22,18 @@ impl Observer for MemoryTrace {
                 .map(|l| l[k.len()..].trim().to_owned())
                 .unwrap_or_default()
         };
+        // utime and stime (fields 14 and 15 of /proc/self/stat, in clock ticks of 10 ms).
+        let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+        let after_name = stat.rsplit(')').next().unwrap_or("");
+        let ticks: Vec<u64> = after_name
+            .split_whitespace()
+            .skip(11)
+            .take(2)
+            .filter_map(|t| t.parse().ok())
+            .collect();
+        let cpu = ticks.iter().sum::<u64>() as f64 / 100.0;
         eprintln!(
-            "{:>8.3}s {:<11} {fraction} rss {} hwm {}",
+            "{:>8.3}s cpu {cpu:>6.2}s {:<11} {fraction} rss {} hwm {}",
             self.0.elapsed().as_secs_f64(),
             phase.name(),
             field("VmRSS:"),

@@ -52,8 +52,13 @@ fn is_large(_size: usize, _align: usize) -> bool {
     false
 }
 
+/// Maps `size` bytes; with `populate`, all of them at once (`MAP_POPULATE`): one call instead of
+/// a page fault per 4 KiB, for a zeroed array (`vec![0; n]`) that is about to be used whole. On
+/// the 187 MB snapshot that took a third off the system time; buffers whose capacity may stay
+/// unused (`Vec::with_capacity`) are still mapped page by page as they are touched.
 #[cfg(target_os = "linux")]
-unsafe fn map(size: usize) -> *mut u8 {
+unsafe fn map(size: usize, populate: bool) -> *mut u8 {
+    let populate = if populate { libc::MAP_POPULATE } else { 0 };
     // SAFETY: an anonymous private mapping has no preconditions; failure is reported as
     // MAP_FAILED and turned into a null pointer, which `GlobalAlloc` callers handle.
     let p = unsafe {
@@ -61,7 +66,7 @@ unsafe fn map(size: usize) -> *mut u8 {
             std::ptr::null_mut(),
             size,
             libc::PROT_READ | libc::PROT_WRITE,
-            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | populate,
             -1,
             0,
         )
@@ -74,7 +79,7 @@ unsafe fn map(size: usize) -> *mut u8 {
 }
 
 #[cfg(not(target_os = "linux"))]
-unsafe fn map(_size: usize) -> *mut u8 {
+unsafe fn map(_size: usize, _populate: bool) -> *mut u8 {
     std::ptr::null_mut()
 }
 
@@ -86,7 +91,7 @@ unsafe impl GlobalAlloc for MmapLarge {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         let p = if is_large(layout.size(), layout.align()) {
             // SAFETY: see the impl comment.
-            unsafe { map(layout.size()) }
+            unsafe { map(layout.size(), false) }
         } else {
             // SAFETY: forwarded unchanged.
             unsafe { System.alloc(layout) }
@@ -97,7 +102,7 @@ unsafe impl GlobalAlloc for MmapLarge {
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         let p = if is_large(layout.size(), layout.align()) {
             // SAFETY: anonymous mappings are zero-filled.
-            unsafe { map(layout.size()) }
+            unsafe { map(layout.size(), true) }
         } else {
             // SAFETY: forwarded unchanged.
             unsafe { System.alloc_zeroed(layout) }

@@ -207,9 +207,12 @@ impl Analysis {
         obs.progress(Phase::Classes, 0.0);
         let total = retained[root] + snap.header.extra_native_bytes as f64;
         let (dominated, statistics) = if full {
-            let dominated = DominatedNodes::build(&dominator, snap.root, obs)?;
-            let statistics = statistics::compute(&snap, &shallow, &retainers, bogus, total, obs)?;
-            (dominated, statistics)
+            // Independent of each other: one on each core.
+            let (dominated, statistics) = rayon::join(
+                || DominatedNodes::build(&dominator, snap.root, obs),
+                || statistics::compute(&snap, &shallow, &retainers, bogus, total, obs),
+            );
+            (dominated?, statistics?)
         } else {
             let none = DominatedNodes {
                 first: vec![0; snap.node_count() + 1],

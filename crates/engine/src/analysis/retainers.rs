@@ -33,35 +33,33 @@ impl Retainers {
         let mut poll = Poll::new(obs);
         let n = snap.node_count();
         let e = snap.edge_count();
+        // One counting sort: counts at `first[o + 1]`, summed so that `first[o + 1]` is the end
+        // of o's range; each slot is then taken counting down from there, which leaves
+        // `first[o + 1]` at the start of o's range, shifted into place at the end.
         let mut first = vec![0u32; n + 1];
         for &to in &snap.edge_to {
             poll.tick()?;
-            first[to as usize] += 1;
+            first[to as usize + 1] += 1;
         }
-        // Exclusive prefix sum; `next[o]` counts down from the end of o's range.
-        let mut next = vec![0u32; n];
-        let mut acc = 0u32;
         for o in 0..n {
-            let c = first[o];
-            first[o] = acc;
-            acc += c;
-            next[o] = acc;
+            first[o + 1] += first[o];
         }
-        first[n] = acc;
         let mut node = vec![0u32; e];
         let mut essential = BitVec::new(e);
         for src in 0..n {
             poll.tick()?;
             for ei in snap.edges_of(src) {
-                let to = snap.edge_to[ei] as usize;
-                next[to] -= 1;
-                let slot = next[to] as usize;
+                let end = &mut first[snap.edge_to[ei] as usize + 1];
+                *end -= 1;
+                let slot = *end as usize;
                 node[slot] = src as u32;
                 if essential_edges.get(ei) {
                     essential.set(slot);
                 }
             }
         }
+        first.copy_within(1..=n, 0);
+        first[n] = e as u32;
         Ok(Retainers {
             first,
             node,

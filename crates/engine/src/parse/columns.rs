@@ -13,7 +13,8 @@
 //!
 //! [`Snapshot`]: crate::Snapshot
 
-use super::scanner::Scanner;
+use super::blocks::{self, EdgeLayout, EdgeSlots, NodeLayout, NodeSlots};
+use super::scanner::{RecordSink, Scanner};
 use super::sections::RawSections;
 use super::too_big;
 use crate::error::{Error, ErrorKind, Result};
@@ -22,6 +23,7 @@ use crate::meta::{Header, Meta, UNKNOWN_TYPE};
 use crate::progress::{check, Observer};
 use crate::snapshot::{Anomalies, DanglingEdge};
 use crate::strings::StringTable;
+use rayon::prelude::*;
 use std::io::Read;
 
 /// Values between two progress/cancellation checks while reading number arrays.
@@ -130,6 +132,13 @@ impl<'o> Ticker<'o> {
         }
     }
 
+    /// Reports progress and checks for cancellation after a block of records.
+    fn block(&mut self, off: u64) -> Result<()> {
+        self.tick = 0;
+        (self.progress)(off);
+        check(self.obs)
+    }
+
     /// Counts one record; reports progress and checks for cancellation from time to time.
     #[inline]
     fn tick(&mut self, off: u64) -> Result<()> {
@@ -141,21 +150,6 @@ impl<'o> Ticker<'o> {
         }
         Ok(())
     }
-}
-
-/// What the edge reader needs of the layout, in locals the compiler can keep in registers.
-struct EdgeLayout {
-    /// Offsets of `type`, `name_or_index` and `to_node` in a record.
-    ty: usize,
-    name: usize,
-    to: usize,
-    /// The node field count (`to_node` is a multiple of it).
-    nf: u64,
-    node_count: u64,
-    type_count: u32,
-    internal: u8,
-    element: u8,
-    hidden: u8,
 }
 
 /// DevTools throws "Invalid toNodeIndex" on a `to_node` that is not a multiple of the node
@@ -172,7 +166,7 @@ fn not_a_node_index(v: u64, nf: u64, off: u64) -> Error {
 /// The largest name index seen and the offset of its record: a local of the reading loop (so
 /// that it can stay in registers), stored into the builder once the array is read.
 #[derive(Clone, Copy, Default)]
-struct MaxName {
+pub(super) struct MaxName {
     /// The name index plus one (0: none seen).
     plus_one: u64,
     off: u64,
@@ -180,10 +174,18 @@ struct MaxName {
 
 impl MaxName {
     #[inline(always)]
-    fn note(&mut self, name: u32, off: u64) {
+    pub(super) fn note(&mut self, name: u32, off: u64) {
         if name as u64 >= self.plus_one {
             self.plus_one = name as u64 + 1;
             self.off = off;
+        }
+    }
+
+    /// Takes `later`'s, seen after these records, if it is larger (as [`Self::note`] would
+    /// have done record by record: the first record with the largest name is kept).
+    pub(super) fn merge(&mut self, later: MaxName) {
+        if later.plus_one > self.plus_one {
+            *self = later;
         }
     }
 
@@ -292,19 +294,36 @@ impl Builder {
         let wanted = header.node_count;
         first_time(&mut self.nodes_seen, off, "nodes")?;
         let f = meta.node_field_count;
-        let mut ticker = Ticker::new(f, obs, progress);
-        let mut total_edges: u64 = 0;
-        let mut read = 0u64;
-        let mut max = MaxName::default();
-        let records = sc.read_records("nodes", f, true, |r, off| {
-            read += 1;
-            // DevTools sizes its array by the header's node_count: records past it are
-            // ignored (still read: they must be valid JSON).
-            if read <= wanted {
-                self.push_node(&meta, r, off, &mut total_edges, read == wanted, &mut max)?;
-            }
-            ticker.tick(off)
-        })?;
+        let layout = NodeLayout {
+            f,
+            ty: meta.node_type_offset,
+            name: meta.node_name_offset,
+            id: meta.node_id_offset,
+            size: meta.node_self_size_offset,
+            edges: meta.node_edge_count_offset,
+            detachedness: meta.node_detachedness_offset,
+            trace: meta.node_trace_node_id_offset,
+            trace_started: false,
+            type_count: meta.node_type_names.len() as u32,
+        };
+        let mut sink = NodeSink {
+            b: self,
+            meta: &meta,
+            layout,
+            wanted,
+            read: 0,
+            total_edges: 0,
+            max: MaxName::default(),
+            ticker: Ticker::new(f, obs, progress),
+        };
+        let records = sc.read_records("nodes", f, true, &mut sink)?;
+        let NodeSink {
+            read,
+            mut total_edges,
+            mut max,
+            ..
+        } = sink;
+        let mut read = read;
         let mut partial = 0;
         if let Some(p) = records.partial {
             read += 1;
@@ -364,8 +383,8 @@ impl Builder {
         }
         first_time(&mut self.edges_seen, off, "edges")?;
         let f = meta.edge_field_count;
-        let mut ticker = Ticker::new(f, obs, progress);
         let layout = EdgeLayout {
+            f,
             ty: meta.edge_type_offset,
             name: meta.edge_name_offset,
             to: meta.edge_to_node_offset,
@@ -376,17 +395,23 @@ impl Builder {
             element: meta.edge_types.element,
             hidden: meta.edge_types.hidden,
         };
-        let mut read = 0u64;
-        // The largest name of an internal edge, and of another string-named edge.
-        let mut max = [MaxName::default(); 2];
-        let records = sc.read_records("edges", f, true, |r, off| {
-            read += 1;
-            // Sized by the header's edge_count, as in DevTools.
-            if read <= wanted {
-                self.push_edge(&layout, r, off, read - 1, &mut max)?;
-            }
-            ticker.tick(off)
-        })?;
+        let mut sink = EdgeSink {
+            b: self,
+            layout,
+            wanted,
+            read: 0,
+            // The largest name of an internal edge, and of another string-named edge.
+            max: [MaxName::default(); 2],
+            ticker: Ticker::new(f, obs, progress),
+        };
+        let records = sc.read_records("edges", f, true, &mut sink)?;
+        let EdgeSink {
+            read,
+            mut max,
+            layout,
+            ..
+        } = sink;
+        let mut read = read;
         let mut partial = 0;
         if let Some(p) = records.partial {
             read += 1;
@@ -505,5 +530,224 @@ impl Builder {
         }
         self.strings.shrink_to_fit();
         Ok(())
+    }
+}
+
+/// Reads the `nodes` array into a [`Builder`]: whole records one by one, or blocks of them in
+/// parallel ([`blocks`]).
+struct NodeSink<'b, 'o> {
+    b: &'b mut Builder,
+    meta: &'b Meta,
+    layout: NodeLayout,
+    /// The header's node count, and how many records were read so far.
+    wanted: u64,
+    read: u64,
+    /// The running sum of the `edge_count`s.
+    total_edges: u64,
+    max: MaxName,
+    ticker: Ticker<'o>,
+}
+
+impl RecordSink for NodeSink<'_, '_> {
+    #[inline(always)]
+    fn record(&mut self, r: &[u64], off: u64) -> Result<()> {
+        self.read += 1;
+        // DevTools sizes its array by the header's node_count: records past it are ignored
+        // (still read: they must be valid JSON).
+        if self.read <= self.wanted {
+            let last = self.read == self.wanted;
+            self.b.push_node(
+                self.meta,
+                r,
+                off,
+                &mut self.total_edges,
+                last,
+                &mut self.max,
+            )?;
+        }
+        self.ticker.tick(off)
+    }
+
+    #[allow(unsafe_code)]
+    fn block(&mut self, text: &[u8], off: u64) -> Result<(usize, usize)> {
+        let l = &mut self.layout;
+        let left = self.wanted.saturating_sub(self.read);
+        if l.f > blocks::MAX_FIELDS || left == 0 {
+            return Ok((0, usize::MAX));
+        }
+        let pieces = blocks::cut(text, l.f, left, blocks::piece_count());
+        if pieces.is_empty() {
+            return Ok((0, text.len()));
+        }
+        l.trace_started = !self.b.trace_node_id.is_empty();
+        let sizes: Vec<usize> = pieces.iter().map(|p| p.records).collect();
+        let b = &mut *self.b;
+        let before = (b.node_type.len(), b.trace_node_id.len());
+        let k = sizes.len();
+        let mut slots = Vec::with_capacity(k);
+        let columns = blocks::spare(&mut b.node_type, &sizes)
+            .into_iter()
+            .zip(blocks::spare(&mut b.node_name, &sizes))
+            .zip(blocks::spare(&mut b.node_id, &sizes))
+            .zip(blocks::spare(&mut b.self_size, &sizes))
+            .zip(blocks::spare(&mut b.first_edge, &sizes))
+            .zip(if l.detachedness.is_some() {
+                blocks::spare(&mut b.detachedness, &sizes)
+            } else {
+                blocks::none(k)
+            })
+            .zip(if l.trace_started {
+                blocks::spare(&mut b.trace_node_id, &sizes)
+            } else {
+                blocks::none(k)
+            });
+        for ((((((ty, name), id), size), edges), detachedness), trace) in columns {
+            slots.push(NodeSlots {
+                ty,
+                name,
+                id,
+                size,
+                edges,
+                detachedness,
+                trace,
+            });
+        }
+        let l = &self.layout;
+        let outcomes: Vec<blocks::Outcome> = pieces
+            .par_iter()
+            .zip(slots)
+            .map(|(p, s)| blocks::nodes(&text[p.start..p.end], off + p.start as u64, l, s))
+            .collect();
+        let (taken, took, declined) = settle(&pieces, &outcomes);
+        // SAFETY: `blocks::nodes` wrote the slots of the records it counted, and pieces are
+        // taken in order up to the first one that stopped early.
+        unsafe {
+            blocks::commit(&mut b.node_type, taken);
+            blocks::commit(&mut b.node_name, taken);
+            blocks::commit(&mut b.node_id, taken);
+            blocks::commit(&mut b.self_size, taken);
+            blocks::commit(&mut b.first_edge, taken);
+            if l.detachedness.is_some() {
+                blocks::commit(&mut b.detachedness, taken);
+            }
+            if l.trace_started {
+                blocks::commit(&mut b.trace_node_id, taken);
+            }
+        }
+        // The edge counts become their running sums, as `push_node` makes them.
+        let mut total = self.total_edges;
+        let mut index = self.read;
+        for c in &mut b.first_edge[before.0..] {
+            let count = *c as u64;
+            *c = total as u32;
+            total += count;
+            index += 1;
+            if total > u32::MAX as u64 && index != self.wanted {
+                // Too many edges: read record by record, for the error at its offset.
+                b.node_type.truncate(before.0);
+                b.node_name.truncate(before.0);
+                b.node_id.truncate(before.0);
+                b.self_size.truncate(before.0);
+                b.first_edge.truncate(before.0);
+                if l.detachedness.is_some() {
+                    b.detachedness.truncate(before.0);
+                }
+                b.trace_node_id.truncate(before.1);
+                return Ok((0, usize::MAX));
+            }
+        }
+        self.total_edges = total;
+        self.read += taken as u64;
+        for (p, o) in pieces.iter().zip(&outcomes) {
+            self.max.merge(o.max[0]);
+            if o.records < p.records {
+                break;
+            }
+        }
+        self.ticker.block(off + took as u64)?;
+        Ok((took, declined))
+    }
+}
+
+/// Settles a block whose `pieces` were parsed with `outcomes`: the records and bytes taken (the
+/// pieces up to the first that stopped early, and that one's records), and the bytes declined
+/// (the rest of that piece).
+fn settle(pieces: &[blocks::Piece], outcomes: &[blocks::Outcome]) -> (usize, usize, usize) {
+    let mut taken = 0;
+    for (p, o) in pieces.iter().zip(outcomes) {
+        taken += o.records;
+        if o.records < p.records {
+            let took = p.start + o.bytes;
+            return (taken, took, p.end - took);
+        }
+    }
+    (taken, pieces.last().map_or(0, |p| p.end), 0)
+}
+
+/// Reads the `edges` array into a [`Builder`], as [`NodeSink`] the nodes.
+struct EdgeSink<'b, 'o> {
+    b: &'b mut Builder,
+    layout: EdgeLayout,
+    /// The header's edge count, and how many records were read so far.
+    wanted: u64,
+    read: u64,
+    max: [MaxName; 2],
+    ticker: Ticker<'o>,
+}
+
+impl RecordSink for EdgeSink<'_, '_> {
+    #[inline(always)]
+    fn record(&mut self, r: &[u64], off: u64) -> Result<()> {
+        self.read += 1;
+        // Sized by the header's edge_count, as in DevTools.
+        if self.read <= self.wanted {
+            self.b
+                .push_edge(&self.layout, r, off, self.read - 1, &mut self.max)?;
+        }
+        self.ticker.tick(off)
+    }
+
+    #[allow(unsafe_code)]
+    fn block(&mut self, text: &[u8], off: u64) -> Result<(usize, usize)> {
+        let l = &self.layout;
+        let left = self.wanted.saturating_sub(self.read);
+        if l.f > blocks::MAX_FIELDS || left == 0 {
+            return Ok((0, usize::MAX));
+        }
+        let pieces = blocks::cut(text, l.f, left, blocks::piece_count());
+        if pieces.is_empty() {
+            return Ok((0, text.len()));
+        }
+        let sizes: Vec<usize> = pieces.iter().map(|p| p.records).collect();
+        let b = &mut *self.b;
+        let slots: Vec<EdgeSlots<'_>> = blocks::spare(&mut b.edge_type, &sizes)
+            .into_iter()
+            .zip(blocks::spare(&mut b.edge_name, &sizes))
+            .zip(blocks::spare(&mut b.edge_to, &sizes))
+            .map(|((ty, name), to)| EdgeSlots { ty, name, to })
+            .collect();
+        let outcomes: Vec<blocks::Outcome> = pieces
+            .par_iter()
+            .zip(slots)
+            .map(|(p, s)| blocks::edges(&text[p.start..p.end], off + p.start as u64, l, s))
+            .collect();
+        let (taken, took, declined) = settle(&pieces, &outcomes);
+        // SAFETY: `blocks::edges` wrote the slots of the records it counted, and pieces are
+        // taken in order up to the first one that stopped early.
+        unsafe {
+            blocks::commit(&mut b.edge_type, taken);
+            blocks::commit(&mut b.edge_name, taken);
+            blocks::commit(&mut b.edge_to, taken);
+        }
+        self.read += taken as u64;
+        for (p, o) in pieces.iter().zip(&outcomes) {
+            self.max[0].merge(o.max[0]);
+            self.max[1].merge(o.max[1]);
+            if o.records < p.records {
+                break;
+            }
+        }
+        self.ticker.block(off + took as u64)?;
+        Ok((took, declined))
     }
 }

@@ -6,8 +6,11 @@
 //! The input is sniffed first (`sniff`), then the top-level keys are read in any order: the
 //! `snapshot` header, the `nodes`, `edges` and `strings` columns (`columns`) and the optional
 //! sections (`sections`); unknown keys are skipped. What DevTools reads despite an
-//! inconsistency is read as DevTools reads it, with a warning (`tolerate`).
+//! inconsistency is read as DevTools reads it, with a warning (`tolerate`). Where the text of the
+//! `nodes` and `edges` arrays is plain, whole blocks of it are parsed on every core (`blocks`);
+//! the rest is read value by value, which keeps every error's offset exact.
 
+mod blocks;
 mod columns;
 mod peek;
 mod scanner;
@@ -94,10 +97,6 @@ pub(crate) fn too_big(off: u64, what: &str) -> Error {
         off,
         format!("{what} does not fit in 32 bits"),
     )
-}
-
-pub(crate) fn u32_of(v: u64, off: u64, what: &str) -> Result<u32> {
-    u32::try_from(v).map_err(|_| too_big(off, what))
 }
 
 /// Parses a snapshot from `reader`; `input_bytes` is the input's size (for progress and for

@@ -6,8 +6,12 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::strings::push_code_point;
 use std::io::Read;
 
-/// 4 MiB: large enough that refills are rare, small enough to be nothing next to the graph.
+/// 4 MiB: large enough that refills are rare and that a buffer of numbers splits into pieces
+/// for every core ([`RecordSink::block`]), small enough to be nothing next to the graph.
 const BUFFER_SIZE: usize = 4 << 20;
+
+/// The least text ahead in the buffer worth handing to [`RecordSink::block`].
+const MIN_BLOCK: usize = 256 << 10;
 
 /// Deepest nesting accepted when skipping unknown values (serde_json uses 128).
 const MAX_DEPTH: usize = 128;
@@ -179,15 +183,9 @@ impl<R: Read> Scanner<R> {
     pub(crate) fn read_string(&mut self, out: &mut Vec<u8>, what: &str) -> Result<()> {
         self.expect(b'"', what)?;
         loop {
-            // Copy the plain run in one go.
+            // Copy the plain run (printable ASCII up to a quote or backslash) in one go.
             let run_start = self.pos;
-            while self.pos < self.len {
-                let b = self.buf[self.pos];
-                if b == b'"' || b == b'\\' || !(0x20..0x80).contains(&b) {
-                    break;
-                }
-                self.pos += 1;
-            }
+            self.pos += plain_run(&self.buf[self.pos..self.len]);
             out.extend_from_slice(&self.buf[run_start..self.pos]);
             let b = match self.next()? {
                 Some(b) => b,
@@ -408,6 +406,44 @@ impl<R: Read> Scanner<R> {
     }
 }
 
+/// The length of the run of printable ASCII other than `"` and `\\` at the start of `text`:
+/// the quote or backslash found with `memchr`, the bytes before it checked 16 at a time.
+fn plain_run(text: &[u8]) -> usize {
+    let stop = memchr::memchr2(b'"', b'\\', text).unwrap_or(text.len());
+    // Control characters and non-ASCII bytes end the run too.
+    let special = |b: u8| b.wrapping_sub(0x20) >= 0x60;
+    let mut k = 0;
+    while k + 16 <= stop && !text[k..k + 16].iter().fold(false, |a, &b| a | special(b)) {
+        k += 16;
+    }
+    while k < stop && !special(text[k]) {
+        k += 1;
+    }
+    k
+}
+
+/// Where [`Scanner::read_records`] hands what it reads.
+pub(crate) trait RecordSink {
+    /// One whole record (`f` values) and the offset where it starts.
+    fn record(&mut self, r: &[u64], off: u64) -> Result<()>;
+
+    /// Offered, at a record boundary, the text ahead in the buffer (`off`: where it starts):
+    /// takes whole records from its start and returns how many bytes it took (ending right
+    /// after a separator) and how many more bytes after them not to offer again (text it
+    /// declined, which [`RecordSink::record`] then gets value by value). Taking nothing is
+    /// always right: the records then come one by one.
+    fn block(&mut self, _text: &[u8], _off: u64) -> Result<(usize, usize)> {
+        Ok((0, usize::MAX))
+    }
+}
+
+impl<F: FnMut(&[u64], u64) -> Result<()>> RecordSink for F {
+    #[inline(always)]
+    fn record(&mut self, r: &[u64], off: u64) -> Result<()> {
+        self(r, off)
+    }
+}
+
 /// What [`Scanner::read_records`] read.
 #[derive(Default)]
 pub(crate) struct Records {
@@ -443,15 +479,16 @@ impl<R: Read> Scanner<R> {
     /// zero-filled. With `as_devtools`, a number above 2^53 is read as DevTools'
     /// loader reads it: accumulated digit by digit in double precision (so rounded, and
     /// infinite past about 309 digits), then reduced modulo 2^32 as its `Uint32Array` stores it;
-    /// without, one above 2^64 − 1 is an error. The common case (a whole number and its
-    /// separator inside the buffer) runs without refills or per-byte bookkeeping; anything else
-    /// takes the careful path ([`Scanner::read_one_uint`]).
+    /// without, one above 2^64 − 1 is an error. At record boundaries the sink may take whole
+    /// records straight from the buffer ([`RecordSink::block`]); otherwise the common case (a
+    /// whole number and its separator inside the buffer) runs without refills or per-byte
+    /// bookkeeping, and anything else takes the careful path ([`Scanner::read_one_uint`]).
     pub(crate) fn read_records(
         &mut self,
         what: &str,
         f: usize,
         as_devtools: bool,
-        mut sink: impl FnMut(&[u64], u64) -> Result<()>,
+        sink: &mut impl RecordSink,
     ) -> Result<Records> {
         debug_assert!(f > 0);
         // Newer V8 versions may add fields; any count works (Node 20 writes 7 and 3).
@@ -463,7 +500,19 @@ impl<R: Read> Scanner<R> {
             self.pos += 1;
             return Ok(Records::default());
         }
+        // Offsets before which the sink is not offered blocks again (it declined them).
+        let mut no_block_before = 0u64;
         loop {
+            if k == 0 && self.len - self.pos >= MIN_BLOCK && self.offset() >= no_block_before {
+                let off = self.offset();
+                let (took, declined) = sink.block(&self.buf[self.pos..self.len], off)?;
+                self.pos += took;
+                no_block_before = (off + took as u64).saturating_add(declined as u64);
+                if took > 0 {
+                    // The block ended after a separator: a value must follow.
+                    continue;
+                }
+            }
             // Fast path: digits followed by a separator, all in the buffer.
             let buf = &self.buf[self.pos..self.len];
             let mut i = 0usize;
@@ -495,7 +544,7 @@ impl<R: Read> Scanner<R> {
             rec[k] = value.0;
             k += 1;
             if k == f {
-                sink(&rec[..f], rec_start)?;
+                sink.record(&rec[..f], rec_start)?;
                 k = 0;
             }
             // Separator.

@@ -7,7 +7,6 @@
 //! tracking was on) maps allocation sites to functions.
 
 use super::scanner::Scanner;
-use super::u32_of;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::StrId;
 use crate::meta::Meta;
@@ -120,8 +119,13 @@ pub(super) fn read_u32s<R: Read>(
     what: &str,
     out: &mut Vec<u32>,
 ) -> Result<()> {
-    sc.read_records(what, 1, false, |r, off| {
-        out.push(u32_of(r[0], off, &format!("a value of {what}"))?);
+    sc.read_records(what, 1, false, &mut |r: &[u64], off| {
+        // The message is only written for a value that does not fit (one per value made
+        // reading `locations` a tenth of the parse).
+        match u32::try_from(r[0]) {
+            Ok(v) => out.push(v),
+            Err(_) => return Err(super::too_big(off, &format!("a value of {what}"))),
+        }
         Ok(())
     })?;
     Ok(())
@@ -129,7 +133,7 @@ pub(super) fn read_u32s<R: Read>(
 
 /// Reads `samples` (pairs of numbers, kept flat until the layout is known).
 pub(super) fn read_samples<R: Read>(sc: &mut Scanner<R>, out: &mut Vec<u64>) -> Result<()> {
-    sc.read_records("samples", 1, false, |r, _| {
+    sc.read_records("samples", 1, false, &mut |r: &[u64], _| {
         out.push(r[0]);
         Ok(())
     })?;
