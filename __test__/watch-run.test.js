@@ -72,7 +72,7 @@ describe('heapwise watch -- CMD', { skip: !LINUX && 'the process tree is read fr
       assert.strictEqual(r.status, 1, r.stderr);
       const s = readJson(out);
       assert.strictEqual(s.source.kind, 'command');
-      assert.strictEqual(s.run.exitCode, 0);
+      assert.strictEqual(s.run.exitCode, 0, JSON.stringify(s.run));
       assert.deepStrictEqual(
         s.run.nodeProcesses.map((p) => p.pid),
         [s.run.pid],
@@ -204,7 +204,7 @@ process.stdout.write('no newline at the end');
     const r = await cli(['watch', '--snapshot-every', '200ms', '--interval', '100ms', '--json', '-o', out, '--', 'sh', '-c', script]);
     assert.strictEqual(r.stdout, 'sh survived\n', r.stderr);
     const s = readJson(out);
-    assert.strictEqual(s.run.exitCode, 0);
+    assert.strictEqual(s.run.exitCode, 0, JSON.stringify(s.run));
     assert.strictEqual(s.run.signal, null);
     const nodes = s.run.nodeProcesses.map((p) => p.pid);
     assert.strictEqual(nodes.length, 1, 'only the Node grandchild announced itself');
@@ -287,7 +287,7 @@ process.stdout.write('no newline at the end');
     await new Promise((resolve) => w.once('close', resolve));
     const s = w.series();
     assert.ok(types.includes('exit') && types.includes('snapshot'), types.join(' '));
-    assert.strictEqual(s.run.exitCode, 0);
+    assert.strictEqual(s.run.exitCode, 0, JSON.stringify(s.run));
     assert.ok(
       s.samples.some((x) => x.arrayBuffers > 1e6),
       'the preload samples the program',

@@ -10,7 +10,8 @@
 // HEAPWISE_WATCH_DIR: first `{ pid, ppid, start, node }` (`start`: field 22 of /proc/self/stat,
 // the process's start time, so that heapwise can tell this process from a later one with the
 // same pid), then `{ t, heapUsed, heapTotal, external, arrayBuffers, rss }` every
-// HEAPWISE_WATCH_SAMPLE_MS ms (the first after one interval) and once at exit. With HEAPWISE_WATCH_TRACE_GC=1 it turns on V8's
+// HEAPWISE_WATCH_SAMPLE_MS ms (the first after one interval) and once at exit, followed by
+// `{ exiting: true, t }`. With HEAPWISE_WATCH_TRACE_GC=1 it turns on V8's
 // --trace-gc (which NODE_OPTIONS does not accept) with v8.setFlagsFromString.
 //
 // Harmless by design: it does nothing outside the main thread or without HEAPWISE_WATCH_DIR,
@@ -59,7 +60,12 @@
     // the first sample after one interval: one taken now would be of Node before the program ran
     const ms = Math.max(10, Number(process.env.HEAPWISE_WATCH_SAMPLE_MS) || 1000);
     setInterval(sample, ms).unref();
-    process.once('exit', sample);
+    process.once('exit', () => {
+      sample();
+      // past this point the process may tear down its signal handlers, and a snapshot signal
+      // would kill it: heapwise signals no process that wrote this line
+      write({ exiting: true, t: Date.now() });
+    });
   } catch {
     // never disturb the program
   }

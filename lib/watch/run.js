@@ -222,11 +222,11 @@ class ProgramRun extends require('node:events').EventEmitter {
       return out;
     }
     for (const name of names) {
-      const m = MEMORY_FILE.exec(name);
+      const m = name.match(MEMORY_FILE);
       if (!m) continue;
       const pid = Number(m[1]);
       let p = this.processes.get(pid);
-      if (!p) this.processes.set(pid, (p = { start: undefined, node: null, offset: 0, partial: '', samples: [] }));
+      if (!p) this.processes.set(pid, (p = { start: undefined, node: null, exiting: false, offset: 0, partial: '', samples: [] }));
       let text;
       try {
         const fh = await fsp.open(path.join(this.dir, name), 'r');
@@ -255,6 +255,8 @@ class ProgramRun extends require('node:events').EventEmitter {
         if (o && o.pid === pid && p.start === undefined) {
           p.start = o.start;
           p.node = o.node;
+        } else if (o && o.exiting === true) {
+          p.exiting = true;
         } else if (o && typeof o.t === 'number' && typeof o.heapUsed === 'number') {
           p.samples.push(o);
           out.push({ pid, sample: o });
@@ -275,7 +277,8 @@ class ProgramRun extends require('node:events').EventEmitter {
     const pids = [];
     for (const pid of tree) {
       const p = this.processes.get(pid);
-      if (!p || !p.start) continue;
+      // a process past its 'exit' event may have torn down its signal handlers
+      if (!p || !p.start || p.exiting) continue;
       if ((await startTime(pid)) === p.start) pids.push(pid);
     }
     return pids;
