@@ -52,6 +52,7 @@ pub(crate) fn compute(
     let mut poll = Poll::new(obs);
     let n = snap.node_count();
     let r = snap.root + 1;
+    assert!(n < MARK as usize, "at most 2^31 - 1 nodes");
     let mut lt = LengauerTarjan::new(snap, ret, essential);
     lt.bogus = bogus.filter(|b| b.essential).map(|b| b.node);
     let (reached, cliques) = lt.number(r, &mut poll)?;
@@ -66,20 +67,28 @@ pub(crate) fn compute(
     })
 }
 
-/// The per-number state of Lengauer–Tarjan that EVAL reads together, in one 16-byte record so
-/// that a forest step touches one cache line instead of four arrays (an array of words rather
-/// than a struct so that the zeroed buffer is mapped at once, see `crate::alloc`):
+/// The per-number state of Lengauer–Tarjan, in one 16-byte record so that a forest step or a
+/// bucket step touches one cache line instead of several arrays (an array of words rather than
+/// a struct so that the zeroed buffer is mapped at once, see `crate::alloc`):
 /// - [`ANCESTOR`]: the DFS-tree parent until the number is linked into the forest, its forest
 ///   ancestor afterwards (LINK sets the ancestor to the parent, which this already holds);
 /// - [`LABEL`]: EVAL's label, the number of minimum semidominator on the compressed path;
-/// - [`LABEL_SEMI`]: `semi` of the label (final once linked, and labels only name linked
-///   numbers), so that EVAL compares without a lookup;
-/// - [`SEMI`]: the semidominator's number (the own number until computed).
+/// - [`SEMI`]: until the number is processed, the head of its bucket (the numbers whose
+///   semidominator it is; 0: empty); then `semi` of its label (final once linked, and labels
+///   only name linked numbers), so that EVAL compares without a lookup. A number's bucket is
+///   complete and never emptied again once the number is processed (entries come from larger
+///   numbers, and it is emptied when a child, a larger number, is linked), so what is left in
+///   it then stays there;
+/// - [`DOM`]: the bucket's next link while the number waits in a bucket (read for the last
+///   time when it leaves it), then its tentative dominator, marked with [`MARK`] where
+///   DevTools' last pass replaces it by that one's dominator, then its dominator.
 type Slot = [u32; 4];
 const ANCESTOR: usize = 0;
 const LABEL: usize = 1;
-const LABEL_SEMI: usize = 2;
-const SEMI: usize = 3;
+const SEMI: usize = 2;
+const DOM: usize = 3;
+/// The bit that marks a tentative dominator that is not the semidominator (numbers stay below).
+const MARK: u32 = 1 << 31;
 
 /// The state of Lengauer–Tarjan. Vertices are numbered 1..=n (vertex = ordinal + 1, 0 =
 /// "none"); after the DFS everything runs on *DFS numbers* (also 1..=n, the root is 1): the
@@ -99,9 +108,6 @@ struct LengauerTarjan<'a> {
     vertex: Vec<u32>,
     /// By DFS number.
     slot: Vec<Slot>,
-    /// By DFS number: the bucket's next link while the number waits in a bucket (read for the
-    /// last time when it leaves it), then its dominator's number.
-    dom: Vec<u32>,
     /// How many vertices are numbered.
     count: u32,
     /// EVAL's path-compression stack (and the DFS stack before it), kept to reuse its buffer.
@@ -119,7 +125,6 @@ impl<'a> LengauerTarjan<'a> {
             number: vec![0; len],
             vertex: vec![0; len],
             slot: vec![[0; 4]; len],
-            dom: Vec::new(),
             count: 0,
             stack: Vec::new(),
         }
@@ -167,7 +172,7 @@ impl<'a> LengauerTarjan<'a> {
         let i = self.count;
         self.number[v as usize] = i;
         self.vertex[i as usize] = v;
-        self.slot[i as usize] = [parent, i, i, i];
+        self.slot[i as usize] = [parent, i, 0, 0];
         i
     }
 
@@ -237,35 +242,40 @@ impl<'a> LengauerTarjan<'a> {
             let a = slot[w as usize][ANCESTOR] as usize;
             let sa = slot[a];
             let sw = &mut slot[w as usize];
-            if sa[LABEL_SEMI] < sw[LABEL_SEMI] {
+            if sa[SEMI] < sw[SEMI] {
                 sw[LABEL] = sa[LABEL];
-                sw[LABEL_SEMI] = sa[LABEL_SEMI];
+                sw[SEMI] = sa[SEMI];
             }
             sw[ANCESTOR] = sa[ANCESTOR];
         }
         let s = slot[v as usize];
-        (s[LABEL], s[LABEL_SEMI])
+        (s[LABEL], s[SEMI])
     }
 
     /// Semidominators in reverse DFS order, each number's bucket emptied into tentative
     /// dominators as soon as its parent is linked (steps 2 and 3 of the paper).
     fn semidominators(&mut self, poll: &mut Poll<'_>) -> Result<()> {
-        let len = self.slot.len();
-        let mut bucket_head = vec![0u32; len];
-        self.dom = vec![0u32; len];
         let (ret, number, vertex) = (self.ret, &self.number, &self.vertex);
-        let (slot, dom, stack) = (&mut self.slot, &mut self.dom, &mut self.stack);
+        let (slot, stack) = (&mut self.slot, &mut self.stack);
         stack.clear();
         let bogus = self.bogus;
+        // A number whose bucket is never emptied (its semidominator is not a DFS ancestor,
+        // which DevTools' handling of unreachable nodes allows) has no dominator: 0, which
+        // `finish` turns into the root as DevTools' zero-filled array does.
+        let abandon = |slot: &mut [Slot], head: u32| {
+            let mut v = head;
+            while v != 0 {
+                v = std::mem::take(&mut slot[v as usize][DOM]);
+            }
+        };
         // DevTools' orphan rule: a vertex without essential retainers gets the root's `semi`.
-        let root_semi = slot[1][SEMI];
+        let root_semi = 1;
         for i in (2..=self.count).rev() {
             poll.tick()?;
             let wo = vertex[i as usize] as usize - 1;
             let mut semi = i;
             let mut orphan = true;
-            let range = ret.of(wo);
-            for s in range {
+            for s in ret.of(wo) {
                 if !ret.essential.get(s) {
                     continue;
                 }
@@ -282,50 +292,36 @@ impl<'a> LengauerTarjan<'a> {
             if orphan {
                 semi = root_semi;
             }
-            // A number enters exactly one bucket once, so a plain list matches DevTools' Set.
-            dom[i as usize] = bucket_head[semi as usize];
-            bucket_head[semi as usize] = i;
-            let sw = &mut slot[i as usize];
-            sw[SEMI] = semi;
-            sw[LABEL_SEMI] = semi;
+            let left = std::mem::replace(&mut slot[i as usize][SEMI], semi);
+            abandon(slot, left);
+            // A number enters exactly one bucket once, so a plain list matches DevTools' Set;
+            // its own bucket (semi == i) is never emptied.
+            if semi != i {
+                slot[i as usize][DOM] = std::mem::replace(&mut slot[semi as usize][SEMI], i);
+            }
             // LINK(parent, i): i's ancestor is its parent, which it holds; i is linked now.
-            let parent = sw[ANCESTOR];
-            let mut v = std::mem::take(&mut bucket_head[parent as usize]);
+            let parent = slot[i as usize][ANCESTOR];
+            // The bucket holds the numbers whose semidominator is `parent`.
+            let mut v = std::mem::take(&mut slot[parent as usize][SEMI]);
             while v != 0 {
-                let next = dom[v as usize];
+                let next = slot[v as usize][DOM];
                 let (u, su) = Self::eval(slot, stack, v, i);
-                dom[v as usize] = if su < slot[v as usize][SEMI] {
-                    u
-                } else {
-                    parent
-                };
+                slot[v as usize][DOM] = if su < parent { u | MARK } else { parent };
                 v = next;
             }
         }
-        // A number whose bucket was never emptied (its semidominator is not a DFS ancestor,
-        // which DevTools' handling of unreachable nodes allows) has no dominator yet: 0, which
-        // `finish` turns into the root as DevTools' zero-filled array does. Its `dom` slot still
-        // holds a bucket link, so the leftover lists are walked and cleared.
-        for head in &mut bucket_head {
-            let mut v = std::mem::take(head);
-            while v != 0 {
-                let next = dom[v as usize];
-                dom[v as usize] = 0;
-                v = next;
-            }
-        }
+        let left = std::mem::take(&mut slot[1][SEMI]);
+        abandon(slot, left);
         Ok(())
     }
 
-    /// Step 4 of the paper: the immediate dominators in DFS order; then the retained sizes,
-    /// summed by DFS number (so in DevTools' order: reverse preorder); then numbers back to
-    /// ordinals, reusing the buffers. Returns the dominator and the retained size of every
-    /// ordinal.
+    /// Step 4 of the paper: the immediate dominators in DFS order; then the retained sizes and
+    /// numbers back to ordinals, reusing the buffers. Returns the dominator and the retained
+    /// size of every ordinal.
     fn finish(self, shallow: &[u32], poll: &mut Poll<'_>) -> Result<(Vec<u32>, Vec<f64>)> {
         let LengauerTarjan {
-            mut dom,
             vertex,
-            slot,
+            mut slot,
             count,
             number,
             stack,
@@ -333,33 +329,38 @@ impl<'a> LengauerTarjan<'a> {
         } = self;
         drop(stack);
         let n = count as usize;
-        dom[0] = 1;
-        dom[1] = 1;
+        slot[0][DOM] = 1;
+        slot[1][DOM] = 1;
+        // DevTools: if dom[i] != semi[i] then dom[i] = dom[dom[i]]. dom[i] is either the
+        // semidominator, or a marked number, or 0 (never set).
         for i in 2..=n {
-            if dom[i] != slot[i][SEMI] {
-                dom[i] = dom[dom[i] as usize];
+            let d = slot[i][DOM];
+            if d == 0 || d & MARK != 0 {
+                slot[i][DOM] = slot[(d & !MARK) as usize][DOM] & !MARK;
             }
         }
-        drop(slot);
         debug_assert!(
-            dom[1..].iter().all(|&d| d != 0),
+            slot[1..=n]
+                .iter()
+                .all(|s| s[DOM] != 0 && s[DOM] & MARK == 0),
             "every vertex has a dominator"
         );
+        // The ordinal of each number's dominator, stored at the number's ordinal over `number`
+        // (no longer read), whose last entry is left over.
+        let mut dominator = number;
+        for i in 1..=n {
+            dominator[vertex[i] as usize - 1] = vertex[slot[i][DOM] as usize] - 1;
+        }
+        dominator.pop();
+        // Freed before the sizes are allocated: the other half of the analysis still allocates.
+        drop(slot);
         // In reverse preorder, each node's sum into its dominator's (DevTools' order).
         let mut retained: Vec<f64> = shallow.iter().map(|&s| s as f64).collect();
         for i in (2..=n).rev() {
             poll.tick()?;
             let o = vertex[i] as usize - 1;
-            let d = vertex[dom[i] as usize] as usize - 1;
-            retained[d] += retained[o];
+            retained[dominator[o] as usize] += retained[o];
         }
-        // The ordinal of each number's dominator, stored at the number's ordinal over `number`
-        // (no longer read), whose last entry is left over.
-        let mut dominator = number;
-        for i in 1..=n {
-            dominator[vertex[i] as usize - 1] = vertex[dom[i] as usize] - 1;
-        }
-        dominator.pop();
         Ok((dominator, retained))
     }
 }
