@@ -332,12 +332,18 @@ impl<'a> LengauerTarjan<'a> {
         slot[0][DOM] = 1;
         slot[1][DOM] = 1;
         // DevTools: if dom[i] != semi[i] then dom[i] = dom[dom[i]]. dom[i] is either the
-        // semidominator, or a marked number, or 0 (never set).
+        // semidominator, or a marked number, or 0 (never set). In the same pass, the ordinal of
+        // each number's dominator is stored at the number's ordinal over `number` (no longer
+        // read), whose last entry is left over.
+        let mut dominator = number;
+        dominator[vertex[1] as usize - 1] = vertex[1] - 1;
         for i in 2..=n {
-            let d = slot[i][DOM];
+            let mut d = slot[i][DOM];
             if d == 0 || d & MARK != 0 {
-                slot[i][DOM] = slot[(d & !MARK) as usize][DOM] & !MARK;
+                d = slot[(d & !MARK) as usize][DOM] & !MARK;
+                slot[i][DOM] = d;
             }
+            dominator[vertex[i] as usize - 1] = vertex[d as usize] - 1;
         }
         debug_assert!(
             slot[1..=n]
@@ -345,12 +351,6 @@ impl<'a> LengauerTarjan<'a> {
                 .all(|s| s[DOM] != 0 && s[DOM] & MARK == 0),
             "every vertex has a dominator"
         );
-        // The ordinal of each number's dominator, stored at the number's ordinal over `number`
-        // (no longer read), whose last entry is left over.
-        let mut dominator = number;
-        for i in 1..=n {
-            dominator[vertex[i] as usize - 1] = vertex[slot[i][DOM] as usize] - 1;
-        }
         dominator.pop();
         // Freed before the sizes are allocated: the other half of the analysis still allocates.
         drop(slot);
