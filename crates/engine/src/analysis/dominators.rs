@@ -12,6 +12,11 @@
 //! root does not reach are attached: first a DFS from every node whose retainers are all
 //! non-essential, then every remaining node (cliques of unreachable nodes) hung directly under
 //! the root. Vertices are numbered 1..=n (vertex = ordinal + 1) so that 0 can mean "none".
+//!
+//! For speed the algorithm runs on DFS numbers rather than vertices once the DFS has numbered
+//! them (a renaming, so every comparison and every result is the same): the main loop then
+//! walks its arrays in order, EVAL's per-vertex fields share one 16-byte record, and "is
+//! linked" is a comparison (vertices are linked in decreasing DFS number).
 
 use super::bits::BitVec;
 use super::quirks::BogusRetainers;
@@ -24,8 +29,9 @@ use crate::snapshot::Snapshot;
 pub(crate) struct Dominators {
     /// Immediate dominator ordinal of every node (the root dominates itself).
     pub(crate) dominator: Vec<u32>,
-    /// Nodes (ordinals) in DFS preorder, root first: the order retained sizes are summed in.
-    pub(crate) preorder: Vec<u32>,
+    /// Retained size of every node: its shallow size plus those of the nodes it dominates,
+    /// summed in reverse DFS preorder as DevTools does (as `f64`, exact up to 2^53).
+    pub(crate) retained: Vec<f64>,
     /// How many nodes the root does not reach through essential edges.
     pub(crate) unreachable: usize,
     /// How many of those were only reachable from other unreachable nodes (cliques).
@@ -33,42 +39,62 @@ pub(crate) struct Dominators {
 }
 
 /// Computes the dominator tree of `snap` over the `essential` edges (`ret.essential` marks the
-/// same edges by retainer slot; `bogus`: the retainer slots DevTools adds for dangling edges).
+/// same edges by retainer slot; `bogus`: the retainer slots DevTools adds for dangling edges),
+/// and the retained sizes from the `shallow` sizes.
 pub(crate) fn compute(
     snap: &Snapshot,
     ret: &Retainers,
     bogus: Option<BogusRetainers>,
     essential: &BitVec,
+    shallow: &[u32],
     obs: &dyn Observer,
 ) -> Result<Dominators> {
     let mut poll = Poll::new(obs);
     let n = snap.node_count();
     let r = snap.root + 1;
+    assert!(n < MARK as usize, "at most 2^31 - 1 nodes");
     let mut lt = LengauerTarjan::new(snap, ret, essential);
     lt.bogus = bogus.filter(|b| b.essential).map(|b| b.node);
     let (reached, cliques) = lt.number(r, &mut poll)?;
     debug_assert_eq!(lt.count as usize, n, "every vertex is numbered");
-    debug_assert!(
-        (1..=n).all(|i| lt.semi[lt.vertex[i] as usize] as usize == i),
-        "vertex[] and the DFS numbers are inverse"
-    );
-    lt.semidominators(r, &mut poll)?;
-    let (dominator, preorder) = lt.finish(r);
+    lt.semidominators(&mut poll)?;
+    let (dominator, retained) = lt.finish(shallow, &mut poll)?;
     Ok(Dominators {
         dominator,
-        preorder,
+        retained,
         unreachable: n - reached,
         cliques,
     })
 }
 
-/// The state of Lengauer–Tarjan over vertices `1..=n` (0 means "none"). Six arrays of n + 1
-/// words and one bit per vertex, where the textbook uses eight arrays:
-/// - `pa[v]` is v's DFS-tree parent until v is linked into the forest, and its forest ancestor
-///   afterwards (LINK sets the ancestor to the parent, which `pa` already holds; `linked` tells
-///   the two states apart where the textbook tests `ancestor[v] != 0`);
-/// - `dom[v]` is the DFS edge cursor during the search, then the bucket's next link while v
-///   waits in a bucket (read for the last time when v leaves it), then v's dominator.
+/// The per-number state of Lengauer–Tarjan, in one 16-byte record so that a forest step or a
+/// bucket step touches one cache line instead of several arrays (an array of words rather than
+/// a struct so that the zeroed buffer is mapped at once, see `crate::alloc`):
+/// - [`ANCESTOR`]: the DFS-tree parent until the number is linked into the forest, its forest
+///   ancestor afterwards (LINK sets the ancestor to the parent, which this already holds);
+/// - [`LABEL`]: EVAL's label, the number of minimum semidominator on the compressed path;
+/// - [`SEMI`]: until the number is processed, the head of its bucket (the numbers whose
+///   semidominator it is; 0: empty); then `semi` of its label (final once linked, and labels
+///   only name linked numbers), so that EVAL compares without a lookup. A number's bucket is
+///   complete and never emptied again once the number is processed (entries come from larger
+///   numbers, and it is emptied when a child, a larger number, is linked), so what is left in
+///   it then stays there;
+/// - [`DOM`]: the bucket's next link while the number waits in a bucket (read for the last
+///   time when it leaves it), then its tentative dominator, marked with [`MARK`] where
+///   DevTools' last pass replaces it by that one's dominator, then its dominator.
+type Slot = [u32; 4];
+const ANCESTOR: usize = 0;
+const LABEL: usize = 1;
+const SEMI: usize = 2;
+const DOM: usize = 3;
+/// The bit that marks a tentative dominator that is not the semidominator (numbers stay below).
+const MARK: u32 = 1 << 31;
+
+/// The state of Lengauer–Tarjan. Vertices are numbered 1..=n (vertex = ordinal + 1, 0 =
+/// "none"); after the DFS everything runs on *DFS numbers* (also 1..=n, the root is 1): the
+/// same algorithm with the vertices renamed, so every result is the same, while the reverse
+/// DFS-order main loop walks the arrays sequentially and "is linked" is a comparison with the
+/// current number instead of a bit (numbers are linked in decreasing order).
 struct LengauerTarjan<'a> {
     snap: &'a Snapshot,
     ret: &'a Retainers,
@@ -76,19 +102,15 @@ struct LengauerTarjan<'a> {
     /// The node that DevTools gives node 0 as an extra essential predecessor (the last node,
     /// when the snapshot has dangling edges and edge 0 is essential: see `quirks`).
     bogus: Option<usize>,
-    pa: Vec<u32>,
-    /// `vertex[i]` is the vertex with DFS number `i`.
+    /// `number[v]`: the DFS number of vertex v (0: not reached yet).
+    number: Vec<u32>,
+    /// `vertex[i]`: the vertex with DFS number i.
     vertex: Vec<u32>,
-    label: Vec<u32>,
-    /// The DFS number of v (0: not reached yet), then of its semidominator.
-    semi: Vec<u32>,
-    dom: Vec<u32>,
+    /// By DFS number.
+    slot: Vec<Slot>,
     /// How many vertices are numbered.
     count: u32,
-    /// Buckets as linked lists: a head per vertex, the next link in `dom`.
-    bucket_head: Vec<u32>,
-    linked: BitVec,
-    /// EVAL's path-compression stack, kept to reuse its buffer.
+    /// EVAL's path-compression stack (and the DFS stack before it), kept to reuse its buffer.
     stack: Vec<u32>,
 }
 
@@ -100,14 +122,10 @@ impl<'a> LengauerTarjan<'a> {
             ret,
             essential,
             bogus: None,
-            pa: vec![0; len],
+            number: vec![0; len],
             vertex: vec![0; len],
-            label: vec![0; len],
-            semi: vec![0; len],
-            dom: vec![0; len],
+            slot: vec![[0; 4]; len],
             count: 0,
-            bucket_head: Vec::new(),
-            linked: BitVec::default(),
             stack: Vec::new(),
         }
     }
@@ -118,12 +136,12 @@ impl<'a> LengauerTarjan<'a> {
     /// and how many were cliques.
     fn number(&mut self, r: u32, poll: &mut Poll<'_>) -> Result<(usize, usize)> {
         let n = self.snap.node_count();
-        self.dfs(r, poll)?;
+        self.dfs(r, 0, poll)?;
         let reached = self.count as usize;
         if reached < n {
             for v in 1..=n as u32 {
                 poll.tick()?;
-                let unreached = self.semi[v as usize] == 0;
+                let unreached = self.number[v as usize] == 0;
                 if unreached
                     && self.bogus != Some(v as usize - 1)
                     && !self
@@ -131,213 +149,220 @@ impl<'a> LengauerTarjan<'a> {
                         .of(v as usize - 1)
                         .any(|slot| self.ret.essential.get(slot))
                 {
-                    self.pa[v as usize] = r;
-                    self.dfs(v, poll)?;
+                    self.dfs(v, 1, poll)?;
                 }
             }
         }
         let mut cliques = 0;
         if (self.count as usize) < n {
             for v in 1..=n as u32 {
-                if self.semi[v as usize] == 0 {
-                    self.pa[v as usize] = r;
-                    self.visit(v);
+                if self.number[v as usize] == 0 {
+                    self.visit(v, 1);
                     cliques += 1;
                 }
             }
         }
-        // The edge cursors are done with: `dom` becomes the bucket links.
-        self.dom.iter_mut().for_each(|d| *d = 0);
         Ok((reached, cliques))
     }
 
-    /// Gives `v` the next DFS number.
+    /// Gives `v` the next DFS number, with the DFS-tree parent numbered `parent`.
     #[inline]
-    fn visit(&mut self, v: u32) {
+    fn visit(&mut self, v: u32, parent: u32) -> u32 {
         self.count += 1;
-        self.semi[v as usize] = self.count;
-        self.vertex[self.count as usize] = v;
-        self.label[v as usize] = v;
+        let i = self.count;
+        self.number[v as usize] = i;
+        self.vertex[i as usize] = v;
+        self.slot[i as usize] = [parent, i, 0, 0];
+        i
     }
 
-    /// Iterative DFS from `root` over essential edges; `dom` holds each vertex's edge cursor.
-    fn dfs(&mut self, root: u32, poll: &mut Poll<'_>) -> Result<()> {
+    /// Iterative DFS from `root` (whose parent is numbered `parent`) over essential edges in
+    /// file order, descending into the first unnumbered target. The stack holds (vertex, edge
+    /// cursor) pairs; the edge a vertex descended through is passed over on return, as its
+    /// target is numbered by then.
+    fn dfs(&mut self, root: u32, parent: u32, poll: &mut Poll<'_>) -> Result<()> {
         let fe = &self.snap.first_edge;
         let edge_to = &self.snap.edge_to;
-        self.dom[root as usize] = fe[root as usize - 1];
-        let mut v = root;
-        while v != 0 {
+        let essential = self.essential;
+        let mut stack = std::mem::take(&mut self.stack);
+        stack.clear();
+        self.visit(root, parent);
+        stack.push(root);
+        stack.push(fe[root as usize - 1]);
+        while let Some(&cursor) = stack.last() {
             poll.tick()?;
-            let vi = v as usize;
-            if self.semi[vi] == 0 {
-                self.visit(v);
-            }
-            let mut v_next = self.pa[vi];
-            let end = fe[vi];
-            while self.dom[vi] < end {
-                let ei = self.dom[vi] as usize;
-                if self.essential.get(ei) {
-                    let w = edge_to[ei] + 1;
-                    if self.semi[w as usize] == 0 {
-                        self.pa[w as usize] = v;
-                        self.dom[w as usize] = fe[w as usize - 1];
-                        v_next = w;
+            let v = stack[stack.len() - 2];
+            let end = fe[v as usize];
+            let mut ei = cursor;
+            let mut next = 0;
+            while ei < end {
+                let e = ei as usize;
+                ei += 1;
+                if essential.get(e) {
+                    let w = edge_to[e] + 1;
+                    if self.number[w as usize] == 0 {
+                        next = w;
                         break;
                     }
                 }
-                self.dom[vi] += 1;
             }
-            v = v_next;
+            if next == 0 {
+                stack.truncate(stack.len() - 2);
+            } else {
+                let len = stack.len();
+                stack[len - 1] = ei;
+                self.visit(next, self.number[v as usize]);
+                stack.push(next);
+                stack.push(fe[next as usize - 1]);
+            }
         }
+        self.stack = stack;
         Ok(())
     }
 
-    /// EVAL with path compression (iterative).
-    fn eval(&mut self, v: u32) -> u32 {
-        if !self.linked.get(v as usize) {
-            return v;
+    /// EVAL with path compression (iterative) on DFS numbers, numbers from `linked` up being
+    /// linked: the label of `v` and its semidominator.
+    #[inline]
+    fn eval(slot: &mut [Slot], stack: &mut Vec<u32>, v: u32, linked: u32) -> (u32, u32) {
+        if v < linked {
+            // Not linked: v itself, whose `semi` is still its own number (unless v is being
+            // processed, when `semi` is at most v: the caller's minimum is the same).
+            return (v, v);
         }
-        // compress(v)
-        let (pa, label, semi) = (&mut self.pa, &mut self.label, &self.semi);
         let mut x = v;
-        while self.linked.get(pa[x as usize] as usize) {
-            self.stack.push(x);
-            x = pa[x as usize];
-        }
-        while let Some(w) = self.stack.pop() {
-            let a = pa[w as usize] as usize;
-            if semi[label[a] as usize] < semi[label[w as usize] as usize] {
-                label[w as usize] = label[a];
+        loop {
+            let a = slot[x as usize][ANCESTOR];
+            if a < linked {
+                break;
             }
-            pa[w as usize] = pa[a];
+            stack.push(x);
+            x = a;
         }
-        label[v as usize]
+        while let Some(w) = stack.pop() {
+            let a = slot[w as usize][ANCESTOR] as usize;
+            let sa = slot[a];
+            let sw = &mut slot[w as usize];
+            if sa[SEMI] < sw[SEMI] {
+                sw[LABEL] = sa[LABEL];
+                sw[SEMI] = sa[SEMI];
+            }
+            sw[ANCESTOR] = sa[ANCESTOR];
+        }
+        let s = slot[v as usize];
+        (s[LABEL], s[SEMI])
     }
 
-    /// Semidominators in reverse DFS order, each vertex's bucket emptied into tentative
+    /// Semidominators in reverse DFS order, each number's bucket emptied into tentative
     /// dominators as soon as its parent is linked (steps 2 and 3 of the paper).
-    fn semidominators(&mut self, r: u32, poll: &mut Poll<'_>) -> Result<()> {
-        let len = self.semi.len();
-        self.bucket_head = vec![0; len];
-        self.linked = BitVec::new(len);
-        for i in (2..=self.count as usize).rev() {
+    fn semidominators(&mut self, poll: &mut Poll<'_>) -> Result<()> {
+        let (ret, number, vertex) = (self.ret, &self.number, &self.vertex);
+        let (slot, stack) = (&mut self.slot, &mut self.stack);
+        stack.clear();
+        let bogus = self.bogus;
+        // A number whose bucket is never emptied (its semidominator is not a DFS ancestor,
+        // which DevTools' handling of unreachable nodes allows) has no dominator: 0, which
+        // `finish` turns into the root as DevTools' zero-filled array does.
+        let abandon = |slot: &mut [Slot], head: u32| {
+            let mut v = head;
+            while v != 0 {
+                v = std::mem::take(&mut slot[v as usize][DOM]);
+            }
+        };
+        // DevTools' orphan rule: a vertex without essential retainers gets the root's `semi`.
+        let root_semi = 1;
+        for i in (2..=self.count).rev() {
             poll.tick()?;
-            let w = self.vertex[i];
-            let wo = w as usize - 1;
+            let wo = vertex[i as usize] as usize - 1;
+            let mut semi = i;
             let mut orphan = true;
-            for slot in self.ret.of(wo) {
-                if !self.ret.essential.get(slot) {
+            for s in ret.of(wo) {
+                if !ret.essential.get(s) {
                     continue;
                 }
                 orphan = false;
-                let u = self.eval(self.ret.node[slot] + 1);
-                if self.semi[u as usize] < self.semi[w as usize] {
-                    self.semi[w as usize] = self.semi[u as usize];
-                }
+                let v = number[ret.node[s] as usize + 1];
+                let (_, su) = Self::eval(slot, stack, v, i + 1);
+                semi = semi.min(su);
             }
-            if self.bogus == Some(wo) {
+            if bogus == Some(wo) {
                 orphan = false;
-                let u = self.eval(1);
-                if self.semi[u as usize] < self.semi[w as usize] {
-                    self.semi[w as usize] = self.semi[u as usize];
-                }
+                let (_, su) = Self::eval(slot, stack, number[1], i + 1);
+                semi = semi.min(su);
             }
             if orphan {
-                self.semi[w as usize] = self.semi[r as usize];
+                semi = root_semi;
             }
-            let b = self.vertex[self.semi[w as usize] as usize] as usize;
-            // A vertex enters exactly one bucket once, so a plain list matches DevTools' Set.
-            self.dom[w as usize] = self.bucket_head[b];
-            self.bucket_head[b] = w;
-            let pw = self.pa[w as usize];
-            self.linked.set(w as usize); // LINK(pw, w): w's ancestor is pw, which pa[w] holds
-            let mut v = self.bucket_head[pw as usize];
-            while v != 0 {
-                let next = self.dom[v as usize];
-                let u = self.eval(v);
-                self.dom[v as usize] = if self.semi[u as usize] < self.semi[v as usize] {
-                    u
-                } else {
-                    pw
-                };
-                v = next;
+            let left = std::mem::replace(&mut slot[i as usize][SEMI], semi);
+            abandon(slot, left);
+            // A number enters exactly one bucket once, so a plain list matches DevTools' Set;
+            // its own bucket (semi == i) is never emptied.
+            if semi != i {
+                slot[i as usize][DOM] = std::mem::replace(&mut slot[semi as usize][SEMI], i);
             }
-            self.bucket_head[pw as usize] = 0;
-        }
-        // A vertex whose bucket was never emptied (its semidominator is not a DFS ancestor,
-        // which DevTools' handling of unreachable nodes allows) has no dominator yet: 0, which
-        // `finish` turns into the root as DevTools' zero-filled array does. Its `dom` slot still
-        // holds a bucket link, so the leftover lists are walked and cleared.
-        for head in &mut self.bucket_head {
-            let mut v = std::mem::take(head);
+            // LINK(parent, i): i's ancestor is its parent, which it holds; i is linked now.
+            let parent = slot[i as usize][ANCESTOR];
+            // The bucket holds the numbers whose semidominator is `parent`.
+            let mut v = std::mem::take(&mut slot[parent as usize][SEMI]);
             while v != 0 {
-                let next = self.dom[v as usize];
-                self.dom[v as usize] = 0;
+                let next = slot[v as usize][DOM];
+                let (u, su) = Self::eval(slot, stack, v, i);
+                slot[v as usize][DOM] = if su < parent { u | MARK } else { parent };
                 v = next;
             }
         }
-        debug_assert!(
-            self.bucket_head.iter().all(|&h| h == 0),
-            "every bucket is empty"
-        );
+        let left = std::mem::take(&mut slot[1][SEMI]);
+        abandon(slot, left);
         Ok(())
     }
 
-    /// Step 4 of the paper: the immediate dominators in DFS order; then vertex numbers back to
-    /// ordinals, reusing the buffers. Returns the dominator of every ordinal and the preorder.
-    fn finish(self, r: u32) -> (Vec<u32>, Vec<u32>) {
+    /// Step 4 of the paper: the immediate dominators in DFS order; then the retained sizes and
+    /// numbers back to ordinals, reusing the buffers. Returns the dominator and the retained
+    /// size of every ordinal.
+    fn finish(self, shallow: &[u32], poll: &mut Poll<'_>) -> Result<(Vec<u32>, Vec<f64>)> {
         let LengauerTarjan {
-            mut dom,
             vertex,
-            semi,
+            mut slot,
             count,
-            pa,
-            label,
-            bucket_head,
-            linked,
+            number,
+            stack,
             ..
         } = self;
-        // Freed before the last pass, as the other half of the analysis still allocates.
-        drop((pa, label, bucket_head, linked));
-        dom[0] = r;
-        dom[r as usize] = r;
-        for i in 2..=count as usize {
-            let w = vertex[i] as usize;
-            if dom[w] != vertex[semi[w] as usize] {
-                dom[w] = dom[dom[w] as usize];
+        drop(stack);
+        let n = count as usize;
+        slot[0][DOM] = 1;
+        slot[1][DOM] = 1;
+        // DevTools: if dom[i] != semi[i] then dom[i] = dom[dom[i]]. dom[i] is either the
+        // semidominator, or a marked number, or 0 (never set). In the same pass, the ordinal of
+        // each number's dominator is stored at the number's ordinal over `number` (no longer
+        // read), whose last entry is left over.
+        let mut dominator = number;
+        dominator[vertex[1] as usize - 1] = vertex[1] - 1;
+        for i in 2..=n {
+            let mut d = slot[i][DOM];
+            if d == 0 || d & MARK != 0 {
+                d = slot[(d & !MARK) as usize][DOM] & !MARK;
+                slot[i][DOM] = d;
             }
+            dominator[vertex[i] as usize - 1] = vertex[d as usize] - 1;
         }
-        drop(semi);
         debug_assert!(
-            dom[1..].iter().all(|&d| d != 0),
+            slot[1..=n]
+                .iter()
+                .all(|s| s[DOM] != 0 && s[DOM] & MARK == 0),
             "every vertex has a dominator"
         );
-        let mut dominator = dom;
-        dominator.remove(0);
-        dominator.iter_mut().for_each(|d| *d -= 1);
-        let mut preorder = vertex;
-        preorder.remove(0);
-        preorder.truncate(count as usize);
-        preorder.iter_mut().for_each(|v| *v -= 1);
-        (dominator, preorder)
+        dominator.pop();
+        // Freed before the sizes are allocated: the other half of the analysis still allocates.
+        drop(slot);
+        // In reverse preorder, each node's sum into its dominator's (DevTools' order).
+        let mut retained: Vec<f64> = shallow.iter().map(|&s| s as f64).collect();
+        for i in (2..=n).rev() {
+            poll.tick()?;
+            let o = vertex[i] as usize - 1;
+            retained[dominator[o] as usize] += retained[o];
+        }
+        Ok((dominator, retained))
     }
-}
-
-/// Retained sizes: each node's shallow size plus those of the nodes it dominates, summed in
-/// reverse DFS preorder as DevTools does (as `f64`, exact up to 2^53).
-pub(crate) fn retained_sizes(
-    dom: &Dominators,
-    shallow: &[u32],
-    obs: &dyn Observer,
-) -> Result<Vec<f64>> {
-    let mut poll = Poll::new(obs);
-    let mut retained: Vec<f64> = shallow.iter().map(|&s| s as f64).collect();
-    for &o in dom.preorder[1..].iter().rev() {
-        poll.tick()?;
-        let d = dom.dominator[o as usize] as usize;
-        retained[d] += retained[o as usize];
-    }
-    Ok(retained)
 }
 
 /// Children lists of the dominator tree (CSR), each in *descending* ordinal order as DevTools

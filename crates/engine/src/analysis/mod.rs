@@ -157,9 +157,7 @@ impl Analysis {
         obs.progress(Phase::Dominators, 0.0);
         let (dom_and_retained, distance_and_classes) = rayon::join(
             || -> Result<_> {
-                let d = dominators::compute(&snap, &retainers, bogus, &essential, obs)?;
-                let r = dominators::retained_sizes(&d, &shallow, obs)?;
-                Ok((d, r))
+                dominators::compute(&snap, &retainers, bogus, &essential, &shallow, obs)
             },
             || -> Result<_> {
                 // The first snapshot of a diff is reduced to ids, sizes and classes: no
@@ -178,7 +176,7 @@ impl Analysis {
                 Ok((dist, classes::compute(&snap, obs)?))
             },
         );
-        let (dom, retained) = dom_and_retained?;
+        let dom = dom_and_retained?;
         let (distance, (classes, added)) = distance_and_classes?;
         drop(essential);
         drop(eph);
@@ -202,8 +200,7 @@ impl Analysis {
                 dom.unreachable, dom.cliques
             ));
         }
-        let dominator = dom.dominator;
-        drop(dom.preorder);
+        let (dominator, retained) = (dom.dominator, dom.retained);
         obs.progress(Phase::Classes, 0.0);
         let total = retained[root] + snap.header.extra_native_bytes as f64;
         let (dominated, statistics) = if full {
