@@ -6,18 +6,8 @@
 
 use crate::parse::parse;
 use crate::progress::Quiet;
-use std::io::Read;
 
-/// A reader that hands out at most `n` bytes at a time.
-struct Trickle<'a>(&'a [u8], usize);
-impl Read for Trickle<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.1.min(self.0.len()).min(buf.len());
-        buf[..n].copy_from_slice(&self.0[..n]);
-        self.0 = &self.0[n..];
-        Ok(n)
-    }
-}
+use crate::parse::tests::Trickle;
 
 /// Nodes and edges as V8 writes them (7 node fields, a record per line), `n` nodes of 3 edges
 /// each to pseudo-random nodes; `nodes` and `edges` are the arrays' texts, for editing.

@@ -250,8 +250,9 @@ mod tests {
     use crate::ids::StrId;
     use crate::progress::Quiet;
 
-    /// A reader that hands out `n` bytes at a time, so that every token straddles a refill.
-    struct Trickle<'a>(&'a [u8], usize);
+    /// A reader that hands out `n` bytes at a time, so that every token straddles a refill
+    /// (the block parser's tests use it too).
+    pub(super) struct Trickle<'a>(pub(super) &'a [u8], pub(super) usize);
     impl Read for Trickle<'_> {
         fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
             let n = self.1.min(self.0.len()).min(buf.len());
