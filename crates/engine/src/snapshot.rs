@@ -229,7 +229,7 @@ pub struct Locations {
 impl Locations {
     /// Builds the index from `(ordinal, location)` pairs sorted by ordinal, one per ordinal.
     pub fn from_sorted(pairs: Vec<(u32, Location)>) -> Locations {
-        let mut seen: std::collections::HashMap<Location, u32> = std::collections::HashMap::new();
+        let mut seen: rustc_hash::FxHashMap<Location, u32> = rustc_hash::FxHashMap::default();
         let mut table = Vec::new();
         let mut ords = Vec::with_capacity(pairs.len());
         let mut which = Vec::with_capacity(pairs.len());

@@ -38,33 +38,50 @@ pub(crate) struct Dominators {
     pub(crate) cliques: usize,
 }
 
-/// Computes the dominator tree of `snap` over the `essential` edges (`ret.essential` marks the
-/// same edges by retainer slot; `bogus`: the retainer slots DevTools adds for dangling edges),
-/// and the retained sizes from the `shallow` sizes.
-pub(crate) fn compute(
-    snap: &Snapshot,
-    ret: &Retainers,
-    bogus: Option<BogusRetainers>,
-    essential: &BitVec,
-    shallow: &[u32],
-    obs: &dyn Observer,
-) -> Result<Dominators> {
-    let mut poll = Poll::new(obs);
-    let n = snap.node_count();
-    let r = snap.root + 1;
-    assert!(n < MARK as usize, "at most 2^31 - 1 nodes");
-    let mut lt = LengauerTarjan::new(snap, ret, essential);
-    lt.bogus = bogus.filter(|b| b.essential).map(|b| b.node);
-    let (reached, cliques) = lt.number(r, &mut poll)?;
-    debug_assert_eq!(lt.count as usize, n, "every vertex is numbered");
-    lt.semidominators(&mut poll)?;
-    let (dominator, retained) = lt.finish(shallow, &mut poll)?;
-    Ok(Dominators {
-        dominator,
-        retained,
-        unreachable: n - reached,
-        cliques,
-    })
+/// The DFS from the root over the essential edges, numbered and waiting for the retainers: the
+/// first step of [`Numbering::dominators`], which needs no retainers, so it runs while they are
+/// built.
+pub(crate) struct Numbering<'a>(LengauerTarjan<'a>);
+
+impl<'a> Numbering<'a> {
+    /// Numbers the nodes of `snap` that the root reaches through the `essential` edges.
+    pub(crate) fn from_root(
+        snap: &'a Snapshot,
+        essential: &'a BitVec,
+        obs: &dyn Observer,
+    ) -> Result<Numbering<'a>> {
+        assert!(snap.node_count() < MARK as usize, "at most 2^31 - 1 nodes");
+        let mut lt = LengauerTarjan::new(snap, essential);
+        lt.dfs(snap.root + 1, 0, &mut Poll::new(obs))?;
+        Ok(Numbering(lt))
+    }
+
+    /// Completes the dominator tree over the essential edges (`ret.essential` marks the same
+    /// edges by retainer slot; `bogus`: the retainer slots DevTools adds for dangling edges),
+    /// and the retained sizes from the `shallow` sizes.
+    pub(crate) fn dominators(
+        self,
+        ret: &Retainers,
+        bogus: Option<BogusRetainers>,
+        shallow: &[u32],
+        obs: &dyn Observer,
+    ) -> Result<Dominators> {
+        let mut poll = Poll::new(obs);
+        let mut lt = self.0;
+        let n = lt.snap.node_count();
+        lt.bogus = bogus.filter(|b| b.essential).map(|b| b.node);
+        let reached = lt.count as usize;
+        let cliques = lt.number_unreached(ret, &mut poll)?;
+        debug_assert_eq!(lt.count as usize, n, "every vertex is numbered");
+        lt.semidominators(ret, &mut poll)?;
+        let (dominator, retained) = lt.finish(shallow, &mut poll)?;
+        Ok(Dominators {
+            dominator,
+            retained,
+            unreachable: n - reached,
+            cliques,
+        })
+    }
 }
 
 /// The per-number state of Lengauer–Tarjan, in one 16-byte record so that a forest step or a
@@ -97,7 +114,6 @@ const MARK: u32 = 1 << 31;
 /// current number instead of a bit (numbers are linked in decreasing order).
 struct LengauerTarjan<'a> {
     snap: &'a Snapshot,
-    ret: &'a Retainers,
     essential: &'a BitVec,
     /// The node that DevTools gives node 0 as an extra essential predecessor (the last node,
     /// when the snapshot has dangling edges and edge 0 is essential: see `quirks`).
@@ -115,11 +131,10 @@ struct LengauerTarjan<'a> {
 }
 
 impl<'a> LengauerTarjan<'a> {
-    fn new(snap: &'a Snapshot, ret: &'a Retainers, essential: &'a BitVec) -> Self {
+    fn new(snap: &'a Snapshot, essential: &'a BitVec) -> Self {
         let len = snap.node_count() + 1;
         LengauerTarjan {
             snap,
-            ret,
             essential,
             bogus: None,
             number: vec![0; len],
@@ -130,24 +145,19 @@ impl<'a> LengauerTarjan<'a> {
         }
     }
 
-    /// Numbers the vertices in DFS preorder as DevTools does: from the root `r`, then from every
-    /// unreached vertex without an essential retainer, then every vertex still unreached (a
-    /// clique of unreachable nodes) directly under the root. Returns how many the root reached
-    /// and how many were cliques.
-    fn number(&mut self, r: u32, poll: &mut Poll<'_>) -> Result<(usize, usize)> {
+    /// Numbers the vertices the DFS from the root left unreached, as DevTools does: first a DFS
+    /// from every unreached vertex without an essential retainer, then every vertex still
+    /// unreached (a clique of unreachable nodes) directly under the root. Returns how many were
+    /// cliques.
+    fn number_unreached(&mut self, ret: &Retainers, poll: &mut Poll<'_>) -> Result<usize> {
         let n = self.snap.node_count();
-        self.dfs(r, 0, poll)?;
-        let reached = self.count as usize;
-        if reached < n {
+        if (self.count as usize) < n {
             for v in 1..=n as u32 {
                 poll.tick()?;
                 let unreached = self.number[v as usize] == 0;
                 if unreached
                     && self.bogus != Some(v as usize - 1)
-                    && !self
-                        .ret
-                        .of(v as usize - 1)
-                        .any(|slot| self.ret.essential.get(slot))
+                    && !ret.of(v as usize - 1).any(|slot| ret.essential.get(slot))
                 {
                     self.dfs(v, 1, poll)?;
                 }
@@ -162,7 +172,7 @@ impl<'a> LengauerTarjan<'a> {
                 }
             }
         }
-        Ok((reached, cliques))
+        Ok(cliques)
     }
 
     /// Gives `v` the next DFS number, with the DFS-tree parent numbered `parent`.
@@ -254,8 +264,8 @@ impl<'a> LengauerTarjan<'a> {
 
     /// Semidominators in reverse DFS order, each number's bucket emptied into tentative
     /// dominators as soon as its parent is linked (steps 2 and 3 of the paper).
-    fn semidominators(&mut self, poll: &mut Poll<'_>) -> Result<()> {
-        let (ret, number, vertex) = (self.ret, &self.number, &self.vertex);
+    fn semidominators(&mut self, ret: &Retainers, poll: &mut Poll<'_>) -> Result<()> {
+        let (number, vertex) = (&self.number, &self.vertex);
         let (slot, stack) = (&mut self.slot, &mut self.stack);
         stack.clear();
         let bogus = self.bogus;

@@ -1,9 +1,11 @@
 //! The analysis pipeline (spec §2, in DevTools' order) and the queries over its result.
 //!
-//! [`Analysis::run`] takes a parsed [`Snapshot`] through: DOM-state propagation, retainers and
-//! page-owned marking, essential edges and shallow-size attribution, then the dominator tree and
-//! retained sizes on one core while distances and class names run on the other, then the
-//! dominator children, Summary and Statistics. Everything stays in columns indexed by node
+//! [`Analysis::run`] takes a parsed [`Snapshot`] through: DOM-state propagation; then class
+//! names on one core while the other does page-owned marking, essential edges and shallow-size
+//! attribution, the retainers (while the DFS from the root numbers the nodes), and the dominator
+//! tree with retained sizes (while distances and the Statistics sums run beside it); then the
+//! dominator children and the Summary. Rayon's work stealing lets a core that runs out of work
+//! take the other's pending half, so the schedule is a shape, not a split. Everything stays in columns indexed by node
 //! ordinal; the queries ([`names`], [`queries`], [`locations`], [`paths`], [`summary`]) build
 //! small owned values on request.
 //!
@@ -96,6 +98,74 @@ fn require_for_parse(path: &std::path::Path, obs: &dyn Observer) -> Result<()> {
     require(obs, size / 3)
 }
 
+/// The graph half of the pipeline: everything from the retainers to the dominator tree, with
+/// the distances and the Statistics sums on the other core while the tree is built.
+struct Graph {
+    retainers: Retainers,
+    shallow: Vec<u32>,
+    dom: dominators::Dominators,
+    distance: Vec<i32>,
+    /// All but the total (see [`Statistics::with_total`]); default for the first snapshot of a
+    /// diff.
+    statistics: Statistics,
+}
+
+impl Graph {
+    fn build(snap: &Snapshot, full: bool, obs: &dyn Observer) -> Result<Graph> {
+        let (page_owned, eph) = rayon::join(
+            || essential::mark_page_owned(snap, obs),
+            || essential::EphemeronNames::build(snap, obs),
+        );
+        let (page_owned, eph) = (page_owned?, eph?);
+        obs.progress(Phase::Index, 1.0);
+        let root = snap.root as usize;
+        let has_user_roots = snap
+            .edges_of(root)
+            .any(|ei| essential::is_user_root(snap, snap.edge_to[ei] as usize))
+            || quirks::bogus_root_edges(snap) > 0;
+        let (essential, shallow) = rayon::join(
+            || essential::essential_edges(snap, &page_owned, &eph, obs),
+            || shallow::attribute(snap, has_user_roots, obs),
+        );
+        let (essential, shallow) = (essential?, shallow?);
+        drop(page_owned);
+        // The DFS from the root needs the edges only: it numbers while the retainers are built.
+        let (retainers, numbering) = rayon::join(
+            || Retainers::build(snap, &essential, obs),
+            || dominators::Numbering::from_root(snap, &essential, obs),
+        );
+        let (retainers, numbering) = (retainers?, numbering?);
+        let bogus = quirks::BogusRetainers::of(snap, &essential);
+        obs.progress(Phase::Dominators, 0.0);
+        let (dom, side) = rayon::join(
+            || numbering.dominators(&retainers, bogus, &shallow, obs),
+            || -> Result<_> {
+                if !full {
+                    // The first snapshot of a diff is reduced to ids, sizes and classes: no
+                    // distances or Statistics. But DevTools fails on a snapshot whose
+                    // distances walk overflows: so does the first snapshot of a diff.
+                    if quirks::distances_may_overflow(snap) {
+                        distances::compute(snap, &eph, obs)?;
+                    }
+                    return Ok((Vec::new(), Statistics::default()));
+                }
+                let distance = distances::compute(snap, &eph, obs)?;
+                obs.progress(Phase::Distances, 1.0);
+                let statistics = statistics::compute(snap, &shallow, &retainers, bogus, obs)?;
+                Ok((distance, statistics))
+            },
+        );
+        let (dom, (distance, statistics)) = (dom?, side?);
+        Ok(Graph {
+            retainers,
+            shallow,
+            dom,
+            distance,
+            statistics,
+        })
+    }
+}
+
 impl Analysis {
     /// Parses and analyses the snapshot at `path`.
     pub fn from_path(path: &std::path::Path, obs: &dyn Observer) -> Result<Analysis> {
@@ -135,51 +205,20 @@ impl Analysis {
         )?;
         obs.progress(Phase::Index, 0.0);
         let detachedness = dom_state::propagate(&mut snap, obs)?;
-        let (page_owned, eph) = rayon::join(
-            || essential::mark_page_owned(&snap, obs),
-            || essential::EphemeronNames::build(&snap, obs),
+        // Class names need only the graph: they are worked out on one core while the other
+        // starts on the dominator tree (and helps with classes once it waits).
+        let (classes, graph) = rayon::join(
+            || classes::compute(&snap, obs),
+            || Graph::build(&snap, full, obs),
         );
-        let (page_owned, eph) = (page_owned?, eph?);
-        obs.progress(Phase::Index, 1.0);
-        let root = snap.root as usize;
-        let has_user_roots = snap
-            .edges_of(root)
-            .any(|ei| essential::is_user_root(&snap, snap.edge_to[ei] as usize))
-            || quirks::bogus_root_edges(&snap) > 0;
-        let (essential, shallow) = rayon::join(
-            || essential::essential_edges(&snap, &page_owned, &eph, obs),
-            || shallow::attribute(&snap, has_user_roots, obs),
-        );
-        let (essential, shallow) = (essential?, shallow?);
-        drop(page_owned);
-        let retainers = Retainers::build(&snap, &essential, obs)?;
-        let bogus = quirks::BogusRetainers::of(&snap, &essential);
-        obs.progress(Phase::Dominators, 0.0);
-        let (dom_and_retained, distance_and_classes) = rayon::join(
-            || -> Result<_> {
-                dominators::compute(&snap, &retainers, bogus, &essential, &shallow, obs)
-            },
-            || -> Result<_> {
-                // The first snapshot of a diff is reduced to ids, sizes and classes: no
-                // distances.
-                let dist = if full {
-                    distances::compute(&snap, &eph, obs)?
-                } else {
-                    // Not needed, but DevTools fails on a snapshot whose distances walk
-                    // overflows: so does the first snapshot of a diff.
-                    if quirks::distances_may_overflow(&snap) {
-                        distances::compute(&snap, &eph, obs)?;
-                    }
-                    Vec::new()
-                };
-                obs.progress(Phase::Distances, 1.0);
-                Ok((dist, classes::compute(&snap, obs)?))
-            },
-        );
-        let dom = dom_and_retained?;
-        let (distance, (classes, added)) = distance_and_classes?;
-        drop(essential);
-        drop(eph);
+        let ((classes, added), graph) = (classes?, graph?);
+        let Graph {
+            retainers,
+            shallow,
+            dom,
+            distance,
+            statistics,
+        } = graph;
         obs.progress(Phase::Dominators, 1.0);
         snap.strings.append(&added.table);
         if let Some(o) = quirks::first_name_past_strings(&snap) {
@@ -202,24 +241,28 @@ impl Analysis {
         }
         let (dominator, retained) = (dom.dominator, dom.retained);
         obs.progress(Phase::Classes, 0.0);
-        let total = retained[root] + snap.header.extra_native_bytes as f64;
-        let (dominated, statistics) = if full {
-            // Independent of each other: one on each core.
-            let (dominated, statistics) = rayon::join(
+        let total = retained[snap.root as usize] + snap.header.extra_native_bytes as f64;
+        let statistics = if full {
+            statistics.with_total(total)
+        } else {
+            Statistics {
+                total,
+                ..Default::default()
+            }
+        };
+        // The dominator tree's children on one core, the Summary's counts on the other.
+        let (dominated, aggregates) = if full {
+            let (dominated, counts) = rayon::join(
                 || DominatedNodes::build(&dominator, snap.root, obs),
-                || statistics::compute(&snap, &shallow, &retainers, bogus, total, obs),
+                || summary::counts(&snap, &classes, &shallow, &distance, None, obs),
             );
-            (dominated?, statistics?)
+            (dominated?, counts?)
         } else {
             let none = DominatedNodes {
                 first: vec![0; snap.node_count() + 1],
                 nodes: Vec::new(),
             };
-            let statistics = Statistics {
-                total,
-                ..Default::default()
-            };
-            (none, statistics)
+            (none, Vec::new())
         };
         let mut analysis = Analysis {
             snap,
@@ -231,7 +274,7 @@ impl Analysis {
             detachedness,
             classes,
             dominated,
-            aggregates: Vec::new(),
+            aggregates,
             statistics,
             warnings,
             file: None,
@@ -242,7 +285,9 @@ impl Analysis {
             external: OnceLock::new(),
         };
         if full {
-            analysis.aggregates = summary::aggregates(&analysis.columns(), None, obs)?;
+            let mut rows = std::mem::take(&mut analysis.aggregates);
+            summary::add_retained(&analysis.columns(), &mut rows, None, obs)?;
+            analysis.aggregates = rows;
         }
         obs.progress(Phase::Classes, 1.0);
         obs.progress(Phase::Done, 1.0);

@@ -32,13 +32,13 @@ pub struct Statistics {
     pub other_non_js_objects: f64,
 }
 
-/// Computes the statistics from the adjusted shallow sizes.
+/// Computes the statistics from the adjusted shallow sizes, all but the total (the root's
+/// retained size, known once the dominator tree is: see [`Statistics::with_total`]).
 pub(crate) fn compute(
     snap: &Snapshot,
     shallow: &[u32],
     retainers: &Retainers,
     bogus: Option<BogusRetainers>,
-    total: f64,
     obs: &dyn Observer,
 ) -> Result<Statistics> {
     let mut poll = Poll::new(obs);
@@ -96,17 +96,27 @@ pub(crate) fn compute(
             arrays += s;
         }
     }
-    let v8_heap = total - native;
     Ok(Statistics {
-        total,
-        v8_heap,
         native,
         code,
         strings,
         js_arrays: arrays,
         typed_arrays: typed,
         system,
-        other_js_objects: v8_heap - code - strings - arrays - system,
         other_non_js_objects: native - typed,
+        ..Statistics::default()
     })
+}
+
+impl Statistics {
+    /// Completes the parts that depend on the `total` size.
+    pub(crate) fn with_total(self, total: f64) -> Statistics {
+        let v8_heap = total - self.native;
+        Statistics {
+            total,
+            v8_heap,
+            other_js_objects: v8_heap - self.code - self.strings - self.js_arrays - self.system,
+            ..self
+        }
+    }
 }

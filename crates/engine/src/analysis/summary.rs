@@ -53,14 +53,21 @@ pub(crate) fn aggregates(
     filter: Option<&dyn Fn(usize) -> bool>,
     obs: &dyn Observer,
 ) -> Result<Vec<Aggregate>> {
-    let Columns {
-        snap,
-        classes,
-        shallow,
-        distance,
-        retained,
-        dominated,
-    } = *c;
+    let mut rows = counts(c.snap, c.classes, c.shallow, c.distance, filter, obs)?;
+    add_retained(c, &mut rows, filter, obs)?;
+    Ok(rows)
+}
+
+/// The aggregates without their retained sizes (0): counts, shallow sizes and distances, which
+/// need no dominator tree.
+pub(crate) fn counts(
+    snap: &Snapshot,
+    classes: &Classes,
+    shallow: &[u32],
+    distance: &[i32],
+    filter: Option<&dyn Fn(usize) -> bool>,
+    obs: &dyn Observer,
+) -> Result<Vec<Aggregate>> {
     let mut poll = Poll::new(obs);
     let accept = |o: usize| filter.is_none_or(|f| f(o));
     let mut slot_of_key: Vec<u32> = vec![u32::MAX; classes.keys.len()];
@@ -88,6 +95,30 @@ pub(crate) fn aggregates(
             a.distance = a.distance.min(distance[o]);
             a.shallow_size += shallow[o] as f64;
         }
+    }
+    Ok(rows)
+}
+
+/// Adds the retained sizes to `rows` (from [`counts`] with the same `filter`).
+pub(crate) fn add_retained(
+    c: &Columns<'_>,
+    rows: &mut [Aggregate],
+    filter: Option<&dyn Fn(usize) -> bool>,
+    obs: &dyn Observer,
+) -> Result<()> {
+    let Columns {
+        snap,
+        classes,
+        shallow,
+        retained,
+        dominated,
+        ..
+    } = *c;
+    let mut poll = Poll::new(obs);
+    let accept = |o: usize| filter.is_none_or(|f| f(o));
+    let mut slot_of_key: Vec<u32> = vec![u32::MAX; classes.keys.len()];
+    for (slot, a) in rows.iter().enumerate() {
+        slot_of_key[a.key as usize] = slot as u32;
     }
     // Walk the dominator tree; a class key is "seen" while one of its counted nodes is on the
     // current path.
@@ -117,7 +148,7 @@ pub(crate) fn aggregates(
             seen[k as usize] = false;
         }
     }
-    Ok(rows)
+    Ok(())
 }
 
 /// One Summary row, as DevTools' Summary view shows it.

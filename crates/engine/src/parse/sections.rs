@@ -11,6 +11,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::ids::StrId;
 use crate::meta::Meta;
 use crate::snapshot::{Location, Locations, TraceFunctionInfo, TraceNode};
+use rayon::slice::ParallelSliceMut;
 use std::io::Read;
 
 /// The optional sections as read, before the layout is applied.
@@ -48,17 +49,33 @@ impl RawSections {
                             .into(),
                     );
                 }
-                let mut pairs = Vec::with_capacity(self.locations.len() / lf);
+                // (ordinal << 32 | record), sorted: by ordinal, then in file order.
+                let mut keys: Vec<u64> = Vec::with_capacity(self.locations.len() / lf);
                 // One warning for all of them: a corrupt file can have millions.
                 let mut bad: Option<(u64, usize)> = None;
-                for rec in self.locations.chunks_exact(lf) {
+                for (r, rec) in self.locations.chunks_exact(lf).enumerate() {
                     let idx = rec[oi] as u64;
                     if !idx.is_multiple_of(nf) || idx / nf >= n {
                         bad.get_or_insert((idx, 0)).1 += 1;
                         continue;
                     }
-                    pairs.push((
-                        (idx / nf) as u32,
+                    keys.push((idx / nf) << 32 | r as u64);
+                }
+                if let Some((first, count)) = bad {
+                    warnings.push(format!(
+                        "{count} locations name a node index that is not a node (the first: {first}); ignored"
+                    ));
+                }
+                keys.par_sort_unstable();
+                // The last record of each ordinal.
+                let mut dedup: Vec<(u32, Location)> = Vec::with_capacity(keys.len());
+                for (k, &key) in keys.iter().enumerate() {
+                    if keys.get(k + 1).is_some_and(|&next| next >> 32 == key >> 32) {
+                        continue;
+                    }
+                    let rec = &self.locations[(key as u32) as usize * lf..][..lf];
+                    dedup.push((
+                        (key >> 32) as u32,
                         Location {
                             script_id: rec[si],
                             line: rec[li],
@@ -66,21 +83,8 @@ impl RawSections {
                         },
                     ));
                 }
+                drop(keys);
                 self.locations = Vec::new();
-                if let Some((first, count)) = bad {
-                    warnings.push(format!(
-                        "{count} locations name a node index that is not a node (the first: {first}); ignored"
-                    ));
-                }
-                // Stable sort keeps file order among equal ordinals, then keep the last.
-                pairs.sort_by_key(|&(o, _)| o);
-                let mut dedup: Vec<(u32, Location)> = Vec::with_capacity(pairs.len());
-                for item in pairs {
-                    match dedup.last_mut() {
-                        Some(last) if last.0 == item.0 => *last = item,
-                        _ => dedup.push(item),
-                    }
-                }
                 locations = Locations::from_sorted(dedup);
             }
         }
