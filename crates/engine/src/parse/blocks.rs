@@ -417,6 +417,38 @@ fn edges_by<const NF: u64>(text: &[u8], off: u64, l: &EdgeLayout, out: EdgeSlots
     o
 }
 
+/// Settles a block whose `pieces` were parsed with `outcomes`: the records and bytes taken (the
+/// pieces up to the first that stopped early, and that one's records), and the bytes declined
+/// (the rest of that piece).
+pub(super) fn settle(pieces: &[Piece], outcomes: &[Outcome]) -> (usize, usize, usize) {
+    let mut taken = 0;
+    for (p, o) in pieces.iter().zip(outcomes) {
+        taken += o.records;
+        if o.records < p.records {
+            let took = p.start + o.bytes;
+            return (taken, took, p.end - took);
+        }
+    }
+    (taken, pieces.last().map_or(0, |p| p.end), 0)
+}
+
+/// Parses the plain values at the start of a piece of a flat array of 32-bit values (records of
+/// one value: `locations`, `trace_function_infos`) into `out`, up to the first value that does
+/// not fit in 32 bits (left to the value-by-value reader, which reports it).
+pub(super) fn u32s(text: &[u8], out: &mut [MaybeUninit<u32>]) -> Outcome {
+    let mut v = Values { t: text, i: 0 };
+    let mut o = Outcome::default();
+    for (k, slot) in out.iter_mut().enumerate() {
+        let Some(x) = v.next().and_then(|x| u32::try_from(x).ok()) else {
+            break;
+        };
+        slot.write(x);
+        o.records = k + 1;
+        o.bytes = v.i;
+    }
+    o
+}
+
 /// Splits the first `sizes.iter().sum()` spare slots of `v` into consecutive runs of `sizes`.
 pub(super) fn spare<'a, T>(v: &'a mut Vec<T>, sizes: &[usize]) -> Vec<&'a mut [MaybeUninit<T>]> {
     let total: usize = sizes.iter().sum();
@@ -440,6 +472,8 @@ pub(super) fn none<'a, T>(n: usize) -> Vec<&'a mut [MaybeUninit<T>]> {
 thread_local! {
     /// Records read in blocks on this thread (for the tests).
     pub(super) static BLOCK_RECORDS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    /// Values of flat 32-bit arrays read in blocks on this thread (for the tests).
+    pub(super) static BLOCK_U32S: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 /// Makes the first `added` spare slots of `v` part of it.

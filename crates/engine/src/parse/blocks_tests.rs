@@ -10,11 +10,13 @@ use crate::progress::Quiet;
 use crate::parse::tests::Trickle;
 
 /// Nodes and edges as V8 writes them (7 node fields, a record per line), `n` nodes of 3 edges
-/// each to pseudo-random nodes; `nodes` and `edges` are the arrays' texts, for editing.
+/// each to pseudo-random nodes, and a location for every node (in descending order);
+/// `nodes`, `edges` and `locations` are the arrays' texts, for editing.
 struct Text {
     n: usize,
     nodes: Vec<String>,
     edges: Vec<String>,
+    locations: Vec<String>,
     counts: Option<(usize, usize)>,
 }
 
@@ -42,10 +44,15 @@ impl Text {
                 edges.push(format!("{et},{name},{}", to * 7));
             }
         }
+        let locations = (0..n)
+            .rev()
+            .map(|o| format!("{},{},{},{}", 7 * o, o % 13, o % 1000, o % 77))
+            .collect();
         Text {
             n,
             nodes,
             edges,
+            locations,
             counts: None,
         }
     }
@@ -53,12 +60,14 @@ impl Text {
     fn json(&self) -> String {
         let (nc, ec) = self.counts.unwrap_or((self.n, 3 * self.n));
         format!(
-            r#"{{"snapshot":{{"meta":{{"node_fields":["type","name","id","self_size","edge_count","trace_node_id","detachedness"],"node_types":[["hidden","array","string","object","code","closure","regexp","number","native","synthetic","concatenated string","sliced string","symbol","bigint","object shape"],"string","number","number","number","number","number"],"edge_fields":["type","name_or_index","to_node"],"edge_types":[["context","element","property","internal","hidden","shortcut","weak"],"string_or_number","node"]}},"node_count":{nc},"edge_count":{ec}}},
+            r#"{{"snapshot":{{"meta":{{"node_fields":["type","name","id","self_size","edge_count","trace_node_id","detachedness"],"node_types":[["hidden","array","string","object","code","closure","regexp","number","native","synthetic","concatenated string","sliced string","symbol","bigint","object shape"],"string","number","number","number","number","number"],"edge_fields":["type","name_or_index","to_node"],"edge_types":[["context","element","property","internal","hidden","shortcut","weak"],"string_or_number","node"],"location_fields":["object_index","script_id","line","column"]}},"node_count":{nc},"edge_count":{ec}}},
 "nodes":[{}],
 "edges":[{}],
+"locations":[{}],
 "strings":["","a","b","c","d"]}}"#,
             self.nodes.join("\n,"),
-            self.edges.join("\n,")
+            self.edges.join("\n,"),
+            self.locations.join("\n,")
         )
     }
 }
@@ -88,16 +97,27 @@ fn plain_snapshot() {
     let text = t.json();
     same(&text, "plain");
     super::BLOCK_RECORDS.with(|c| c.set(0));
+    super::BLOCK_U32S.with(|c| c.set(0));
     let s = parse(text.as_bytes(), text.len() as u64, &Quiet).unwrap();
     assert_eq!(s.node_count(), N);
     assert_eq!(s.edge_count(), 3 * N);
     assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+    assert_eq!(s.locations.len(), N);
+    assert_eq!(
+        s.location(7).map(|l| (l.script_id, l.line, l.column)),
+        Some((7, 7, 7))
+    );
     // Counted once per one-byte column: node types, detachedness and edge types. The last
     // record of each array (no comma after it) is read value by value.
     assert_eq!(
         super::BLOCK_RECORDS.with(|c| c.get()),
         2 * (N - 1) + (3 * N - 1),
         "every record but the arrays' last was read in blocks"
+    );
+    assert_eq!(
+        super::BLOCK_U32S.with(|c| c.get()),
+        4 * N - 1,
+        "every location value but the last was read in blocks"
     );
 }
 
@@ -145,6 +165,18 @@ fn oddities_anywhere() {
         }),
         ("an edge count past 2^32", |t, i| {
             t.nodes[i] = "3,1,7,8,4294967295,0,0".into()
+        }),
+        ("a location past 2^32", |t, i| {
+            t.locations[i] = "14,4294967296,1,1".into()
+        }),
+        ("a location that is not a number", |t, i| {
+            t.locations[i] = "14,1,x,1".into()
+        }),
+        ("a location with spaces", |t, i| {
+            t.locations[i] = " 14 ,\r\n1,2 ,3".into()
+        }),
+        ("a location of a node past the last", |t, i| {
+            t.locations[i] = format!("{},1,2,3", 7 * (t.n + 1))
         }),
         ("a short last record", |t, _| {
             let last = t.edges.len() - 1;

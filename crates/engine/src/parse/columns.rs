@@ -14,7 +14,7 @@
 //! [`Snapshot`]: crate::Snapshot
 
 use super::blocks::{self, EdgeLayout, EdgeSlots, NodeLayout, NodeSlots};
-use super::scanner::{RecordSink, Scanner};
+use super::scanner::{RecordSink, Scanner, Source};
 use super::sections::RawSections;
 use super::too_big;
 use crate::error::{Error, ErrorKind, Result};
@@ -24,7 +24,6 @@ use crate::progress::{check, Observer};
 use crate::snapshot::{Anomalies, DanglingEdge};
 use crate::strings::StringTable;
 use rayon::prelude::*;
-use std::io::Read;
 
 /// Values between two progress/cancellation checks while reading number arrays.
 const CHECK_EVERY: u32 = 1 << 20;
@@ -282,7 +281,7 @@ impl Builder {
         Ok(())
     }
 
-    pub(super) fn read_nodes<R: Read>(
+    pub(super) fn read_nodes<R: Source>(
         &mut self,
         sc: &mut Scanner<R>,
         obs: &dyn Observer,
@@ -364,7 +363,7 @@ impl Builder {
         Ok(())
     }
 
-    pub(super) fn read_edges<R: Read>(
+    pub(super) fn read_edges<R: Source>(
         &mut self,
         sc: &mut Scanner<R>,
         obs: &dyn Observer,
@@ -498,7 +497,7 @@ impl Builder {
         });
     }
 
-    pub(super) fn read_strings<R: Read>(
+    pub(super) fn read_strings<R: Source>(
         &mut self,
         sc: &mut Scanner<R>,
         obs: &dyn Observer,
@@ -618,7 +617,7 @@ impl RecordSink for NodeSink<'_, '_> {
             .zip(slots)
             .map(|(p, s)| blocks::nodes(&text[p.start..p.end], off + p.start as u64, l, s))
             .collect();
-        let (taken, took, declined) = settle(&pieces, &outcomes);
+        let (taken, took, declined) = blocks::settle(&pieces, &outcomes);
         // SAFETY: `blocks::nodes` wrote the slots of the records it counted, and pieces are
         // taken in order up to the first one that stopped early.
         unsafe {
@@ -669,21 +668,6 @@ impl RecordSink for NodeSink<'_, '_> {
     }
 }
 
-/// Settles a block whose `pieces` were parsed with `outcomes`: the records and bytes taken (the
-/// pieces up to the first that stopped early, and that one's records), and the bytes declined
-/// (the rest of that piece).
-fn settle(pieces: &[blocks::Piece], outcomes: &[blocks::Outcome]) -> (usize, usize, usize) {
-    let mut taken = 0;
-    for (p, o) in pieces.iter().zip(outcomes) {
-        taken += o.records;
-        if o.records < p.records {
-            let took = p.start + o.bytes;
-            return (taken, took, p.end - took);
-        }
-    }
-    (taken, pieces.last().map_or(0, |p| p.end), 0)
-}
-
 /// Reads the `edges` array into a [`Builder`], as [`NodeSink`] the nodes.
 struct EdgeSink<'b, 'o> {
     b: &'b mut Builder,
@@ -731,7 +715,7 @@ impl RecordSink for EdgeSink<'_, '_> {
             .zip(slots)
             .map(|(p, s)| blocks::edges(&text[p.start..p.end], off + p.start as u64, l, s))
             .collect();
-        let (taken, took, declined) = settle(&pieces, &outcomes);
+        let (taken, took, declined) = blocks::settle(&pieces, &outcomes);
         // SAFETY: `blocks::edges` wrote the slots of the records it counted, and pieces are
         // taken in order up to the first one that stopped early.
         unsafe {

@@ -8,11 +8,13 @@
 //! sections (`sections`); unknown keys are skipped. What DevTools reads despite an
 //! inconsistency is read as DevTools reads it, with a warning (`tolerate`). Where the text of the
 //! `nodes` and `edges` arrays is plain, whole blocks of it are parsed on every core (`blocks`);
-//! the rest is read value by value, which keeps every error's offset exact.
+//! the rest is read value by value, which keeps every error's offset exact. A file is read on a
+//! thread of its own one buffer ahead of the parse (`read_ahead`).
 
 mod blocks;
 mod columns;
 mod peek;
+mod read_ahead;
 mod scanner;
 mod sections;
 mod sniff;
@@ -24,7 +26,8 @@ use crate::progress::{check, Observer, Phase};
 use crate::snapshot::Snapshot;
 use columns::Builder;
 pub use peek::{peek, SnapshotHeader, PEEK_BYTES};
-use scanner::Scanner;
+use read_ahead::ReadAhead;
+use scanner::{Scanner, Source, BUFFER_SIZE};
 use sections::{read_samples, read_trace_tree, read_u32s};
 use std::fs::File;
 use std::io::Read;
@@ -50,14 +53,23 @@ pub(crate) fn open(path: &Path) -> Result<(File, std::fs::Metadata)> {
 /// Opens and parses the snapshot at `path`.
 pub fn parse_file(path: &Path, obs: &dyn Observer) -> Result<Snapshot> {
     let (file, meta) = open(path)?;
+    let read_ahead = |r| {
+        ReadAhead::new(r, BUFFER_SIZE).map_err(|e| {
+            Error::new(
+                ErrorKind::Io,
+                format!("cannot start reading {}: {e}", path.display()),
+            )
+        })
+    };
     if !meta.is_file() {
         // A pipe or a device (`/dev/stdin`, `<(zcat x.gz)`): read to its end.
-        return parse(file, 0, obs);
+        return parse_source(read_ahead(file.take(u64::MAX))?, 0, obs);
     }
     // Read only what the file held when it was opened, so a file that keeps growing (a writer
     // still at work) ends instead of being chased forever.
     let len = meta.len();
-    parse(file.take(len), len, obs).map_err(|e| explain_truncation(e, path, len))
+    parse_source(read_ahead(file.take(len))?, len, obs)
+        .map_err(|e| explain_truncation(e, path, len))
 }
 
 /// Adds what is likely going on to a truncation error: a file that grew while it was read, or
@@ -102,7 +114,12 @@ pub(crate) fn too_big(off: u64, what: &str) -> Error {
 /// Parses a snapshot from `reader`; `input_bytes` is the input's size (for progress and for
 /// sizing the columns; 0 if unknown).
 pub fn parse<R: Read>(reader: R, input_bytes: u64, obs: &dyn Observer) -> Result<Snapshot> {
-    let mut sc = Scanner::new(reader);
+    parse_source(reader, input_bytes, obs)
+}
+
+/// [`parse`] from any [`Source`] (a file read ahead on a thread of its own, see [`read_ahead`]).
+fn parse_source<S: Source>(source: S, input_bytes: u64, obs: &dyn Observer) -> Result<Snapshot> {
+    let mut sc = Scanner::new(source);
     let mut b = Builder::default();
     let progress = |off: u64| {
         if input_bytes > 0 {

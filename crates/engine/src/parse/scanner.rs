@@ -8,13 +8,27 @@ use std::io::Read;
 
 /// 4 MiB: large enough that refills are rare and that a buffer of numbers splits into pieces
 /// for every core ([`RecordSink::block`]), small enough to be nothing next to the graph.
-const BUFFER_SIZE: usize = 4 << 20;
+pub(crate) const BUFFER_SIZE: usize = 4 << 20;
 
 /// The least text ahead in the buffer worth handing to [`RecordSink::block`].
 const MIN_BLOCK: usize = 256 << 10;
 
 /// Deepest nesting accepted when skipping unknown values (serde_json uses 128).
 const MAX_DEPTH: usize = 128;
+
+/// Where a [`Scanner`]'s text comes from: any `io::Read` (read into the scanner's buffer), or
+/// [`super::read_ahead::ReadAhead`] (which swaps in a buffer it filled on its own thread).
+pub(crate) trait Source {
+    /// Refills `buf`, or replaces it with a filled buffer of the same size: how many bytes it
+    /// holds, 0 at the end of input.
+    fn fill(&mut self, buf: &mut Box<[u8]>) -> std::io::Result<usize>;
+}
+
+impl<R: Read> Source for R {
+    fn fill(&mut self, buf: &mut Box<[u8]>) -> std::io::Result<usize> {
+        self.read(buf)
+    }
+}
 
 pub(crate) struct Scanner<R> {
     reader: R,
@@ -30,7 +44,7 @@ pub(crate) struct Scanner<R> {
     pub(crate) first_invalid_utf8: Option<u64>,
 }
 
-impl<R: Read> Scanner<R> {
+impl<R: Source> Scanner<R> {
     pub(crate) fn new(reader: R) -> Self {
         Scanner {
             reader,
@@ -74,7 +88,7 @@ impl<R: Read> Scanner<R> {
         self.pos = 0;
         self.len = 0;
         loop {
-            match self.reader.read(&mut self.buf) {
+            match self.reader.fill(&mut self.buf) {
                 Ok(0) => {
                     self.eof = true;
                     return Ok(false);
@@ -464,7 +478,7 @@ pub(crate) struct Partial {
 /// The largest integer up to which DevTools' double-precision digit accumulation is exact (2^53).
 const MAX_EXACT: u64 = 1 << 53;
 
-impl<R: Read> Scanner<R> {
+impl<R: Source> Scanner<R> {
     /// Reads one non-negative integer.
     pub(crate) fn read_uint(&mut self, what: &str) -> Result<u64> {
         let mut value = None;
@@ -473,7 +487,7 @@ impl<R: Read> Scanner<R> {
     }
 }
 
-impl<R: Read> Scanner<R> {
+impl<R: Source> Scanner<R> {
     /// Reads `[…]` of non-negative integers in records of `f` values, calling `sink` with each
     /// whole record and the offset where it started. Returns a last record cut short,
     /// zero-filled. With `as_devtools`, a number above 2^53 is read as DevTools'

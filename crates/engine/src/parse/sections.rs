@@ -6,13 +6,13 @@
 //! position (script id, 0-based line and column); *trace* data (present only when allocation
 //! tracking was on) maps allocation sites to functions.
 
-use super::scanner::Scanner;
+use super::blocks;
+use super::scanner::{RecordSink, Scanner, Source};
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::StrId;
 use crate::meta::Meta;
 use crate::snapshot::{Location, Locations, TraceFunctionInfo, TraceNode};
-use rayon::slice::ParallelSliceMut;
-use std::io::Read;
+use rayon::prelude::*;
 
 /// The optional sections as read, before the layout is applied.
 #[derive(Default)]
@@ -118,25 +118,57 @@ impl RawSections {
 }
 
 /// Reads an array of 32-bit values (`locations`, `trace_function_infos`) into `out`.
-pub(super) fn read_u32s<R: Read>(
+pub(super) fn read_u32s<R: Source>(
     sc: &mut Scanner<R>,
     what: &str,
     out: &mut Vec<u32>,
 ) -> Result<()> {
-    sc.read_records(what, 1, false, &mut |r: &[u64], off| {
-        // The message is only written for a value that does not fit (one per value made
-        // reading `locations` a tenth of the parse).
-        match u32::try_from(r[0]) {
-            Ok(v) => out.push(v),
-            Err(_) => return Err(super::too_big(off, &format!("a value of {what}"))),
-        }
-        Ok(())
-    })?;
+    sc.read_records(what, 1, false, &mut U32s { what, out })?;
     Ok(())
 }
 
+/// The sink of [`read_u32s`]: plain text in parallel blocks, the rest value by value.
+struct U32s<'a> {
+    what: &'a str,
+    out: &'a mut Vec<u32>,
+}
+
+impl RecordSink for U32s<'_> {
+    #[inline(always)]
+    fn record(&mut self, r: &[u64], off: u64) -> Result<()> {
+        // The message is only written for a value that does not fit (one per value made
+        // reading `locations` a tenth of the parse).
+        match u32::try_from(r[0]) {
+            Ok(v) => self.out.push(v),
+            Err(_) => return Err(super::too_big(off, &format!("a value of {}", self.what))),
+        }
+        Ok(())
+    }
+
+    #[allow(unsafe_code)]
+    fn block(&mut self, text: &[u8], _off: u64) -> Result<(usize, usize)> {
+        let pieces = blocks::cut(text, 1, u64::MAX, blocks::piece_count());
+        if pieces.is_empty() {
+            return Ok((0, text.len()));
+        }
+        let sizes: Vec<usize> = pieces.iter().map(|p| p.records).collect();
+        let outcomes: Vec<blocks::Outcome> = pieces
+            .par_iter()
+            .zip(blocks::spare(self.out, &sizes))
+            .map(|(p, s)| blocks::u32s(&text[p.start..p.end], s))
+            .collect();
+        let (taken, took, declined) = blocks::settle(&pieces, &outcomes);
+        // SAFETY: `blocks::u32s` wrote the slots of the values it counted, and pieces are
+        // taken in order up to the first one that stopped early.
+        unsafe { blocks::commit(self.out, taken) };
+        #[cfg(test)]
+        blocks::BLOCK_U32S.with(|c| c.set(c.get() + taken));
+        Ok((took, declined))
+    }
+}
+
 /// Reads `samples` (pairs of numbers, kept flat until the layout is known).
-pub(super) fn read_samples<R: Read>(sc: &mut Scanner<R>, out: &mut Vec<u64>) -> Result<()> {
+pub(super) fn read_samples<R: Source>(sc: &mut Scanner<R>, out: &mut Vec<u64>) -> Result<()> {
     sc.read_records("samples", 1, false, &mut |r: &[u64], _| {
         out.push(r[0]);
         Ok(())
@@ -146,7 +178,7 @@ pub(super) fn read_samples<R: Read>(sc: &mut Scanner<R>, out: &mut Vec<u64>) -> 
 
 /// Reads the nested `trace_tree` (`[id, function_info_index, count, size, [children…], …]`)
 /// into a flat pre-order list with parent links.
-pub(super) fn read_trace_tree<R: Read>(
+pub(super) fn read_trace_tree<R: Source>(
     sc: &mut Scanner<R>,
     out: &mut Vec<TraceNode>,
 ) -> Result<()> {

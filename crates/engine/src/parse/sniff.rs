@@ -4,13 +4,12 @@
 //! people pass by mistake: an empty file, a gzip-compressed snapshot (`1F 8B`), other binary
 //! data or text, a JSON array or scalar, and `{}`. Each gets its own error kind and message.
 
-use super::scanner::Scanner;
+use super::scanner::{Scanner, Source};
 use crate::error::{Error, ErrorKind, Result};
-use std::io::Read;
 
 /// Reads up to and including the opening `{` of a non-empty top-level object, or fails with
 /// what the input is instead.
-pub(super) fn open_snapshot_object<R: Read>(sc: &mut Scanner<R>) -> Result<()> {
+pub(super) fn open_snapshot_object<R: Source>(sc: &mut Scanner<R>) -> Result<()> {
     sc.skip_utf8_bom()?;
     match sc.peek_token()? {
         None => return Err(Error::at(ErrorKind::Empty, 0, "the file is empty")),
