@@ -14,10 +14,16 @@ try {
   // (lib/platform.js is loaded only then, not on every start).
   throw require('./lib/platform.js').noBinaryError(e);
 }
-const { Watcher } = require('./lib/watch/index.js');
-const { mapResult } = require('./lib/source-maps.js');
-const { gcLog } = require('./lib/gc/index.js');
-const { dhatProfile, dhatDiff } = require('./lib/dhat/index.js');
+// watch, source maps, GC logs and DHAT profiles are loaded on first use, not on every start (a
+// CLI run or a test file that only analyzes does not pay for them).
+/** @param {any} result */
+const mapResult = (result) => require('./lib/source-maps.js').mapResult(result);
+/** @type {import('./index').gcLog} */
+const gcLog = (...args) => require('./lib/gc/index.js').gcLog(...args);
+/** @type {import('./index').dhatProfile} */
+const dhatProfile = (...args) => require('./lib/dhat/index.js').dhatProfile(...args);
+/** @type {import('./index').dhatDiff} */
+const dhatDiff = (...args) => require('./lib/dhat/index.js').dhatDiff(...args);
 
 // HeapAnalysis methods throw the addon's plain errors; give them the HeapwiseError class too, so
 // `e instanceof HeapwiseError` holds for every error heapwise throws, methods included.
@@ -213,6 +219,7 @@ const api = { analyze, diffBaseline, newSeries: () => new Series(), ClassFilter:
  * @type {import('./index').watch}
  */
 function watch(options) {
+  const { Watcher } = require('./lib/watch/index.js');
   return /** @type {any} */ (new Watcher(options, api));
 }
 
