@@ -14,9 +14,9 @@ use crate::ids::StrId;
 use crate::progress::{Observer, Poll};
 use crate::snapshot::{Location, Snapshot};
 use crate::strings::{cmp_utf16, utf16_len, NameIds, StringTable};
+use rustc_hash::FxHashMap as HashMap;
 use std::borrow::Cow;
 use std::cmp::Ordering;
-use std::collections::HashMap;
 
 /// An interface definition: a name like `{a, b}` and the property names it requires.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,7 +127,7 @@ impl AddedStrings {
         AddedStrings {
             base_len: base.len() as u32,
             table: StringTable::new(),
-            dedup: HashMap::new(),
+            dedup: HashMap::default(),
         }
     }
 
@@ -173,7 +173,7 @@ pub(crate) fn compute(snap: &Snapshot, obs: &dyn Observer) -> Result<(Classes, A
         &interfaces,
         &mut class_of,
         &mut added,
-        &mut HashMap::new(),
+        &mut HashMap::default(),
         &mut poll,
     )?;
     let (key_of, keys, key_name) = class_keys(snap, class_of, &added, &mut poll)?;
@@ -199,7 +199,7 @@ fn base_class_names(
     let function = added.get(b"Function");
     let regexp = added.get(b"RegExp");
     let n = snap.node_count();
-    let mut by_type: HashMap<u8, StrId> = HashMap::new();
+    let mut by_type: HashMap<u8, StrId> = HashMap::default();
     let mut class_of = Vec::with_capacity(n);
     for o in 0..n {
         poll.tick()?;
@@ -267,7 +267,7 @@ pub(crate) fn infer_interfaces(
 ) -> Result<Vec<InterfaceDefinition>> {
     const MAX_INTERFACE_NAME_LENGTH: usize = 120;
     let property = snap.header.meta.edge_types.property;
-    let mut candidates: HashMap<Vec<u8>, usize> = HashMap::new();
+    let mut candidates: HashMap<Vec<u8>, usize> = HashMap::default();
     let mut list: Vec<(Vec<u8>, Vec<Vec<u8>>, usize)> = Vec::new();
     let mut total = 0usize;
     let plain = PlainObjects::new(snap);
@@ -339,7 +339,7 @@ impl InterfaceMatcher {
     /// Builds the trie; earlier definitions win for identical property sets.
     pub(crate) fn new(defs: &[InterfaceDefinition]) -> Self {
         let mut trie = vec![TrieNode {
-            next: HashMap::new(),
+            next: HashMap::default(),
             greatest: None,
             matched: None,
         }];
@@ -353,7 +353,7 @@ impl InterfaceMatcher {
                     None => {
                         let c = trie.len();
                         trie.push(TrieNode {
-                            next: HashMap::new(),
+                            next: HashMap::default(),
                             greatest: None,
                             matched: None,
                         });
@@ -505,8 +505,8 @@ pub(crate) fn class_keys(
     poll: &mut Poll<'_>,
 ) -> Result<(Vec<u32>, Vec<ClassKey>, Vec<StrId>)> {
     let object = snap.header.meta.node_types.object;
-    let mut ids: HashMap<ClassKey, u32> = HashMap::new();
-    let mut located: HashMap<(Location, StrId), u32> = HashMap::new();
+    let mut ids: HashMap<ClassKey, u32> = HashMap::default();
+    let mut located: HashMap<(Location, StrId), u32> = HashMap::default();
     // Class name ids index this directly (names may be added strings, beyond the table).
     let mut by_name: Vec<u32> = Vec::new();
     let mut keys = Vec::new();

@@ -1,11 +1,12 @@
 //! The analysis pipeline (spec §2, in DevTools' order) and the queries over its result.
 //!
-//! [`Analysis::run`] takes a parsed [`Snapshot`] through: DOM-state propagation; then class
-//! names on one core while the other does page-owned marking, essential edges and shallow-size
-//! attribution, the retainers (while the DFS from the root numbers the nodes), and the dominator
-//! tree with retained sizes (while distances and the Statistics sums run beside it); then the
-//! dominator children and the Summary. Rayon's work stealing lets a core that runs out of work
-//! take the other's pending half, so the schedule is a shape, not a split. Everything stays in columns indexed by node
+//! [`Analysis::run`] takes a parsed [`Snapshot`] through: DOM-state propagation, page-owned
+//! marking, essential edges and shallow-size attribution, the retainers (while the DFS from the
+//! root numbers the nodes), then the dominator tree with retained sizes on one core while the
+//! distances, the Statistics sums and the class names run on the other, then the dominator
+//! children (beside the Summary's counts) and the Summary's retained sizes. Each step is a pair
+//! of independent halves for Rayon's work stealing, so a core that runs out of work takes the
+//! other's pending half: the schedule is a shape, not a split. Everything stays in columns indexed by node
 //! ordinal; the queries ([`names`], [`queries`], [`locations`], [`paths`], [`summary`]) build
 //! small owned values on request.
 //!
@@ -98,8 +99,9 @@ fn require_for_parse(path: &std::path::Path, obs: &dyn Observer) -> Result<()> {
     require(obs, size / 3)
 }
 
-/// The graph half of the pipeline: everything from the retainers to the dominator tree, with
-/// the distances and the Statistics sums on the other core while the tree is built.
+/// The pipeline from DOM-state propagation to the dominator tree: the retainers and the tree on
+/// one core, and everything that does not feed them (distances, Statistics sums, class names) on
+/// the other while the tree is built.
 struct Graph {
     retainers: Retainers,
     shallow: Vec<u32>,
@@ -108,6 +110,8 @@ struct Graph {
     /// All but the total (see [`Statistics::with_total`]); default for the first snapshot of a
     /// diff.
     statistics: Statistics,
+    /// Class names and keys, and the strings they add to the table.
+    classes: (Classes, classes::AddedStrings),
 }
 
 impl Graph {
@@ -137,31 +141,41 @@ impl Graph {
         let (retainers, numbering) = (retainers?, numbering?);
         let bogus = quirks::BogusRetainers::of(snap, &essential);
         obs.progress(Phase::Dominators, 0.0);
-        let (dom, side) = rayon::join(
+        // The tree on one core; on the other the distances and Statistics sums, and the class
+        // names as a task of their own, which the first core takes if it is done first.
+        let (dom, (side, classes)) = rayon::join(
             || numbering.dominators(&retainers, bogus, &shallow, obs),
-            || -> Result<_> {
-                if !full {
-                    // The first snapshot of a diff is reduced to ids, sizes and classes: no
-                    // distances or Statistics. But DevTools fails on a snapshot whose
-                    // distances walk overflows: so does the first snapshot of a diff.
-                    if quirks::distances_may_overflow(snap) {
-                        distances::compute(snap, &eph, obs)?;
-                    }
-                    return Ok((Vec::new(), Statistics::default()));
-                }
-                let distance = distances::compute(snap, &eph, obs)?;
-                obs.progress(Phase::Distances, 1.0);
-                let statistics = statistics::compute(snap, &shallow, &retainers, bogus, obs)?;
-                Ok((distance, statistics))
+            || {
+                rayon::join(
+                    || -> Result<_> {
+                        if !full {
+                            // The first snapshot of a diff is reduced to ids, sizes and
+                            // classes: no distances or Statistics. But DevTools fails on a
+                            // snapshot whose distances walk overflows: so does the first
+                            // snapshot of a diff.
+                            if quirks::distances_may_overflow(snap) {
+                                distances::compute(snap, &eph, obs)?;
+                            }
+                            return Ok((Vec::new(), Statistics::default()));
+                        }
+                        let distance = distances::compute(snap, &eph, obs)?;
+                        obs.progress(Phase::Distances, 1.0);
+                        let statistics =
+                            statistics::compute(snap, &shallow, &retainers, bogus, obs)?;
+                        Ok((distance, statistics))
+                    },
+                    || classes::compute(snap, obs),
+                )
             },
         );
-        let (dom, (distance, statistics)) = (dom?, side?);
+        let (dom, (distance, statistics), classes) = (dom?, side?, classes?);
         Ok(Graph {
             retainers,
             shallow,
             dom,
             distance,
             statistics,
+            classes,
         })
     }
 }
@@ -205,20 +219,14 @@ impl Analysis {
         )?;
         obs.progress(Phase::Index, 0.0);
         let detachedness = dom_state::propagate(&mut snap, obs)?;
-        // Class names need only the graph: they are worked out on one core while the other
-        // starts on the dominator tree (and helps with classes once it waits).
-        let (classes, graph) = rayon::join(
-            || classes::compute(&snap, obs),
-            || Graph::build(&snap, full, obs),
-        );
-        let ((classes, added), graph) = (classes?, graph?);
         let Graph {
             retainers,
             shallow,
             dom,
             distance,
             statistics,
-        } = graph;
+            classes: (classes, added),
+        } = Graph::build(&snap, full, obs)?;
         obs.progress(Phase::Dominators, 1.0);
         snap.strings.append(&added.table);
         if let Some(o) = quirks::first_name_past_strings(&snap) {
