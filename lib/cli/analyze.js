@@ -22,6 +22,12 @@ async function run(opts, io) {
   const a = await analyze(file, { onProgress: progressBar(io) });
   try {
     if (opts.nodes) a.writeNodes(opts.nodes);
+    // Independent of each other: they run at once, on threads of their own.
+    const [duplicatedStrings, largestStrings, external] = await Promise.all([
+      a.duplicatedStrings({ limit: STRINGS_IN_JSON }),
+      a.largestStrings({ limit: STRINGS_IN_JSON }),
+      a.externalMemory({ limit: 10 }),
+    ]);
     /** @type {Record<string, any>} */
     const result = {
       schemaVersion: 1,
@@ -32,9 +38,9 @@ async function run(opts, io) {
       statistics: a.statistics(),
       summary: a.summary(),
       top: a.top(opts.top),
-      duplicatedStrings: await a.duplicatedStrings({ limit: STRINGS_IN_JSON }),
-      largestStrings: await a.largestStrings({ limit: STRINGS_IN_JSON }),
-      external: await a.externalMemory({ limit: 10 }),
+      duplicatedStrings,
+      largestStrings,
+      external,
       warnings: a.warnings,
     };
     const out = renderReport(opts.format, result, {
