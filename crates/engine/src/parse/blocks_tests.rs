@@ -210,3 +210,24 @@ fn truncated_anywhere_in_the_arrays() {
         same(&text[..cut], &format!("cut at {cut}"));
     }
 }
+
+#[test]
+fn a_file_read_ahead_gives_the_same_snapshot() {
+    // Past `READ_AHEAD_FROM`, so `parse_file` reads it on a thread of its own.
+    let text = Text::new(600_000).json();
+    assert!(
+        text.len() as u64 >= crate::parse::READ_AHEAD_FROM,
+        "{}",
+        text.len()
+    );
+    let path = std::env::temp_dir().join(format!(
+        "heapwise-read-ahead-{}.heapsnapshot",
+        std::process::id()
+    ));
+    std::fs::write(&path, &text).unwrap();
+    let from_file = crate::parse::parse_file(&path, &Quiet);
+    std::fs::remove_file(&path).unwrap();
+    let whole = parse(text.as_bytes(), text.len() as u64, &Quiet);
+    assert_eq!(format!("{from_file:?}"), format!("{whole:?}"));
+    assert_eq!(from_file.unwrap().node_count(), 600_000);
+}

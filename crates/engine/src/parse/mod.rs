@@ -50,6 +50,10 @@ pub(crate) fn open(path: &Path) -> Result<(File, std::fs::Metadata)> {
     Ok((file, meta))
 }
 
+/// Files from this size up are read ahead on a thread of their own (a smaller one is read before
+/// the thread would have started, and its read buffer would be a large part of its memory).
+pub(crate) const READ_AHEAD_FROM: u64 = 32 << 20;
+
 /// Opens and parses the snapshot at `path`.
 pub fn parse_file(path: &Path, obs: &dyn Observer) -> Result<Snapshot> {
     let (file, meta) = open(path)?;
@@ -68,8 +72,12 @@ pub fn parse_file(path: &Path, obs: &dyn Observer) -> Result<Snapshot> {
     // Read only what the file held when it was opened, so a file that keeps growing (a writer
     // still at work) ends instead of being chased forever.
     let len = meta.len();
-    parse_source(read_ahead(file.take(len))?, len, obs)
-        .map_err(|e| explain_truncation(e, path, len))
+    let parsed = if len < READ_AHEAD_FROM {
+        parse(file.take(len), len, obs)
+    } else {
+        parse_source(read_ahead(file.take(len))?, len, obs)
+    };
+    parsed.map_err(|e| explain_truncation(e, path, len))
 }
 
 /// Adds what is likely going on to a truncation error: a file that grew while it was read, or

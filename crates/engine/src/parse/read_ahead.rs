@@ -37,13 +37,15 @@ impl ReadAhead {
         std::thread::Builder::new()
             .name("heapwise-read".into())
             .spawn(move || {
-                // New buffers until the scanner's come back (it holds one, DEPTH may wait).
+                // Buffers of its own until the scanner's spent ones come back: with the one
+                // the scanner holds, DEPTH + 1 in all (the scanner parses one while the other
+                // is filled).
                 let mut made = 0;
                 let mut pending: Option<std::io::Error> = None;
                 loop {
                     let mut buf = match spent_rx.try_recv() {
                         Ok(buf) => buf,
-                        Err(_) if made <= DEPTH => {
+                        Err(_) if made < DEPTH => {
                             made += 1;
                             vec![0u8; size].into_boxed_slice()
                         }
