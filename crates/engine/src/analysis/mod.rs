@@ -6,8 +6,8 @@
 //! distances, the Statistics sums and the class names run on the other, then the dominator
 //! children (beside the Summary's counts) and the Summary's retained sizes. Each step is a pair
 //! of independent halves for Rayon's work stealing, so a core that runs out of work takes the
-//! other's pending half: the schedule is a shape, not a split. Everything stays in columns indexed by node
-//! ordinal; the queries ([`names`], [`queries`], [`locations`], [`paths`], [`summary`]) build
+//! other's pending half: the schedule is a shape, not a split. Everything stays in columns
+//! indexed by node ordinal; the queries ([`names`], [`queries`], [`locations`], [`paths`], [`summary`]) build
 //! small owned values on request.
 //!
 //! Terms: a node's *shallow size* is its own size as DevTools shows it (internal storage owned
@@ -107,9 +107,9 @@ struct Graph {
     shallow: Vec<u32>,
     dom: dominators::Dominators,
     distance: Vec<i32>,
-    /// All but the total (see [`Statistics::with_total`]); default for the first snapshot of a
+    /// All but the total (see [`Statistics::with_total`]); none for the first snapshot of a
     /// diff.
-    statistics: Statistics,
+    statistics: Option<Statistics>,
     /// Class names and keys, and the strings they add to the table.
     classes: (Classes, classes::AddedStrings),
 }
@@ -156,13 +156,13 @@ impl Graph {
                             if quirks::distances_may_overflow(snap) {
                                 distances::compute(snap, &eph, obs)?;
                             }
-                            return Ok((Vec::new(), Statistics::default()));
+                            return Ok((Vec::new(), None));
                         }
                         let distance = distances::compute(snap, &eph, obs)?;
                         obs.progress(Phase::Distances, 1.0);
                         let statistics =
                             statistics::compute(snap, &shallow, &retainers, bogus, obs)?;
-                        Ok((distance, statistics))
+                        Ok((distance, Some(statistics)))
                     },
                     || classes::compute(snap, obs),
                 )
@@ -250,21 +250,30 @@ impl Analysis {
         let (dominator, retained) = (dom.dominator, dom.retained);
         obs.progress(Phase::Classes, 0.0);
         let total = retained[snap.root as usize] + snap.header.extra_native_bytes as f64;
-        let statistics = if full {
-            statistics.with_total(total)
-        } else {
+        let statistics = statistics.map_or(
             Statistics {
                 total,
                 ..Default::default()
-            }
-        };
+            },
+            |s| s.with_total(total),
+        );
         // The dominator tree's children on one core, the Summary's counts on the other.
         let (dominated, aggregates) = if full {
             let (dominated, counts) = rayon::join(
                 || DominatedNodes::build(&dominator, snap.root, obs),
                 || summary::counts(&snap, &classes, &shallow, &distance, None, obs),
             );
-            (dominated?, counts?)
+            let (dominated, mut aggregates) = (dominated?, counts?);
+            let columns = summary::Columns {
+                snap: &snap,
+                classes: &classes,
+                shallow: &shallow,
+                distance: &distance,
+                retained: &retained,
+                dominated: &dominated,
+            };
+            summary::add_retained(&columns, &mut aggregates, None, obs)?;
+            (dominated, aggregates)
         } else {
             let none = DominatedNodes {
                 first: vec![0; snap.node_count() + 1],
@@ -272,7 +281,7 @@ impl Analysis {
             };
             (none, Vec::new())
         };
-        let mut analysis = Analysis {
+        let analysis = Analysis {
             snap,
             retainers,
             shallow,
@@ -292,11 +301,6 @@ impl Analysis {
             string_groups: OnceLock::new(),
             external: OnceLock::new(),
         };
-        if full {
-            let mut rows = std::mem::take(&mut analysis.aggregates);
-            summary::add_retained(&analysis.columns(), &mut rows, None, obs)?;
-            analysis.aggregates = rows;
-        }
         obs.progress(Phase::Classes, 1.0);
         obs.progress(Phase::Done, 1.0);
         Ok(analysis)

@@ -8,8 +8,8 @@
 //! sections (`sections`); unknown keys are skipped. What DevTools reads despite an
 //! inconsistency is read as DevTools reads it, with a warning (`tolerate`). Where the text of the
 //! `nodes` and `edges` arrays is plain, whole blocks of it are parsed on every core (`blocks`);
-//! the rest is read value by value, which keeps every error's offset exact. A file is read on a
-//! thread of its own one buffer ahead of the parse (`read_ahead`).
+//! the rest is read value by value, which keeps every error's offset exact. A large file or a
+//! pipe is read on a thread of its own one buffer ahead of the parse (`read_ahead`).
 
 mod blocks;
 mod columns;
@@ -57,17 +57,9 @@ pub(crate) const READ_AHEAD_FROM: u64 = 32 << 20;
 /// Opens and parses the snapshot at `path`.
 pub fn parse_file(path: &Path, obs: &dyn Observer) -> Result<Snapshot> {
     let (file, meta) = open(path)?;
-    let read_ahead = |r| {
-        ReadAhead::new(r, BUFFER_SIZE).map_err(|e| {
-            Error::new(
-                ErrorKind::Io,
-                format!("cannot start reading {}: {e}", path.display()),
-            )
-        })
-    };
     if !meta.is_file() {
         // A pipe or a device (`/dev/stdin`, `<(zcat x.gz)`): read to its end.
-        return parse_source(read_ahead(file.take(u64::MAX))?, 0, obs);
+        return parse_source(read_ahead(file, path)?, 0, obs);
     }
     // Read only what the file held when it was opened, so a file that keeps growing (a writer
     // still at work) ends instead of being chased forever.
@@ -75,9 +67,19 @@ pub fn parse_file(path: &Path, obs: &dyn Observer) -> Result<Snapshot> {
     let parsed = if len < READ_AHEAD_FROM {
         parse(file.take(len), len, obs)
     } else {
-        parse_source(read_ahead(file.take(len))?, len, obs)
+        parse_source(read_ahead(file.take(len), path)?, len, obs)
     };
     parsed.map_err(|e| explain_truncation(e, path, len))
+}
+
+/// Starts reading `reader` (the file at `path`) ahead on a thread of its own.
+fn read_ahead<R: Read + Send + 'static>(reader: R, path: &Path) -> Result<ReadAhead> {
+    ReadAhead::new(reader, BUFFER_SIZE).map_err(|e| {
+        Error::new(
+            ErrorKind::Io,
+            format!("cannot start reading {}: {e}", path.display()),
+        )
+    })
 }
 
 /// Adds what is likely going on to a truncation error: a file that grew while it was read, or

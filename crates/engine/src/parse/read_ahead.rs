@@ -2,16 +2,13 @@
 //! the current one, and the scanner takes each filled buffer in exchange for the one it is done
 //! with, so the input is copied once (by the kernel) and the copy no longer stalls the parse.
 //!
-//! Terms: a *buffer* is a boxed byte slice of the scanner's size; the reading thread keeps at
-//! most [`DEPTH`] filled buffers waiting, and ends at the end of input, at a read error (handed
-//! over in order), or when the [`ReadAhead`] is dropped.
+//! Terms: a *buffer* is a boxed byte slice of the scanner's size. There are two: the scanner
+//! parses one while the thread fills the other. The thread ends at the end of input, at a read
+//! error (handed over after the bytes read before it), or when the [`ReadAhead`] is dropped.
 
 use super::scanner::Source;
 use std::io::Read;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
-
-/// Filled buffers that may wait for the scanner.
-const DEPTH: usize = 1;
 
 /// What the reading thread hands over: a buffer and how many bytes of it are filled (0 at the
 /// end of input), or the error that stopped it.
@@ -30,46 +27,26 @@ impl ReadAhead {
         mut reader: R,
         size: usize,
     ) -> std::io::Result<Self> {
-        let (filled_tx, filled) = sync_channel::<Filled>(DEPTH);
-        let (spent, spent_rx) = sync_channel::<Box<[u8]>>(DEPTH + 2);
+        let (filled_tx, filled) = sync_channel::<Filled>(1);
+        let (spent, spent_rx) = sync_channel::<Box<[u8]>>(1);
         // Not joined: dropped early (an error in the text), it ends at its next handover,
         // which may wait for a pipe's writer.
         std::thread::Builder::new()
             .name("heapwise-read".into())
             .spawn(move || {
-                // Buffers of its own until the scanner's spent ones come back: with the one
-                // the scanner holds, DEPTH + 1 in all (the scanner parses one while the other
-                // is filled).
-                let mut made = 0;
-                let mut pending: Option<std::io::Error> = None;
-                loop {
-                    let mut buf = match spent_rx.try_recv() {
-                        Ok(buf) => buf,
-                        Err(_) if made < DEPTH => {
-                            made += 1;
-                            vec![0u8; size].into_boxed_slice()
-                        }
-                        Err(_) => match spent_rx.recv() {
-                            Ok(buf) => buf,
-                            Err(_) => return,
-                        },
-                    };
-                    let got = match pending.take() {
-                        Some(e) => Err(e),
-                        None => {
-                            let (n, error) = fill(&mut reader, &mut buf);
-                            match error {
-                                Some(e) if n == 0 => Err(e),
-                                // What was read first; the error next time.
-                                e => {
-                                    pending = e;
-                                    Ok(n)
-                                }
-                            }
-                        }
-                    };
-                    let end = !matches!(got, Ok(n) if n > 0);
-                    if filled_tx.send(got.map(|n| (buf, n))).is_err() || end {
+                // Its own buffer first, then each one the scanner is done with.
+                let mut own = Some(vec![0u8; size].into_boxed_slice());
+                while let Some(mut buf) = own.take().or_else(|| spent_rx.recv().ok()) {
+                    let (n, error) = fill(&mut reader, &mut buf);
+                    // The bytes read (0: the end of input), unless an error stopped the read
+                    // before any.
+                    if (n > 0 || error.is_none())
+                        && (filled_tx.send(Ok((buf, n))).is_err() || n == 0)
+                    {
+                        return;
+                    }
+                    if let Some(e) = error {
+                        let _ = filled_tx.send(Err(e));
                         return;
                     }
                 }
@@ -139,6 +116,16 @@ mod tests {
         step: usize,
         fail: bool,
     }
+    impl Steps {
+        fn new(data: Vec<u8>, step: usize, fail: bool) -> Steps {
+            Steps {
+                data,
+                at: 0,
+                step,
+                fail,
+            }
+        }
+    }
     impl Read for Steps {
         fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
             if self.at == self.data.len() && self.fail {
@@ -175,12 +162,7 @@ mod tests {
     #[test]
     fn hands_over_every_byte_in_full_buffers() {
         let d = data(1_000_003);
-        let steps = Steps {
-            data: d.clone(),
-            at: 0,
-            step: 777,
-            fail: false,
-        };
+        let steps = Steps::new(d.clone(), 777, false);
         let (all, sizes, err) = drain(ReadAhead::new(steps, 65_536).unwrap(), 65_536);
         assert_eq!(all, d);
         assert_eq!(err, None);
@@ -194,12 +176,7 @@ mod tests {
     #[test]
     fn an_error_comes_after_what_was_read_before_it() {
         let d = data(100_000);
-        let steps = Steps {
-            data: d.clone(),
-            at: 0,
-            step: 4096,
-            fail: true,
-        };
+        let steps = Steps::new(d.clone(), 4096, true);
         let (all, _, err) = drain(ReadAhead::new(steps, 65_536).unwrap(), 65_536);
         assert_eq!(all, d);
         assert_eq!(err.as_deref(), Some("disk on fire"));
@@ -207,12 +184,7 @@ mod tests {
 
     #[test]
     fn dropped_early_it_stops_reading() {
-        let steps = Steps {
-            data: data(10_000_000),
-            at: 0,
-            step: 4096,
-            fail: false,
-        };
+        let steps = Steps::new(data(10_000_000), 4096, false);
         let mut source = ReadAhead::new(steps, 65_536).unwrap();
         let mut buf = vec![0u8; 65_536].into_boxed_slice();
         assert_eq!(source.fill(&mut buf).unwrap(), 65_536);
