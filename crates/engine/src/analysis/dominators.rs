@@ -393,37 +393,72 @@ impl DominatedNodes {
     ) -> Result<DominatedNodes> {
         let mut poll = Poll::new(obs);
         let n = dominator.len();
+        // One counting sort, as for the retainers: counts at `first[d + 1]`, summed so that
+        // `first[d + 1]` is the end of d's range; each child then takes the slot counting down
+        // from there, which leaves `first[d + 1]` at the start of d's range, shifted into place
+        // at the end. Walking ordinals upwards and filling each range from its end, as DevTools
+        // does, puts every range in descending ordinal order.
         let mut first = vec![0u32; n + 1];
         for (o, &d) in dominator.iter().enumerate() {
             if o as u32 != root {
-                first[d as usize] += 1;
+                first[d as usize + 1] += 1;
             }
         }
-        // Exclusive prefix sum: first[d] = start of d's range.
-        let mut acc = 0u32;
-        for f in first.iter_mut().take(n) {
-            let c = *f;
-            *f = acc;
-            acc += c;
+        for d in 0..n {
+            first[d + 1] += first[d];
         }
-        first[n] = acc;
-        // Fill each range from its end while walking ordinals upwards, as DevTools does, so
-        // that every range is in descending ordinal order.
-        let mut cursor: Vec<u32> = first[1..=n].to_vec();
-        let mut nodes = vec![0u32; acc as usize];
+        let total = first[n];
+        let mut nodes = vec![0u32; total as usize];
         for (o, &d) in dominator.iter().enumerate() {
             poll.tick()?;
             if o as u32 == root {
                 continue;
             }
-            cursor[d as usize] -= 1;
-            nodes[cursor[d as usize] as usize] = o as u32;
+            let end = &mut first[d as usize + 1];
+            *end -= 1;
+            nodes[*end as usize] = o as u32;
         }
+        first.copy_within(1..=n, 0);
+        first[n] = total;
         Ok(DominatedNodes { first, nodes })
     }
 
     /// The children of node `o`, in DevTools' stored order.
     pub(crate) fn of(&self, o: usize) -> &[u32] {
         &self.nodes[self.first[o] as usize..self.first[o + 1] as usize]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The tree (root 6, the last node, as V8 writes it; each node's immediate dominator):
+    ///
+    /// ```text
+    ///         6
+    ///       / | \
+    ///      0  3  5
+    ///     / \
+    ///    1   4
+    ///    |
+    ///    2
+    /// ```
+    ///
+    /// Children come in descending ordinal order (DevTools fills each range from its end while
+    /// walking ordinals upwards); a leaf has none.
+    #[test]
+    fn dominated_nodes_in_devtools_order() {
+        let dominator = [6, 0, 1, 6, 0, 6, 6];
+        let d = DominatedNodes::build(&dominator, 6, &crate::Quiet).unwrap();
+        assert_eq!(d.of(6), [5, 3, 0]);
+        assert_eq!(d.of(0), [4, 1]);
+        assert_eq!(d.of(1), [2]);
+        for leaf in [2, 3, 4, 5] {
+            assert!(d.of(leaf).is_empty(), "{leaf}");
+        }
+        assert_eq!(d.first, [0, 2, 3, 3, 3, 3, 3, 6]);
+        let none = DominatedNodes::build(&[0], 0, &crate::Quiet).unwrap();
+        assert!(none.of(0).is_empty());
     }
 }
