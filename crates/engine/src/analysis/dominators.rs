@@ -20,6 +20,7 @@
 
 use super::bits::BitVec;
 use super::quirks::BogusRetainers;
+use super::ranges::Ranges;
 use super::retainers::Retainers;
 use crate::error::Result;
 use crate::progress::{Observer, Poll};
@@ -392,34 +393,25 @@ impl DominatedNodes {
         obs: &dyn Observer,
     ) -> Result<DominatedNodes> {
         let mut poll = Poll::new(obs);
-        let n = dominator.len();
-        // One counting sort, as for the retainers: counts at `first[d + 1]`, summed so that
-        // `first[d + 1]` is the end of d's range; each child then takes the slot counting down
-        // from there, which leaves `first[d + 1]` at the start of d's range, shifted into place
-        // at the end. Walking ordinals upwards and filling each range from its end, as DevTools
-        // does, puts every range in descending ordinal order.
-        let mut first = vec![0u32; n + 1];
-        for (o, &d) in dominator.iter().enumerate() {
-            if o as u32 != root {
-                first[d as usize + 1] += 1;
-            }
+        let children = || {
+            dominator
+                .iter()
+                .enumerate()
+                .filter(|&(o, _)| o as u32 != root)
+        };
+        let mut ranges = Ranges::new(dominator.len());
+        for (_, &d) in children() {
+            ranges.add(d);
         }
-        for d in 0..n {
-            first[d + 1] += first[d];
-        }
-        let total = first[n];
-        let mut nodes = vec![0u32; total as usize];
-        for (o, &d) in dominator.iter().enumerate() {
+        ranges.close();
+        // Walking ordinals upwards and filling each range from its end, as DevTools does, puts
+        // every range in descending ordinal order.
+        let mut nodes = vec![0u32; ranges.total()];
+        for (o, &d) in children() {
             poll.tick()?;
-            if o as u32 == root {
-                continue;
-            }
-            let end = &mut first[d as usize + 1];
-            *end -= 1;
-            nodes[*end as usize] = o as u32;
+            nodes[ranges.take(d)] = o as u32;
         }
-        first.copy_within(1..=n, 0);
-        first[n] = total;
+        let first = ranges.finish();
         Ok(DominatedNodes { first, nodes })
     }
 

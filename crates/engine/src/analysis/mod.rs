@@ -30,6 +30,7 @@ pub(crate) mod path_text;
 pub(crate) mod paths;
 pub(crate) mod queries;
 pub(crate) mod quirks;
+pub(crate) mod ranges;
 pub(crate) mod retainers;
 pub(crate) mod search;
 pub(crate) mod shallow;

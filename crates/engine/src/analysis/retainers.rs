@@ -5,6 +5,7 @@
 //! (spec §2.1). That order is the Retainers view's last tie-break, so it is reproduced exactly.
 
 use super::bits::BitVec;
+use super::ranges::Ranges;
 use crate::error::Result;
 use crate::progress::{Observer, Poll};
 use crate::snapshot::Snapshot;
@@ -33,33 +34,25 @@ impl Retainers {
         let mut poll = Poll::new(obs);
         let n = snap.node_count();
         let e = snap.edge_count();
-        // One counting sort: counts at `first[o + 1]`, summed so that `first[o + 1]` is the end
-        // of o's range; each slot is then taken counting down from there, which leaves
-        // `first[o + 1]` at the start of o's range, shifted into place at the end.
-        let mut first = vec![0u32; n + 1];
+        let mut ranges = Ranges::new(n);
         for &to in &snap.edge_to {
             poll.tick()?;
-            first[to as usize + 1] += 1;
+            ranges.add(to);
         }
-        for o in 0..n {
-            first[o + 1] += first[o];
-        }
+        ranges.close();
         let mut node = vec![0u32; e];
         let mut essential = BitVec::new(e);
         for src in 0..n {
             poll.tick()?;
             for ei in snap.edges_of(src) {
-                let end = &mut first[snap.edge_to[ei] as usize + 1];
-                *end -= 1;
-                let slot = *end as usize;
+                let slot = ranges.take(snap.edge_to[ei]);
                 node[slot] = src as u32;
                 if essential_edges.get(ei) {
                     essential.set(slot);
                 }
             }
         }
-        first.copy_within(1..=n, 0);
-        first[n] = e as u32;
+        let first = ranges.finish();
         Ok(Retainers {
             first,
             node,
