@@ -7,8 +7,8 @@
 //! children (beside the Summary's counts) and the Summary's retained sizes. Each step is a pair
 //! of independent halves for Rayon's work stealing, so a core that runs out of work takes the
 //! other's pending half: the schedule is a shape, not a split. Everything stays in columns
-//! indexed by node ordinal; the queries ([`names`], [`queries`], [`locations`], [`paths`], [`summary`]) build
-//! small owned values on request.
+//! indexed by node ordinal; the queries ([`names`], [`queries`], [`locations`], [`paths`],
+//! [`summary`]) build small owned values on request.
 //!
 //! Terms: a node's *shallow size* is its own size as DevTools shows it (internal storage owned
 //! only by it included); its *retained size* is what would be freed without it (the shallow
