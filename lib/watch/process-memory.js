@@ -116,7 +116,7 @@ function kbField(text, name) {
 
 /**
  * RSS and PSS of one process, in bytes: `{ rss, pss }` (`pss` null where smaps_rollup is missing
- * or unreadable), or null if the process is gone.
+ * or unreadable), or null if the process is gone or has no memory of its own (see below).
  */
 async function processMemory(pid) {
   try {
@@ -130,8 +130,10 @@ async function processMemory(pid) {
   try {
     const text = await fsp.readFile(`${PROC}/${pid}/status`, 'latin1');
     const rss = kbField(text, 'VmRSS');
-    // kernel threads and zombies have no VmRSS
-    return { rss: rss === null ? 0 : rss, pss: null };
+    // No VmRSS: no address space of its own. A kernel thread or a zombie, or a process that is
+    // exiting (for a moment it is still running, its memory already released): not counted, as
+    // if it had gone (counting it as 0 bytes would make a tree's RSS drop for one sample).
+    return rss === null ? null : { rss, pss: null };
   } catch {
     return null;
   }
