@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Every test of heapwise: format and lint (Rust and JS), the JS types, the engine's Rust tests, the addon build, and the JS
-# tests (API, CLI, and parity with Chrome DevTools' own heap snapshot code on snapshots that
-# Node writes during the run). Usage: npm test
+# Every test of heapwise: format, lint and docs (Rust), lint and format (JS), the JS types, the
+# engine's Rust tests, the addon build, and the JS tests (API, CLI, and parity with Chrome
+# DevTools' own heap snapshot code on snapshots that Node writes during the run). Usage: npm test
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,9 +12,11 @@ TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/heapwise-test.XXXXXX")
 trap 'rm -rf "$TEST_TMP"' EXIT
 export TMPDIR=$TEST_TMP
 
-echo "== rustfmt and clippy"
+echo "== rustfmt, clippy and rustdoc"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --release -- -D warnings
+# The engine's docs: no broken or private links (its modules document their terms by linking).
+RUSTDOCFLAGS="-D warnings" cargo doc -p heapwise-engine --no-deps --release --quiet
 
 echo "== engine tests (cargo test)"
 cargo test -p heapwise-engine --release

@@ -66,7 +66,7 @@ pub struct Explanation {
     pub dominated: Page<NodeOrd>,
     /// Its retained classes, largest `size` first, at most 10.
     pub retained_classes: Vec<RetainedClass>,
-    /// True if the dominator subtree was larger than [`MAX_SUBTREE_WALK`] nodes (the classes
+    /// True if the dominator subtree was larger than `MAX_SUBTREE_WALK` (250,000) nodes (the classes
     /// then count only the nodes walked).
     pub retained_classes_partial: bool,
     /// How many objects its dominator subtree holds (as counted for the classes).

@@ -113,7 +113,7 @@ pub struct ClassAmount {
     pub name: Text,
     /// Its objects and their bytes.
     pub amount: Amount,
-    /// Its largest objects, largest first (at most [`LARGEST`]).
+    /// Its largest objects, largest first (at most `LARGEST`, 3).
     pub largest: Vec<NodeOrd>,
 }
 
@@ -356,7 +356,7 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 
 impl Analysis {
     /// Memory outside the JS object graph: totals by kind, embedder classes, holders and the
-    /// relation to Statistics (see [`crate::analysis::external`]). Computed on the first call
+    /// relation to Statistics (see the `analysis::external` module). Computed on the first call
     /// and kept (it is small): later calls, for other pages, cost nothing.
     pub fn external_memory(&self, obs: &dyn Observer) -> Result<&ExternalMemory> {
         if let Some(x) = self.external.get() {

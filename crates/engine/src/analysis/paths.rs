@@ -103,7 +103,7 @@ impl Analysis {
         Some(steps)
     }
 
-    /// Up to `limit` (at most [`MAX_PATHS`]) retainer paths of node `o`, root first each: the
+    /// Up to `limit` (at most `MAX_PATHS`, 50) retainer paths of node `o`, root first each: the
     /// first is [`Analysis::retainer_path`], the others are spur paths (see the module docs).
     /// Empty if `o` is unreachable.
     pub fn retainer_paths(&self, o: NodeOrd, limit: usize) -> Vec<RawPath> {

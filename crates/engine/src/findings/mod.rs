@@ -6,9 +6,9 @@
 //! one. Output: [`Finding`]s, ranked: leaks first, then by growth.
 //!
 //! Every answer is built from the graph's own evidence (see each module's docs):
-//! [`holders`] finds where growth enters through the dominator tree, [`naming`] names it from
-//! context variables and property edges, [`members`] says what accumulates, [`source`] points at
-//! the lines that fill it, and [`growth`] fits the series.
+//! `holders` finds where growth enters through the dominator tree, `naming` names it from
+//! context variables and property edges, `members` says what accumulates, `source` points at
+//! the lines that fill it, and `growth` fits the series.
 //!
 //! A finding is a **leak** when its growth is steady over three or more snapshots (it rose in
 //! every step, by [`MIN_STEADY_BYTES`] in all with members added in every step, or by

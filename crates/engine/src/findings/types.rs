@@ -6,7 +6,7 @@ use crate::analysis::SourceLocation;
 use crate::strings::Text;
 use crate::{NodeId, NodeInfo};
 
-/// Options of [`find`].
+/// Options of [`find`](crate::findings::find).
 #[derive(Debug, Clone, Default)]
 pub struct FindingsOptions {
     /// How many times the suspected action ran between consecutive snapshots, if known.
@@ -36,7 +36,7 @@ pub struct Holder {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Growth {
     /// Which snapshots of the series the values below are of (0 the first): every snapshot of
-    /// a diff; a spread of them in a long series (see [`Series`]).
+    /// a diff; a spread of them in a long series (see [`Series`](crate::findings::Series)).
     pub snapshots: Vec<u32>,
     /// The holder's retained size in each of those snapshots (`NaN` where it did not exist).
     pub retained: Vec<f64>,
@@ -172,7 +172,7 @@ pub struct Finding {
     pub message: String,
 }
 
-/// The result of [`find`].
+/// The result of [`find`](crate::findings::find).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Findings {
     /// Ranked findings.
