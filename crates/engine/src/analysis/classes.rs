@@ -95,20 +95,20 @@ pub(crate) fn json_string_literal(name: &[u8]) -> Vec<u8> {
 }
 
 /// Recognises plain objects (type `object`, raw name exactly `Object`) by string id.
-struct PlainObjects {
+pub(crate) struct PlainObjects {
     object_type: u8,
     names: NameIds,
 }
 
 impl PlainObjects {
-    fn new(snap: &Snapshot) -> Self {
+    pub(crate) fn new(snap: &Snapshot) -> Self {
         PlainObjects {
             object_type: snap.header.meta.node_types.object,
             names: snap.strings.name_ids("Object"),
         }
     }
     #[inline]
-    fn contains(&self, snap: &Snapshot, o: usize) -> bool {
+    pub(crate) fn contains(&self, snap: &Snapshot, o: usize) -> bool {
         snap.node_type[o] == self.object_type && self.names.contains(snap.node_name[o])
     }
 }
@@ -439,12 +439,6 @@ pub(crate) fn sorted_properties<'a>(snap: &'a Snapshot, o: usize, out: &mut Vec<
     out.clear();
     out.extend(property_names(snap, o, property).map(|n| snap.strings.wtf8(StrId(n))));
     out.sort_by(|a, b| cmp_utf16(a, b));
-}
-
-/// True for plain objects: type `object` named exactly `Object`.
-pub(crate) fn is_plain_object(snap: &Snapshot, o: usize) -> bool {
-    snap.node_type[o] == snap.header.meta.node_types.object
-        && snap.strings.eq(snap.node_name[o], "Object")
 }
 
 /// DevTools `applyInterfaceDefinitions`: gives every plain object the name of the best matching

@@ -6,7 +6,7 @@
 //! definitions, which are only known once the second snapshot has been analysed.
 
 use crate::analysis::classes::{
-    is_plain_object, property_names, sorted_properties, InterfaceDefinition, InterfaceMatcher,
+    property_names, sorted_properties, InterfaceDefinition, InterfaceMatcher, PlainObjects,
 };
 use crate::analysis::Analysis;
 use crate::error::Result;
@@ -15,6 +15,8 @@ use crate::ids::StrId;
 use crate::progress::{check, Observer, Poll};
 use crate::snapshot::Location;
 use crate::strings::Text;
+// Fx hashing, as elsewhere in the engine: `groups_of` looks its maps up once per node.
+use rustc_hash::FxHashMap;
 use std::collections::HashMap;
 
 /// How a base node was classified before the current snapshot's definitions are known.
@@ -66,11 +68,25 @@ pub(crate) struct DiffBase {
     own_name: Vec<u32>,
     groups: Vec<Group>,
     names: Vec<Text>,
-    identity_text: HashMap<StrId, u32>,
+    identity_text: FxHashMap<StrId, u32>,
     lists: Vec<Vec<Vec<u8>>>,
-    // All nodes, sorted by id: their retained sizes, and their signatures.
+    // All nodes, sorted by id: their retained sizes.
     footprint: Footprint,
-    all_sig: Vec<u32>,
+    // The nodes whose id is `picked` (one in `one_in`), sorted by id, with their signatures.
+    sample: Vec<(u32, u32)>,
+    one_in: u32,
+}
+
+/// About how many nodes of the base [`DiffBase::relation_to`] samples: plenty to tell a later
+/// snapshot of a process from another process's, and little to keep.
+const SAMPLE: usize = 100_000;
+
+/// Whether `id` is in the sample of one id in `one_in`: a multiplicative hash of the id falls in
+/// the first `1 / one_in` of its range. Picked by id, so an object both snapshots share is in
+/// both samples or in neither.
+#[inline]
+fn picked(id: u32, one_in: u32) -> bool {
+    (id.wrapping_mul(0x9E37_79B1) as u64 * one_in as u64) >> 32 == 0
 }
 
 /// How a snapshot relates to the base of a diff.
@@ -108,17 +124,19 @@ impl DiffBase {
                 check(obs)?;
                 let retained: Vec<f64> = order.iter().map(|&o| a.retained[o as usize]).collect();
                 check(obs)?;
-                let mut sig: Vec<u32> = Vec::with_capacity(order.len());
-                for &o in &order {
-                    poll.tick()?;
-                    sig.push(signature(a, o as usize));
-                }
-                Ok((ids, retained, sig))
+                let one_in = (ids.len() / SAMPLE).max(1) as u32;
+                let sample = order
+                    .iter()
+                    .zip(&ids)
+                    .filter(|&(_, &id)| picked(id, one_in))
+                    .map(|(&o, &id)| (id, signature(a, o as usize)))
+                    .collect();
+                Ok((ids, retained, (sample, one_in)))
             },
         );
-        let (mut d, (all_ids, all_retained, all_sig)) = (d?, columns?);
+        let (mut d, (all_ids, all_retained, (sample, one_in))) = (d?, columns?);
         d.footprint = Footprint::from_sorted(all_ids, all_retained, a.max_js_object_id());
-        d.all_sig = all_sig;
+        (d.sample, d.one_in) = (sample, one_in);
         Ok(d)
     }
 
@@ -126,9 +144,9 @@ impl DiffBase {
     fn groups_of(a: &Analysis, obs: &dyn Observer) -> Result<DiffBase> {
         let mut poll = Poll::new(obs);
         let mut d = DiffBase::default();
-        let mut group_ids: HashMap<Group, u32> = HashMap::new();
-        let mut name_ids: HashMap<Vec<u8>, u32> = HashMap::new();
-        let mut list_ids: HashMap<Vec<u32>, u32> = HashMap::new();
+        let mut group_ids: FxHashMap<Group, u32> = FxHashMap::default();
+        let mut name_ids: FxHashMap<Vec<u8>, u32> = FxHashMap::default();
+        let mut list_ids: FxHashMap<Vec<u32>, u32> = FxHashMap::default();
         let mut prop_ids: Vec<u32> = Vec::new();
         let property = a.snap.header.meta.edge_types.property;
         let mut intern_name = |d: &mut DiffBase, t: &[u8]| -> u32 {
@@ -141,6 +159,9 @@ impl DiffBase {
             i
         };
         let object = a.snap.header.meta.node_types.object;
+        let plain_objects = PlainObjects::new(&a.snap);
+        // The located nodes, in ordinal order as the loop below: a cursor, not a search per node.
+        let mut located = a.snap.locations.iter().peekable();
         let mut props: Vec<&[u8]> = Vec::new();
         // Per class-name string id: its `names` index and, for nodes without a location, its
         // group (most nodes), so the loop below hashes only plain objects and located ones.
@@ -162,11 +183,12 @@ impl DiffBase {
             }
             let own = name_of_class[ci];
             let location = if a.snap.node_type[o] == object {
-                a.snap.location(o as u32)
+                while located.next_if(|&(lo, _)| (lo as usize) < o).is_some() {}
+                located.next_if(|&(lo, _)| lo as usize == o).map(|(_, l)| l)
             } else {
                 None
             };
-            let plain = is_plain_object(&a.snap, o);
+            let plain = plain_objects.contains(&a.snap, o);
             let gid = if !plain && location.is_none() && group_of_class[ci] != u32::MAX {
                 group_of_class[ci]
             } else {
@@ -230,16 +252,16 @@ impl DiffBase {
     /// (objects with the same id have the same type and name), or an unrelated one.
     pub(crate) fn relation_to(&self, cur: &Analysis) -> Relation {
         let (mut sampled, mut shared, mut differ) = (0u64, 0u64, 0u64);
-        // A sample of the odd (V8 heap) ids is plenty.
-        for o in (0..cur.node_count()).step_by((cur.node_count() / 10_000).max(1)) {
-            let id = cur.snap.node_id[o];
-            if id.is_multiple_of(2) {
+        // The odd (V8 heap) ids of the sample.
+        for (o, &id) in cur.snap.node_id.iter().enumerate() {
+            if id.is_multiple_of(2) || !picked(id, self.one_in) {
                 continue;
             }
             sampled += 1;
-            if let Some(i) = self.find(id) {
+            let i = self.sample.partition_point(|&(x, _)| x < id);
+            if let Some(&(_, sig)) = self.sample.get(i).filter(|&&(x, _)| x == id) {
                 shared += 1;
-                if self.all_sig[i] != signature(cur, o) {
+                if sig != signature(cur, o) {
                     differ += 1;
                 }
             }
@@ -385,5 +407,22 @@ impl DiffBase {
             c.name = self.names[name as usize].clone();
         }
         Ok(classes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::picked;
+
+    #[test]
+    fn picks_one_id_in_one_in() {
+        // V8's heap object ids: odd, consecutive ones handed out in allocation order.
+        let ids = (0..1_000_000u32).map(|i| 2 * i + 1);
+        assert!(ids.clone().all(|id| picked(id, 1)));
+        for one_in in [2u32, 10, 24, 100] {
+            let n = ids.clone().filter(|&id| picked(id, one_in)).count() as f64;
+            let expected = 1e6 / one_in as f64;
+            assert!((n - expected).abs() < 0.05 * expected, "1 in {one_in}: {n}");
+        }
     }
 }

@@ -13,6 +13,8 @@ pub struct Footprint {
     pub(crate) ids: Vec<u32>,
     /// Retained size of `ids[i]`.
     pub(crate) retained: Vec<f64>,
+    /// Where to look for an id in `ids`.
+    buckets: Buckets,
     /// Largest V8 heap object id (odd ids): objects with a larger id were allocated later.
     max_js_object_id: u32,
 }
@@ -34,43 +36,20 @@ impl Footprint {
         max_js_object_id: u32,
     ) -> Footprint {
         debug_assert!(ids.windows(2).all(|w| w[0] <= w[1]), "ids are sorted");
+        let buckets = Buckets::of(&ids);
         Footprint {
             ids,
             retained,
+            buckets,
             max_js_object_id,
         }
     }
 
-    /// Position of `id` in the sorted ids. Ids are spread fairly evenly, so an interpolated
-    /// guess narrows the search to a small window before the binary search.
+    /// Position of `id` in the sorted ids (the first, if several nodes have it).
     pub(crate) fn position(&self, id: u32) -> Option<usize> {
-        let ids = &self.ids;
-        let n = ids.len();
-        if n == 0 {
-            return None;
-        }
-        let (lo, hi) = (ids[0] as u64, ids[n - 1] as u64);
-        if (id as u64) < lo || (id as u64) > hi {
-            return None;
-        }
-        let guess = if hi > lo {
-            ((id as u64 - lo) * (n as u64 - 1) / (hi - lo)) as usize
-        } else {
-            0
-        };
-        // Grow a window around the guess until it brackets the id, then search inside it.
-        let mut step = 64usize;
-        loop {
-            let a = guess.saturating_sub(step);
-            let b = (guess + step).min(n - 1);
-            if ids[a] <= id && id <= ids[b] {
-                return ids[a..=b].binary_search(&id).ok().map(|i| a + i);
-            }
-            if a == 0 && b == n - 1 {
-                return None;
-            }
-            step *= 8;
-        }
+        let range = self.buckets.range(id)?;
+        let at = range.start + self.ids[range.clone()].partition_point(|&x| x < id);
+        (at < range.end && self.ids[at] == id).then_some(at)
     }
 
     /// Retained size of the object with this id, if the snapshot has it.
@@ -81,6 +60,65 @@ impl Footprint {
     /// Largest V8 heap object id of the snapshot.
     pub fn max_js_object_id(&self) -> u32 {
         self.max_js_object_id
+    }
+}
+
+/// Ids sorted ascending cut into equal spans of id values (*buckets*), so that finding an id
+/// looks at the few positions of its bucket. V8 hands out ids from a counter, so they spread
+/// fairly evenly and a bucket holds about [`Buckets::PER_BUCKET`]; an uneven spread only makes
+/// some buckets longer (searched by halving).
+#[derive(Debug, Clone, Default)]
+struct Buckets {
+    /// The smallest id.
+    lo: u32,
+    /// How many id values the buckets cover: `largest − lo + 1`.
+    span: u64,
+    /// How many buckets: the bucket of `id` is `(id − lo) × count / span`.
+    count: u64,
+    /// `starts[b]..starts[b + 1]` are the positions of the ids in bucket `b` (`count + 1`
+    /// entries; none when there are no ids).
+    starts: Vec<u32>,
+}
+
+impl Buckets {
+    /// Positions a bucket holds on average.
+    const PER_BUCKET: usize = 4;
+
+    fn of(ids: &[u32]) -> Buckets {
+        let (Some(&lo), Some(&hi)) = (ids.first(), ids.last()) else {
+            return Buckets::default();
+        };
+        let count = (ids.len() / Self::PER_BUCKET).max(1);
+        let mut b = Buckets {
+            lo,
+            span: (hi - lo) as u64 + 1,
+            count: count as u64,
+            starts: Vec::with_capacity(count + 1),
+        };
+        for (i, &id) in ids.iter().enumerate() {
+            let k = b.bucket(id);
+            while b.starts.len() <= k {
+                b.starts.push(i as u32);
+            }
+        }
+        b.starts.resize(count + 1, ids.len() as u32);
+        b
+    }
+
+    /// The bucket of an id in `lo..lo + span`.
+    #[inline]
+    fn bucket(&self, id: u32) -> usize {
+        ((id - self.lo) as u64 * self.count / self.span) as usize
+    }
+
+    /// The positions whose ids share `id`'s bucket, `None` when `id` is out of the ids' range.
+    #[inline]
+    fn range(&self, id: u32) -> Option<std::ops::Range<usize>> {
+        if self.starts.is_empty() || id < self.lo || (id - self.lo) as u64 >= self.span {
+            return None;
+        }
+        let k = self.bucket(id);
+        Some(self.starts[k] as usize..self.starts[k + 1] as usize)
     }
 }
 
@@ -111,4 +149,36 @@ pub(crate) fn ordinals_by_id(ids: &[u32], poll: &mut Poll<'_>) -> Result<Vec<u32
         std::mem::swap(&mut order, &mut spare);
     }
     Ok(order)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_every_id_and_only_those() {
+        // An even spread, one bucket holding many (a cluster), an id held by three nodes, and
+        // the largest id.
+        let mut ids: Vec<u32> = (0..2000).map(|i| 101 + 2 * i).collect();
+        ids.extend([9000, 9000, 9000]);
+        ids.extend(1_000_000..1_000_050);
+        ids.push(u32::MAX);
+        ids.sort_unstable();
+        let retained: Vec<f64> = (0..ids.len()).map(|i| i as f64).collect();
+        let f = Footprint::from_sorted(ids.clone(), retained, 0);
+        for &id in &ids {
+            let first = ids.partition_point(|&x| x < id);
+            assert_eq!(f.position(id), Some(first), "id {id}");
+            assert_eq!(f.retained_of(id), Some(first as f64), "id {id}");
+        }
+        for id in [0, 100, 102, 4100, 8999, 9001, 999_999, 1_000_050, u32::MAX - 1] {
+            assert_eq!(f.position(id), None, "id {id}");
+        }
+        assert_eq!(Footprint::default().position(5), None);
+        let one = Footprint::from_sorted(vec![42], vec![1.0], 0);
+        assert_eq!(
+            (one.position(41), one.position(42), one.position(43)),
+            (None, Some(0), None)
+        );
+    }
 }

@@ -21,7 +21,8 @@
 use crate::analysis::Analysis;
 use crate::error::Result;
 use crate::progress::{check, Observer, Poll};
-use std::collections::HashMap;
+// Fx hashing, as elsewhere in the engine: `find` looks its maps up once per node.
+use rustc_hash::FxHashMap;
 
 /// Share of an object's growth that, when one dominated object (or the holders below it)
 /// accounts for it, makes that object the better answer.
@@ -70,7 +71,7 @@ pub(crate) fn find(
         }
     };
     // What enters each old object through the new objects it references and dominates.
-    let mut entering: HashMap<u32, f64> = HashMap::new();
+    let mut entering: FxHashMap<u32, f64> = FxHashMap::default();
     for o in 0..n {
         poll.tick()?;
         let d = cur.dominator[o];
@@ -90,7 +91,7 @@ pub(crate) fn find(
     // Candidates: old objects that grew by at least `min_growth`, and old objects that a large
     // new structure was attached to even if they shrank elsewhere (a new Set filled beside a Map
     // that was emptied).
-    let mut cand: HashMap<u32, f64> = HashMap::new();
+    let mut cand: FxHashMap<u32, f64> = FxHashMap::default();
     for o in 0..n {
         poll.tick()?;
         if o == root || before[o].is_nan() || cur.snap.node_type[o] == synthetic {
@@ -105,7 +106,7 @@ pub(crate) fn find(
         }
     }
     // Per candidate: the largest growth of one old object it immediately dominates.
-    let mut best_old_child: HashMap<u32, f64> = HashMap::new();
+    let mut best_old_child: FxHashMap<u32, f64> = FxHashMap::default();
     for o in 0..n {
         poll.tick()?;
         let d = cur.dominator[o];
@@ -135,7 +136,7 @@ pub(crate) fn find(
     // holders below it when they explain most of its growth, unless they are several alike
     // (same class, none explaining half): then they are parts of one structure (a Map of Sets,
     // the values of a WeakMap under several keys) and the holder above is the answer.
-    let index: HashMap<u32, usize> = holders
+    let index: FxHashMap<u32, usize> = holders
         .iter()
         .enumerate()
         .map(|(i, h)| (h.node as u32, i))
@@ -204,7 +205,7 @@ pub(crate) fn find(
         })
         .collect();
     // Storage is answered by the object that owns it.
-    let mut by_owner: HashMap<usize, Holder> = HashMap::new();
+    let mut by_owner: FxHashMap<usize, Holder> = FxHashMap::default();
     for h in kept.drain(..) {
         let mut o = h.node;
         let mut steps = 0;
