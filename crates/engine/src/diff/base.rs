@@ -29,11 +29,17 @@ enum GroupKind {
     Plain { list: u32, raw: StrId },
 }
 
+/// The base nodes that DevTools' Comparison keys alike whatever the current definitions, and
+/// that show the same class name under the base's own (`name`, an index into `names`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 struct Group {
     kind: GroupKind,
     location: Option<Location>,
+    name: u32,
 }
+
+/// The group of a node with no shallow size (DevTools' Comparison leaves it out).
+const NO_GROUP: u32 = u32::MAX;
 
 /// DevTools' internal class key of a base node under the current definitions.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -61,11 +67,10 @@ pub(crate) struct BaseClass {
 /// The reduced first snapshot.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct DiffBase {
-    // Nodes with a non-zero shallow size, in ordinal order.
-    ids: Vec<u32>,
+    // All nodes in the footprint's order (by id): shallow size and group (NO_GROUP for a size
+    // of 0).
     shallow: Vec<u32>,
     group: Vec<u32>,
-    own_name: Vec<u32>,
     groups: Vec<Group>,
     names: Vec<Text>,
     identity_text: FxHashMap<StrId, u32>,
@@ -120,30 +125,33 @@ impl DiffBase {
             || -> Result<_> {
                 let mut poll = Poll::new(obs);
                 let order = ordinals_by_id(&a.snap.node_id, &mut poll)?;
-                let ids: Vec<u32> = order.iter().map(|&o| a.snap.node_id[o as usize]).collect();
+                let footprint = Footprint::in_order(a, &order);
                 check(obs)?;
-                let retained: Vec<f64> = order.iter().map(|&o| a.retained[o as usize]).collect();
-                check(obs)?;
-                let one_in = (ids.len() / SAMPLE).max(1) as u32;
+                let one_in = (order.len() / SAMPLE).max(1) as u32;
                 let sample = order
                     .iter()
-                    .zip(&ids)
-                    .filter(|&(_, &id)| picked(id, one_in))
-                    .map(|(&o, &id)| (id, signature(a, o as usize)))
+                    .map(|&o| (a.snap.node_id[o as usize], o))
+                    .filter(|&(id, _)| picked(id, one_in))
+                    .map(|(id, o)| (id, signature(a, o as usize)))
                     .collect();
-                Ok((ids, retained, (sample, one_in)))
+                Ok((footprint, order, sample, one_in))
             },
         );
-        let (mut d, (all_ids, all_retained, (sample, one_in))) = (d?, columns?);
-        d.footprint = Footprint::from_sorted(all_ids, all_retained, a.max_js_object_id());
-        (d.sample, d.one_in) = (sample, one_in);
+        let ((mut d, group_of), (footprint, order, sample, one_in)) = (d?, columns?);
+        // In the footprint's order: the Comparison merges by id.
+        d.group = order.iter().map(|&o| group_of[o as usize]).collect();
+        drop(group_of);
+        check(obs)?;
+        d.shallow = order.iter().map(|&o| a.shallow[o as usize]).collect();
+        (d.footprint, d.sample, d.one_in) = (footprint, sample, one_in);
         Ok(d)
     }
 
-    /// The non-zero nodes with their class groups.
-    fn groups_of(a: &Analysis, obs: &dyn Observer) -> Result<DiffBase> {
+    /// The class groups, and the group of each node by ordinal.
+    fn groups_of(a: &Analysis, obs: &dyn Observer) -> Result<(DiffBase, Vec<u32>)> {
         let mut poll = Poll::new(obs);
         let mut d = DiffBase::default();
+        let mut group_of = vec![NO_GROUP; a.node_count()];
         let mut group_ids: FxHashMap<Group, u32> = FxHashMap::default();
         let mut name_ids: FxHashMap<Vec<u8>, u32> = FxHashMap::default();
         let mut list_ids: FxHashMap<Vec<u32>, u32> = FxHashMap::default();
@@ -220,7 +228,11 @@ impl DiffBase {
                         text: own,
                     }
                 };
-                let g = Group { kind, location };
+                let g = Group {
+                    kind,
+                    location,
+                    name: own,
+                };
                 let next = group_ids.len() as u32;
                 let gid = *group_ids.entry(g).or_insert_with(|| {
                     d.groups.push(g);
@@ -231,12 +243,9 @@ impl DiffBase {
                 }
                 gid
             };
-            d.ids.push(a.snap.node_id[o]);
-            d.shallow.push(a.shallow[o]);
-            d.group.push(gid);
-            d.own_name.push(own);
+            group_of[o] = gid;
         }
-        Ok(d)
+        Ok((d, group_of))
     }
 
     fn find(&self, id: u32) -> Option<usize> {
@@ -331,25 +340,20 @@ impl DiffBase {
                 }
             })
             .collect();
-        // Internal keys in first-seen order (non-zero nodes in ordinal order); groups sharing a
-        // key are resolved once.
+        // Internal keys in first-seen order (non-zero nodes in ordinal order): groups are
+        // numbered in the order their first node comes, so that is the order of each key's
+        // first group.
         let mut key_ids: HashMap<&KeyIdent, u32> = HashMap::new();
         let mut keys: Vec<&KeyIdent> = Vec::new();
-        let mut key_of_group: Vec<u32> = vec![u32::MAX; self.groups.len()];
-        let mut node_key: Vec<u32> = Vec::with_capacity(self.ids.len());
-        for &g in &self.group {
-            poll.tick()?;
-            let mut k = key_of_group[g as usize];
-            if k == u32::MAX {
-                let ident = &idents[g as usize];
-                k = *key_ids.entry(ident).or_insert_with(|| {
+        let key_of_group: Vec<u32> = idents
+            .iter()
+            .map(|ident| {
+                *key_ids.entry(ident).or_insert_with(|| {
                     keys.push(ident);
                     (keys.len() - 1) as u32
-                });
-                key_of_group[g as usize] = k;
-            }
-            node_key.push(k);
-        }
+                })
+            })
+            .collect();
         // Public keys; the later internal key wins (a plain JS object in DevTools).
         let public = |k: &KeyIdent| -> Vec<u8> {
             match k {
@@ -390,20 +394,23 @@ impl DiffBase {
         for (s, &k) in winner.iter().enumerate() {
             slot_of_key[k] = s;
         }
+        // The nodes by id (ties in ordinal order), so each class's list comes out sorted.
         let mut max_id: Vec<(u32, u32)> = vec![(0, 0); classes.len()];
-        for (i, &k) in node_key.iter().enumerate() {
+        for (i, (&g, &id)) in self.group.iter().zip(&self.footprint.ids).enumerate() {
             poll.tick()?;
-            let s = slot_of_key[k as usize];
+            if g == NO_GROUP {
+                continue;
+            }
+            let s = slot_of_key[key_of_group[g as usize] as usize];
             if s == usize::MAX {
                 continue; // an internal key whose public key a later one took over
             }
-            classes[s].nodes.push((self.ids[i], self.shallow[i]));
-            if self.ids[i] >= max_id[s].0 {
-                max_id[s] = (self.ids[i], self.own_name[i]);
+            classes[s].nodes.push((id, self.shallow[i]));
+            if id >= max_id[s].0 {
+                max_id[s] = (id, self.groups[g as usize].name);
             }
         }
         for (c, (_, name)) in classes.iter_mut().zip(max_id) {
-            c.nodes.sort_unstable_by_key(|&(id, _)| id);
             c.name = self.names[name as usize].clone();
         }
         Ok(classes)

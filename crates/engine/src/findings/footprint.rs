@@ -1,18 +1,24 @@
 //! The *footprint* of an earlier snapshot of a series: each object's retained size by V8 id, and
 //! the snapshot's largest object id. It is what the findings need of a snapshot once a later one
-//! exists (12 bytes per node), so a series never holds two full graphs.
+//! exists (about 9 bytes per node), so a series never holds two full graphs.
 
 use crate::analysis::Analysis;
 use crate::error::Result;
 use crate::progress::{Observer, Poll};
+
+/// The mark in [`Footprint`]'s compact sizes of a size kept apart (4 GiB and more).
+const LARGE: u32 = u32::MAX;
 
 /// Retained sizes by V8 object id of one snapshot of a series.
 #[derive(Debug, Clone, Default)]
 pub struct Footprint {
     /// Object ids, ascending.
     pub(crate) ids: Vec<u32>,
-    /// Retained size of `ids[i]`.
-    pub(crate) retained: Vec<f64>,
+    /// Retained size of `ids[i]` when it is a whole number below [`LARGE`] (nearly every
+    /// object's); otherwise `LARGE`, and the size is in `large`.
+    retained: Vec<u32>,
+    /// `(i, retained size of ids[i])` of the sizes `retained` does not hold, ascending `i`.
+    large: Vec<(u32, f64)>,
     /// Where to look for an id in `ids`.
     buckets: Buckets,
     /// Largest V8 heap object id (odd ids): objects with a larger id were allocated later.
@@ -24,22 +30,42 @@ impl Footprint {
     pub fn of(a: &Analysis, obs: &dyn Observer) -> Result<Footprint> {
         let mut poll = Poll::new(obs);
         let order = ordinals_by_id(&a.snap.node_id, &mut poll)?;
-        let ids: Vec<u32> = order.iter().map(|&o| a.snap.node_id[o as usize]).collect();
-        let retained: Vec<f64> = order.iter().map(|&o| a.retained[o as usize]).collect();
-        Ok(Footprint::from_sorted(ids, retained, a.max_js_object_id()))
+        Ok(Footprint::in_order(a, &order))
     }
 
-    /// Builds a footprint from id-sorted columns (a diff's reduced base has them).
-    pub(crate) fn from_sorted(
+    /// The footprint of `a` from its ordinals sorted by id ([`ordinals_by_id`]).
+    pub(crate) fn in_order(a: &Analysis, order: &[u32]) -> Footprint {
+        Footprint::from_sorted(
+            order.iter().map(|&o| a.snap.node_id[o as usize]).collect(),
+            order.iter().map(|&o| a.retained[o as usize]),
+            a.max_js_object_id(),
+        )
+    }
+
+    /// Builds a footprint from ascending ids and their retained sizes.
+    fn from_sorted(
         ids: Vec<u32>,
-        retained: Vec<f64>,
+        retained: impl Iterator<Item = f64>,
         max_js_object_id: u32,
     ) -> Footprint {
         debug_assert!(ids.windows(2).all(|w| w[0] <= w[1]), "ids are sorted");
+        let mut large = Vec::new();
+        let retained = retained
+            .enumerate()
+            .map(|(i, r)| {
+                if r >= 0.0 && r < LARGE as f64 && r.fract() == 0.0 {
+                    r as u32
+                } else {
+                    large.push((i as u32, r));
+                    LARGE
+                }
+            })
+            .collect();
         let buckets = Buckets::of(&ids);
         Footprint {
             ids,
             retained,
+            large,
             buckets,
             max_js_object_id,
         }
@@ -54,7 +80,11 @@ impl Footprint {
 
     /// Retained size of the object with this id, if the snapshot has it.
     pub fn retained_of(&self, id: u32) -> Option<f64> {
-        self.position(id).map(|i| self.retained[i])
+        let i = self.position(id)?;
+        Some(match self.retained[i] {
+            LARGE => self.large[self.large.partition_point(|&(at, _)| (at as usize) < i)].1,
+            r => r as f64,
+        })
     }
 
     /// Largest V8 heap object id of the snapshot.
@@ -164,18 +194,30 @@ mod tests {
         ids.extend(1_000_000..1_000_050);
         ids.push(u32::MAX);
         ids.sort_unstable();
-        let retained: Vec<f64> = (0..ids.len()).map(|i| i as f64).collect();
-        let f = Footprint::from_sorted(ids.clone(), retained, 0);
+        // Retained sizes: whole numbers, and every seventh one that needs more than 32 bits.
+        let size = |i: usize| if i % 7 == 3 { 5e9 + i as f64 } else { i as f64 };
+        let f = Footprint::from_sorted(ids.clone(), (0..ids.len()).map(size), 0);
         for &id in &ids {
             let first = ids.partition_point(|&x| x < id);
             assert_eq!(f.position(id), Some(first), "id {id}");
-            assert_eq!(f.retained_of(id), Some(first as f64), "id {id}");
+            assert_eq!(f.retained_of(id), Some(size(first)), "id {id}");
         }
-        for id in [0, 100, 102, 4100, 8999, 9001, 999_999, 1_000_050, u32::MAX - 1] {
+        for id in [
+            0,
+            100,
+            102,
+            4100,
+            8999,
+            9001,
+            999_999,
+            1_000_050,
+            u32::MAX - 1,
+        ] {
             assert_eq!(f.position(id), None, "id {id}");
         }
         assert_eq!(Footprint::default().position(5), None);
-        let one = Footprint::from_sorted(vec![42], vec![1.0], 0);
+        let one = Footprint::from_sorted(vec![42], [1.5].into_iter(), 0);
+        assert_eq!(one.retained_of(42), Some(1.5));
         assert_eq!(
             (one.position(41), one.position(42), one.position(43)),
             (None, Some(0), None)

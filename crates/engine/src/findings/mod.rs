@@ -1,7 +1,7 @@
 //! Leak findings: which object holds the growth of a series of snapshots of one process, how
 //! fast it grows, what accumulates in it, and which lines of code fill it.
 //!
-//! Input: the [`Footprint`]s of the earlier snapshots of a series (oldest first; each is 12
+//! Input: the [`Footprint`]s of the earlier snapshots of a series (oldest first; each is about 9
 //! bytes per node, so a series never holds two full graphs) and the [`Analysis`] of the last
 //! one. Output: [`Finding`]s, ranked: leaks first, then by growth.
 //!
