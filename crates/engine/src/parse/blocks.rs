@@ -417,19 +417,54 @@ fn edges_by<const NF: u64>(text: &[u8], off: u64, l: &EdgeLayout, out: EdgeSlots
     o
 }
 
-/// Settles a block whose `pieces` were parsed with `outcomes`: the records and bytes taken (the
-/// pieces up to the first that stopped early, and that one's records), and the bytes declined
-/// (the rest of that piece).
-pub(super) fn settle(pieces: &[Piece], outcomes: &[Outcome]) -> (usize, usize, usize) {
-    let mut taken = 0;
+/// What the parse of a block's pieces came to: the pieces are taken up to the first that
+/// stopped early, with that one's records.
+#[derive(Default)]
+pub(super) struct Settled {
+    /// Records taken.
+    pub records: usize,
+    /// Bytes taken, from the block's start.
+    pub took: usize,
+    /// Bytes declined: the rest of the piece that stopped early.
+    pub declined: usize,
+    /// The largest names in the records taken, with their offsets.
+    pub max: [MaxName; 2],
+}
+
+/// Parses the `pieces` of `text` (at input offset `off`) on every core, each into its run of
+/// `slots` with `parse(piece text, piece offset, slots)`, and settles them.
+pub(super) fn parse_pieces<S: Send>(
+    text: &[u8],
+    off: u64,
+    pieces: &[Piece],
+    slots: Vec<S>,
+    parse: impl Fn(&[u8], u64, S) -> Outcome + Sync,
+) -> Settled {
+    let outcomes: Vec<Outcome> = pieces
+        .par_iter()
+        .zip(slots)
+        .map(|(p, s)| parse(&text[p.start..p.end], off + p.start as u64, s))
+        .collect();
+    settle(pieces, &outcomes)
+}
+
+/// Settles a block whose `pieces` were parsed with `outcomes`.
+fn settle(pieces: &[Piece], outcomes: &[Outcome]) -> Settled {
+    let mut s = Settled {
+        took: pieces.last().map_or(0, |p| p.end),
+        ..Settled::default()
+    };
     for (p, o) in pieces.iter().zip(outcomes) {
-        taken += o.records;
+        s.records += o.records;
+        s.max[0].merge(o.max[0]);
+        s.max[1].merge(o.max[1]);
         if o.records < p.records {
-            let took = p.start + o.bytes;
-            return (taken, took, p.end - took);
+            s.took = p.start + o.bytes;
+            s.declined = p.end - s.took;
+            break;
         }
     }
-    (taken, pieces.last().map_or(0, |p| p.end), 0)
+    s
 }
 
 /// Parses the plain values at the start of a piece of a flat array of 32-bit values (records of

@@ -23,7 +23,6 @@ use crate::meta::{Header, Meta, UNKNOWN_TYPE};
 use crate::progress::{check, Observer};
 use crate::snapshot::{Anomalies, DanglingEdge};
 use crate::strings::StringTable;
-use rayon::prelude::*;
 
 /// Values between two progress/cancellation checks while reading number arrays.
 const CHECK_EVERY: u32 = 1 << 20;
@@ -612,12 +611,10 @@ impl RecordSink for NodeSink<'_, '_> {
             });
         }
         let l = &self.layout;
-        let outcomes: Vec<blocks::Outcome> = pieces
-            .par_iter()
-            .zip(slots)
-            .map(|(p, s)| blocks::nodes(&text[p.start..p.end], off + p.start as u64, l, s))
-            .collect();
-        let (taken, took, declined) = blocks::settle(&pieces, &outcomes);
+        let settled = blocks::parse_pieces(text, off, &pieces, slots, |t, o, s| {
+            blocks::nodes(t, o, l, s)
+        });
+        let taken = settled.records;
         // SAFETY: `blocks::nodes` wrote the slots of the records it counted, and pieces are
         // taken in order up to the first one that stopped early.
         unsafe {
@@ -657,14 +654,9 @@ impl RecordSink for NodeSink<'_, '_> {
         }
         self.total_edges = total;
         self.read += taken as u64;
-        for (p, o) in pieces.iter().zip(&outcomes) {
-            self.max.merge(o.max[0]);
-            if o.records < p.records {
-                break;
-            }
-        }
-        self.ticker.block(off + took as u64)?;
-        Ok((took, declined))
+        self.max.merge(settled.max[0]);
+        self.ticker.block(off + settled.took as u64)?;
+        Ok((settled.took, settled.declined))
     }
 }
 
@@ -710,12 +702,10 @@ impl RecordSink for EdgeSink<'_, '_> {
             .zip(blocks::spare(&mut b.edge_to, &sizes))
             .map(|((ty, name), to)| EdgeSlots { ty, name, to })
             .collect();
-        let outcomes: Vec<blocks::Outcome> = pieces
-            .par_iter()
-            .zip(slots)
-            .map(|(p, s)| blocks::edges(&text[p.start..p.end], off + p.start as u64, l, s))
-            .collect();
-        let (taken, took, declined) = blocks::settle(&pieces, &outcomes);
+        let settled = blocks::parse_pieces(text, off, &pieces, slots, |t, o, s| {
+            blocks::edges(t, o, l, s)
+        });
+        let taken = settled.records;
         // SAFETY: `blocks::edges` wrote the slots of the records it counted, and pieces are
         // taken in order up to the first one that stopped early.
         unsafe {
@@ -724,14 +714,9 @@ impl RecordSink for EdgeSink<'_, '_> {
             blocks::commit(&mut b.edge_to, taken);
         }
         self.read += taken as u64;
-        for (p, o) in pieces.iter().zip(&outcomes) {
-            self.max[0].merge(o.max[0]);
-            self.max[1].merge(o.max[1]);
-            if o.records < p.records {
-                break;
-            }
-        }
-        self.ticker.block(off + took as u64)?;
-        Ok((took, declined))
+        self.max[0].merge(settled.max[0]);
+        self.max[1].merge(settled.max[1]);
+        self.ticker.block(off + settled.took as u64)?;
+        Ok((settled.took, settled.declined))
     }
 }

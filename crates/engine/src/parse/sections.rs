@@ -152,12 +152,9 @@ impl RecordSink for U32s<'_> {
             return Ok((0, text.len()));
         }
         let sizes: Vec<usize> = pieces.iter().map(|p| p.records).collect();
-        let outcomes: Vec<blocks::Outcome> = pieces
-            .par_iter()
-            .zip(blocks::spare(self.out, &sizes))
-            .map(|(p, s)| blocks::u32s(&text[p.start..p.end], s))
-            .collect();
-        let (taken, took, declined) = blocks::settle(&pieces, &outcomes);
+        let slots = blocks::spare(self.out, &sizes);
+        let settled = blocks::parse_pieces(text, 0, &pieces, slots, |t, _, s| blocks::u32s(t, s));
+        let (taken, took, declined) = (settled.records, settled.took, settled.declined);
         // SAFETY: `blocks::u32s` wrote the slots of the values it counted, and pieces are
         // taken in order up to the first one that stopped early.
         unsafe { blocks::commit(self.out, taken) };
