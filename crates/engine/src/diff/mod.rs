@@ -323,25 +323,29 @@ fn compare(
         calls_per_step: opts.calls_per_step,
         top,
     };
-    // The Comparison on one core; objects allocated between the snapshots (DevTools' id-range
-    // filter on the second one) and the growers on the other.
+    // The Comparison, then the objects allocated between the snapshots (DevTools' id-range
+    // filter on the second one), on one core; the growers and the findings, which share each
+    // object's retained size in the first snapshot, on the other (about as long).
     let (lo, hi) = (before_info.max_js_object_id, after_info.max_js_object_id);
-    let (rows, allocated_and_growers) = rayon::join(
-        || {
-            if same_process {
-                comparison::comparison(base, b, obs)
+    let (rows_and_allocated, growers_and_found) = rayon::join(
+        || -> Result<_> {
+            let rows = if same_process {
+                comparison::comparison(base, b, obs)?
             } else {
-                comparison::class_level(base, b, obs)
-            }
+                comparison::class_level(base, b, obs)?
+            };
+            check(obs)?;
+            let allocated = if forwards {
+                allocated_between(b, lo, hi, opts, obs)?
+            } else {
+                Vec::new()
+            };
+            Ok((rows, allocated))
         },
         || -> Result<_> {
             if !forwards {
-                return Ok((Vec::new(), Vec::new(), findings::Findings::default()));
+                return Ok((Vec::new(), findings::Findings::default()));
             }
-            let allocated = allocated_between(b, lo, hi, opts, obs)?;
-            check(obs)?;
-            // Each object's retained size in the first snapshot, looked up once for both the
-            // growers and the findings.
             let before = findings::retained_before(b, base.footprint(), obs)?;
             let growers = growers::growers(b, &before, opts, top, obs)?;
             check(obs)?;
@@ -351,10 +355,10 @@ fn compare(
             } else {
                 findings::Findings::default()
             };
-            Ok((allocated, growers, found))
+            Ok((growers, found))
         },
     );
-    let (rows, (allocated, growers, found)) = (rows?, allocated_and_growers?);
+    let ((rows, allocated), (growers, found)) = (rows_and_allocated?, growers_and_found?);
     let mut classes: Vec<ComparisonRow> = rows
         .into_iter()
         .filter(|r| opts.keeps_class(&r.name.to_lossy()))
