@@ -60,8 +60,25 @@ pub(crate) struct BaseClass {
     /// Name DevTools shows for the class if the current snapshot lacks it: the class name,
     /// under the base's own definitions, of the class's object with the largest id.
     pub(crate) name: Text,
-    /// `(id, shallow size)` of its objects, sorted by id.
-    pub(crate) nodes: Vec<(u32, u32)>,
+    /// How many objects it has, and their shallow size.
+    pub(crate) count: u64,
+    pub(crate) size: f64,
+}
+
+/// A node of the base, as [`DiffBase::for_each_node`] gives it: its id, shallow size, and the
+/// class name DevTools shows for it under the base's own definitions (an index into `names`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BaseNode {
+    pub(crate) id: u32,
+    pub(crate) size: u32,
+    name: u32,
+}
+
+/// The base's classes under the current definitions, and which class each group's nodes are of
+/// (an index into `classes`; `u32::MAX`: none, a key whose public key a later one took over).
+pub(crate) struct BaseClasses {
+    pub(crate) classes: Vec<BaseClass>,
+    class_of_group: Vec<u32>,
 }
 
 /// The reduced first snapshot.
@@ -304,6 +321,30 @@ impl DiffBase {
         v
     }
 
+    /// Calls `f(class, node)` for each node of one of `classes` (an index into
+    /// `classes.classes`), in ascending id order (ties in ordinal order): the order in which
+    /// DevTools' Comparison merges each class's objects.
+    pub(crate) fn for_each_node(
+        &self,
+        classes: &BaseClasses,
+        obs: &dyn Observer,
+        mut f: impl FnMut(usize, BaseNode),
+    ) -> Result<()> {
+        let mut poll = Poll::new(obs);
+        for (i, (&g, &id)) in self.group.iter().zip(&self.footprint.ids).enumerate() {
+            poll.tick()?;
+            if g == NO_GROUP {
+                continue;
+            }
+            let c = classes.class_of_group[g as usize];
+            if c != u32::MAX {
+                let (size, name) = (self.shallow[i], self.groups[g as usize].name);
+                f(c as usize, BaseNode { id, size, name });
+            }
+        }
+        Ok(())
+    }
+
     /// The base's classes as DevTools' `aggregatesForDiff` builds them with the current
     /// snapshot's interface definitions, in first-seen order of their public keys.
     pub(crate) fn classes_under(
@@ -311,8 +352,7 @@ impl DiffBase {
         matcher: &InterfaceMatcher,
         defs: &[InterfaceDefinition],
         obs: &dyn Observer,
-    ) -> Result<Vec<BaseClass>> {
-        let mut poll = Poll::new(obs);
+    ) -> Result<BaseClasses> {
         // Resolve every group to DevTools' internal key.
         let object_text: &[u8] = b"Object";
         let idents: Vec<KeyIdent> = self
@@ -384,36 +424,39 @@ impl DiffBase {
                     classes.push(BaseClass {
                         key: Text(p),
                         name: Text::default(),
-                        nodes: Vec::new(),
+                        count: 0,
+                        size: 0.0,
                     });
                     winner.push(k);
                 }
             }
         }
-        let mut slot_of_key: Vec<usize> = vec![usize::MAX; keys.len()];
+        let mut slot_of_key: Vec<u32> = vec![u32::MAX; keys.len()];
         for (s, &k) in winner.iter().enumerate() {
-            slot_of_key[k] = s;
+            slot_of_key[k] = s as u32;
         }
-        // The nodes by id (ties in ordinal order), so each class's list comes out sorted.
-        let mut max_id: Vec<(u32, u32)> = vec![(0, 0); classes.len()];
-        for (i, (&g, &id)) in self.group.iter().zip(&self.footprint.ids).enumerate() {
-            poll.tick()?;
-            if g == NO_GROUP {
-                continue;
+        let mut out = BaseClasses {
+            class_of_group: key_of_group
+                .iter()
+                .map(|&k| slot_of_key[k as usize])
+                .collect(),
+            classes,
+        };
+        // Per class: objects, their size, and the largest id with its class name.
+        let mut sums: Vec<(u64, f64, u32, u32)> = vec![(0, 0.0, 0, 0); out.classes.len()];
+        self.for_each_node(&out, obs, |c, node| {
+            let s = &mut sums[c];
+            s.0 += 1;
+            s.1 += node.size as f64;
+            if node.id >= s.2 {
+                (s.2, s.3) = (node.id, node.name);
             }
-            let s = slot_of_key[key_of_group[g as usize] as usize];
-            if s == usize::MAX {
-                continue; // an internal key whose public key a later one took over
-            }
-            classes[s].nodes.push((id, self.shallow[i]));
-            if id >= max_id[s].0 {
-                max_id[s] = (id, self.groups[g as usize].name);
-            }
-        }
-        for (c, (_, name)) in classes.iter_mut().zip(max_id) {
+        })?;
+        for (c, (count, size, _, name)) in out.classes.iter_mut().zip(sums) {
+            (c.count, c.size) = (count, size);
             c.name = self.names[name as usize].clone();
         }
-        Ok(classes)
+        Ok(out)
     }
 }
 

@@ -75,27 +75,53 @@ pub(crate) fn comparison(
     for (i, (r, _)) in cur_rows.iter().enumerate() {
         cur_by_public.insert(&r.key.0, i);
     }
+    // Each base class against the current class of its public key: `calculateDiffForClass`, a
+    // merge by id of the two id-sorted lists, one base node at a time (the base's nodes come in
+    // id order), with a cursor into the current list of each class.
+    let cur_slot: Vec<Option<usize>> = (base_classes.classes.iter())
+        .map(|bc| cur_by_public.get(bc.key.0.as_slice()).copied())
+        .collect();
+    let cur_list: Vec<&[(u32, u32)]> = (cur_slot.iter())
+        .map(|slot| slot.map_or(&[][..], |s| &cur_nodes[s]))
+        .collect();
+    let mut counts: Vec<Counts> = vec![Counts::default(); base_classes.classes.len()];
+    let mut next: Vec<usize> = vec![0; base_classes.classes.len()];
+    base.for_each_node(&base_classes, obs, |c, node| {
+        let (list, j, row) = (cur_list[c], &mut next[c], &mut counts[c]);
+        while *j < list.len() && list[*j].0 < node.id {
+            row.added(list[*j].1);
+            *j += 1;
+        }
+        if *j < list.len() && list[*j].0 == node.id {
+            *j += 1;
+        } else {
+            row.deleted_count += 1;
+            row.freed_size += node.size as f64;
+        }
+    })?;
     let mut out = Vec::new();
     let mut seen: Vec<bool> = vec![false; cur_rows.len()];
-    let empty: Vec<(u32, u32)> = Vec::new();
-    for bc in &base_classes {
-        let slot = cur_by_public.get(bc.key.0.as_slice()).copied();
+    for (c, bc) in base_classes.classes.iter().enumerate() {
+        let slot = cur_slot[c];
         if let Some(s) = slot {
             seen[s] = true;
         }
-        let cur_list = slot.map_or(&empty, |s| &cur_nodes[s]);
         let name = slot.map_or_else(|| bc.name.clone(), |s| cur_rows[s].0.name.clone());
-        if let Some(row) = merge(&bc.nodes, cur_list, name, bc.key.clone()) {
-            out.push(row);
+        let mut row = std::mem::take(&mut counts[c]);
+        for &(_, size) in &cur_list[c][next[c]..] {
+            row.added(size);
         }
+        out.extend(row.row(name, bc.key.clone()));
     }
     for (s, (r, _)) in cur_rows.iter().enumerate() {
         if seen[s] {
             continue;
         }
-        if let Some(row) = merge(&[], &cur_nodes[s], r.name.clone(), r.key.clone()) {
-            out.push(row);
+        let mut row = Counts::default();
+        for &(_, size) in &cur_nodes[s] {
+            row.added(size);
         }
+        out.extend(row.row(r.name.clone(), r.key.clone()));
     }
     Ok(out)
 }
@@ -129,40 +155,23 @@ fn current_classes(cur: &Analysis, obs: &dyn Observer) -> Result<CurrentClasses>
     Ok((cur_rows, cur_nodes))
 }
 
-/// `calculateDiffForClass`: merge-join two id-sorted lists of `(id, shallow size)`.
-fn merge(base: &[(u32, u32)], cur: &[(u32, u32)], name: Text, key: Text) -> Option<ComparisonRow> {
-    let (mut i, mut j) = (0, 0);
-    let mut row = Counts::default();
-    while i < base.len() && j < cur.len() {
-        let (a, b) = (base[i].0, cur[j].0);
-        if a < b {
-            row.deleted_count += 1;
-            row.freed_size += base[i].1 as f64;
-            i += 1;
-        } else if a > b {
-            row.new_count += 1;
-            row.alloc_size += cur[j].1 as f64;
-            j += 1;
-        } else {
-            i += 1;
-            j += 1;
-        }
+impl Counts {
+    /// Counts one object only in the current snapshot, of `size` bytes.
+    fn added(&mut self, size: u32) {
+        self.new_count += 1;
+        self.alloc_size += size as f64;
     }
-    for &(_, s) in &base[i..] {
-        row.deleted_count += 1;
-        row.freed_size += s as f64;
+
+    /// The row of a class with these new and deleted objects (none if it has neither).
+    fn row(mut self, name: Text, key: Text) -> Option<ComparisonRow> {
+        self.delta_count = self.new_count as i64 - self.deleted_count as i64;
+        self.size_delta = self.alloc_size - self.freed_size;
+        (self.new_count > 0 || self.deleted_count > 0).then_some(ComparisonRow {
+            name,
+            key,
+            counts: self,
+        })
     }
-    for &(_, s) in &cur[j..] {
-        row.new_count += 1;
-        row.alloc_size += s as f64;
-    }
-    row.delta_count = row.new_count as i64 - row.deleted_count as i64;
-    row.size_delta = row.alloc_size - row.freed_size;
-    (row.new_count > 0 || row.deleted_count > 0).then_some(ComparisonRow {
-        name,
-        key,
-        counts: row,
-    })
 }
 
 /// Class-level differences for snapshots whose ids are unrelated.
@@ -175,12 +184,11 @@ pub(crate) fn class_level(
     let base_classes = base.classes_under(&matcher, &cur.classes.interfaces, obs)?;
     let mut by_key: HashMap<Vec<u8>, (Text, u64, f64, u64, f64)> = HashMap::new();
     let mut order: Vec<Vec<u8>> = Vec::new();
-    for bc in &base_classes {
-        let size: f64 = bc.nodes.iter().map(|&(_, s)| s as f64).sum();
+    for bc in &base_classes.classes {
         order.push(bc.key.0.clone());
         by_key.insert(
             bc.key.0.clone(),
-            (bc.name.clone(), bc.nodes.len() as u64, size, 0, 0.0),
+            (bc.name.clone(), bc.count, bc.size, 0, 0.0),
         );
     }
     for (r, _) in cur.public_rows(cur.all_aggregates()) {
