@@ -403,9 +403,10 @@ impl Analysis {
     /// The ordinal of the node with V8 id `id`.
     pub fn ordinal_of(&self, id: NodeId) -> Option<NodeOrd> {
         let index = self.id_index.get_or_init(|| {
-            let mut v: Vec<u32> = (0..self.node_count() as u32).collect();
-            v.sort_by_key(|&o| self.snap.node_id[o as usize]);
-            v
+            // Nothing cancels a Quiet observer.
+            let mut poll = crate::progress::Poll::new(&crate::Quiet);
+            crate::findings::footprint::ordinals_by_id(&self.snap.node_id, &mut poll)
+                .expect("not cancelled")
         });
         let ids = &self.snap.node_id;
         index

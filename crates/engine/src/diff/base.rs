@@ -145,9 +145,8 @@ impl DiffBase {
                 let footprint = Footprint::in_order(a, &order);
                 check(obs)?;
                 let one_in = (order.len() / SAMPLE).max(1) as u32;
-                let sample = order
-                    .iter()
-                    .map(|&o| (a.snap.node_id[o as usize], o))
+                let sample = (footprint.ids.iter().zip(&order))
+                    .map(|(&id, &o)| (id, o))
                     .filter(|&(id, _)| picked(id, one_in))
                     .map(|(id, o)| (id, signature(a, o as usize)))
                     .collect();

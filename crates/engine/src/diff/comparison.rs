@@ -95,8 +95,7 @@ pub(crate) fn comparison(
         if *j < list.len() && list[*j].0 == node.id {
             *j += 1;
         } else {
-            row.deleted_count += 1;
-            row.freed_size += node.size as f64;
+            row.deleted(node.size);
         }
     })?;
     let mut out = Vec::new();
@@ -160,6 +159,12 @@ impl Counts {
     fn added(&mut self, size: u32) {
         self.new_count += 1;
         self.alloc_size += size as f64;
+    }
+
+    /// Counts one object only in the base snapshot, of `size` bytes.
+    fn deleted(&mut self, size: u32) {
+        self.deleted_count += 1;
+        self.freed_size += size as f64;
     }
 
     /// The row of a class with these new and deleted objects (none if it has neither).
