@@ -168,14 +168,7 @@ pub(crate) fn compute(snap: &Snapshot, obs: &dyn Observer) -> Result<(Classes, A
     let mut added = AddedStrings::new(&snap.strings);
     let mut class_of = base_class_names(snap, &mut added, &mut poll)?;
     let interfaces = infer_interfaces(snap, &added, &mut poll)?;
-    apply_interfaces(
-        snap,
-        &interfaces,
-        &mut class_of,
-        &mut added,
-        &mut HashMap::default(),
-        &mut poll,
-    )?;
+    apply_interfaces(snap, &interfaces, &mut class_of, &mut added, &mut poll)?;
     let (key_of, keys, key_name) = class_keys(snap, class_of, &added, &mut poll)?;
     Ok((
         Classes {
@@ -271,16 +264,26 @@ pub(crate) fn infer_interfaces(
     let mut list: Vec<(Vec<u8>, Vec<Vec<u8>>, usize)> = Vec::new();
     let mut total = 0usize;
     let plain = PlainObjects::new(snap);
+    // What each list of property names came to: the candidate it counts for (`None`: no
+    // properties but `__proto__`).
+    let mut done: ByProperties<Option<usize>> = ByProperties::default();
     for o in 0..snap.node_count() {
         poll.tick()?;
         if !plain.contains(snap, o) {
             continue;
         }
         total += 1;
+        done.read(snap, o, property);
+        if let Some(&c) = done.get() {
+            if let Some(i) = c {
+                list[i].2 += 1;
+            }
+            continue;
+        }
         let mut name = b"{".to_vec();
         let mut name_len = 1usize; // UTF-16 length of `name`
         let mut props: Vec<Vec<u8>> = Vec::new();
-        for prop in property_names(snap, o, property) {
+        for &prop in &done.ids {
             let en = added.text(&snap.strings, StrId(prop));
             if en == b"__proto__" {
                 continue;
@@ -298,17 +301,23 @@ pub(crate) fn infer_interfaces(
             name_len += flen;
             props.push(en.to_vec());
         }
-        if props.is_empty() {
-            continue;
-        }
-        name.push(b'}');
-        match candidates.get(&name) {
-            Some(&i) => list[i].2 += 1,
-            None => {
-                candidates.insert(name.clone(), list.len());
-                list.push((name, props, 1));
-            }
-        }
+        let c = if props.is_empty() {
+            None
+        } else {
+            name.push(b'}');
+            Some(match candidates.get(&name) {
+                Some(&i) => {
+                    list[i].2 += 1;
+                    i
+                }
+                None => {
+                    candidates.insert(name.clone(), list.len());
+                    list.push((name, props, 1));
+                    list.len() - 1
+                }
+            })
+        };
+        done.insert(c);
     }
     // Stable sort by count, descending (Array.prototype.sort is stable).
     list.sort_by_key(|c| std::cmp::Reverse(c.2));
@@ -321,6 +330,46 @@ pub(crate) fn infer_interfaces(
             properties,
         })
         .collect())
+}
+
+/// Answers per list of property names: plain objects whose `property` edges have the same
+/// name string ids in the same order (objects of one shape) get the same interface, so it is
+/// worked out once per list. Lists longer than [`ByProperties::MAX`] are not kept (such objects
+/// are few, and mostly dictionaries with keys of their own).
+struct ByProperties<V> {
+    map: HashMap<Box<[u32]>, V>,
+    ids: Vec<u32>,
+}
+
+impl<V> Default for ByProperties<V> {
+    fn default() -> Self {
+        ByProperties {
+            map: HashMap::default(),
+            ids: Vec::new(),
+        }
+    }
+}
+
+impl<V> ByProperties<V> {
+    const MAX: usize = 64;
+
+    /// Reads the property name ids of node `o` (see [`property_names`]) as the current list.
+    fn read(&mut self, snap: &Snapshot, o: usize, property: u8) {
+        self.ids.clear();
+        self.ids.extend(property_names(snap, o, property));
+    }
+
+    /// The answer kept for the current list.
+    fn get(&self) -> Option<&V> {
+        self.map.get(self.ids.as_slice())
+    }
+
+    /// Keeps `v` as the answer for the current list (unless the list is too long to keep).
+    fn insert(&mut self, v: V) {
+        if self.ids.len() <= Self::MAX {
+            self.map.insert(self.ids.as_slice().into(), v);
+        }
+    }
 }
 
 struct TrieNode {
@@ -450,40 +499,47 @@ pub(crate) fn apply_interfaces(
     defs: &[InterfaceDefinition],
     class_of: &mut [StrId],
     added: &mut AddedStrings,
-    names: &mut HashMap<Vec<u8>, StrId>,
     poll: &mut Poll<'_>,
 ) -> Result<()> {
     let matcher = InterfaceMatcher::new(defs);
     let property = snap.header.meta.edge_types.property;
     let mut props: Vec<Cow<'_, [u8]>> = Vec::new();
     let plain = PlainObjects::new(snap);
+    // The string id of each definition's name, once an object has taken it.
+    let mut def_name: Vec<Option<StrId>> = vec![None; defs.len()];
+    // The best definition for each list of property names. Only lists of the file's own
+    // strings are kept: a name past them reads as an added string, and strings are added
+    // along the way.
+    let mut best: ByProperties<Option<usize>> = ByProperties::default();
     for o in 0..snap.node_count() {
         poll.tick()?;
         if !plain.contains(snap, o) {
             continue;
         }
-        props.clear();
-        for name in property_names(snap, o, property) {
-            let id = StrId(name);
-            props.push(if snap.strings.has(id) {
-                Cow::Borrowed(snap.strings.wtf8(id))
-            } else {
-                Cow::Owned(added.text(&snap.strings, id).to_vec())
-            });
-        }
-        props.sort_by(|a, b| cmp_utf16(a, b));
-        class_of[o] = match matcher.best(&props) {
-            Some(di) => {
-                let name = &defs[di].name;
-                match names.get(&name.0) {
-                    Some(&id) => id,
-                    None => {
-                        let id = added.push(&name.0);
-                        names.insert(name.0.clone(), id);
-                        id
+        best.read(snap, o, property);
+        let own = best.ids.iter().all(|&id| snap.strings.has(StrId(id)));
+        let found = match best.get().filter(|_| own) {
+            Some(&di) => di,
+            None => {
+                props.clear();
+                props.extend(best.ids.iter().map(|&name| {
+                    let id = StrId(name);
+                    if snap.strings.has(id) {
+                        Cow::Borrowed(snap.strings.wtf8(id))
+                    } else {
+                        Cow::Owned(added.text(&snap.strings, id).to_vec())
                     }
+                }));
+                props.sort_by(|a, b| cmp_utf16(a, b));
+                let di = matcher.best(&props);
+                if own {
+                    best.insert(di);
                 }
+                di
             }
+        };
+        class_of[o] = match found {
+            Some(di) => *def_name[di].get_or_insert_with(|| added.push(&defs[di].name.0)),
             None => snap.node_name[o],
         };
     }
