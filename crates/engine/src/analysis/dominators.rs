@@ -37,6 +37,8 @@ pub(crate) struct Dominators {
     pub(crate) unreachable: usize,
     /// How many of those were only reachable from other unreachable nodes (cliques).
     pub(crate) cliques: usize,
+    /// The tree's children lists, when asked for (built beside the retained sizes).
+    pub(crate) dominated: Option<DominatedNodes>,
 }
 
 /// The DFS from the root over the essential edges, numbered and waiting for the retainers: the
@@ -59,12 +61,14 @@ impl<'a> Numbering<'a> {
 
     /// Completes the dominator tree over the essential edges (`ret.essential` marks the same
     /// edges by retainer slot; `bogus`: the retainer slots DevTools adds for dangling edges),
-    /// and the retained sizes from the `shallow` sizes.
+    /// and the retained sizes from the `shallow` sizes; with `children`, the tree's children
+    /// lists too.
     pub(crate) fn dominators(
         self,
         ret: &Retainers,
         bogus: Option<BogusRetainers>,
         shallow: &[u32],
+        children: bool,
         obs: &dyn Observer,
     ) -> Result<Dominators> {
         let mut poll = Poll::new(obs);
@@ -75,12 +79,13 @@ impl<'a> Numbering<'a> {
         let cliques = lt.number_unreached(ret, &mut poll)?;
         debug_assert_eq!(lt.count as usize, n, "every vertex is numbered");
         lt.semidominators(ret, &mut poll)?;
-        let (dominator, retained) = lt.finish(shallow, &mut poll)?;
+        let (dominator, retained, dominated) = lt.finish(shallow, children, &mut poll, obs)?;
         Ok(Dominators {
             dominator,
             retained,
             unreachable: n - reached,
             cliques,
+            dominated,
         })
     }
 }
@@ -327,9 +332,15 @@ impl<'a> LengauerTarjan<'a> {
     }
 
     /// Step 4 of the paper: the immediate dominators in DFS order; then the retained sizes and
-    /// numbers back to ordinals, reusing the buffers. Returns the dominator and the retained
-    /// size of every ordinal.
-    fn finish(self, shallow: &[u32], poll: &mut Poll<'_>) -> Result<(Vec<u32>, Vec<f64>)> {
+    /// numbers back to ordinals, reusing the buffers, and with `children` the children lists
+    /// on another core. Returns the dominator and the retained size of every ordinal.
+    fn finish(
+        self,
+        shallow: &[u32],
+        children: bool,
+        poll: &mut Poll<'_>,
+        obs: &dyn Observer,
+    ) -> Result<(Vec<u32>, Vec<f64>, Option<DominatedNodes>)> {
         let LengauerTarjan {
             vertex,
             mut slot,
@@ -365,14 +376,25 @@ impl<'a> LengauerTarjan<'a> {
         dominator.pop();
         // Freed before the sizes are allocated: the other half of the analysis still allocates.
         drop(slot);
-        // In reverse preorder, each node's sum into its dominator's (DevTools' order).
-        let mut retained: Vec<f64> = shallow.iter().map(|&s| s as f64).collect();
-        for i in (2..=n).rev() {
-            poll.tick()?;
-            let o = vertex[i] as usize - 1;
-            retained[dominator[o] as usize] += retained[o];
-        }
-        Ok((dominator, retained))
+        let root = vertex[1] - 1;
+        let (retained, dominated) = rayon::join(
+            || -> Result<Vec<f64>> {
+                // In reverse preorder, each node's sum into its dominator's (DevTools' order).
+                let mut retained: Vec<f64> = shallow.iter().map(|&s| s as f64).collect();
+                for i in (2..=n).rev() {
+                    poll.tick()?;
+                    let o = vertex[i] as usize - 1;
+                    retained[dominator[o] as usize] += retained[o];
+                }
+                Ok(retained)
+            },
+            || {
+                children
+                    .then(|| DominatedNodes::build(&dominator, root, obs))
+                    .transpose()
+            },
+        );
+        Ok((dominator, retained?, dominated?))
     }
 }
 

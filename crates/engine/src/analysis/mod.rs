@@ -113,6 +113,9 @@ struct Graph {
     statistics: Option<Statistics>,
     /// Class names and keys, and the strings they add to the table.
     classes: (Classes, classes::AddedStrings),
+    /// The Summary's rows without their retained sizes ([`summary::counts`]); none for the
+    /// first snapshot of a diff.
+    counts: Vec<summary::Aggregate>,
 }
 
 impl Graph {
@@ -144,10 +147,10 @@ impl Graph {
         obs.progress(Phase::Dominators, 0.0);
         // The tree on one core; on the other the distances and Statistics sums, and the class
         // names as a task of their own, which the first core takes if it is done first.
-        let (dom, (side, classes)) = rayon::join(
-            || numbering.dominators(&retainers, bogus, &shallow, obs),
-            || {
-                rayon::join(
+        let (dom, side) = rayon::join(
+            || numbering.dominators(&retainers, bogus, &shallow, full, obs),
+            || -> Result<_> {
+                let (side, classes) = rayon::join(
                     || -> Result<_> {
                         if !full {
                             // The first snapshot of a diff is reduced to ids, sizes and
@@ -166,10 +169,19 @@ impl Graph {
                         Ok((distance, Some(statistics)))
                     },
                     || classes::compute(snap, obs),
-                )
+                );
+                let ((distance, statistics), classes) = (side?, classes?);
+                // The Summary's counts need no dominator tree: they are summed here while the
+                // tree is still being built.
+                let counts = if full {
+                    summary::counts(snap, &classes.0, &shallow, &distance, None, obs)?
+                } else {
+                    Vec::new()
+                };
+                Ok((distance, statistics, classes, counts))
             },
         );
-        let (dom, (distance, statistics), classes) = (dom?, side?, classes?);
+        let (dom, (distance, statistics, classes, counts)) = (dom?, side?);
         Ok(Graph {
             retainers,
             shallow,
@@ -177,6 +189,7 @@ impl Graph {
             distance,
             statistics,
             classes,
+            counts,
         })
     }
 }
@@ -227,6 +240,7 @@ impl Analysis {
             distance,
             statistics,
             classes: (classes, added),
+            counts,
         } = Graph::build(&snap, full, obs)?;
         obs.progress(Phase::Dominators, 1.0);
         snap.strings.append(&added.table);
@@ -258,29 +272,27 @@ impl Analysis {
             },
             |s| s.with_total(total),
         );
-        // The dominator tree's children on one core, the Summary's counts on the other.
-        let (dominated, aggregates) = if full {
-            let (dominated, counts) = rayon::join(
-                || DominatedNodes::build(&dominator, snap.root, obs),
-                || summary::counts(&snap, &classes, &shallow, &distance, None, obs),
-            );
-            let (dominated, mut aggregates) = (dominated?, counts?);
-            let columns = summary::Columns {
-                snap: &snap,
-                classes: &classes,
-                shallow: &shallow,
-                distance: &distance,
-                retained: &retained,
-                dominated: &dominated,
-            };
-            summary::add_retained(&columns, &mut aggregates, None, obs)?;
-            (dominated, aggregates)
-        } else {
-            let none = DominatedNodes {
-                first: vec![0; snap.node_count() + 1],
-                nodes: Vec::new(),
-            };
-            (none, Vec::new())
+        let (dominated, aggregates) = match dom.dominated {
+            Some(dominated) => {
+                let mut aggregates = counts;
+                let columns = summary::Columns {
+                    snap: &snap,
+                    classes: &classes,
+                    shallow: &shallow,
+                    distance: &distance,
+                    retained: &retained,
+                    dominated: &dominated,
+                };
+                summary::add_retained(&columns, &mut aggregates, None, obs)?;
+                (dominated, aggregates)
+            }
+            None => {
+                let none = DominatedNodes {
+                    first: vec![0; snap.node_count() + 1],
+                    nodes: Vec::new(),
+                };
+                (none, Vec::new())
+            }
         };
         let analysis = Analysis {
             snap,
