@@ -31,6 +31,8 @@ pub mod parse;
 mod progress;
 mod snapshot;
 mod strings;
+#[cfg(test)]
+mod test_rng;
 
 pub use analysis::explain::{AllocationFrame, Explanation, RetainedClass};
 pub use analysis::external::{

@@ -484,13 +484,8 @@ mod tests {
     /// node's path to the root: a counted node counts unless a counted ancestor has its class.
     #[test]
     fn class_retained_sizes_walked_on_every_core_match_the_definition() {
-        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
-        let mut rand = |m: u64| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x % m
-        };
+        let mut rng = crate::test_rng::Rng::new(0x2545_F491_4F6C_DD1D);
+        let mut rand = |m: u64| rng.below(m);
         for case in 0..12 {
             let n = [1usize, 2, 50, 3000, 20_000, 9000][case % 6];
             let chain = case % 6 == 5;

@@ -634,13 +634,8 @@ fn commas_found_64_bytes_at_a_time_read_as_byte_by_byte() {
     // Texts of values of 0 to 17 digits, separated as V8 writes them (`,` or `\n,`) and now and
     // then otherwise (spaces, a newline after the comma, a letter): the fast reader must give
     // the values the byte-by-byte reader gives, end at the same byte, and stop where it stops.
-    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut rand = |m: u64| {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x % m
-    };
+    let mut rng = crate::test_rng::Rng::new(0x9E37_79B9_7F4A_7C15);
+    let mut rand = |m: u64| rng.below(m);
     for case in 0..3000 {
         let mut t = String::new();
         let values = 1 + rand(200);
