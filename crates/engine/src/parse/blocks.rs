@@ -163,35 +163,10 @@ fn eight_digits(w: u64, n: usize) -> u64 {
     d >> 32
 }
 
-/// The commas among the 64 bytes at `t[i..]`: bit `k` set when `t[i + k]` is one.
-#[inline(always)]
-fn comma_mask(t: &[u8], i: usize) -> u64 {
-    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-    let mut mask = 0u64;
-    for k in 0..8 {
-        // A byte of `x` is zero where the text has a comma; the high bit of each byte of
-        // `zero` is set exactly there (no carry crosses a byte), then the eight high bits are
-        // gathered into the top byte by one multiplication.
-        let x = word(t, i + 8 * k) ^ 0x2C2C_2C2C_2C2C_2C2C;
-        let zero = !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7);
-        let bits = ((zero >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56;
-        mask |= bits << (8 * k);
-    }
-    mask
-}
-
 /// Reads the values of a piece one by one.
-///
-/// The commas ahead are found 64 bytes at a time (`mask`, bit `k` for byte `window + k`), so
-/// that where a value ends does not wait for its digits to be read: each value is the text
-/// from `i` to the next comma, its digits checked and converted eight at a time. Anything else
-/// (a value of more than 15 digits, whitespace other than one newline before a comma, the last
-/// 64 bytes of the piece) is read by [`Values::next_word`] from `i`.
 struct Values<'a> {
     t: &'a [u8],
     i: usize,
-    window: usize,
-    mask: u64,
 }
 
 #[inline(always)]
@@ -199,70 +174,14 @@ fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\n' | b'\r' | b'\t')
 }
 
-impl<'a> Values<'a> {
-    fn new(t: &'a [u8]) -> Self {
-        Values {
-            t,
-            i: 0,
-            window: 0,
-            mask: 0,
-        }
-    }
-
-    /// The next value, `None` at text that is not plain. Every piece ends right after a comma,
-    /// so every value read is followed by one.
+impl Values<'_> {
+    /// The next value and its separator, `None` at text that is not plain. Every piece ends
+    /// right after a comma, so every value read is followed by one.
     #[inline(always)]
     fn next(&mut self) -> Option<u64> {
-        let t = self.t;
-        if self.mask == 0 {
-            if self.i + 64 > t.len() {
-                return self.next_word();
-            }
-            self.window = self.i;
-            self.mask = comma_mask(t, self.i);
-            if self.mask == 0 {
-                return self.next_word();
-            }
-        }
-        let comma = self.window + self.mask.trailing_zeros() as usize;
-        let start = self.i;
-        let end = if comma > start && t[comma - 1] == b'\n' {
-            comma - 1
-        } else {
-            comma
-        };
-        let n = end - start;
-        let v = match n {
-            _ if start + 16 > t.len() => None,
-            1..=8 => {
-                let w = word(t, start);
-                (digit_count(w) >= n).then(|| eight_digits(w, n))
-            }
-            9..=MAX_DIGITS => {
-                let (w, w2) = (word(t, start), word(t, start + 8));
-                (digit_count(w) == 8 && digit_count(w2) >= n - 8)
-                    .then(|| eight_digits(w, 8) * POW10[n - 8] + eight_digits(w2, n - 8))
-            }
-            _ => None,
-        };
-        match v {
-            Some(v) => {
-                self.mask &= self.mask - 1;
-                self.i = comma + 1;
-                Some(v)
-            }
-            None => {
-                self.mask = 0;
-                self.next_word()
-            }
-        }
-    }
-
-    /// The next value, its digits and its end found eight bytes at a time while 16 are left.
-    fn next_word(&mut self) -> Option<u64> {
         let (t, i) = (self.t, self.i);
-        // A value as V8 writes it: digits, then a comma, or a newline and a comma after a
-        // record's last value.
+        // Eight bytes at a time while 16 are left (a value as V8 writes it: digits, then a
+        // comma, or a newline and a comma after a record's last value).
         if i + 16 <= t.len() {
             let w = word(t, i);
             let n = digit_count(w);
@@ -393,7 +312,7 @@ pub(super) fn nodes(text: &[u8], off: u64, l: &NodeLayout, out: NodeSlots<'_>) -
 /// [`nodes`] with the field count `F` (0: `l.f`).
 #[inline(always)]
 fn nodes_by<const F: usize>(text: &[u8], off: u64, l: &NodeLayout, out: NodeSlots<'_>) -> Outcome {
-    let mut v = Values::new(text);
+    let mut v = Values { t: text, i: 0 };
     let mut rec = [0u64; MAX_FIELDS];
     let rec = &mut rec[..if F == 0 { l.f } else { F }];
     let mut o = Outcome::default();
@@ -466,7 +385,7 @@ pub(super) fn edges(text: &[u8], off: u64, l: &EdgeLayout, out: EdgeSlots<'_>) -
 #[inline(always)]
 fn edges_by<const NF: u64>(text: &[u8], off: u64, l: &EdgeLayout, out: EdgeSlots<'_>) -> Outcome {
     let nf = if NF == 0 { l.nf } else { NF };
-    let mut v = Values::new(text);
+    let mut v = Values { t: text, i: 0 };
     let mut rec = [0u64; MAX_FIELDS];
     let rec = &mut rec[..if l.f == 3 { 3 } else { l.f }];
     let mut o = Outcome::default();
@@ -552,7 +471,7 @@ fn settle(pieces: &[Piece], outcomes: &[Outcome]) -> Settled {
 /// one value: `locations`, `trace_function_infos`) into `out`, up to the first value that does
 /// not fit in 32 bits (left to the value-by-value reader, which reports it).
 pub(super) fn u32s(text: &[u8], out: &mut [MaybeUninit<u32>]) -> Outcome {
-    let mut v = Values::new(text);
+    let mut v = Values { t: text, i: 0 };
     let mut o = Outcome::default();
     for (k, slot) in out.iter_mut().enumerate() {
         let Some(x) = v.next().and_then(|x| u32::try_from(x).ok()) else {
@@ -630,10 +549,11 @@ fn eight_digits_at_a_time() {
 
 #[cfg(test)]
 #[test]
-fn commas_found_64_bytes_at_a_time_read_as_byte_by_byte() {
+fn values_read_a_word_at_a_time_as_byte_by_byte() {
     // Texts of values of 0 to 17 digits, separated as V8 writes them (`,` or `\n,`) and now and
-    // then otherwise (spaces, a newline after the comma, a letter): the fast reader must give
-    // the values the byte-by-byte reader gives, end at the same byte, and stop where it stops.
+    // then otherwise (spaces, a newline after the comma, a letter): the word-at-a-time reader
+    // must give the values the byte-by-byte reader gives, end at the same byte, and stop where
+    // it stops.
     let mut rng = crate::test_rng::Rng::new(0x9E37_79B9_7F4A_7C15);
     let mut rand = |m: u64| rng.below(m);
     for case in 0..3000 {
@@ -661,7 +581,8 @@ fn commas_found_64_bytes_at_a_time_read_as_byte_by_byte() {
                 _ => ",",
             });
         }
-        let (mut fast, mut slow) = (Values::new(t.as_bytes()), Values::new(t.as_bytes()));
+        let bytes = t.as_bytes();
+        let (mut fast, mut slow) = (Values { t: bytes, i: 0 }, Values { t: bytes, i: 0 });
         loop {
             let (a, b) = (fast.next(), slow.next_slowly());
             assert_eq!(a, b, "case {case}: {t:?} at {}", slow.i);
@@ -672,20 +593,13 @@ fn commas_found_64_bytes_at_a_time_read_as_byte_by_byte() {
         }
     }
     let t = b"1,22,333,4444,55555,666666,7777777,88888888,999999999,1234567890123,7\n,0,";
-    let mut v = Values::new(t);
+    let mut v = Values { t, i: 0 };
     let mut seen = Vec::new();
     while let Some(x) = v.next() {
         seen.push(x);
     }
     assert_eq!(seen.len(), 12);
     assert_eq!(seen[9], 1_234_567_890_123);
-    assert_eq!(comma_mask(&[b','; 64], 0), u64::MAX);
-    assert_eq!(comma_mask(&[b'0'; 64], 0), 0);
-    let mut one = [b'9'; 64];
-    one[63] = b',';
-    assert_eq!(comma_mask(&one, 0), 1 << 63);
-    one[63] = b',' | 0x80;
-    assert_eq!(comma_mask(&one, 0), 0);
 }
 
 #[cfg(test)]
