@@ -335,7 +335,9 @@ pub(crate) fn infer_interfaces(
 /// Answers per list of property names: plain objects whose `property` edges have the same
 /// name string ids in the same order (objects of one shape) get the same interface, so it is
 /// worked out once per list. Lists longer than [`ByProperties::MAX`] are not kept (such objects
-/// are few, and mostly dictionaries with keys of their own).
+/// are few, and mostly dictionaries with keys of their own), nor more than
+/// [`ByProperties::LISTS`] lists (a heap of objects that each have keys of their own would
+/// otherwise keep one entry per object): the others are worked out each time.
 struct ByProperties<V> {
     map: HashMap<Box<[u32]>, V>,
     ids: Vec<u32>,
@@ -352,6 +354,7 @@ impl<V> Default for ByProperties<V> {
 
 impl<V> ByProperties<V> {
     const MAX: usize = 64;
+    const LISTS: usize = 1 << 16;
 
     /// Reads the property name ids of node `o` (see [`property_names`]) as the current list.
     fn read(&mut self, snap: &Snapshot, o: usize, property: u8) {
@@ -366,7 +369,7 @@ impl<V> ByProperties<V> {
 
     /// Keeps `v` as the answer for the current list (unless the list is too long to keep).
     fn insert(&mut self, v: V) {
-        if self.ids.len() <= Self::MAX {
+        if self.ids.len() <= Self::MAX && self.map.len() < Self::LISTS {
             self.map.insert(self.ids.as_slice().into(), v);
         }
     }

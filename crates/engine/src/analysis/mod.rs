@@ -101,8 +101,8 @@ fn require_for_parse(path: &std::path::Path, obs: &dyn Observer) -> Result<()> {
 }
 
 /// The pipeline from DOM-state propagation to the dominator tree: the retainers and the tree on
-/// one core, and everything that does not feed them (distances, Statistics sums, class names) on
-/// the other while the tree is built.
+/// one core, and everything that does not feed them (distances, Statistics sums, class names, the
+/// Summary's counts) on the other while the tree is built.
 struct Graph {
     retainers: Retainers,
     shallow: Vec<u32>,
@@ -146,7 +146,8 @@ impl Graph {
         let bogus = quirks::BogusRetainers::of(snap, &essential);
         obs.progress(Phase::Dominators, 0.0);
         // The tree on one core; on the other the distances and Statistics sums, and the class
-        // names as a task of their own, which the first core takes if it is done first.
+        // names as a task of their own, which the first core takes if it is done first; then
+        // the Summary's counts, which need both.
         let (dom, side) = rayon::join(
             || numbering.dominators(&retainers, bogus, &shallow, full, obs),
             || -> Result<_> {
