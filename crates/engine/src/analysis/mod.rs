@@ -23,6 +23,7 @@ pub(crate) mod dominators;
 pub(crate) mod essential;
 pub(crate) mod explain;
 pub(crate) mod external;
+pub(crate) mod id_order;
 pub(crate) mod locations;
 pub(crate) mod names;
 pub(crate) mod pages;
@@ -418,8 +419,7 @@ impl Analysis {
         let index = self.id_index.get_or_init(|| {
             // Nothing cancels a Quiet observer.
             let mut poll = crate::progress::Poll::new(&crate::Quiet);
-            crate::findings::footprint::ordinals_by_id(&self.snap.node_id, &mut poll)
-                .expect("not cancelled")
+            id_order::ordinals_by_id(&self.snap.node_id, &mut poll).expect("not cancelled")
         });
         let ids = &self.snap.node_id;
         index

@@ -8,9 +8,10 @@
 use crate::analysis::classes::{
     property_names, sorted_properties, InterfaceDefinition, InterfaceMatcher, PlainObjects,
 };
+use crate::analysis::id_order::ordinals_by_id;
 use crate::analysis::Analysis;
 use crate::error::Result;
-use crate::findings::footprint::{ordinals_by_id, Footprint};
+use crate::findings::footprint::Footprint;
 use crate::ids::StrId;
 use crate::progress::{check, Observer, Poll};
 use crate::snapshot::Location;

@@ -2,6 +2,7 @@
 //! the snapshot's largest object id. It is what the findings need of a snapshot once a later one
 //! exists (about 9 bytes per node), so a series never holds two full graphs.
 
+use crate::analysis::id_order::ordinals_by_id;
 use crate::analysis::Analysis;
 use crate::error::Result;
 use crate::progress::{Observer, Poll};
@@ -150,35 +151,6 @@ impl Buckets {
         let k = self.bucket(id);
         Some(self.starts[k] as usize..self.starts[k + 1] as usize)
     }
-}
-
-/// The ordinals sorted by node id (ties in ordinal order): an LSD radix sort on the id, two
-/// passes of 16 bits, several times faster than a comparison sort on millions of nodes.
-pub(crate) fn ordinals_by_id(ids: &[u32], poll: &mut Poll<'_>) -> Result<Vec<u32>> {
-    let n = ids.len();
-    let mut order: Vec<u32> = (0..n as u32).collect();
-    let mut spare = vec![0u32; n];
-    for shift in [0u32, 16] {
-        let mut count = vec![0usize; 1 << 16];
-        for &o in &order {
-            poll.tick()?;
-            count[((ids[o as usize] >> shift) & 0xffff) as usize] += 1;
-        }
-        let mut acc = 0;
-        for c in count.iter_mut() {
-            let k = *c;
-            *c = acc;
-            acc += k;
-        }
-        for &o in &order {
-            poll.tick()?;
-            let b = ((ids[o as usize] >> shift) & 0xffff) as usize;
-            spare[count[b]] = o;
-            count[b] += 1;
-        }
-        std::mem::swap(&mut order, &mut spare);
-    }
-    Ok(order)
 }
 
 #[cfg(test)]
