@@ -156,7 +156,14 @@ fn parse_source<S: Source>(source: S, input_bytes: u64, obs: &dyn Observer) -> R
             b"nodes" => b.read_nodes(&mut sc, obs, &progress, key_off)?,
             b"edges" => b.read_edges(&mut sc, obs, &progress, key_off)?,
             b"strings" => b.read_strings(&mut sc, obs, key_off)?,
-            b"locations" => read_u32s(&mut sc, "locations", &mut b.optional.locations)?,
+            b"locations" => {
+                read_u32s(&mut sc, "locations", &mut b.optional.locations)?;
+                if let (Some(header), true) = (&b.header, b.nodes_seen) {
+                    // The node count is final once the nodes are read.
+                    let n = b.node_type.len() as u64;
+                    b.optional.start_locations(&header.meta, n);
+                }
+            }
             b"trace_function_infos" => read_u32s(
                 &mut sc,
                 "trace_function_infos",
@@ -347,5 +354,56 @@ mod tests {
                 "cut at {cut}: {e}"
             );
         }
+    }
+    /// A large `locations` array after the nodes is finished on a thread of its own while the
+    /// strings are read; before the nodes, after the parse. Both give the same locations and
+    /// warnings: the last record of a node wins, records naming no node are counted once.
+    #[test]
+    fn locations_read_early_or_late_agree() {
+        let n = 5_000u64;
+        let mut rng = crate::test_rng::Rng::new(7);
+        let nodes: Vec<String> = (0..n).map(|o| format!("3,0,{},8,0", 2 * o + 1)).collect();
+        // 20,000 records (past the size worth a thread): some nodes twice, some indices that
+        // are not a node (past the last one, or not a multiple of the field count).
+        let records: Vec<[u64; 4]> = (0..20_000)
+            .map(|_| {
+                let idx = match rng.below(50) {
+                    0 => 5 * n + rng.below(100),
+                    1 => 5 * rng.below(n) + 1 + rng.below(4),
+                    _ => 5 * rng.below(n),
+                };
+                [idx, rng.below(9), rng.below(500), rng.below(80)]
+            })
+            .collect();
+        // What they mean: per node, its last record.
+        let mut expected = std::collections::BTreeMap::new();
+        for r in records.iter().filter(|r| r[0] % 5 == 0 && r[0] < 5 * n) {
+            expected.insert(r[0] as u32 / 5, (r[1] as u32, r[2] as u32, r[3] as u32));
+        }
+        let locations: Vec<String> = records
+            .iter()
+            .map(|r| format!("{},{},{},{}", r[0], r[1], r[2], r[3]))
+            .collect();
+        let meta = r#""meta":{"node_fields":["type","name","id","self_size","edge_count"],"node_types":[["hidden","array","string","object"],"string","number","number","number"],"edge_fields":["type","name_or_index","to_node"],"edge_types":[["element"],"string_or_number","node"],"location_fields":["object_index","script_id","line","column"]}"#;
+        let header = format!(r#""snapshot":{{{meta},"node_count":{n},"edge_count":0}}"#);
+        let (nodes, locations) = (nodes.join(","), locations.join(","));
+        let late = format!(
+            r#"{{{header},"locations":[{locations}],"nodes":[{nodes}],"edges":[],"strings":[""]}}"#
+        );
+        let early = format!(
+            r#"{{{header},"nodes":[{nodes}],"edges":[],"locations":[{locations}],"strings":[""]}}"#
+        );
+        let [late, early] = [late, early].map(|text| {
+            let s = parse(text.as_bytes(), text.len() as u64, &Quiet).unwrap();
+            (s.locations.iter().collect::<Vec<_>>(), s.warnings)
+        });
+        assert_eq!(early, late);
+        let got: Vec<_> = late
+            .0
+            .iter()
+            .map(|&(o, l)| (o, (l.script_id, l.line, l.column)))
+            .collect();
+        assert_eq!(got, expected.into_iter().collect::<Vec<_>>());
+        assert_eq!(late.1.len(), 1, "{:?}", late.1);
     }
 }

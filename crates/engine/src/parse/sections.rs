@@ -13,6 +13,7 @@ use crate::ids::StrId;
 use crate::meta::Meta;
 use crate::snapshot::{Location, Locations, TraceFunctionInfo, TraceNode};
 use rayon::prelude::*;
+use std::sync::Arc;
 
 /// The optional sections as read, before the layout is applied.
 #[derive(Default)]
@@ -25,6 +26,16 @@ pub(super) struct RawSections {
     pub trace_tree: Vec<TraceNode>,
     /// `samples`, flat.
     pub samples: Vec<u64>,
+    /// The `locations` being finished on a thread of their own.
+    early: Option<Early>,
+}
+
+/// The `locations` being finished on a thread of their own (see
+/// [`RawSections::start_locations`]): for a snapshot of `n` nodes, from `raw`.
+struct Early {
+    n: u64,
+    raw: Arc<Vec<u32>>,
+    handle: std::thread::JoinHandle<(Locations, Vec<String>)>,
 }
 
 /// The optional sections in their final form.
@@ -36,58 +47,45 @@ pub(super) struct Sections {
 }
 
 impl RawSections {
+    /// Starts turning the raw `locations` into their final form on a thread of their own, while
+    /// the rest of the file (V8 writes the `strings` after them) is read: once the layout and
+    /// the node count `n` are known, and only for a large array (a thread is not worth it for a
+    /// few records). [`RawSections::finish`] takes the result, or does the work itself.
+    pub(super) fn start_locations(&mut self, meta: &Meta, n: u64) {
+        if self.locations.len() < EARLY_LOCATIONS || self.early.is_some() {
+            return;
+        }
+        let raw = Arc::new(std::mem::take(&mut self.locations));
+        let (shared, meta) = (Arc::clone(&raw), meta.clone());
+        let spawned = std::thread::Builder::new()
+            .name("heapwise-locations".into())
+            .spawn(move || locations(&shared, &meta, n));
+        match spawned {
+            Ok(handle) => self.early = Some(Early { n, raw, handle }),
+            // No thread: `finish` does the work (the closure, and its reference, are dropped).
+            Err(_) => self.locations = Arc::unwrap_or_clone(raw),
+        }
+    }
+
     /// Applies the layout of `meta` to the raw sections of a snapshot of `n` nodes.
     pub(super) fn finish(mut self, meta: &Meta, n: u64, warnings: &mut Vec<String>) -> Sections {
-        let nf = meta.node_field_count as u64;
-        // Locations: node index -> ordinal, the last entry for a node wins (DevTools' Map::set).
-        let mut locations = Locations::default();
-        if let (Some([oi, si, li, ci]), lf) = (meta.location_offsets, meta.location_field_count) {
-            if lf > 0 {
-                if !self.locations.len().is_multiple_of(lf) {
-                    warnings.push(
-                        "the locations array ends in the middle of a record; the rest is ignored"
-                            .into(),
-                    );
+        let (locations, said) = match self.early.take() {
+            Some(early) => {
+                let done = early
+                    .handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                // The node count is final once the nodes are read; a result for another
+                // count would be wrong, so it would be worked out again.
+                if early.n == n {
+                    done
+                } else {
+                    locations(&early.raw, meta, n)
                 }
-                // (ordinal << 32 | record), sorted: by ordinal, then in file order.
-                let mut keys: Vec<u64> = Vec::with_capacity(self.locations.len() / lf);
-                // One warning for all of them: a corrupt file can have millions.
-                let mut bad: Option<(u64, usize)> = None;
-                for (r, rec) in self.locations.chunks_exact(lf).enumerate() {
-                    let idx = rec[oi] as u64;
-                    if !idx.is_multiple_of(nf) || idx / nf >= n {
-                        bad.get_or_insert((idx, 0)).1 += 1;
-                        continue;
-                    }
-                    keys.push((idx / nf) << 32 | r as u64);
-                }
-                if let Some((first, count)) = bad {
-                    warnings.push(format!(
-                        "{count} locations name a node index that is not a node (the first: {first}); ignored"
-                    ));
-                }
-                keys.par_sort_unstable();
-                // The last record of each ordinal.
-                let mut dedup: Vec<(u32, Location)> = Vec::with_capacity(keys.len());
-                for (k, &key) in keys.iter().enumerate() {
-                    if keys.get(k + 1).is_some_and(|&next| next >> 32 == key >> 32) {
-                        continue;
-                    }
-                    let rec = &self.locations[(key as u32) as usize * lf..][..lf];
-                    dedup.push((
-                        (key >> 32) as u32,
-                        Location {
-                            script_id: rec[si],
-                            line: rec[li],
-                            column: rec[ci],
-                        },
-                    ));
-                }
-                drop(keys);
-                self.locations = Vec::new();
-                locations = Locations::from_sorted(dedup);
             }
-        }
+            None => locations(&std::mem::take(&mut self.locations), meta, n),
+        };
+        warnings.extend(said);
         let tfi = if meta.trace_function_info_field_count == 6 {
             self.trace_function_infos
                 .chunks_exact(6)
@@ -115,6 +113,63 @@ impl RawSections {
             samples,
         }
     }
+}
+
+/// Locations arrays shorter than this (in values) are finished after the parse, on its thread.
+const EARLY_LOCATIONS: usize = 1 << 16;
+
+/// The `locations` in their final form, from the raw array and the layout of `meta`, for a
+/// snapshot of `n` nodes, with the warnings about records that are not read: node index to
+/// ordinal, the last entry for a node wins (DevTools' `Map::set`).
+fn locations(raw: &[u32], meta: &Meta, n: u64) -> (Locations, Vec<String>) {
+    let mut warnings = Vec::new();
+    let nf = meta.node_field_count as u64;
+    let (Some([oi, si, li, ci]), lf) = (meta.location_offsets, meta.location_field_count) else {
+        return (Locations::default(), warnings);
+    };
+    if lf == 0 {
+        return (Locations::default(), warnings);
+    }
+    if !raw.len().is_multiple_of(lf) {
+        warnings
+            .push("the locations array ends in the middle of a record; the rest is ignored".into());
+    }
+    // (ordinal << 32 | record), sorted: by ordinal, then in file order.
+    let mut keys: Vec<u64> = Vec::with_capacity(raw.len() / lf);
+    // One warning for all of them: a corrupt file can have millions.
+    let mut bad: Option<(u64, usize)> = None;
+    for (r, rec) in raw.chunks_exact(lf).enumerate() {
+        let idx = rec[oi] as u64;
+        if !idx.is_multiple_of(nf) || idx / nf >= n {
+            bad.get_or_insert((idx, 0)).1 += 1;
+            continue;
+        }
+        keys.push((idx / nf) << 32 | r as u64);
+    }
+    if let Some((first, count)) = bad {
+        warnings.push(format!(
+            "{count} locations name a node index that is not a node (the first: {first}); ignored"
+        ));
+    }
+    keys.par_sort_unstable();
+    // The last record of each ordinal.
+    let mut dedup: Vec<(u32, Location)> = Vec::with_capacity(keys.len());
+    for (k, &key) in keys.iter().enumerate() {
+        if keys.get(k + 1).is_some_and(|&next| next >> 32 == key >> 32) {
+            continue;
+        }
+        let rec = &raw[(key as u32) as usize * lf..][..lf];
+        dedup.push((
+            (key >> 32) as u32,
+            Location {
+                script_id: rec[si],
+                line: rec[li],
+                column: rec[ci],
+            },
+        ));
+    }
+    drop(keys);
+    (Locations::from_sorted(dedup), warnings)
 }
 
 /// Reads an array of 32-bit values (`locations`, `trace_function_infos`) into `out`.
