@@ -101,6 +101,11 @@ impl<'a> Poll<'a> {
         Poll { obs, left: STRIDE }
     }
 
+    /// The observer polled (to poll it from another core too).
+    pub(crate) fn observer(&self) -> &'a dyn Observer {
+        self.obs
+    }
+
     /// Counts one step; every [`STRIDE`] steps, [`check`]s the observer.
     #[inline(always)]
     pub(crate) fn tick(&mut self) -> crate::Result<()> {

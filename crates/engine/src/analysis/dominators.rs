@@ -134,6 +134,9 @@ struct LengauerTarjan<'a> {
     count: u32,
     /// EVAL's path-compression stack (and the DFS stack before it), kept to reuse its buffer.
     stack: Vec<u32>,
+    /// How many retainers' numbers [`LengauerTarjan::semidominators`] gathers at a time
+    /// ([`GATHERED`]; the tests try others, as the result must not depend on it).
+    gathered: usize,
 }
 
 impl<'a> LengauerTarjan<'a> {
@@ -148,6 +151,7 @@ impl<'a> LengauerTarjan<'a> {
             slot: vec![[0; 4]; len],
             count: 0,
             stack: Vec::new(),
+            gathered: GATHERED,
         }
     }
 
@@ -270,44 +274,72 @@ impl<'a> LengauerTarjan<'a> {
 
     /// Semidominators in reverse DFS order, each number's bucket emptied into tentative
     /// dominators as soon as its parent is linked (steps 2 and 3 of the paper).
+    ///
+    /// The DFS numbers of each number's essential retainers are gathered ahead into buffers
+    /// of at most [`GATHERED`] (see [`Predecessors`]), the next buffer while the last one is
+    /// used, by the other core when it is free: the loop reads them in order instead of
+    /// looking each one up through the retainers, and the lookups of a buffer do not wait for
+    /// each other.
     fn semidominators(&mut self, ret: &Retainers, poll: &mut Poll<'_>) -> Result<()> {
-        let (number, vertex) = (&self.number, &self.vertex);
         let (slot, stack) = (&mut self.slot, &mut self.stack);
         stack.clear();
-        let bogus = self.bogus;
-        // A number whose bucket is never emptied (its semidominator is not a DFS ancestor,
-        // which DevTools' handling of unreachable nodes allows) has no dominator: 0, which
-        // `finish` turns into the root as DevTools' zero-filled array does.
-        let abandon = |slot: &mut [Slot], head: u32| {
-            let mut v = head;
-            while v != 0 {
-                v = std::mem::take(&mut slot[v as usize][DOM]);
-            }
+        let gather = Predecessors {
+            number: &self.number,
+            vertex: &self.vertex,
+            ret,
+            bogus: self.bogus,
+            gathered: self.gathered,
         };
+        let obs = poll.observer();
+        let (mut cur, mut next) = (Vec::new(), Vec::new());
+        // Where the gathering is, and the number being processed with its semidominator so
+        // far and whether it has retainers (a buffer may end in the middle of a list).
+        let mut at = Gathering {
+            i: self.count,
+            slot: None,
+        };
+        let mut w = Semi {
+            i: self.count,
+            semi: self.count,
+            orphan: true,
+        };
+        gather.fill(&mut at, &mut cur, obs)?;
+        while w.i >= 2 {
+            let (done, gathered) = rayon::join(
+                || Self::semidominators_of(slot, stack, &mut w, &cur, poll),
+                || gather.fill(&mut at, &mut next, obs),
+            );
+            done?;
+            gathered?;
+            std::mem::swap(&mut cur, &mut next);
+        }
+        let left = std::mem::take(&mut slot[1][SEMI]);
+        abandon(slot, left);
+        Ok(())
+    }
+
+    /// Goes on with number `w.i` and the numbers below it, with the retainers' numbers that
+    /// follow in `preds` (see [`Predecessors::fill`]).
+    fn semidominators_of(
+        slot: &mut [Slot],
+        stack: &mut Vec<u32>,
+        w: &mut Semi,
+        preds: &[u32],
+        poll: &mut Poll<'_>,
+    ) -> Result<()> {
         // DevTools' orphan rule: a vertex without essential retainers gets the root's `semi`.
         let root_semi = 1;
-        for i in (2..=self.count).rev() {
+        for &v in preds {
+            if v != 0 {
+                w.orphan = false;
+                let (_, su) = Self::eval(slot, stack, v, w.i + 1);
+                w.semi = w.semi.min(su);
+                continue;
+            }
+            // The end of number i's list.
             poll.tick()?;
-            let wo = vertex[i as usize] as usize - 1;
-            let mut semi = i;
-            let mut orphan = true;
-            for s in ret.of(wo) {
-                if !ret.essential.get(s) {
-                    continue;
-                }
-                orphan = false;
-                let v = number[ret.node[s] as usize + 1];
-                let (_, su) = Self::eval(slot, stack, v, i + 1);
-                semi = semi.min(su);
-            }
-            if bogus == Some(wo) {
-                orphan = false;
-                let (_, su) = Self::eval(slot, stack, number[1], i + 1);
-                semi = semi.min(su);
-            }
-            if orphan {
-                semi = root_semi;
-            }
+            let i = w.i;
+            let semi = if w.orphan { root_semi } else { w.semi };
             let left = std::mem::replace(&mut slot[i as usize][SEMI], semi);
             abandon(slot, left);
             // A number enters exactly one bucket once, so a plain list matches DevTools' Set;
@@ -325,9 +357,12 @@ impl<'a> LengauerTarjan<'a> {
                 slot[v as usize][DOM] = if su < parent { u | MARK } else { parent };
                 v = next;
             }
+            *w = Semi {
+                i: i - 1,
+                semi: i - 1,
+                orphan: true,
+            };
         }
-        let left = std::mem::take(&mut slot[1][SEMI]);
-        abandon(slot, left);
         Ok(())
     }
 
@@ -443,9 +478,89 @@ impl DominatedNodes {
     }
 }
 
+/// How many retainers' numbers [`Predecessors::fill`] gathers at a time (1 MiB, about an L2
+/// cache).
+const GATHERED: usize = 1 << 18;
+
+/// The number that [`LengauerTarjan::semidominators_of`] is at: its semidominator so far, and
+/// whether it has no essential retainer so far.
+struct Semi {
+    i: u32,
+    semi: u32,
+    orphan: bool,
+}
+
+/// Where [`Predecessors::fill`] is: at number `i`'s retainer `slot` (`None`: at its first; the
+/// end of its retainers: at the bogus one, if any).
+struct Gathering {
+    i: u32,
+    slot: Option<usize>,
+}
+
+/// Empties a bucket that is never emptied into tentative dominators: a number whose
+/// semidominator is not a DFS ancestor (which DevTools' handling of unreachable nodes allows)
+/// has no dominator: 0, which `finish` turns into the root as DevTools' zero-filled array does.
+fn abandon(slot: &mut [Slot], head: u32) {
+    let mut v = head;
+    while v != 0 {
+        v = std::mem::take(&mut slot[v as usize][DOM]);
+    }
+}
+
+/// Gathers the DFS numbers of the essential retainers of each number, in decreasing order of
+/// the numbers, for [`LengauerTarjan::semidominators`].
+struct Predecessors<'a> {
+    number: &'a [u32],
+    vertex: &'a [u32],
+    ret: &'a Retainers,
+    /// See [`LengauerTarjan::bogus`].
+    bogus: Option<usize>,
+    /// See [`LengauerTarjan::gathered`].
+    gathered: usize,
+}
+
+impl Predecessors<'_> {
+    /// Fills `out` with the numbers of the essential retainers of number `at.i` from retainer
+    /// `at.slot` on, in retainer order (then vertex 1's, for the node DevTools gives a bogus
+    /// retainer), and a 0, then those of `at.i - 1`, and so on down to number 2, until `out`
+    /// holds about [`GATHERED`] numbers (it may end in the middle of a list); `at` is left
+    /// where the next call goes on.
+    fn fill(&self, at: &mut Gathering, out: &mut Vec<u32>, obs: &dyn Observer) -> Result<()> {
+        let mut poll = Poll::new(obs);
+        out.clear();
+        while at.i >= 2 && out.len() < self.gathered {
+            poll.tick()?;
+            let wo = self.vertex[at.i as usize] as usize - 1;
+            let slots = self.ret.of(wo);
+            let from = at.slot.unwrap_or(slots.start);
+            // At most as many retainers as there is room for.
+            let to = slots
+                .end
+                .min(from.saturating_add(self.gathered - out.len()));
+            for s in from..to {
+                if self.ret.essential.get(s) {
+                    out.push(self.number[self.ret.node[s] as usize + 1]);
+                }
+            }
+            if to < slots.end {
+                // The list goes on in the next buffer.
+                at.slot = Some(to);
+                break;
+            }
+            if self.bogus == Some(wo) {
+                out.push(self.number[1]);
+            }
+            out.push(0);
+            (at.i, at.slot) = (at.i - 1, None);
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_rng::Rng;
 
     /// The tree (root 6, the last node, as V8 writes it; each node's immediate dominator):
     ///
@@ -474,5 +589,97 @@ mod tests {
         assert_eq!(d.first, [0, 2, 3, 3, 3, 3, 3, 6]);
         let none = DominatedNodes::build(&[0], 0, &crate::Quiet).unwrap();
         assert!(none.of(0).is_empty());
+    }
+    /// A random snapshot of 2..=300 nodes, the root (node 0, synthetic) first: mostly objects,
+    /// some internal storage and synthetic nodes; edges mostly `element`, some `property`,
+    /// `internal`, `hidden`, `weak` and `shortcut`, self edges included; sparse enough that some
+    /// nodes are unreachable (orphans, cycles among themselves).
+    fn random_snapshot(rng: &mut Rng) -> crate::Snapshot {
+        let n = 2 + rng.below(299) as usize;
+        let (mut nodes, mut edges) = (Vec::new(), Vec::new());
+        for o in 0..n {
+            let ty = match (o, rng.below(10)) {
+                (0, _) | (_, 0) => 9,
+                (_, 1) => 0,
+                (_, 2) => 1,
+                _ => 3,
+            };
+            // The root holds a few nodes; the others up to 4 each.
+            let count = if o == 0 {
+                1 + n as u64 / 16
+            } else {
+                rng.below(5)
+            };
+            for _ in 0..count {
+                let (ety, name) = match rng.below(20) {
+                    0..=11 => (1, rng.below(5)),
+                    12..=14 => (2, 1 + rng.below(3)),
+                    15 => (3, 1 + rng.below(3)),
+                    16 => (4, rng.below(5)),
+                    17 | 18 => (6, rng.below(5)),
+                    _ => (5, 1 + rng.below(3)),
+                };
+                edges.push(format!("{ety},{name},{}", 5 * rng.below(n as u64)));
+            }
+            nodes.push(format!(
+                "{ty},1,{},{},{count}",
+                2 * o + 1,
+                1 + rng.below(100)
+            ));
+        }
+        let json = format!(
+            r#"{{"snapshot":{{"meta":{{"node_fields":["type","name","id","self_size","edge_count"],
+"node_types":[["hidden","array","string","object","code","closure","regexp","number","native","synthetic","concatenated string","sliced string","symbol","bigint","object shape"],"string","number","number","number"],
+"edge_fields":["type","name_or_index","to_node"],"edge_types":[["context","element","property","internal","hidden","shortcut","weak"],"string_or_number","node"]}},
+"node_count":{n},"edge_count":{}}},"nodes":[{}],"edges":[{}],"strings":["","a","b","c","d"]}}"#,
+            edges.len(),
+            nodes.join(","),
+            edges.join(",")
+        );
+        crate::parse::parse(json.as_bytes(), json.len() as u64, &crate::Quiet).unwrap()
+    }
+
+    /// The dominator tree of `snap` as the analysis builds it, gathering `gathered` retainers'
+    /// numbers at a time.
+    fn dominators_gathering(
+        snap: &crate::Snapshot,
+        gathered: usize,
+    ) -> (Vec<u32>, Vec<f64>, usize) {
+        use crate::analysis::{essential, quirks, shallow};
+        let q = &crate::Quiet;
+        let page_owned = essential::mark_page_owned(snap, q).unwrap();
+        let eph = essential::EphemeronNames::build(snap, q).unwrap();
+        let edges = essential::essential_edges(snap, &page_owned, &eph, q).unwrap();
+        let shallow = shallow::attribute(snap, false, q).unwrap();
+        let ret = Retainers::build(snap, &edges, q).unwrap();
+        let mut numbering = Numbering::from_root(snap, &edges, q).unwrap();
+        numbering.0.gathered = gathered;
+        let bogus = quirks::BogusRetainers::of(snap, &edges);
+        let d = numbering
+            .dominators(&ret, bogus, &shallow, false, q)
+            .unwrap();
+        (d.dominator, d.retained, d.unreachable)
+    }
+
+    /// The retainers' numbers are gathered a buffer at a time, the next while the last is
+    /// used, a list cut where the buffer is full: the tree must not depend on where.
+    #[test]
+    fn the_tree_does_not_depend_on_the_buffers() {
+        let mut rng = Rng::new(17);
+        let (mut nodes, mut unreachable) = (0, 0);
+        for _ in 0..300 {
+            let snap = random_snapshot(&mut rng);
+            let whole = dominators_gathering(&snap, GATHERED);
+            (nodes, unreachable) = (nodes + snap.node_count(), unreachable + whole.2);
+            for gathered in [1, 2, 3, 5, 8, 64] {
+                let cut = dominators_gathering(&snap, gathered);
+                assert_eq!(cut, whole, "{gathered} at a time");
+            }
+        }
+        // Some of each: nodes the root reaches and nodes it does not.
+        assert!(
+            unreachable > nodes / 20 && unreachable < nodes / 2,
+            "{unreachable} of {nodes}"
+        );
     }
 }
