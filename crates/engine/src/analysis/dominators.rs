@@ -490,8 +490,7 @@ struct Semi {
     orphan: bool,
 }
 
-/// Where [`Predecessors::fill`] is: at number `i`'s retainer `slot` (`None`: at its first; the
-/// end of its retainers: at the bogus one, if any).
+/// Where [`Predecessors::fill`] is: at number `i`'s retainer `slot` (`None`: at its first).
 struct Gathering {
     i: u32,
     slot: Option<usize>,
@@ -590,6 +589,7 @@ mod tests {
         let none = DominatedNodes::build(&[0], 0, &crate::Quiet).unwrap();
         assert!(none.of(0).is_empty());
     }
+
     /// A random snapshot of 2..=300 nodes, the root (node 0, synthetic) first: mostly objects,
     /// some internal storage and synthetic nodes; edges mostly `element`, some `property`,
     /// `internal`, `hidden`, `weak` and `shortcut`, self edges included; sparse enough that some
