@@ -520,10 +520,11 @@ pub(crate) fn apply_interfaces(
             continue;
         }
         best.read(snap, o, property);
-        let own = best.ids.iter().all(|&id| snap.strings.has(StrId(id)));
-        let found = match best.get().filter(|_| own) {
+        // Only lists of the file's own strings are kept, so a list found is one.
+        let found = match best.get() {
             Some(&di) => di,
             None => {
+                let own = best.ids.iter().all(|&id| snap.strings.has(StrId(id)));
                 props.clear();
                 props.extend(best.ids.iter().map(|&name| {
                     let id = StrId(name);
