@@ -184,6 +184,19 @@ impl Tree<'_> {
         self.shallow[o] != 0 && self.filter.is_none_or(|f| f(o))
     }
 
+    /// The rule of the classes' retained sizes, for node `o` of class key `k`: it counts (its
+    /// retained size is added to its row of `sums`) unless a counted dominator-tree ancestor
+    /// has its class (`above`). Returns whether it counted, so that `k` is counted above its
+    /// children.
+    #[inline]
+    fn count(&self, o: usize, k: u32, above: bool, sums: &mut [f64]) -> bool {
+        if above || !self.counted(o) {
+            return false;
+        }
+        sums[self.slot_of_key[k as usize] as usize] += self.retained[o];
+        true
+    }
+
     /// Walks the top of the tree from `root`, always opening the largest subtree left, until
     /// none left is larger than a share of the root's; returns those subtrees and the sums of
     /// the nodes walked, by row (of `rows`).
@@ -213,11 +226,8 @@ impl Tree<'_> {
             let (o, k) = (o as usize, self.key_of[o as usize]);
             let children = self.dominated.of(o);
             let mut below = path;
-            if !top.on_path(path, k) && self.counted(o) {
-                sums[self.slot_of_key[k as usize] as usize] += self.retained[o];
-                if !children.is_empty() {
-                    below = top.extend(path, k);
-                }
+            if self.count(o, k, top.on_path(path, k), &mut sums) && !children.is_empty() {
+                below = top.extend(path, k);
             }
             // The large children are opened in turn; the others are walked in runs of at most
             // `limit` in all.
@@ -366,13 +376,10 @@ impl<'o> Walker<'o> {
             let o = o as usize;
             let k = t.key_of[o];
             let children = t.dominated.of(o);
-            if !self.seen[k as usize] && t.counted(o) {
-                self.sums[t.slot_of_key[k as usize] as usize] += t.retained[o];
-                if !children.is_empty() {
-                    self.seen[k as usize] = true;
-                    self.sizes.push(self.list.len());
-                    self.keys.push(k);
-                }
+            if t.count(o, k, self.seen[k as usize], &mut self.sums) && !children.is_empty() {
+                self.seen[k as usize] = true;
+                self.sizes.push(self.list.len());
+                self.keys.push(k);
             }
             self.list.extend_from_slice(children);
             let l = self.list.len();
