@@ -355,6 +355,7 @@ mod tests {
             );
         }
     }
+
     /// A large `locations` array after the nodes is finished on a thread of its own while the
     /// strings are read; before the nodes, after the parse. Both give the same locations and
     /// warnings: the last record of a node wins, records naming no node are counted once.

@@ -26,16 +26,9 @@ pub(super) struct RawSections {
     pub trace_tree: Vec<TraceNode>,
     /// `samples`, flat.
     pub samples: Vec<u64>,
-    /// The `locations` being finished on a thread of their own.
-    early: Option<Early>,
-}
-
-/// The `locations` being finished on a thread of their own (see
-/// [`RawSections::start_locations`]): for a snapshot of `n` nodes, from `raw`.
-struct Early {
-    n: u64,
-    raw: Arc<Vec<u32>>,
-    handle: std::thread::JoinHandle<(Locations, Vec<String>)>,
+    /// The `locations` being finished on a thread of their own (see
+    /// [`RawSections::start_locations`]).
+    early: Option<std::thread::JoinHandle<(Locations, Vec<String>)>>,
 }
 
 /// The optional sections in their final form.
@@ -49,8 +42,9 @@ pub(super) struct Sections {
 impl RawSections {
     /// Starts turning the raw `locations` into their final form on a thread of their own, while
     /// the rest of the file (V8 writes the `strings` after them) is read: once the layout and
-    /// the node count `n` are known, and only for a large array (a thread is not worth it for a
-    /// few records). [`RawSections::finish`] takes the result, or does the work itself.
+    /// the node count `n` are known (it is final once the nodes are read), and only for a large
+    /// array (a thread is not worth it for a few records). [`RawSections::finish`] takes the
+    /// result, or does the work itself.
     pub(super) fn start_locations(&mut self, meta: &Meta, n: u64) {
         if self.locations.len() < EARLY_LOCATIONS || self.early.is_some() {
             return;
@@ -60,9 +54,10 @@ impl RawSections {
         let spawned = std::thread::Builder::new()
             .name("heapwise-locations".into())
             .spawn(move || locations(&shared, &meta, n));
+        // The thread frees the array when done; without a thread (the closure and its
+        // reference dropped), `finish` does the work.
         match spawned {
-            Ok(handle) => self.early = Some(Early { n, raw, handle }),
-            // No thread: `finish` does the work (the closure, and its reference, are dropped).
+            Ok(handle) => self.early = Some(handle),
             Err(_) => self.locations = Arc::unwrap_or_clone(raw),
         }
     }
@@ -70,19 +65,9 @@ impl RawSections {
     /// Applies the layout of `meta` to the raw sections of a snapshot of `n` nodes.
     pub(super) fn finish(mut self, meta: &Meta, n: u64, warnings: &mut Vec<String>) -> Sections {
         let (locations, said) = match self.early.take() {
-            Some(early) => {
-                let done = early
-                    .handle
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                // The node count is final once the nodes are read; a result for another
-                // count would be wrong, so it would be worked out again.
-                if early.n == n {
-                    done
-                } else {
-                    locations(&early.raw, meta, n)
-                }
-            }
+            Some(handle) => handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
             None => locations(&std::mem::take(&mut self.locations), meta, n),
         };
         warnings.extend(said);
