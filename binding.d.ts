@@ -163,7 +163,10 @@ export declare class HeapAnalysis {
    * Computed on the first call and kept, so later pages cost little.
    */
   externalMemory(options?: ExternalMemoryOptions | undefined | null): Promise<ExternalMemory>
-  /** Frees the native memory. Any later call throws. */
+  /**
+   * Frees the native memory, on a thread of its own (the JS thread does not wait for it).
+   * Any later call throws.
+   */
   close(): void
   /** True once `close()` was called. */
   get closed(): boolean

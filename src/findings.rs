@@ -3,6 +3,7 @@
 
 use crate::error::{catch_panic, ENTRY_PANIC_HOOK};
 use crate::options::{AnalyzeOptions, JsObserver, ProgressCallback};
+use crate::owned::Owned;
 use crate::results::{all, HeapNode, PathStep, SourceLocation, SummaryRow};
 use heapwise_engine::diff as engine;
 use heapwise_engine::findings as f;
@@ -386,7 +387,14 @@ fn step(
 /// over any number of snapshots. One parse per snapshot.
 #[napi]
 pub struct Series {
-    inner: Arc<Mutex<f::Series>>,
+    inner: Owned<Mutex<f::Series>>,
+}
+
+impl Series {
+    /// The series, for the thread of a call (a series is never closed).
+    fn series(&self) -> Arc<Mutex<f::Series>> {
+        self.inner.shared().expect("a series is never closed")
+    }
 }
 
 #[napi]
@@ -396,7 +404,7 @@ impl Series {
     #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Series {
-            inner: Arc::new(Mutex::new(f::Series::new())),
+            inner: Owned::new(Mutex::new(f::Series::new())),
         }
     }
 
@@ -409,7 +417,7 @@ impl Series {
         path: String,
         options: Option<SeriesAddOptions>,
     ) -> Result<Object<'env>> {
-        let inner = self.inner.clone();
+        let inner = self.series();
         let (opts, obs) = add_options(options);
         crate::spawn_promise::<_, SeriesStep>(env, "series", move || {
             catch_panic(
@@ -435,7 +443,7 @@ impl Series {
         analysis: &crate::HeapAnalysis,
         options: Option<SeriesAddOptions>,
     ) -> Result<Object<'env>> {
-        let inner = self.inner.clone();
+        let inner = self.series();
         let a = analysis.shared();
         let (opts, obs) = add_options(options);
         crate::spawn_promise::<_, SeriesStep>(env, "series", move || {
@@ -454,6 +462,9 @@ impl Series {
     /// How many snapshots were added.
     #[napi(getter)]
     pub fn length(&self) -> u32 {
-        self.inner.lock().unwrap_or_else(|e| e.into_inner()).len() as u32
+        self.series()
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .len() as u32
     }
 }

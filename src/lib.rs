@@ -11,6 +11,7 @@ mod error;
 mod external;
 mod findings;
 mod options;
+mod owned;
 mod query;
 mod results;
 mod strings;
@@ -20,6 +21,7 @@ use heapwise_engine::{diff as engine, Analysis, ErrorKind, NodeId, NodeOrd, Obse
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use options::{diff_options, AnalyzeOptions, DiffOptions, JsObserver};
+use owned::Owned;
 use query::{
     EdgePage, Explanation, InstancesOptions, NodePage, PageOptions, SnapshotHeader, SummaryPage,
     SummaryPageOptions,
@@ -202,12 +204,14 @@ pub fn diff_baseline<'env>(env: &'env Env, analysis: &HeapAnalysis) -> Result<Ob
 /// The first snapshot of a comparison, reduced (see `diffBaseline`); kept in native memory.
 #[napi]
 pub struct DiffBaseline {
-    inner: Arc<engine::Baseline>,
+    inner: Owned<engine::Baseline>,
 }
 
 impl From<engine::Baseline> for DiffBaseline {
     fn from(b: engine::Baseline) -> Self {
-        DiffBaseline { inner: Arc::new(b) }
+        DiffBaseline {
+            inner: Owned::new(b),
+        }
     }
 }
 
@@ -216,7 +220,8 @@ impl DiffBaseline {
     /// The file the baseline was read from.
     #[napi(getter)]
     pub fn file(&self) -> String {
-        self.inner.info().file.clone()
+        let base = self.inner.get().expect("a baseline is never closed");
+        base.info().file.clone()
     }
 
     /// The diff of this baseline with a loaded analysis, off the JS thread: the same result as
@@ -228,7 +233,7 @@ impl DiffBaseline {
         after: &HeapAnalysis,
         #[napi(ts_arg_type = "Omit<DiffOptions, 'final'>")] options: Option<DiffOptions>,
     ) -> Result<Object<'env>> {
-        let base = self.inner.clone();
+        let base = self.inner.shared().expect("a baseline is never closed");
         let after = after.shared();
         let options = diff_options(options);
         spawn_promise::<_, HeapDiff>(env, "diff", move || {
@@ -251,13 +256,13 @@ pub fn error_codes() -> Vec<ErrorCodeInfo> {
 /// object is garbage-collected).
 #[napi]
 pub struct HeapAnalysis {
-    inner: Option<Arc<Analysis>>,
+    inner: Owned<Analysis>,
 }
 
 impl From<Analysis> for HeapAnalysis {
     fn from(a: Analysis) -> Self {
         HeapAnalysis {
-            inner: Some(Arc::new(a)),
+            inner: Owned::new(a),
         }
     }
 }
@@ -265,13 +270,13 @@ impl From<Analysis> for HeapAnalysis {
 impl HeapAnalysis {
     /// The analysis, shared (for work on another thread); a closed one is an invalid argument.
     pub(crate) fn shared(&self) -> heapwise_engine::Result<Arc<Analysis>> {
-        self.inner.clone().ok_or_else(|| {
+        self.inner.shared().ok_or_else(|| {
             heapwise_engine::Error::new(ErrorKind::InvalidArgument, "this HeapAnalysis was closed")
         })
     }
 
     fn get(&self) -> Result<&Analysis> {
-        self.inner.as_deref().ok_or_else(|| {
+        self.inner.get().ok_or_else(|| {
             Error::new(
                 Status::InvalidArg,
                 "this HeapAnalysis was closed".to_string(),
@@ -624,15 +629,16 @@ impl HeapAnalysis {
         })
     }
 
-    /// Frees the native memory. Any later call throws.
+    /// Frees the native memory, on a thread of its own (the JS thread does not wait for it).
+    /// Any later call throws.
     #[napi]
     pub fn close(&mut self) {
-        self.inner = None;
+        self.inner.close();
     }
 
     /// True once `close()` was called.
     #[napi(getter)]
     pub fn closed(&self) -> bool {
-        self.inner.is_none()
+        self.inner.is_closed()
     }
 }
