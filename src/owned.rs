@@ -4,8 +4,8 @@
 //! Freeing an analysis gives its pages back to the OS one mapping at a time: about 0.2 s for a
 //! 1.1 GB snapshot, during which the event loop would wait if it happened in `close()` or in the
 //! garbage collector's finalizer. So the last reference is dropped on a thread of its own
-//! (`heapwise-free`); a reference still held by a running query is dropped by that query's
-//! thread when it ends, which is not the JS thread either.
+//! (`heapwise_engine::alloc::free_in_background`); a reference still held by a running query is
+//! dropped by that query's thread when it ends, which is not the JS thread either.
 
 use std::sync::Arc;
 
@@ -31,13 +31,8 @@ impl<T: Send + Sync + 'static> Owned<T> {
     /// Lets go of the value; it is freed on a thread of its own once no thread uses it.
     pub(crate) fn close(&mut self) {
         if let Some(value) = self.0.take().and_then(Arc::into_inner) {
-            // When no thread can be started, the closure and the value are dropped here.
-            let _ = std::thread::Builder::new()
-                .name("heapwise-free".to_string())
-                .spawn(move || {
-                    drop(value);
-                    report_for_tests();
-                });
+            // The report is dropped after the value, on the same thread.
+            heapwise_engine::alloc::free_in_background((value, ReportForTests));
         }
     }
 
@@ -54,18 +49,22 @@ impl<T: Send + Sync + 'static> Drop for Owned<T> {
 }
 
 /// With the `test-hooks` feature and `HEAPWISE_REPORT_FREE_FOR_TESTS` set, says on stderr which
-/// thread freed a value, so that a JS test can check it is not the JS thread.
-#[cfg(feature = "test-hooks")]
-fn report_for_tests() {
-    if std::env::var_os("HEAPWISE_REPORT_FREE_FOR_TESTS").is_some() {
-        let thread = std::thread::current();
-        eprintln!(
-            "heapwise: freed on thread {}",
-            thread.name().unwrap_or("(unnamed)")
-        );
-    }
-}
+/// thread dropped it, so that a JS test can check that an analysis is not freed on the JS thread.
+struct ReportForTests;
 
-#[cfg(not(feature = "test-hooks"))]
-#[inline(always)]
-fn report_for_tests() {}
+impl Drop for ReportForTests {
+    #[cfg(feature = "test-hooks")]
+    fn drop(&mut self) {
+        if std::env::var_os("HEAPWISE_REPORT_FREE_FOR_TESTS").is_some() {
+            let thread = std::thread::current();
+            eprintln!(
+                "heapwise: freed on thread {}",
+                thread.name().unwrap_or("(unnamed)")
+            );
+        }
+    }
+
+    #[cfg(not(feature = "test-hooks"))]
+    #[inline(always)]
+    fn drop(&mut self) {}
+}

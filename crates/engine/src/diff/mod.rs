@@ -29,6 +29,7 @@ pub use leaks::LeakGroup;
 pub(crate) use verdict::fmt_bytes;
 pub use verdict::{ClassLimit, Reason, ReasonKind, Verdict};
 
+use crate::alloc::free_in_background;
 use crate::analysis::{Analysis, SummaryRow};
 use crate::error::{Error, ErrorKind, Result};
 use crate::findings::{self, Finding, FindingsOptions, Footprint};
@@ -131,7 +132,8 @@ pub fn diff(
     let a = Analysis::from_path_for_diff(before, obs)?;
     let before_info = side(&a, before);
     let base = DiffBase::from_analysis(&a, obs)?;
-    drop(a);
+    // Freed while the second snapshot is read: the diff does not wait for its pages to go.
+    free_in_background(a);
     check(obs)?;
     let b = Analysis::from_path(after, obs)?;
     let after_info = side(&b, after);
@@ -139,17 +141,13 @@ pub fn diff(
     let mut c = compare(&base, &before_info, &b, &after_info, opts, final_mode, obs)?;
     let mut final_info = None;
     let mut leak_groups = Vec::new();
-    if let Some(final_path) = &opts.final_snapshot {
-        if !c.same_process {
-            c.warnings.push(
-                "final mode needs snapshots of one process; leak detection was skipped".to_owned(),
-            );
-        } else {
+    match &opts.final_snapshot {
+        Some(final_path) if c.same_process => {
             let target_allocated = base.allocated_in(&b);
             let after_footprint = (c.forwards && !opts.skip_findings)
                 .then(|| Footprint::of(&b, obs))
                 .transpose()?;
-            drop(b);
+            free_in_background(b);
             check(obs)?;
             let f = Analysis::from_path(final_path, obs)?;
             final_info = Some(side(&f, final_path));
@@ -166,7 +164,15 @@ pub fn diff(
                     obs,
                 )?;
             }
+            free_in_background(f);
         }
+        Some(_) => {
+            c.warnings.push(
+                "final mode needs snapshots of one process; leak detection was skipped".to_owned(),
+            );
+            free_in_background(b);
+        }
+        None => free_in_background(b),
     }
     Ok(c.finish(before_info, after_info, final_info, leak_groups, opts))
 }
