@@ -298,11 +298,7 @@ impl<'a> LengauerTarjan<'a> {
             i: self.count,
             slot: None,
         };
-        let mut w = Semi {
-            i: self.count,
-            semi: self.count,
-            orphan: true,
-        };
+        let mut w = Semi::at(self.count);
         gather.fill(&mut at, &mut cur, obs)?;
         while w.i >= 2 {
             let (done, gathered) = rayon::join(
@@ -357,11 +353,7 @@ impl<'a> LengauerTarjan<'a> {
                 slot[v as usize][DOM] = if su < parent { u | MARK } else { parent };
                 v = next;
             }
-            *w = Semi {
-                i: i - 1,
-                semi: i - 1,
-                orphan: true,
-            };
+            *w = Semi::at(i - 1);
         }
         Ok(())
     }
@@ -488,6 +480,17 @@ struct Semi {
     i: u32,
     semi: u32,
     orphan: bool,
+}
+
+impl Semi {
+    /// At number `i`, none of its retainers seen yet (the semidominator is at most `i`).
+    fn at(i: u32) -> Semi {
+        Semi {
+            i,
+            semi: i,
+            orphan: true,
+        }
+    }
 }
 
 /// Where [`Predecessors::fill`] is: at number `i`'s retainer `slot` (`None`: at its first).
