@@ -67,7 +67,10 @@ pub(crate) fn check(obs: &dyn Observer) -> crate::Result<()> {
         return Err(crate::Error::cancelled());
     }
     if let Some(limit) = obs.memory_limit() {
-        let used = crate::alloc::in_use() as u64;
+        let mut used = crate::alloc::in_use() as u64;
+        if used > limit {
+            used = crate::alloc::in_use_settled() as u64;
+        }
         if used > limit {
             return Err(crate::Error::memory_limit(used, limit));
         }

@@ -229,10 +229,12 @@ impl Analysis {
         // What the analysis adds to the parsed columns at its peak (the dominator tree's
         // temporaries, retainers, sizes, distances and class keys), measured on real snapshots.
         let (n, e) = (snap.node_count() as u64, snap.edge_count() as u64);
-        require(
-            obs,
-            crate::alloc::in_use().max(snap.heap_bytes()) as u64 + 44 * n + 4 * e,
-        )?;
+        let needed = |held: usize| held.max(snap.heap_bytes()) as u64 + 44 * n + 4 * e;
+        let mut estimate = needed(crate::alloc::in_use());
+        if obs.memory_limit().is_some_and(|limit| estimate > limit) {
+            estimate = needed(crate::alloc::in_use_settled());
+        }
+        require(obs, estimate)?;
         obs.progress(Phase::Index, 0.0);
         let detachedness = dom_state::propagate(&mut snap, obs)?;
         let Graph {
