@@ -66,16 +66,7 @@ pub(crate) fn check(obs: &dyn Observer) -> crate::Result<()> {
     if obs.is_cancelled() {
         return Err(crate::Error::cancelled());
     }
-    if let Some(limit) = obs.memory_limit() {
-        let mut used = crate::alloc::in_use() as u64;
-        if used > limit {
-            used = crate::alloc::in_use_settled() as u64;
-        }
-        if used > limit {
-            return Err(crate::Error::memory_limit(used, limit));
-        }
-    }
-    Ok(())
+    require_held(obs, |held| held)
 }
 
 /// Fails with `Err(OutOfMemory)` when the observer's memory limit is below `needed` bytes: the
@@ -85,6 +76,23 @@ pub(crate) fn require(obs: &dyn Observer, needed: u64) -> crate::Result<()> {
         Some(limit) if needed > limit => Err(crate::Error::memory_limit(needed, limit)),
         _ => Ok(()),
     }
+}
+
+/// Fails with `Err(OutOfMemory)` when the observer's memory limit is below `needed(held)`,
+/// `held` being the bytes the engine holds. Before failing, it waits for the values being freed
+/// in the background ([`crate::alloc::in_use_settled`]) and asks again, so that memory on its
+/// way back to the OS does not fail the limit.
+pub(crate) fn require_held(obs: &dyn Observer, needed: impl Fn(u64) -> u64) -> crate::Result<()> {
+    if let Some(limit) = obs.memory_limit() {
+        let mut used = needed(crate::alloc::in_use() as u64);
+        if used > limit {
+            used = needed(crate::alloc::in_use_settled() as u64);
+        }
+        if used > limit {
+            return Err(crate::Error::memory_limit(used, limit));
+        }
+    }
+    Ok(())
 }
 
 /// How many [`Poll::tick`] calls pass between two looks at the observer. A tick stands for one

@@ -42,7 +42,7 @@ pub(crate) mod weakmap;
 
 use crate::error::Result;
 use crate::ids::{NodeId, NodeOrd};
-use crate::progress::{check, require, Observer, Phase};
+use crate::progress::{check, require, require_held, Observer, Phase};
 use crate::snapshot::Snapshot;
 use classes::Classes;
 use dominators::DominatedNodes;
@@ -229,12 +229,8 @@ impl Analysis {
         // What the analysis adds to the parsed columns at its peak (the dominator tree's
         // temporaries, retainers, sizes, distances and class keys), measured on real snapshots.
         let (n, e) = (snap.node_count() as u64, snap.edge_count() as u64);
-        let needed = |held: usize| held.max(snap.heap_bytes()) as u64 + 44 * n + 4 * e;
-        let mut estimate = needed(crate::alloc::in_use());
-        if obs.memory_limit().is_some_and(|limit| estimate > limit) {
-            estimate = needed(crate::alloc::in_use_settled());
-        }
-        require(obs, estimate)?;
+        let heap = snap.heap_bytes() as u64;
+        require_held(obs, |held| held.max(heap) + 44 * n + 4 * e)?;
         obs.progress(Phase::Index, 0.0);
         let detachedness = dom_state::propagate(&mut snap, obs)?;
         let Graph {
