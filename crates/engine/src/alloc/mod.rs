@@ -7,7 +7,13 @@
 //! 187 MB snapshot that was 46 MB of the peak RSS and 80 MB of the final one. The addon installs
 //! this as its global allocator (it affects only the addon's own Rust allocations, not the host's).
 //! Linux only; elsewhere it is the system allocator.
+//!
+//! The large blocks of a value dropped by [`free_in_background`] are kept for the next large
+//! allocations for a moment instead of being unmapped (module `kept`): the second snapshot of a
+//! diff reuses the first one's pages instead of faulting in new ones.
 #![allow(unsafe_code)]
+
+mod kept;
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -34,8 +40,10 @@ static FREEING: AtomicUsize = AtomicUsize::new(0);
 
 /// Drops `value` on a thread of its own (`heapwise-free`), so that the caller does not wait
 /// while its pages go back to the OS: about 40 ms for the analysis of a 187 MB snapshot, 0.2 s
-/// for a 1.1 GB one. When no thread can be started, `value` is dropped here. A memory limit
-/// waits for these drops before it fails (see [`in_use_settled`]).
+/// for a 1.1 GB one. Its large blocks are kept for the next large allocations, and what none
+/// takes is unmapped by that thread once none has been taken for a second (module `kept`).
+/// When no thread can be started, `value` is dropped here. A memory limit waits for these
+/// drops before it fails (see [`in_use_settled`]); the blocks kept are not in [`in_use`].
 pub fn free_in_background<T: Send + 'static>(value: T) {
     /// Counts one drop under way until it is dropped itself, after the value.
     struct Freeing;
@@ -49,7 +57,10 @@ pub fn free_in_background<T: Send + 'static>(value: T) {
     // On failure the closure, with the value and the count, is dropped here.
     let _ = std::thread::Builder::new()
         .name("heapwise-free".to_owned())
-        .spawn(move || drop(freeing));
+        .spawn(move || {
+            kept::keeping(|| drop(freeing));
+            kept::release_when_idle();
+        });
 }
 
 /// [`in_use`] once the values [`free_in_background`] is dropping are gone: what a memory limit
@@ -119,6 +130,28 @@ unsafe fn map(_size: usize, _populate: bool) -> *mut u8 {
     std::ptr::null_mut()
 }
 
+/// `size` rounded up to whole pages: the length of the mapping that holds a large block.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+fn pages(size: usize) -> usize {
+    size.div_ceil(PAGE) * PAGE
+}
+
+/// A large block of `size` bytes (zero-filled with `zeroed`): a kept one if there is one (see
+/// [`kept`]), else a new mapping.
+#[cfg(target_os = "linux")]
+unsafe fn map_or_take(size: usize, zeroed: bool) -> *mut u8 {
+    match kept::take(pages(size), zeroed, LARGE) {
+        Some(p) => p,
+        // SAFETY: see `map`.
+        None => unsafe { map(size, zeroed) },
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+unsafe fn map_or_take(_size: usize, _zeroed: bool) -> *mut u8 {
+    std::ptr::null_mut()
+}
+
 // SAFETY: every method returns memory valid for the requested layout or null; large blocks are
 // anonymous mappings of exactly `layout.size()` bytes (zero-filled, page-aligned, and the
 // alignment is checked by `is_large`), freed with `munmap` of the same size; all other blocks
@@ -127,7 +160,7 @@ unsafe impl GlobalAlloc for MmapLarge {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         let p = if is_large(layout.size(), layout.align()) {
             // SAFETY: see the impl comment.
-            unsafe { map(layout.size(), false) }
+            unsafe { map_or_take(layout.size(), false) }
         } else {
             // SAFETY: forwarded unchanged.
             unsafe { System.alloc(layout) }
@@ -137,8 +170,8 @@ unsafe impl GlobalAlloc for MmapLarge {
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         let p = if is_large(layout.size(), layout.align()) {
-            // SAFETY: anonymous mappings are zero-filled.
-            unsafe { map(layout.size(), true) }
+            // SAFETY: anonymous mappings are zero-filled, and kept blocks are filled.
+            unsafe { map_or_take(layout.size(), true) }
         } else {
             // SAFETY: forwarded unchanged.
             unsafe { System.alloc_zeroed(layout) }
@@ -150,9 +183,12 @@ unsafe impl GlobalAlloc for MmapLarge {
         IN_USE.fetch_sub(layout.size(), Ordering::Relaxed);
         if is_large(layout.size(), layout.align()) {
             #[cfg(target_os = "linux")]
-            // SAFETY: `ptr` came from `map(layout.size())` (the same predicate chose it).
-            unsafe {
-                libc::munmap(ptr.cast(), layout.size());
+            if !kept::keep(ptr, pages(layout.size())) {
+                // SAFETY: `ptr` came from `map_or_take(layout.size())` (the same predicate
+                // chose it): a mapping of that many bytes, rounded up to pages.
+                unsafe {
+                    libc::munmap(ptr.cast(), layout.size());
+                }
             }
         } else {
             // SAFETY: forwarded unchanged.
@@ -212,6 +248,7 @@ mod tests {
 
     #[test]
     fn large_and_small_blocks_round_trip() {
+        let _one = KEPT_TESTS.lock().unwrap_or_else(|e| e.into_inner());
         let a = MmapLarge;
         for &size in &[16usize, 4096, LARGE - 1, LARGE, 3 * LARGE + 7] {
             let layout = Layout::from_size_align(size, 8).unwrap();
@@ -229,6 +266,108 @@ mod tests {
                 a.dealloc(r, Layout::from_size_align(32, 8).unwrap());
             }
         }
+    }
+
+    /// The tests that keep blocks or take them, one at a time (the list is the process's).
+    static KEPT_TESTS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+    /// A large block of `len` bytes from [`MmapLarge`], freed when dropped.
+    struct Block(*mut u8, Layout);
+    // SAFETY: the block is owned by this value alone.
+    unsafe impl Send for Block {}
+    impl Block {
+        fn new(len: usize, fill: u8) -> Block {
+            let layout = Layout::from_size_align(len, 8).unwrap();
+            // SAFETY: non-zero size; written within bounds.
+            let p = unsafe { MmapLarge.alloc(layout) };
+            assert!(!p.is_null());
+            // SAFETY: `p` holds `len` bytes.
+            unsafe { std::ptr::write_bytes(p, fill, len) };
+            Block(p, layout)
+        }
+        fn bytes(&self) -> &[u8] {
+            // SAFETY: the block holds `layout.size()` initialized bytes.
+            unsafe { std::slice::from_raw_parts(self.0, self.1.size()) }
+        }
+    }
+    impl Drop for Block {
+        fn drop(&mut self) {
+            // SAFETY: allocated by `MmapLarge` with this layout, freed once.
+            unsafe { MmapLarge.dealloc(self.0, self.1) }
+        }
+    }
+
+    /// Whether the page at `p` is mapped.
+    fn mapped(p: *mut u8) -> bool {
+        let mut v = 0u8;
+        // SAFETY: `mincore` only reads the page table; `v` holds one page's entry.
+        unsafe { libc::mincore(p.cast(), PAGE, &mut v) == 0 }
+    }
+
+    #[test]
+    fn the_next_large_allocations_take_the_kept_blocks() {
+        let _one = KEPT_TESTS.lock().unwrap_or_else(|e| e.into_inner());
+        let mib = 1 << 20;
+        let freed = Block::new(8 * mib, 7);
+        let at = freed.0 as usize;
+        kept::keeping(|| drop(freed));
+        assert_eq!(kept::kept_bytes(), 8 * mib);
+        // A smaller block is the start of the kept one, its bytes as they were (new pages
+        // would be zeros); the rest stays kept.
+        let first = Block(
+            // SAFETY: non-zero size.
+            unsafe { MmapLarge.alloc(Layout::from_size_align(2 * mib, 8).unwrap()) },
+            Layout::from_size_align(2 * mib, 8).unwrap(),
+        );
+        assert_eq!(first.0 as usize, at);
+        assert!(first.bytes().iter().all(|&b| b == 7));
+        assert_eq!(kept::kept_bytes(), 6 * mib);
+        // A zero-filled one is cleared; a larger one grows the kept block, its pages kept.
+        let layout = Layout::from_size_align(3 * mib, 8).unwrap();
+        // SAFETY: non-zero size.
+        let zeroed = Block(unsafe { MmapLarge.alloc_zeroed(layout) }, layout);
+        assert_eq!(zeroed.0 as usize, at + 2 * mib);
+        assert!(zeroed.bytes().iter().all(|&b| b == 0));
+        let layout = Layout::from_size_align(5 * mib, 8).unwrap();
+        // SAFETY: non-zero size.
+        let grown = Block(unsafe { MmapLarge.alloc(layout) }, layout);
+        assert!(grown.bytes()[..3 * mib].iter().all(|&b| b == 7));
+        assert_eq!(kept::kept_bytes(), 0);
+        // Frees outside `keeping` unmap.
+        let p = first.0;
+        drop((first, zeroed, grown));
+        assert_eq!(kept::kept_bytes(), 0);
+        assert!(!mapped(p));
+    }
+
+    #[test]
+    fn what_no_allocation_takes_is_unmapped_when_idle() {
+        let _one = KEPT_TESTS.lock().unwrap_or_else(|e| e.into_inner());
+        let freed = Block::new(2 << 20, 1);
+        let p = freed.0;
+        kept::keeping(|| drop(freed));
+        assert!(mapped(p));
+        let start = std::time::Instant::now();
+        kept::release_when_idle();
+        assert!(start.elapsed() >= kept::IDLE);
+        assert_eq!(kept::kept_bytes(), 0);
+        assert!(!mapped(p));
+    }
+
+    #[test]
+    fn a_value_freed_in_the_background_leaves_its_pages_to_the_next_allocation() {
+        let _one = KEPT_TESTS.lock().unwrap_or_else(|e| e.into_inner());
+        let len = 4 << 20;
+        free_in_background(Block::new(len, 9));
+        let waited = std::time::Instant::now();
+        while kept::kept_bytes() < len {
+            assert!(waited.elapsed().as_secs() < 60, "the block is kept");
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        let layout = Layout::from_size_align(len, 8).unwrap();
+        // SAFETY: non-zero size.
+        let next = Block(unsafe { MmapLarge.alloc(layout) }, layout);
+        assert!(next.bytes().iter().all(|&b| b == 9));
     }
 
     #[test]
