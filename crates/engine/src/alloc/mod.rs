@@ -58,9 +58,30 @@ pub fn free_in_background<T: Send + 'static>(value: T) {
     let _ = std::thread::Builder::new()
         .name("heapwise-free".to_owned())
         .spawn(move || {
-            kept::keeping(|| drop(freeing));
-            kept::release_when_idle();
+            let keeper = kept::Keeper::new();
+            keeper.drop_value(freeing);
+            keeper.release_when_idle();
         });
+}
+
+/// Drops `value` here, keeping its large blocks for the next large allocations (of any
+/// thread) until the returned guard is dropped, which unmaps what none took (module `kept`):
+/// for a temporary whose pages the allocations right after it can use.
+pub fn drop_for_reuse<T>(value: T) -> Reuse {
+    let keeper = kept::Keeper::new();
+    keeper.drop_value(value);
+    Reuse(keeper)
+}
+
+/// See [`drop_for_reuse`].
+#[must_use = "dropping it unmaps the kept blocks at once"]
+#[derive(Debug)]
+pub struct Reuse(kept::Keeper);
+
+impl Drop for Reuse {
+    fn drop(&mut self) {
+        self.0.release();
+    }
 }
 
 /// [`in_use`] once the values [`free_in_background`] is dropping are gone: what a memory limit
@@ -310,8 +331,9 @@ mod tests {
         let mib = 1 << 20;
         let freed = Block::new(8 * mib, 7);
         let at = freed.0 as usize;
-        kept::keeping(|| drop(freed));
-        assert_eq!(kept::kept_bytes(), 8 * mib);
+        let keeper = kept::Keeper::new();
+        keeper.drop_value(freed);
+        assert_eq!(keeper.kept_bytes(), 8 * mib);
         // A smaller block is the start of the kept one, its bytes as they were (new pages
         // would be zeros); the rest stays kept.
         let first = Block(
@@ -321,7 +343,7 @@ mod tests {
         );
         assert_eq!(first.0 as usize, at);
         assert!(first.bytes().iter().all(|&b| b == 7));
-        assert_eq!(kept::kept_bytes(), 6 * mib);
+        assert_eq!(keeper.kept_bytes(), 6 * mib);
         // A zero-filled one is cleared; a larger one grows the kept block, its pages kept.
         let layout = Layout::from_size_align(3 * mib, 8).unwrap();
         // SAFETY: non-zero size.
@@ -333,7 +355,7 @@ mod tests {
         let grown = Block(unsafe { MmapLarge.alloc(layout) }, layout);
         assert!(grown.bytes()[..3 * mib].iter().all(|&b| b == 7));
         assert_eq!(kept::kept_bytes(), 0);
-        // Frees outside `keeping` unmap.
+        // Frees outside a keeper's drop unmap.
         let p = first.0;
         drop((first, zeroed, grown));
         assert_eq!(kept::kept_bytes(), 0);
@@ -345,13 +367,32 @@ mod tests {
         let _one = KEPT_TESTS.lock().unwrap_or_else(|e| e.into_inner());
         let freed = Block::new(2 << 20, 1);
         let p = freed.0;
-        kept::keeping(|| drop(freed));
+        let keeper = kept::Keeper::new();
+        keeper.drop_value(freed);
         assert!(mapped(p));
         let start = std::time::Instant::now();
-        kept::release_when_idle();
+        keeper.release_when_idle();
         assert!(start.elapsed() >= kept::IDLE);
-        assert_eq!(kept::kept_bytes(), 0);
+        assert_eq!(keeper.kept_bytes(), 0);
         assert!(!mapped(p));
+    }
+
+    #[test]
+    fn a_value_dropped_for_reuse_leaves_its_pages_until_the_guard_goes() {
+        let _one = KEPT_TESTS.lock().unwrap_or_else(|e| e.into_inner());
+        let mib = 1 << 20;
+        let freed = Block::new(4 * mib, 5);
+        let at = freed.0;
+        let reuse = drop_for_reuse(freed);
+        let layout = Layout::from_size_align(mib, 8).unwrap();
+        // SAFETY: non-zero size.
+        let next = Block(unsafe { MmapLarge.alloc(layout) }, layout);
+        assert!(next.bytes().iter().all(|&b| b == 5));
+        assert_eq!(reuse.0.kept_bytes(), 3 * mib);
+        drop(reuse);
+        assert_eq!(kept::kept_bytes(), 0);
+        // SAFETY: still within the 4 MiB the freed block spanned.
+        assert!(!mapped(unsafe { at.add(2 * mib) }));
     }
 
     #[test]

@@ -401,8 +401,9 @@ impl<'a> LengauerTarjan<'a> {
             "every vertex has a dominator"
         );
         dominator.pop();
-        // Freed before the sizes are allocated: the other half of the analysis still allocates.
-        drop(slot);
+        // Its pages go to the sizes and the children lists (allocated next, on both cores)
+        // instead of new ones; what they leave is unmapped once they are built.
+        let reuse = crate::alloc::drop_for_reuse(slot);
         let root = vertex[1] - 1;
         let (retained, dominated) = rayon::join(
             || -> Result<Vec<f64>> {
@@ -421,6 +422,7 @@ impl<'a> LengauerTarjan<'a> {
                     .transpose()
             },
         );
+        drop(reuse);
         Ok((dominator, retained?, dominated?))
     }
 }
