@@ -173,31 +173,38 @@ unsafe fn map_or_take(_size: usize, _zeroed: bool) -> *mut u8 {
     std::ptr::null_mut()
 }
 
+/// [`GlobalAlloc::alloc`], zero-filled with `zeroed`.
+///
+/// # Safety
+/// As `GlobalAlloc::alloc`.
+unsafe fn allocate(layout: Layout, zeroed: bool) -> *mut u8 {
+    let p = if is_large(layout.size(), layout.align()) {
+        // SAFETY: see the impl comment.
+        unsafe { map_or_take(layout.size(), zeroed) }
+    } else if zeroed {
+        // SAFETY: forwarded unchanged.
+        unsafe { System.alloc_zeroed(layout) }
+    } else {
+        // SAFETY: forwarded unchanged.
+        unsafe { System.alloc(layout) }
+    };
+    count(p, layout.size())
+}
+
 // SAFETY: every method returns memory valid for the requested layout or null; large blocks are
-// anonymous mappings of exactly `layout.size()` bytes (zero-filled, page-aligned, and the
-// alignment is checked by `is_large`), freed with `munmap` of the same size; all other blocks
-// come from and return to `System` with the same layout.
+// page-aligned ranges of anonymous mappings, `layout.size()` bytes rounded up to pages (new, or
+// kept and owned by no value; zero-filled when asked; the alignment is checked by `is_large`),
+// unmapped or kept with that length when freed; all other blocks come from and return to
+// `System` with the same layout.
 unsafe impl GlobalAlloc for MmapLarge {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = if is_large(layout.size(), layout.align()) {
-            // SAFETY: see the impl comment.
-            unsafe { map_or_take(layout.size(), false) }
-        } else {
-            // SAFETY: forwarded unchanged.
-            unsafe { System.alloc(layout) }
-        };
-        count(p, layout.size())
+        // SAFETY: the caller's contract.
+        unsafe { allocate(layout, false) }
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        let p = if is_large(layout.size(), layout.align()) {
-            // SAFETY: anonymous mappings are zero-filled, and kept blocks are filled.
-            unsafe { map_or_take(layout.size(), true) }
-        } else {
-            // SAFETY: forwarded unchanged.
-            unsafe { System.alloc_zeroed(layout) }
-        };
-        count(p, layout.size())
+        // SAFETY: the caller's contract.
+        unsafe { allocate(layout, true) }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
