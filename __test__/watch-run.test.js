@@ -14,7 +14,7 @@ const path = require('node:path');
 const { spawn } = require('node:child_process');
 const { watch } = require('heapwise');
 const { judgeLayer, layerVerdict } = require('../lib/watch/layers.js');
-const { runNodeOptions } = require('../lib/watch/run.js');
+const { runNodeOptions, catchesSignal } = require('../lib/watch/run.js');
 const { renderText, renderMarkdown } = require('../lib/cli/watch.js');
 
 const CLI = path.join(__dirname, '..', 'lib', 'cli', 'main.js');
@@ -62,6 +62,27 @@ function cli(args, { onStderr, env } = {}) {
 const readJson = (file) => JSON.parse(fs.readFileSync(file, 'utf8'));
 
 describe('heapwise watch -- CMD', { skip: !LINUX && 'the process tree is read from /proc' }, () => {
+  test('the snapshot signal is sent only to a process that catches it (one exiting has torn its handler down)', async () => {
+    const started = (code) =>
+      new Promise((resolve) => {
+        const p = spawn(process.execPath, ['-e', `${code}; console.log('ready'); setTimeout(() => {}, 30000)`], {
+          stdio: ['ignore', 'pipe', 'ignore'],
+        });
+        p.stdout.once('data', () => resolve(p));
+      });
+    const plain = await started('');
+    const catching = await started("process.on('SIGUSR2', () => {})");
+    try {
+      assert.strictEqual(await catchesSignal(plain.pid, 'SIGUSR2'), false);
+      assert.strictEqual(await catchesSignal(catching.pid, 'SIGUSR2'), true);
+      assert.strictEqual(await catchesSignal(catching.pid, 'SIGHUP'), false);
+    } finally {
+      plain.kill();
+      catching.kill();
+    }
+    assert.strictEqual(await catchesSignal(2 ** 22 + 7, 'SIGUSR2'), false, 'no such process');
+  });
+
   test(
     'a Buffer leak: ArrayBuffers and RSS grow, the JS heap is flat, the holder is named; exit 1; the temporary folder is removed',
     { timeout: 60_000 },

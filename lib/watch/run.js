@@ -10,7 +10,9 @@
 // - a Node process of the run: a process of the program's tree (the program and its descendants)
 //   that announced itself through the preload (so it is Node and took heapwise's NODE_OPTIONS,
 //   `--heapsnapshot-signal` included) and whose start time (/proc/PID/stat) is the one it
-//   announced (not a later process that reuses the pid). Only these are sent SNAPSHOT_SIGNAL.
+//   announced (not a later process that reuses the pid). Only these are sent SNAPSHOT_SIGNAL,
+//   and only while they catch it (/proc/PID/status): a process that is exiting has torn its
+//   handler down, and the signal's default action would kill it.
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const fsp = require('node:fs/promises');
@@ -61,6 +63,20 @@ async function startTime(pid) {
     return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] || null;
   } catch {
     return null;
+  }
+}
+
+/**
+ * Whether process `pid` has a handler for `signal` now (its bit in SigCgt of /proc/PID/status);
+ * false when it has none or is gone.
+ */
+async function catchesSignal(pid, signal) {
+  try {
+    const status = await fsp.readFile(`/proc/${pid}/status`, 'latin1');
+    const mask = /^SigCgt:\s*([0-9a-f]+)$/m.exec(status);
+    return mask !== null && ((BigInt(`0x${mask[1]}`) >> BigInt(os.constants.signals[signal] - 1)) & 1n) === 1n;
+  } catch {
+    return false;
   }
 }
 
@@ -292,6 +308,8 @@ class ProgramRun extends require('node:events').EventEmitter {
     const pids = await this.nodeProcesses();
     const sent = [];
     for (const pid of pids) {
+      // exiting: its handler is gone (the announcement may not be read yet)
+      if (!(await catchesSignal(pid, SNAPSHOT_SIGNAL))) continue;
       try {
         process.kill(pid, SNAPSHOT_SIGNAL);
         sent.push(pid);
@@ -319,4 +337,4 @@ class ProgramRun extends require('node:events').EventEmitter {
   }
 }
 
-module.exports = { ProgramRun, runNodeOptions, nodeOptionValue, SNAPSHOT_SIGNAL, NEAR_HEAP_LIMIT_SNAPSHOTS, GC_LOG_FILE };
+module.exports = { ProgramRun, runNodeOptions, nodeOptionValue, catchesSignal, SNAPSHOT_SIGNAL, NEAR_HEAP_LIMIT_SNAPSHOTS, GC_LOG_FILE };

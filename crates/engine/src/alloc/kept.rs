@@ -82,9 +82,15 @@ impl Keeper {
 
     /// Drops `value` on this thread, keeping the large blocks it frees.
     pub(super) fn drop_value<T>(&self, value: T) {
-        let outer = KEEPING.with(|k| k.replace(self.0));
+        /// Gives the thread back its keeper, also if the drop unwinds.
+        struct Restore(u64);
+        impl Drop for Restore {
+            fn drop(&mut self) {
+                KEEPING.with(|k| k.set(self.0));
+            }
+        }
+        let _restore = Restore(KEEPING.with(|k| k.replace(self.0)));
         drop(value);
-        KEEPING.with(|k| k.set(outer));
     }
 
     /// Bytes kept by this keeper now.

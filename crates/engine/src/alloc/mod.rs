@@ -8,9 +8,10 @@
 //! this as its global allocator (it affects only the addon's own Rust allocations, not the host's).
 //! Linux only; elsewhere it is the system allocator.
 //!
-//! The large blocks of a value dropped by [`free_in_background`] are kept for the next large
-//! allocations for a moment instead of being unmapped (module `kept`): the second snapshot of a
-//! diff reuses the first one's pages instead of faulting in new ones.
+//! The large blocks of a value dropped by [`free_in_background`] or [`drop_for_reuse`] are kept
+//! for the next large allocations for a moment instead of being unmapped (module `kept`): the
+//! second snapshot of a diff reuses the first one's pages instead of faulting in new ones, and
+//! the retained sizes those of the dominator tree's records.
 #![allow(unsafe_code)]
 
 mod kept;
