@@ -73,7 +73,7 @@ async function startTime(pid) {
 async function catchesSignal(pid, signal) {
   try {
     const status = await fsp.readFile(`/proc/${pid}/status`, 'latin1');
-    const mask = /^SigCgt:\s*([0-9a-f]+)$/m.exec(status);
+    const mask = status.match(/^SigCgt:\s*([0-9a-f]+)$/m);
     return mask !== null && ((BigInt(`0x${mask[1]}`) >> BigInt(os.constants.signals[signal] - 1)) & 1n) === 1n;
   } catch {
     return false;
