@@ -14,7 +14,8 @@ const path = require('node:path');
 const { spawn } = require('node:child_process');
 const { watch } = require('heapwise');
 const { judgeLayer, layerVerdict } = require('../lib/watch/layers.js');
-const { runNodeOptions, catchesSignal } = require('../lib/watch/run.js');
+const { runNodeOptions } = require('../lib/watch/run.js');
+const { catchesSignal } = require('../lib/watch/process-memory.js');
 const { renderText, renderMarkdown } = require('../lib/cli/watch.js');
 
 const CLI = path.join(__dirname, '..', 'lib', 'cli', 'main.js');

@@ -8,8 +8,12 @@
 // shared page among the processes that map it, so the PSS of a tree is what the tree really costs.
 // PSS comes from /proc/PID/smaps_rollup (Linux 4.14 and later); where it is missing or not
 // readable, the sample has `pss: null` and RSS comes from /proc/PID/status.
+//
+// Also read from /proc here: a process's parent and state, its tree, and whether it catches a
+// signal (SigCgt), which `watch -- CMD` checks before it sends the snapshot signal.
 const fs = require('node:fs');
 const fsp = require('node:fs/promises');
+const os = require('node:os');
 
 const PROC = '/proc';
 
@@ -115,6 +119,20 @@ function kbField(text, name) {
 }
 
 /**
+ * Whether process `pid` has a handler for `signal` now (its bit in SigCgt of /proc/PID/status);
+ * false when it has none or is gone.
+ */
+async function catchesSignal(pid, signal) {
+  try {
+    const status = await fsp.readFile(`${PROC}/${pid}/status`, 'latin1');
+    const mask = status.match(/^SigCgt:\s*([0-9a-f]+)$/m);
+    return mask !== null && ((BigInt(`0x${mask[1]}`) >> BigInt(os.constants.signals[signal] - 1)) & 1n) === 1n;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * RSS and PSS of one process, in bytes: `{ rss, pss }` (`pss` null where smaps_rollup is missing
  * or unreadable), or null if the process is gone or has no memory of its own (see below).
  */
@@ -194,4 +212,4 @@ async function sampleTree(pid, options = {}) {
   };
 }
 
-module.exports = { sampleTree, processTree, processMemory, processExists, parentOf, stateOf, hasProcfs };
+module.exports = { sampleTree, processTree, processMemory, processExists, parentOf, stateOf, catchesSignal, hasProcfs };

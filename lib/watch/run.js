@@ -18,7 +18,7 @@ const fs = require('node:fs');
 const fsp = require('node:fs/promises');
 const os = require('node:os');
 const path = require('node:path');
-const { processTree } = require('./process-memory.js');
+const { processTree, catchesSignal } = require('./process-memory.js');
 const { gcLineStart } = require('../gc/parse.js');
 
 /** The signal that makes a Node process of the run write a snapshot (`--heapsnapshot-signal`). */
@@ -63,20 +63,6 @@ async function startTime(pid) {
     return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] || null;
   } catch {
     return null;
-  }
-}
-
-/**
- * Whether process `pid` has a handler for `signal` now (its bit in SigCgt of /proc/PID/status);
- * false when it has none or is gone.
- */
-async function catchesSignal(pid, signal) {
-  try {
-    const status = await fsp.readFile(`/proc/${pid}/status`, 'latin1');
-    const mask = status.match(/^SigCgt:\s*([0-9a-f]+)$/m);
-    return mask !== null && ((BigInt(`0x${mask[1]}`) >> BigInt(os.constants.signals[signal] - 1)) & 1n) === 1n;
-  } catch {
-    return false;
   }
 }
 
@@ -337,4 +323,4 @@ class ProgramRun extends require('node:events').EventEmitter {
   }
 }
 
-module.exports = { ProgramRun, runNodeOptions, nodeOptionValue, catchesSignal, SNAPSHOT_SIGNAL, NEAR_HEAP_LIMIT_SNAPSHOTS, GC_LOG_FILE };
+module.exports = { ProgramRun, runNodeOptions, nodeOptionValue, SNAPSHOT_SIGNAL, NEAR_HEAP_LIMIT_SNAPSHOTS, GC_LOG_FILE };
