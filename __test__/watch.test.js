@@ -16,7 +16,7 @@ const path = require('node:path');
 const { spawn, spawnSync, execFileSync } = require('node:child_process');
 const { watch, analyzeSync, HeapwiseError, ClassFilter } = require('heapwise');
 const { classFilter } = require('../lib/watch/class-filter.js');
-const { parentOf, processTree } = require('../lib/watch/process-memory.js');
+const { parentOf, stateOf, startTime, processTree } = require('../lib/watch/process-memory.js');
 const { parseWatchArgs, parseDuration, renderText, renderMarkdown } = require('../lib/cli/watch.js');
 const { layerVerdict } = require('../lib/watch/layers.js');
 
@@ -121,6 +121,17 @@ describe('process memory', () => {
   test('the parent pid is read after the last ")" of /proc/PID/stat', () => {
     assert.strictEqual(parentOf('123 (a) b (c)) S 77 123 123 0'), 77);
     assert.strictEqual(parentOf('5 (node) R 1 5 5'), 1);
+    assert.strictEqual(stateOf('123 (a) Z (c)) S 77 123 123 0'), 'S');
+    assert.strictEqual(parentOf('no command name'), null);
+    assert.strictEqual(stateOf('no command name'), null);
+  });
+
+  test('the start time is field 22 of /proc/PID/stat', { skip: !LINUX }, async () => {
+    const fields = fs.readFileSync('/proc/self/stat', 'latin1').split(' ');
+    // This process's command name (node) has no space: fields can be counted from the start.
+    assert.match(fields[21], /^\d+$/);
+    assert.strictEqual(await startTime(process.pid), fields[21]);
+    assert.strictEqual(await startTime(2 ** 22 + 1), null);
   });
 
   test('the process tree holds the children of a process', { skip: !LINUX }, async () => {

@@ -45,23 +45,36 @@ function processExists(pid) {
 }
 
 /**
- * The parent pid in the text of /proc/PID/stat. The second field, the command name, is in
- * parentheses and may itself contain spaces and parentheses, so fields are counted from the last
- * ')'.
+ * The fields of /proc/PID/stat after the command name, the state (field 3) first. The command
+ * name is in parentheses and may itself contain spaces and parentheses, so fields are counted
+ * from the last ')'. Null for a text without one.
  */
-function parentOf(statText) {
+function statFields(statText) {
   const close = statText.lastIndexOf(')');
-  if (close < 0) return null;
-  const fields = statText.slice(close + 2).split(' ');
-  // fields[0] is the state, fields[1] the ppid
-  const ppid = Number(fields[1]);
+  return close < 0 ? null : statText.slice(close + 2).split(' ');
+}
+
+/** The parent pid (field 4) in the text of /proc/PID/stat, or null. */
+function parentOf(statText) {
+  const fields = statFields(statText);
+  const ppid = fields && Number(fields[1]);
   return Number.isInteger(ppid) ? ppid : null;
 }
 
 /** The state letter of /proc/PID/stat (`R`, `S`, `Z` for a zombie, ...). */
 function stateOf(statText) {
-  const close = statText.lastIndexOf(')');
-  return close < 0 ? null : statText.charAt(close + 2);
+  const fields = statFields(statText);
+  return fields && fields[0];
+}
+
+/** Field 22 of /proc/PID/stat of process `pid` (its start time, in clock ticks since boot), or null. */
+async function startTime(pid) {
+  try {
+    const fields = statFields(await fsp.readFile(`${PROC}/${pid}/stat`, 'latin1'));
+    return (fields && fields[19]) || null;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -212,4 +225,14 @@ async function sampleTree(pid, options = {}) {
   };
 }
 
-module.exports = { sampleTree, processTree, processMemory, processExists, parentOf, stateOf, catchesSignal, hasProcfs };
+module.exports = {
+  sampleTree,
+  processTree,
+  processMemory,
+  processExists,
+  parentOf,
+  stateOf,
+  startTime,
+  catchesSignal,
+  hasProcfs,
+};

@@ -18,7 +18,7 @@ const fs = require('node:fs');
 const fsp = require('node:fs/promises');
 const os = require('node:os');
 const path = require('node:path');
-const { processTree, catchesSignal } = require('./process-memory.js');
+const { processTree, catchesSignal, startTime } = require('./process-memory.js');
 const { gcLineStart } = require('../gc/parse.js');
 
 /** The signal that makes a Node process of the run write a snapshot (`--heapsnapshot-signal`). */
@@ -54,16 +54,6 @@ function runNodeOptions(existing, dir) {
     `--require=${nodeOptionValue(path.join(__dirname, 'preload.js'))}`,
   ];
   return [existing && existing.trim(), ...ours].filter(Boolean).join(' ');
-}
-
-/** Field 22 of /proc/PID/stat (the start time, in clock ticks since boot), or null. */
-async function startTime(pid) {
-  try {
-    const stat = await fsp.readFile(`/proc/${pid}/stat`, 'latin1');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] || null;
-  } catch {
-    return null;
-  }
 }
 
 /**
