@@ -3,7 +3,7 @@
 // holder named (exit 1); a steady program is not (exit 0); --trace-gc lines are taken out of the
 // program's stdout (its own output unchanged) and read as a GC floor; SIGUSR2 sent to heapwise
 // asks for a snapshot; a non-Node process of the tree is never sent the snapshot signal and
-// survives; SIGINT to heapwise reaches the program and the report still follows; the temporary
+// survives, and the snapshot signal does not kill a Node process that does not catch it; SIGINT to heapwise reaches the program and the report still follows; the temporary
 // folder is removed. The layer rule on hand-made series; a GC log tailed while it is written.
 'use strict';
 const { describe, test, after } = require('node:test');
@@ -14,7 +14,7 @@ const path = require('node:path');
 const { spawn } = require('node:child_process');
 const { watch } = require('heapwise');
 const { judgeLayer, layerVerdict } = require('../lib/watch/layers.js');
-const { runNodeOptions } = require('../lib/watch/run.js');
+const { runNodeOptions, snapshotSignalFor, SNAPSHOT_SIGNAL } = require('../lib/watch/run.js');
 const { catchesSignal } = require('../lib/watch/process-memory.js');
 const { renderText, renderMarkdown } = require('../lib/cli/watch.js');
 
@@ -82,6 +82,22 @@ describe('heapwise watch -- CMD', { skip: !LINUX && 'the process tree is read fr
       catching.kill();
     }
     assert.strictEqual(await catchesSignal(2 ** 22 + 7, 'SIGUSR2'), false, 'no such process');
+  });
+
+  test('the snapshot signal does not kill a Node process that does not catch it', async () => {
+    // What a program that reaches its end between heapwise's check and the signal is: the
+    // signal's default action must be to ignore it.
+    const p = spawn(process.execPath, ['-e', "console.log('ready'); setTimeout(() => console.log('done'), 600)"], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    let out = '';
+    p.stdout.on('data', (d) => (out += d));
+    const exited = new Promise((resolve) => p.on('exit', (code, signal) => resolve({ code, signal })));
+    await new Promise((resolve) => p.stdout.once('data', resolve));
+    assert.strictEqual(await catchesSignal(p.pid, SNAPSHOT_SIGNAL), false);
+    process.kill(p.pid, SNAPSHOT_SIGNAL);
+    assert.deepStrictEqual(await exited, { code: 0, signal: null });
+    assert.strictEqual(out, 'ready\ndone\n');
   });
 
   test(
@@ -221,8 +237,8 @@ process.stdout.write('no newline at the end');
     const prog = program('child-of-sh.js', `setTimeout(() => {}, 1500);`);
     const out = path.join(tmp, 'sh.json');
     // sh starts a Node grandchild (NODE_OPTIONS inherited), waits, then prints: if sh were sent
-    // SIGUSR2 its default action would kill it before it prints
-    const script = `"${process.execPath}" "${prog}" & sleep 1.5; echo sh survived; wait`;
+    // the snapshot signal, its trap would print first
+    const script = `trap "echo got the signal" ${SNAPSHOT_SIGNAL.slice(3)}; "${process.execPath}" "${prog}" & sleep 1.5; echo sh survived; wait`;
     const r = await cli(['watch', '--snapshot-every', '200ms', '--interval', '100ms', '--json', '-o', out, '--', 'sh', '-c', script]);
     assert.strictEqual(r.stdout, 'sh survived\n', r.stderr);
     const s = readJson(out);
@@ -287,8 +303,19 @@ process.stdout.write('no newline at the end');
     const o = runNodeOptions('--max-old-space-size=100', '/tmp/a b');
     assert.match(
       o,
-      /^--max-old-space-size=100 --heapsnapshot-signal=SIGUSR2 --diagnostic-dir="\/tmp\/a b" --heapsnapshot-near-heap-limit=1 --require=/,
+      /^--max-old-space-size=100 --heapsnapshot-signal=SIGURG --diagnostic-dir="\/tmp\/a b" --heapsnapshot-near-heap-limit=1 --require=/,
     );
+  });
+
+  test("the snapshot signal: SIGURG, or the caller's own --heapsnapshot-signal, which is kept", () => {
+    assert.strictEqual(snapshotSignalFor(undefined), 'SIGURG');
+    assert.strictEqual(snapshotSignalFor('--max-old-space-size=100'), 'SIGURG');
+    assert.strictEqual(snapshotSignalFor('--heapsnapshot-signal=SIGUSR2 --max-old-space-size=100'), 'SIGUSR2');
+    // Node takes the last of them, with '=' or a space, quoted or not
+    assert.strictEqual(snapshotSignalFor('--heapsnapshot-signal=SIGUSR2 --heapsnapshot-signal "SIGUSR1"'), 'SIGUSR1');
+    assert.strictEqual(snapshotSignalFor('--heapsnapshot-signals=SIGUSR2'), 'SIGURG', 'another option');
+    const o = runNodeOptions('--heapsnapshot-signal=SIGUSR2', '/tmp/d');
+    assert.deepStrictEqual(o.match(/--heapsnapshot-signal=\S+/g), ['--heapsnapshot-signal=SIGUSR2', '--heapsnapshot-signal=SIGUSR2']);
   });
 
   test('watch({ command }) from the API: snapshot() on demand, the program and its series', { timeout: 60_000 }, async () => {

@@ -2,7 +2,7 @@
 // The preload of `heapwise watch -- CMD`: loaded into every Node process of the program's tree
 // through `NODE_OPTIONS=--require <this file>` (docs/watch-run.md). It is how heapwise knows which
 // processes are Node processes that took its NODE_OPTIONS (only those are sent the snapshot
-// signal: SIGUSR2's default action kills any other process), and it samples
+// signal, which no other process asked for), and it samples
 // process.memoryUsage() (heapUsed, heapTotal, external, arrayBuffers, rss): cheap evidence of
 // what grows, without a snapshot.
 //

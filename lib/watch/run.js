@@ -11,8 +11,8 @@
 //   that announced itself through the preload (so it is Node and took heapwise's NODE_OPTIONS,
 //   `--heapsnapshot-signal` included) and whose start time (/proc/PID/stat) is the one it
 //   announced (not a later process that reuses the pid). Only these are sent SNAPSHOT_SIGNAL,
-//   and only while they catch it (/proc/PID/status): a process that is exiting has torn its
-//   handler down, and the signal's default action would kill it.
+//   and only while they catch it (/proc/PID/status): a process that does not will write no
+//   snapshot.
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const fsp = require('node:fs/promises');
@@ -21,8 +21,14 @@ const path = require('node:path');
 const { processTree, catchesSignal, startTime } = require('./process-memory.js');
 const { gcLineStart } = require('../gc/parse.js');
 
-/** The signal that makes a Node process of the run write a snapshot (`--heapsnapshot-signal`). */
-const SNAPSHOT_SIGNAL = 'SIGUSR2';
+/**
+ * The signal that makes a Node process of the run write a snapshot (`--heapsnapshot-signal`).
+ * SIGURG, whose default action is to ignore it: a process that no longer catches it (one that
+ * reached its end and tore its handlers down between the check and the signal) is not killed,
+ * as it was by SIGUSR2. Nothing in Node uses SIGURG, and the program's own SIGUSR2 handlers are
+ * not run by heapwise's snapshots.
+ */
+const SNAPSHOT_SIGNAL = 'SIGURG';
 /** How many snapshots V8 writes as the heap nears its limit (`--heapsnapshot-near-heap-limit`). */
 const NEAR_HEAP_LIMIT_SNAPSHOTS = 1;
 /** The preload's sample files in the folder. */
@@ -42,13 +48,24 @@ function nodeOptionValue(v) {
 }
 
 /**
+ * The snapshot signal of a run whose caller's NODE_OPTIONS are `existing`: the caller's own
+ * `--heapsnapshot-signal` if it gives one (the last, as Node reads them: the program and the
+ * caller's tools keep the signal they expect), else SNAPSHOT_SIGNAL.
+ * @param {string | undefined} existing
+ */
+function snapshotSignalFor(existing) {
+  const given = [...(existing || '').matchAll(/(?:^|\s)--heapsnapshot-signal(?:=|\s+)"?(SIG[A-Z0-9]+)"?(?=\s|$)/g)];
+  return given.length ? given[given.length - 1][1] : SNAPSHOT_SIGNAL;
+}
+
+/**
  * The NODE_OPTIONS of the program: `existing` (the caller's own, kept first) and heapwise's.
  * @param {string | undefined} existing
  * @param {string} dir
  */
 function runNodeOptions(existing, dir) {
   const ours = [
-    `--heapsnapshot-signal=${SNAPSHOT_SIGNAL}`,
+    `--heapsnapshot-signal=${snapshotSignalFor(existing)}`,
     `--diagnostic-dir=${nodeOptionValue(dir)}`,
     `--heapsnapshot-near-heap-limit=${NEAR_HEAP_LIMIT_SNAPSHOTS}`,
     `--require=${nodeOptionValue(path.join(__dirname, 'preload.js'))}`,
@@ -92,6 +109,8 @@ class ProgramRun extends require('node:events').EventEmitter {
     this.exit = null;
     /** pid → { start, node, offset, partial, samples: RunSample[] } */
     this.processes = new Map();
+    /** The signal the program's Node processes write a snapshot on. */
+    this.snapshotSignal = snapshotSignalFor(process.env.NODE_OPTIONS);
     this._gcFd = null;
   }
 
@@ -277,7 +296,7 @@ class ProgramRun extends require('node:events').EventEmitter {
   }
 
   /**
-   * Asks every Node process of the run for a heap snapshot (SNAPSHOT_SIGNAL); never signals any
+   * Asks every Node process of the run for a heap snapshot (`snapshotSignal`); never signals any
    * other process. Resolves to the pids signalled.
    */
   async snapshot() {
@@ -285,9 +304,9 @@ class ProgramRun extends require('node:events').EventEmitter {
     const sent = [];
     for (const pid of pids) {
       // exiting: its handler is gone (the announcement may not be read yet)
-      if (!(await catchesSignal(pid, SNAPSHOT_SIGNAL))) continue;
+      if (!(await catchesSignal(pid, this.snapshotSignal))) continue;
       try {
-        process.kill(pid, SNAPSHOT_SIGNAL);
+        process.kill(pid, this.snapshotSignal);
         sent.push(pid);
       } catch {
         // exited meanwhile
@@ -313,4 +332,12 @@ class ProgramRun extends require('node:events').EventEmitter {
   }
 }
 
-module.exports = { ProgramRun, runNodeOptions, nodeOptionValue, SNAPSHOT_SIGNAL, NEAR_HEAP_LIMIT_SNAPSHOTS, GC_LOG_FILE };
+module.exports = {
+  ProgramRun,
+  runNodeOptions,
+  snapshotSignalFor,
+  nodeOptionValue,
+  SNAPSHOT_SIGNAL,
+  NEAR_HEAP_LIMIT_SNAPSHOTS,
+  GC_LOG_FILE,
+};
