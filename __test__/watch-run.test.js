@@ -3,8 +3,9 @@
 // holder named (exit 1); a steady program is not (exit 0); --trace-gc lines are taken out of the
 // program's stdout (its own output unchanged) and read as a GC floor; SIGUSR2 sent to heapwise
 // asks for a snapshot; a non-Node process of the tree is never sent the snapshot signal and
-// survives, and the snapshot signal does not kill a Node process that does not catch it; SIGINT to heapwise reaches the program and the report still follows; the temporary
-// folder is removed. The layer rule on hand-made series; a GC log tailed while it is written.
+// survives, and the snapshot signal does not kill a Node process that does not catch it; SIGINT
+// to heapwise reaches the program and the report still follows; the temporary folder is
+// removed. The layer rule on hand-made series; a GC log tailed while it is written.
 'use strict';
 const { describe, test, after } = require('node:test');
 const assert = require('node:assert');

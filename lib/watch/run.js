@@ -109,16 +109,19 @@ class ProgramRun extends require('node:events').EventEmitter {
     this.exit = null;
     /** pid → { start, node, offset, partial, samples: RunSample[] } */
     this.processes = new Map();
-    /** The signal the program's Node processes write a snapshot on. */
-    this.snapshotSignal = snapshotSignalFor(process.env.NODE_OPTIONS);
+    /** The signal the program's Node processes write a snapshot on (set by `start()`). */
+    this.snapshotSignal = SNAPSHOT_SIGNAL;
     this._gcFd = null;
   }
 
   /** Spawns the program; resolves once it runs (its pid known), rejects when it cannot start. */
   start() {
+    // The signal and the options from one reading of the caller's NODE_OPTIONS.
+    const existing = process.env.NODE_OPTIONS;
+    this.snapshotSignal = snapshotSignalFor(existing);
     const env = {
       ...process.env,
-      NODE_OPTIONS: runNodeOptions(process.env.NODE_OPTIONS, this.dir),
+      NODE_OPTIONS: runNodeOptions(existing, this.dir),
       HEAPWISE_WATCH_DIR: this.dir,
       HEAPWISE_WATCH_SAMPLE_MS: String(this.sampleMs),
       ...(this.traceGc ? { HEAPWISE_WATCH_TRACE_GC: '1' } : {}),
@@ -303,7 +306,8 @@ class ProgramRun extends require('node:events').EventEmitter {
     const pids = await this.nodeProcesses();
     const sent = [];
     for (const pid of pids) {
-      // exiting: its handler is gone (the announcement may not be read yet)
+      // not caught (an exiting process has torn its handler down; its announcement may not be
+      // read yet): it would write no snapshot
       if (!(await catchesSignal(pid, this.snapshotSignal))) continue;
       try {
         process.kill(pid, this.snapshotSignal);

@@ -112,12 +112,14 @@ impl Keeper {
             k.blocks = others;
             mine
         };
-        for b in mine {
+        for Block { at, len, .. } in mine {
             // SAFETY: kept blocks are owned by no value.
             #[cfg(target_os = "linux")]
             unsafe {
-                libc::munmap(b.at as *mut libc::c_void, b.len)
+                libc::munmap(at as *mut libc::c_void, len)
             };
+            #[cfg(not(target_os = "linux"))]
+            let _ = (at, len);
         }
     }
 
